@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs benchmarks: `node scripts/bench.mjs [name ...]` runs bench/<name>.bench.ts (all when none named).
+// Each benchmark prints its own figures; record them in docs/benchmarks.md with this command.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const wanted = process.argv.slice(2);
+const all = readdirSync('bench').filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace(/\.bench\.ts$/, '')).sort();
+const names = wanted.length ? wanted : all;
+// Benchmarks run as compiled JavaScript, exactly as vipd itself runs.
+const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.bench.json'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(1);
+let failed = 0;
+for (const name of names) {
+  if (!all.includes(name)) {
+    console.error(`bench: no benchmark named '${name}' (have: ${all.join(', ') || 'none'})`);
+    failed++;
+    continue;
+  }
+  console.log(`\n=== bench/${name}.bench.ts ===`);
+  const r = spawnSync('node', ['--expose-gc', `build/bench/bench/${name}.bench.js`], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

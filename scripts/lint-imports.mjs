@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Enforces the import rules of DESIGN.md ("Who may import whom"): each src/ folder may import
+// only the folders listed for it; the pure layers never touch sockets or timers.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, dirname, resolve, relative, sep } from 'node:path';
+
+const ALLOWED = {
+  time: [],
+  bgp: [],
+  config: [],
+  process: ['log'],
+  pcap: [],
+  log: [],
+  fsm: ['bgp'],
+  speaker: ['fsm', 'bgp', 'time', 'log'],
+  health: ['time', 'process', 'log'],
+  lvs: ['process', 'time', 'log'],
+  pools: ['config', 'time', 'log'],
+  coordinator: ['health', 'lvs', 'speaker', 'pools', 'config', 'time', 'log'],
+  api: ['coordinator', 'speaker', 'health', 'lvs', 'pools', 'time', 'log'],
+  cli: ['*'],
+};
+// Pure layers: no sockets, no timers, no child processes.
+const PURE = ['bgp', 'fsm', 'config', 'time'];
+const IMPURE_MODULES = /^(node:)?(net|dgram|tls|http|https|child_process|timers|dns)(\/|$)/;
+const TIMER_CALL = /\b(setTimeout|setInterval|setImmediate)\s*\(/;
+
+const root = resolve(process.argv[2] ?? 'src');
+const problems = [];
+
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith('.ts')) check(p);
+  }
+}
+
+function folderOf(file) {
+  const rel = relative(root, file);
+  return rel.includes(sep) ? rel.split(sep)[0] : null;
+}
+
+function check(file) {
+  const src = readFileSync(file, 'utf8');
+  const from = folderOf(file);
+  const isTest = file.endsWith('.test.ts');
+  const lines = src.split('\n');
+  lines.forEach((line, i) => {
+    const where = `${relative('.', file)}:${i + 1}`;
+    for (const m of line.matchAll(/(?:from\s+|import\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/g)) {
+      const spec = m[1];
+      if (spec.startsWith('.')) {
+        const target = resolve(dirname(file), spec);
+        if (!target.startsWith(root + sep)) {
+          if (!isTest) problems.push(`${where}: src code imports from outside src: '${spec}'`);
+          continue;
+        }
+        const to = folderOf(target);
+        if (!from || !to || to === from) continue;
+        if (to === 'cli') {
+          problems.push(`${where}: nothing may import cli ('${spec}')`);
+          continue;
+        }
+        const allowed = ALLOWED[from];
+        if (!allowed) problems.push(`${where}: folder '${from}' has no import rule in scripts/lint-imports.mjs`);
+        else if (!isTest && !allowed.includes('*') && !allowed.includes(to))
+          problems.push(`${where}: '${from}' may not import '${to}' ('${spec}'); allowed: ${allowed.join(', ') || 'nothing'}`);
+      } else if (PURE.includes(from) && !isTest && IMPURE_MODULES.test(spec) && from !== 'time') {
+        problems.push(`${where}: pure layer '${from}' may not import '${spec}'`);
+      }
+    }
+    if (PURE.includes(from) && from !== 'time' && !isTest && TIMER_CALL.test(line) && !/^\s*(\/\/|\*)/.test(line))
+      problems.push(`${where}: pure layer '${from}' may not use timers`);
+  });
+}
+
+walk(root);
+if (problems.length) {
+  for (const p of problems) console.error(p);
+  console.error(`${problems.length} import-rule violation(s)`);
+  process.exit(1);
+}
+console.log('import rules: ok');

@@ -1,0 +1,6 @@
+import type { CommandModule } from 'yargs';
+
+/** Every `vipd` subcommand; each lives in its own file in this folder. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [
+];
