@@ -1,0 +1,153 @@
+import { execa } from 'execa';
+
+/** How to run one child process. No shell is ever involved. */
+export interface RunOptions {
+  /** Written to the child's stdin, then stdin is closed (ipvsadm -R batches). */
+  input?: string | Uint8Array;
+  /** The child's whole environment; empty when absent (nothing is inherited). */
+  env?: Readonly<Record<string, string>>;
+  /** Hard limit: the whole process group gets SIGKILL when it is reached. */
+  timeoutMs: number;
+  /** Each of stdout and stderr is kept up to this many bytes; the rest is read and dropped. */
+  maxOutputBytes: number;
+  cwd?: string;
+  /** Aborting kills the whole process group, like a timeout. */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  /** Exit status, or null when the child was ended by a signal or never started. */
+  exitCode: number | null;
+  /** The signal that ended the child (e.g. 'SIGKILL'), or null. */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  timedOut: boolean;
+  aborted: boolean;
+  /** Processes of the child's group were still alive after it exited and were killed. */
+  leftoversKilled: boolean;
+  /** Set when the command could not be started at all (e.g. ENOENT, EACCES). */
+  spawnError: string | null;
+  durationMs: number;
+}
+
+/** The one way vipd starts child processes (RunCommand monitors, ipvsadm). */
+export interface CommandRunner {
+  run(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult>;
+}
+
+class Capture {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly cap: number) {}
+  add(chunk: Buffer): void {
+    const room = this.cap - this.size;
+    if (room <= 0) { this.truncated = true; return; }
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (part.length < chunk.length) this.truncated = true;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+  text(): string { return Buffer.concat(this.chunks).toString('utf8'); }
+}
+
+/** Signals a whole process group; false when no process of the group is left. */
+function killGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; message?: unknown };
+    if (typeof e.code === 'string') return `${e.code}: ${String(e.message ?? '')}`.trim();
+    if (typeof e.message === 'string') return e.message;
+  }
+  return String(err);
+}
+
+export async function runCommand(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const out = new Capture(opts.maxOutputBytes);
+  const err = new Capture(opts.maxOutputBytes);
+  let timedOut = false;
+  let aborted = false;
+  let leftoversKilled = false;
+  let exitCode: number | null = null;
+  let signal: string | null = null;
+
+  const child = execa(cmd, [...args], {
+    detached: true, // own session and process group (setsid)
+    env: { ...(opts.env ?? {}) },
+    extendEnv: false,
+    cwd: opts.cwd,
+    ...(opts.input === undefined
+      ? { stdin: 'ignore' as const }
+      : { input: typeof opts.input === 'string' ? opts.input : Buffer.from(opts.input) }),
+    buffer: false,
+    reject: false,
+    stripFinalNewline: false,
+    cleanup: true,
+  });
+  const pid = child.pid;
+  child.stdout?.on('data', (c: Buffer) => out.add(c));
+  child.stderr?.on('data', (c: Buffer) => err.add(c));
+
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, sig) => {
+      exitCode = code;
+      signal = sig;
+      // Anything left in the group (daemonised grandchildren, pipes held open) goes now.
+      if (pid !== undefined && killGroup(pid, 0)) {
+        leftoversKilled = killGroup(pid, 'SIGKILL');
+      }
+      resolve();
+    });
+  });
+
+  const killAll = (): void => {
+    if (pid !== undefined) killGroup(pid, 'SIGKILL');
+  };
+  const timer = setTimeout(() => { timedOut = true; killAll(); }, Math.max(0, opts.timeoutMs));
+  const onAbort = (): void => { aborted = true; killAll(); };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let spawnError: string | null = null;
+  try {
+    const result = await child;
+    if (pid === undefined || (result.failed && result.exitCode === undefined && result.signal === undefined)) {
+      spawnError = describe(result.cause ?? result.message);
+    }
+  } catch (e) {
+    spawnError = describe(e);
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  if (pid !== undefined && spawnError === null) await exited;
+
+  return {
+    exitCode,
+    signal,
+    stdout: out.text(),
+    stderr: err.text(),
+    stdoutTruncated: out.truncated,
+    stderrTruncated: err.truncated,
+    timedOut,
+    aborted,
+    leftoversKilled: leftoversKilled && !timedOut && !aborted,
+    spawnError,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** The real runner; inject a fake CommandRunner in unit tests of pure logic. */
+export const commandRunner: CommandRunner = { run: runCommand };
