@@ -1,0 +1,205 @@
+/**
+ * PyBal's depool-threshold rule (PYBAL.md §4.3), pure: no I/O, no clock. Functions update a
+ * pool in place and return what happened, so the coordinator can log it and count it.
+ *
+ * Invariants kept after every operation (PyBal's P0–P2):
+ *   P0 pooled ⇒ enabled ∧ ready
+ *   P1 up ⇒ pooled ∨ ¬enabled ∨ ¬ready
+ *   P2 pooled ⇒ up ∨ ¬canDepool
+ */
+import type { PoolServer, ServerState } from './types.js';
+
+export interface Pool {
+  threshold: number;
+  /** Insertion-ordered: config order, which also decides force-pooling order. */
+  servers: Map<string, ServerState>;
+  /** Pooled but down because too many are down; insertion-ordered (oldest is depooled first). */
+  pooledDown: Set<string>;
+}
+
+export type PoolEvent =
+  | { kind: 'depooled'; host: string }
+  | { kind: 'could-not-depool'; host: string }
+  | { kind: 'pooled'; host: string }
+  | { kind: 'left-pooled'; host: string }
+  | { kind: 'force-pooled'; host: string }
+  | { kind: 'threshold-unmet'; pooled: number; needed: number };
+
+export function newServer(p: PoolServer): ServerState {
+  return {
+    host: p.host, weight: p.weight, enabled: p.enabled, ...(p.port !== undefined ? { port: p.port } : {}),
+    ready: false, resolving: false, ip: null, up: false, pooled: false, monitors: new Map(),
+  };
+}
+
+/** Enough would remain serving: up ∧ enabled servers ≥ all servers × threshold. */
+export function canDepool(pool: Pool): boolean {
+  let upEnabled = 0;
+  for (const s of pool.servers.values()) if (s.up && s.enabled) upEnabled++;
+  return upEnabled >= pool.servers.size * pool.threshold;
+}
+
+function depool(pool: Pool, s: ServerState, out: PoolEvent[]): void {
+  if (canDepool(pool)) {
+    s.pooled = false;
+    pool.pooledDown.delete(s.host);
+    out.push({ kind: 'depooled', host: s.host });
+  } else {
+    pool.pooledDown.add(s.host);
+    out.push({ kind: 'could-not-depool', host: s.host });
+  }
+}
+
+/** Depool pooled-but-down servers, oldest first, while the threshold allows. */
+export function drain(pool: Pool, out: PoolEvent[] = []): PoolEvent[] {
+  for (let guard = pool.pooledDown.size; guard > 0 && pool.pooledDown.size > 0 && canDepool(pool); guard--) {
+    const host = pool.pooledDown.values().next().value as string;
+    pool.pooledDown.delete(host);
+    const s = pool.servers.get(host);
+    if (s?.pooled) depool(pool, s, out);
+  }
+  return out;
+}
+
+function repool(pool: Pool, s: ServerState, out: PoolEvent[]): void {
+  if (!s.pooled) {
+    s.pooled = true;
+    out.push({ kind: 'pooled', host: s.host });
+  } else if (pool.pooledDown.has(s.host)) {
+    out.push({ kind: 'left-pooled', host: s.host });
+  }
+  pool.pooledDown.delete(s.host);
+  drain(pool, out);
+}
+
+/** A monitor reported down: the server is down; depool it if the threshold allows. */
+export function serverDown(pool: Pool, host: string): PoolEvent[] {
+  const out: PoolEvent[] = [];
+  const s = pool.servers.get(host);
+  if (!s || !s.ready) return out;
+  if (s.up) {
+    s.up = false;
+    if (s.pooled) depool(pool, s, out);
+  }
+  return out;
+}
+
+/** All monitors of the server are up: pool it (if enabled), then depool what can now be depooled. */
+export function serverUp(pool: Pool, host: string): PoolEvent[] {
+  const out: PoolEvent[] = [];
+  const s = pool.servers.get(host);
+  if (!s || !s.ready) return out;
+  s.up = true;
+  if (s.enabled) repool(pool, s, out);
+  return out;
+}
+
+/**
+ * Force-pool enabled, ready servers (they are down) until pooled ≥ all × threshold, as PyBal
+ * master's _ensureDepoolThreshold; reports when even that is not enough.
+ */
+export function ensureThreshold(pool: Pool, out: PoolEvent[] = []): PoolEvent[] {
+  const needed = pool.servers.size * pool.threshold;
+  let pooled = 0;
+  for (const s of pool.servers.values()) if (s.pooled) pooled++;
+  for (const s of pool.servers.values()) {
+    if (pooled >= needed) break;
+    if (!s.pooled && s.enabled && s.ready) {
+      s.pooled = true;
+      pool.pooledDown.add(s.host);
+      pooled++;
+      out.push({ kind: 'force-pooled', host: s.host });
+    }
+  }
+  if (pooled < needed) out.push({ kind: 'threshold-unmet', pooled, needed: Math.ceil(needed) });
+  return out;
+}
+
+/** After any change of the server set or of enabled/ready: force-pool to the threshold, then drain. */
+export function settle(pool: Pool, out: PoolEvent[] = []): PoolEvent[] {
+  ensureThreshold(pool, out);
+  drain(pool, out);
+  return out;
+}
+
+export interface MergeResult {
+  added: ServerState[];
+  removed: ServerState[];
+  changed: ServerState[];
+  events: PoolEvent[];
+}
+
+/**
+ * A pool source delivered a complete list. Existing servers take the new weight/enabled (a
+ * disabled server leaves IPVS regardless of the threshold: admin intent); new ones wait for
+ * resolution (not ready); missing ones are removed. Last entry wins for duplicate hosts.
+ */
+export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
+  const byHost = new Map<string, PoolServer>();
+  for (const p of list) byHost.set(p.host, p);
+  const res: MergeResult = { added: [], removed: [], changed: [], events: [] };
+  for (const [host, s] of pool.servers) {
+    if (byHost.has(host)) continue;
+    pool.servers.delete(host);
+    pool.pooledDown.delete(host);
+    res.removed.push(s);
+  }
+  for (const p of byHost.values()) {
+    const s = pool.servers.get(p.host);
+    if (!s) {
+      const n = newServer(p);
+      pool.servers.set(p.host, n);
+      res.added.push(n);
+      continue;
+    }
+    const portChanged = s.port !== p.port;
+    if (s.weight !== p.weight || s.enabled !== p.enabled || portChanged) res.changed.push(s);
+    s.weight = p.weight;
+    s.enabled = p.enabled;
+    if (p.port === undefined) delete s.port; else s.port = p.port;
+    const wasPooledDown = pool.pooledDown.has(s.host);
+    s.pooled = s.enabled && s.ready && (s.up || wasPooledDown);
+    if (!s.pooled) pool.pooledDown.delete(s.host);
+  }
+  settle(pool, res.events);
+  return res;
+}
+
+/** The server's name resolved: PyBal starts it optimistic (up, pooled when enabled). */
+export function markReady(pool: Pool, host: string, ip: string): void {
+  const s = pool.servers.get(host);
+  if (!s) return;
+  s.resolving = false;
+  s.ip = ip;
+  if (s.ready) return;
+  s.ready = true;
+  s.up = true;
+  s.pooled = s.enabled;
+}
+
+/** Resolution failed for a server that is not ready: it stays out of the pool. */
+export function markUnresolved(pool: Pool, host: string): void {
+  const s = pool.servers.get(host);
+  if (!s) return;
+  s.resolving = false;
+  if (s.ready) return;
+  s.up = false;
+  s.pooled = false;
+  pool.pooledDown.delete(host);
+}
+
+/** Names of violated invariants (empty when all hold); used by tests and a debug self-check. */
+export function checkInvariants(pool: Pool): string[] {
+  const bad: string[] = [];
+  const cd = canDepool(pool);
+  for (const s of pool.servers.values()) {
+    if (s.pooled && !(s.enabled && s.ready)) bad.push(`P0 ${s.host}`);
+    if (s.up && !(s.pooled || !s.enabled || !s.ready)) bad.push(`P1 ${s.host}`);
+    if (s.pooled && !(s.up || !cd)) bad.push(`P2 ${s.host}`);
+  }
+  for (const h of pool.pooledDown) {
+    const s = pool.servers.get(h);
+    if (!s || !s.pooled || s.up) bad.push(`pooledDown ${h}`);
+  }
+  return bad;
+}
