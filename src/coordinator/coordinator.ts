@@ -1,0 +1,330 @@
+/**
+ * The coordinator: pool lists and monitor results in; the desired IPVS table and the advertised
+ * VIPs out. Decisions flow one way; ports are declarative (apply the whole table, set all routes).
+ */
+import ipaddr from 'ipaddr.js';
+import type { Cancel, Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
+import {
+  markReady, markUnresolved, mergePool, serverDown, serverUp, settle, type Pool, type PoolEvent,
+} from './depool-policy.js';
+import { decideVips, vipPrefix, type VipDecision, type VipInput } from './vip-policy.js';
+import { alertSummary, poolStatus, serviceHealth, type Alert, type CoordinatorStatus } from './status.js';
+import type {
+  DesiredService, HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort,
+} from './types.js';
+
+export interface CoordinatorDeps {
+  clock: Clock;
+  log: Logger;
+  health: HealthPort;
+  ipvs: IpvsPort;
+  /** Absent when BGP is off; VIP decisions are still computed for /vips. */
+  speaker?: SpeakerPort;
+  resolver: Resolver;
+  /** Re-resolve hostnames (and retry failed ones) this often; 0 disables. Default 60 s. */
+  resolveIntervalMs?: number;
+}
+
+export interface MonitorResult { up: boolean; reason: string; durationMs?: number }
+
+interface Service {
+  spec: ServiceSpec;
+  pool: Pool;
+  delivered: boolean;
+  /** The first list's resolutions are done (PyBal waits for them before assigning servers). */
+  initialized: boolean;
+  firstRoundDone: boolean;
+  couldNotDepool: number;
+}
+
+const family = (ip: string): 4 | 6 => (ipaddr.parse(ip).kind() === 'ipv6' ? 6 : 4);
+const literal = (host: string): boolean => ipaddr.isValid(host);
+
+export class Coordinator {
+  private services = new Map<string, Service>();
+  private route: RouteSpec = { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 };
+  private settledVips = new Set<string>();
+  private alerts = new Map<string, Alert>();
+  private lastTable = '';
+  private lastRoutes = '[]';
+  private decisions: VipDecision[] = [];
+  private timer: Cancel | null = null;
+  private stopped = false;
+
+  constructor(private readonly d: CoordinatorDeps) {}
+
+  /** Apply a (new) configuration as a difference: untouched services keep their state. */
+  configure(specs: ServiceSpec[], route: RouteSpec): void {
+    this.route = route;
+    const next = new Map(specs.map((s) => [s.name, s]));
+    for (const [name, svc] of this.services) {
+      const spec = next.get(name);
+      if (!spec || spec.ip !== svc.spec.ip || spec.port !== svc.spec.port || spec.protocol !== svc.spec.protocol) {
+        this.removeService(name);
+      }
+    }
+    for (const spec of specs) {
+      const svc = this.services.get(spec.name);
+      if (!svc) {
+        this.services.set(spec.name, {
+          spec, pool: { threshold: spec.depoolThreshold, servers: new Map(), pooledDown: new Set() },
+          delivered: false, initialized: false, firstRoundDone: false, couldNotDepool: 0,
+        });
+        this.d.log.info('service added', { service: spec.name, vip: spec.ip, port: spec.port });
+        continue;
+      }
+      const monitorsChanged = spec.monitors.join() !== svc.spec.monitors.join();
+      svc.spec = spec;
+      svc.pool.threshold = spec.depoolThreshold;
+      if (monitorsChanged) for (const s of svc.pool.servers.values()) if (s.ready) this.restartHealth(svc, s);
+      this.note(svc, settle(svc.pool));
+    }
+    this.publish();
+  }
+
+  /** Start periodic re-resolution. */
+  start(): void {
+    const every = this.d.resolveIntervalMs ?? 60_000;
+    if (every <= 0 || this.timer) return;
+    const tick = (): void => {
+      if (this.stopped) return;
+      void this.reresolve().finally(() => { if (!this.stopped) this.timer = this.d.clock.setTimer(every, tick); });
+    };
+    this.timer = this.d.clock.setTimer(every, tick);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.();
+    this.timer = null;
+    for (const svc of this.services.values()) for (const s of svc.pool.servers.values()) this.d.health.stop(svc.spec.name, s.host);
+  }
+
+  /** A pool source delivered the complete list of a service. */
+  updatePool(service: string, list: PoolServer[]): Promise<void> {
+    const svc = this.services.get(service);
+    if (!svc) return Promise.resolve();
+    const firstList = !svc.delivered;
+    svc.delivered = true;
+    const r = mergePool(svc.pool, list);
+    const log = this.d.log.child({ service });
+    for (const s of r.removed) { this.d.health.stop(service, s.host); log.info('server removed (no longer in the pool list)', { server: s.host }); }
+    for (const s of r.changed) {
+      log.info(`merged ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, { server: s.host });
+      if (s.ready) this.restartHealth(svc, s);
+    }
+    for (const s of r.added) log.info(`new ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, { server: s.host });
+    this.note(svc, r.events);
+    const done = this.resolveNew(svc, r.added).then(() => {
+      if (firstList) svc.initialized = true;
+      this.publish();
+    });
+    this.publish();
+    return done;
+  }
+
+  /** A monitor's result for one server (the first result and every transition). */
+  monitorResult(service: string, host: string, monitor: string, res: MonitorResult): void {
+    const svc = this.services.get(service);
+    const s = svc?.pool.servers.get(host);
+    if (!svc || !s || !s.ready) return;
+    const m = s.monitors.get(monitor);
+    if (!m) return;
+    if (m.up !== res.up) {
+      if (res.up) m.upTransitions++; else m.downTransitions++;
+      m.since = this.d.clock.wallNow();
+      m.durationMs = res.durationMs ?? null;
+    }
+    m.up = res.up;
+    m.reason = res.reason;
+    const log = this.d.log.child({ service, server: host, monitor });
+    if (!res.up) {
+      log.warn(`server down: ${res.reason || '(reason unknown)'}`);
+      this.note(svc, serverDown(svc.pool, host));
+    } else if ([...s.monitors.values()].every((x) => x.up === true)) {
+      if (!s.up) log.info('server up');
+      this.note(svc, serverUp(svc.pool, host));
+    }
+    this.publish();
+  }
+
+  raiseAlert(source: string, level: Alert['level'], message: string): void {
+    this.alerts.set(source, { source, level, message });
+  }
+
+  clearAlert(source: string): void { this.alerts.delete(source); }
+
+  status(): CoordinatorStatus {
+    return {
+      pools: [...this.services.values()].map((svc) => poolStatus(svc.spec, svc.pool, {
+        delivered: svc.delivered, firstRoundDone: svc.firstRoundDone, couldNotDepoolTotal: svc.couldNotDepool,
+      })),
+      vips: this.decisions,
+      alerts: [...this.alerts.values()],
+    };
+  }
+
+  alertSummary(): ReturnType<typeof alertSummary> { return alertSummary(this.status()); }
+
+  private removeService(name: string): void {
+    const svc = this.services.get(name);
+    if (!svc) return;
+    for (const s of svc.pool.servers.values()) this.d.health.stop(name, s.host);
+    this.services.delete(name);
+    this.d.log.info('service removed', { service: name });
+  }
+
+  private targetPort(svc: Service, s: ServerState): number { return s.port ?? svc.spec.port; }
+
+  private startHealth(svc: Service, s: ServerState): void {
+    s.monitors = new Map(svc.spec.monitors.map((m) => [m, {
+      up: null, reason: '', since: null, durationMs: null, upTransitions: 0, downTransitions: 0,
+    }]));
+    this.d.health.start({ service: svc.spec.name, host: s.host, ip: s.ip!, port: this.targetPort(svc, s) });
+  }
+
+  private restartHealth(svc: Service, s: ServerState): void {
+    this.d.health.stop(svc.spec.name, s.host);
+    const keep = s.monitors;
+    this.startHealth(svc, s);
+    for (const [name, m] of keep) {
+      const fresh = s.monitors.get(name);
+      if (fresh) Object.assign(fresh, { upTransitions: m.upTransitions, downTransitions: m.downTransitions });
+    }
+  }
+
+  private async lookup(svc: Service, host: string): Promise<string | null> {
+    const fam = family(svc.spec.ip);
+    if (literal(host)) return family(host) === fam ? ipaddr.parse(host).toString() : null;
+    try {
+      const ips = await this.d.resolver(host, fam);
+      return ips[0] ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async resolveNew(svc: Service, added: ServerState[]): Promise<void> {
+    if (added.length === 0) return;
+    for (const s of added) s.resolving = true;
+    const results = await Promise.all(added.map(async (s) => [s, await this.lookup(svc, s.host)] as const));
+    if (this.services.get(svc.spec.name) !== svc) return;
+    for (const [s, ip] of results) {
+      if (svc.pool.servers.get(s.host) !== s) continue;
+      if (ip) {
+        markReady(svc.pool, s.host, ip);
+        this.startHealth(svc, s);
+        this.d.log.debug('resolved', { service: svc.spec.name, server: s.host, ip });
+      } else {
+        markUnresolved(svc.pool, s.host);
+        this.d.log.error(`could not resolve to an IPv${family(svc.spec.ip)} address; will retry`, { service: svc.spec.name, server: s.host });
+      }
+    }
+    this.note(svc, settle(svc.pool));
+  }
+
+  /** Re-resolve every hostname: follow address changes, retry failures (PyBal never did). */
+  async reresolve(): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const svc of this.services.values()) {
+      const retry: ServerState[] = [];
+      for (const s of svc.pool.servers.values()) {
+        if (literal(s.host) || s.resolving) continue;
+        if (!s.ready) { retry.push(s); continue; }
+        jobs.push(this.lookup(svc, s.host).then((ip) => {
+          if (!ip || ip === s.ip || svc.pool.servers.get(s.host) !== s) return;
+          this.d.log.info(`address changed from ${s.ip} to ${ip}`, { service: svc.spec.name, server: s.host });
+          s.ip = ip;
+          this.restartHealth(svc, s);
+        }));
+      }
+      jobs.push(this.resolveNew(svc, retry));
+    }
+    await Promise.all(jobs);
+    this.publish();
+  }
+
+  private note(svc: Service, events: PoolEvent[]): void {
+    const log = this.d.log.child({ service: svc.spec.name });
+    for (const e of events) {
+      if (e.kind === 'could-not-depool') {
+        svc.couldNotDepool++;
+        log.error('could not depool server because of too many down', { server: e.host });
+      } else if (e.kind === 'threshold-unmet') {
+        log.error(`pool does not meet the depool threshold: ${e.pooled} pooled, ${e.needed} needed`);
+      } else if (e.kind === 'force-pooled') {
+        log.warn('forcing server to be pooled to meet the depool threshold', { server: e.host });
+      } else if (e.kind === 'left-pooled') {
+        log.info('leaving previously pooled but down server pooled', { server: e.host });
+      } else {
+        log.info(e.kind, { server: e.host });
+      }
+    }
+    this.updateFirstRound(svc);
+  }
+
+  private updateFirstRound(svc: Service): void {
+    if (svc.firstRoundDone || !svc.delivered || !svc.initialized) return;
+    for (const s of svc.pool.servers.values()) {
+      if (s.resolving) return;
+      if (s.ready) for (const m of s.monitors.values()) if (m.up === null) return;
+    }
+    svc.firstRoundDone = true;
+    this.d.log.info('first health round complete', { service: svc.spec.name });
+  }
+
+  private vipInputs(): VipInput[] {
+    const byIp = new Map<string, Service[]>();
+    for (const svc of this.services.values()) {
+      const key = vipPrefix(svc.spec.ip).prefix;
+      byIp.set(key, [...(byIp.get(key) ?? []), svc]);
+    }
+    const out: VipInput[] = [];
+    for (const [key, all] of byIp) {
+      const svcs = all.filter((s) => s.spec.bgp);
+      for (const s of svcs) this.updateFirstRound(s);
+      if (svcs.length > 0 && svcs.every((s) => s.firstRoundDone)) this.settledVips.add(key);
+      const first = svcs[0]?.spec;
+      out.push({
+        ip: all[0]!.spec.ip,
+        services: svcs.map((s) => serviceHealth(s.spec.name, s.pool, s.firstRoundDone)),
+        settled: this.settledVips.has(key),
+        med: first?.med ?? this.route.med,
+        ...((first?.degradedMed ?? this.route.degradedMed) !== undefined ? { degradedMed: (first?.degradedMed ?? this.route.degradedMed)! } : {}),
+        policy: first?.withdrawPolicy ?? this.route.withdrawPolicy,
+      });
+    }
+    return out;
+  }
+
+  private publish(): void {
+    if (this.stopped) return;
+    for (const svc of this.services.values()) this.updateFirstRound(svc);
+    const table: DesiredService[] = [...this.services.values()]
+      .filter((svc) => svc.delivered && svc.initialized)
+      .map((svc) => ({
+        service: svc.spec.name,
+        realServers: [...svc.pool.servers.values()].filter((s) => s.pooled && s.ip).map((s) => ({
+          host: s.host, ip: s.ip!, port: this.targetPort(svc, s), weight: s.weight,
+        })),
+      }));
+    const t = JSON.stringify(table);
+    if (t !== this.lastTable) { this.lastTable = t; this.d.ipvs.apply(table); }
+    const { routes, decisions } = decideVips(this.vipInputs(), this.route);
+    const before = new Map(this.decisions.map((x) => [x.prefix, x]));
+    this.decisions = decisions;
+    for (const x of decisions) {
+      const b = before.get(x.prefix);
+      if (b && b.announced === x.announced && b.med === x.med) continue;
+      if (!b && !x.announced) continue;
+      const what = x.announced ? `VIP announced with MED ${x.med}` : 'VIP withdrawn';
+      this.d.log.info(`${what}: ${x.reason}`, { vip: x.prefix });
+    }
+    const r = JSON.stringify(routes);
+    if (r !== this.lastRoutes && this.d.speaker) {
+      this.lastRoutes = r;
+      this.d.speaker.setAdvertised(routes);
+    }
+  }
+}

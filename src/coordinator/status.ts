@@ -1,0 +1,108 @@
+/**
+ * Read-only views of the coordinator's state for the instrumentation API, `vipd status` and
+ * metrics. Plain data, safe to serialise; built fresh on every request so it is always current.
+ */
+import { canDepool, type Pool } from './depool-policy.js';
+import type { ServerState, ServiceSpec } from './types.js';
+import type { ServiceHealth, VipDecision } from './vip-policy.js';
+
+export interface MonitorStatus {
+  name: string;
+  up: boolean | null;
+  reason: string;
+  since: number | null;
+  durationMs: number | null;
+  upTransitions: number;
+  downTransitions: number;
+}
+
+export interface ServerStatus {
+  host: string;
+  ip: string | null;
+  port: number;
+  weight: number;
+  enabled: boolean;
+  ready: boolean;
+  up: boolean;
+  /** Some monitor is up (PyBal's "partially up"). */
+  partiallyUp: boolean;
+  pooled: boolean;
+  pooledDown: boolean;
+  monitors: MonitorStatus[];
+}
+
+export interface PoolStatus {
+  name: string;
+  ip: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  depoolThreshold: number;
+  canDepool: boolean;
+  /** The pool source delivered a list at least once. */
+  delivered: boolean;
+  firstRoundDone: boolean;
+  servers: ServerStatus[];
+  pooledDown: string[];
+  couldNotDepoolTotal: number;
+}
+
+export type AlertLevel = 'warning' | 'critical';
+export interface Alert { level: AlertLevel; source: string; message: string }
+
+export interface CoordinatorStatus {
+  pools: PoolStatus[];
+  vips: VipDecision[];
+  /** Alerts raised by other parts (pool sources, config reload), by source. */
+  alerts: Alert[];
+}
+
+/** PyBal's text status: `enabled/up/pooled`, `disabled/partially up/not pooled`, ... */
+export function textStatus(s: ServerStatus): string {
+  const health = s.up ? 'up' : s.partiallyUp ? 'partially up' : 'down';
+  return `${s.enabled ? 'enabled' : 'disabled'}/${health}/${s.pooled ? 'pooled' : 'not pooled'}`;
+}
+
+export function serverStatus(s: ServerState, spec: ServiceSpec, pooledDown: boolean): ServerStatus {
+  const monitors: MonitorStatus[] = [...s.monitors].map(([name, m]) => ({ name, ...m }));
+  return {
+    host: s.host, ip: s.ip, port: s.port ?? spec.port, weight: s.weight, enabled: s.enabled,
+    ready: s.ready, up: s.up, partiallyUp: monitors.some((m) => m.up === true), pooled: s.pooled,
+    pooledDown, monitors,
+  };
+}
+
+export function poolStatus(
+  spec: ServiceSpec, pool: Pool, extra: { delivered: boolean; firstRoundDone: boolean; couldNotDepoolTotal: number },
+): PoolStatus {
+  return {
+    name: spec.name, ip: spec.ip, port: spec.port, protocol: spec.protocol, depoolThreshold: pool.threshold,
+    canDepool: canDepool(pool), ...extra,
+    servers: [...pool.servers.values()].map((s) => serverStatus(s, spec, pool.pooledDown.has(s.host))),
+    pooledDown: [...pool.pooledDown],
+  };
+}
+
+export function serviceHealth(name: string, pool: Pool, firstRoundDone: boolean): ServiceHealth {
+  let up = 0, pooled = 0, pooledUp = 0;
+  for (const s of pool.servers.values()) {
+    if (s.up && s.ready) up++;
+    if (s.pooled) pooled++;
+    if (s.pooled && s.up) pooledUp++;
+  }
+  return { name, firstRoundDone, servers: pool.servers.size, up, pooled, pooledUp, belowThreshold: !canDepool(pool) };
+}
+
+/** PyBal's /alerts rule, plus alerts raised by pool sources and config reloads. */
+export function alertSummary(st: CoordinatorStatus): { status: 'ok' | 'warning' | 'critical'; msg: string } {
+  const crit: string[] = [];
+  const warn: string[] = [];
+  for (const p of st.pools) {
+    const total = p.servers.length;
+    if (p.pooledDown.length) crit.push(`${p.name}: Servers ${p.pooledDown.join(', ')} are marked down but pooled`);
+    else if (total > 1 && total < total * p.depoolThreshold + 1) warn.push(`Pool ${p.name} is too small to allow depooling. `);
+  }
+  for (const a of st.alerts) (a.level === 'critical' ? crit : warn).push(a.level === 'critical' ? `${a.source}: ${a.message}` : `${a.source}: ${a.message}. `);
+  if (crit.length) return { status: 'critical', msg: crit.join('; ') };
+  if (warn.length) return { status: 'warning', msg: warn.join('') };
+  return { status: 'ok', msg: 'All pools are healthy' };
+}
