@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
+import { probeCommand } from './probe.js';
 
 /** Every `vipd` subcommand; each lives in its own file in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
+  probeCommand,
 ];

@@ -1,0 +1,7 @@
+/** The health area's public surface for the coordinator, the API and the CLI. */
+export type { CheckResult, Detail, Monitor, Result, Schedule, Target } from './monitor.js';
+export type { MonitorOptions, OptionValue } from './options.js';
+export { HealthRunner, checkWithTimeout } from './runner.js';
+export type { RunnerOptions, RunnerStats, Transition } from './runner.js';
+export { createMonitor, isMonitorKind, MONITOR_KINDS } from './registry.js';
+export type { MonitorDeps, MonitorKind } from './registry.js';

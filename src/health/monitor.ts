@@ -1,0 +1,62 @@
+import type { Millis } from '../time/clock.js';
+
+/** The same shape as the codec's Result; health may not import bgp, so it is declared here. */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
+
+/** One realserver as a monitor sees it. */
+export interface Target {
+  /** The server's name as configured (URL Host header, logs, `server.host` substitution). */
+  host: string;
+  /** The address to connect to (IPv4 or IPv6 text). */
+  ip: string;
+  /** The service port. */
+  port: number;
+  weight?: number;
+}
+
+export type Detail = string | number | boolean;
+
+export interface CheckResult {
+  up: boolean;
+  /** Short, human-readable: "HTTP 200", "connect ECONNREFUSED", "timeout after 5000 ms". */
+  reason: string;
+  /** How long the check took. */
+  ms: number;
+  details?: Record<string, Detail>;
+}
+
+/** How the runner schedules a monitor; each kind has PyBal's defaults, options override them. */
+export interface Schedule {
+  intervalMs: Millis;
+  /** Covers the whole check: connect + request + response. */
+  timeoutMs: Millis;
+  rise: number;
+  fall: number;
+}
+
+export interface Monitor {
+  /** PyBal's name: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP, TCP, TLS. */
+  readonly kind: string;
+  readonly schedule: Schedule;
+  /** Never throws and never rejects; an aborted signal ends the check promptly as down. */
+  check(target: Target, signal: AbortSignal): Promise<CheckResult>;
+  /** Drops per-target state (open connections, ICMP windows) when a server leaves the pool. */
+  forget?(target: Target): void;
+  /** Releases everything (all targets). */
+  close?(): void;
+}
+
+export const targetKey = (t: Target): string => `${t.host}|${t.ip}|${t.port}`;
+
+/** The message of anything thrown, with the errno code first when there is one. */
+export function errorReason(e: unknown): string {
+  if (e && typeof e === 'object') {
+    const x = e as { code?: unknown; message?: unknown };
+    const msg = typeof x.message === 'string' ? x.message : '';
+    if (typeof x.code === 'string') return msg.includes(x.code) ? msg : `${x.code} ${msg}`.trim();
+    if (msg) return msg;
+  }
+  return String(e);
+}

@@ -1,0 +1,72 @@
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
+import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { decodeResponseHeader, encodeQuery, TYPE_A, TYPE_AAAA } from './dns-wire.js';
+
+export interface DnsQueryConfig {
+  schedule: Schedule;
+  hostnames: string[];
+  failOnNxdomain: boolean;
+  port: number;
+}
+
+export function parseDnsQuery(options: MonitorOptions): DnsQueryConfig {
+  const r = new OptionReader('dnsquery', options);
+  const schedule = readSchedule(r, { interval: 10, timeout: 5 });
+  const hostnames = r.stringList('hostnames', true);
+  for (const h of hostnames) {
+    try { encodeQuery(0, h, TYPE_A); } catch (e) { r.fail('hostnames', (e as Error).message); }
+  }
+  const failOnNxdomain = r.bool('fail-on-nxdomain', false);
+  const port = r.number('port', 53, { min: 1, max: 65535, integer: true });
+  r.finish();
+  return { schedule, hostnames, failOnNxdomain, port };
+}
+
+/**
+ * One query (random hostname, random A or AAAA) to the server's address; any answer is up,
+ * NXDOMAIN is up unless fail-on-nxdomain; SERVFAIL, REFUSED and silence are down.
+ */
+export class DnsQueryMonitor implements Monitor {
+  readonly kind = 'DNSQuery';
+  readonly schedule: Schedule;
+  constructor(private readonly cfg: DnsQueryConfig, private readonly random: () => number = Math.random) {
+    this.schedule = cfg.schedule;
+  }
+
+  check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+    const started = performance.now();
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(this.random() * xs.length) % xs.length]!;
+    const name = pick(this.cfg.hostnames);
+    const qtype = pick([TYPE_A, TYPE_AAAA]);
+    const typeName = qtype === TYPE_A ? 'A' : 'AAAA';
+    const id = Math.floor(this.random() * 0x10000) & 0xffff;
+    const query = encodeQuery(id, name, qtype);
+    return new Promise((resolve) => {
+      const sock = createSocket(isIPv6(target.ip) ? 'udp6' : 'udp4');
+      let finished = false;
+      const done = (up: boolean, reason: string): void => {
+        if (finished) return;
+        finished = true;
+        signal.removeEventListener('abort', onAbort);
+        try { sock.close(); } catch { /* already closed */ }
+        resolve({ up, reason: `${name} ${typeName}: ${reason}`, ms: performance.now() - started });
+      };
+      const onAbort = (): void => done(false, 'no answer (timeout)');
+      if (signal.aborted) { onAbort(); return; }
+      signal.addEventListener('abort', onAbort, { once: true });
+      sock.on('error', (e) => done(false, errorReason(e)));
+      sock.on('message', (msg) => {
+        const v = decodeResponseHeader(msg);
+        if (!v || v.id !== id) return; // not our answer; keep waiting
+        if (v.rcode === 0) done(true, `NOERROR, ${v.answers} answer(s)`);
+        else if (v.rcode === 3) done(!this.cfg.failOnNxdomain, 'NXDOMAIN');
+        else done(false, v.rcodeName);
+      });
+      sock.connect(this.cfg.port, target.ip, () => {
+        sock.send(query, (e) => { if (e) done(false, `send: ${errorReason(e)}`); });
+      });
+    });
+  }
+}

@@ -1,0 +1,162 @@
+import { connect, type Socket } from 'node:net';
+import { systemClock, type Cancel, type Clock, type Millis } from '../../time/clock.js';
+import { errorReason, targetKey, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
+import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+
+export interface IdleConnectionConfig {
+  /** interval: how often the runner reads the connection state; timeout: normal connect timeout. */
+  schedule: Schedule;
+  cleanReconnectMs: Millis;
+  maxDelayMs: Millis;
+  keepalive: boolean;
+  keepaliveIdleMs: Millis;
+  /** Accepted for PyBal compatibility; Node 20 can set only the idle time (see docs). */
+  keepaliveIntervalS: number;
+  keepaliveRetries: number;
+}
+
+export function parseIdleConnection(options: MonitorOptions): IdleConnectionConfig {
+  const r = new OptionReader('idleconnection', options);
+  const schedule = readSchedule(r, { interval: 1, timeout: 5 });
+  const cleanReconnectMs = r.seconds('timeout-clean-reconnect', 3, 0.001);
+  const maxDelayMs = r.seconds('max-delay', 300, 0.001);
+  const keepalive = r.bool('keepalive', true);
+  const keepaliveIdleMs = r.seconds('keepalive-idle', 10, 1);
+  const keepaliveIntervalS = r.number('keepalive-interval', 30, { min: 1, integer: true });
+  const keepaliveRetries = r.number('keepalive-retries', 3, { min: 1, integer: true });
+  r.finish();
+  return { schedule, cleanReconnectMs, maxDelayMs, keepalive, keepaliveIdleMs, keepaliveIntervalS, keepaliveRetries };
+}
+
+type Phase = 'connecting' | 'connected' | 'clean-reconnect' | 'down';
+
+const INITIAL_DELAY_MS = 1000;
+const FACTOR = Math.E;
+const JITTER = 0.12;
+
+/** One server's idle connection: connect, watch, reconnect with backoff. */
+class Link {
+  phase: Phase = 'connecting';
+  reason = 'connecting';
+  settled = false;
+  private sock: Socket | null = null;
+  private timer: Cancel | null = null;
+  private delayMs = INITIAL_DELAY_MS;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly target: Target, private readonly cfg: IdleConnectionConfig,
+    private readonly clock: Clock, private readonly random: () => number) {
+    this.open(cfg.schedule.timeoutMs, 'connecting');
+  }
+
+  whenSettled(): Promise<void> {
+    return this.settled ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
+  }
+
+  private set(phase: Phase, reason: string): void {
+    this.phase = phase;
+    this.reason = reason;
+    if (phase !== 'connecting') {
+      this.settled = true;
+      for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  private open(timeoutMs: number, phase: 'connecting' | 'clean-reconnect'): void {
+    if (this.closed) return;
+    if (phase === 'clean-reconnect') this.set(phase, 'reconnecting after a clean close');
+    const sock = connect({ host: this.target.ip, port: this.target.port });
+    this.sock = sock;
+    let connected = false;
+    let cleanClose = false;
+    const cancelConnect = this.clock.setTimer(timeoutMs, () => {
+      if (!connected) { sock.destroy(); this.failed(`connect timeout after ${timeoutMs} ms`); }
+    });
+    sock.once('connect', () => {
+      connected = true;
+      cancelConnect();
+      this.delayMs = INITIAL_DELAY_MS;
+      if (this.cfg.keepalive) sock.setKeepAlive(true, this.cfg.keepaliveIdleMs);
+      this.set('connected', 'connected');
+    });
+    sock.on('data', () => { /* idle connection: anything the server says is ignored */ });
+    sock.once('end', () => { cleanClose = true; });
+    sock.once('error', (e) => { sock.destroy(); if (!connected) { cancelConnect(); this.failed(`connect: ${errorReason(e)}`); } else this.lost(errorReason(e)); });
+    sock.once('close', () => {
+      if (this.sock !== sock || this.closed) return;
+      if (!connected) return; // reported by the error or timeout path
+      if (cleanClose) this.open(this.cfg.cleanReconnectMs, 'clean-reconnect');
+      else this.lost('connection lost');
+    });
+  }
+
+  private failed(reason: string): void {
+    if (this.closed) return;
+    this.sock = null;
+    this.set('down', reason);
+    this.retryLater();
+  }
+
+  private lost(reason: string): void {
+    if (this.closed || this.phase === 'down') return;
+    this.sock = null;
+    this.set('down', `connection lost uncleanly: ${reason}`);
+    this.retryLater();
+  }
+
+  private retryLater(): void {
+    this.timer?.();
+    const jittered = this.delayMs * (1 + JITTER * (2 * this.random() - 1));
+    this.timer = this.clock.setTimer(jittered, () => { this.timer = null; this.open(this.cfg.schedule.timeoutMs, 'connecting'); });
+    this.delayMs = Math.min(this.cfg.maxDelayMs, this.delayMs * FACTOR);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.timer?.();
+    this.sock?.destroy();
+    this.sock = null;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+/**
+ * Keeps one idle TCP connection per server: up while connected; an unclean loss is down; a clean
+ * close (FIN) gets one immediate reconnect bounded by timeout-clean-reconnect and is down only if
+ * that fails; failed connects retry with exponential backoff up to max-delay.
+ */
+export class IdleConnectionMonitor implements Monitor {
+  readonly kind = 'IdleConnection';
+  readonly schedule: Schedule;
+  private readonly links = new Map<string, Link>();
+  constructor(private readonly cfg: IdleConnectionConfig, private readonly clock: Clock = systemClock,
+    private readonly random: () => number = Math.random) {
+    this.schedule = cfg.schedule;
+  }
+
+  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+    const started = performance.now();
+    const key = targetKey(target);
+    let link = this.links.get(key);
+    if (!link) { link = new Link(target, this.cfg, this.clock, this.random); this.links.set(key, link); }
+    if (!link.settled) {
+      await Promise.race([link.whenSettled(), new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
+    }
+    const ms = performance.now() - started;
+    if (link.phase === 'connected' || link.phase === 'clean-reconnect') return { up: true, reason: link.reason, ms };
+    if (link.phase === 'connecting') return { up: false, reason: 'still connecting', ms };
+    return { up: false, reason: link.reason, ms };
+  }
+
+  forget(target: Target): void {
+    const key = targetKey(target);
+    this.links.get(key)?.close();
+    this.links.delete(key);
+  }
+
+  close(): void {
+    for (const l of this.links.values()) l.close();
+    this.links.clear();
+  }
+}

@@ -1,0 +1,79 @@
+import type { Logger } from '../../log/logger.js';
+import { silentLogger } from '../../log/logger.js';
+import type { CommandRunner } from '../../process/command-runner.js';
+import type { CheckResult, Monitor, Schedule, Target } from '../monitor.js';
+import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+
+export interface RunCommandConfig {
+  schedule: Schedule;
+  command: string;
+  arguments: string[];
+  env: Record<string, string>;
+  logOutput: boolean;
+  maxOutputBytes: number;
+}
+
+const PLACEHOLDER = /^server\.(host|ip|port|weight)$|\{server\.(host|ip|port|weight)\}/g;
+
+export function parseRunCommand(options: MonitorOptions): RunCommandConfig {
+  // PyBal: timeout 0 means none; here the interval then bounds the command.
+  const zeroTimeout = options.timeout !== undefined && Number(options.timeout) === 0;
+  const opts = zeroTimeout ? { ...options, timeout: options.interval ?? 60 } : options;
+  const r = new OptionReader('runcommand', opts);
+  const schedule = readSchedule(r, { interval: 60, timeout: 20 });
+  const command = r.requiredString('command');
+  if (!command.startsWith('/')) r.fail('command', `must be an absolute path (there is no PATH), got '${command}'`);
+  const args = r.has('arguments') ? r.stringList('arguments', false) : [];
+  const env: Record<string, string> = {};
+  for (const kv of r.has('env') ? r.stringList('env', false) : []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) r.fail('env', `entries must be NAME=VALUE, got '${kv}'`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const logOutput = r.bool('log-output', true);
+  const maxOutputBytes = r.number('max-output-bytes', 64 * 1024, { min: 0, integer: true });
+  r.finish();
+  return { schedule, command, arguments: args, env, logOutput, maxOutputBytes };
+}
+
+/** `server.host` as a whole argument, or `{server.host}` inside one, becomes the server's value. */
+export function substitute(arg: string, t: Target): string {
+  const value = (field: string): string =>
+    field === 'host' ? t.host : field === 'ip' ? t.ip : field === 'port' ? String(t.port) : String(t.weight ?? '');
+  return arg.replace(PLACEHOLDER, (_m, whole: string | undefined, inner: string | undefined) => value(whole ?? inner ?? ''));
+}
+
+const escape = (s: string): string => s.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+
+/** Runs a command per check, no shell, empty environment, own process group; exit 0 is up. */
+export class RunCommandMonitor implements Monitor {
+  readonly kind = 'RunCommand';
+  readonly schedule: Schedule;
+  constructor(
+    private readonly cfg: RunCommandConfig,
+    private readonly runner: CommandRunner,
+    private readonly log: Logger = silentLogger,
+  ) {
+    this.schedule = cfg.schedule;
+  }
+
+  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+    const args = this.cfg.arguments.map((a) => substitute(a, target));
+    const r = await this.runner.run(this.cfg.command, args, {
+      env: this.cfg.env, timeoutMs: this.schedule.timeoutMs, maxOutputBytes: this.cfg.maxOutputBytes, signal,
+    });
+    const ctx = { server: target.host, monitor: this.kind };
+    if (this.cfg.logOutput) {
+      if (r.stdout) this.log.debug(`Cmd stdout: ${escape(r.stdout)}`, ctx);
+      if (r.stderr) this.log.debug(`Cmd stderr: ${escape(r.stderr)}`, ctx);
+    }
+    if (r.leftoversKilled) this.log.warn('killed processes left behind by the check command', ctx);
+    const details = { exitCode: r.exitCode ?? -1, signal: r.signal ?? '' };
+    if (r.spawnError) return { up: false, reason: `cannot run ${this.cfg.command}: ${r.spawnError}`, ms: r.durationMs };
+    if (r.timedOut) return { up: false, reason: `timeout after ${this.schedule.timeoutMs} ms (process group killed)`, ms: r.durationMs, details };
+    if (r.aborted) return { up: false, reason: 'aborted (process group killed)', ms: r.durationMs, details };
+    if (r.exitCode === 0) return { up: true, reason: 'exit code 0', ms: r.durationMs, details };
+    const how = r.exitCode !== null ? `exit code ${r.exitCode}` : `signal ${r.signal ?? '?'}`;
+    return { up: false, reason: `command ended with ${how}`, ms: r.durationMs, details };
+  }
+}

@@ -1,0 +1,34 @@
+import { connect } from 'node:net';
+import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
+import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+
+export function parseTcp(options: MonitorOptions): { schedule: Schedule } {
+  const r = new OptionReader('tcp', options);
+  const schedule = readSchedule(r, { interval: 10, timeout: 5 });
+  r.finish();
+  return { schedule };
+}
+
+/** Up when a TCP connection to server:port is established within the timeout; then closed. */
+export class TcpMonitor implements Monitor {
+  readonly kind = 'TCP';
+  constructor(readonly schedule: Schedule) {}
+
+  check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+    const started = performance.now();
+    const ms = (): number => performance.now() - started;
+    return new Promise((resolve) => {
+      if (signal.aborted) { resolve({ up: false, reason: 'aborted', ms: 0 }); return; }
+      const sock = connect({ host: target.ip, port: target.port });
+      const done = (up: boolean, reason: string): void => {
+        signal.removeEventListener('abort', onAbort);
+        sock.destroy();
+        resolve({ up, reason, ms: ms() });
+      };
+      const onAbort = (): void => done(false, 'aborted while connecting');
+      signal.addEventListener('abort', onAbort, { once: true });
+      sock.once('connect', () => done(true, 'connected'));
+      sock.once('error', (e) => done(false, `connect: ${errorReason(e)}`));
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import t from 'tap';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { millis } from '../time/clock.js';
+import type { CheckResult, Monitor, Target } from './monitor.js';
+import { HealthRunner, type Transition } from './runner.js';
+
+const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A scripted monitor: records when each check starts; results are settled by the test. */
+class ScriptedMonitor implements Monitor {
+  readonly kind = 'Scripted';
+  starts: { host: string; at: number; signal: AbortSignal; settle: (r: CheckResult) => void }[] = [];
+  forgotten: string[] = [];
+  auto: ((host: string) => boolean) | null = null;
+  constructor(private readonly clock: FakeClock, readonly schedule = { intervalMs: millis(1000), timeoutMs: millis(300), rise: 1, fall: 1 }) {}
+  check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+    return new Promise((resolve) => {
+      this.starts.push({ host: target.host, at: this.clock.now(), signal, settle: resolve });
+      if (this.auto) resolve({ up: this.auto(target.host), reason: 'scripted', ms: 1 });
+    });
+  }
+  forget(target: Target): void { this.forgotten.push(target.host); }
+}
+
+const target = (i: number): Target => ({ host: `rs${i}`, ip: `127.0.0.${i + 1}`, port: 80 });
+
+t.test('jitter: first checks spread over the interval by the random phase, then fixed rate', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock);
+  m.auto = () => true;
+  const phases = [0, 0.25, 0.5, 0.75];
+  let i = 0;
+  const runner = new HealthRunner({ clock, onTransition: () => {}, random: () => phases[i++ % phases.length]! });
+  for (let k = 0; k < 4; k++) runner.add(target(k), m);
+  for (let step = 0; step < 30; step++) { clock.advance(100); await flush(); }
+  const byHost = (h: string): number[] => m.starts.filter((s) => s.host === h).map((s) => s.at);
+  t.same(byHost('rs0'), [0, 1000, 2000, 3000]);
+  t.same(byHost('rs1'), [250, 1250, 2250]);
+  t.same(byHost('rs2'), [500, 1500, 2500]);
+  t.same(byHost('rs3'), [750, 1750, 2750]);
+  t.equal(runner.stats().lateChecks, 0);
+  runner.stop();
+});
+
+t.test('a random source of 1 still lands inside the interval', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock);
+  m.auto = () => true;
+  const runner = new HealthRunner({ clock, onTransition: () => {}, random: () => 1 });
+  runner.add(target(0), m);
+  clock.advance(1000);
+  t.equal(m.starts.length, 1);
+  t.ok(m.starts[0]!.at < 1000);
+  runner.stop();
+});
+
+t.test('no overlapping checks for one server; the skipped tick is counted', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock, { intervalMs: millis(1000), timeoutMs: millis(5000), rise: 1, fall: 1 });
+  const runner = new HealthRunner({ clock, onTransition: () => {}, random: () => 0 });
+  runner.add(target(0), m);
+  clock.advance(0);
+  t.equal(m.starts.length, 1);
+  clock.advance(2500); // ticks at 1000 and 2000 find the check still running
+  await flush();
+  t.equal(m.starts.length, 1);
+  t.equal(runner.stats().skippedOverlaps, 2);
+  m.starts[0]!.settle({ up: true, reason: 'ok', ms: 2500 });
+  await flush();
+  clock.advance(500); // next grid point at 3000
+  t.equal(m.starts.length, 2);
+  t.equal(m.starts[1]!.at, 3000);
+  runner.stop();
+});
+
+t.test('timeout covers the whole check: the signal is aborted and the result is down', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock);
+  const seen: Transition[] = [];
+  const runner = new HealthRunner({ clock, onTransition: (x) => seen.push(x), random: () => 0 });
+  runner.add(target(0), m);
+  clock.advance(0);
+  t.equal(m.starts[0]!.signal.aborted, false);
+  clock.advance(299);
+  await flush();
+  t.equal(seen.length, 0);
+  clock.advance(1);
+  await flush();
+  t.equal(m.starts[0]!.signal.aborted, true);
+  t.equal(seen.length, 1);
+  t.equal(seen[0]!.up, false);
+  t.match(seen[0]!.reason, /timeout after 300 ms/);
+  runner.stop();
+});
+
+t.test('transitions only, with rise/fall, reason and duration of the previous state', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock, { intervalMs: millis(1000), timeoutMs: millis(500), rise: 2, fall: 2 });
+  const script = [true, true, false, true, false, false, false, true, true];
+  let n = 0;
+  m.auto = () => script[n++] ?? true;
+  const seen: Transition[] = [];
+  const runner = new HealthRunner({ clock, onTransition: (x) => seen.push(x), random: () => 0 });
+  runner.add(target(0), m);
+  for (let k = 0; k < script.length; k++) { clock.advance(k === 0 ? 0 : 1000); await flush(); }
+  t.same(seen.map((s) => [s.up, s.previous, clock.wallNow() - s.at]), [
+    [true, null, 8000],
+    [false, true, 3000],
+    [true, false, 0],
+  ]);
+  t.equal(seen[1]!.previousStateMs, 5000);
+  t.equal(seen[2]!.previousStateMs, 3000);
+  t.equal(seen[0]!.reason, 'scripted');
+  t.equal(runner.state(target(0), m), true);
+  runner.stop();
+});
+
+t.test('remove stops the checks and lets the monitor drop its state', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock);
+  m.auto = () => true;
+  const runner = new HealthRunner({ clock, onTransition: () => {}, random: () => 0 });
+  runner.add(target(0), m);
+  clock.advance(0);
+  await flush();
+  clock.advance(1500);
+  await flush();
+  t.equal(m.starts.length, 2);
+  runner.remove(target(0), m);
+  t.same(m.forgotten, ['rs0']);
+  clock.advance(5000);
+  t.equal(m.starts.length, 2);
+  t.equal(clock.pendingCount, 0);
+  t.equal(runner.size, 0);
+});

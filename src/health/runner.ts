@@ -1,0 +1,194 @@
+import type { Cancel, Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
+import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js';
+import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
+
+/** A monitor's state change for one server; the runner reports nothing else. */
+export interface Transition {
+  target: Target;
+  monitor: string;
+  up: boolean;
+  /** null on the first result. */
+  previous: boolean | null;
+  /** The reason of the result that completed the transition. */
+  reason: string;
+  /** Duration of that check. */
+  ms: number;
+  /** How long the previous state lasted (null on the first result). */
+  previousStateMs: number | null;
+  /** Wall-clock time of the transition (epoch ms). */
+  at: number;
+}
+
+export interface RunnerStats {
+  checksStarted: number;
+  /** Checks that started more than `lateThresholdMs` after they were due. */
+  lateChecks: number;
+  maxLateMs: number;
+  /** Ticks skipped because the previous check of that server was still running. */
+  skippedOverlaps: number;
+}
+
+export interface RunnerOptions {
+  clock: Clock;
+  onTransition: (t: Transition) => void;
+  /** Every result, for metrics; transitions still come only through onTransition. */
+  onResult?: (target: Target, monitor: string, result: CheckResult) => void;
+  /** [0, 1): the phase of a new server's first check within its interval. */
+  random?: () => number;
+  logger?: Logger;
+  lateThresholdMs?: number;
+}
+
+interface Entry {
+  target: Target;
+  monitor: Monitor;
+  dueAt: number;
+  running: boolean;
+  cancelTimer: Cancel | null;
+  hysteresis: Hysteresis;
+  stateSince: number;
+  stopped: boolean;
+}
+
+/**
+ * Owns the schedule: a random phase spreads first checks over the interval, then each server is
+ * checked every interval (fixed rate, no drift); a tick that finds the previous check still
+ * running is skipped; each check is aborted at the monitor's timeout; rise/fall decide transitions.
+ */
+export class HealthRunner {
+  private readonly entries = new Map<string, Entry>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private readonly lateThreshold: number;
+  private readonly counters: RunnerStats = { checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0 };
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.clock = opts.clock;
+    this.random = opts.random ?? Math.random;
+    this.log = opts.logger ?? silentLogger;
+    this.lateThreshold = opts.lateThresholdMs ?? 100;
+  }
+
+  add(target: Target, monitor: Monitor): void {
+    const key = entryKey(target, monitor);
+    if (this.entries.has(key)) return;
+    const phase = Math.min(0.999999, Math.max(0, this.random())) * monitor.schedule.intervalMs;
+    const e: Entry = {
+      target, monitor, dueAt: this.clock.now() + phase, running: false, cancelTimer: null,
+      hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false,
+    };
+    this.entries.set(key, e);
+    this.arm(e);
+  }
+
+  remove(target: Target, monitor: Monitor): void {
+    const key = entryKey(target, monitor);
+    const e = this.entries.get(key);
+    if (!e) return;
+    e.stopped = true;
+    e.cancelTimer?.();
+    this.entries.delete(key);
+    monitor.forget?.(target);
+  }
+
+  stop(): void {
+    for (const e of [...this.entries.values()]) this.remove(e.target, e.monitor);
+  }
+
+  /** Current state of one server under one monitor: null before its first result. */
+  state(target: Target, monitor: Monitor): boolean | null {
+    return this.entries.get(entryKey(target, monitor))?.hysteresis.up ?? null;
+  }
+
+  get size(): number { return this.entries.size; }
+
+  stats(): RunnerStats { return { ...this.counters }; }
+
+  private arm(e: Entry): void {
+    const delay = Math.max(0, e.dueAt - this.clock.now());
+    e.cancelTimer = this.clock.setTimer(delay, () => this.tick(e));
+  }
+
+  private tick(e: Entry): void {
+    if (e.stopped) return;
+    const now = this.clock.now();
+    const interval = e.monitor.schedule.intervalMs;
+    const due = e.dueAt;
+    // Next due time stays on the original grid; missed grid points are skipped, not queued.
+    e.dueAt = due + interval * Math.max(1, Math.ceil((now - due + 1) / interval));
+    this.arm(e);
+    if (e.running) {
+      this.counters.skippedOverlaps++;
+      return;
+    }
+    const late = now - due;
+    if (late > this.lateThreshold) this.counters.lateChecks++;
+    if (late > this.counters.maxLateMs) this.counters.maxLateMs = late;
+    this.counters.checksStarted++;
+    void this.runCheck(e);
+  }
+
+  private async runCheck(e: Entry): Promise<void> {
+    e.running = true;
+    const result = await checkWithTimeout(e.monitor, e.target, this.clock);
+    e.running = false;
+    if (e.stopped) return;
+    this.record(e, result);
+  }
+
+  private record(e: Entry, result: CheckResult): void {
+    this.opts.onResult?.(e.target, e.monitor.kind, result);
+    const { next, changed } = applyResult(e.hysteresis, result.up, e.monitor.schedule);
+    const previous = e.hysteresis.up;
+    e.hysteresis = next;
+    if (!changed) return;
+    const now = this.clock.now();
+    const t: Transition = {
+      target: e.target, monitor: e.monitor.kind, up: result.up, previous, reason: result.reason, ms: result.ms,
+      previousStateMs: previous === null ? null : now - e.stateSince, at: this.clock.wallNow(),
+    };
+    e.stateSince = now;
+    this.log.info(result.up ? 'server up' : 'server down', {
+      server: e.target.host, ip: e.target.ip, port: e.target.port, monitor: e.monitor.kind, reason: result.reason,
+    });
+    this.opts.onTransition(t);
+  }
+}
+
+const monitorIds = new WeakMap<Monitor, number>();
+let nextMonitorId = 0;
+function entryKey(t: Target, m: Monitor): string {
+  let id = monitorIds.get(m);
+  if (id === undefined) { id = nextMonitorId++; monitorIds.set(m, id); }
+  return `${id}#${targetKey(t)}`;
+}
+
+/**
+ * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
+ * is down even if a monitor ignored the signal. Never rejects.
+ */
+export async function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock): Promise<CheckResult> {
+  const started = clock.now();
+  const timeoutMs = monitor.schedule.timeoutMs;
+  const ac = new AbortController();
+  const timeoutResult = (): CheckResult => ({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs });
+  let cancelTimeout: Cancel = () => {};
+  const timedOut = new Promise<CheckResult>((resolve) => {
+    cancelTimeout = clock.setTimer(timeoutMs, () => {
+      ac.abort();
+      resolve(timeoutResult());
+    });
+  });
+  let result: CheckResult;
+  try {
+    result = await Promise.race([monitor.check(target, ac.signal), timedOut]);
+  } catch (x) {
+    result = { up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started };
+  } finally {
+    cancelTimeout();
+  }
+  return ac.signal.aborted && result.up ? timeoutResult() : result;
+}
