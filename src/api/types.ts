@@ -1,0 +1,59 @@
+/**
+ * The read-only status the instrumentation server renders. The composition root fills these from
+ * the coordinator, the speaker and the IPVS reconciler; this folder never holds live objects.
+ */
+import type { CoordinatorStatus } from '../coordinator/status.js';
+
+export interface NotificationInfo {
+  code: number;
+  subcode: number;
+  /** e.g. "Cease/Administrative Shutdown". */
+  name: string;
+  /** RFC 9003 shutdown communication, when there was one. */
+  message?: string;
+  /** Wall-clock ms. */
+  at: number;
+}
+
+export interface BgpPeerStatus {
+  peer: string;
+  peerAs: number | null;
+  localIp: string | null;
+  state: string;
+  /** Wall-clock ms when the session became Established, null when it is not. */
+  establishedSince: number | null;
+  /** Negotiated hold time in seconds, null before OPENs were exchanged. */
+  holdTime: number | null;
+  capabilities: string[];
+  prefixesAdvertised: number;
+  prefixesReceived: number;
+  /** 'active' when we connected to the peer's port 179, 'passive' when it connected to us. */
+  side: 'active' | 'passive' | null;
+  lastNotificationSent: NotificationInfo | null;
+  lastNotificationReceived: NotificationInfo | null;
+}
+
+export interface BgpStatus {
+  enabled: boolean;
+  localAs: number | null;
+  peers: BgpPeerStatus[];
+}
+
+/** Extra counters from the IPVS reconciler (absent when it keeps none). */
+export interface IpvsStatus {
+  driver: string;
+  repairsTotal: number;
+  appliesTotal: number;
+  errorsTotal: number;
+  lastError: string | null;
+}
+
+/** Everything the API reads; each call returns the state as it is now. */
+export interface StatusSource {
+  coordinator(): CoordinatorStatus;
+  bgp(): BgpStatus;
+  ipvs?(): IpvsStatus;
+  /** Wall-clock ms of process start and the current time (injected for tests). */
+  startedAt: number;
+  now(): number;
+}
