@@ -1,0 +1,76 @@
+import type { CommandModule } from 'yargs';
+import type { VipDecision } from '../../coordinator/vip-policy.js';
+import { vipLine } from '../../api/views.js';
+
+interface Args { url: string; timeout: number }
+
+type ServerDump = { pooled: boolean; enabled: boolean; up: boolean; weight: number };
+
+export interface StatusData {
+  alerts: { status: string; msg: string };
+  pools: { name: string; servers: Record<string, ServerDump> }[];
+  vips: VipDecision[];
+  bgpText: string;
+}
+
+/** The readable summary: alerts, pools with counts, VIPs and their state, BGP sessions. */
+export function formatStatus(d: StatusData): string {
+  const out: string[] = [`${d.alerts.status.toUpperCase()} - ${d.alerts.msg}`, '', 'Pools:'];
+  if (d.pools.length === 0) out.push('  (none)');
+  const width = Math.max(4, ...d.pools.map((p) => p.name.length));
+  for (const p of d.pools) {
+    const s = Object.entries(p.servers);
+    const n = (f: (x: ServerDump) => boolean): number => s.filter(([, x]) => f(x)).length;
+    const downPooled = s.filter(([, x]) => x.pooled && !x.up).map(([h]) => h);
+    out.push(`  ${p.name.padEnd(width)}  ${s.length} servers, ${n((x) => x.enabled)} enabled, ${n((x) => x.up)} up, `
+      + `${n((x) => x.pooled)} pooled${downPooled.length ? `; pooled but down: ${downPooled.join(', ')}` : ''}`);
+  }
+  out.push('', 'VIPs:');
+  if (d.vips.length === 0) out.push('  (none)');
+  for (const v of d.vips) out.push('  ' + vipLine(v).trimEnd());
+  out.push('', 'BGP:');
+  for (const l of d.bgpText.trimEnd().split('\n')) out.push('  ' + l);
+  return out.join('\n') + '\n';
+}
+
+async function fetchStatus(base: string, timeoutMs: number): Promise<StatusData> {
+  const get = async (path: string, json = true): Promise<unknown> => {
+    const res = await fetch(base + path, {
+      headers: { accept: json ? 'application/json' : 'text/plain' }, signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) throw new Error(`${base}${path}: HTTP ${res.status}`);
+    return json ? res.json() : res.text();
+  };
+  const names = (await get('/pools')) as string[];
+  const pools = await Promise.all(names.map(async (name) => ({
+    name, servers: (await get(`/pools/${encodeURIComponent(name)}`)) as Record<string, ServerDump>,
+  })));
+  return {
+    alerts: (await get('/alerts')) as StatusData['alerts'],
+    pools,
+    vips: (await get('/vips')) as VipDecision[],
+    bgpText: (await get('/bgp', false)) as string,
+  };
+}
+
+export const statusCommand: CommandModule<object, Args> = {
+  command: 'status',
+  describe: 'Summary of a running vipd: pools, VIPs and BGP sessions (from its instrumentation port)',
+  builder: (y) => y
+    .option('url', { type: 'string', default: 'http://127.0.0.1:9090', describe: 'instrumentation URL of the vipd to ask' })
+    .option('timeout', { type: 'number', default: 5000, describe: 'milliseconds to wait for an answer' }),
+  handler: async (args) => {
+    const base = args.url.replace(/\/+$/, '');
+    let data: StatusData;
+    try {
+      data = await fetchStatus(base, args.timeout);
+    } catch (e) {
+      const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+      process.stderr.write(`vipd status: cannot read ${base}: ${e instanceof Error ? e.message : String(e)}${cause}\n`
+        + '(is vipd running with `instrumentation = yes`? pass its address with --url)\n');
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(formatStatus(data));
+  },
+};
