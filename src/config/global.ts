@@ -1,0 +1,146 @@
+import type { IniSection } from './ini.js';
+import { nearest } from './issues.js';
+import { stringList, SectionReader, type IssueSink } from './section-reader.js';
+import type { BgpPeerConfig, Community, GlobalConfig } from './types.js';
+
+export const PEER_SECTION = /^bgp-peer\s+(\S+)$/;
+
+/** Keys that may appear in [global] (as defaults) or in a [bgp-peer <address>] section. */
+export const PEER_KEYS = [
+  'bgp-peer-as', 'bgp-hold-time', 'bgp-keepalive', 'bgp-passive', 'bgp-router-id',
+  'bgp-local-address', 'bgp-max-prefixes', 'bgp-communities', 'bgp-graceful-shutdown-wait',
+] as const;
+
+export const GLOBAL_KEYS: readonly string[] = [
+  'bgp', 'bgp-local-asn', 'bgp-as-path', 'bgp-med', 'bgp-nexthop-ipv4', 'bgp-nexthop-ipv6',
+  'bgp-peer-address', 'bgp-local-ips', 'bgp-local-port', 'instrumentation', 'instrumentation_port',
+  'instrumentation_ips', ...PEER_KEYS,
+];
+
+const MAX_ASN = 4294967295;
+// RFC 1997 well-known communities; RFC 8326 GRACEFUL_SHUTDOWN; RFC 7999 BLACKHOLE.
+const WELL_KNOWN: Record<string, number> = {
+  'no-export': 0xffffff01, 'no-advertise': 0xffffff02, 'no-export-subconfed': 0xffffff03,
+  'graceful-shutdown': 0xffff0000, blackhole: 0xffff029a,
+};
+
+type PeerDefaults = Omit<BgpPeerConfig, 'address' | 'line'>;
+
+export function readGlobal(section: IniSection | undefined, peerSections: IniSection[], file: string, sink: IssueSink): GlobalConfig {
+  const r = new SectionReader(section ?? { name: 'global', line: 1, entries: new Map() }, file, sink);
+  const bgp = r.bool('bgp', false);
+  const asn = bgp ? r.int('bgp-local-asn', undefined, { min: 1, max: MAX_ASN }) ?? null
+    : r.int('bgp-local-asn', 0, { min: 1, max: MAX_ASN }) || null;
+  const asPathEntry = r.entry('bgp-as-path');
+  let bgpAsPath = asn ? [asn] : [];
+  if (asPathEntry) {
+    const parts = asPathEntry.value.trim().split(/\s+/).filter(Boolean);
+    const bad = parts.find((p) => !/^\d+$/.test(p) || Number(p) > MAX_ASN);
+    if (bad || parts.length === 0) r.error(asPathEntry.line, `bgp-as-path must be AS numbers separated by spaces, got '${asPathEntry.value}'`);
+    else bgpAsPath = parts.map(Number);
+  }
+  const defaults = readPeerOptions(r, null);
+  const peers: BgpPeerConfig[] = [];
+  const peerEntry = r.entry('bgp-peer-address');
+  if (peerEntry && peerEntry.value.trim() !== '') {
+    let texts: string[] = [peerEntry.value.trim()];
+    if (texts[0]!.startsWith('[')) {
+      const lit = r.literal('bgp-peer-address');
+      const list = lit ? stringList(lit.value, false) : [];
+      if (typeof list === 'string') { r.error(peerEntry.line, `bgp-peer-address ${list}`); texts = []; } else texts = list;
+    } else texts = [texts[0]!.replace(/^['"](.*)['"]$/, '$1')];
+    for (const t of texts) {
+      const a = r.checkAddress(t, 'bgp-peer-address', peerEntry.line);
+      if (a && !peers.some((p) => p.address === a)) peers.push({ address: a, line: peerEntry.line, ...defaults });
+    }
+  }
+  for (const ps of peerSections) {
+    const pr = new SectionReader(ps, file, sink);
+    const a = pr.checkAddress(PEER_SECTION.exec(ps.name)![1]!, 'section name', ps.line);
+    const opts = readPeerOptions(pr, defaults);
+    pr.warnUnknown(PEER_KEYS, () => true);
+    if (!a) continue;
+    const i = peers.findIndex((p) => p.address === a);
+    const peer = { address: a, line: ps.line, ...opts };
+    if (i === -1) peers.push(peer); else peers[i] = peer;
+  }
+  const g: GlobalConfig = {
+    bgp,
+    bgpLocalAsn: asn,
+    bgpAsPath,
+    bgpMed: r.int('bgp-med', 0, { min: 0, max: MAX_ASN })!,
+    bgpNexthopIpv4: r.address('bgp-nexthop-ipv4', 4),
+    bgpNexthopIpv6: r.address('bgp-nexthop-ipv6', 6),
+    bgpPeers: peers,
+    bgpLocalIps: addressList(r, 'bgp-local-ips', ['']),
+    bgpLocalPort: r.int('bgp-local-port', 179, { min: 0, max: 65535 })!,
+    instrumentation: r.bool('instrumentation', false),
+    instrumentationPort: r.int('instrumentation_port', 9090, { min: 0, max: 65535 })!,
+    instrumentationIps: addressList(r, 'instrumentation_ips', ['127.0.0.1', '::1']),
+  };
+  if (bgp && peers.length === 0 && !peerEntry?.value.trim()) r.error(r.section.line, 'bgp = yes but no peer: set bgp-peer-address');
+  r.warnUnknown(GLOBAL_KEYS, () => true);
+  return g;
+}
+
+function addressList(r: SectionReader, key: string, def: string[]): string[] {
+  const lit = r.literal(key);
+  if (!lit) return def;
+  const list = stringList(lit.value, true);
+  if (typeof list === 'string') { r.error(lit.entry.line, `${key} ${list}`); return def; }
+  return list.map((t) => (t === '' ? '' : r.checkAddress(t, key, lit.entry.line))).filter((a): a is string => a !== null);
+}
+
+function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefaults {
+  const holdTime = r.int('bgp-hold-time', base?.holdTime ?? 180, { min: 0, max: 65535 })!;
+  // RFC 4271 §4.2: the hold time is zero or at least three seconds.
+  const holdOk = holdTime === 0 || holdTime >= 3;
+  if (!holdOk) r.error(r.entry('bgp-hold-time')!.line, `bgp-hold-time must be 0 or at least 3, got ${holdTime}`);
+  const keepDef = base && r.has('bgp-hold-time') === false ? base.keepalive : Math.floor(holdTime / 3);
+  const keepalive = r.int('bgp-keepalive', keepDef, { min: 0, max: 21845 })!;
+  if (holdTime > 0 && keepalive >= holdTime) r.error(r.entry('bgp-keepalive')?.line ?? r.section.line, `bgp-keepalive (${keepalive}) must be less than bgp-hold-time (${holdTime})`);
+  const rid = r.entry('bgp-router-id');
+  let routerId = base?.routerId ?? null;
+  if (rid) {
+    const a = r.checkAddress(rid.value.trim(), 'bgp-router-id', rid.line, 4);
+    // RFC 6286 §2.1: the BGP Identifier is a non-zero 32-bit value.
+    if (a === '0.0.0.0') r.error(rid.line, 'bgp-router-id must not be 0.0.0.0');
+    else if (a) routerId = a;
+  }
+  const local = r.entry('bgp-local-address');
+  const maxp = r.int('bgp-max-prefixes', base?.maxPrefixes ?? 0, { min: 1 });
+  return {
+    peerAs: r.int('bgp-peer-as', base?.peerAs ?? 0, { min: 1, max: MAX_ASN }) || null,
+    holdTime: holdOk ? holdTime : 180,
+    keepalive,
+    passive: r.bool('bgp-passive', base?.passive ?? false),
+    routerId,
+    localAddress: local ? r.checkAddress(local.value.trim(), 'bgp-local-address', local.line) : base?.localAddress ?? null,
+    maxPrefixes: maxp ? maxp : null,
+    communities: communities(r) ?? base?.communities ?? [],
+    gracefulShutdownWait: r.num('bgp-graceful-shutdown-wait', base?.gracefulShutdownWait ?? 0, { min: 0, max: 3600 })!,
+  };
+}
+
+function communities(r: SectionReader): Community[] | null {
+  const e = r.entry('bgp-communities');
+  if (!e) return null;
+  const out: Community[] = [];
+  for (const w of e.value.split(/[\s,]+/).filter(Boolean)) {
+    const known = WELL_KNOWN[w.toLowerCase()];
+    const m = /^(\d+):(\d+)$/.exec(w);
+    if (known !== undefined) out.push(known);
+    else if (m && Number(m[1]) <= 65535 && Number(m[2]) <= 65535) out.push(Number(m[1]) * 65536 + Number(m[2]));
+    else {
+      const near = nearest(w.toLowerCase(), Object.keys(WELL_KNOWN));
+      r.error(e.line, `bgp-communities: '${w}' is not ASN:VALUE (each 0-65535) or one of ${Object.keys(WELL_KNOWN).join(', ')}${near ? ` (did you mean '${near}'?)` : ''}`);
+    }
+  }
+  return out;
+}
+
+export function communityText(c: Community): string {
+  const name = Object.entries(WELL_KNOWN).find(([, v]) => v === c)?.[0];
+  return name ?? `${Math.floor(c / 65536)}:${c % 65536}`;
+}
+

@@ -1,0 +1,145 @@
+import type { ConfigIssue } from './issues.js';
+
+/** Where one line of a (possibly multi-line) value starts in the file; 1-based. */
+export interface Segment { line: number; column: number }
+
+export interface IniEntry {
+  /** Lower-cased, as ConfigParser's optionxform does. */
+  key: string;
+  /** The value after `%%` / `%(name)s` interpolation; continuation lines joined with '\n'. */
+  value: string;
+  line: number;
+  /** One per '\n'-separated part of the raw value, to locate errors inside it. */
+  segments: Segment[];
+  /** True when the value comes from [DEFAULT]. */
+  inherited: boolean;
+}
+
+export interface IniSection {
+  name: string;
+  line: number;
+  entries: Map<string, IniEntry>;
+}
+
+export interface IniResult {
+  sections: IniSection[];
+  errors: ConfigIssue[];
+}
+
+interface RawEntry { key: string; parts: string[]; line: number; segments: Segment[] }
+interface RawSection { name: string; line: number; entries: Map<string, RawEntry> }
+
+const SECTION = /^\[([^\]]+)\]/;
+const OPTION = /^([^:=\s][^:=]*?)\s*([:=])\s*(.*)$/;
+const MAX_INTERPOLATION_DEPTH = 10;
+
+/** Python 2 ConfigParser.SafeConfigParser semantics, with every problem located. */
+export function parseIni(text: string, file: string): IniResult {
+  const errors: ConfigIssue[] = [];
+  const defaults: RawSection = { name: 'DEFAULT', line: 0, entries: new Map() };
+  const sections: RawSection[] = [];
+  const byName = new Map<string, RawSection>();
+  let cur: RawSection | null = null;
+  let last: RawEntry | null = null;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    if (line.trim() === '' || line[0] === '#' || line[0] === ';') return;
+    if (/^rem(\s|$)/i.test(line)) return;
+    if (/^\s/.test(line) && cur && last) {
+      const v = line.trim();
+      last.parts.push(v);
+      last.segments.push({ line: lineNo, column: line.length - line.trimStart().length + 1 });
+      return;
+    }
+    const sec = SECTION.exec(line);
+    if (sec) {
+      const name = sec[1]!;
+      last = null;
+      if (name === 'DEFAULT') { cur = defaults; return; }
+      // Python 2 merges a repeated section into the first one.
+      cur = byName.get(name) ?? null;
+      if (!cur) {
+        cur = { name, line: lineNo, entries: new Map() };
+        sections.push(cur);
+        byName.set(name, cur);
+      }
+      return;
+    }
+    if (!cur) {
+      errors.push({ file, line: lineNo, message: `line before any [section] header: '${line.trim()}'` });
+      return;
+    }
+    const opt = OPTION.exec(line);
+    if (!opt) {
+      errors.push({ file, line: lineNo, message: `cannot parse line (expected 'key = value' or '[section]'): '${line.trim()}'` });
+      last = null;
+      return;
+    }
+    let value = opt[3]!;
+    const valueStart = line.length - value.length;
+    const semi = value.search(/\s;/);
+    if (semi !== -1) value = value.slice(0, semi);
+    value = value.trim();
+    if (value === '""') value = '';
+    const key = opt[1]!.trimEnd().toLowerCase();
+    last = { key, parts: [value], line: lineNo, segments: [{ line: lineNo, column: valueStart + 1 }] };
+    cur.entries.set(key, last);
+  });
+
+  const out: IniSection[] = [];
+  for (const s of sections) {
+    const entries = new Map<string, IniEntry>();
+    const rawOf = (k: string): RawEntry | undefined => s.entries.get(k) ?? defaults.entries.get(k);
+    const keys = new Set([...defaults.entries.keys(), ...s.entries.keys()]);
+    for (const k of keys) {
+      const raw = rawOf(k)!;
+      const inherited = !s.entries.has(k);
+      const value = interpolate(raw, rawOf, 0, file, errors, s.name);
+      entries.set(k, { key: k, value, line: raw.line, segments: raw.segments, inherited });
+    }
+    out.push({ name: s.name, line: s.line, entries });
+  }
+  return { sections: out, errors: dedupe(errors) };
+}
+
+function interpolate(
+  raw: RawEntry, lookup: (k: string) => RawEntry | undefined, depth: number,
+  file: string, errors: ConfigIssue[], section: string,
+): string {
+  const text = raw.parts.join('\n');
+  if (!text.includes('%')) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== '%') { out += c; continue; }
+    const next = text[i + 1];
+    if (next === '%') { out += '%'; i++; continue; }
+    const ref = /^\(([^)]*)\)s/.exec(text.slice(i + 1));
+    if (next === '(' && ref) {
+      const name = ref[1]!.toLowerCase();
+      const target = lookup(name);
+      if (!target) {
+        errors.push({ file, line: raw.line, message: `'${raw.key}' refers to %(${name})s, which is not set in [${section}] or [DEFAULT]` });
+      } else if (depth >= MAX_INTERPOLATION_DEPTH) {
+        errors.push({ file, line: raw.line, message: `'${raw.key}': %(...)s references nest too deeply (a loop?)` });
+      } else {
+        out += interpolate(target, lookup, depth + 1, file, errors, section);
+      }
+      i += ref[0].length;
+      continue;
+    }
+    errors.push({ file, line: raw.line, message: `'${raw.key}': a literal '%' must be written '%%' (found '${text.slice(i, i + 2)}')` });
+  }
+  return out;
+}
+
+function dedupe(errors: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.line}:${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

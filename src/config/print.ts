@@ -1,0 +1,95 @@
+import { communityText } from './global.js';
+import { MONITORS } from './monitors.js';
+import type { BgpPeerConfig, OptionValue, ServiceConfig, VipdConfig } from './types.js';
+
+/**
+ * The canonical text of a parsed config: every key with its effective value, in a fixed order.
+ * It is itself a valid config that parses to the same thing.
+ */
+export function printConfig(c: VipdConfig): string {
+  const out: string[] = [];
+  const g = c.global;
+  const kv = (k: string, v: string | number | boolean | null | undefined): void => {
+    if (v === null || v === undefined) return;
+    out.push(`${k} = ${typeof v === 'boolean' ? (v ? 'yes' : 'no') : escapePercent(String(v))}`);
+  };
+  out.push('[global]');
+  kv('bgp', g.bgp);
+  kv('bgp-local-asn', g.bgpLocalAsn);
+  kv('bgp-as-path', g.bgpAsPath.join(' ') || null);
+  kv('bgp-med', g.bgpMed);
+  kv('bgp-nexthop-ipv4', g.bgpNexthopIpv4);
+  kv('bgp-nexthop-ipv6', g.bgpNexthopIpv6);
+  kv('bgp-peer-address', g.bgpPeers.length ? repr(g.bgpPeers.map((p) => p.address)) : null);
+  kv('bgp-local-ips', repr(g.bgpLocalIps));
+  kv('bgp-local-port', g.bgpLocalPort);
+  kv('instrumentation', g.instrumentation);
+  kv('instrumentation_port', g.instrumentationPort);
+  kv('instrumentation_ips', repr(g.instrumentationIps));
+  for (const p of g.bgpPeers) {
+    out.push('', `[bgp-peer ${p.address}]`);
+    printPeer(p, kv);
+  }
+  for (const s of c.services) {
+    out.push('', `[${s.name}]`);
+    printService(s, kv);
+  }
+  return out.join('\n') + '\n';
+}
+
+type Put = (k: string, v: string | number | boolean | null | undefined) => void;
+
+function printPeer(p: BgpPeerConfig, kv: Put): void {
+  kv('bgp-peer-as', p.peerAs);
+  kv('bgp-hold-time', p.holdTime);
+  kv('bgp-keepalive', p.keepalive);
+  kv('bgp-passive', p.passive);
+  kv('bgp-router-id', p.routerId);
+  kv('bgp-local-address', p.localAddress);
+  kv('bgp-max-prefixes', p.maxPrefixes);
+  kv('bgp-communities', p.communities.length ? p.communities.map(communityText).join(' ') : null);
+  kv('bgp-graceful-shutdown-wait', p.gracefulShutdownWait);
+}
+
+function printService(s: ServiceConfig, kv: Put): void {
+  kv('protocol', s.protocol);
+  kv('ip', s.ip);
+  kv('port', s.port);
+  kv('scheduler', s.scheduler);
+  kv('ops', s.ops);
+  kv('ipvs-forwarding', s.forwarding);
+  kv('ipvs-persistence', s.persistence);
+  kv('config', s.pool);
+  kv('pool-interval', s.poolInterval);
+  kv('pool-timeout', s.poolTimeout);
+  kv('depool-threshold', s.depoolThreshold);
+  kv('bgp', s.bgp);
+  kv('bgp-med', s.bgpMed);
+  kv('bgp-withdraw-policy', s.bgpWithdrawPolicy);
+  kv('bgp-degraded-med', s.bgpDegradedMed);
+  kv('monitors', repr(s.monitors.map((m) => m.name)));
+  for (const m of s.monitors) {
+    const spec = MONITORS[m.kind];
+    for (const [opt, v] of Object.entries(m.options)) {
+      const t = spec?.options[opt]?.type;
+      kv(`${m.kind}.${opt}`, t === 'str' || t === 'num' || t === 'int' || t === 'bool' ? (v as string | number | boolean) : repr(v));
+    }
+    kv(`${m.kind}.rise`, m.rise);
+    kv(`${m.kind}.fall`, m.fall);
+  }
+}
+
+function escapePercent(s: string): string {
+  return s.replace(/%/g, '%%').replace(/\n/g, '\n\t');
+}
+
+/** Python literal text of an option value. */
+export function repr(v: OptionValue): string {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+  if (Array.isArray(v)) return `[${v.map(repr).join(', ')}]`;
+  if ('ref' in v && typeof v.ref === 'string') return `server.${v.ref}`;
+  return `{${Object.entries(v).map(([k, x]) => `${repr(k)}: ${repr(x)}`).join(', ')}}`;
+}

@@ -1,0 +1,134 @@
+import t from 'tap';
+import { formatIssue } from './issues.js';
+import { parseConfig } from './schema.js';
+
+const SVC = "protocol = tcp\nip = 10.2.0.1\nport = 80\nscheduler = wrr\nconfig = file:///etc/pybal/pools/web\nmonitors = [ 'IdleConnection' ]\n";
+
+function errorsOf(text: string): string[] {
+  const r = parseConfig(text, 'f.conf');
+  t.equal(r.ok, false, 'expected errors');
+  return r.ok ? [] : r.errors.map(formatIssue);
+}
+function warningsOf(text: string): string[] {
+  const r = parseConfig(text, 'f.conf');
+  if (!r.ok) throw new Error(r.errors.map(formatIssue).join('\n'));
+  return r.warnings.map(formatIssue);
+}
+function configOf(text: string) {
+  const r = parseConfig(text, 'f.conf');
+  if (!r.ok) throw new Error(r.errors.map(formatIssue).join('\n'));
+  return r.config;
+}
+
+t.test('a minimal service gets PyBal defaults', async (t) => {
+  const c = configOf(`[web]\n${SVC}`);
+  t.same(c.global.bgp, false);
+  t.match(c.services[0], {
+    name: 'web', line: 1, protocol: 'tcp', ip: '10.2.0.1', family: 4, port: 80, scheduler: 'wrr', ops: false,
+    forwarding: 'dr', persistence: null, depoolThreshold: 0.5, bgp: true, bgpMed: 0, bgpWithdrawPolicy: 'all-down',
+    bgpDegradedMed: null, poolInterval: 1, poolTimeout: 5,
+    monitors: [{ name: 'IdleConnection', kind: 'idleconnection', rise: 1, fall: 1, options: { 'max-delay': 300, keepalive: true } }],
+  });
+});
+
+t.test('missing required keys are errors at the section line', async (t) => {
+  t.same(errorsOf('[web]\nport = 80\n'), [
+    "f.conf:1: [web] missing required key 'protocol'",
+    "f.conf:1: [web] missing required key 'ip'",
+    "f.conf:1: [web] missing required key 'scheduler'",
+    "f.conf:1: [web] missing required key 'config'",
+  ]);
+  t.same(errorsOf("[web]\n" + SVC.replace("[ 'IdleConnection' ]", "[ 'ProxyFetch' ]")), ["f.conf:1: [web] missing required key 'proxyfetch.url'"]);
+  t.same(errorsOf("[web]\n" + SVC.replace("[ 'IdleConnection' ]", "[ 'RunCommand' ]")), ["f.conf:1: [web] missing required key 'runcommand.command'"]);
+});
+
+t.test('wrong types name the key, the value and the line', async (t) => {
+  const bad = (key: string, value: string) => errorsOf(`[web]\n${SVC}${key} = ${value}\n`);
+  t.same(bad('port', 'eighty'), ["f.conf:8: [web] port must be an integer, got 'eighty'"]);
+  t.same(bad('ops', 'maybe'), ["f.conf:8: [web] ops must be a boolean (yes/no, true/false, on/off, 1/0), got 'maybe'"]);
+  t.same(bad('depool-threshold', 'half'), ["f.conf:8: [web] depool-threshold must be a number, got 'half'"]);
+  t.same(bad('scheduler', 'wwr'), ["f.conf:8: [web] scheduler must be one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, got 'wwr' (did you mean 'wrr'?)"]);
+  t.same(bad('protocol', 'sctp'), ["f.conf:8: [web] protocol must be one of tcp, udp, got 'sctp' (did you mean 'tcp'?)"]);
+  t.same(bad('ip', '10.2.0.300'), ["f.conf:8: [web] ip must be an IP address, got '10.2.0.300'"]);
+  t.same(bad('config', 'ftp://x/y'), ["f.conf:8: [web] config: unsupported scheme 'ftp:' (use file://, http://, https://, etcd://, etcds://)"]);
+  t.same(bad('config', '/etc/pybal/web'), ["f.conf:8: [web] config must be a pool URL (file:///path, http://, https://, etcd://host:port/prefix), got '/etc/pybal/web'"]);
+  t.same(bad('port', '70000'), ['f.conf:8: [web] port must be between 0 and 65535, got 70000']);
+  t.same(bad('ipvs-forwarding', 'masq'), ["f.conf:8: [web] ipvs-forwarding must be one of dr, tun, nat, got 'masq'"]);
+  t.same(bad('bgp-withdraw-policy', 'al-down'), ["f.conf:8: [web] bgp-withdraw-policy must be one of all-down, below-threshold, never, got 'al-down' (did you mean 'all-down'?)"]);
+  t.same(bad('idleconnection.rise', '0'), ['f.conf:8: [web] idleconnection.rise must be between 1 and 1000, got 0']);
+  t.same(bad('ops', 'yes'), ['f.conf:8: [web] ops (one-packet scheduling) is only allowed with protocol = udp']);
+});
+
+t.test('python literal errors carry file:line:column', async (t) => {
+  const e = errorsOf(`[web]\n${SVC.replace("monitors = [ 'IdleConnection' ]", "monitors = [ 'IdleConnection'")}`);
+  t.same(e, ["f.conf:7:30: [web] monitors: missing ']'"]);
+  const joined = warningsOf(`[web]\n${SVC.replace("monitors = [ 'IdleConnection' ]", "monitors = [ 'ProxyFetch',\n   'Idle' 'Connection' ]\nproxyfetch.url = 'http://h/'")}`);
+  t.same(joined, []);
+  const cont2 = errorsOf(`[web]\n${SVC.replace("monitors = [ 'IdleConnection' ]", "monitors = [ 'ProxyFetch',\n   IdleConnection ]")}`);
+  t.same(cont2, ["f.conf:8:4: [web] monitors: unknown name 'IdleConnection' (quote strings)"]);
+  t.same(errorsOf(`[web]\n${SVC}monitors = 'IdleConnection'\n`), ["f.conf:8: [web] monitors must be a list of strings, got a string, e.g. [ 'ProxyFetch', 'IdleConnection' ]"]);
+  t.same(errorsOf(`[web]\n${SVC}runcommand.arguments = [ server.name ]\nmonitors = ['RunCommand']\nruncommand.command = /bin/true\n`),
+    ["f.conf:8:26: [web] runcommand.arguments: unknown reference 'server.name' (known: server.host, server.ip, server.port, server.weight)"]);
+  t.same(errorsOf(`[web]\n${SVC}runcommand.arguments = '-v'\nmonitors = ['RunCommand']\nruncommand.command = /bin/true\n`),
+    ["f.conf:8: [web] runcommand.arguments must be a list, e.g. [ '/usr/local/bin/check', server.host ], got the string '-v'"]);
+});
+
+t.test('unknown keys warn and name the nearest known key', async (t) => {
+  t.same(warningsOf(`[global]\nbgp-med = 0\nbgp-nexthop-ip4 = 10.0.0.1\n[web]\n${SVC}depool-treshold = .5\nproxyfetch.urls = x\nidleconnection.max-dealy = 3\n`), [
+    "f.conf:3: [global] unknown key 'bgp-nexthop-ip4' (did you mean 'bgp-nexthop-ipv4'?)",
+    "f.conf:11: [web] unknown key 'depool-treshold' (did you mean 'depool-threshold'?)",
+    "f.conf:12: [web] unknown key 'proxyfetch.urls' (did you mean 'proxyfetch.url'?)",
+    "f.conf:13: [web] unknown key 'idleconnection.max-dealy' (did you mean 'idleconnection.max-delay'?)",
+  ]);
+  t.same(warningsOf(`[web]\n${SVC}proxyfetch.url = 'http://h/'\nmonitors = [ 'IdleConnection', 'Ping' ]\n`), [
+    "f.conf:8: [web] 'proxyfetch.url' is set but ProxyFetch is not in monitors",
+    "f.conf:9: [web] unknown monitor 'Ping' skipped (known: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP)",
+  ]);
+  t.same(warningsOf(`[web]\n${SVC.replace("monitors = [ 'IdleConnection' ]\n", '')}`), ["f.conf:1: [web] has no 'monitors': its servers are never checked"]);
+});
+
+t.test('BGP: VIP family without a next hop, MED conflicts, peers, ASN', async (t) => {
+  const G = '[global]\nbgp = yes\nbgp-local-asn = 64600\nbgp-peer-address = 10.255.0.2\nbgp-nexthop-ipv4 = 10.255.0.1\n';
+  t.same(errorsOf(`${G}[web6]\n${SVC.replace('10.2.0.1', '2001:db8::1')}`), [
+    'f.conf:8: [web6] VIP 2001:db8::1 is IPv6 and announced by BGP, but [global] bgp-nexthop-ipv6 is not set',
+  ]);
+  t.same(warningsOf(`${G}[web6]\n${SVC.replace('10.2.0.1', '2001:db8::1')}bgp = no\n`), []);
+  t.same(errorsOf(`${G}[a]\n${SVC}bgp-med = 10\n[b]\n${SVC.replace('80', '443')}bgp-med = 20\n`), [
+    'f.conf:21: [b] bgp-med 20 differs from bgp-med 10 of [a] (line 6) for the same VIP 10.2.0.1',
+  ]);
+  t.same(errorsOf(`${G}[a]\n${SVC}[b]\n${SVC}`), ['f.conf:15: [b] tcp 10.2.0.1 port 80 is already service [a] (line 6)']);
+  t.same(errorsOf('[global]\nbgp = yes\n'), [
+    "f.conf:1: [global] missing required key 'bgp-local-asn'",
+    'f.conf:1: [global] bgp = yes but no peer: set bgp-peer-address',
+  ]);
+  t.same(errorsOf(`${G}bgp-hold-time = 2\nbgp-communities = 64600:70000 no-exprt\n`), [
+    'f.conf:6: [global] bgp-hold-time must be 0 or at least 3, got 2',
+    "f.conf:7: [global] bgp-communities: '64600:70000' is not ASN:VALUE (each 0-65535) or one of no-export, no-advertise, no-export-subconfed, graceful-shutdown, blackhole",
+    "f.conf:7: [global] bgp-communities: 'no-exprt' is not ASN:VALUE (each 0-65535) or one of no-export, no-advertise, no-export-subconfed, graceful-shutdown, blackhole (did you mean 'no-export'?)",
+  ]);
+  t.same(errorsOf(`${G}[bgp-peer 10.255.0.300]\n[bgp-peer 10.255.0.3]\nbgp-keepalive = 60\nbgp-hold-time = 30\nbgp-router-id = 0.0.0.0\n`), [
+    "f.conf:6: [bgp-peer 10.255.0.300] section name must be an IP address, got '10.255.0.300'",
+    'f.conf:8: [bgp-peer 10.255.0.3] bgp-keepalive (60) must be less than bgp-hold-time (30)',
+    'f.conf:10: [bgp-peer 10.255.0.3] bgp-router-id must not be 0.0.0.0',
+  ]);
+  t.same(errorsOf(`${G}bgp-as-path = 64600 x\nbgp-peer-address = [ '10.255.0.2', 5 ]\n`), [
+    "f.conf:6: [global] bgp-as-path must be AS numbers separated by spaces, got '64600 x'",
+    'f.conf:7: [global] bgp-peer-address must contain only strings, found the number 5',
+  ]);
+});
+
+t.test('per-peer options inherit the global ones and override them', async (t) => {
+  const c = configOf('[global]\nbgp = yes\nbgp-local-asn = 64600\nbgp-peer-address = [ "10.255.0.2", "fd00:255::2" ]\nbgp-hold-time = 90\nbgp-communities = 64600:1\n[bgp-peer fd00:255:0::2]\nbgp-peer-as = 65001\nbgp-passive = yes\n[bgp-peer 10.255.0.9]\nbgp-hold-time = 0\n');
+  t.same(c.global.bgpPeers.map((p) => [p.address, p.peerAs, p.holdTime, p.keepalive, p.passive, p.communities]), [
+    ['10.255.0.2', null, 90, 30, false, [64600 * 65536 + 1]],
+    ['fd00:255::2', 65001, 90, 30, true, [64600 * 65536 + 1]],
+    ['10.255.0.9', null, 0, 0, false, [64600 * 65536 + 1]],
+  ]);
+  t.same(c.global.bgpAsPath, [64600]);
+});
+
+t.test('an unreadable setting never yields a config; every error is listed', async (t) => {
+  const e = errorsOf(`[web]\n${SVC}port = x\nops = maybe\n[web2]\nprotocol = icmp\n`);
+  t.ok(e.length >= 5, e.join('\n'));
+  t.ok(e.every((l) => /^f\.conf:\d+(:\d+)?: \[web2?\] /.test(l)), e.join('\n'));
+});

@@ -1,0 +1,84 @@
+import type { IniSection } from './ini.js';
+import { MONITOR_KEYS, MONITORS, readMonitors } from './monitors.js';
+import { parseAddress, SectionReader, type IssueSink } from './section-reader.js';
+import { SCHEDULERS, type Forwarding, type GlobalConfig, type ServiceConfig, type WithdrawPolicy } from './types.js';
+
+export const SERVICE_KEYS: readonly string[] = [
+  'protocol', 'ip', 'port', 'scheduler', 'ops', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
+  'bgp-withdraw-policy', 'bgp-degraded-med', 'ipvs-forwarding', 'ipvs-persistence', 'pool-interval', 'pool-timeout',
+];
+const FORWARDING: readonly Forwarding[] = ['dr', 'tun', 'nat'];
+const POLICIES: readonly WithdrawPolicy[] = ['all-down', 'below-threshold', 'never'];
+const POOL_SCHEMES = ['file:', 'http:', 'https:', 'etcd:', 'etcds:'];
+
+/** One LVS service section; null when a required part is missing or wrong (errors recorded). */
+export function readService(section: IniSection, global: GlobalConfig, file: string, sink: IssueSink, isGlobalKey: (k: string) => boolean): ServiceConfig | null {
+  const before = sink.errors.length;
+  const r = new SectionReader(section, file, sink);
+  const protocol = r.choice('protocol', ['tcp', 'udp'] as const);
+  const ipEntry = r.entry('ip');
+  if (!ipEntry) r.error(section.line, "missing required key 'ip'");
+  const vip = ipEntry ? parseAddress(ipEntry.value.trim()) : null;
+  if (ipEntry && !vip) r.error(ipEntry.line, `ip must be an IP address, got '${ipEntry.value}'`);
+  const port = r.int('port', undefined, { min: 0, max: 65535 });
+  const scheduler = r.choice('scheduler', SCHEDULERS);
+  const ops = r.bool('ops', false);
+  if (ops && protocol === 'tcp') r.error(r.entry('ops')!.line, 'ops (one-packet scheduling) is only allowed with protocol = udp');
+  const pool = poolUrl(r);
+  const depoolThreshold = r.num('depool-threshold', 0.5, { min: 0 })!;
+  if (depoolThreshold > 1) r.warn(r.entry('depool-threshold')!.line, `depool-threshold ${depoolThreshold} is above 1: no server will ever be depooled`);
+  const med = r.int('bgp-med', global.bgpMed, { min: 0, max: 4294967295 })!;
+  const svc = {
+    name: section.name,
+    line: section.line,
+    protocol: protocol!,
+    ip: vip?.text ?? '',
+    family: vip?.family ?? 4,
+    port: port!,
+    scheduler: scheduler!,
+    ops,
+    forwarding: r.choice('ipvs-forwarding', FORWARDING, 'dr')!,
+    persistence: r.int('ipvs-persistence', 0, { min: 1, max: 2678400 }) || null,
+    pool: pool!,
+    poolInterval: r.num('pool-interval', 1, { min: 0.1, max: 3600 })!,
+    poolTimeout: r.num('pool-timeout', 5, { min: 0.1, max: 3600 })!,
+    depoolThreshold,
+    bgp: r.bool('bgp', true),
+    bgpMed: med,
+    bgpWithdrawPolicy: r.choice('bgp-withdraw-policy', POLICIES, 'all-down')!,
+    bgpDegradedMed: r.has('bgp-degraded-med') ? r.int('bgp-degraded-med', undefined, { min: 0, max: 4294967295 }) ?? null : null,
+    monitors: readMonitors(r),
+  } satisfies ServiceConfig;
+  warnMonitorKeys(r, svc.monitors.map((m) => m.kind));
+  r.warnUnknown([...SERVICE_KEYS, ...MONITOR_KEYS], isGlobalKey);
+  return sink.errors.length === before ? svc : null;
+}
+
+function poolUrl(r: SectionReader): string | undefined {
+  const e = r.entry('config');
+  if (!e) { r.str('config'); return undefined; }
+  const v = e.value.trim();
+  let u: URL;
+  try { u = new URL(v); } catch {
+    r.error(e.line, `config must be a pool URL (file:///path, http://, https://, etcd://host:port/prefix), got '${v}'`);
+    return undefined;
+  }
+  if (!POOL_SCHEMES.includes(u.protocol)) {
+    r.error(e.line, `config: unsupported scheme '${u.protocol}' (use ${POOL_SCHEMES.map((s) => s + '//').join(', ')})`);
+    return undefined;
+  }
+  return v;
+}
+
+/** `<monitor>.<option>` keys for a monitor the service does not list, or an option the monitor lacks. */
+function warnMonitorKeys(r: SectionReader, listed: string[]): void {
+  for (const [key, e] of r.section.entries) {
+    const dot = key.indexOf('.');
+    if (dot === -1 || r.used.has(key) || e.inherited) continue;
+    const kind = key.slice(0, dot);
+    if (MONITORS[kind] && !listed.includes(kind) && MONITOR_KEYS.includes(key)) {
+      r.used.add(key);
+      r.warn(e.line, `'${key}' is set but ${MONITORS[kind]!.name} is not in monitors`);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The typed configuration: the contract between config parsing and the rest of vipd.
+ * Durations are in seconds as written in the file (convert with secondsToMillis).
+ */
+import type { ConfigIssue } from './issues.js';
+
+export type Protocol = 'tcp' | 'udp';
+export type Scheduler = 'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'lblcr' | 'dh' | 'sh' | 'sed' | 'nq';
+export const SCHEDULERS: readonly Scheduler[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq'];
+/** ipvsadm -g (direct routing, PyBal's only mode), -i (tunnel), -m (masquerade). */
+export type Forwarding = 'dr' | 'tun' | 'nat';
+/**
+ * When a VIP is withdrawn: `all-down` (no pooled server up; the default), `below-threshold`
+ * (fewer up than depool-threshold allows), `never` (PyBal: announced while vipd runs).
+ */
+export type WithdrawPolicy = 'all-down' | 'below-threshold' | 'never';
+
+/** A reference to the live server inside runcommand.arguments. */
+export interface ServerRef { ref: 'host' | 'ip' | 'port' | 'weight' }
+/** A parsed monitor option: Python literals mapped to plain values. */
+export type OptionValue = string | number | boolean | null | ServerRef | OptionValue[] | { [k: string]: OptionValue };
+
+export interface MonitorConfig {
+  /** As written in `monitors`, e.g. 'ProxyFetch'. */
+  name: string;
+  /** Lower-case name, the option prefix: 'proxyfetch', 'idleconnection', 'runcommand', 'dnsquery', 'udp'. */
+  kind: string;
+  /**
+   * Options without the monitor prefix, defaults filled in (PyBal's), e.g. for proxyfetch
+   * `{ url: string[], interval: 10, timeout: 5, http_status: 200, check_all: false, max_failures: 0 }`.
+   * Lists given as a single string (url, hostnames) are normalised to string[].
+   */
+  options: Record<string, OptionValue>;
+  /** Consecutive good / bad results needed to change state; 1 = PyBal. */
+  rise: number;
+  fall: number;
+}
+
+export interface ServiceConfig {
+  /** The section name. */
+  name: string;
+  line: number;
+  protocol: Protocol;
+  /** The VIP, normalised text (ipaddr.js toString()). */
+  ip: string;
+  family: 4 | 6;
+  port: number;
+  scheduler: Scheduler;
+  /** One-packet scheduling (udp only). */
+  ops: boolean;
+  forwarding: Forwarding;
+  /** ipvsadm -p seconds; null = no persistence. */
+  persistence: number | null;
+  /** The `config` URL: file://, http(s)://, etcd(s)://. */
+  pool: string;
+  /** Poll interval for file/http pools, and HTTP timeout, seconds. */
+  poolInterval: number;
+  poolTimeout: number;
+  depoolThreshold: number;
+  /** Announce this VIP (only if global bgp is on). */
+  bgp: boolean;
+  /** Effective MED: the service's bgp-med, else the global one. */
+  bgpMed: number;
+  bgpWithdrawPolicy: WithdrawPolicy;
+  /** MED while the service is up but below its depool threshold; null = keep bgpMed. */
+  bgpDegradedMed: number | null;
+  monitors: MonitorConfig[];
+}
+
+/** A standard community as its 32-bit value (RFC 1997). */
+export type Community = number;
+
+export interface BgpPeerConfig {
+  /** Normalised address text. */
+  address: string;
+  /** Line where the peer is named (bgp-peer-address or its own section). */
+  line: number;
+  /** Expected peer AS; null = accept any (PyBal). */
+  peerAs: number | null;
+  /** Seconds; 180 = PyBal. */
+  holdTime: number;
+  /** Seconds; default holdTime / 3. */
+  keepalive: number;
+  passive: boolean;
+  /** null = the local IPv4 address of the session (PyBal). */
+  routerId: string | null;
+  localAddress: string | null;
+  /** Maximum prefixes accepted from the peer; null = no limit. */
+  maxPrefixes: number | null;
+  communities: Community[];
+  /** Seconds to announce with GRACEFUL_SHUTDOWN (RFC 8326) before withdrawing at shutdown; 0 = off. */
+  gracefulShutdownWait: number;
+}
+
+export interface GlobalConfig {
+  bgp: boolean;
+  /** Required when bgp is on; null otherwise. */
+  bgpLocalAsn: number | null;
+  /** AS_PATH sent, default [bgpLocalAsn]. */
+  bgpAsPath: number[];
+  bgpMed: number;
+  bgpNexthopIpv4: string | null;
+  bgpNexthopIpv6: string | null;
+  bgpPeers: BgpPeerConfig[];
+  /** Listen addresses for incoming BGP; '' = all IPv4 (PyBal). */
+  bgpLocalIps: string[];
+  bgpLocalPort: number;
+  instrumentation: boolean;
+  instrumentationPort: number;
+  instrumentationIps: string[];
+}
+
+export interface VipdConfig {
+  file: string;
+  global: GlobalConfig;
+  services: ServiceConfig[];
+}
+
+export type ConfigResult =
+  | { ok: true; config: VipdConfig; warnings: ConfigIssue[] }
+  | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
