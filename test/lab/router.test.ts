@@ -1,6 +1,6 @@
 import t from 'tap';
-import { requireTool } from '../support/require-tool.js';
 import { startExaBgp } from './exabgp.js';
+import { needTools } from './need-tools.js';
 import { createNetns, loopbackBlock } from './netns.js';
 import { ROUTER_BINARIES, startRouter, type RouterKind } from './router.js';
 
@@ -10,7 +10,7 @@ const NH = '192.0.2.10';
 
 for (const kind of kinds) {
   t.test(`${kind} on loopback: imports LVS /32s with MED +10, filters the rest, withdraws`, async (t) => {
-    for (const bin of [...ROUTER_BINARIES[kind], 'exabgp']) if (!requireTool(t, bin)) return;
+    if (!needTools(t, ...ROUTER_BINARIES[kind], 'exabgp')) return;
     const lo = loopbackBlock();
     const router = await startRouter({ kind, routerIp: lo.router(0), speakerIp: lo.speaker, v6: true });
     t.teardown(() => router.stop());
@@ -36,7 +36,7 @@ for (const kind of kinds) {
 }
 
 t.test('bird in a network namespace over veth', async (t) => {
-  for (const bin of ['bird', 'birdc', 'exabgp', 'ip']) if (!requireTool(t, bin)) return;
+  if (!needTools(t, 'bird', 'birdc', 'exabgp', 'ip')) return;
   const ns = await createNetns();
   t.teardown(() => ns.destroy());
   const router = await startRouter({ kind: 'bird', routerIp: ns.nsIp, speakerIp: ns.hostIp, netns: ns.name });
