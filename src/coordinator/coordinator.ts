@@ -6,10 +6,11 @@ import ipaddr from 'ipaddr.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import {
-  markReady, markUnresolved, mergePool, serverDown, serverUp, settle, type Pool, type PoolEvent,
+  describePoolEvent, markReady, markUnresolved, mergePool, serverDown, serverUp, settle, type Pool, type PoolEvent,
 } from './depool-policy.js';
-import { decideVips, vipPrefix, type VipDecision, type VipInput } from './vip-policy.js';
-import { alertSummary, poolStatus, serviceHealth, type Alert, type CoordinatorStatus } from './status.js';
+import { decideVips, type VipDecision } from './vip-policy.js';
+import { buildVipInputs } from './vip-inputs.js';
+import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
 import type {
   DesiredService, HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort,
 } from './types.js';
@@ -28,7 +29,7 @@ export interface CoordinatorDeps {
 
 export interface MonitorResult { up: boolean; reason: string; durationMs?: number }
 
-interface Service {
+export interface Service {
   spec: ServiceSpec;
   pool: Pool;
   delivered: boolean;
@@ -248,18 +249,9 @@ export class Coordinator {
   private note(svc: Service, events: PoolEvent[]): void {
     const log = this.d.log.child({ service: svc.spec.name });
     for (const e of events) {
-      if (e.kind === 'could-not-depool') {
-        svc.couldNotDepool++;
-        log.error('could not depool server because of too many down', { server: e.host });
-      } else if (e.kind === 'threshold-unmet') {
-        log.error(`pool does not meet the depool threshold: ${e.pooled} pooled, ${e.needed} needed`);
-      } else if (e.kind === 'force-pooled') {
-        log.warn('forcing server to be pooled to meet the depool threshold', { server: e.host });
-      } else if (e.kind === 'left-pooled') {
-        log.info('leaving previously pooled but down server pooled', { server: e.host });
-      } else {
-        log.info(e.kind, { server: e.host });
-      }
+      if (e.kind === 'could-not-depool') svc.couldNotDepool++;
+      const { level, msg } = describePoolEvent(e);
+      log[level](msg, 'host' in e ? { server: e.host } : {});
     }
     this.updateFirstRound(svc);
   }
@@ -274,33 +266,8 @@ export class Coordinator {
     this.d.log.info('first health round complete', { service: svc.spec.name });
   }
 
-  private vipInputs(): VipInput[] {
-    const byIp = new Map<string, Service[]>();
-    for (const svc of this.services.values()) {
-      const key = vipPrefix(svc.spec.ip).prefix;
-      byIp.set(key, [...(byIp.get(key) ?? []), svc]);
-    }
-    const out: VipInput[] = [];
-    for (const [key, all] of byIp) {
-      const svcs = all.filter((s) => s.spec.bgp);
-      for (const s of svcs) this.updateFirstRound(s);
-      if (svcs.length > 0 && svcs.every((s) => s.firstRoundDone)) this.settledVips.add(key);
-      const first = svcs[0]?.spec;
-      out.push({
-        ip: all[0]!.spec.ip,
-        services: svcs.map((s) => serviceHealth(s.spec.name, s.pool, s.firstRoundDone)),
-        settled: this.settledVips.has(key),
-        med: first?.med ?? this.route.med,
-        ...((first?.degradedMed ?? this.route.degradedMed) !== undefined ? { degradedMed: (first?.degradedMed ?? this.route.degradedMed)! } : {}),
-        policy: first?.withdrawPolicy ?? this.route.withdrawPolicy,
-      });
-    }
-    return out;
-  }
-
   private publish(): void {
     if (this.stopped) return;
-    for (const svc of this.services.values()) this.updateFirstRound(svc);
     const table: DesiredService[] = [...this.services.values()]
       .filter((svc) => svc.delivered && svc.initialized)
       .map((svc) => ({
@@ -311,7 +278,9 @@ export class Coordinator {
       }));
     const t = JSON.stringify(table);
     if (t !== this.lastTable) { this.lastTable = t; this.d.ipvs.apply(table); }
-    const { routes, decisions } = decideVips(this.vipInputs(), this.route);
+    for (const svc of this.services.values()) this.updateFirstRound(svc);
+    const inputs = buildVipInputs([...this.services.values()], this.route, this.settledVips);
+    const { routes, decisions } = decideVips(inputs, this.route);
     const before = new Map(this.decisions.map((x) => [x.prefix, x]));
     this.decisions = decisions;
     for (const x of decisions) {

@@ -203,3 +203,15 @@ export function checkInvariants(pool: Pool): string[] {
   }
   return bad;
 }
+
+/** A log line for each event: level and message (the coordinator adds service and server). */
+export function describePoolEvent(e: PoolEvent): { level: 'info' | 'warn' | 'error'; msg: string } {
+  switch (e.kind) {
+    case 'could-not-depool': return { level: 'error', msg: 'could not depool server because of too many down' };
+    case 'threshold-unmet': return { level: 'error', msg: `pool does not meet the depool threshold: ${e.pooled} pooled, ${e.needed} needed` };
+    case 'force-pooled': return { level: 'warn', msg: 'forcing server to be pooled to meet the depool threshold' };
+    case 'left-pooled': return { level: 'info', msg: 'leaving previously pooled but down server pooled' };
+    case 'depooled': return { level: 'info', msg: 'server depooled' };
+    case 'pooled': return { level: 'info', msg: 'server pooled' };
+  }
+}

@@ -1,0 +1,36 @@
+/** Groups services by VIP into the inputs of the VIP policy (pure but for the settled latch). */
+import type { Pool } from './depool-policy.js';
+import { serviceHealth } from './status.js';
+import type { RouteSpec, ServiceSpec } from './types.js';
+import { vipPrefix, type VipInput } from './vip-policy.js';
+
+interface ServiceView { spec: ServiceSpec; pool: Pool; firstRoundDone: boolean }
+
+/**
+ * One input per VIP address. `settled` is a latch the caller keeps across calls: a VIP whose
+ * BGP services all finished a first health round once stays settled (a service added later by a
+ * reload must not withdraw it while its own first round runs).
+ */
+export function buildVipInputs(services: ServiceView[], route: RouteSpec, settled: Set<string>): VipInput[] {
+  const byIp = new Map<string, ServiceView[]>();
+  for (const svc of services) {
+    const key = vipPrefix(svc.spec.ip).prefix;
+    byIp.set(key, [...(byIp.get(key) ?? []), svc]);
+  }
+  const out: VipInput[] = [];
+  for (const [key, all] of byIp) {
+    const svcs = all.filter((s) => s.spec.bgp);
+    if (svcs.length > 0 && svcs.every((s) => s.firstRoundDone)) settled.add(key);
+    const first = svcs[0]?.spec;
+    const degradedMed = first?.degradedMed ?? route.degradedMed;
+    out.push({
+      ip: all[0]!.spec.ip,
+      services: svcs.map((s) => serviceHealth(s.spec.name, s.pool, s.firstRoundDone)),
+      settled: settled.has(key),
+      med: first?.med ?? route.med,
+      ...(degradedMed !== undefined ? { degradedMed } : {}),
+      policy: first?.withdrawPolicy ?? route.withdrawPolicy,
+    });
+  }
+  return out;
+}
