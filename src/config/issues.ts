@@ -7,6 +7,7 @@ export interface ConfigIssue {
 }
 
 export function formatIssue(i: ConfigIssue): string {
+  if (i.line === 0) return `${i.file}: ${i.message}`;
   return `${i.file}:${i.line}${i.column !== undefined ? `:${i.column}` : ''}: ${i.message}`;
 }
 

@@ -1,10 +1,12 @@
 import type { CommandModule } from 'yargs';
+import { checkConfigCommand } from './check-config.js';
 import { probeCommand } from './probe.js';
 import { statusCommand } from './status.js';
 
 /** Every `vipd` subcommand; each lives in its own file in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
+  checkConfigCommand,
   probeCommand,
   statusCommand,
 ];

@@ -1,0 +1,41 @@
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const vipd = (...args: string[]) => spawnSync('node', ['dist/cli/main.js', ...args], { encoding: 'utf8' });
+
+t.test('a valid config exits 0 and prints its warnings', async (t) => {
+  const dir = t.testdir();
+  const f = join(dir, 'pybal.conf');
+  writeFileSync(f, "[web]\nprotocol = tcp\nip = 10.2.0.1\nport = 80\nscheduler = wrr\nconfig = file:///x\nmonitors = [ 'IdleConnection' ]\ndepool-treshold = .5\n");
+  const r = vipd('check-config', '-c', f);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, `warning: ${f}:8: [web] unknown key 'depool-treshold' (did you mean 'depool-threshold'?)`);
+  t.match(r.stderr, `${f}: OK, 1 service, 0 BGP peer(s), 1 warning(s)`);
+  const p = vipd('check-config', '--config', f, '--print');
+  t.match(p.stdout, /^\[global\]\nbgp = no\n/);
+  t.match(p.stdout, /\n\[web\]\nprotocol = tcp\nip = 10\.2\.0\.1\n/);
+});
+
+t.test('an invalid config exits 1 listing every error', async (t) => {
+  const dir = t.testdir();
+  const f = join(dir, 'bad.conf');
+  writeFileSync(f, "[global]\nbgp = yes\n[web]\nprotocol = tcp\nip = 10.2.0.1\nport = eighty\nscheduler = wrr\nconfig = file:///x\nmonitors = [ 'IdleConnection'\n");
+  const r = vipd('check-config', '-c', f);
+  t.equal(r.status, 1);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  t.same(errors, [
+    `error: ${f}:1: [global] missing required key 'bgp-local-asn'`,
+    `error: ${f}:1: [global] bgp = yes but no peer: set bgp-peer-address`,
+    `error: ${f}:6: [web] port must be an integer, got 'eighty'`,
+    `error: ${f}:9:30: [web] monitors: missing ']'`,
+  ]);
+  t.match(r.stderr, `${f}: 4 error(s)`);
+});
+
+t.test('a missing file is an error, not an empty config', async (t) => {
+  const r = vipd('check-config', '-c', '/nonexistent/pybal.conf');
+  t.equal(r.status, 1);
+  t.match(r.stderr, 'error: /nonexistent/pybal.conf: cannot read config: no such file');
+});
