@@ -123,9 +123,9 @@ export class AdjRibOut {
     return { updates: [...this.withdrawals(withdrawn), ...announce(changed)], announced: changed.map(([p]) => p), withdrawn, refused, unsendable };
   }
 
-  /** Everything currently sent, for a ROUTE-REFRESH or a fresh session. */
-  full(): UpdateMessage[] {
-    return announce([...this.sent]);
+  /** Everything currently sent (of one family when named), for a ROUTE-REFRESH. */
+  full(family?: FamilyName): UpdateMessage[] {
+    return announce([...this.sent].filter(([, e]) => !family || e.family === family));
   }
 
   /** Withdraws everything (graceful shutdown) and forgets it. */

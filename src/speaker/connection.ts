@@ -1,0 +1,97 @@
+import type { Socket } from 'node:net';
+import { Framer } from '../bgp/framer.js';
+import { decodeMessage, encodeMessage } from '../bgp/message.js';
+import type { BgpMessage, CodecContext, DecodeError } from '../bgp/types.js';
+import type { Clock } from '../time/clock.js';
+
+export interface ConnectionHandlers {
+  message(m: BgpMessage): void;
+  error(e: DecodeError): void;
+  /** The TCP connection ended or failed; called once, and never after close(). */
+  closed(reason: string): void;
+}
+
+/** One TCP connection to a peer: bytes in through the framer and codec, messages out encoded. */
+export class Connection {
+  private readonly framer: Framer;
+  private handlers: ConnectionHandlers | null;
+  private ended = false;
+  private ctx: CodecContext;
+  readonly remote: string;
+
+  constructor(
+    readonly socket: Socket,
+    readonly direction: 'outbound' | 'inbound',
+    handlers: ConnectionHandlers,
+    private readonly clock: Clock,
+  ) {
+    this.ctx = { fourOctetAs: false, extendedMessage: false };
+    this.framer = new Framer(this.ctx);
+    this.handlers = handlers;
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.lost(err.message));
+    socket.on('close', () => this.lost('connection closed by peer'));
+    socket.on('end', () => this.lost('connection closed by peer'));
+  }
+
+  setContext(ctx: CodecContext): void {
+    this.ctx = ctx;
+    this.framer.setContext(ctx);
+  }
+
+  /** Replace who hears about this connection (collision handling hands it over). */
+  setHandlers(h: ConnectionHandlers): void { this.handlers = h; }
+
+  get open(): boolean { return !this.ended; }
+
+  /** Octets queued in the kernel-side writer that Node has not flushed yet. */
+  get pendingBytes(): number { return this.socket.writableLength; }
+
+  send(m: BgpMessage): void {
+    if (this.ended) return;
+    this.socket.write(encodeMessage(m, this.ctx));
+  }
+
+  sendRaw(bytes: Uint8Array): void {
+    if (!this.ended) this.socket.write(bytes);
+  }
+
+  /**
+   * Flushes what was written, sends FIN, and destroys the socket if the peer has not closed
+   * within `graceMs`. Resolves once the socket is gone. No handler is called after this.
+   */
+  close(graceMs = 2000): Promise<void> {
+    this.handlers = null;
+    this.ended = true;
+    return new Promise((resolve) => {
+      if (this.socket.destroyed) { resolve(); return; }
+      const cancel = this.clock.setTimer(graceMs, () => this.socket.destroy());
+      this.socket.once('close', () => { cancel(); resolve(); });
+      this.socket.end();
+    });
+  }
+
+  private lost(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    const h = this.handlers;
+    this.handlers = null;
+    this.socket.destroy();
+    h?.closed(reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ended) return;
+    const out = this.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    for (const bytes of out.messages) {
+      if (this.ended || !this.handlers) return;
+      const r = decodeMessage(bytes, this.ctx);
+      if (r.ok) this.handlers.message(r.value);
+      else this.handlers.error(r.error);
+    }
+    // RFC 4271 §6.1: a bad header cannot be resynchronised; the session resets
+    if (out.error && !this.ended && this.handlers) this.handlers.error(out.error);
+  }
+}

@@ -1,0 +1,6 @@
+export { Speaker, GRACEFUL_SHUTDOWN } from './speaker.js';
+export type { StopOptions } from './speaker.js';
+export type { Route, FamilyName } from './routes.js';
+export { checkRoutes, canonicalPrefix } from './routes.js';
+export type { PeerConfig, SpeakerConfig, SpeakerEvent, PeerStatus, SpeakerStatus, NotificationRecord } from './types.js';
+export { checkPeer } from './check-config.js';

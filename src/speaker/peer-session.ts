@@ -1,0 +1,369 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
+import type { BgpMessage, NotificationMessage, OpenMessage } from '../bgp/types.js';
+import { notificationName } from '../bgp/names.js';
+import {
+  adminShutdown, capabilitiesOf, initialSession, keepLocallyInitiated, maxPrefixesReached, notification,
+  readShutdownCommunication, transition, CEASE_COLLISION, ERR_CEASE,
+  type Effect, type FsmEvent, type Negotiated, type Session, type SessionConfig, type TimerName,
+} from '../fsm/index.js';
+import type { Cancel, Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
+import { AdjRibOut, endOfRib, type RibOutPlan } from './adj-rib-out.js';
+import { AdjRibIn } from './adj-rib-in.js';
+import { Connection, type ConnectionHandlers } from './connection.js';
+import type { CheckedRoute, FamilyName } from './routes.js';
+import type { NotificationRecord, PeerConfig, PeerStatus, SpeakerEvent } from './types.js';
+import { capabilityNames, familyNames, toFamilyNames } from './describe.js';
+
+export interface ResolvedPeer extends PeerConfig { localAs: number; bgpId: string; closeTimeoutMs: number }
+
+/** One neighbor: socket ↔ framer ↔ codec ↔ FSM; runs the FSM's effects and keeps the Adj-RIBs. */
+export class PeerSession {
+  private fsm: Session;
+  private conn: Connection | null = null;
+  private connecting: Socket | null = null;
+  private pendingInbound: Connection | null = null;
+  private readonly timers = new Map<TimerName, Cancel>();
+  private readonly closing = new Set<Promise<void>>();
+  private queue: FsmEvent[] = [];
+  private busy = false;
+  private routes: readonly CheckedRoute[] = [];
+  private ribOut: AdjRibOut | null = null;
+  private readonly ribIn: AdjRibIn;
+  private readonly log: Logger;
+  private since: number;
+  private establishedAt: number | null = null;
+  private refused: string[] = [];
+  private lastSent: NotificationRecord | null = null;
+  private lastReceived: NotificationRecord | null = null;
+  private lastDown: string | null = null;
+  private flaps = 0;
+  private updatesSent = 0;
+  private updatesReceived = 0;
+
+  constructor(readonly cfg: ResolvedPeer, private readonly clock: Clock, log: Logger, private readonly emit: (e: SpeakerEvent) => void) {
+    this.log = log.child({ peer: cfg.address });
+    this.fsm = initialSession(sessionConfig(cfg, []));
+    this.ribIn = new AdjRibIn(cfg.inboundLimit ?? 1000);
+    this.since = clock.wallNow();
+  }
+
+  get address(): string { return this.cfg.address; }
+  get state(): Session['state'] { return this.fsm.state; }
+
+  /** Declares the routes; offered families follow them (applies to the next OPEN). */
+  setRoutes(routes: readonly CheckedRoute[]): void {
+    this.routes = routes;
+    this.fsm = { ...this.fsm, config: sessionConfig(this.cfg, routes) };
+    if (this.ribOut && this.conn && this.fsm.state === 'Established') this.sendPlan(this.ribOut.plan(routes));
+  }
+
+  start(): void { this.dispatch({ type: 'ManualStart' }); }
+
+  /**
+   * Graceful stop: withdraw everything, NOTIFICATION Cease 6/2 with the RFC 9003 message, then close
+   * once the bytes are flushed (bounded by closeTimeoutMs).
+   */
+  async stop(message?: string): Promise<void> {
+    if (this.fsm.state === 'Established' && this.ribOut && this.conn) {
+      const withdrawn = this.ribOut.prefixes;
+      const updates = this.ribOut.withdrawAll();
+      for (const u of updates) this.send(u);
+      if (withdrawn.length) this.emit({ event: 'update-sent', peer: this.address, announced: [], withdrawn, messages: updates.length });
+    }
+    this.dispatch({ type: 'ManualStop', notification: adminShutdown(message) });
+    this.pendingInbound?.close(0);
+    this.pendingInbound = null;
+    for (const c of this.timers.values()) c();
+    this.timers.clear();
+    await Promise.all([...this.closing]);
+  }
+
+  /** An inbound TCP connection from this peer's address (passive or both). */
+  accept(socket: Socket): void {
+    const st = this.fsm.state;
+    if (this.cfg.mode === 'active' || this.fsm.stopped || st === 'Idle') { socket.destroy(); return; }
+    if ((st === 'Connect' || st === 'Active') && !this.conn) {
+      this.dropConnecting();
+      this.attach(socket, 'inbound');
+      this.dispatch({ type: 'TcpConnected', direction: 'inbound' });
+      return;
+    }
+    if ((st === 'OpenSent' || st === 'OpenConfirm') && !this.pendingInbound) {
+      this.holdForCollision(socket);
+      return;
+    }
+    // RFC 4271 §6.8: a collision with an Established session keeps the Established one
+    const c = new Connection(socket, 'inbound', { message: () => {}, error: () => {}, closed: () => {} }, this.clock);
+    c.send(notification(ERR_CEASE, CEASE_COLLISION));
+    void c.close(this.cfg.closeTimeoutMs);
+  }
+
+  status(): PeerStatus {
+    const n = this.fsm.negotiated;
+    const est = this.fsm.state === 'Established';
+    return {
+      peer: this.address, peerAs: this.cfg.peerAs, localAddress: this.cfg.localAddress ?? null, state: this.fsm.state,
+      since: this.since, uptimeMs: est && this.establishedAt !== null ? this.clock.wallNow() - this.establishedAt : null,
+      holdTime: n?.holdTime ?? null, keepalive: n?.keepalive ?? null,
+      capabilities: n ? {
+        families: familyNames(n.families), fourOctetAs: n.fourOctetAs, routeRefresh: n.routeRefresh,
+        enhancedRouteRefresh: n.enhancedRouteRefresh, gracefulRestart: n.gracefulRestart,
+      } : null,
+      prefixesAdvertised: this.ribOut?.size ?? 0, prefixesReceived: this.ribIn.size, prefixesRefused: [...this.refused],
+      lastNotificationSent: this.lastSent, lastNotificationReceived: this.lastReceived, lastDownReason: this.lastDown,
+      flaps: this.flaps, updatesSent: this.updatesSent, updatesReceived: this.updatesReceived,
+    };
+  }
+
+  private dispatch(ev: FsmEvent): void {
+    this.queue.push(ev);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let guard = 0; this.queue.length && guard < 10_000; guard++) this.step(this.queue.shift() as FsmEvent);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private step(ev: FsmEvent): void {
+    const previous = this.fsm.state;
+    const { session, effects } = transition(this.fsm, ev);
+    this.fsm = session;
+    if (session.state !== previous) {
+      this.since = this.clock.wallNow();
+      this.log.debug('state', { from: previous, to: session.state });
+      this.emit({ event: 'state', peer: this.address, state: session.state, previous });
+    }
+    for (const e of effects) this.run(e);
+  }
+
+  private run(e: Effect): void {
+    switch (e.type) {
+      case 'send': return this.send(e.message);
+      case 'startTimer': {
+        this.timers.get(e.timer)?.();
+        const timer = e.timer;
+        this.timers.set(timer, this.clock.setTimer(e.ms, () => { this.timers.delete(timer); this.dispatch({ type: 'TimerExpired', timer }); }));
+        return;
+      }
+      case 'stopTimer': this.timers.get(e.timer)?.(); this.timers.delete(e.timer); return;
+      case 'connect': return this.connectOut();
+      case 'close': {
+        this.dropConnecting();
+        const c = this.conn;
+        this.conn = null;
+        if (c) { const p = c.close(this.cfg.closeTimeoutMs); this.closing.add(p); void p.then(() => this.closing.delete(p)); }
+        return;
+      }
+      case 'established': return this.established(e.negotiated);
+      case 'down': {
+        if (this.establishedAt !== null) this.flaps++;
+        this.establishedAt = null;
+        this.ribOut = null;
+        this.ribIn.clear();
+        this.lastDown = e.reason;
+        this.log.info('session down', { reason: e.reason });
+        this.emit({ event: 'down', peer: this.address, reason: e.reason });
+        return;
+      }
+      case 'update': {
+        this.updatesReceived++;
+        const r = this.ribIn.apply(e.update);
+        this.emit({ event: 'update-received', peer: this.address, announced: r.announced, withdrawn: r.withdrawn, total: r.total });
+        if (r.overLimit) {
+          const limit = this.cfg.inboundLimit ?? 1000;
+          // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit
+          this.dispatch({ type: 'AutomaticStop', notification: maxPrefixesReached(r.overLimit, limit), reason: `peer sent more than ${limit} prefixes` });
+        }
+        return;
+      }
+      case 'updateError':
+        this.log.warn('UPDATE error handled without reset (RFC 7606)', { error: e.error.message, action: e.error.action });
+        this.emit({ event: 'update-error', peer: this.address, code: e.error.code, subcode: e.error.subcode, action: e.error.action, message: e.error.message });
+        return;
+      case 'routeRefresh': return this.refresh(e.refresh.afi, e.refresh.safi);
+      case 'capabilityFallback':
+        this.log.warn('peer refused our capabilities; reconnecting without them', { dropped: e.dropped === 'all' ? 'all' : e.dropped.join(',') });
+        this.emit({ event: 'capability-fallback', peer: this.address, dropped: e.dropped });
+        return;
+    }
+  }
+
+  private send(m: BgpMessage): void {
+    if (!this.conn) return;
+    this.conn.send(m);
+    if (m.type === 'UPDATE') this.updatesSent++;
+    if (m.type === 'NOTIFICATION') {
+      this.lastSent = this.record(m);
+      this.log.info('NOTIFICATION sent', { code: m.code, subcode: m.subcode, name: this.lastSent.name });
+      this.emit({ event: 'notification-sent', peer: this.address, code: m.code, subcode: m.subcode, name: this.lastSent.name, ...msgOf(this.lastSent) });
+    }
+  }
+
+  private record(n: NotificationMessage): NotificationRecord {
+    const r: NotificationRecord = { code: n.code, subcode: n.subcode, name: notificationName(n.code, n.subcode), at: this.clock.wallNow() };
+    const text = readShutdownCommunication(n);
+    if (text !== null) r.message = text;
+    return r;
+  }
+
+  private connectOut(): void {
+    this.dropConnecting();
+    const sock = tcpConnect({ host: this.cfg.address, port: this.cfg.port ?? 179, ...(this.cfg.localAddress ? { localAddress: this.cfg.localAddress } : {}) });
+    this.connecting = sock;
+    sock.once('connect', () => {
+      if (this.connecting !== sock) { sock.destroy(); return; }
+      this.connecting = null;
+      sock.removeAllListeners('error');
+      this.attach(sock, 'outbound');
+      this.dispatch({ type: 'TcpConnected', direction: 'outbound' });
+    });
+    sock.once('error', (err) => {
+      if (this.connecting !== sock) return;
+      this.connecting = null;
+      sock.destroy();
+      this.log.debug('connect failed', { error: err.message });
+      this.dispatch({ type: 'TcpFails', reason: `connect failed: ${err.message}` });
+    });
+  }
+
+  private dropConnecting(): void {
+    if (this.connecting) { this.connecting.removeAllListeners(); this.connecting.on('error', () => {}); this.connecting.destroy(); }
+    this.connecting = null;
+  }
+
+  private handlers(): ConnectionHandlers {
+    return {
+      message: (m) => this.onMessage(m),
+      error: (err) => this.dispatch({ type: 'MessageError', error: err }),
+      closed: (reason) => { this.conn = null; this.dispatch({ type: 'TcpFails', reason }); },
+    };
+  }
+
+  private attach(socket: Socket, direction: 'outbound' | 'inbound'): void {
+    this.conn = new Connection(socket, direction, this.handlers(), this.clock);
+  }
+
+  private onMessage(m: BgpMessage): void {
+    switch (m.type) {
+      case 'OPEN':
+        this.emit({ event: 'open-received', peer: this.address, asn: m.myAs, holdTime: m.holdTime, bgpId: m.bgpId, capabilities: capabilityNames(capabilitiesOf(m)) });
+        this.dispatch({ type: 'Open', open: m });
+        if (this.fsm.negotiated && this.conn) this.conn.setContext({ fourOctetAs: this.fsm.negotiated.fourOctetAs, extendedMessage: this.fsm.negotiated.extendedMessage });
+        return;
+      case 'UPDATE': return this.dispatch({ type: 'Update', update: m });
+      case 'KEEPALIVE': return this.dispatch({ type: 'Keepalive' });
+      case 'ROUTE-REFRESH': return this.dispatch({ type: 'RouteRefresh', refresh: m });
+      case 'NOTIFICATION': {
+        this.lastReceived = this.record(m);
+        this.log.info('NOTIFICATION received', { code: m.code, subcode: m.subcode, name: this.lastReceived.name, message: this.lastReceived.message });
+        this.emit({ event: 'notification-received', peer: this.address, code: m.code, subcode: m.subcode, name: this.lastReceived.name, ...msgOf(this.lastReceived) });
+        return this.dispatch({ type: 'Notification', notification: m });
+      }
+    }
+  }
+
+  private established(n: Negotiated): void {
+    this.establishedAt = this.clock.wallNow();
+    const families = toFamilyNames(n.families);
+    const localAddr = this.conn?.socket.localAddress;
+    const nextHop = { ...defaultNextHop(localAddr), ...this.cfg.nextHop };
+    this.ribOut = new AdjRibOut({ localAs: this.cfg.localAs, families, nextHop, ...(this.cfg.maxPrefixes !== undefined ? { maxPrefixes: this.cfg.maxPrefixes } : {}) });
+    this.log.info('session established', { holdTime: n.holdTime, families: familyNames(n.families).join(',') });
+    this.emit({ event: 'established', peer: this.address, holdTime: n.holdTime, keepalive: n.keepalive, families: familyNames(n.families), capabilities: capabilityNames(n.peerCapabilities) });
+    this.sendPlan(this.ribOut.plan(this.routes));
+    // RFC 4724 §2: End-of-RIB after the initial table, per family
+    for (const f of families) this.send(endOfRib(f));
+  }
+
+  private sendPlan(plan: RibOutPlan): void {
+    for (const u of plan.updates) this.send(u);
+    if (plan.updates.length) {
+      this.emit({ event: 'update-sent', peer: this.address, announced: plan.announced, withdrawn: plan.withdrawn, messages: plan.updates.length });
+    }
+    const newlyRefused = plan.refused.filter((p) => !this.refused.includes(p));
+    this.refused = plan.refused;
+    if (newlyRefused.length) {
+      const reason = `over the peer's max-prefixes ${this.cfg.maxPrefixes}`;
+      this.log.warn('prefixes refused', { count: newlyRefused.length, reason });
+      this.emit({ event: 'refused', peer: this.address, prefixes: newlyRefused, reason });
+    }
+    if (plan.unsendable.length) this.log.debug('routes not sendable on this session', { count: plan.unsendable.length });
+  }
+
+  /** RFC 2918 §4 re-send the family's Adj-RIB-Out; RFC 7313 §4 wrapped in BoRR/EoRR when enhanced. */
+  private refresh(afi: number, safi: number): void {
+    const n = this.fsm.negotiated;
+    const family: FamilyName | null = safi === 1 && afi === 1 ? 'ipv4' : safi === 1 && afi === 2 ? 'ipv6' : null;
+    if (!n || !this.ribOut || !family || !n.families.some((f) => f.afi === afi && f.safi === safi)) return;
+    this.emit({ event: 'route-refresh', peer: this.address, family: `${family}-unicast`, enhanced: n.enhancedRouteRefresh });
+    if (n.enhancedRouteRefresh) this.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: 1 });
+    for (const u of this.ribOut.full(family)) this.send(u);
+    if (n.enhancedRouteRefresh) this.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: 2 });
+    else this.send(endOfRib(family));
+  }
+
+  /** RFC 4271 §6.8: hold a second connection until its OPEN names the peer, then keep one. */
+  private holdForCollision(socket: Socket): void {
+    const pending = new Connection(socket, 'inbound', {
+      message: (m) => { if (m.type === 'OPEN') this.resolveCollision(pending, m); else this.dropPending(); },
+      error: () => this.dropPending(),
+      closed: () => { if (this.pendingInbound === pending) this.pendingInbound = null; },
+    }, this.clock);
+    this.pendingInbound = pending;
+  }
+
+  private dropPending(): void {
+    void this.pendingInbound?.close(0);
+    this.pendingInbound = null;
+  }
+
+  private resolveCollision(pending: Connection, open: OpenMessage): void {
+    const current = this.conn;
+    const keepCurrent = !current || this.fsm.state === 'Established' ||
+      (current.direction === 'outbound') === keepLocallyInitiated(this.cfg.bgpId, open.bgpId, this.cfg.localAs, this.cfg.peerAs);
+    if (keepCurrent) {
+      pending.send(notification(ERR_CEASE, CEASE_COLLISION));
+      void pending.close(this.cfg.closeTimeoutMs);
+      this.pendingInbound = null;
+      return;
+    }
+    this.log.info('connection collision: keeping the inbound connection');
+    this.dispatch({ type: 'OpenCollisionDump' });
+    this.timers.get('idleHold')?.();
+    this.timers.delete('idleHold');
+    this.pendingInbound = null;
+    this.fsm = { ...this.fsm, state: 'Active', stopped: false };
+    this.conn = pending;
+    pending.setHandlers(this.handlers());
+    this.dispatch({ type: 'TcpConnected', direction: 'inbound' });
+    this.onMessage(open);
+  }
+}
+
+function msgOf(r: NotificationRecord): { message?: string } {
+  return r.message !== undefined ? { message: r.message } : {};
+}
+
+function defaultNextHop(local: string | undefined): { ipv4?: string; ipv6?: string } {
+  if (!local) return {};
+  if (local.startsWith('::ffff:') && local.includes('.')) return { ipv4: local.slice(7) };
+  return local.includes(':') ? { ipv6: local } : { ipv4: local };
+}
+
+/** The FSM's view of a peer; offered families follow the declared routes unless configured. */
+export function sessionConfig(p: ResolvedPeer, routes: readonly CheckedRoute[]): SessionConfig {
+  const fams = new Set<FamilyName>(p.families ?? ['ipv4', ...routes.map((r) => r.family)]);
+  const c: SessionConfig = {
+    localAs: p.localAs, peerAs: p.peerAs, bgpId: p.bgpId, holdTime: p.holdTime ?? 90, mode: p.mode ?? 'active',
+    families: [...fams].sort().map((f) => ({ afi: f === 'ipv4' ? 1 : 2, safi: 1 })),
+    connectRetryMs: p.connectRetryMs ?? 5000, idleHoldMs: p.idleHoldMs ?? 1000,
+    idleHoldMaxMs: p.idleHoldMaxMs ?? 60_000, stableMs: p.stableMs ?? 60_000,
+  };
+  if (p.keepalive !== undefined) c.keepalive = p.keepalive;
+  if (p.gracefulRestartTime !== undefined) c.gracefulRestartTime = p.gracefulRestartTime;
+  if (p.delayOpenMs) c.delayOpenMs = p.delayOpenMs;
+  return c;
+}

@@ -1,0 +1,94 @@
+import type { State, TransportMode } from '../fsm/types.js';
+import type { FamilyName } from './routes.js';
+
+/** One BGP neighbor (a site router). */
+export interface PeerConfig {
+  /** The router's address; our source address must be the one it has configured as neighbor. */
+  address: string;
+  peerAs: number;
+  /** Our address towards it (bound for connects, listened on for accepts). */
+  localAddress?: string;
+  /** TCP port of the router (active) and ours (passive); default 179. */
+  port?: number;
+  /** Seconds offered in OPEN; default 90; 0 or at least 3. */
+  holdTime?: number;
+  /** Seconds; default a third of the negotiated hold time. */
+  keepalive?: number;
+  /** Connect out, accept in, or both (§6.8 collision); default 'active'. */
+  mode?: TransportMode;
+  /** Per-family next hop; default the local address of that family. */
+  nextHop?: { ipv4?: string; ipv6?: string };
+  /** The router's prefix limit: never send more (refuse the excess, keep the session). */
+  maxPrefixes?: number;
+  /** Received prefixes allowed per family before Cease 6/1 (RFC 4486); default 1000. */
+  inboundLimit?: number;
+  /** Families offered; default ipv4 plus every family that has a declared route. */
+  families?: FamilyName[];
+  /** RFC 4724 restart time advertised, seconds; undefined = no graceful-restart capability. */
+  gracefulRestartTime?: number;
+  delayOpenMs?: number;
+  connectRetryMs?: number;
+  idleHoldMs?: number;
+  idleHoldMaxMs?: number;
+  stableMs?: number;
+}
+
+export interface SpeakerConfig {
+  localAs: number;
+  /** BGP identifier (dotted quad); required when no peer has an IPv4 local address. */
+  routerId?: string;
+  peers: PeerConfig[];
+  /** How long stop() waits for each socket to flush and close; default 2000 ms. */
+  closeTimeoutMs?: number;
+}
+
+export interface NotificationRecord {
+  code: number;
+  subcode: number;
+  name: string;
+  /** RFC 9003 shutdown communication, when there is one. */
+  message?: string;
+  /** Wall-clock ms. */
+  at: number;
+}
+
+export interface PeerStatus {
+  peer: string;
+  peerAs: number;
+  localAddress: string | null;
+  state: State;
+  /** Wall-clock ms of the last state change. */
+  since: number;
+  /** Milliseconds Established, or null. */
+  uptimeMs: number | null;
+  holdTime: number | null;
+  keepalive: number | null;
+  capabilities: { families: string[]; fourOctetAs: boolean; routeRefresh: boolean; enhancedRouteRefresh: boolean; gracefulRestart: boolean } | null;
+  prefixesAdvertised: number;
+  prefixesReceived: number;
+  /** Declared but held back by maxPrefixes. */
+  prefixesRefused: string[];
+  lastNotificationSent: NotificationRecord | null;
+  lastNotificationReceived: NotificationRecord | null;
+  lastDownReason: string | null;
+  /** Times the session fell from Established. */
+  flaps: number;
+  updatesSent: number;
+  updatesReceived: number;
+}
+
+export interface SpeakerStatus { localAs: number; routerId: string; advertised: number; peers: PeerStatus[] }
+
+/** What happens on a session, as one JSON-able object per event (`vipd speak` prints these). */
+export type SpeakerEvent =
+  | { event: 'state'; peer: string; state: State; previous: State }
+  | { event: 'open-received'; peer: string; asn: number; holdTime: number; bgpId: string; capabilities: string[] }
+  | { event: 'established'; peer: string; holdTime: number; keepalive: number; families: string[]; capabilities: string[] }
+  | { event: 'update-sent'; peer: string; announced: string[]; withdrawn: string[]; messages: number }
+  | { event: 'update-received'; peer: string; announced: number; withdrawn: number; total: number }
+  | { event: 'notification-sent' | 'notification-received'; peer: string; code: number; subcode: number; name: string; message?: string }
+  | { event: 'refused'; peer: string; prefixes: string[]; reason: string }
+  | { event: 'route-refresh'; peer: string; family: string; enhanced: boolean }
+  | { event: 'capability-fallback'; peer: string; dropped: number[] | 'all' }
+  | { event: 'update-error'; peer: string; code: number; subcode: number; action: string; message: string }
+  | { event: 'down'; peer: string; reason: string };
