@@ -85,6 +85,8 @@ export interface PathAttributes {
 export interface MpReach {
   afi: number;
   safi: number;
+  /** ADD-PATH (RFC 7911) path identifiers, one per NLRI, when negotiated for this family. */
+  pathIds?: number[];
   /** Global, then link-local for IPv6 when present. Raw hex for families we do not interpret. */
   nextHops: string[];
   nlri: string[];
@@ -95,6 +97,8 @@ export interface MpReach {
 export interface MpUnreach {
   afi: number;
   safi: number;
+  /** ADD-PATH (RFC 7911) path identifiers, one per withdrawn prefix, when negotiated. */
+  pathIds?: number[];
   withdrawn: string[];
   raw?: Uint8Array;
 }
@@ -104,6 +108,21 @@ export interface UpdateMessage {
   withdrawn: string[];
   attributes: PathAttributes;
   nlri: string[];
+  /** ADD-PATH (RFC 7911) path identifiers for `withdrawn` / `nlri`, when negotiated for IPv4 unicast. */
+  withdrawnPathIds?: number[];
+  nlriPathIds?: number[];
+  /** Attribute errors found while decoding (RFC 7606): the message is still delivered. */
+  errors?: DecodeError[];
+  /** RFC 7606 §2: an attribute error requires every NLRI of this UPDATE to be treated as withdrawn. */
+  treatAsWithdraw?: boolean;
+  /** How the attributes were laid out on the wire, so a decoded UPDATE re-encodes to identical bytes. */
+  wire?: AttributeLayout;
+}
+
+/** Wire details kept by the decoder: attribute order and flags, and the raw 2-octet AS_PATH before AS4 merging. */
+export interface AttributeLayout {
+  order: { typeCode: number; flags: number }[];
+  asPath?: AsPathSegment[];
 }
 
 export interface NotificationMessage {
@@ -136,8 +155,10 @@ export interface CodecContext {
   fourOctetAs: boolean;
   /** Both sides sent capability 6: messages up to 65535 bytes (RFC 8654). */
   extendedMessage: boolean;
-  /** Families for which ADD-PATH receive was negotiated (path identifiers precede each NLRI). */
+  /** Families for which ADD-PATH receive was negotiated (path identifiers precede each NLRI we decode). */
   addPathReceive?: Family[];
+  /** Families for which ADD-PATH send was negotiated (path identifiers precede each NLRI we encode). */
+  addPathSend?: Family[];
 }
 
 export const DEFAULT_CONTEXT: CodecContext = { fourOctetAs: false, extendedMessage: false };

@@ -1,0 +1,215 @@
+import { decodeAsPath, mergeAs4Path } from './as-path.js';
+import { ipv4ToString, u16, u32 } from './bytes.js';
+import { AS_TRANS, AttrFlag, EXPECTED_FLAGS } from './constants.js';
+import { decodeError, fail } from './errors.js';
+import { decodeMpReach, decodeMpUnreach } from './mp.js';
+import { attributeName } from './names.js';
+import type { AsPathSegment, AttributeLayout, CodecContext, DecodeError, ErrorAction, PathAttributes } from './types.js';
+
+const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'] as const;
+
+export interface DecodedAttributes {
+  attributes: PathAttributes;
+  errors: DecodeError[];
+  wire: AttributeLayout | undefined;
+  /** Bit n set when an attribute of type code n (< 32) was present, valid or not. */
+  seen: number;
+}
+
+/**
+ * Decodes the path attributes of an UPDATE (RFC 4271 §4.3) with the error handling of RFC 7606:
+ * session-reset errors are thrown, the others are collected and the attribute left out.
+ */
+export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx: CodecContext): DecodedAttributes {
+  const a: PathAttributes = {};
+  const errors: DecodeError[] = [];
+  const order: { typeCode: number; flags: number }[] = [];
+  let canonical = true;
+  let lastType = -1;
+  let seen0 = 0; // bitmask of type codes 0..31 seen
+  let seenHigh: Set<number> | undefined;
+  const asSize = ctx.fourOctetAs ? 4 : 2;
+  let p = start;
+  while (p < end) {
+    const flags = b[p]!;
+    const ext = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
+    const hdr = ext ? 4 : 3;
+    // RFC 7606 §4: a truncated attribute header or an overrun is treat-as-withdraw, Malformed Attribute List
+    if (end - p < hdr) {
+      errors.push(decodeError(3, 1, 'treat-as-withdraw', `attribute header at offset ${p} is truncated`));
+      break;
+    }
+    const type = b[p + 1]!;
+    const len = ext ? u16(b, p + 2) : b[p + 2]!;
+    const vs = p + hdr;
+    const ve = vs + len;
+    if (ve > end) {
+      errors.push(decodeError(3, 1, 'treat-as-withdraw', `${attributeName(type)} of length ${len} overruns the attribute list`));
+      break;
+    }
+    const at = p;
+    p = ve;
+    const attr = (): Uint8Array => b.slice(at, ve);
+    const name = attributeName(type);
+    const bit = type < 32 ? 1 << type : 0;
+    if (bit ? (seen0 & bit) !== 0 : seenHigh?.has(type) === true) {
+      // RFC 7606 §3(g): a repeated MP_REACH/MP_UNREACH is Malformed Attribute List, session reset
+      if (type === 14 || type === 15) fail(3, 1, 'session-reset', `${name} appears more than once`);
+      // RFC 7606 §3(g): other repeats are discarded
+      errors.push(decodeError(3, 1, 'attribute-discard', `${name} appears more than once; the repeat is discarded`));
+      canonical = false;
+      continue;
+    }
+    if (bit) seen0 |= bit;
+    else (seenHigh ??= new Set()).add(type);
+    const expected = EXPECTED_FLAGS[type];
+    if (expected === undefined) {
+      // RFC 4271 §6.3: an unrecognised well-known attribute is Unrecognized Well-known Attribute
+      if ((flags & AttrFlag.OPTIONAL) === 0) fail(3, 2, 'session-reset', `unrecognised well-known attribute ${type}`, attr());
+      (a.unknown ??= []).push({ flags, typeCode: type, value: b.slice(vs, ve) });
+      order.push({ typeCode: type, flags });
+      canonical = false;
+      continue;
+    }
+    if ((flags & 0xc0) !== expected) {
+      // RFC 7606 §3(c): wrong Optional/Transitive bits make the attribute malformed, treat-as-withdraw
+      errors.push(decodeError(3, 4, 'treat-as-withdraw', `${name}: flags 0x${flags.toString(16)} should have Optional/Transitive 0x${expected.toString(16)}`, attr()));
+      // RFC 7606 §5.2: MP attributes are still parsed, so their NLRI can be withdrawn
+      if (type !== 14 && type !== 15) continue;
+      canonical = false;
+    }
+    const problem = decodeValue(a, type, b, vs, ve, ctx, asSize, attr);
+    if (problem) {
+      errors.push(problem);
+      continue;
+    }
+    order.push({ typeCode: type, flags });
+    if (type < lastType || flags !== (expected | (len > 255 ? AttrFlag.EXTENDED_LENGTH : 0))) canonical = false;
+    lastType = type;
+  }
+  const raw = ctx.fourOctetAs ? undefined : mergeAs4(a);
+  const wire: AttributeLayout | undefined = canonical && !raw ? undefined : { order };
+  if (wire && raw) wire.asPath = raw;
+  return { attributes: a, errors, wire, seen: seen0 };
+}
+
+/** RFC 6793 §4.2.3: a 2-octet speaker's path is rebuilt from AS_PATH and AS4_PATH; returns the raw AS_PATH. */
+function mergeAs4(a: PathAttributes): AsPathSegment[] | undefined {
+  if (!a.as4Path || !a.asPath) return undefined;
+  // RFC 6793 §4.2.3: when AGGREGATOR carries a real AS, AS4_AGGREGATOR and AS4_PATH are ignored
+  if (a.aggregator && a.aggregator.asn !== AS_TRANS && a.as4Aggregator) return undefined;
+  const raw = a.asPath;
+  a.asPath = mergeAs4Path(raw, a.as4Path);
+  return raw;
+}
+
+function lengthError(type: number, len: number, want: string, action: ErrorAction, attr: () => Uint8Array): DecodeError {
+  return decodeError(3, 5, action, `${attributeName(type)}: length ${len} should be ${want}`, attr());
+}
+
+function decodeValue(
+  a: PathAttributes, type: number, b: Uint8Array, vs: number, ve: number, ctx: CodecContext, asSize: 2 | 4,
+  attr: () => Uint8Array,
+): DecodeError | null {
+  const len = ve - vs;
+  switch (type) {
+    case 1: {
+      // RFC 7606 §7.1: ORIGIN of the wrong length or value is treat-as-withdraw
+      if (len !== 1) return lengthError(type, len, '1', 'treat-as-withdraw', attr);
+      const origin = ORIGINS[b[vs]!];
+      if (!origin) return decodeError(3, 6, 'treat-as-withdraw', `ORIGIN: value ${b[vs]} is not 0, 1 or 2`, attr());
+      a.origin = origin;
+      return null;
+    }
+    case 2: {
+      const path = decodeAsPath(b, vs, ve, asSize);
+      // RFC 7606 §7.2: a malformed AS_PATH is treat-as-withdraw
+      if (typeof path === 'string') return decodeError(3, 11, 'treat-as-withdraw', `AS_PATH: ${path}`);
+      a.asPath = path;
+      return null;
+    }
+    case 3: {
+      // RFC 7606 §7.3: NEXT_HOP of length other than 4 is treat-as-withdraw
+      if (len !== 4) return lengthError(type, len, '4', 'treat-as-withdraw', attr);
+      const first = b[vs]!;
+      // RFC 4271 §6.3: a NEXT_HOP that cannot be a host address is Invalid NEXT_HOP Attribute
+      if (first >= 224 || u32(b, vs) === 0) return decodeError(3, 8, 'treat-as-withdraw', `NEXT_HOP: ${ipv4ToString(b, vs)} is not a unicast address`, attr());
+      a.nextHop = ipv4ToString(b, vs);
+      return null;
+    }
+    case 4:
+    case 5:
+    case 9: {
+      // RFC 7606 §7.4, §7.5, §7.9: MED, LOCAL_PREF, ORIGINATOR_ID of length other than 4 are treat-as-withdraw
+      if (len !== 4) return lengthError(type, len, '4', 'treat-as-withdraw', attr);
+      if (type === 4) a.med = u32(b, vs);
+      else if (type === 5) a.localPref = u32(b, vs);
+      else a.originatorId = ipv4ToString(b, vs);
+      return null;
+    }
+    case 6:
+      // RFC 7606 §7.6: ATOMIC_AGGREGATE of nonzero length is discarded
+      if (len !== 0) return lengthError(type, len, '0', 'attribute-discard', attr);
+      a.atomicAggregate = true;
+      return null;
+    case 7:
+    case 18: {
+      const size = type === 18 ? 4 : asSize;
+      // RFC 7606 §7.7 and RFC 6793 §6: AGGREGATOR / AS4_AGGREGATOR of the wrong length are discarded
+      if (len !== size + 4) return lengthError(type, len, String(size + 4), 'attribute-discard', attr);
+      const value = { asn: size === 4 ? u32(b, vs) : u16(b, vs), address: ipv4ToString(b, vs + size) };
+      if (type === 7) a.aggregator = value;
+      else a.as4Aggregator = value;
+      return null;
+    }
+    case 8:
+    case 10: {
+      // RFC 7606 §7.8, §7.10: COMMUNITIES / CLUSTER_LIST not a non-zero multiple of 4 are treat-as-withdraw
+      if (len === 0 || len % 4 !== 0) return lengthError(type, len, 'a non-zero multiple of 4', 'treat-as-withdraw', attr);
+      if (type === 8) {
+        const list = new Array<number>(len / 4);
+        for (let i = 0; i < list.length; i++) list[i] = u32(b, vs + 4 * i);
+        a.communities = list;
+      } else {
+        const list: string[] = [];
+        for (let q = vs; q < ve; q += 4) list.push(ipv4ToString(b, q));
+        a.clusterList = list;
+      }
+      return null;
+    }
+    case 14:
+      a.mpReach = decodeMpReach(b, vs, ve, ctx, attr());
+      return null;
+    case 15:
+      a.mpUnreach = decodeMpUnreach(b, vs, ve, ctx, attr());
+      return null;
+    case 16: {
+      // RFC 7606 §7.14: EXTENDED COMMUNITIES not a non-zero multiple of 8 are treat-as-withdraw
+      if (len === 0 || len % 8 !== 0) return lengthError(type, len, 'a non-zero multiple of 8', 'treat-as-withdraw', attr);
+      const list: Uint8Array[] = [];
+      for (let q = vs; q < ve; q += 8) list.push(b.slice(q, q + 8));
+      a.extendedCommunities = list;
+      return null;
+    }
+    case 17: {
+      const path = decodeAsPath(b, vs, ve, 4);
+      // RFC 6793 §6: a malformed AS4_PATH (or one with confederation segments) is discarded
+      if (typeof path === 'string') return decodeError(3, 11, 'attribute-discard', `AS4_PATH: ${path}`);
+      if (path.some((s) => s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET')) {
+        return decodeError(3, 11, 'attribute-discard', 'AS4_PATH: carries confederation segments');
+      }
+      a.as4Path = path;
+      return null;
+    }
+    case 32: {
+      // RFC 8092 §5: LARGE_COMMUNITY not a non-zero multiple of 12 is treat-as-withdraw
+      if (len === 0 || len % 12 !== 0) return lengthError(type, len, 'a non-zero multiple of 12', 'treat-as-withdraw', attr);
+      const list: [number, number, number][] = [];
+      for (let q = vs; q < ve; q += 12) list.push([u32(b, q), u32(b, q + 4), u32(b, q + 8)]);
+      a.largeCommunities = list;
+      return null;
+    }
+    default:
+      return null;
+  }
+}

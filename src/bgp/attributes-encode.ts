@@ -1,0 +1,139 @@
+import { needsFourOctets, writeAsPath } from './as-path.js';
+import { Writer, parseIpv4 } from './bytes.js';
+import { AS_TRANS, AttrFlag, EXPECTED_FLAGS } from './constants.js';
+import { writeMpReach, writeMpUnreach } from './mp.js';
+import { attributeName } from './names.js';
+import type { AttributeLayout, CodecContext, PathAttributes } from './types.js';
+
+const KNOWN_ORDER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 32] as const;
+const ORIGIN_CODES = { IGP: 0, EGP: 1, INCOMPLETE: 2 } as const;
+
+type Unknown = NonNullable<PathAttributes['unknown']>[number];
+
+/** Whether a 2-octet session needs AS4_PATH / AS4_AGGREGATOR added (RFC 6793 §4.2.2). */
+function as4Needs(a: PathAttributes, ctx: CodecContext, wire: AttributeLayout | undefined): { path: boolean; aggregator: boolean } {
+  if (ctx.fourOctetAs) return { path: false, aggregator: false };
+  return {
+    path: !a.as4Path && !wire?.asPath && a.asPath !== undefined && needsFourOctets(a.asPath),
+    aggregator: !a.as4Aggregator && a.aggregator !== undefined && a.aggregator.asn > 0xffff,
+  };
+}
+
+function present(a: PathAttributes, type: number, need: { path: boolean; aggregator: boolean }): boolean {
+  switch (type) {
+    case 1: return a.origin !== undefined;
+    case 2: return a.asPath !== undefined;
+    case 3: return a.nextHop !== undefined;
+    case 4: return a.med !== undefined;
+    case 5: return a.localPref !== undefined;
+    case 6: return a.atomicAggregate === true;
+    case 7: return a.aggregator !== undefined;
+    case 8: return a.communities !== undefined;
+    case 9: return a.originatorId !== undefined;
+    case 10: return a.clusterList !== undefined;
+    case 14: return a.mpReach !== undefined;
+    case 15: return a.mpUnreach !== undefined;
+    case 16: return a.extendedCommunities !== undefined;
+    case 17: return a.as4Path !== undefined || need.path;
+    case 18: return a.as4Aggregator !== undefined || need.aggregator;
+    case 32: return a.largeCommunities !== undefined;
+    default: return false;
+  }
+}
+
+/**
+ * Writes the path attributes: in the decoded wire order and flags when `wire` is given, else in
+ * type-code order (RFC 4271 §5 recommends ascending order). Unknown optional attributes without a
+ * wire layout are re-sent with the Partial bit when transitive and dropped otherwise (RFC 4271 §5).
+ */
+export function writeAttributes(w: Writer, a: PathAttributes, ctx: CodecContext, wire?: AttributeLayout): void {
+  const need = as4Needs(a, ctx, wire);
+  const unknown = a.unknown;
+  if (wire) {
+    const done = new Set<number>();
+    for (const { typeCode, flags } of wire.order) {
+      if (done.has(typeCode)) continue;
+      done.add(typeCode);
+      const u = unknown?.find((x) => x.typeCode === typeCode);
+      if (u) writeOne(w, typeCode, flags, () => w.bytes(u.value));
+      else if (present(a, typeCode, need)) writeOne(w, typeCode, flags, () => writeValue(w, a, typeCode, ctx, wire));
+    }
+    for (const t of KNOWN_ORDER) {
+      if (!done.has(t) && present(a, t, need)) writeOne(w, t, undefined, () => writeValue(w, a, t, ctx, wire));
+    }
+    for (const u of unknown ?? []) if (!done.has(u.typeCode)) writeUnknown(w, u);
+    return;
+  }
+  let ui = 0;
+  const sorted = unknown && unknown.length > 1 ? [...unknown].sort((x, y) => x.typeCode - y.typeCode) : unknown;
+  for (const t of KNOWN_ORDER) {
+    while (sorted && ui < sorted.length && sorted[ui]!.typeCode < t) writeUnknown(w, sorted[ui++]!);
+    if (present(a, t, need)) writeOne(w, t, undefined, () => writeValue(w, a, t, ctx, undefined));
+  }
+  while (sorted && ui < sorted.length) writeUnknown(w, sorted[ui++]!);
+}
+
+function writeUnknown(w: Writer, u: Unknown): void {
+  if ((u.flags & AttrFlag.OPTIONAL) === 0) return;
+  if ((u.flags & AttrFlag.TRANSITIVE) === 0) return;
+  writeOne(w, u.typeCode, (u.flags | AttrFlag.PARTIAL) & ~AttrFlag.EXTENDED_LENGTH, () => w.bytes(u.value));
+}
+
+/** Flags, type, length, value; the extended-length bit is set when given or when the value needs it. */
+function writeOne(w: Writer, type: number, flags: number | undefined, value: () => void): void {
+  const start = w.pos;
+  w.ensure(4);
+  w.pos += 4;
+  value();
+  const len = w.pos - start - 4;
+  if (len > 0xffff) throw new RangeError(`${attributeName(type)} value of ${len} octets exceeds 65535`);
+  let f = flags ?? EXPECTED_FLAGS[type]!;
+  if (len > 255) f |= AttrFlag.EXTENDED_LENGTH;
+  const b = w.buf;
+  b[start] = f;
+  b[start + 1] = type;
+  if (f & AttrFlag.EXTENDED_LENGTH) {
+    w.patch16(start + 2, len);
+  } else {
+    b[start + 2] = len;
+    b.copyWithin(start + 3, start + 4, w.pos);
+    w.pos--;
+  }
+}
+
+function ipv4(text: string, what: string): number {
+  const v = parseIpv4(text);
+  if (v < 0) throw new RangeError(`${what} is not an IPv4 address: '${text}'`);
+  return v;
+}
+
+function writeValue(w: Writer, a: PathAttributes, type: number, ctx: CodecContext, wire: AttributeLayout | undefined): void {
+  const asSize = ctx.fourOctetAs ? 4 : 2;
+  switch (type) {
+    case 1: return w.u8(ORIGIN_CODES[a.origin!]);
+    case 2: return writeAsPath(w, (asSize === 2 && wire?.asPath) || a.asPath!, asSize);
+    case 3: return w.u32(ipv4(a.nextHop!, 'NEXT_HOP'));
+    case 4: return w.u32(a.med!);
+    case 5: return w.u32(a.localPref!);
+    case 6: return;
+    case 7: {
+      const g = a.aggregator!;
+      if (asSize === 4) w.u32(g.asn);
+      else w.u16(g.asn > 0xffff ? AS_TRANS : g.asn);
+      return w.u32(ipv4(g.address, 'AGGREGATOR address'));
+    }
+    case 8: for (const c of a.communities!) w.u32(c); return;
+    case 9: return w.u32(ipv4(a.originatorId!, 'ORIGINATOR_ID'));
+    case 10: for (const c of a.clusterList!) w.u32(ipv4(c, 'CLUSTER_LIST entry')); return;
+    case 14: return writeMpReach(w, a.mpReach!, ctx);
+    case 15: return writeMpUnreach(w, a.mpUnreach!, ctx);
+    case 16: for (const c of a.extendedCommunities!) w.bytes(c); return;
+    case 17: return writeAsPath(w, a.as4Path ?? a.asPath!, 4);
+    case 18: {
+      const g = a.as4Aggregator ?? a.aggregator!;
+      w.u32(g.asn);
+      return w.u32(ipv4(g.address, 'AS4_AGGREGATOR address'));
+    }
+    case 32: for (const [x, y, z] of a.largeCommunities!) { w.u32(x); w.u32(y); w.u32(z); } return;
+  }
+}

@@ -1,0 +1,49 @@
+import { Writer } from './bytes.js';
+import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './constants.js';
+import { decodeError } from './errors.js';
+import type { CodecContext, DecodeError } from './types.js';
+
+export function maxMessageLength(ctx: CodecContext): number {
+  return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+}
+
+/**
+ * Checks the 19-octet header at `at` (RFC 4271 §4.1, §6.1) and returns its length and type, or the
+ * header error. The caller guarantees 19 octets are present.
+ */
+export function checkHeader(b: Uint8Array, at: number, maxLength: number): { length: number; type: number } | DecodeError {
+  for (let i = 0; i < 16; i++) {
+    // RFC 4271 §6.1: a marker not all ones is Connection Not Synchronized
+    if (b[at + i] !== 0xff) return decodeError(1, 1, 'session-reset', `header: marker octet ${i} is 0x${b[at + i]!.toString(16)}, not 0xff`);
+  }
+  const length = (b[at + 16]! << 8) | b[at + 17]!;
+  const type = b[at + 18]!;
+  // RFC 4271 §6.1: Bad Message Length, data is the erroneous Length field
+  if (length < HEADER_LENGTH || length > maxLength) {
+    return decodeError(1, 2, 'session-reset', `header: length ${length} is outside ${HEADER_LENGTH}..${maxLength}`, b.slice(at + 16, at + 18));
+  }
+  // RFC 4271 §6.1: Bad Message Type, data is the erroneous Type field
+  if (type < 1 || type > 5) return decodeError(1, 3, 'session-reset', `header: unknown message type ${type}`, b.slice(at + 18, at + 19));
+  return { length, type };
+}
+
+export function isDecodeError(v: object): v is DecodeError {
+  return 'action' in v;
+}
+
+/** Writes a header with a length placeholder; `finishHeader` fills it in. */
+export function startHeader(w: Writer, type: number): number {
+  const start = w.pos;
+  w.ensure(HEADER_LENGTH);
+  w.buf.fill(0xff, w.pos, w.pos + 16);
+  w.pos += 16;
+  w.u16(0);
+  w.u8(type);
+  return start;
+}
+
+export function finishHeader(w: Writer, start: number, maxLength: number): void {
+  const length = w.pos - start;
+  if (length > maxLength) throw new RangeError(`message of ${length} octets exceeds the maximum of ${maxLength}`);
+  w.patch16(start + 16, length);
+}

@@ -1,0 +1,88 @@
+import { Writer, u16 } from './bytes.js';
+import { HEADER_LENGTH, MessageTypeCodeOf } from './constants.js';
+import { CodecFailure, decodeError } from './errors.js';
+import { checkHeader, finishHeader, isDecodeError, maxMessageLength, startHeader } from './header.js';
+import { decodeOpen, writeOpen } from './open.js';
+import { decodeUpdate, writeUpdate } from './update.js';
+import type { BgpMessage, CodecContext, DecodeError, Result } from './types.js';
+
+/** Smallest length of each message type (RFC 4271 §4, RFC 2918 §3). */
+const MIN_LENGTH = [0, 29, 23, 21, 19, 23];
+
+/** Decodes one whole message, header included. Never throws: every failure is a DecodeError. */
+export function decodeMessage(bytes: Uint8Array, ctx: CodecContext): Result<BgpMessage, DecodeError> {
+  try {
+    return { ok: true, value: decode(bytes, ctx) };
+  } catch (e) {
+    if (e instanceof CodecFailure) return { ok: false, error: e.error };
+    const why = e instanceof Error ? e.message : String(e);
+    return { ok: false, error: decodeError(0, 0, 'session-reset', `internal decoder error: ${why}`) };
+  }
+}
+
+function decode(b: Uint8Array, ctx: CodecContext): BgpMessage {
+  // RFC 4271 §6.1: fewer octets than a header, or than the header's Length, is Bad Message Length
+  if (b.length < HEADER_LENGTH) throw new CodecFailure(decodeError(1, 2, 'session-reset', `message of ${b.length} octets is shorter than a header`));
+  const h = checkHeader(b, 0, maxMessageLength(ctx));
+  if (isDecodeError(h)) throw new CodecFailure(h);
+  const lengthField = (): Uint8Array => b.slice(16, 18);
+  if (h.length !== b.length) {
+    throw new CodecFailure(decodeError(1, 2, 'session-reset', `header length ${h.length} does not match the ${b.length} octets given`, lengthField()));
+  }
+  const { length, type } = h;
+  if (type === 5 && length !== 23) {
+    const subtype = length >= 22 ? b[21]! : 0;
+    // RFC 7313 §5: a BoRR/EoRR of the wrong length is ROUTE-REFRESH / Invalid Message Length, data the message
+    if (subtype === 1 || subtype === 2) throw new CodecFailure(decodeError(7, 1, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, b.slice()));
+  }
+  // RFC 4271 §6.1: a length too small for the type (or not 19 for KEEPALIVE, 23 for ROUTE-REFRESH)
+  if (length < MIN_LENGTH[type]! || (type === 4 && length !== 19) || (type === 5 && length !== 23)) {
+    throw new CodecFailure(decodeError(1, 2, 'session-reset', `${MessageTypeCodeOf[type]}: length ${length} is not valid for the type`, lengthField()));
+  }
+  switch (type) {
+    case 1: return decodeOpen(b, HEADER_LENGTH, length);
+    case 2: return decodeUpdate(b, HEADER_LENGTH, length, ctx);
+    case 3: return { type: 'NOTIFICATION', code: b[19]!, subcode: b[20]!, data: b.slice(21, length) };
+    case 4: return { type: 'KEEPALIVE' };
+    default: return { type: 'ROUTE-REFRESH', afi: u16(b, 19), subtype: b[21]!, safi: b[22]! };
+  }
+}
+
+const scratch = new Writer(4096);
+
+/**
+ * Encodes one message, header included. Throws a RangeError naming the field when the message
+ * cannot be encoded (bad address text, too long for the negotiated maximum).
+ */
+export function encodeMessage(msg: BgpMessage, ctx: CodecContext): Uint8Array {
+  const w = scratch.reset();
+  const start = startHeader(w, typeCode(msg));
+  switch (msg.type) {
+    case 'OPEN': writeOpen(w, msg); break;
+    case 'UPDATE': writeUpdate(w, msg, ctx); break;
+    case 'NOTIFICATION': w.u8(msg.code); w.u8(msg.subcode); w.bytes(msg.data); break;
+    case 'KEEPALIVE': break;
+    case 'ROUTE-REFRESH': w.u16(msg.afi); w.u8(msg.subtype); w.u8(msg.safi); break;
+  }
+  finishHeader(w, start, maxMessageLength(ctx));
+  return w.result();
+}
+
+function typeCode(msg: BgpMessage): number {
+  switch (msg.type) {
+    case 'OPEN': return 1;
+    case 'UPDATE': return 2;
+    case 'NOTIFICATION': return 3;
+    case 'KEEPALIVE': return 4;
+    case 'ROUTE-REFRESH': return 5;
+  }
+}
+
+export function buildKeepalive(): BgpMessage {
+  return { type: 'KEEPALIVE' };
+}
+
+/** ROUTE-REFRESH (RFC 2918), subtype 1/2 for BoRR/EoRR (RFC 7313). */
+export function buildRouteRefresh(afi: number, safi: number, subtype = 0): BgpMessage {
+  return { type: 'ROUTE-REFRESH', afi, safi, subtype };
+}

@@ -1,0 +1,100 @@
+import { Writer, hex, ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, u16 } from './bytes.js';
+import { fail } from './errors.js';
+import { decodePrefixes, writePrefix } from './prefix.js';
+import { AFI_IPV4, AFI_IPV6, type CodecContext, type Family, type MpReach, type MpUnreach } from './types.js';
+
+/** IPv4/IPv6 unicast and multicast: the families whose NLRI we interpret. */
+export function isInterpreted(afi: number, safi: number): boolean {
+  return (afi === AFI_IPV4 || afi === AFI_IPV6) && (safi === 1 || safi === 2);
+}
+
+export function hasFamily(list: Family[] | undefined, afi: number, safi: number): boolean {
+  if (!list) return false;
+  for (const f of list) if (f.afi === afi && f.safi === safi) return true;
+  return false;
+}
+
+// RFC 7606 §7.11: a malformed MP_REACH_NLRI / MP_UNREACH_NLRI resets the session, Optional Attribute Error
+function mpFail(attr: Uint8Array, detail: string): never {
+  return fail(3, 9, 'session-reset', detail, attr);
+}
+
+/** Decodes an MP_REACH_NLRI value (RFC 4760 §3); `attr` is the whole attribute, the error's data. */
+export function decodeMpReach(b: Uint8Array, vs: number, ve: number, ctx: CodecContext, attr: Uint8Array): MpReach {
+  if (ve - vs < 5) mpFail(attr, `MP_REACH_NLRI: length ${ve - vs} is below 5`);
+  const afi = u16(b, vs);
+  const safi = b[vs + 2]!;
+  const nhLen = b[vs + 3]!;
+  const nhAt = vs + 4;
+  if (nhAt + nhLen + 1 > ve) mpFail(attr, `MP_REACH_NLRI: next hop length ${nhLen} overruns the attribute`);
+  const nlriAt = nhAt + nhLen + 1;
+  if (!isInterpreted(afi, safi)) {
+    const nextHop = b.slice(nhAt, nhAt + nhLen);
+    return { afi, safi, nextHops: [hex(nextHop)], nlri: [], raw: { nextHop, nlri: b.slice(nlriAt, ve) } };
+  }
+  let nextHops: string[];
+  // RFC 4760 §3 and RFC 8950 §3: 4 (IPv4), 16 (global) or 32 (global + link-local) octets
+  if (nhLen === 4) nextHops = [ipv4ToString(b, nhAt)];
+  else if (nhLen === 16) nextHops = [ipv6ToString(b, nhAt)];
+  else if (nhLen === 32) nextHops = [ipv6ToString(b, nhAt), ipv6ToString(b, nhAt + 16)];
+  else return mpFail(attr, `MP_REACH_NLRI: next hop length ${nhLen} is not 4, 16 or 32`);
+  const nlri: string[] = [];
+  const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
+  decodePrefixes(b, nlriAt, ve, afi, nlri, pathIds, { code: 3, subcode: 9, what: 'MP_REACH_NLRI', data: attr });
+  const out: MpReach = { afi, safi, nextHops, nlri };
+  if (pathIds) out.pathIds = pathIds;
+  return out;
+}
+
+/** Decodes an MP_UNREACH_NLRI value (RFC 4760 §4). */
+export function decodeMpUnreach(b: Uint8Array, vs: number, ve: number, ctx: CodecContext, attr: Uint8Array): MpUnreach {
+  if (ve - vs < 3) mpFail(attr, `MP_UNREACH_NLRI: length ${ve - vs} is below 3`);
+  const afi = u16(b, vs);
+  const safi = b[vs + 2]!;
+  if (!isInterpreted(afi, safi)) {
+    const out: MpUnreach = { afi, safi, withdrawn: [] };
+    if (ve > vs + 3) out.raw = b.slice(vs + 3, ve);
+    return out;
+  }
+  const withdrawn: string[] = [];
+  const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
+  decodePrefixes(b, vs + 3, ve, afi, withdrawn, pathIds, { code: 3, subcode: 9, what: 'MP_UNREACH_NLRI', data: attr });
+  const out: MpUnreach = { afi, safi, withdrawn };
+  if (pathIds) out.pathIds = pathIds;
+  return out;
+}
+
+function writeNextHop(w: Writer, text: string): void {
+  const v4 = parseIpv4(text);
+  if (v4 >= 0) return w.u32(v4);
+  const v6 = parseIpv6(text);
+  if (!v6) throw new RangeError(`MP_REACH_NLRI: next hop is not an address: '${text}'`);
+  for (const x of v6) w.u8(x);
+}
+
+export function writeMpReach(w: Writer, m: MpReach, ctx: CodecContext): void {
+  w.u16(m.afi);
+  w.u8(m.safi);
+  if (m.raw) {
+    w.u8(m.raw.nextHop.length);
+    w.bytes(m.raw.nextHop);
+    w.u8(0);
+    w.bytes(m.raw.nlri);
+    return;
+  }
+  const lenAt = w.pos;
+  w.u8(0);
+  for (const nh of m.nextHops) writeNextHop(w, nh);
+  w.patch8(lenAt, w.pos - lenAt - 1);
+  w.u8(0);
+  const ids = hasFamily(ctx.addPathSend, m.afi, m.safi) ? m.pathIds ?? [] : null;
+  m.nlri.forEach((p, i) => writePrefix(w, p, ids ? ids[i] ?? 0 : undefined));
+}
+
+export function writeMpUnreach(w: Writer, m: MpUnreach, ctx: CodecContext): void {
+  w.u16(m.afi);
+  w.u8(m.safi);
+  if (m.raw) return w.bytes(m.raw);
+  const ids = hasFamily(ctx.addPathSend, m.afi, m.safi) ? m.pathIds ?? [] : null;
+  m.withdrawn.forEach((p, i) => writePrefix(w, p, ids ? ids[i] ?? 0 : undefined));
+}

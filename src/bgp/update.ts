@@ -1,0 +1,81 @@
+import { decodeAttributes } from './attributes-decode.js';
+import { writeAttributes } from './attributes-encode.js';
+import { Writer, u16 } from './bytes.js';
+import { decodeError, fail, strongerAction } from './errors.js';
+import { hasFamily } from './mp.js';
+import { decodePrefixes, writePrefix } from './prefix.js';
+import { AFI_IPV4, SAFI_UNICAST, type CodecContext, type DecodeError, type Family, type UpdateMessage } from './types.js';
+
+/** Decodes an UPDATE body (RFC 4271 §4.3); `start` is just past the header. */
+export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: CodecContext): UpdateMessage {
+  const wLen = u16(b, start);
+  const wStart = start + 2;
+  const wEnd = wStart + wLen;
+  // RFC 4271 §6.3 / RFC 7606 §5.3: withdrawn length beyond the message is Malformed Attribute List
+  if (wEnd + 2 > end) fail(3, 1, 'session-reset', `UPDATE: withdrawn routes length ${wLen} overruns the message`);
+  const aLen = u16(b, wEnd);
+  const aStart = wEnd + 2;
+  const aEnd = aStart + aLen;
+  // RFC 4271 §6.3 / RFC 7606 §4: total attribute length beyond the message is Malformed Attribute List
+  if (aEnd > end) fail(3, 1, 'session-reset', `UPDATE: total path attribute length ${aLen} overruns the message`);
+  const addPath = hasFamily(ctx.addPathReceive, AFI_IPV4, SAFI_UNICAST);
+  const withdrawn: string[] = [];
+  const withdrawnIds = addPath ? [] : null;
+  // RFC 7606 §5.3: a malformed withdrawn or NLRI field resets the session, Invalid Network Field
+  decodePrefixes(b, wStart, wEnd, AFI_IPV4, withdrawn, withdrawnIds, { code: 3, subcode: 10, what: 'UPDATE withdrawn routes' });
+  const { attributes, errors, wire, seen } = aLen === 0
+    ? { attributes: {}, errors: [] as DecodeError[], wire: undefined, seen: 0 }
+    : decodeAttributes(b, aStart, aEnd, ctx);
+  const nlri: string[] = [];
+  const nlriIds = addPath ? [] : null;
+  decodePrefixes(b, aEnd, end, AFI_IPV4, nlri, nlriIds, { code: 3, subcode: 10, what: 'UPDATE NLRI' });
+  const m: UpdateMessage = { type: 'UPDATE', withdrawn, attributes, nlri };
+  if (withdrawnIds) m.withdrawnPathIds = withdrawnIds;
+  if (nlriIds) m.nlriPathIds = nlriIds;
+  if (wire) m.wire = wire;
+  const reach = nlri.length > 0 || (attributes.mpReach !== undefined && (attributes.mpReach.nlri.length > 0 || attributes.mpReach.raw !== undefined));
+  const structural = errors.some((e) => e.subcode === 1 && e.action === 'treat-as-withdraw');
+  if (reach && !structural) {
+    // RFC 7606 §3(d): a missing well-known mandatory attribute is treat-as-withdraw; data is its type code
+    const required = nlri.length > 0 ? [1, 2, 3] : [1, 2];
+    for (const t of required) {
+      if ((seen & (1 << t)) === 0) errors.push(decodeError(3, 3, 'treat-as-withdraw', `UPDATE: missing well-known attribute ${t}`, new Uint8Array([t])));
+    }
+  }
+  if (errors.length > 0) {
+    m.errors = errors;
+    const action = errors.reduce((acc, e) => strongerAction(acc, e.action), 'attribute-discard' as DecodeError['action']);
+    if (action === 'treat-as-withdraw') m.treatAsWithdraw = true;
+  }
+  return m;
+}
+
+export function writeUpdate(w: Writer, m: UpdateMessage, ctx: CodecContext): void {
+  const ids = hasFamily(ctx.addPathSend, AFI_IPV4, SAFI_UNICAST);
+  const wAt = w.mark16();
+  for (let i = 0; i < m.withdrawn.length; i++) writePrefix(w, m.withdrawn[i]!, ids ? m.withdrawnPathIds?.[i] ?? 0 : undefined);
+  w.patch16(wAt, w.pos - wAt - 2);
+  const aAt = w.mark16();
+  writeAttributes(w, m.attributes, ctx, m.wire);
+  w.patch16(aAt, w.pos - aAt - 2);
+  for (let i = 0; i < m.nlri.length; i++) writePrefix(w, m.nlri[i]!, ids ? m.nlriPathIds?.[i] ?? 0 : undefined);
+}
+
+/**
+ * The family an End-of-RIB marker stands for (RFC 4724 §2): an UPDATE with nothing in it is IPv4
+ * unicast; one holding only an empty MP_UNREACH_NLRI is that family. Null for any other UPDATE.
+ */
+export function isEndOfRib(m: UpdateMessage): Family | null {
+  if (m.withdrawn.length > 0 || m.nlri.length > 0) return null;
+  const keys = Object.keys(m.attributes);
+  if (keys.length === 0) return { afi: AFI_IPV4, safi: SAFI_UNICAST };
+  const un = m.attributes.mpUnreach;
+  if (keys.length === 1 && un && un.withdrawn.length === 0 && (!un.raw || un.raw.length === 0)) return { afi: un.afi, safi: un.safi };
+  return null;
+}
+
+/** The End-of-RIB marker for a family (RFC 4724 §2). */
+export function endOfRib(family: Family = { afi: AFI_IPV4, safi: SAFI_UNICAST }): UpdateMessage {
+  if (family.afi === AFI_IPV4 && family.safi === SAFI_UNICAST) return { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [] };
+  return { type: 'UPDATE', withdrawn: [], attributes: { mpUnreach: { afi: family.afi, safi: family.safi, withdrawn: [] } }, nlri: [] };
+}
