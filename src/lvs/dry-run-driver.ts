@@ -1,0 +1,49 @@
+import type { Logger } from '../log/logger.js';
+import { ownedSet, planAndApply, type ApplyResult, type Ipvs } from './ipvs.js';
+import type { IpvsTable, ServiceKey } from './model.js';
+import type { Counters, ServiceRow } from './parse-listing.js';
+import { applyCommands } from './table-apply.js';
+
+export interface DryRunOptions {
+  owned: Iterable<ServiceKey>;
+  logger: Logger;
+  /** The table to start from (e.g. one read once from the kernel); empty by default. */
+  initial?: IpvsTable;
+}
+
+const ZERO: Counters = { conns: 0, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0 };
+
+/** Changes nothing on the machine: logs each batch and keeps the table in memory. */
+export class DryRunDriver implements Ipvs {
+  private table: IpvsTable;
+  private readonly owned: ReadonlySet<string>;
+  /** Every batch "applied", in order. */
+  readonly batches: string[] = [];
+
+  constructor(private readonly opts: DryRunOptions) {
+    this.table = opts.initial ?? [];
+    this.owned = ownedSet(opts.owned);
+  }
+
+  async read(): Promise<IpvsTable> { return this.table; }
+
+  /** Replaces the in-memory table, as someone running ipvsadm by hand would change the kernel's. */
+  replaceTable(table: IpvsTable): void { this.table = table; }
+
+  async apply(desired: IpvsTable): Promise<ApplyResult> {
+    return planAndApply({
+      read: async () => this.table,
+      execute: async (batch, commands) => {
+        this.table = applyCommands(this.table, commands);
+        this.batches.push(batch);
+        this.opts.logger.info('dry run: ipvsadm -R batch not applied', { commands: commands.length, batch });
+      },
+    }, desired, this.owned);
+  }
+
+  async stats(): Promise<readonly ServiceRow<Counters>[]> {
+    return this.table.map((s) => ({
+      key: s.key, totals: ZERO, servers: s.realServers.map((r) => ({ address: r.address, port: r.port, values: ZERO })),
+    }));
+  }
+}

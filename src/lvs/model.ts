@@ -1,0 +1,137 @@
+import ipaddr from 'ipaddr.js';
+
+/** IPVS schedulers known to Linux 6.x (ip_vs_<name> modules). */
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh', 'fo', 'ovf'] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
+export type Family = 'inet' | 'inet6';
+export type Forwarding = 'route' | 'tunnel' | 'masq';
+
+/** What identifies a virtual service in the kernel. `address` is canonical text (ipaddr.js). */
+export type ServiceKey =
+  | { readonly protocol: 'tcp' | 'udp'; readonly address: string; readonly port: number }
+  | { readonly protocol: 'fwmark'; readonly mark: number; readonly family: Family };
+
+export interface Persistence {
+  /** Seconds (ipvsadm -p). */
+  readonly timeout: number;
+  /** ipvsadm -M as printed: dotted mask for IPv4, prefix length for IPv6; absent = host mask. */
+  readonly netmask?: string;
+  /** Persistence engine (--pe), e.g. 'sip'. */
+  readonly engine?: string;
+}
+
+export interface RealServer {
+  readonly address: string;
+  readonly port: number;
+  readonly forwarding: Forwarding;
+  /** 0 is a real drain: the server stays in the table and gets no new connections. */
+  readonly weight: number;
+  /** Connection thresholds (-x / -y); 0 = none. */
+  readonly upperThreshold: number;
+  readonly lowerThreshold: number;
+  /** Options vipd does not model, as ipvsadm -Sn printed them (e.g. `--tun-type gue`). */
+  readonly extra: readonly string[];
+}
+
+export interface VirtualService {
+  readonly key: ServiceKey;
+  readonly scheduler: Scheduler;
+  /** Scheduler flags (-b), sorted. */
+  readonly flags: readonly string[];
+  /** One-packet scheduling (udp only). */
+  readonly ops: boolean;
+  readonly persistence?: Persistence;
+  readonly realServers: readonly RealServer[];
+}
+
+/** A whole IPVS table (or the owned part of it). */
+export type IpvsTable = readonly VirtualService[];
+
+export const isScheduler = (s: string): s is Scheduler => (SCHEDULERS as readonly string[]).includes(s);
+
+export function familyOfAddress(address: string): Family {
+  return ipaddr.parse(address).kind() === 'ipv6' ? 'inet6' : 'inet';
+}
+
+export function familyOf(key: ServiceKey): Family {
+  return key.protocol === 'fwmark' ? key.family : familyOfAddress(key.address);
+}
+
+/** Canonical address text; throws a readable error on anything that is not an IP address. */
+export function canonicalAddress(text: string): string {
+  if (!ipaddr.isValid(text)) throw new Error(`'${text}' is not an IP address`);
+  const a = ipaddr.parse(text);
+  if (a.kind() === 'ipv6') {
+    const v6 = a as ipaddr.IPv6;
+    return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toRFC5952String();
+  }
+  return a.toString();
+}
+
+/** `addr:port`, with IPv6 in brackets, exactly as ipvsadm prints and accepts it. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** A stable identity string for maps. */
+export function serviceId(key: ServiceKey): string {
+  return key.protocol === 'fwmark' ? `fwmark|${key.mark}|${key.family}` : `${key.protocol}|${key.address}|${key.port}`;
+}
+
+/** For logs and errors: `tcp 10.0.0.1:80`, `tcp [2001:db8::1]:80`, `fwmark 42 (inet6)`. */
+export function describeService(key: ServiceKey): string {
+  if (key.protocol === 'fwmark') return `fwmark ${key.mark}${key.family === 'inet6' ? ' (inet6)' : ''}`;
+  return `${key.protocol} ${hostPort(key.address, key.port)}`;
+}
+
+export const serverId = (s: { address: string; port: number }): string => hostPort(s.address, s.port);
+
+const HOST_MASKS = new Set(['255.255.255.255', '128']);
+
+/** Drops defaults (host netmask, empty engine) and sorts flags, so equal tables compare equal. */
+export function normalizeService(s: VirtualService): VirtualService {
+  const p = s.persistence;
+  const persistence: Persistence | undefined = p && {
+    timeout: p.timeout,
+    ...(p.netmask !== undefined && !HOST_MASKS.has(p.netmask) ? { netmask: p.netmask } : {}),
+    ...(p.engine ? { engine: p.engine } : {}),
+  };
+  return {
+    key: s.key,
+    scheduler: s.scheduler,
+    flags: [...new Set(s.flags)].sort(),
+    ops: s.ops,
+    ...(persistence ? { persistence } : {}),
+    realServers: s.realServers,
+  };
+}
+
+/** Equal service attributes (everything -E can change), ignoring the realservers. */
+export function sameServiceAttributes(a: VirtualService, b: VirtualService): boolean {
+  const x = normalizeService(a);
+  const y = normalizeService(b);
+  return x.scheduler === y.scheduler && x.ops === y.ops && x.flags.join(',') === y.flags.join(',')
+    && x.persistence?.timeout === y.persistence?.timeout
+    && x.persistence?.netmask === y.persistence?.netmask
+    && x.persistence?.engine === y.persistence?.engine;
+}
+
+/** Equal realserver settings (everything -e can change, plus unmodelled options). */
+export function sameServer(a: RealServer, b: RealServer): boolean {
+  return a.forwarding === b.forwarding && a.weight === b.weight
+    && a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold
+    && a.extra.join(' ') === b.extra.join(' ');
+}
+
+/** A realserver with defaults filled in (direct routing, weight 1, no thresholds). */
+export function realServer(r: Partial<RealServer> & { address: string; port: number }): RealServer {
+  return {
+    address: canonicalAddress(r.address),
+    port: r.port,
+    forwarding: r.forwarding ?? 'route',
+    weight: r.weight ?? 1,
+    upperThreshold: r.upperThreshold ?? 0,
+    lowerThreshold: r.lowerThreshold ?? 0,
+    extra: r.extra ?? [],
+  };
+}

@@ -1,0 +1,117 @@
+import {
+  canonicalAddress, isScheduler, normalizeService, realServer, serviceId,
+  type Forwarding, type Persistence, type RealServer, type ServiceKey, type VirtualService,
+} from './model.js';
+
+/** Output of ipvsadm that vipd cannot read; names the line. */
+export class IpvsParseError extends Error {
+  constructor(readonly source: string, readonly line: number, readonly reason: string) {
+    super(`${source} line ${line}: ${reason}`);
+    this.name = 'IpvsParseError';
+  }
+}
+
+/** `10.0.0.1:80` or `[2001:db8::1]:80` → address and port. */
+export function parseHostPort(text: string): { address: string; port: number } {
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(text) ?? /^([0-9.]+):(\d+)$/.exec(text);
+  if (!m) throw new Error(`'${text}' is not address:port (IPv6 in brackets)`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new Error(`port ${port} in '${text}' is above 65535`);
+  return { address: canonicalAddress(m[1]!), port };
+}
+
+const int = (s: string | undefined, what: string): number => {
+  if (s === undefined || !/^\d+$/.test(s)) throw new Error(`${what} must be a non-negative integer, got '${s ?? ''}'`);
+  return Number(s);
+};
+
+/** Reads the service spec at the start of `args`; returns the key and the index after it. */
+function readServiceKey(args: string[]): { key: ServiceKey; next: number } {
+  const [flag, value] = args;
+  if (flag === '-t' || flag === '-u') {
+    const hp = parseHostPort(value ?? '');
+    return { key: { protocol: flag === '-t' ? 'tcp' : 'udp', ...hp }, next: 2 };
+  }
+  if (flag === '-f') {
+    const mark = int(value, 'fwmark');
+    const v6 = args[2] === '-6';
+    return { key: { protocol: 'fwmark', mark, family: v6 ? 'inet6' : 'inet' }, next: v6 ? 3 : 2 };
+  }
+  throw new Error(`expected -t, -u or -f after the command, got '${flag ?? ''}'`);
+}
+
+function parseService(args: string[]): VirtualService {
+  const { key, next } = readServiceKey(args);
+  let scheduler = 'wlc';
+  let flags: string[] = [];
+  let ops = false;
+  let persistence: { timeout: number; netmask?: string; engine?: string } | undefined;
+  const persist = (): { timeout: number; netmask?: string; engine?: string } => (persistence ??= { timeout: 0 });
+  for (let i = next; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-s') scheduler = args[++i] ?? '';
+    else if (a === '-b') flags = (args[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '-o') ops = true;
+    else if (a === '-p') persist().timeout = int(args[++i], 'persistence timeout');
+    else if (a === '-M') persist().netmask = args[++i] ?? '';
+    else if (a === '--pe') persist().engine = args[++i] ?? '';
+    else throw new Error(`unknown service option '${a}'`);
+  }
+  if (!isScheduler(scheduler)) throw new Error(`unknown scheduler '${scheduler}'`);
+  const p: Persistence | undefined = persistence;
+  return normalizeService({ key, scheduler, flags, ops, ...(p ? { persistence: p } : {}), realServers: [] });
+}
+
+const FORWARDING: Record<string, Forwarding> = { '-g': 'route', '-i': 'tunnel', '-m': 'masq' };
+
+function parseServer(args: string[]): { key: ServiceKey; server: RealServer } {
+  const { key, next } = readServiceKey(args);
+  if (args[next] !== '-r') throw new Error(`expected -r after the service, got '${args[next] ?? ''}'`);
+  const hp = parseHostPort(args[next + 1] ?? '');
+  let forwarding: Forwarding = 'route';
+  let weight = 1;
+  let upperThreshold = 0;
+  let lowerThreshold = 0;
+  const extra: string[] = [];
+  for (let i = next + 2; i < args.length; i++) {
+    const a = args[i]!;
+    if (FORWARDING[a]) forwarding = FORWARDING[a]!;
+    else if (a === '-w') weight = int(args[++i], 'weight');
+    else if (a === '-x') upperThreshold = int(args[++i], 'upper threshold');
+    else if (a === '-y') lowerThreshold = int(args[++i], 'lower threshold');
+    else if (a === '--tun-type' && args[i + 1] === 'ipip') i++; // the default tunnel type
+    else extra.push(a);
+  }
+  return { key, server: realServer({ ...hp, forwarding, weight, upperThreshold, lowerThreshold, extra }) };
+}
+
+/**
+ * Parses `ipvsadm -Sn` (also what `ipvsadm -R` reads). Thresholds are not in this format
+ * (ipvsadm does not save them): they come out as 0; see parseListing for the real values.
+ */
+export function parseSave(text: string, source = 'ipvsadm -Sn'): VirtualService[] {
+  const services = new Map<string, VirtualService>();
+  const servers = new Map<string, RealServer[]>();
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    const [cmd, ...args] = line.split(/\s+/);
+    try {
+      if (cmd === '-A') {
+        const s = parseService(args);
+        const id = serviceId(s.key);
+        if (services.has(id)) throw new Error('service listed twice');
+        services.set(id, s);
+        servers.set(id, []);
+      } else if (cmd === '-a') {
+        const { key, server } = parseServer(args);
+        const list = servers.get(serviceId(key));
+        if (!list) throw new Error('realserver of a service not listed before it');
+        list.push(server);
+      } else throw new Error(`expected -A or -a, got '${cmd}'`);
+    } catch (e) {
+      throw new IpvsParseError(source, i + 1, e instanceof Error ? e.message : String(e));
+    }
+  });
+  return [...services.entries()].map(([id, s]) => ({ ...s, realServers: servers.get(id)! }));
+}

@@ -1,0 +1,95 @@
+import type { Logger } from '../log/logger.js';
+import { millis, type Cancel, type Clock, type Millis } from '../time/clock.js';
+import { renderCommand, type Command } from './commands.js';
+import { IpvsError } from './errors.js';
+import type { ApplyResult, Ipvs } from './ipvs.js';
+import { describeService, type IpvsTable } from './model.js';
+
+export interface ReconcilerOptions {
+  ipvs: Ipvs;
+  clock: Clock;
+  logger: Logger;
+  /** `ipvs-reconcile-interval`; default 30 s. */
+  intervalMs?: Millis;
+}
+
+export type ReconcileOutcome =
+  | { readonly ok: true; readonly commands: readonly Command[] }
+  | { readonly ok: false; readonly error: IpvsError };
+
+export const DEFAULT_RECONCILE_INTERVAL = millis(30_000);
+
+const keyOf = (c: Command) => (c.op === 'add-service' || c.op === 'edit-service' ? c.service.key : c.key);
+
+/**
+ * Keeps the kernel equal to the latest decision: applies each decision at once and, every
+ * interval, reads back and repairs drift (someone ran ipvsadm by hand). Runs one at a time.
+ */
+export class IpvsReconciler {
+  /** Commands applied to repair drift found by the periodic check (a metric). */
+  repairs = 0;
+  /** Failed applies (decisions and checks). */
+  failures = 0;
+  private desired: IpvsTable | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private cancel: Cancel | null = null;
+  private readonly interval: Millis;
+
+  constructor(private readonly opts: ReconcilerOptions) {
+    this.interval = opts.intervalMs ?? DEFAULT_RECONCILE_INTERVAL;
+  }
+
+  /** A new decision: applied now (after any apply in progress). */
+  setDesired(desired: IpvsTable): Promise<ReconcileOutcome> {
+    this.desired = desired;
+    return this.enqueue(false);
+  }
+
+  /** Reads back and repairs drift now; what the interval timer runs. */
+  check(): Promise<ReconcileOutcome> {
+    return this.enqueue(true);
+  }
+
+  start(): void {
+    if (this.cancel) return;
+    const tick = (): void => {
+      this.cancel = this.opts.clock.setTimer(this.interval, () => {
+        void this.check().finally(() => { if (this.cancel) tick(); });
+      });
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = null;
+  }
+
+  private enqueue(repair: boolean): Promise<ReconcileOutcome> {
+    const next = this.queue.then(() => this.run(repair));
+    this.queue = next;
+    return next;
+  }
+
+  private async run(repair: boolean): Promise<ReconcileOutcome> {
+    const desired = this.desired;
+    if (!desired) return { ok: true, commands: [] };
+    const log = this.opts.logger;
+    let result: ApplyResult;
+    try {
+      result = await this.opts.ipvs.apply(desired);
+    } catch (e) {
+      const error = e instanceof IpvsError ? e : new IpvsError('unknown', e instanceof Error ? e.message : String(e));
+      this.failures++;
+      log.error('IPVS apply failed', { kind: error.kind, error: error.message });
+      return { ok: false, error };
+    }
+    for (const c of result.commands) {
+      const ctx = { service: describeService(keyOf(c)), command: renderCommand(c) };
+      if (repair) log.warn('repaired IPVS drift', ctx);
+      else log.info('IPVS change', ctx);
+    }
+    if (repair) this.repairs += result.commands.length;
+    return { ok: true, commands: result.commands };
+  }
+}
