@@ -2,6 +2,7 @@ import t from 'tap';
 import { AdjRibOut, endOfRib } from './adj-rib-out.js';
 import { checkRoutes, type Route } from './routes.js';
 import { AdjRibIn } from './adj-rib-in.js';
+import { encodeMessage } from '../bgp/index.js';
 
 const opts = { localAs: 64600, families: ['ipv4', 'ipv6'] as ('ipv4' | 'ipv6')[], nextHop: { ipv4: '192.0.2.10', ipv6: '2001:db8::10' } };
 const routes = (rs: Route[]) => {
@@ -79,6 +80,7 @@ t.test('large tables split into UPDATEs that fit 4096 octets', async (t) => {
   const v6 = rib.plan(routes([...many, ...Array.from({ length: 600 }, (_, i) => ({ prefix: `2620:0:860::${(i + 1).toString(16)}/128` }))]));
   t.equal(v6.announced.length, 600, 'only the new IPv6 routes are sent');
   for (const u of v6.updates.filter((x) => x.attributes.mpReach)) t.ok(u.attributes.mpReach!.nlri.length * 17 + 23 + 38 <= 4096, `${u.attributes.mpReach!.nlri.length} IPv6 prefixes fit`);
+  for (const u of [...p.updates, ...v6.updates]) t.ok(encodeMessage(u, { fourOctetAs: true, extendedMessage: false }).length <= 4096, 'encodes within 4096 octets');
   t.equal(rib.withdrawAll().reduce((n, u) => n + u.withdrawn.length + (u.attributes.mpUnreach?.withdrawn.length ?? 0), 0), 3600);
   t.equal(rib.size, 0);
 });

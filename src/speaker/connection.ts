@@ -1,7 +1,5 @@
 import type { Socket } from 'node:net';
-import { Framer } from '../bgp/framer.js';
-import { decodeMessage, encodeMessage } from '../bgp/message.js';
-import type { BgpMessage, CodecContext, DecodeError } from '../bgp/types.js';
+import { Framer, decodeMessage, encodeMessage, type BgpMessage, type CodecContext, type DecodeError } from '../bgp/index.js';
 import type { Clock } from '../time/clock.js';
 
 export interface ConnectionHandlers {

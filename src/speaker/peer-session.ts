@@ -1,10 +1,9 @@
-import { connect as tcpConnect, type Socket } from 'node:net';
-import type { BgpMessage, NotificationMessage, OpenMessage } from '../bgp/types.js';
-import { notificationName } from '../bgp/names.js';
+import type { Socket } from 'node:net';
+import type { BgpMessage, OpenMessage } from '../bgp/types.js';
 import {
   adminShutdown, capabilitiesOf, initialSession, keepLocallyInitiated, maxPrefixesReached, notification,
-  readShutdownCommunication, transition, CEASE_COLLISION, ERR_CEASE,
-  type Effect, type FsmEvent, type Negotiated, type Session, type SessionConfig, type TimerName,
+  transition, CEASE_COLLISION, ERR_CEASE,
+  type Effect, type FsmEvent, type Negotiated, type Session, type TimerName,
 } from '../fsm/index.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
@@ -12,16 +11,18 @@ import { AdjRibOut, endOfRib, type RibOutPlan } from './adj-rib-out.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { Connection, type ConnectionHandlers } from './connection.js';
 import type { CheckedRoute, FamilyName } from './routes.js';
-import type { NotificationRecord, PeerConfig, PeerStatus, SpeakerEvent } from './types.js';
+export type { ResolvedPeer } from './session-config.js';
+import type { PeerStatus, SpeakerEvent } from './types.js';
+import { PeerStats } from './peer-stats.js';
+import { defaultNextHop, msgOf, sessionConfig, type ResolvedPeer } from './session-config.js';
+import { dial } from './dial.js';
 import { capabilityNames, familyNames, toFamilyNames } from './describe.js';
-
-export interface ResolvedPeer extends PeerConfig { localAs: number; bgpId: string; closeTimeoutMs: number }
 
 /** One neighbor: socket ↔ framer ↔ codec ↔ FSM; runs the FSM's effects and keeps the Adj-RIBs. */
 export class PeerSession {
   private fsm: Session;
   private conn: Connection | null = null;
-  private connecting: Socket | null = null;
+  private cancelDial: (() => void) | null = null;
   private pendingInbound: Connection | null = null;
   private readonly timers = new Map<TimerName, Cancel>();
   private readonly closing = new Set<Promise<void>>();
@@ -31,21 +32,13 @@ export class PeerSession {
   private ribOut: AdjRibOut | null = null;
   private readonly ribIn: AdjRibIn;
   private readonly log: Logger;
-  private since: number;
-  private establishedAt: number | null = null;
-  private refused: string[] = [];
-  private lastSent: NotificationRecord | null = null;
-  private lastReceived: NotificationRecord | null = null;
-  private lastDown: string | null = null;
-  private flaps = 0;
-  private updatesSent = 0;
-  private updatesReceived = 0;
+  private readonly stats: PeerStats;
 
   constructor(readonly cfg: ResolvedPeer, private readonly clock: Clock, log: Logger, private readonly emit: (e: SpeakerEvent) => void) {
     this.log = log.child({ peer: cfg.address });
     this.fsm = initialSession(sessionConfig(cfg, []));
     this.ribIn = new AdjRibIn(cfg.inboundLimit ?? 1000);
-    this.since = clock.wallNow();
+    this.stats = new PeerStats(clock);
   }
 
   get address(): string { return this.cfg.address; }
@@ -100,20 +93,7 @@ export class PeerSession {
   }
 
   status(): PeerStatus {
-    const n = this.fsm.negotiated;
-    const est = this.fsm.state === 'Established';
-    return {
-      peer: this.address, peerAs: this.cfg.peerAs, localAddress: this.cfg.localAddress ?? null, state: this.fsm.state,
-      since: this.since, uptimeMs: est && this.establishedAt !== null ? this.clock.wallNow() - this.establishedAt : null,
-      holdTime: n?.holdTime ?? null, keepalive: n?.keepalive ?? null,
-      capabilities: n ? {
-        families: familyNames(n.families), fourOctetAs: n.fourOctetAs, routeRefresh: n.routeRefresh,
-        enhancedRouteRefresh: n.enhancedRouteRefresh, gracefulRestart: n.gracefulRestart,
-      } : null,
-      prefixesAdvertised: this.ribOut?.size ?? 0, prefixesReceived: this.ribIn.size, prefixesRefused: [...this.refused],
-      lastNotificationSent: this.lastSent, lastNotificationReceived: this.lastReceived, lastDownReason: this.lastDown,
-      flaps: this.flaps, updatesSent: this.updatesSent, updatesReceived: this.updatesReceived,
-    };
+    return this.stats.status(this.cfg, this.fsm, this.ribOut?.size ?? 0, this.ribIn.size);
   }
 
   private dispatch(ev: FsmEvent): void {
@@ -132,7 +112,7 @@ export class PeerSession {
     const { session, effects } = transition(this.fsm, ev);
     this.fsm = session;
     if (session.state !== previous) {
-      this.since = this.clock.wallNow();
+      this.stats.since = this.clock.wallNow();
       this.log.debug('state', { from: previous, to: session.state });
       this.emit({ event: 'state', peer: this.address, state: session.state, previous });
     }
@@ -159,17 +139,21 @@ export class PeerSession {
       }
       case 'established': return this.established(e.negotiated);
       case 'down': {
-        if (this.establishedAt !== null) this.flaps++;
-        this.establishedAt = null;
+        if (this.stats.establishedAt !== null) this.stats.flaps++;
+        this.stats.establishedAt = null;
         this.ribOut = null;
         this.ribIn.clear();
-        this.lastDown = e.reason;
+        this.stats.lastDown = e.reason;
         this.log.info('session down', { reason: e.reason });
         this.emit({ event: 'down', peer: this.address, reason: e.reason });
         return;
       }
       case 'update': {
-        this.updatesReceived++;
+        this.stats.updatesReceived++;
+        const err = e.update.errors?.[0];
+        if (err) this.run({ type: 'updateError', error: err });
+        // RFC 7606 §2: the UPDATE's routes count as withdrawn
+        if (e.update.treatAsWithdraw) { this.ribIn.withdrawAllOf(e.update); return; }
         const r = this.ribIn.apply(e.update);
         this.emit({ event: 'update-received', peer: this.address, announced: r.announced, withdrawn: r.withdrawn, total: r.total });
         if (r.overLimit) {
@@ -194,44 +178,31 @@ export class PeerSession {
   private send(m: BgpMessage): void {
     if (!this.conn) return;
     this.conn.send(m);
-    if (m.type === 'UPDATE') this.updatesSent++;
+    if (m.type === 'UPDATE') this.stats.updatesSent++;
     if (m.type === 'NOTIFICATION') {
-      this.lastSent = this.record(m);
-      this.log.info('NOTIFICATION sent', { code: m.code, subcode: m.subcode, name: this.lastSent.name });
-      this.emit({ event: 'notification-sent', peer: this.address, code: m.code, subcode: m.subcode, name: this.lastSent.name, ...msgOf(this.lastSent) });
+      const r = this.stats.lastSent = this.stats.record(m);
+      this.log.info('NOTIFICATION sent', { code: m.code, subcode: m.subcode, name: r.name });
+      this.emit({ event: 'notification-sent', peer: this.address, code: m.code, subcode: m.subcode, name: r.name, ...msgOf(r) });
     }
-  }
-
-  private record(n: NotificationMessage): NotificationRecord {
-    const r: NotificationRecord = { code: n.code, subcode: n.subcode, name: notificationName(n.code, n.subcode), at: this.clock.wallNow() };
-    const text = readShutdownCommunication(n);
-    if (text !== null) r.message = text;
-    return r;
   }
 
   private connectOut(): void {
     this.dropConnecting();
-    const sock = tcpConnect({ host: this.cfg.address, port: this.cfg.port ?? 179, ...(this.cfg.localAddress ? { localAddress: this.cfg.localAddress } : {}) });
-    this.connecting = sock;
-    sock.once('connect', () => {
-      if (this.connecting !== sock) { sock.destroy(); return; }
-      this.connecting = null;
-      sock.removeAllListeners('error');
+    const cancel = dial({ host: this.cfg.address, port: this.cfg.port ?? 179, localAddress: this.cfg.localAddress }, (sock) => {
+      this.cancelDial = null;
       this.attach(sock, 'outbound');
       this.dispatch({ type: 'TcpConnected', direction: 'outbound' });
+    }, (reason) => {
+      this.cancelDial = null;
+      this.log.debug('connect failed', { error: reason });
+      this.dispatch({ type: 'TcpFails', reason: `connect failed: ${reason}` });
     });
-    sock.once('error', (err) => {
-      if (this.connecting !== sock) return;
-      this.connecting = null;
-      sock.destroy();
-      this.log.debug('connect failed', { error: err.message });
-      this.dispatch({ type: 'TcpFails', reason: `connect failed: ${err.message}` });
-    });
+    this.cancelDial = cancel;
   }
 
   private dropConnecting(): void {
-    if (this.connecting) { this.connecting.removeAllListeners(); this.connecting.on('error', () => {}); this.connecting.destroy(); }
-    this.connecting = null;
+    this.cancelDial?.();
+    this.cancelDial = null;
   }
 
   private handlers(): ConnectionHandlers {
@@ -257,16 +228,16 @@ export class PeerSession {
       case 'KEEPALIVE': return this.dispatch({ type: 'Keepalive' });
       case 'ROUTE-REFRESH': return this.dispatch({ type: 'RouteRefresh', refresh: m });
       case 'NOTIFICATION': {
-        this.lastReceived = this.record(m);
-        this.log.info('NOTIFICATION received', { code: m.code, subcode: m.subcode, name: this.lastReceived.name, message: this.lastReceived.message });
-        this.emit({ event: 'notification-received', peer: this.address, code: m.code, subcode: m.subcode, name: this.lastReceived.name, ...msgOf(this.lastReceived) });
+        const r = this.stats.lastReceived = this.stats.record(m);
+        this.log.info('NOTIFICATION received', { code: m.code, subcode: m.subcode, name: r.name, message: r.message });
+        this.emit({ event: 'notification-received', peer: this.address, code: m.code, subcode: m.subcode, name: r.name, ...msgOf(r) });
         return this.dispatch({ type: 'Notification', notification: m });
       }
     }
   }
 
   private established(n: Negotiated): void {
-    this.establishedAt = this.clock.wallNow();
+    this.stats.establishedAt = this.clock.wallNow();
     const families = toFamilyNames(n.families);
     const localAddr = this.conn?.socket.localAddress;
     const nextHop = { ...defaultNextHop(localAddr), ...this.cfg.nextHop };
@@ -283,8 +254,8 @@ export class PeerSession {
     if (plan.updates.length) {
       this.emit({ event: 'update-sent', peer: this.address, announced: plan.announced, withdrawn: plan.withdrawn, messages: plan.updates.length });
     }
-    const newlyRefused = plan.refused.filter((p) => !this.refused.includes(p));
-    this.refused = plan.refused;
+    const newlyRefused = plan.refused.filter((p) => !this.stats.refused.includes(p));
+    this.stats.refused = plan.refused;
     if (newlyRefused.length) {
       const reason = `over the peer's max-prefixes ${this.cfg.maxPrefixes}`;
       this.log.warn('prefixes refused', { count: newlyRefused.length, reason });
@@ -341,29 +312,4 @@ export class PeerSession {
     this.dispatch({ type: 'TcpConnected', direction: 'inbound' });
     this.onMessage(open);
   }
-}
-
-function msgOf(r: NotificationRecord): { message?: string } {
-  return r.message !== undefined ? { message: r.message } : {};
-}
-
-function defaultNextHop(local: string | undefined): { ipv4?: string; ipv6?: string } {
-  if (!local) return {};
-  if (local.startsWith('::ffff:') && local.includes('.')) return { ipv4: local.slice(7) };
-  return local.includes(':') ? { ipv6: local } : { ipv4: local };
-}
-
-/** The FSM's view of a peer; offered families follow the declared routes unless configured. */
-export function sessionConfig(p: ResolvedPeer, routes: readonly CheckedRoute[]): SessionConfig {
-  const fams = new Set<FamilyName>(p.families ?? ['ipv4', ...routes.map((r) => r.family)]);
-  const c: SessionConfig = {
-    localAs: p.localAs, peerAs: p.peerAs, bgpId: p.bgpId, holdTime: p.holdTime ?? 90, mode: p.mode ?? 'active',
-    families: [...fams].sort().map((f) => ({ afi: f === 'ipv4' ? 1 : 2, safi: 1 })),
-    connectRetryMs: p.connectRetryMs ?? 5000, idleHoldMs: p.idleHoldMs ?? 1000,
-    idleHoldMaxMs: p.idleHoldMaxMs ?? 60_000, stableMs: p.stableMs ?? 60_000,
-  };
-  if (p.keepalive !== undefined) c.keepalive = p.keepalive;
-  if (p.gracefulRestartTime !== undefined) c.gracefulRestartTime = p.gracefulRestartTime;
-  if (p.delayOpenMs) c.delayOpenMs = p.delayOpenMs;
-  return c;
 }
