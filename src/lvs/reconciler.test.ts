@@ -1,0 +1,100 @@
+import t from 'tap';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { createLogger } from '../log/logger.js';
+import { millis } from '../time/clock.js';
+import { DryRunDriver } from './dry-run-driver.js';
+import { IpvsError } from './errors.js';
+import type { Ipvs } from './ipvs.js';
+import { realServer, type ServiceKey, type VirtualService } from './model.js';
+import { IpvsReconciler } from './reconciler.js';
+
+const A: ServiceKey = { protocol: 'tcp', address: '10.255.0.1', port: 80 };
+const F: ServiceKey = { protocol: 'udp', address: '10.255.9.9', port: 53 };
+const svc = (key: ServiceKey, ws: number[]): VirtualService => ({
+  key, scheduler: 'wlc', flags: [], ops: false, realServers: ws.map((w, i) => realServer({ address: `10.255.0.${i + 2}`, port: 80, weight: w })),
+});
+const flush = (): Promise<void> => new Promise((ok) => setImmediate(ok));
+
+function setup(intervalMs?: number) {
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({ json: true, write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>) });
+  const foreign = svc(F, [1]);
+  const ipvs = new DryRunDriver({ owned: [A], logger, initial: [foreign] });
+  const clock = new FakeClock();
+  const rec = new IpvsReconciler({ ipvs, clock, logger, ...(intervalMs ? { intervalMs: millis(intervalMs) } : {}) });
+  return { logs, ipvs, clock, rec, foreign };
+}
+
+t.test('a decision is applied at once, keeping foreign services', async (t) => {
+  const { ipvs, rec, foreign } = setup();
+  const out = await rec.setDesired([svc(A, [10, 0])]);
+  t.ok(out.ok);
+  t.equal(out.ok && out.commands.length, 3);
+  t.same(await ipvs.read(), [foreign, svc(A, [10, 0])]);
+  t.equal(ipvs.batches.length, 1);
+  t.equal(rec.repairs, 0, 'a decision is not a repair');
+});
+
+t.test('every interval (default 30 s) drift is read back, repaired, counted and logged', async (t) => {
+  const { ipvs, rec, clock, logs, foreign } = setup();
+  await rec.setDesired([svc(A, [10, 10])]);
+  rec.start();
+  t.teardown(() => rec.stop());
+  ipvs.replaceTable([foreign, svc(A, [3])]); // by hand: one server removed, one weight changed
+  clock.advance(29_999);
+  await flush();
+  t.equal(rec.repairs, 0, 'nothing before the interval');
+  clock.advance(1);
+  await flush();
+  t.equal(rec.repairs, 2);
+  t.same(await ipvs.read(), [foreign, svc(A, [10, 10])]);
+  const repaired = logs.filter((l) => l.msg === 'repaired IPVS drift');
+  t.same(repaired.map((l) => [l.service, l.command]), [
+    ['tcp 10.255.0.1:80', '-a -t 10.255.0.1:80 -r 10.255.0.3:80 -g -w 10'],
+    ['tcp 10.255.0.1:80', '-e -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 10 -x 0 -y 0'],
+  ]);
+  clock.advance(30_000);
+  await flush();
+  t.equal(rec.repairs, 2, 'no drift, no repair');
+  t.equal(ipvs.batches.length, 2);
+});
+
+t.test('the interval is configurable and stop() ends the checks', async (t) => {
+  const { ipvs, rec, clock, foreign } = setup(5_000);
+  await rec.setDesired([svc(A, [1])]);
+  rec.start();
+  ipvs.replaceTable([foreign]);
+  clock.advance(5_000);
+  await flush();
+  t.equal(rec.repairs, 2);
+  rec.stop();
+  ipvs.replaceTable([foreign]);
+  clock.advance(60_000);
+  await flush();
+  t.equal(rec.repairs, 2);
+  t.equal(clock.pendingCount, 0);
+});
+
+t.test('a failed apply is reported, counted, and retried by the next check', async (t) => {
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({ json: true, write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>) });
+  let calls = 0;
+  const failing: Ipvs = {
+    read: async () => [],
+    stats: async () => [],
+    apply: async () => { calls++; throw new IpvsError('bad-scheduler', 'ipvsadm -R failed: Scheduler or persistence engine not found'); },
+  };
+  const clock = new FakeClock();
+  const rec = new IpvsReconciler({ ipvs: failing, clock, logger });
+  const out = await rec.setDesired([svc(A, [1])]);
+  t.notOk(out.ok);
+  t.equal(!out.ok && out.error.kind, 'bad-scheduler');
+  t.equal(rec.failures, 1);
+  t.ok(logs.some((l) => l.msg === 'IPVS apply failed' && l.kind === 'bad-scheduler'));
+  rec.start();
+  clock.advance(30_000);
+  await flush();
+  t.equal(calls, 2, 'the periodic check tried again');
+  t.equal(rec.failures, 2);
+  rec.stop();
+});
