@@ -28,6 +28,8 @@ export type LiteralResult = { ok: true; value: PyValue } | { ok: false; error: L
 export interface LiteralOptions {
   /** Allow `server.host`, `server.ip`, `server.port`, `server.weight` (runcommand.arguments). */
   refs?: boolean;
+  /** Also accept JSON's true/false/null (used to locate JSON syntax errors). */
+  json?: boolean;
 }
 
 const REFS: readonly RefName[] = ['host', 'ip', 'port', 'weight'];
@@ -173,6 +175,8 @@ class Parser {
     const word = m[0].replace(/\s+/g, '');
     if (word === 'True' || word === 'False') return { kind: 'bool', value: word === 'True', at };
     if (word === 'None') return { kind: 'none', at };
+    if (this.opts.json && (word === 'true' || word === 'false')) return { kind: 'bool', value: word === 'true', at };
+    if (this.opts.json && word === 'null') return { kind: 'none', at };
     if (word.startsWith('server.')) {
       const field = word.slice('server.'.length) as RefName;
       if (!this.opts.refs) throw new Fail(`'${word}' is only allowed in runcommand.arguments`, at);

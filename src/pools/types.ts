@@ -1,0 +1,34 @@
+import type { ConfigIssue } from '../config/issues.js';
+
+/** One realserver as a pool source declares it. */
+export interface PoolServer {
+  host: string;
+  weight: number;
+  enabled: boolean;
+  /** Per-server port (vipd extension); absent = the service port. */
+  port?: number;
+}
+
+export type OnUpdate = (servers: PoolServer[]) => void;
+export type OnAlert = (message: string) => void;
+
+/**
+ * A live server list. `onUpdate` gets the complete list, first when known and then on each
+ * change; on any failure the last good list stays and `onAlert` says why (never an empty list
+ * because a source broke).
+ */
+export interface PoolSource {
+  readonly url: string;
+  start(onUpdate: OnUpdate, onAlert: OnAlert): void;
+  stop(): Promise<void>;
+  /** The last good list, or null before the first one. */
+  last(): PoolServer[] | null;
+}
+
+export interface PoolParseResult {
+  servers: PoolServer[];
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+  /** The whole text is unusable (e.g. a JSON syntax error): keep the previous list. */
+  fatal: boolean;
+}

@@ -1,0 +1,85 @@
+import t from 'tap';
+import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FileSource } from '../../src/pools/file-source.js';
+import type { PoolServer } from '../../src/pools/types.js';
+import { systemClock } from '../../src/time/clock.js';
+import { waitFor } from '../lab/proc.js';
+
+const line = (host: string, weight = 10, enabled = true) => `{ 'host': '${host}', 'weight': ${weight}, 'enabled': ${enabled ? 'True' : 'False'} }\n`;
+
+function watchSource(t: { teardown(f: () => unknown): void }, path: string, watch = true) {
+  const updates: PoolServer[][] = [];
+  const alerts: string[] = [];
+  const src = new FileSource(pathToFileURL(path).href, { clock: systemClock, ...(watch ? {} : { watch: false }) });
+  src.start((s) => updates.push(s), (a) => alerts.push(a));
+  t.teardown(() => src.stop());
+  /** Waits at most 1 s for an update satisfying `want`. */
+  const within1s = (what: string, want: (s: PoolServer[]) => boolean) =>
+    waitFor(what, 1000, async () => updates.length > 0 && want(updates[updates.length - 1]!), 10);
+  return { src, updates, alerts, within1s };
+}
+const hosts = (s: PoolServer[]) => s.map((x) => `${x.host}:${x.weight}:${x.enabled ? 'on' : 'off'}`).join(' ');
+
+for (const watch of [true, false]) {
+  t.test(`file edits are reflected within 1 s (${watch ? 'fs.watch' : 'polling only'})`, async (t) => {
+    const dir = t.testdir();
+    const path = join(dir, 'web-servers');
+    writeFileSync(path, '# pool\n' + line('mw1') + line('mw2'));
+    const { src, updates, alerts, within1s } = watchSource(t, path, watch);
+    await within1s('the first list', (s) => hosts(s) === 'mw1:10:on mw2:10:on');
+
+    appendFileSync(path, line('mw3', 20));
+    await within1s('an added server', (s) => hosts(s) === 'mw1:10:on mw2:10:on mw3:20:on');
+
+    writeFileSync(path, line('mw1') + line('mw3', 20));
+    await within1s('a removed server', (s) => hosts(s) === 'mw1:10:on mw3:20:on');
+
+    writeFileSync(path, line('mw1', 10, false) + line('mw3', 20));
+    await within1s('a disabled server', (s) => hosts(s) === 'mw1:10:off mw3:20:on');
+
+    writeFileSync(path, line('mw1', 10, false) + line('mw3', 5));
+    await within1s('a weight change', (s) => hosts(s) === 'mw1:10:off mw3:5:on');
+
+    writeFileSync(path, line('mw1', 10, false) + "{ 'host': 'mw3', 'weight': '5', 'enabled': True }\n" + line('mw4'));
+    await within1s('the malformed line skipped, the rest applied', (s) => hosts(s) === 'mw1:10:off mw4:10:on');
+    t.match(alerts[alerts.length - 1], `${path}:2: mw3: weight must be an integer, got '5'`);
+
+    // An editor replacing the file by rename is seen too.
+    writeFileSync(join(dir, 'tmp'), line('mw9'));
+    renameSync(join(dir, 'tmp'), path);
+    await within1s('a file replaced by rename', (s) => hosts(s) === 'mw9:10:on');
+    t.same(src.last(), [{ host: 'mw9', weight: 10, enabled: true }]);
+    t.ok(updates.length >= 7);
+  });
+}
+
+t.test('a missing or emptied file raises an alert and keeps the last good list', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'web.json');
+  writeFileSync(path, JSON.stringify({ a: { enabled: true, weight: 10 }, b: { enabled: true, weight: 10 } }));
+  const { src, updates, alerts, within1s } = watchSource(t, path);
+  await within1s('the first list', (s) => s.length === 2);
+  rmSync(path);
+  await waitFor('an alert for the missing file', 1500, async () => alerts.some((a) => a.includes('cannot read pool: no such file; keeping the previous 2 servers')), 10);
+  writeFileSync(path, '{ "a": { "enabled": true, "weight": 10 }, ');
+  await waitFor('an alert for the broken JSON', 1500, async () => alerts.some((a) => a.includes('invalid JSON')), 10);
+  writeFileSync(path, '{}');
+  await waitFor('an alert for the empty list', 1500, async () => alerts.some((a) => a.includes('no servers in the new list; keeping the previous 2')), 10);
+  t.equal(updates.length, 1, 'no update while the file was bad');
+  t.equal(src.last()?.length, 2);
+  writeFileSync(path, JSON.stringify({ c: { enabled: false, weight: 3, port: 8080 } }));
+  await within1s('the repaired file', (s) => s.length === 1 && s[0]!.port === 8080);
+});
+
+t.test('a missing file at start: alert, no list, then the list once it appears', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'late-servers');
+  const { src, alerts, within1s } = watchSource(t, path);
+  await waitFor('an alert', 1000, async () => alerts.length > 0, 10);
+  t.match(alerts[0], 'cannot read pool: no such file');
+  t.equal(src.last(), null);
+  writeFileSync(path, line('mw1'));
+  await within1s('the list', (s) => s.length === 1);
+});
