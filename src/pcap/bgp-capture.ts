@@ -79,7 +79,7 @@ export function bgpMessages(frames: Frame[]): { messages: CapturedMessage[]; sta
     }
   }
   for (const dir of dirs.values()) {
-    for (const chunk of dir.stream.flush(lastTs, frames.length)) {
+    for (const chunk of dir.stream.flush()) {
       dir.splitter ??= new BgpSplitter(false);
       for (const m of dir.splitter.push(chunk)) {
         messages.push({ ts: m.ts, frame: m.frame, src: dir.src, dst: dir.dst, connection: dir.connection, bytes: m.bytes });
@@ -89,5 +89,7 @@ export function bgpMessages(frames: Frame[]): { messages: CapturedMessage[]; sta
     if (tail) messages.push({ ...tail, src: dir.src, dst: dir.dst, connection: dir.connection });
     stats.leftoverBytes += dir.splitter?.pendingBytes ?? 0;
   }
+  // Messages completed by a late flush belong where their last segment arrived.
+  messages.sort((a, b) => a.frame - b.frame);
   return { messages, stats };
 }

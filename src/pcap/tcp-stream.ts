@@ -6,7 +6,7 @@
 /** Bytes delivered in order, with the timestamp and frame of the segment that completed them. */
 export interface StreamChunk { bytes: Uint8Array; ts: number; frame: number; gapBefore: boolean }
 
-interface Pending { seq: number; payload: Uint8Array }
+interface Pending { seq: number; payload: Uint8Array; ts: number; frame: number }
 
 const MAX_PENDING = 256;
 
@@ -34,26 +34,26 @@ export class TcpStream {
     return out;
   }
 
-  /** Feeds one segment; returns the bytes that became contiguous. */
+  /** Feeds one segment; returns the bytes that became contiguous, stamped with the segment that completed them. */
   push(seq: number, payload: Uint8Array, ts: number, frame: number): StreamChunk[] {
     if (payload.length === 0) return [];
     if (this.next === null) this.next = seq;
     if (this.synDataEnd !== null && seq === this.synDataEnd && seqDiff(this.next, seq) === 1) this.next = seq;
     this.synDataEnd = null;
     const out: StreamChunk[] = [];
-    this.accept({ seq, payload }, ts, frame, out);
+    this.accept({ seq, payload, ts, frame }, out);
     if (this.pending.length > MAX_PENDING) this.skipHole(ts, frame, out);
     return out;
   }
 
-  /** At end of capture: deliver what lies beyond unfilled holes. */
-  flush(ts: number, frame: number): StreamChunk[] {
+  /** At end of capture: deliver what lies beyond unfilled holes, stamped with the segments' own frames. */
+  flush(): StreamChunk[] {
     const out: StreamChunk[] = [];
-    for (let guard = 0; this.pending.length > 0 && guard < MAX_PENDING * 2; guard++) this.skipHole(ts, frame, out);
+    for (let guard = 0; this.pending.length > 0 && guard < MAX_PENDING * 2; guard++) this.skipHole(-Infinity, 0, out);
     return out;
   }
 
-  private accept(seg: Pending, ts: number, frame: number, out: StreamChunk[]): void {
+  private accept(seg: Pending, out: StreamChunk[]): void {
     const off = seqDiff(seg.seq, this.next!);
     if (off + seg.payload.length <= 0) return; // wholly retransmitted
     if (off > 0) {
@@ -62,9 +62,9 @@ export class TcpStream {
     }
     const fresh = seg.payload.subarray(-off);
     this.next = (this.next! + fresh.length) >>> 0;
-    out.push({ bytes: fresh, ts, frame, gapBefore: this.gap });
+    out.push({ bytes: fresh, ts: seg.ts, frame: seg.frame, gapBefore: this.gap });
     this.gap = false;
-    this.drain(ts, frame, out);
+    this.drain(seg.ts, seg.frame, out);
   }
 
   private drain(ts: number, frame: number, out: StreamChunk[]): void {
@@ -76,7 +76,9 @@ export class TcpStream {
       if (off + seg!.payload.length <= 0) continue;
       const fresh = seg!.payload.subarray(-off);
       this.next = (this.next! + fresh.length) >>> 0;
-      out.push({ bytes: fresh, ts, frame, gapBefore: this.gap });
+      // Completed when the later of the two segments arrived.
+      const later = seg!.frame > frame;
+      out.push({ bytes: fresh, ts: later ? seg!.ts : ts, frame: later ? seg!.frame : frame, gapBefore: this.gap });
       this.gap = false;
     }
   }
