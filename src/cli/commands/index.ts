@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { checkConfigCommand } from './check-config.js';
+import { decodeCommand } from './decode.js';
 import { probeCommand } from './probe.js';
 import { statusCommand } from './status.js';
 
@@ -7,6 +8,7 @@ import { statusCommand } from './status.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   checkConfigCommand,
+  decodeCommand,
   probeCommand,
   statusCommand,
 ];
