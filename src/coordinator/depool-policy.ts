@@ -28,7 +28,7 @@ export type PoolEvent =
 export function newServer(p: PoolServer): ServerState {
   return {
     host: p.host, weight: p.weight, enabled: p.enabled, ...(p.port !== undefined ? { port: p.port } : {}),
-    ready: false, resolving: false, ip: null, up: false, pooled: false, monitors: new Map(),
+    ready: false, resolving: true, ip: null, up: false, pooled: false, monitors: new Map(),
   };
 }
 
@@ -111,7 +111,8 @@ export function ensureThreshold(pool: Pool, out: PoolEvent[] = []): PoolEvent[] 
       out.push({ kind: 'force-pooled', host: s.host });
     }
   }
-  if (pooled < needed) out.push({ kind: 'threshold-unmet', pooled, needed: Math.ceil(needed) });
+  const pending = [...pool.servers.values()].some((s) => s.resolving);
+  if (pooled < needed && !pending) out.push({ kind: 'threshold-unmet', pooled, needed: Math.ceil(needed) });
   return out;
 }
 
