@@ -104,7 +104,11 @@ export class EtcdSource implements PoolSource {
   private put(into: Map<string, PoolServer>, kv: EtcdKv): void {
     const host = this.hostOf(kv.key);
     if (!host) return;
-    const bad = (why: string): void => this.state.alert(`${this.url}: key ${kv.key}: ${why}, got ${JSON.stringify(kv.value)}; ${host} left as it was`);
+    const bad = (why: string): void => {
+      this.state.alert(`${this.url}: key ${kv.key}: ${why}, got ${JSON.stringify(kv.value)}; ${host} left as it was`);
+      const before = this.servers.get(host);
+      if (before) into.set(host, before);
+    };
     let v: { pooled?: unknown; weight?: unknown };
     try { v = JSON.parse(kv.value) as typeof v; } catch { bad('value is not JSON'); return; }
     if (typeof v !== 'object' || v === null) { bad('value must be an object {"pooled": ..., "weight": N}'); return; }

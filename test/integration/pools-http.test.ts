@@ -1,0 +1,99 @@
+import t from 'tap';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpSource } from '../../src/pools/http-source.js';
+import type { PoolServer } from '../../src/pools/types.js';
+import { systemClock } from '../../src/time/clock.js';
+import { waitFor } from '../lab/proc.js';
+
+interface Reply { status: number; body?: string; headers?: Record<string, string>; hang?: boolean }
+type Handler = (req: http.IncomingMessage) => Reply;
+
+/** A real HTTP server on loopback whose answers the test changes as it goes. */
+async function server(t: { teardown(f: () => unknown): void }, handler: { current: Handler }) {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const srv = http.createServer((req, res) => {
+    seen.push(req.headers);
+    const r = handler.current(req);
+    if (r.hang) return;
+    res.writeHead(r.status, r.headers ?? {});
+    res.end(r.body ?? '');
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => { srv.closeAllConnections(); srv.close(() => resolve()); }));
+  return { base: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, seen };
+}
+
+function source(t: { teardown(f: () => unknown): void }, url: string, timeoutMs = 2000) {
+  const updates: PoolServer[][] = [];
+  const alerts: string[] = [];
+  const src = new HttpSource(url, { clock: systemClock, intervalMs: 50, timeoutMs });
+  src.start((s) => updates.push(s), (a) => alerts.push(a));
+  t.teardown(() => src.stop());
+  return { src, updates, alerts };
+}
+const line = (host: string, weight = 10) => `{ 'host': '${host}', 'weight': ${weight}, 'enabled': True }\n`;
+
+t.test('conditional GET with ETag: 304 keeps the list, a new ETag delivers the change', async (t) => {
+  let body = line('a') + line('b');
+  let etag = '"v1"';
+  const h = { current: ((req) => (req.headers['if-none-match'] === etag ? { status: 304 } : { status: 200, body, headers: { etag } })) as Handler };
+  const { base, seen } = await server(t, h);
+  const { updates, alerts } = source(t, `${base}/pools/web`);
+  await waitFor('the first list', 2000, async () => updates.length === 1, 10);
+  await waitFor('several conditional requests', 2000, async () => seen.filter((s) => s['if-none-match'] === '"v1"').length >= 3, 10);
+  t.equal(updates.length, 1, '304 answers deliver nothing');
+  body = line('a') + line('b', 30);
+  etag = '"v2"';
+  await waitFor('the changed list', 2000, async () => updates.length === 2, 10);
+  t.same(updates[1], [{ host: 'a', weight: 10, enabled: true }, { host: 'b', weight: 30, enabled: true }]);
+  t.same(alerts, []);
+});
+
+t.test('conditional GET with Last-Modified on a .json pool', async (t) => {
+  const lm = 'Wed, 25 Nov 2026 04:00:00 GMT';
+  const h = { current: ((req) => (req.headers['if-modified-since'] === lm ? { status: 304 }
+    : { status: 200, body: '{"mw1": {"enabled": true, "weight": 10, "port": 8080}}', headers: { 'last-modified': lm } })) as Handler };
+  const { base, seen } = await server(t, h);
+  const { updates } = source(t, `${base}/pools/web.json`);
+  await waitFor('the list', 2000, async () => updates.length === 1, 10);
+  t.same(updates[0], [{ host: 'mw1', weight: 10, enabled: true, port: 8080 }]);
+  await waitFor('an If-Modified-Since request', 2000, async () => seen.some((s) => s['if-modified-since'] === lm), 10);
+});
+
+t.test('HTTP 500, a timeout and a malformed body raise alerts and keep the last list', async (t) => {
+  const good: Handler = () => ({ status: 200, body: line('a') + line('b') });
+  const h = { current: good };
+  const { base } = await server(t, h);
+  const url = `${base}/pools/web`;
+  const { src, updates, alerts } = source(t, url, 300);
+  await waitFor('the first list', 2000, async () => updates.length === 1, 10);
+
+  h.current = () => ({ status: 500, body: 'oops' });
+  await waitFor('the 500 alert', 2000, async () => alerts.includes(`${url}: HTTP 500; keeping the previous 2 servers`), 10);
+
+  h.current = () => ({ status: 200, hang: true });
+  await waitFor('the timeout alert', 3000, async () => alerts.includes(`${url}: timed out after 300 ms; keeping the previous 2 servers`), 10);
+
+  h.current = () => ({ status: 200, body: line('a') + "{ 'host': 'b', 'weight': 10, 'enabled': 'yes' }\n" });
+  await waitFor('the malformed-line alert', 2000, async () => alerts.some((a) => a.startsWith(`${url}:2: b: enabled must be True or False, got 'yes'`)), 10);
+  await waitFor('the rest applied', 2000, async () => updates.length === 2, 10);
+  t.same(updates[1], [{ host: 'a', weight: 10, enabled: true }]);
+
+  h.current = () => ({ status: 200, body: '' });
+  await waitFor('the empty-list alert', 2000, async () => alerts.some((a) => a.includes('no servers in the new list; keeping the previous 1')), 10);
+  h.current = () => ({ status: 200, body: line('c') });
+  await waitFor('the recovered list', 2000, async () => updates.length === 3, 10);
+  t.same(src.last(), [{ host: 'c', weight: 10, enabled: true }]);
+});
+
+t.test('an unreachable server: alert, no list', async (t) => {
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const { src, alerts } = source(t, `http://127.0.0.1:${port}/pools/web`);
+  await waitFor('the alert', 2000, async () => alerts.length > 0, 10);
+  t.match(alerts[0], /ECONNREFUSED/);
+  t.equal(src.last(), null);
+});
