@@ -1,0 +1,28 @@
+import t from 'tap';
+import { JsonSplitter, prefixEnd } from './etcd-client.js';
+
+const STREAM = '{"result":{"header":{"revision":"5"},"created":true}}\n'
+  + '{"result":{"events":[{"kv":{"key":"L2Ev","value":"eyJ4IjogIn0ifQ=="}}]}}\n'
+  + '{"result":{"note":"a \\"quoted\\" { brace"}}';
+
+t.test('the watch stream splits into whole JSON objects at any chunk boundary', async (t) => {
+  const whole = new JsonSplitter().push(STREAM);
+  t.equal(whole.length, 3);
+  t.same(whole.map((s) => JSON.parse(s)), STREAM.split('\n').map((s) => JSON.parse(s)));
+  for (let cut = 1; cut < STREAM.length; cut++) {
+    const s = new JsonSplitter();
+    const got = [...s.push(STREAM.slice(0, cut)), ...s.push(STREAM.slice(cut))];
+    if (got.length !== 3 || got.join('\n') !== STREAM) { t.fail(`split at ${cut}: ${JSON.stringify(got)}`); return; }
+  }
+  const bytewise = new JsonSplitter();
+  const got = [...STREAM].flatMap((c) => bytewise.push(c));
+  t.equal(got.join('\n'), STREAM);
+});
+
+t.test('prefixEnd is the next key after every key with the prefix', async (t) => {
+  const dec = (b: string) => Buffer.from(b, 'base64').toString('latin1');
+  t.equal(dec(prefixEnd('/pools/web/')), '/pools/web0');
+  t.equal(dec(prefixEnd('a')), 'b');
+  t.same([...Buffer.from(prefixEnd('a\xff'), 'base64')], [0x61, 0xc3, 0xc0]);
+  t.same([...Buffer.from(prefixEnd(''), 'base64')], [0]);
+});
