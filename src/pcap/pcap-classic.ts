@@ -1,15 +1,13 @@
 import { CaptureError } from './errors.js';
 import { toSeconds, type Frame } from './frame.js';
-import { PCAP_HEADER, PCAP_RECORD } from './layouts.js';
+import { PCAP_HEADER, PCAP_RECORD, U32BE, U32LE } from './layouts.js';
 
 const MAGIC_US = 0xa1b2c3d4;
 const MAGIC_NS = 0xa1b23c4d;
 
 /** True when the bytes start with a classic pcap magic number, in either byte order. */
 export function isClassicPcap(bytes: Uint8Array): boolean {
-  const le = PCAP_HEADER.le.read(bytes, 0);
-  const be = PCAP_HEADER.be.read(bytes, 0);
-  return [le?.magic, be?.magic].some((m) => m === MAGIC_US || m === MAGIC_NS);
+  return [U32LE.read(bytes, 0)?.v, U32BE.read(bytes, 0)?.v].some((m) => m === MAGIC_US || m === MAGIC_NS);
 }
 
 /** Frames of a classic pcap file (both byte orders, microsecond and nanosecond variants). */
