@@ -3,6 +3,7 @@ import { checkConfigCommand } from './check-config.js';
 import { decodeCommand } from './decode.js';
 import { probeCommand } from './probe.js';
 import { statusCommand } from './status.js';
+import { runCommand } from './run.js';
 
 /** Every `vipd` subcommand; each lives in its own file in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -11,4 +12,5 @@ export const commands: CommandModule<any, any>[] = [
   decodeCommand,
   probeCommand,
   statusCommand,
+  runCommand,
 ];

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import { createLogger, type Logger } from '../../log/logger.js';
+import { createPoolSource } from '../../pools/index.js';
+import { secondsToMillis, systemClock } from '../../time/clock.js';
+import { ConfigError, Daemon } from '../run/daemon.js';
+import { startDemo, type Demo } from '../run/demo.js';
+
+interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean }
+
+const DEFAULT_CONFIGS = ['/etc/vipd/vipd.conf', '/etc/pybal/pybal.conf'];
+
+export function defaultConfig(exists: (p: string) => boolean = existsSync): string {
+  return DEFAULT_CONFIGS.find(exists) ?? DEFAULT_CONFIGS[0]!;
+}
+
+/** Runs until SIGTERM/SIGINT; SIGHUP reloads. Returns the exit code. */
+export async function run(args: Args, log: Logger): Promise<number> {
+  let demo: Demo | null = null;
+  let configPath = args.config ?? defaultConfig();
+  let dryRun = args.dryrun;
+  if (args.demo) {
+    demo = await startDemo(log.child({ component: 'demo' }));
+    configPath = demo.configPath;
+    dryRun = true;
+  }
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      configPath, dryRun, clock: systemClock, log,
+      poolSource: (svc, l) => createPoolSource(svc.pool, {
+        clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval), timeoutMs: secondsToMillis(svc.poolTimeout),
+      }),
+    });
+  } catch (e) {
+    await demo?.stop();
+    if (e instanceof ConfigError) {
+      process.stderr.write(`vipd: ${configPath}: configuration not usable:\n${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  return new Promise<number>((resolve) => {
+    let reloading: Promise<unknown> = Promise.resolve();
+    const onHup = (): void => { reloading = reloading.then(() => daemon.reload()); };
+    const onTerm = (signal: NodeJS.Signals): void => {
+      process.off('SIGHUP', onHup);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onTerm);
+      log.info(`received ${signal}, shutting down`);
+      void reloading
+        .then(() => daemon.stop(`vipd shutting down (${signal})`))
+        .then(() => demo?.stop())
+        .then(() => resolve(0), (e: unknown) => {
+          log.error(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`);
+          resolve(1);
+        });
+    };
+    process.on('SIGHUP', onHup);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onTerm);
+  });
+}
+
+export const runCommand: CommandModule<object, Args> = {
+  command: 'run',
+  describe: 'Run the appliance: health checks, IPVS and BGP from a pybal.conf (SIGHUP reloads, SIGTERM stops)',
+  builder: (y) => y
+    .option('config', { alias: 'c', type: 'string', describe: `config file (default ${DEFAULT_CONFIGS.join(', falling back to ')})` })
+    .option('dryrun', { alias: 'n', type: 'boolean', default: false, describe: 'do not change IPVS: log each ipvsadm batch instead' })
+    .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'debug logging' })
+    .option('demo', { type: 'boolean', default: false, describe: 'run the shipped demo: loopback backends, dry-run IPVS, status on http://127.0.0.1:9090/' }),
+  handler: async (args) => {
+    const log = createLogger({
+      level: args.debug ? 'debug' : 'info', json: !process.stdout.isTTY, write: (l) => process.stdout.write(l + '\n'),
+    });
+    const code = await run(args, log);
+    // Everything is stopped; leave even if a library kept a handle open.
+    process.exit(code);
+  },
+};

@@ -1,0 +1,194 @@
+/**
+ * `vipd run`: builds the real parts from the configuration and wires them one way — pool sources
+ * and monitors → coordinator → IPVS reconciler and BGP speaker; the API reads their status.
+ */
+import { loadConfig, formatIssue, type ServiceConfig, type VipdConfig } from '../../config/index.js';
+import { Coordinator } from '../../coordinator/coordinator.js';
+import type { Resolver } from '../../coordinator/types.js';
+import { startApiServer, type ApiServer } from '../../api/server.js';
+import type { StatusSource } from '../../api/types.js';
+import { DryRunDriver, IpvsadmDriver, IpvsReconciler, type Ipvs } from '../../lvs/index.js';
+import { commandRunner } from '../../process/command-runner.js';
+import { Speaker } from '../../speaker/index.js';
+import type { PoolSource } from '../../pools/types.js';
+import type { Logger } from '../../log/logger.js';
+import type { Clock } from '../../time/clock.js';
+import { HealthAdapter, buildMonitors } from './health-adapter.js';
+import { IpvsAdapter } from './ipvs-adapter.js';
+import { routeSpec, serviceKey, serviceSpec, speakerConfig } from './mapping.js';
+import { SpeakerAdapter, bgpStatus } from './speaker-adapter.js';
+import { systemResolver } from './resolver.js';
+import { applyReload } from './reload.js';
+import { ConfigError } from './errors.js';
+
+export { ConfigError };
+
+export interface DaemonOptions {
+  configPath: string;
+  dryRun: boolean;
+  clock: Clock;
+  log: Logger;
+  poolSource: (svc: ServiceConfig, log: Logger) => PoolSource;
+  resolver?: Resolver;
+  /** Replaces the IPVS driver (tests); default ipvsadm, or dry-run with `dryRun`. */
+  ipvs?: (owned: ServiceConfig[]) => Ipvs;
+  /** Re-resolution period; default 60 s. */
+  resolveIntervalMs?: number;
+}
+
+export async function readConfig(path: string): Promise<{ config: VipdConfig; warnings: string[] }> {
+  const r = await loadConfig(path);
+  if (!r.ok) throw new ConfigError(r.errors.map(formatIssue).join('\n'));
+  return { config: r.config, warnings: r.warnings.map(formatIssue) };
+}
+
+export class Daemon {
+  config!: VipdConfig;
+  speaker: Speaker | null = null;
+  api: ApiServer | null = null;
+  readonly health: HealthAdapter;
+  readonly coordinator: Coordinator;
+  readonly ipvs: IpvsAdapter;
+  readonly reconciler: IpvsReconciler;
+  readonly driver: Ipvs;
+  readonly pools = new Map<string, PoolSource>();
+  readonly startedAt: number;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
+    const { clock, log } = opts;
+    this.config = config;
+    this.startedAt = clock.wallNow();
+    this.driver = opts.ipvs ? opts.ipvs(config.services) : opts.dryRun
+      ? new DryRunDriver({ owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) })
+      : new IpvsadmDriver({ runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) });
+    this.reconciler = new IpvsReconciler({ ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }) });
+    this.ipvs = new IpvsAdapter(this.reconciler);
+    this.health = new HealthAdapter(clock, log, (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res));
+    if (config.global.bgp) {
+      const sc = speakerConfig(config);
+      if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));
+      try {
+        this.speaker = new Speaker(sc.config, clock, log.child({ component: 'bgp' }));
+      } catch (e) {
+        throw new ConfigError(e instanceof Error ? e.message : String(e));
+      }
+    }
+    this.coordinator = new Coordinator({
+      clock, log: log.child({ component: 'coordinator' }), health: this.health, ipvs: this.ipvs,
+      ...(this.speaker ? { speaker: new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' })) } : {}),
+      resolver: opts.resolver ?? systemResolver(),
+      ...(opts.resolveIntervalMs !== undefined ? { resolveIntervalMs: opts.resolveIntervalMs } : {}),
+    });
+  }
+
+  /** Loads the config and starts everything; throws ConfigError with every problem listed. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const { config, warnings } = await readConfig(opts.configPath);
+    for (const w of warnings) opts.log.warn(w);
+    const monitors = new Map<string, ReturnType<typeof buildMonitors>>();
+    const errors: string[] = [];
+    for (const s of config.services) {
+      const m = buildMonitors(s, { clock: opts.clock, logger: opts.log.child({ service: s.name }) });
+      if ('error' in m) errors.push(m.error); else monitors.set(s.name, m);
+    }
+    if (errors.length) throw new ConfigError(errors.join('\n'));
+    const d = new Daemon(opts, config);
+    try {
+      d.ipvs.adopt(await d.driver.read());
+    } catch (e) {
+      opts.log.error(`cannot read the IPVS table: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    d.reconciler.start();
+    for (const [name, m] of monitors) if ('monitors' in m) d.health.setMonitors(name, m.monitors);
+    d.ipvs.setServices(config.services);
+    d.coordinator.configure(config.services.map(serviceSpec), routeSpec(config.global));
+    d.coordinator.start();
+    if (d.speaker) await d.speaker.start();
+    for (const s of config.services) d.startPool(s);
+    if (config.global.instrumentation) {
+      d.api = await startApiServer({
+        source: d.statusSource(), hosts: config.global.instrumentationIps, port: config.global.instrumentationPort,
+        log: opts.log.child({ component: 'api' }),
+      });
+      opts.log.info(`instrumentation on ${d.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
+    }
+    opts.log.info('vipd running', { config: opts.configPath, services: config.services.length, dryrun: opts.dryRun });
+    return d;
+  }
+
+  startPool(s: ServiceConfig): void {
+    const log = this.opts.log.child({ service: s.name });
+    const src = this.opts.poolSource(s, log);
+    this.pools.set(s.name, src);
+    // A source alerts just before delivering a list read with problems (e.g. a skipped line):
+    // that alert stays; a later list without one clears it.
+    let fresh = false;
+    src.start(
+      (list) => {
+        if (!fresh) this.coordinator.clearAlert(`pool ${s.name}`);
+        void this.coordinator.updatePool(s.name, list);
+      },
+      (msg) => {
+        log.warn(`pool source: ${msg}`);
+        this.coordinator.raiseAlert(`pool ${s.name}`, 'warning', msg);
+        fresh = true;
+        queueMicrotask(() => { fresh = false; });
+      },
+    );
+  }
+
+  async stopPool(name: string): Promise<void> {
+    const src = this.pools.get(name);
+    this.pools.delete(name);
+    await src?.stop();
+  }
+
+  statusSource(): StatusSource {
+    return {
+      coordinator: () => this.coordinator.status(),
+      bgp: () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()),
+      ipvs: () => ({
+        driver: this.opts.dryRun ? 'dry-run' : 'ipvsadm', repairsTotal: this.reconciler.repairs,
+        appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: null,
+      }),
+      startedAt: this.startedAt,
+      now: () => this.opts.clock.wallNow(),
+    };
+  }
+
+  /** SIGHUP: a valid config is applied as a difference; an invalid one changes nothing and raises an alert. */
+  async reload(): Promise<boolean> {
+    const log = this.opts.log;
+    let next: VipdConfig;
+    try {
+      const r = await readConfig(this.opts.configPath);
+      for (const w of r.warnings) log.warn(w);
+      next = r.config;
+      await applyReload(this, next);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log.error(`config reload rejected, the previous configuration keeps running: ${msg}`);
+      this.coordinator.raiseAlert('config', 'critical', `reload of ${this.opts.configPath} rejected: ${msg.split('\n').join('; ')}`);
+      return false;
+    }
+    this.coordinator.clearAlert('config');
+    log.info('config reloaded', { config: this.opts.configPath, services: next.services.length });
+    return true;
+  }
+
+  /** SIGTERM: withdraw and Cease 6/2 on every session (awaited on the wire); IPVS is left as is. */
+  stop(message = 'vipd shutting down'): Promise<void> {
+    this.stopping ??= (async () => {
+      this.opts.log.info('shutting down', { reason: message });
+      await Promise.all([...this.pools.keys()].map((n) => this.stopPool(n)));
+      this.coordinator.stop();
+      this.health.stopAll();
+      this.reconciler.stop();
+      if (this.speaker) await this.speaker.stop({ message });
+      await this.api?.close();
+      this.opts.log.info('exiting');
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The coordinator's HealthPort on top of the health runner: one runner per service (transitions
+ * then know their service), one monitor instance per configured monitor of the service.
+ */
+import type { MonitorConfig, OptionValue as ConfigValue, ServiceConfig } from '../../config/index.js';
+import type { HealthPort, HealthTarget } from '../../coordinator/types.js';
+import { createMonitor, HealthRunner, type Monitor, type MonitorOptions, type OptionValue } from '../../health/index.js';
+import type { MonitorDeps } from '../../health/index.js';
+import type { Logger } from '../../log/logger.js';
+import type { Clock } from '../../time/clock.js';
+
+export interface MonitorResultSink {
+  (service: string, host: string, monitor: string, res: { up: boolean; reason: string; durationMs: number }): void;
+}
+
+function toOption(key: string, v: ConfigValue, where: string): OptionValue {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'ref' in v) return `server.${String(v.ref)}`;
+  if (Array.isArray(v)) {
+    const items = v.map((x) => toOption(key, x, where));
+    if (items.every((x) => typeof x === 'number')) return items as number[];
+    return items.map((x) => String(x));
+  }
+  throw new Error(`${where}: option ${key} has a value monitors cannot use: ${JSON.stringify(v)}`);
+}
+
+/** The health module's options from the config's parsed values (server refs become `server.host` text). */
+export function monitorOptions(m: MonitorConfig, service: string): MonitorOptions {
+  const out: Record<string, OptionValue> = {};
+  for (const [k, v] of Object.entries(m.options)) {
+    if (v === null) continue;
+    out[k] = toOption(k, v, `[${service}] ${m.kind}`);
+  }
+  out.rise = m.rise;
+  out.fall = m.fall;
+  return out;
+}
+
+/** Builds the monitors of a service; the error names the service and the option. */
+export function buildMonitors(s: ServiceConfig, deps: MonitorDeps): { monitors: Monitor[] } | { error: string } {
+  const monitors: Monitor[] = [];
+  const seen = new Set<string>();
+  for (const m of s.monitors) {
+    if (seen.has(m.name)) continue;
+    seen.add(m.name);
+    let opts: MonitorOptions;
+    try {
+      opts = monitorOptions(m, s.name);
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+    const r = createMonitor(m.name, opts, deps);
+    if (!r.ok) return { error: `[${s.name}] line ${s.line}: ${r.error}` };
+    monitors.push(r.value);
+  }
+  return { monitors };
+}
+
+interface ServiceHealth { runner: HealthRunner; monitors: Monitor[]; targets: Map<string, HealthTarget> }
+
+export class HealthAdapter implements HealthPort {
+  private readonly services = new Map<string, ServiceHealth>();
+
+  constructor(private readonly clock: Clock, private readonly log: Logger, private readonly sink: MonitorResultSink) {}
+
+  /** (Re)defines a service's monitors; running targets move to the new monitors. */
+  setMonitors(service: string, monitors: Monitor[]): void {
+    const old = this.services.get(service);
+    const targets = old ? [...old.targets.values()] : [];
+    if (old) this.dropService(service);
+    const runner = new HealthRunner({
+      clock: this.clock, logger: this.log.child({ service }),
+      onTransition: (t) => this.sink(service, t.target.host, t.monitor, { up: t.up, reason: t.reason, durationMs: t.ms }),
+    });
+    this.services.set(service, { runner, monitors, targets: new Map() });
+    for (const t of targets) this.start(t);
+  }
+
+  dropService(service: string): void {
+    const s = this.services.get(service);
+    if (!s) return;
+    s.runner.stop();
+    for (const m of s.monitors) m.close?.();
+    this.services.delete(service);
+  }
+
+  start(target: HealthTarget): void {
+    const s = this.services.get(target.service);
+    if (!s) return;
+    this.stop(target.service, target.host);
+    s.targets.set(target.host, target);
+    for (const m of s.monitors) s.runner.add({ host: target.host, ip: target.ip, port: target.port }, m);
+  }
+
+  stop(service: string, host: string): void {
+    const s = this.services.get(service);
+    const t = s?.targets.get(host);
+    if (!s || !t) return;
+    s.targets.delete(host);
+    for (const m of s.monitors) s.runner.remove({ host: t.host, ip: t.ip, port: t.port }, m);
+  }
+
+  stopAll(): void {
+    for (const name of [...this.services.keys()]) this.dropService(name);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The coordinator's IpvsPort on top of the IPVS reconciler: the coordinator gives realservers per
+ * service name; this adds what the config says about each virtual service. A service whose pool
+ * has not arrived yet keeps what the kernel had at start (adopted), so a restart never empties it.
+ */
+import type { ServiceConfig } from '../../config/index.js';
+import type { DesiredService, IpvsPort } from '../../coordinator/types.js';
+import { serviceId, type IpvsReconciler, type IpvsTable, type RealServer, type VirtualService } from '../../lvs/index.js';
+import { realServer, serviceKey, virtualService } from './mapping.js';
+
+export class IpvsAdapter implements IpvsPort {
+  private services: ServiceConfig[] = [];
+  private desired = new Map<string, DesiredService>();
+  private adopted = new Map<string, readonly RealServer[]>();
+  applies = 0;
+
+  constructor(private readonly reconciler: IpvsReconciler) {}
+
+  /** What the kernel held when vipd started (read once). */
+  adopt(table: IpvsTable): void {
+    for (const vs of table) this.adopted.set(serviceId(vs.key), vs.realServers);
+  }
+
+  /** The configured services; call before the coordinator publishes for a new config. */
+  setServices(services: ServiceConfig[]): void {
+    this.services = services;
+  }
+
+  apply(desired: DesiredService[]): void {
+    this.desired = new Map(desired.map((d) => [d.service, d]));
+    this.applies++;
+    void this.reconciler.setDesired(this.table());
+  }
+
+  table(): VirtualService[] {
+    return this.services.map((s) => {
+      const d = this.desired.get(s.name);
+      const rs = d ? d.realServers.map((r) => realServer(s, r)) : (this.adopted.get(serviceId(serviceKey(s))) ?? []);
+      const seen = new Set<string>();
+      // Two hostnames resolving to one address are one realserver to the kernel.
+      return virtualService(s, rs.filter((r) => !seen.has(r.address) && !!seen.add(r.address)));
+    });
+  }
+}

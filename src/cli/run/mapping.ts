@@ -1,0 +1,83 @@
+/**
+ * From the typed configuration to what each part is built with: the coordinator's service and
+ * route specs, the IPVS virtual services, the speaker's peers. Pure.
+ */
+import type { BgpPeerConfig, GlobalConfig, ServiceConfig, VipdConfig } from '../../config/index.js';
+import type { DesiredRealServer, RouteSpec, ServiceSpec } from '../../coordinator/types.js';
+import { canonicalAddress, type Forwarding, type RealServer, type ServiceKey, type VirtualService } from '../../lvs/index.js';
+import type { PeerConfig, SpeakerConfig } from '../../speaker/index.js';
+
+export function serviceSpec(s: ServiceConfig): ServiceSpec {
+  return {
+    name: s.name, ip: s.ip, port: s.port, protocol: s.protocol, depoolThreshold: s.depoolThreshold,
+    monitors: [...new Set(s.monitors.map((m) => m.name))], bgp: s.bgp, med: s.bgpMed,
+    ...(s.bgpDegradedMed !== null ? { degradedMed: s.bgpDegradedMed } : {}),
+    withdrawPolicy: s.bgpWithdrawPolicy,
+  };
+}
+
+/** Extra copies of our AS at the front of bgp-as-path; other ASNs cannot be expressed (yet). */
+export function asPathPrepend(g: GlobalConfig): number {
+  const asn = g.bgpLocalAsn;
+  if (asn === null) return 0;
+  let n = 0;
+  while (n < g.bgpAsPath.length && g.bgpAsPath[n] === asn) n++;
+  return Math.max(0, n - 1);
+}
+
+export function routeSpec(g: GlobalConfig): RouteSpec {
+  return {
+    ...(g.bgpNexthopIpv4 ? { nextHopV4: g.bgpNexthopIpv4 } : {}),
+    ...(g.bgpNexthopIpv6 ? { nextHopV6: g.bgpNexthopIpv6 } : {}),
+    med: g.bgpMed, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: asPathPrepend(g),
+  };
+}
+
+const FORWARDING: Record<ServiceConfig['forwarding'], Forwarding> = { dr: 'route', tun: 'tunnel', nat: 'masq' };
+
+export function serviceKey(s: ServiceConfig): ServiceKey {
+  return { protocol: s.protocol, address: canonicalAddress(s.ip), port: s.port };
+}
+
+export function realServer(s: ServiceConfig, r: Pick<DesiredRealServer, 'ip' | 'port' | 'weight'>): RealServer {
+  return {
+    address: canonicalAddress(r.ip), port: r.port, forwarding: FORWARDING[s.forwarding], weight: r.weight,
+    upperThreshold: 0, lowerThreshold: 0, extra: [],
+  };
+}
+
+export function virtualService(s: ServiceConfig, realServers: readonly RealServer[]): VirtualService {
+  return {
+    key: serviceKey(s), scheduler: s.scheduler, flags: [], ops: s.ops,
+    ...(s.persistence !== null ? { persistence: { timeout: s.persistence } } : {}),
+    realServers,
+  };
+}
+
+export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig | string {
+  if (p.peerAs === null) return `bgp peer ${p.address}: vipd needs the peer's AS (bgp-peer-as)`;
+  return {
+    address: p.address, peerAs: p.peerAs,
+    ...(p.localAddress ? { localAddress: p.localAddress } : {}),
+    ...(g.bgpLocalPort !== 179 ? { port: g.bgpLocalPort } : {}),
+    holdTime: p.holdTime, keepalive: p.keepalive,
+    mode: p.passive ? 'passive' : 'active',
+    nextHop: { ...(g.bgpNexthopIpv4 ? { ipv4: g.bgpNexthopIpv4 } : {}), ...(g.bgpNexthopIpv6 ? { ipv6: g.bgpNexthopIpv6 } : {}) },
+    ...(p.maxPrefixes !== null ? { maxPrefixes: p.maxPrefixes } : {}),
+  };
+}
+
+/** The speaker's config, or the reasons it cannot be built. */
+export function speakerConfig(c: VipdConfig): { config: SpeakerConfig } | { errors: string[] } {
+  const g = c.global;
+  if (g.bgpLocalAsn === null) return { errors: ['bgp = yes needs bgp-local-asn'] };
+  const peers: PeerConfig[] = [];
+  const errors: string[] = [];
+  for (const p of g.bgpPeers) {
+    const pc = peerConfig(g, p);
+    if (typeof pc === 'string') errors.push(pc); else peers.push(pc);
+  }
+  if (errors.length) return { errors };
+  const routerId = g.bgpPeers.find((p) => p.routerId)?.routerId ?? g.bgpNexthopIpv4 ?? undefined;
+  return { config: { localAs: g.bgpLocalAsn, ...(routerId ? { routerId } : {}), peers } };
+}

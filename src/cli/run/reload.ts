@@ -1,0 +1,86 @@
+/**
+ * SIGHUP: apply a new configuration as a difference. Everything that can fail is checked before
+ * anything changes; unchanged services keep their monitors, pools and state; unchanged BGP peers
+ * keep their sessions.
+ */
+import type { ServiceConfig, VipdConfig } from '../../config/index.js';
+import type { Monitor } from '../../health/index.js';
+import { checkPeer, type PeerConfig } from '../../speaker/index.js';
+import type { Daemon } from './daemon.js';
+import { ConfigError } from './errors.js';
+import { buildMonitors } from './health-adapter.js';
+import { routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const identity = (s: ServiceConfig): unknown => [s.ip, s.port, s.protocol];
+const poolOf = (s: ServiceConfig): unknown => [s.pool, s.poolInterval, s.poolTimeout];
+const monitorsOf = (s: ServiceConfig): unknown => s.monitors;
+
+function peerPlan(d: Daemon, next: VipdConfig): { remove: string[]; add: PeerConfig[] } {
+  const old = d.config.global;
+  const g = next.global;
+  if (old.bgp !== g.bgp) throw new ConfigError(`turning bgp ${g.bgp ? 'on' : 'off'} needs a restart`);
+  if (!g.bgp || !d.speaker) return { remove: [], add: [] };
+  if (old.bgpLocalAsn !== g.bgpLocalAsn) throw new ConfigError('changing bgp-local-asn needs a restart');
+  const was = speakerConfig(d.config);
+  const now = speakerConfig(next);
+  if ('errors' in now) throw new ConfigError(now.errors.join('\n'));
+  const before = new Map(('config' in was ? was.config.peers : []).map((p) => [p.address, p]));
+  const after = new Map(now.config.peers.map((p) => [p.address, p]));
+  const errors = now.config.peers.flatMap((p) => checkPeer(p, `bgp peer ${p.address}`));
+  if (errors.length) throw new ConfigError(errors.join('\n'));
+  const remove = [...before.keys()].filter((a) => !after.has(a) || !same(before.get(a), after.get(a)));
+  const add = [...after.values()].filter((p) => !before.has(p.address) || !same(before.get(p.address), p));
+  return { remove, add };
+}
+
+export async function applyReload(d: Daemon, next: VipdConfig): Promise<void> {
+  const log = d.opts.log;
+  const oldSvcs = new Map(d.config.services.map((s) => [s.name, s]));
+  const newSvcs = new Map(next.services.map((s) => [s.name, s]));
+
+  const monitors = new Map<string, Monitor[]>();
+  const errors: string[] = [];
+  for (const s of next.services) {
+    const o = oldSvcs.get(s.name);
+    if (o && same(monitorsOf(o), monitorsOf(s)) && same(identity(o), identity(s))) continue;
+    const m = buildMonitors(s, { clock: d.opts.clock, logger: log.child({ service: s.name }) });
+    if ('error' in m) errors.push(m.error); else monitors.set(s.name, m.monitors);
+  }
+  if (errors.length) throw new ConfigError(errors.join('\n'));
+  const peers = peerPlan(d, next);
+
+  const g = d.config.global;
+  const ng = next.global;
+  if (g.instrumentation !== ng.instrumentation || g.instrumentationPort !== ng.instrumentationPort
+    || !same(g.instrumentationIps, ng.instrumentationIps)) {
+    log.warn('instrumentation settings changed; they take effect at the next restart');
+  }
+
+  const restartPools: ServiceConfig[] = [];
+  for (const [name, o] of oldSvcs) {
+    const s = newSvcs.get(name);
+    if (s && same(identity(o), identity(s))) {
+      if (!same(poolOf(o), poolOf(s))) { await d.stopPool(name); restartPools.push(s); }
+      continue;
+    }
+    await d.stopPool(name);
+    d.health.dropService(name);
+    if (s) restartPools.push(s);
+  }
+  for (const s of next.services) if (!oldSvcs.has(s.name)) restartPools.push(s);
+  for (const [name, m] of monitors) d.health.setMonitors(name, m);
+
+  for (const addr of peers.remove) await d.speaker?.removePeer(addr, 'peer reconfigured');
+  for (const p of peers.add) await d.speaker?.addPeer(p);
+
+  d.config = next;
+  d.ipvs.setServices(next.services);
+  d.coordinator.configure(next.services.map(serviceSpec), routeSpec(next.global));
+  for (const s of restartPools) d.startPool(s);
+  log.info('reload applied', {
+    added: next.services.filter((s) => !oldSvcs.has(s.name)).map((s) => s.name).join(',') || null,
+    removed: d.config.services.length === 0 ? null : [...oldSvcs.keys()].filter((n) => !newSvcs.has(n)).join(',') || null,
+    peersChanged: peers.remove.length + peers.add.length,
+  });
+}

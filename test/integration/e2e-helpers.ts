@@ -1,0 +1,118 @@
+// End-to-end helpers: real HTTP backends on loopback, and `vipd run` as a child process
+// (node dist/cli/main.js — build first) with its JSON log lines and instrumentation API.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttp, type Server } from 'node:http';
+import { createServer as createNet, type Socket } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../lab/proc.js';
+
+export interface LogLine { ts: string; level: string; msg: string; [k: string]: unknown }
+
+/** One HTTP backend that can be killed (sockets destroyed, port closed) and revived. */
+export class Backend {
+  private servers: Server[] = [];
+  private sockets = new Set<Socket>();
+  constructor(readonly ip: string, readonly ports: number[]) {}
+
+  async start(): Promise<void> {
+    for (const port of this.ports) {
+      const s = createHttp((req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end(`ok ${this.ip}\n`); });
+      s.on('connection', (c) => { this.sockets.add(c); c.on('close', () => this.sockets.delete(c)); });
+      await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(port, this.ip, () => resolve()); });
+      this.servers.push(s);
+    }
+  }
+
+  /** As a killed process: every connection reset, the port refuses. */
+  async kill(): Promise<void> {
+    for (const c of this.sockets) c.resetAndDestroy();
+    this.sockets.clear();
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.servers = [];
+  }
+}
+
+export async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNet();
+    s.once('error', reject);
+    s.listen(0, host, () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+  });
+}
+
+export function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), `vipd-e2e-${process.pid}-`));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** `host` lines in PyBal's legacy pool format. */
+export function legacyPool(entries: { host: string; weight?: number; enabled?: boolean }[], extra: string[] = []): string {
+  return [...entries.map((e) => `{ 'host': '${e.host}', 'weight': ${e.weight ?? 10}, 'enabled': ${e.enabled === false ? 'False' : 'True'} }`), ...extra].join('\n') + '\n';
+}
+
+export class Vipd {
+  readonly lines: LogLine[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+  private proc: ChildProcess;
+
+  constructor(readonly configPath: string, readonly api: string, args: string[] = ['-n']) {
+    this.proc = spawn('node', ['dist/cli/main.js', 'run', '-c', configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    this.proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try { this.lines.push(JSON.parse(line) as LogLine); } catch { this.lines.push({ ts: '', level: 'raw', msg: line }); }
+      }
+    });
+    this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number { return this.proc.pid!; }
+
+  signal(sig: NodeJS.Signals): void { this.proc.kill(sig); }
+
+  /** The first log line at or after index `from` that matches. */
+  waitLog(pred: (l: LogLine) => boolean, timeoutMs: number, what: string, from = 0): Promise<LogLine> {
+    return waitFor(what, timeoutMs, async () => this.lines.slice(from).find(pred), 10);
+  }
+
+  /** IPVS batches the dry-run driver logged, from line index `from`. */
+  batches(from = 0): string[] {
+    return this.lines.slice(from).filter((l) => l.msg.startsWith('dry run: ipvsadm')).map((l) => String(l.batch));
+  }
+
+  async get(path: string, json = true): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`http://${this.api}${path}`, { headers: { accept: json ? 'application/json' : 'text/plain' } });
+    return { status: res.status, body: json ? await res.json() : await res.text() };
+  }
+
+  async waitApi(timeoutMs: number): Promise<void> {
+    await waitFor('vipd instrumentation', timeoutMs, async () => {
+      try { return (await this.get('/pools')).status === 200; } catch { return false; }
+    }, 50);
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGTERM');
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(t);
+  }
+
+  /** Log tail for failure messages. */
+  tail(n = 30): string {
+    return [...this.lines.slice(-n).map((l) => JSON.stringify(l)), ...this.stderr].join('\n');
+  }
+}
+
+export function writeFile(path: string, text: string): void {
+  writeFileSync(path, text);
+}
