@@ -10,6 +10,8 @@ export interface WireEvent {
   frame: number;
   /** True when the speaker (the side at `speakerIp`) sent it. */
   fromSpeaker: boolean;
+  /** Source address of the segment. */
+  src: string;
   connection: number;
   /** OPEN, UPDATE, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH, FIN or RST. */
   kind: string;
@@ -27,7 +29,7 @@ export function captureTimeline(file: string, speakerIp: string): WireEvent[] {
   for (const m of cap.value.messages) {
     const r = decodeMessage(m.bytes, { fourOctetAs: true, extendedMessage: false });
     events.push({
-      frame: m.frame, fromSpeaker: m.src.address === speakerIp, connection: m.connection,
+      frame: m.frame, fromSpeaker: m.src.address === speakerIp, src: m.src.address, connection: m.connection,
       kind: r.ok ? r.value.type : 'UNDECODABLE', ...(r.ok ? { message: r.value } : {}),
     });
   }
@@ -38,7 +40,7 @@ export function captureTimeline(file: string, speakerIp: string): WireEvent[] {
     if (!pkt || pkt.protocol !== 6) return;
     const tcp = TCP.read(pkt.payload, 0);
     if (!tcp || !(tcp.flags & (FIN | RST))) return;
-    events.push({ frame: i + 1, fromSpeaker: pkt.src === speakerIp, connection: -1, kind: tcp.flags & RST ? 'RST' : 'FIN' });
+    events.push({ frame: i + 1, fromSpeaker: pkt.src === speakerIp, src: pkt.src, connection: -1, kind: tcp.flags & RST ? 'RST' : 'FIN' });
   });
   // A FIN in the same segment as a message's last bytes comes after that message.
   return events.sort((a, b) => a.frame - b.frame || (a.kind === 'FIN' || a.kind === 'RST' ? 1 : 0) - (b.kind === 'FIN' || b.kind === 'RST' ? 1 : 0));

@@ -4,7 +4,10 @@ import type { PeerConfig, SpeakerEvent } from '../../src/speaker/types.js';
 import type { Route } from '../../src/speaker/routes.js';
 import { systemClock } from '../../src/time/clock.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log/logger.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { waitFor } from '../lab/proc.js';
+import { startCapture } from '../lab/capture.js';
 
 export const NH4 = '192.0.2.10';
 export const NH6 = '2001:db8::10';
@@ -50,3 +53,15 @@ export function labPeer(routerIp: string, speakerIp: string, over: Partial<PeerC
 }
 
 export const vip = (prefix: string, med = 100): Route => ({ prefix, med });
+
+/**
+ * When VIPD_CAPTURE_DIR is set (regenerating test/fixtures/pcaps/speaker), records the test's BGP
+ * traffic with tcpdump into that folder as `name`.pcap; otherwise does nothing.
+ */
+export async function recordIfAsked(t: { teardown(fn: () => unknown): void }, name: string, host: string): Promise<void> {
+  const dir = process.env.VIPD_CAPTURE_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const cap = await startCapture({ iface: 'lo', filter: `tcp and host ${host}`, file: join(dir, `${name}.pcap`) });
+  t.teardown(() => cap.stop());
+}

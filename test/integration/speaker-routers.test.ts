@@ -3,7 +3,7 @@ import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { ROUTER_BINARIES, startRouter, type RouterKind } from '../lab/router.js';
 import { sleep } from '../lab/proc.js';
-import { labPeer, startSpeaker, vip } from './speaker-helpers.js';
+import { labPeer, recordIfAsked, startSpeaker, vip } from './speaker-helpers.js';
 
 // Issue 3 §4 against each real router on loopback: Established for three hold times, VIPs with MED 110,
 // withdraw / re-announce, IPv6 over MP-BGP, a /24 filtered, the 11th prefix refused by our guard.
@@ -14,6 +14,7 @@ for (const kind of kinds) {
   t.test(`${kind}: announce, withdraw, re-announce, IPv6, filter, prefix guard, three hold times`, async (t) => {
     if (!needTools(t, ...ROUTER_BINARIES[kind])) return;
     const lo = loopbackBlock();
+    await recordIfAsked(t, `vipd-${kind}-announce-withdraw-limit`, lo.router(0));
     const router = await startRouter({ kind, routerIp: lo.router(0), speakerIp: lo.speaker, v6: true, holdTime: HOLD, passive: true });
     t.teardown(() => router.stop());
     const sp = await startSpeaker(labPeer(lo.router(0), lo.speaker), [

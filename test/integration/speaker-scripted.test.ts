@@ -3,13 +3,14 @@ import { loopbackBlock } from '../lab/netns.js';
 import { capabilitiesOf } from '../../src/fsm/negotiation.js';
 import type { BgpMessage, NotificationMessage, UpdateMessage } from '../../src/bgp/types.js';
 import { dialSpeaker, establish, routerOpen, startScriptedPeer } from './scripted-peer.js';
-import { labPeer, startSpeaker, vip } from './speaker-helpers.js';
+import { labPeer, recordIfAsked, startSpeaker, vip } from './speaker-helpers.js';
 
 // The speaker on real loopback sockets against a scripted peer: the cases a real router will not
 // produce on demand (capability refusal, floods, malformed input, silence).
 
 async function setup(t: Test, over: Parameters<typeof labPeer>[2] = {}, routes = [vip('10.2.1.1/32')]) {
   const lo = loopbackBlock();
+  await recordIfAsked(t, `vipd-scripted-${t.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 48)}`, lo.router(0));
   const peer = await startScriptedPeer(lo.router(0));
   t.teardown(() => peer.close());
   const sp = await startSpeaker(labPeer(lo.router(0), lo.speaker, { port: peer.port, holdTime: 30, ...over }), routes);
