@@ -40,7 +40,8 @@ export async function planAndApply(io: TableIo, desired: IpvsTable, owned: Reado
   await io.execute(batch, commands);
   const left = plan(desired, await io.read(), mine);
   if (left.length) {
-    const text = left.map(renderCommand).join('; ');
+    const more = left.length > 5 ? ` and ${left.length - 5} more` : '';
+    const text = left.slice(0, 5).map(renderCommand).join('; ') + more;
     throw new IpvsError('verify-failed', `IPVS table differs after applying the batch; still needed: ${text}`, { batch });
   }
   return { commands, batch };

@@ -57,8 +57,21 @@ export function familyOf(key: ServiceKey): Family {
   return key.protocol === 'fwmark' ? key.family : familyOfAddress(key.address);
 }
 
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const canonicalCache = new Map<string, string>();
+
 /** Canonical address text; throws a readable error on anything that is not an IP address. */
 export function canonicalAddress(text: string): string {
+  if (DOTTED_QUAD.test(text)) return text; // already canonical: the hot path of -Sn parsing
+  const hit = canonicalCache.get(text);
+  if (hit !== undefined) return hit;
+  const out = canonicalSlow(text);
+  if (canonicalCache.size >= 65_536) canonicalCache.clear();
+  canonicalCache.set(text, out);
+  return out;
+}
+
+function canonicalSlow(text: string): string {
   if (!ipaddr.isValid(text)) throw new Error(`'${text}' is not an IP address`);
   const a = ipaddr.parse(text);
   if (a.kind() === 'ipv6') {
@@ -102,8 +115,17 @@ export function normalizeService(s: VirtualService): VirtualService {
     flags: [...new Set(s.flags)].sort(),
     ops: s.ops,
     ...(persistence ? { persistence } : {}),
-    realServers: s.realServers,
+    realServers: withKernelPorts(s.key, s.realServers),
   };
+}
+
+/**
+ * ipvsadm gives a direct-routing or tunnelled realserver of a tcp/udp service the service's
+ * port, whatever port was asked for (seen on Linux 6.1 / ipvsadm 1.31); only -m keeps its own.
+ */
+function withKernelPorts(key: ServiceKey, servers: readonly RealServer[]): readonly RealServer[] {
+  if (key.protocol === 'fwmark' || servers.every((r) => r.forwarding === 'masq' || r.port === key.port)) return servers;
+  return servers.map((r) => (r.forwarding === 'masq' || r.port === key.port ? r : { ...r, port: key.port }));
 }
 
 /** Equal service attributes (everything -E can change), ignoring the realservers. */

@@ -1,5 +1,5 @@
 import {
-  canonicalAddress, isScheduler, normalizeService, realServer, serviceId,
+  canonicalAddress, isScheduler, normalizeService, serviceId,
   type Forwarding, type Persistence, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
 
@@ -21,8 +21,9 @@ export function parseHostPort(text: string): { address: string; port: number } {
 }
 
 const int = (s: string | undefined, what: string): number => {
-  if (s === undefined || !/^\d+$/.test(s)) throw new Error(`${what} must be a non-negative integer, got '${s ?? ''}'`);
-  return Number(s);
+  const n = s === undefined || s === '' ? NaN : Number(s);
+  if (!Number.isSafeInteger(n) || n < 0 || !/^\d+$/.test(s!)) throw new Error(`${what} must be a non-negative integer, got '${s ?? ''}'`);
+  return n;
 };
 
 /** Reads the service spec at the start of `args`; returns the key and the index after it. */
@@ -62,28 +63,33 @@ function parseService(args: string[]): VirtualService {
   return normalizeService({ key, scheduler, flags, ops, ...(p ? { persistence: p } : {}), realServers: [] });
 }
 
-const FORWARDING: Record<string, Forwarding> = { '-g': 'route', '-i': 'tunnel', '-m': 'masq' };
-
 function parseServer(args: string[]): { key: ServiceKey; server: RealServer } {
   const { key, next } = readServiceKey(args);
   if (args[next] !== '-r') throw new Error(`expected -r after the service, got '${args[next] ?? ''}'`);
-  const hp = parseHostPort(args[next + 1] ?? '');
+  const { address, port } = parseHostPort(args[next + 1] ?? '');
   let forwarding: Forwarding = 'route';
   let weight = 1;
   let upperThreshold = 0;
   let lowerThreshold = 0;
-  const extra: string[] = [];
+  let extra: string[] | undefined;
   for (let i = next + 2; i < args.length; i++) {
     const a = args[i]!;
-    if (FORWARDING[a]) forwarding = FORWARDING[a]!;
-    else if (a === '-w') weight = int(args[++i], 'weight');
-    else if (a === '-x') upperThreshold = int(args[++i], 'upper threshold');
-    else if (a === '-y') lowerThreshold = int(args[++i], 'lower threshold');
-    else if (a === '--tun-type' && args[i + 1] === 'ipip') i++; // the default tunnel type
-    else extra.push(a);
+    switch (a) {
+      case '-g': forwarding = 'route'; break;
+      case '-i': forwarding = 'tunnel'; break;
+      case '-m': forwarding = 'masq'; break;
+      case '-w': weight = int(args[++i], 'weight'); break;
+      case '-x': upperThreshold = int(args[++i], 'upper threshold'); break;
+      case '-y': lowerThreshold = int(args[++i], 'lower threshold'); break;
+      default:
+        if (a === '--tun-type' && args[i + 1] === 'ipip') i++; // the default tunnel type
+        else (extra ??= []).push(a);
+    }
   }
-  return { key, server: realServer({ ...hp, forwarding, weight, upperThreshold, lowerThreshold, extra }) };
+  return { key, server: { address, port, forwarding, weight, upperThreshold, lowerThreshold, extra: extra ?? NONE } };
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Parses `ipvsadm -Sn` (also what `ipvsadm -R` reads). Thresholds are not in this format

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { renderCommand } from './commands.js';
-import { realServer, serviceId, type IpvsTable, type RealServer, type ServiceKey, type VirtualService } from './model.js';
+import { normalizeService, realServer, serviceId, type IpvsTable, type RealServer, type ServiceKey, type VirtualService } from './model.js';
 import { ownedIds, plan } from './plan.js';
 import { applyCommands } from './table-apply.js';
 
@@ -72,9 +72,18 @@ t.test('plan then apply reaches desired, touches nothing unowned, and is then em
     const foreignBefore = actual.filter((s) => !mine.has(serviceId(s.key)));
     const foreignAfter = after.filter((s) => !mine.has(serviceId(s.key)));
     const ownedAfter = after.filter((s) => mine.has(serviceId(s.key)));
-    return JSON.stringify(canon(ownedAfter)) === JSON.stringify(canon(desired))
+    return JSON.stringify(canon(ownedAfter)) === JSON.stringify(canon(desired.map(normalizeService)))
       && JSON.stringify(canon(foreignAfter)) === JSON.stringify(canon(foreignBefore))
       && plan(desired, after, owned).length === 0;
   }), { numRuns: 500 });
   t.pass('500 random tables');
+});
+
+t.test('direct routing and tunnel servers take the service port, as ipvsadm does', async (t) => {
+  const odd = realServer({ address: '10.255.0.2', port: 8080 });
+  t.same(lines([svc(A, [odd])], []), ['-A -t 10.255.0.1:80 -s wlc', '-a -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 1']);
+  t.same(lines([svc(A, [odd])], [svc(A, [realServer({ address: '10.255.0.2', port: 80 })])]), [], 'already there');
+  const masq = realServer({ address: '10.255.0.2', port: 8080, forwarding: 'masq' });
+  t.same(lines([svc(A, [odd])], [svc(A, [masq])]), ['-a -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 1', '-d -t 10.255.0.1:80 -r 10.255.0.2:8080'],
+    'masq on another port to routing: a new destination');
 });
