@@ -10,16 +10,16 @@ const ORIGIN_CODES = { IGP: 0, EGP: 1, INCOMPLETE: 2 } as const;
 
 type Unknown = NonNullable<PathAttributes['unknown']>[number];
 
-/** Whether a 2-octet session needs AS4_PATH / AS4_AGGREGATOR added (RFC 6793 §4.2.2). */
-function as4Needs(a: PathAttributes, ctx: CodecContext, wire: AttributeLayout | undefined): { path: boolean; aggregator: boolean } {
-  if (ctx.fourOctetAs) return { path: false, aggregator: false };
-  return {
-    path: !a.as4Path && !wire?.asPath && a.asPath !== undefined && needsFourOctets(a.asPath),
-    aggregator: !a.as4Aggregator && a.aggregator !== undefined && a.aggregator.asn > 0xffff,
-  };
+/** Bit 0: AS4_PATH, bit 1: AS4_AGGREGATOR must be added for a 2-octet session (RFC 6793 §4.2.2). */
+function as4Needs(a: PathAttributes, ctx: CodecContext, wire: AttributeLayout | undefined): number {
+  if (ctx.fourOctetAs) return 0;
+  let need = 0;
+  if (!a.as4Path && !wire?.asPath && a.asPath !== undefined && needsFourOctets(a.asPath)) need |= 1;
+  if (!a.as4Aggregator && a.aggregator !== undefined && a.aggregator.asn > 0xffff) need |= 2;
+  return need;
 }
 
-function present(a: PathAttributes, type: number, need: { path: boolean; aggregator: boolean }): boolean {
+function present(a: PathAttributes, type: number, need: number): boolean {
   switch (type) {
     case 1: return a.origin !== undefined;
     case 2: return a.asPath !== undefined;
@@ -34,8 +34,8 @@ function present(a: PathAttributes, type: number, need: { path: boolean; aggrega
     case 14: return a.mpReach !== undefined;
     case 15: return a.mpUnreach !== undefined;
     case 16: return a.extendedCommunities !== undefined;
-    case 17: return a.as4Path !== undefined || need.path;
-    case 18: return a.as4Aggregator !== undefined || need.aggregator;
+    case 17: return a.as4Path !== undefined || (need & 1) !== 0;
+    case 18: return a.as4Aggregator !== undefined || (need & 2) !== 0;
     case 32: return a.largeCommunities !== undefined;
     default: return false;
   }
@@ -55,11 +55,11 @@ export function writeAttributes(w: Writer, a: PathAttributes, ctx: CodecContext,
       if (done.has(typeCode)) continue;
       done.add(typeCode);
       const u = unknown?.find((x) => x.typeCode === typeCode);
-      if (u) writeOne(w, typeCode, flags, () => w.bytes(u.value));
-      else if (present(a, typeCode, need)) writeOne(w, typeCode, flags, () => writeValue(w, a, typeCode, ctx, wire));
+      if (u) writeRaw(w, typeCode, flags, u.value);
+      else if (present(a, typeCode, need)) writeKnown(w, typeCode, flags, a, ctx, wire);
     }
     for (const t of KNOWN_ORDER) {
-      if (!done.has(t) && present(a, t, need)) writeOne(w, t, undefined, () => writeValue(w, a, t, ctx, wire));
+      if (!done.has(t) && present(a, t, need)) writeKnown(w, t, undefined, a, ctx, wire);
     }
     for (const u of unknown ?? []) if (!done.has(u.typeCode)) writeUnknown(w, u);
     return;
@@ -68,7 +68,7 @@ export function writeAttributes(w: Writer, a: PathAttributes, ctx: CodecContext,
   const sorted = unknown && unknown.length > 1 ? [...unknown].sort((x, y) => x.typeCode - y.typeCode) : unknown;
   for (const t of KNOWN_ORDER) {
     while (sorted && ui < sorted.length && sorted[ui]!.typeCode < t) writeUnknown(w, sorted[ui++]!);
-    if (present(a, t, need)) writeOne(w, t, undefined, () => writeValue(w, a, t, ctx, undefined));
+    if (present(a, t, need)) writeKnown(w, t, undefined, a, ctx, undefined);
   }
   while (sorted && ui < sorted.length) writeUnknown(w, sorted[ui++]!);
 }
@@ -76,15 +76,32 @@ export function writeAttributes(w: Writer, a: PathAttributes, ctx: CodecContext,
 function writeUnknown(w: Writer, u: Unknown): void {
   if ((u.flags & AttrFlag.OPTIONAL) === 0) return;
   if ((u.flags & AttrFlag.TRANSITIVE) === 0) return;
-  writeOne(w, u.typeCode, (u.flags | AttrFlag.PARTIAL) & ~AttrFlag.EXTENDED_LENGTH, () => w.bytes(u.value));
+  writeRaw(w, u.typeCode, (u.flags | AttrFlag.PARTIAL) & ~AttrFlag.EXTENDED_LENGTH, u.value);
 }
 
-/** Flags, type, length, value; the extended-length bit is set when given or when the value needs it. */
-function writeOne(w: Writer, type: number, flags: number | undefined, value: () => void): void {
+function writeRaw(w: Writer, type: number, flags: number, value: Uint8Array): void {
+  const start = beginAttribute(w);
+  w.bytes(value);
+  endAttribute(w, start, type, flags);
+}
+
+function writeKnown(
+  w: Writer, type: number, flags: number | undefined, a: PathAttributes, ctx: CodecContext, wire: AttributeLayout | undefined,
+): void {
+  const start = beginAttribute(w);
+  writeValue(w, a, type, ctx, wire);
+  endAttribute(w, start, type, flags);
+}
+
+function beginAttribute(w: Writer): number {
   const start = w.pos;
   w.ensure(4);
   w.pos += 4;
-  value();
+  return start;
+}
+
+/** Flags, type, length before the value; the extended-length bit is set when given or when the value needs it. */
+function endAttribute(w: Writer, start: number, type: number, flags: number | undefined): void {
   const len = w.pos - start - 4;
   if (len > 0xffff) throw new RangeError(`${attributeName(type)} value of ${len} octets exceeds 65535`);
   let f = flags ?? EXPECTED_FLAGS[type]!;

@@ -8,11 +8,12 @@ export function decodeError(
   return { code, subcode, data, action, message };
 }
 
-/** Thrown inside the codec only; `decodeMessage` turns it back into a Result. */
-export class CodecFailure extends Error {
-  constructor(readonly error: DecodeError) {
-    super(error.message);
-  }
+/**
+ * Thrown inside the codec only; `decodeMessage` turns it back into a Result. Not an Error: no
+ * stack trace is captured, so rejecting garbage stays cheap.
+ */
+export class CodecFailure {
+  constructor(readonly error: DecodeError) {}
 }
 
 export function fail(

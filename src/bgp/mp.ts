@@ -1,6 +1,6 @@
 import { Writer, hex, ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, u16 } from './bytes.js';
 import { fail } from './errors.js';
-import { decodePrefixes, writePrefix } from './prefix.js';
+import { setPrefixes, writePrefix } from './prefix.js';
 import { AFI_IPV4, AFI_IPV6, type CodecContext, type Family, type MpReach, type MpUnreach } from './types.js';
 
 /** IPv4/IPv6 unicast and multicast: the families whose NLRI we interpret. */
@@ -38,10 +38,9 @@ export function decodeMpReach(b: Uint8Array, vs: number, ve: number, ctx: CodecC
   else if (nhLen === 16) nextHops = [ipv6ToString(b, nhAt)];
   else if (nhLen === 32) nextHops = [ipv6ToString(b, nhAt), ipv6ToString(b, nhAt + 16)];
   else return mpFail(attr, `MP_REACH_NLRI: next hop length ${nhLen} is not 4, 16 or 32`);
-  const nlri: string[] = [];
+  const out: MpReach = { afi, safi, nextHops, nlri: [] };
   const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
-  decodePrefixes(b, nlriAt, ve, afi, nlri, pathIds, { code: 3, subcode: 9, what: 'MP_REACH_NLRI', data: attr });
-  const out: MpReach = { afi, safi, nextHops, nlri };
+  setPrefixes(out, 'nlri', b, nlriAt, ve, afi, pathIds, { code: 3, subcode: 9, what: 'MP_REACH_NLRI', data: attr });
   if (pathIds) out.pathIds = pathIds;
   return out;
 }
@@ -56,10 +55,9 @@ export function decodeMpUnreach(b: Uint8Array, vs: number, ve: number, ctx: Code
     if (ve > vs + 3) out.raw = b.slice(vs + 3, ve);
     return out;
   }
-  const withdrawn: string[] = [];
+  const out: MpUnreach = { afi, safi, withdrawn: [] };
   const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
-  decodePrefixes(b, vs + 3, ve, afi, withdrawn, pathIds, { code: 3, subcode: 9, what: 'MP_UNREACH_NLRI', data: attr });
-  const out: MpUnreach = { afi, safi, withdrawn };
+  setPrefixes(out, 'withdrawn', b, vs + 3, ve, afi, pathIds, { code: 3, subcode: 9, what: 'MP_UNREACH_NLRI', data: attr });
   if (pathIds) out.pathIds = pathIds;
   return out;
 }

@@ -1,36 +1,106 @@
-import { Writer, ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, u32 } from './bytes.js';
+import { Writer, ipv4ToString, ipv6ToString, parseIpv6, u32 } from './bytes.js';
 import { fail } from './errors.js';
 import { AFI_IPV4 } from './types.js';
 
 /** Where a prefix field sits, for the error its malformation gives. */
 export interface PrefixFieldError { code: number; subcode: number; what: string; data?: Uint8Array }
 
+/** Fields with at least this many prefixes get their strings built on first read. */
+const LAZY_MIN = 24;
+
 /**
- * Decodes the prefixes of an NLRI or withdrawn-routes field (RFC 4271 §4.3, RFC 4760 §5) into
- * `out`; with `pathIds`, each prefix is preceded by an ADD-PATH identifier (RFC 7911 §3).
+ * Validates an NLRI or withdrawn-routes field (RFC 4271 §4.3, RFC 4760 §5) and returns its prefix
+ * count; with `pathIds`, each prefix is preceded by an ADD-PATH identifier (RFC 7911 §3), collected there.
  */
-export function decodePrefixes(
-  b: Uint8Array, start: number, end: number, afi: number, out: string[], pathIds: number[] | null,
-  onError: PrefixFieldError,
-): void {
+export function scanPrefixes(
+  b: Uint8Array, start: number, end: number, afi: number, pathIds: number[] | null, onError: PrefixFieldError,
+): number {
   const maxBits = afi === AFI_IPV4 ? 32 : 128;
   let p = start;
+  let count = 0;
+  if (!pathIds) {
+    // the common case, kept free of the ADD-PATH branch
+    while (p < end) {
+      const bits = b[p]!;
+      const next = p + 1 + ((bits + 7) >> 3);
+      if (bits > maxBits || next > end) break;
+      p = next;
+      count++;
+    }
+    if (p === end) return count;
+  }
   while (p < end) {
     if (pathIds) {
-      if (p + 4 > end) prefixFail(onError, `path identifier at offset ${p} overruns the field`);
+      if (p + 4 >= end) prefixFail(onError, `path identifier at offset ${p} has no prefix after it`);
       pathIds.push(u32(b, p));
       p += 4;
-      if (p >= end) prefixFail(onError, `path identifier at offset ${p - 4} has no prefix`);
     }
     const bits = b[p]!;
     // RFC 7606 §5.3: a prefix length beyond the family's maximum makes the field malformed
     if (bits > maxBits) prefixFail(onError, `prefix length ${bits} at offset ${p} exceeds ${maxBits}`);
-    const n = (bits + 7) >> 3;
+    const next = p + 1 + ((bits + 7) >> 3);
     // RFC 7606 §5.3: the last prefix must not overrun the field
-    if (p + 1 + n > end) prefixFail(onError, `prefix /${bits} at offset ${p} overruns the field`);
+    if (next > end) prefixFail(onError, `prefix /${bits} at offset ${p} overruns the field`);
+    p = next;
+    count++;
+  }
+  return count;
+}
+
+/** The prefix strings of a field `scanPrefixes` accepted. */
+function prefixStrings(b: Uint8Array, start: number, end: number, afi: number, addPath: boolean, count: number): string[] {
+  const out: string[] = [];
+  let p = start;
+  for (let i = 0; i < count; i++) {
+    if (addPath) p += 4;
+    const bits = b[p]!;
+    const n = (bits + 7) >> 3;
     out.push(afi === AFI_IPV4 ? ipv4Prefix(b, p + 1, n, bits) : `${ipv6ToString(b, p + 1, n)}/${bits}`);
     p += 1 + n;
   }
+  return out;
+}
+
+/**
+ * Validates a prefix field and stores its prefixes as `target[key]`. Large fields keep a copy of
+ * their bytes and build the strings on first read, so validating a full UPDATE allocates no strings.
+ */
+export function setPrefixes<K extends string>(
+  target: { [k in K]: string[] }, key: K, b: Uint8Array, start: number, end: number, afi: number,
+  pathIds: number[] | null, onError: PrefixFieldError,
+): number {
+  const count = scanPrefixes(b, start, end, afi, pathIds, onError);
+  const addPath = pathIds !== null;
+  if (count < LAZY_MIN) {
+    target[key] = count === 0 ? [] : prefixStrings(b, start, end, afi, addPath, count);
+    return count;
+  }
+  const copy = b.slice(start, end);
+  const settle = (obj: object, value: string[]): void => {
+    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get(this: object) {
+      const value = prefixStrings(copy, 0, copy.length, afi, addPath, count);
+      settle(this, value);
+      return value;
+    },
+    set(this: object, value: string[]) {
+      settle(this, value);
+    },
+  });
+  return count;
+}
+
+/** Decodes a prefix field into `out` (validating it), for callers that want the strings now. */
+export function decodePrefixes(
+  b: Uint8Array, start: number, end: number, afi: number, out: string[], pathIds: number[] | null,
+  onError: PrefixFieldError,
+): void {
+  const count = scanPrefixes(b, start, end, afi, pathIds, onError);
+  out.push(...prefixStrings(b, start, end, afi, pathIds !== null, count));
 }
 
 function prefixFail(e: PrefixFieldError, detail: string): never {
@@ -57,24 +127,63 @@ export function prefixSize(prefix: string, addPath: boolean): number {
   return (addPath ? 4 : 0) + 1 + ((bits + 7) >> 3);
 }
 
+/** Parses `a.b.c.d/len` in one pass: the address, or -1 when the text is not an IPv4 prefix; the length in `parsedBits`. */
+let parsedBits = 0;
+function parseIpv4Prefix(s: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3) return -1;
+    } else if (c === 46 || c === 47) {
+      if (digits === 0 || part > 255) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      if (c === 47) break;
+      if (++dots > 3) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || i === s.length) return -1;
+  let bits = 0;
+  let bitDigits = 0;
+  for (i++; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57 || ++bitDigits > 2) return -1;
+    bits = bits * 10 + (c - 48);
+  }
+  if (bitDigits === 0 || bits > 32) return -1;
+  parsedBits = bits;
+  return value;
+}
+
 /** Writes one prefix (and its path identifier); throws a RangeError naming the bad text. */
 export function writePrefix(w: Writer, prefix: string, pathId: number | undefined): void {
+  if (pathId !== undefined) w.u32(pathId);
+  const v = parseIpv4Prefix(prefix);
+  if (v >= 0) {
+    const bits = parsedBits;
+    const n = (bits + 7) >> 3;
+    w.ensure(1 + n);
+    const b = w.buf;
+    let p = w.pos;
+    b[p++] = bits;
+    for (let i = 0; i < n; i++) b[p++] = (v >>> (24 - 8 * i)) & 0xff;
+    w.pos = p;
+    return;
+  }
   const slash = prefix.lastIndexOf('/');
   const bitsText = slash < 0 ? '' : prefix.slice(slash + 1);
   const bits = /^\d{1,3}$/.test(bitsText) ? Number(bitsText) : -1;
-  const addr = slash < 0 ? prefix : prefix.slice(0, slash);
-  if (pathId !== undefined) w.u32(pathId);
-  if (!addr.includes(':')) {
-    const v = parseIpv4(addr);
-    if (v < 0 || bits < 0 || bits > 32) throw new RangeError(`not an IPv4 prefix: '${prefix}'`);
-    const n = (bits + 7) >> 3;
-    w.ensure(1 + n);
-    w.buf[w.pos++] = bits;
-    for (let i = 0; i < n; i++) w.buf[w.pos++] = (v >>> (24 - 8 * i)) & 0xff;
-    return;
-  }
-  const bytes = parseIpv6(addr);
-  if (!bytes || bits < 0 || bits > 128) throw new RangeError(`not an IPv6 prefix: '${prefix}'`);
+  const bytes = slash < 0 ? null : parseIpv6(prefix.slice(0, slash));
+  if (!bytes || bits < 0 || bits > 128) throw new RangeError(`not an IPv4 or IPv6 prefix: '${prefix}'`);
   const n = (bits + 7) >> 3;
   w.u8(bits);
   for (let i = 0; i < n; i++) w.u8(bytes[i]!);

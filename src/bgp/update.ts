@@ -3,7 +3,7 @@ import { writeAttributes } from './attributes-encode.js';
 import { Writer, u16 } from './bytes.js';
 import { decodeError, fail, strongerAction } from './errors.js';
 import { hasFamily } from './mp.js';
-import { decodePrefixes, writePrefix } from './prefix.js';
+import { setPrefixes, writePrefix } from './prefix.js';
 import { AFI_IPV4, SAFI_UNICAST, type CodecContext, type DecodeError, type Family, type UpdateMessage } from './types.js';
 
 /** Decodes an UPDATE body (RFC 4271 §4.3); `start` is just past the header. */
@@ -19,27 +19,26 @@ export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: Cod
   // RFC 4271 §6.3 / RFC 7606 §4: total attribute length beyond the message is Malformed Attribute List
   if (aEnd > end) fail(3, 1, 'session-reset', `UPDATE: total path attribute length ${aLen} overruns the message`);
   const addPath = hasFamily(ctx.addPathReceive, AFI_IPV4, SAFI_UNICAST);
-  const withdrawn: string[] = [];
+  const m: UpdateMessage = { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [] };
   const withdrawnIds = addPath ? [] : null;
   // RFC 7606 §5.3: a malformed withdrawn or NLRI field resets the session, Invalid Network Field
-  decodePrefixes(b, wStart, wEnd, AFI_IPV4, withdrawn, withdrawnIds, { code: 3, subcode: 10, what: 'UPDATE withdrawn routes' });
+  setPrefixes(m, 'withdrawn', b, wStart, wEnd, AFI_IPV4, withdrawnIds, { code: 3, subcode: 10, what: 'UPDATE withdrawn routes' });
   const { attributes, errors, wire, seen } = aLen === 0
     ? { attributes: {}, errors: [] as DecodeError[], wire: undefined, seen: 0 }
     : decodeAttributes(b, aStart, aEnd, ctx);
-  const nlri: string[] = [];
+  m.attributes = attributes;
   const nlriIds = addPath ? [] : null;
-  decodePrefixes(b, aEnd, end, AFI_IPV4, nlri, nlriIds, { code: 3, subcode: 10, what: 'UPDATE NLRI' });
-  const m: UpdateMessage = { type: 'UPDATE', withdrawn, attributes, nlri };
+  const nlriCount = setPrefixes(m, 'nlri', b, aEnd, end, AFI_IPV4, nlriIds, { code: 3, subcode: 10, what: 'UPDATE NLRI' });
   if (withdrawnIds) m.withdrawnPathIds = withdrawnIds;
   if (nlriIds) m.nlriPathIds = nlriIds;
   if (wire) m.wire = wire;
-  const reach = nlri.length > 0 || (attributes.mpReach !== undefined && (attributes.mpReach.nlri.length > 0 || attributes.mpReach.raw !== undefined));
+  const reach = nlriCount > 0 || attributes.mpReach !== undefined;
   const structural = errors.some((e) => e.subcode === 1 && e.action === 'treat-as-withdraw');
   if (reach && !structural) {
     // RFC 7606 §3(d): a missing well-known mandatory attribute is treat-as-withdraw; data is its type code
-    const required = nlri.length > 0 ? [1, 2, 3] : [1, 2];
-    for (const t of required) {
-      if ((seen & (1 << t)) === 0) errors.push(decodeError(3, 3, 'treat-as-withdraw', `UPDATE: missing well-known attribute ${t}`, new Uint8Array([t])));
+    const required = nlriCount > 0 ? 0b1110 : 0b0110;
+    for (let t = 1; t <= 3 && (seen & required) !== required; t++) {
+      if ((required & (1 << t)) !== 0 && (seen & (1 << t)) === 0) errors.push(decodeError(3, 3, 'treat-as-withdraw', `UPDATE: missing well-known attribute ${t}`, new Uint8Array([t])));
     }
   }
   if (errors.length > 0) {
@@ -53,12 +52,14 @@ export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: Cod
 export function writeUpdate(w: Writer, m: UpdateMessage, ctx: CodecContext): void {
   const ids = hasFamily(ctx.addPathSend, AFI_IPV4, SAFI_UNICAST);
   const wAt = w.mark16();
-  for (let i = 0; i < m.withdrawn.length; i++) writePrefix(w, m.withdrawn[i]!, ids ? m.withdrawnPathIds?.[i] ?? 0 : undefined);
+  const withdrawn = m.withdrawn;
+  for (let i = 0; i < withdrawn.length; i++) writePrefix(w, withdrawn[i]!, ids ? m.withdrawnPathIds?.[i] ?? 0 : undefined);
   w.patch16(wAt, w.pos - wAt - 2);
   const aAt = w.mark16();
   writeAttributes(w, m.attributes, ctx, m.wire);
   w.patch16(aAt, w.pos - aAt - 2);
-  for (let i = 0; i < m.nlri.length; i++) writePrefix(w, m.nlri[i]!, ids ? m.nlriPathIds?.[i] ?? 0 : undefined);
+  const nlri = m.nlri;
+  for (let i = 0; i < nlri.length; i++) writePrefix(w, nlri[i]!, ids ? m.nlriPathIds?.[i] ?? 0 : undefined);
 }
 
 /**
