@@ -132,3 +132,11 @@ t.test('an unreadable setting never yields a config; every error is listed', asy
   t.ok(e.length >= 5, e.join('\n'));
   t.ok(e.every((l) => /^f\.conf:\d+(:\d+)?: \[web2?\] /.test(l)), e.join('\n'));
 });
+
+t.test('[DEFAULT] keys: inherited silently where known, an unknown one warned once', async (t) => {
+  const c = configOf(`[DEFAULT]\nscheduler = wlc\nbgp-med = 5\n[a]\n${SVC.replace('scheduler = wrr\n', '')}[b]\n${SVC.replace('scheduler = wrr\n', '').replace('80', '81')}`);
+  t.same(c.services.map((s) => [s.scheduler, s.bgpMed]), [['wlc', 5], ['wlc', 5]]);
+  t.same(warningsOf(`[DEFAULT]\nschedular = wlc\n[a]\n${SVC}[b]\n${SVC.replace('80', '81')}`), [
+    "f.conf:2: [DEFAULT] unknown key 'schedular' (did you mean 'scheduler'?)",
+  ]);
+});

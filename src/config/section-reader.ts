@@ -128,7 +128,11 @@ export class SectionReader {
       if (this.used.has(key)) continue;
       if (e.inherited && isKnownElsewhere(key)) continue;
       const near = nearest(key, known);
-      this.warn(e.line, `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''}${e.inherited ? ' (from [DEFAULT])' : ''}`);
+      const message = `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''}`;
+      if (!e.inherited) { this.warn(e.line, message); continue; }
+      // Reported once for [DEFAULT], not once per section inheriting it.
+      const w = { file: this.file, line: e.line, message: `[DEFAULT] ${message}` };
+      if (!this.sink.warnings.some((x) => x.line === w.line && x.message === w.message)) this.sink.warnings.push(w);
     }
   }
 }

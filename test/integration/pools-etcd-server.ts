@@ -1,7 +1,8 @@
 // A real etcd for the pool-source tests: one member on loopback, ephemeral ports, a temp data dir.
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { readLog, sleep, startDaemon, waitFor, type Daemon } from '../lab/proc.js';
+import { readLog, sh, sleep, startDaemon, waitFor, type Daemon } from '../lab/proc.js';
 
 export interface EtcdTls { cert: string; key: string; ca: string }
 
@@ -74,6 +75,19 @@ export async function startEtcd(bin: string, dir: string, tls?: EtcdTls): Promis
   };
   await etcd.start();
   return etcd;
+}
+
+/** A throwaway CA and a server certificate for 127.0.0.1, made with openssl. */
+export async function makeCerts(dir: string) {
+  const p = (f: string) => join(dir, f);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await sh('openssl', ['req', '-x509', ...ec, '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '1', '-subj', '/CN=vipd test CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await sh('openssl', ['req', ...ec, '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1']);
+  writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  await sh('openssl', ['x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial',
+    '-out', p('server.pem'), '-days', '1', '-extfile', p('ext.cnf')]);
+  return { cert: p('server.pem'), key: p('server.key'), ca: p('ca.pem') };
 }
 
 function readCa(path: string): string {

@@ -1,26 +1,12 @@
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { EtcdSource } from '../../src/pools/etcd-source.js';
 import type { PoolServer } from '../../src/pools/types.js';
 import { systemClock } from '../../src/time/clock.js';
 import { findTool } from '../support/require-tool.js';
 import { needTools } from '../lab/need-tools.js';
-import { sh, waitFor } from '../lab/proc.js';
-import { startEtcd } from './pools-etcd-server.js';
-
-/** A throwaway CA and a server certificate for 127.0.0.1, made with openssl. */
-async function makeCerts(dir: string) {
-  const p = (f: string) => join(dir, f);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await sh('openssl', ['req', '-x509', ...ec, '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '1', '-subj', '/CN=vipd test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await sh('openssl', ['req', ...ec, '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1']);
-  writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  await sh('openssl', ['x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial',
-    '-out', p('server.pem'), '-days', '1', '-extfile', p('ext.cnf')]);
-  return { cert: p('server.pem'), key: p('server.key'), ca: p('ca.pem') };
-}
+import { waitFor } from '../lab/proc.js';
+import { makeCerts, startEtcd } from './pools-etcd-server.js';
 
 t.test('etcds:// verifies the server certificate', async (t) => {
   if (!needTools(t, 'etcd', 'openssl')) return;

@@ -1,10 +1,14 @@
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HttpSource } from '../../src/pools/http-source.js';
 import type { PoolServer } from '../../src/pools/types.js';
 import { systemClock } from '../../src/time/clock.js';
+import { needTools } from '../lab/need-tools.js';
 import { waitFor } from '../lab/proc.js';
+import { makeCerts } from './pools-etcd-server.js';
 
 interface Reply { status: number; body?: string; headers?: Record<string, string>; hang?: boolean }
 type Handler = (req: http.IncomingMessage) => Reply;
@@ -96,4 +100,31 @@ t.test('an unreachable server: alert, no list', async (t) => {
   await waitFor('the alert', 2000, async () => alerts.length > 0, 10);
   t.match(alerts[0], /ECONNREFUSED/);
   t.equal(src.last(), null);
+});
+
+t.test('https:// verifies the certificate', async (t) => {
+  if (!needTools(t, 'openssl')) return;
+  const dir = t.testdir();
+  const certs = await makeCerts(dir);
+  const srv = https.createServer({ cert: readFileSync(certs.cert), key: readFileSync(certs.key) }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"mw1": {"enabled": true, "weight": 10}}');
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => { srv.closeAllConnections(); srv.close(() => resolve()); }));
+  const url = `https://127.0.0.1:${(srv.address() as AddressInfo).port}/pools/web`;
+
+  const updates: PoolServer[][] = [];
+  const trusted = new HttpSource(url, { clock: systemClock, intervalMs: 50, ca: readFileSync(certs.ca) });
+  trusted.start((s) => updates.push(s), () => {});
+  t.teardown(() => trusted.stop());
+  await waitFor('the list over TLS', 3000, async () => updates.length === 1, 10);
+  t.same(updates[0], [{ host: 'mw1', weight: 10, enabled: true }], 'application/json content type selects JSON');
+
+  const alerts: string[] = [];
+  const untrusted = new HttpSource(url, { clock: systemClock, intervalMs: 50 });
+  untrusted.start(() => t.fail('an unverified server must not deliver a list'), (a) => alerts.push(a));
+  t.teardown(() => untrusted.stop());
+  await waitFor('the certificate alert', 3000, async () => alerts.length > 0, 10);
+  t.match(alerts[0], /unable to verify|self[- ]signed/);
 });

@@ -6,7 +6,7 @@ PKGS=(
   frr bird2 gobgpd exabgp tcpdump tshark   # BGP routers and captures
   ipvsadm iproute2 kmod                     # IPVS and network namespaces
   qemu-system-x86 busybox-static xz-utils   # the IPVS guest (lvs tests)
-  etcd-server etcd-client                   # etcd pool source
+  etcd-server etcd-client openssl           # etcd pool source; TLS test certificates
   nginx-light wrk dnsmasq-base              # health-check servers and benchmark load
 )
 missing=()
