@@ -12,6 +12,8 @@ export interface DecodedRecord {
   /** The header's length field. */
   length: number;
   result: Result<BgpMessage, DecodeError>;
+  /** The context the message was decoded with (negotiated, or the guess that worked). */
+  context: CodecContext;
 }
 
 const LENIENT: CodecContext = { fourOctetAs: true, extendedMessage: true };
@@ -34,7 +36,7 @@ export function decodeCapture(messages: CapturedMessage[]): DecodedRecord[] {
     const sender = opens.get(sideKey(m.connection, formatEndpoint(m.src)));
     const receiver = opens.get(sideKey(m.connection, formatEndpoint(m.dst)));
     const length = m.bytes.length >= 18 ? (m.bytes[16]! << 8) | m.bytes[17]! : m.bytes.length;
-    return { captured: m, typeCode: m.bytes[18] ?? 0, length, result: decodeWithContext(m.bytes, sender, receiver) };
+    return { captured: m, typeCode: m.bytes[18] ?? 0, length, ...decodeWithContext(m.bytes, sender, receiver) };
   });
 }
 
@@ -42,16 +44,28 @@ function sideKey(connection: number, endpoint: string): string {
   return `${connection}|${endpoint}`;
 }
 
-function decodeWithContext(bytes: Uint8Array, sender?: OpenMessage, receiver?: OpenMessage): Result<BgpMessage, DecodeError> {
-  if (sender && receiver) return decodeMessage(bytes, negotiate(receiver, sender));
-  const candidates = guesses(sender);
-  let first: Result<BgpMessage, DecodeError> | null = null;
-  for (const ctx of candidates) {
-    const r = decodeMessage(bytes, ctx);
-    if (r.ok) return r;
-    first ??= r;
+type Decoded = { result: Result<BgpMessage, DecodeError>; context: CodecContext };
+
+function decodeWithContext(bytes: Uint8Array, sender?: OpenMessage, receiver?: OpenMessage): Decoded {
+  if (sender && receiver) {
+    const context = negotiate(receiver, sender);
+    return { result: decodeMessage(bytes, context), context };
   }
-  return first!;
+  let flawed: Decoded | null = null;
+  let failed: Decoded | null = null;
+  for (const context of guesses(sender)) {
+    const result = decodeMessage(bytes, context);
+    if (!result.ok) {
+      // A wrong guess shows as garbled prefixes or AS paths (3/10, 3/11): prefer any other failure.
+      if (!failed || (garbled(failed) && !garbled({ result, context }))) failed = { result, context };
+    } else if (result.value.type === 'UPDATE' && result.value.errors?.length) flawed ??= { result, context };
+    else return { result, context };
+  }
+  return (flawed ?? failed)!;
+}
+
+function garbled(d: Decoded): boolean {
+  return !d.result.ok && d.result.error.code === 3 && (d.result.error.subcode === 10 || d.result.error.subcode === 11);
 }
 
 function guesses(sender?: OpenMessage): CodecContext[] {

@@ -1,6 +1,6 @@
 import {
   decodeShutdownCommunication, effectiveAs, hex, isEndOfRib, notificationName, openCapabilities, communityName,
-  type Capability, type UpdateMessage, type BgpMessage,
+  type Capability, type UpdateMessage, type BgpMessage, type DecodeError,
 } from '../../bgp/index.js';
 import { formatEndpoint } from '../../pcap/index.js';
 import type { DecodedRecord } from './decode-capture.js';
@@ -23,7 +23,19 @@ export function recordToJson(rec: DecodedRecord): JsonObject {
     const e = rec.result.error;
     return { ...base, error: { code: e.code, subcode: e.subcode, action: e.action, message: e.message } };
   }
-  return { ...base, ...messageFields(rec.result.value) };
+  const fields = { ...base, ...messageFields(rec.result.value) };
+  const worst = rec.result.value.type === 'UPDATE' ? strongestError(rec.result.value.errors) : null;
+  // RFC 7606 §2: an UPDATE with attribute errors is still delivered; its error says what to do with it.
+  if (worst) fields.error = { code: worst.code, subcode: worst.subcode, action: worst.action, message: worst.message };
+  return fields;
+}
+
+const RANK = { 'attribute-discard': 0, 'treat-as-withdraw': 1, 'session-reset': 2 } as const;
+
+function strongestError(errors: DecodeError[] | undefined): DecodeError | null {
+  let worst: DecodeError | null = null;
+  for (const e of errors ?? []) if (!worst || RANK[e.action] > RANK[worst.action]) worst = e;
+  return worst;
 }
 
 function messageFields(m: BgpMessage): JsonObject {
