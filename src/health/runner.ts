@@ -178,8 +178,8 @@ export async function checkWithTimeout(monitor: Monitor, target: Target, clock: 
   let cancelTimeout: Cancel = () => {};
   const timedOut = new Promise<CheckResult>((resolve) => {
     cancelTimeout = clock.setTimer(timeoutMs, () => {
+      resolve(timeoutResult()); // first, so the race reports the timeout rather than the abort
       ac.abort();
-      resolve(timeoutResult());
     });
   });
   let result: CheckResult;
