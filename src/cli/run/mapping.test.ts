@@ -1,0 +1,69 @@
+import t from 'tap';
+import { parseConfig } from '../../config/index.js';
+import { asPathPrepend, realServer, routeSpec, serviceSpec, speakerConfig, virtualService } from './mapping.js';
+import { defaultConfig } from '../commands/run.js';
+
+const text = (extra = '') => `[global]
+bgp = yes
+bgp-local-asn = 64600
+bgp-as-path = 64600 64600 64600
+bgp-peer-address = [ "10.255.0.2" ]
+bgp-peer-as = 64601
+bgp-nexthop-ipv4 = 10.255.0.1
+bgp-med = 5
+${extra}
+[web]
+protocol = tcp
+ip = 10.2.0.1
+port = 443
+scheduler = wlc
+ipvs-forwarding = nat
+ipvs-persistence = 600
+config = file:///etc/pybal/pools/web
+depool-threshold = .4
+bgp-med = 7
+bgp-degraded-med = 70
+bgp-withdraw-policy = below-threshold
+monitors = [ "ProxyFetch", "IdleConnection" ]
+proxyfetch.url = [ 'http://example.org/' ]
+`;
+
+function config(extra = '') {
+  const r = parseConfig(text(extra), 'test.conf');
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
+  return r.config;
+}
+
+t.test('service and route specs from the typed config', async (t) => {
+  const c = config();
+  t.same(serviceSpec(c.services[0]!), {
+    name: 'web', ip: '10.2.0.1', port: 443, protocol: 'tcp', depoolThreshold: 0.4, monitors: ['ProxyFetch', 'IdleConnection'],
+    bgp: true, med: 7, degradedMed: 70, withdrawPolicy: 'below-threshold',
+  });
+  t.match(routeSpec(c.global), { nextHopV4: '10.255.0.1', med: 5, asPathPrepend: 2 });
+  t.equal(asPathPrepend({ ...c.global, bgpAsPath: [64600] }), 0);
+});
+
+t.test('virtual service: forwarding, persistence, weight 0 kept', async (t) => {
+  const s = config().services[0]!;
+  const vs = virtualService(s, [realServer(s, { ip: '10.0.0.5', port: 443, weight: 0 })]);
+  t.same(vs.key, { protocol: 'tcp', address: '10.2.0.1', port: 443 });
+  t.equal(vs.scheduler, 'wlc');
+  t.same(vs.persistence, { timeout: 600 });
+  t.match(vs.realServers[0], { address: '10.0.0.5', forwarding: 'masq', weight: 0 });
+});
+
+t.test('speaker config: peers with AS, hold time and next hops; a missing peer AS is named', async (t) => {
+  const ok = speakerConfig(config());
+  t.ok('config' in ok && ok.config.localAs === 64600);
+  if ('config' in ok) t.match(ok.config.peers[0], { address: '10.255.0.2', peerAs: 64601, mode: 'active', nextHop: { ipv4: '10.255.0.1' } });
+  const c = config();
+  c.global.bgpPeers[0]!.peerAs = null;
+  t.same(speakerConfig(c), { errors: ["bgp peer 10.255.0.2: vipd needs the peer's AS (bgp-peer-as)"] });
+});
+
+t.test('default config: /etc/vipd/vipd.conf, falling back to /etc/pybal/pybal.conf', async (t) => {
+  t.equal(defaultConfig(() => true), '/etc/vipd/vipd.conf');
+  t.equal(defaultConfig((p) => p === '/etc/pybal/pybal.conf'), '/etc/pybal/pybal.conf');
+  t.equal(defaultConfig(() => false), '/etc/vipd/vipd.conf', 'neither: name the vipd one in the error');
+});
