@@ -3,6 +3,10 @@ import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '
 import { decodeError } from './errors.js';
 import type { CodecContext, DecodeError } from './types.js';
 
+/** Smallest length of each message type (RFC 4271 §4.2-4.4); ROUTE-REFRESH lengths are judged with its subtype. */
+const MIN_LENGTH = [0, 29, 23, 21, 19, 19];
+const TYPE_NAMES = ['', 'OPEN', 'UPDATE', 'NOTIFICATION', 'KEEPALIVE', 'ROUTE-REFRESH'];
+
 export function maxMessageLength(ctx: CodecContext): number {
   return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
 }
@@ -24,6 +28,10 @@ export function checkHeader(b: Uint8Array, at: number, maxLength: number): { len
   }
   // RFC 4271 §6.1: Bad Message Type, data is the erroneous Type field
   if (type < 1 || type > 5) return decodeError(1, 3, 'session-reset', `header: unknown message type ${type}`, b.slice(at + 18, at + 19));
+  // RFC 4271 §6.1: a length too small for the type, or a KEEPALIVE longer than 19 (ROUTE-REFRESH: see decodeMessage)
+  if (length < MIN_LENGTH[type]! || (type === 4 && length !== HEADER_LENGTH)) {
+    return decodeError(1, 2, 'session-reset', `header: length ${length} is not valid for a ${TYPE_NAMES[type]}`, b.slice(at + 16, at + 18));
+  }
   return { length, type };
 }
 

@@ -1,13 +1,10 @@
 import { Writer, u16 } from './bytes.js';
-import { HEADER_LENGTH, MessageTypeCodeOf } from './constants.js';
+import { HEADER_LENGTH } from './constants.js';
 import { CodecFailure, decodeError } from './errors.js';
 import { checkHeader, finishHeader, isDecodeError, maxMessageLength, startHeader } from './header.js';
 import { decodeOpen, writeOpen } from './open.js';
 import { decodeUpdate, writeUpdate } from './update.js';
 import type { BgpMessage, CodecContext, DecodeError, Result } from './types.js';
-
-/** Smallest length of each message type (RFC 4271 §4, RFC 2918 §3). */
-const MIN_LENGTH = [0, 29, 23, 21, 19, 23];
 
 /** Decodes one whole message, header included. Never throws: every failure is a DecodeError. */
 export function decodeMessage(bytes: Uint8Array, ctx: CodecContext): Result<BgpMessage, DecodeError> {
@@ -31,13 +28,10 @@ function decode(b: Uint8Array, ctx: CodecContext): BgpMessage {
   }
   const { length, type } = h;
   if (type === 5 && length !== 23) {
-    const subtype = length >= 22 ? b[21]! : 0;
     // RFC 7313 §5: a BoRR/EoRR of the wrong length is ROUTE-REFRESH / Invalid Message Length, data the message
-    if (subtype === 1 || subtype === 2) throw new CodecFailure(decodeError(7, 1, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, b.slice()));
-  }
-  // RFC 4271 §6.1: a length too small for the type (or not 19 for KEEPALIVE, 23 for ROUTE-REFRESH)
-  if (length < MIN_LENGTH[type]! || (type === 4 && length !== 19) || (type === 5 && length !== 23)) {
-    throw new CodecFailure(decodeError(1, 2, 'session-reset', `${MessageTypeCodeOf[type]}: length ${length} is not valid for the type`, lengthField()));
+    if (length >= 22 && (b[21] === 1 || b[21] === 2)) throw new CodecFailure(decodeError(7, 1, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, b.slice()));
+    // RFC 4271 §6.1 / RFC 2918 §3: any other ROUTE-REFRESH must be 23 octets
+    throw new CodecFailure(decodeError(1, 2, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, lengthField()));
   }
   switch (type) {
     case 1: return decodeOpen(b, HEADER_LENGTH, length);
