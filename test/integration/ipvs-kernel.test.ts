@@ -20,6 +20,7 @@ const SCENARIOS = [
   'error: bad scheduler',
   'error: weight rejected by ipvsadm itself',
   'stats of every service',
+  'vipd ipvs plan against the kernel table',
 ];
 
 interface Skippable { fail(msg: string): unknown; skip(name: string, cb: () => void): unknown }
@@ -40,7 +41,7 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   if (!prepared.ok) return cannot(t, `test/lab/ipvs-vm/setup.sh failed:\n${prepared.output}`);
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, ['lvs', 'process', 'log', 'time']);
+  const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, ['lvs', 'process', 'log', 'time', 'config', 'pools', 'cli']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);

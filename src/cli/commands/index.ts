@@ -4,6 +4,8 @@ import { decodeCommand } from './decode.js';
 import { probeCommand } from './probe.js';
 import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
+import { speakCommand } from './speak.js';
+import { ipvsCommand } from './ipvs.js';
 
 /** Every `vipd` subcommand; each lives in its own file in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,4 +15,6 @@ export const commands: CommandModule<any, any>[] = [
   probeCommand,
   statusCommand,
   runCommand,
+  speakCommand,
+  ipvsCommand,
 ];

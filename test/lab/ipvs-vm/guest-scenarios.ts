@@ -1,6 +1,9 @@
 // Runs INSIDE the IPVS guest (see ipvs-kernel.test.ts): every real-kernel scenario in one boot.
 // Usage: node guest-scenarios.js RESULTS.json — writes [{ name, ok, detail }] for the host test.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planFromConfig } from '../../../src/cli/ipvs-plan.js';
 import { createLogger, type Logger } from '../../../src/log/logger.js';
 import { commandRunner } from '../../../src/process/command-runner.js';
 import { systemClock, millis } from '../../../src/time/clock.js';
@@ -190,6 +193,32 @@ await scenario('error: weight rejected by ipvsadm itself', [], async () => {
 await scenario('stats of every service', WEB, async () => {
   const stats = await driver([A]).stats();
   return same(stats.map((s) => [s.key, s.servers.length, s.totals.conns]), [[A, 2, 0]]);
+});
+
+await scenario('vipd ipvs plan against the kernel table', [
+  '-A -t 10.255.1.1:80 -s wrr',
+  '-a -t 10.255.1.1:80 -r 10.255.1.10:80 -g -w 10',
+  '-a -t 10.255.1.1:80 -r 10.255.1.12:80 -g -w 10',
+  '-A -t 10.255.9.9:80 -s rr',
+], async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  writeFileSync(join(dir, 'pool'), "{ 'host': '10.255.1.10', 'weight': 5, 'enabled': True }\n"
+    + "{ 'host': '10.255.1.11', 'weight': 0, 'enabled': True }\n{ 'host': '10.255.1.12', 'weight': 1, 'enabled': False }\n");
+  writeFileSync(join(dir, 'pybal.conf'), `[global]\nbgp = no\n\n[web]\nprotocol = tcp\nip = 10.255.1.1\nport = 80\n`
+    + `scheduler = wrr\nconfig = file://${dir}/pool\nmonitors = [ "IdleConnection" ]\n`);
+  const d = driver([]);
+  const current = () => d.read();
+  const partial = await planFromConfig(join(dir, 'pybal.conf'), { allUp: false, current });
+  const full = await planFromConfig(join(dir, 'pybal.conf'), { allUp: true, current });
+  await ipvsadm(['-R'], full.batch);
+  const after = await planFromConfig(join(dir, 'pybal.conf'), { allUp: true, current });
+  return same(partial.batch, '-e -t 10.255.1.1:80 -r 10.255.1.10:80 -g -w 5 -x 0 -y 0\n-d -t 10.255.1.1:80 -r 10.255.1.12:80\n')
+    + same(await saved(), [
+      '-A -t 10.255.1.1:80 -s wrr',
+      '-a -t 10.255.1.1:80 -r 10.255.1.10:80 -g -w 5',
+      '-a -t 10.255.1.1:80 -r 10.255.1.11:80 -g -w 0',
+      '-A -t 10.255.9.9:80 -s rr',
+    ]) + same(after.batch, '');
 });
 
 writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
