@@ -3,6 +3,8 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { Clock } from '../time/clock.js';
 
+const KEEPALIVE_MS = 10_000;
+
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
@@ -47,6 +49,8 @@ export function stream(url: URL, opts: RequestOptions & { onChunk: (s: string) =
       res.on('error', reject);
       res.on('aborted', () => reject(new Error('connection lost')));
     });
+    // A long-lived watch: TCP keepalive notices a peer that vanished without closing.
+    req.on('socket', (sock) => sock.setKeepAlive(true, KEEPALIVE_MS));
     const cancel = opts.clock.setTimer(opts.timeoutMs, () => req.destroy(new Error(`no response after ${opts.timeoutMs} ms`)));
     req.on('error', (e) => { cancel(); reject(e); });
     req.on('close', () => { cancel(); resolve(); });

@@ -39,3 +39,17 @@ t.test('a missing file is an error, not an empty config', async (t) => {
   t.equal(r.status, 1);
   t.match(r.stderr, 'error: /nonexistent/pybal.conf: cannot read config: no such file');
 });
+
+t.test('--pools also checks the file:// pools, located in the pool files', async (t) => {
+  const dir = t.testdir();
+  const pool = join(dir, 'web-servers');
+  writeFileSync(pool, "{ 'host': 'mw1', 'weight': 10, 'enabled': True }\n{ 'host': 'mw2', 'weight': '10', 'enabled': True }\n{ 'host': 'mw3' }\n");
+  const f = join(dir, 'pybal.conf');
+  writeFileSync(f, `[web]\nprotocol = tcp\nip = 10.2.0.1\nport = 80\nscheduler = wrr\nconfig = file://${pool}\nmonitors = [ 'IdleConnection' ]\n[gone]\nprotocol = tcp\nip = 10.2.0.2\nport = 80\nscheduler = wrr\nconfig = file://${dir}/nope\nmonitors = [ 'IdleConnection' ]\n`);
+  t.equal(vipd('check-config', '-c', f).status, 0, 'without --pools the pools are not read');
+  const r = vipd('check-config', '-c', f, '--pools');
+  t.equal(r.status, 1);
+  t.match(r.stderr, `error: ${pool}:2: mw2: weight must be an integer, got '10'`);
+  t.match(r.stderr, `warning: ${pool}:3: mw3: no 'weight', using 10`);
+  t.match(r.stderr, `error: ${f}:8: [gone] cannot read pool ${dir}/nope`);
+});
