@@ -1,4 +1,5 @@
 import type { Family, UpdateMessage } from '../bgp/types.js';
+import { Ipv4PrefixSet } from './ipv4-prefix-set.js';
 
 /** What came in on one UPDATE, and whether the session's inbound limit is now exceeded. */
 export interface ReceivedResult { announced: number; withdrawn: number; total: number; overLimit?: Family }
@@ -8,7 +9,7 @@ export interface ReceivedResult { announced: number; withdrawn: number; total: n
  * is kept so that re-announcements and withdrawals count right.
  */
 export class AdjRibIn {
-  private readonly v4 = new Set<string>();
+  private readonly v4 = new Ipv4PrefixSet();
   private readonly v6 = new Set<string>();
 
   constructor(private readonly limit: number) {}
@@ -38,5 +39,5 @@ export class AdjRibIn {
 
   clear(): void { this.v4.clear(); this.v6.clear(); }
 
-  private setFor(afi: number): Set<string> { return afi === 2 ? this.v6 : this.v4; }
+  private setFor(afi: number): Ipv4PrefixSet | Set<string> { return afi === 2 ? this.v6 : this.v4; }
 }

@@ -2,6 +2,9 @@ import type { Socket } from 'node:net';
 import { Framer, decodeMessage, encodeMessage, type BgpMessage, type CodecContext, type DecodeError } from '../bgp/index.js';
 import type { Clock } from '../time/clock.js';
 
+/** Longest stretch spent decoding one peer's input before letting timers and other sockets run. */
+const SLICE_MS = 5;
+
 export interface ConnectionHandlers {
   message(m: BgpMessage): void;
   error(e: DecodeError): void;
@@ -15,6 +18,10 @@ export class Connection {
   private handlers: ConnectionHandlers | null;
   private ended = false;
   private ctx: CodecContext;
+  private backlog: Uint8Array[] = [];
+  private next = 0;
+  private draining = false;
+  private framingError: DecodeError | undefined;
   readonly remote: string;
 
   constructor(
@@ -83,13 +90,35 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.ended) return;
     const out = this.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-    for (const bytes of out.messages) {
+    for (const m of out.messages) this.backlog.push(m);
+    if (out.error) this.framingError = out.error;
+    if (!this.draining) this.drain();
+  }
+
+  /**
+   * Decodes and hands over queued messages, at most SLICE_MS at a time: a flooding peer then cannot
+   * hold the event loop long enough to delay another session's keepalives (socket paused meanwhile).
+   */
+  private drain(): void {
+    this.draining = false;
+    const start = this.clock.now();
+    while (this.next < this.backlog.length) {
       if (this.ended || !this.handlers) return;
+      const bytes = this.backlog[this.next++] as Uint8Array;
       const r = decodeMessage(bytes, this.ctx);
       if (r.ok) this.handlers.message(r.value);
       else this.handlers.error(r.error);
+      if (this.next < this.backlog.length && this.clock.now() - start >= SLICE_MS) {
+        this.draining = true;
+        this.socket.pause();
+        setImmediate(() => this.drain());
+        return;
+      }
     }
+    this.backlog = [];
+    this.next = 0;
     // RFC 4271 §6.1: a bad header cannot be resynchronised; the session resets
-    if (out.error && !this.ended && this.handlers) this.handlers.error(out.error);
+    if (this.framingError && !this.ended && this.handlers) this.handlers.error(this.framingError);
+    if (!this.ended) this.socket.resume();
   }
 }
