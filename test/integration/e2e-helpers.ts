@@ -59,8 +59,10 @@ export class Vipd {
   readonly exited: Promise<number | null>;
   private proc: ChildProcess;
 
+  /** An empty configPath runs `vipd run --demo`. */
   constructor(readonly configPath: string, readonly api: string, args: string[] = ['-n']) {
-    this.proc = spawn('node', ['dist/cli/main.js', 'run', '-c', configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = configPath ? ['run', '-c', configPath, ...args] : ['run', '--demo', ...args];
+    this.proc = spawn('node', ['dist/cli/main.js', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     this.proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
