@@ -77,11 +77,11 @@ export function mergeAs4Path(asPath: AsPathSegment[], as4Path: AsPathSegment[]):
       out.push({ type: s.type, asns: [...s.asns] });
     }
   }
-  for (const s of as4Path) {
+  as4Path.forEach((s, i) => {
     const last = out[out.length - 1];
-    // adjacent AS_SEQUENCE segments are one sequence (RFC 4271 §5.1.2), up to 255 ASes a segment
-    if (last && last.type === 'AS_SEQUENCE' && s.type === 'AS_SEQUENCE' && last.asns.length + s.asns.length <= 255) last.asns.push(...s.asns);
+    // where the two parts meet, adjacent AS_SEQUENCEs are one sequence (RFC 4271 §5.1.2), up to 255 ASes
+    if (i === 0 && last && last.type === 'AS_SEQUENCE' && s.type === 'AS_SEQUENCE' && last.asns.length + s.asns.length <= 255) last.asns.push(...s.asns);
     else out.push({ type: s.type, asns: [...s.asns] });
-  }
+  });
   return out;
 }
