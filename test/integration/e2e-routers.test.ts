@@ -6,7 +6,11 @@ import { ROUTER_BINARIES, startRouter, type Router } from '../lab/router.js';
 import { vtysh } from '../lab/routers/frr.js';
 import { birdc } from '../lab/routers/bird.js';
 import { waitFor } from '../lab/proc.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+
+const run = promisify(execFile);
 
 // Issue 7 §5 with real parts: vipd (dry-run IPVS) with two services on one VIP and three real HTTP
 // backends, BGP to FRR and BIRD from the lab harness; backends killed one by one, pool edits,
@@ -181,5 +185,35 @@ proxyfetch.timeout = 0.25
     t.ok(frrAfter.upMs > frrBefore.upMs, `FRR: the session's uptime kept counting (${frrBefore.upMs} → ${frrAfter.upMs} ms)`);
     t.equal(await birdSince(), birdBefore, 'BIRD: the session was not reset (same since time)');
     t.notOk(vipd.lines.slice(from).some((l) => l.msg === 'service added' && l.service === 'web'), 'web untouched');
+  });
+
+  await t.test('vipd status shows pools, VIPs and both sessions', async (t) => {
+    const r = await run('node', ['dist/cli/main.js', 'status', '--url', `http://${lo.speaker}:${apiPort}`], { timeout: 20_000 });
+    t.match(r.stdout, /^Pools:$/m);
+    t.match(r.stdout, new RegExp(`^  web +3 servers, 3 enabled, 3 up, 3 pooled$`, 'm'));
+    t.match(r.stdout, /^  10\.2\.1\.1\/32: announced, MED 100 \(web, web-alt serving\)/m);
+    for (const rt of routers) t.match(r.stdout, new RegExp(`^  ${rt.ip.replace(/\./g, '\\.')} AS64601: Established, up `, 'm'), `${rt.kind} session listed`);
+  });
+
+  await t.test('SIGHUP removing a peer closes only that session; adding it back re-establishes it', async (t) => {
+    const frrEstablished = async () => {
+      const j = JSON.parse(await vtysh(frr.options, `show bgp neighbor ${lo.speaker} json`)) as Record<string, { connectionsEstablished?: number }>;
+      return j[lo.speaker]?.connectionsEstablished;
+    };
+    const before = await frrEstablished();
+    writeFile(cfgFile, config({ ...cfg, routers: [frr.ip] }));
+    let from = vipd.lines.length;
+    vipd.signal('SIGHUP');
+    await vipd.waitLog((l) => l.msg === 'config reloaded', 5_000, 'reloaded', from);
+    await notInRib(bird, VIP);
+    t.pass('BIRD lost the VIP with its session');
+    t.ok((await frr.rib()).some((x) => x.prefix === VIP), 'FRR keeps the VIP');
+    writeFile(cfgFile, config(cfg));
+    from = vipd.lines.length;
+    vipd.signal('SIGHUP');
+    await vipd.waitLog((l) => l.msg === 'config reloaded', 5_000, 'reloaded', from);
+    await inRib(bird, VIP);
+    t.pass('BIRD has the VIP again');
+    t.equal(await frrEstablished(), before, 'the FRR session was never reset');
   });
 });
