@@ -109,8 +109,9 @@ export function parseJsonPool(text: string, file: string): PoolParseResult {
     acc.errors.push({ file, line: 1, message: 'expected an object { "host": { "enabled": true, "weight": 10 }, ... }' });
     return { servers: [], errors: acc.errors, warnings: [], fatal: true };
   }
+  const lineOf = keyLines(text);
   for (const [host, v] of Object.entries(doc as Record<string, unknown>)) {
-    const line = lineOfKey(text, host);
+    const line = lineOf.get(host) ?? 1;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
       acc.errors.push({ file, line, message: `${host}: expected { "enabled": true, "weight": 10 }, got ${JSON.stringify(v)}` });
       continue;
@@ -129,12 +130,17 @@ function jsonField(x: unknown): Field {
   return { kind: 'other', text: JSON.stringify(x) };
 }
 
-function lineCol(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
-}
-
-function lineOfKey(text: string, key: string): number {
-  const i = text.indexOf(JSON.stringify(key));
-  return i === -1 ? 1 : lineCol(text, i).line;
+/** Line of the first `"key":` for each key, in one pass, for messages. */
+function keyLines(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  const re = /"((?:[^"\\\n]|\\.)*)"\s*:|\n/g;
+  let line = 1;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0] === '\n') { line++; continue; }
+    let key: string;
+    try { key = JSON.parse(`"${m[1]}"`) as string; } catch { continue; }
+    if (!lines.has(key)) lines.set(key, line);
+    line += m[0].split('\n').length - 1;
+  }
+  return lines;
 }
