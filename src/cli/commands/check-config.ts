@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { formatIssue, loadConfig, printConfig, type ConfigIssue, type VipdConfig } from '../../config/index.js';
 import { parsePool } from '../../pools/index.js';
+import { defaultConfig } from './run.js';
 
-interface Args { config: string; print: boolean; pools: boolean }
+interface Args { config?: string; print: boolean; pools: boolean }
 
 /** Reads and parses every file:// pool the services name; issues located in the pool files. */
 async function checkFilePools(c: VipdConfig): Promise<{ errors: ConfigIssue[]; warnings: ConfigIssue[] }> {
@@ -32,11 +33,12 @@ export const checkConfigCommand: CommandModule<object, Args> = {
   command: 'check-config',
   describe: 'validate a pybal.conf: every error and warning with file:line',
   builder: (y) => y
-    .option('config', { alias: 'c', type: 'string', default: '/etc/pybal/pybal.conf', describe: 'config file' })
+    .option('config', { alias: 'c', type: 'string', describe: 'config file (default: as `vipd run`)' })
     .option('print', { type: 'boolean', default: false, describe: 'print the canonical config when valid' })
     .option('pools', { type: 'boolean', default: false, describe: 'also read and check the file:// pools' }),
   handler: async (argv) => {
-    const r = await loadConfig(argv.config);
+    const file = argv.config ?? defaultConfig();
+    const r = await loadConfig(file);
     const warnings = [...r.warnings];
     const errors = r.ok ? [] : [...r.errors];
     if (r.ok && argv.pools) {
@@ -47,12 +49,12 @@ export const checkConfigCommand: CommandModule<object, Args> = {
     for (const w of warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
     if (errors.length || !r.ok) {
       for (const e of errors) process.stderr.write(`error: ${formatIssue(e)}\n`);
-      process.stderr.write(`${argv.config}: ${errors.length} error(s), ${warnings.length} warning(s)\n`);
+      process.stderr.write(`${file}: ${errors.length} error(s), ${warnings.length} warning(s)\n`);
       process.exitCode = 1;
       return;
     }
     if (argv.print) process.stdout.write(printConfig(r.config));
     const n = r.config.services.length;
-    process.stderr.write(`${argv.config}: OK, ${n} service${n === 1 ? '' : 's'}, ${r.config.global.bgpPeers.length} BGP peer(s), ${warnings.length} warning(s)\n`);
+    process.stderr.write(`${file}: OK, ${n} service${n === 1 ? '' : 's'}, ${r.config.global.bgpPeers.length} BGP peer(s), ${warnings.length} warning(s)\n`);
   },
 };
