@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { loopbackBlock } from '../lab/netns.js';
 import { capabilitiesOf } from '../../src/fsm/negotiation.js';
 import type { BgpMessage, NotificationMessage, UpdateMessage } from '../../src/bgp/types.js';
-import { dialSpeaker, establish, routerOpen, startScriptedPeer } from './scripted-peer.js';
+import { dialSpeaker, establish, routerOpen, startScriptedPeer, type PeerConnection } from './scripted-peer.js';
 import { labPeer, recordIfAsked, startSpeaker, vip } from './speaker-helpers.js';
 
 // The speaker on real loopback sockets against a scripted peer: the cases a real router will not
@@ -16,6 +16,15 @@ async function setup(t: Test, over: Parameters<typeof labPeer>[2] = {}, routes =
   const sp = await startSpeaker(labPeer(lo.router(0), lo.speaker, { port: peer.port, holdTime: 30, ...over }), routes);
   t.teardown(() => sp.stop());
   return { lo, peer, sp };
+}
+
+/** The next UPDATE that is not an End-of-RIB. */
+async function nextUpdate(c: PeerConnection): Promise<UpdateMessage> {
+  for (let i = 0; i < 10; i++) {
+    const u = (await c.next('UPDATE')) as UpdateMessage;
+    if (u.nlri.length || u.withdrawn.length || u.attributes.mpReach || u.attributes.mpUnreach?.withdrawn.length) return u;
+  }
+  throw new Error('only End-of-RIB markers');
 }
 
 const codes = (m: BgpMessage): number[] => (m.type === 'OPEN' ? capabilitiesOf(m).map((c) => c.code) : []);
@@ -133,4 +142,57 @@ t.test('passive mode: the router connects to us', async (t) => {
   const u = (await c.next('UPDATE')) as UpdateMessage;
   t.same(u.nlri, ['10.2.1.1/32']);
   t.equal(sp.speaker.status().peers[0]?.state, 'Established');
+});
+
+t.test('collision (RFC 4271 §6.8): both sides connect; the higher BGP identifier keeps its own connection', async (t) => {
+  // Our id 10.0.0.1 is lower than the peer's 10.255.0.2, so the connection the peer initiated survives.
+  const lo = loopbackBlock();
+  const peer = await startScriptedPeer(lo.router(0));
+  t.teardown(() => peer.close());
+  const sp = await startSpeaker(labPeer(lo.router(0), lo.speaker, { mode: 'both', port: peer.port, holdTime: 30 }), [vip('10.2.1.1/32')], { routerId: '10.0.0.1' });
+  t.teardown(() => sp.stop());
+  const out = await peer.connection(0);
+  await out.next('OPEN');
+  const port = sp.speaker.listening()[0]?.port ?? 0;
+  t.equal(port, peer.port, 'listening on the configured port too');
+  const inbound = await dialSpeaker(lo.speaker, port, lo.router(0));
+  inbound.send(routerOpen({ bgpId: '10.255.0.2' }));
+  t.equal(notif(await out.next('NOTIFICATION')), '6/7', 'our outbound connection is dumped with Cease 6/7 (peer id is higher)');
+  await inbound.next('OPEN');
+  await inbound.next('KEEPALIVE');
+  inbound.send({ type: 'KEEPALIVE' });
+  await sp.waitEvent((e) => e.event === 'established', 3000);
+  const u = (await inbound.next('UPDATE')) as UpdateMessage;
+  t.same(u.nlri, ['10.2.1.1/32'], 'the surviving inbound connection carries the routes');
+});
+
+t.test('addPeer / removePeer leave the other session alone; RFC 8326 GRACEFUL_SHUTDOWN before the withdraw', async (t) => {
+  const lo = loopbackBlock();
+  const p1 = await startScriptedPeer(lo.router(0));
+  const p2 = await startScriptedPeer(lo.router(1));
+  t.teardown(() => p1.close());
+  t.teardown(() => p2.close());
+  const sp = await startSpeaker(labPeer(lo.router(0), lo.speaker, { port: p1.port, holdTime: 30 }), [vip('10.2.1.1/32')]);
+  t.teardown(() => sp.stop());
+  const c1 = await p1.connection(0);
+  await establish(c1);
+  await c1.next('UPDATE');
+  await sp.speaker.addPeer(labPeer(lo.router(1), lo.speaker, { port: p2.port, holdTime: 30 }));
+  const c2 = await p2.connection(0);
+  await establish(c2);
+  t.same(((await c2.next('UPDATE')) as UpdateMessage).nlri, ['10.2.1.1/32'], 'the new peer gets the table');
+  await t.rejects(sp.speaker.addPeer(labPeer(lo.router(1), lo.speaker)), /already configured/);
+  await sp.speaker.removePeer(lo.router(1), 'peer removed from config');
+  const n = (await c2.next('NOTIFICATION')) as NotificationMessage;
+  t.equal(notif(n), '6/2');
+  t.equal(sp.speaker.status().peers.length, 1);
+  t.equal(sp.speaker.status().peers[0]?.state, 'Established', 'the first session was not touched');
+  t.notOk(c1.closed);
+  const stopping = sp.speaker.stop({ message: 'bye', gracefulShutdownMs: 200 });
+  const gs = await nextUpdate(c1);
+  t.ok(gs.nlri.includes('10.2.1.1/32') && gs.attributes.communities?.includes(0xffff0000), 're-announced with GRACEFUL_SHUTDOWN 65535:0');
+  const w = await nextUpdate(c1);
+  t.same(w.withdrawn, ['10.2.1.1/32'], 'then withdrawn');
+  t.equal(notif(await c1.next('NOTIFICATION')), '6/2');
+  await stopping;
 });
