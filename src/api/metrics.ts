@@ -47,6 +47,8 @@ export function metricsText(src: StatusSource): string {
     status: fam('pybal_monitor_status', 'gauge', 'Monitor up status (1 up, 0 down; absent before the first result)'),
     upT: fam('pybal_monitor_up_transitions_total', 'counter', 'Monitor up transitions'),
     downT: fam('pybal_monitor_down_transitions_total', 'counter', 'Monitor down transitions'),
+    upR: fam('pybal_monitor_up_results_total', 'counter', 'Monitor up results'),
+    downR: fam('pybal_monitor_down_results_total', 'counter', 'Monitor down results'),
   };
   const srvPooled = fam('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)');
   const srvUp = fam('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)');
@@ -68,6 +70,8 @@ export function metricsText(src: StatusSource): string {
         if (m.up !== null) mon.status.push({ labels: ml, value: m.up ? 1 : 0 });
         mon.upT.push({ labels: ml, value: m.upTransitions });
         mon.downT.push({ labels: ml, value: m.downTransitions });
+        mon.upR.push({ labels: ml, value: m.upResults });
+        mon.downR.push({ labels: ml, value: m.downResults });
       }
     }
   }

@@ -112,7 +112,10 @@ t.test('/metrics: PyBal names, current values', async (t) => {
   t.equal(line('vipd_vip_announced{vip="10.2.1.1/32"}'), 'vipd_vip_announced{vip="10.2.1.1/32"} 1');
   t.match(m.body, /# TYPE pybal_service_could_not_depool_total counter/);
   c.monitorResult('web', '10.0.0.2', 'ProxyFetch', { up: true, reason: 'ok' });
+  for (const up of [true, true, false]) c.countResult('web', '10.0.0.2', 'ProxyFetch', up);
   const again = (await get('/metrics')).body;
+  t.match(again, /^pybal_monitor_up_results_total\{service="web",host="10\.0\.0\.2",monitor="ProxyFetch"\} 2$/m);
+  t.match(again, /^pybal_monitor_down_results_total\{service="web",host="10\.0\.0\.2",monitor="ProxyFetch"\} 1$/m);
   t.match(again, /^pybal_service_servers_up\{service="web"\} 2$/m, 'servers_up follows every result, not only config changes');
   t.match(again, /^pybal_monitor_up_transitions_total\{service="web",host="10.0.0.2",monitor="ProxyFetch"\} 1$/m);
 });

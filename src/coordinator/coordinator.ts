@@ -150,6 +150,12 @@ export class Coordinator {
     this.publish();
   }
 
+  /** Counts one check result (every result; transitions come through monitorResult). */
+  countResult(service: string, host: string, monitor: string, up: boolean): void {
+    const m = this.services.get(service)?.pool.servers.get(host)?.monitors.get(monitor);
+    if (m) { if (up) m.upResults++; else m.downResults++; }
+  }
+
   raiseAlert(source: string, level: Alert['level'], message: string): void {
     this.alerts.set(source, { source, level, message });
   }
@@ -180,7 +186,7 @@ export class Coordinator {
 
   private startHealth(svc: Service, s: ServerState): void {
     s.monitors = new Map(svc.spec.monitors.map((m) => [m, {
-      up: null, reason: '', since: null, durationMs: null, upTransitions: 0, downTransitions: 0,
+      up: null, reason: '', since: null, durationMs: null, upTransitions: 0, downTransitions: 0, upResults: 0, downResults: 0,
     }]));
     this.d.health.start({ service: svc.spec.name, host: s.host, ip: s.ip!, port: this.targetPort(svc, s) });
   }
@@ -191,7 +197,9 @@ export class Coordinator {
     this.startHealth(svc, s);
     for (const [name, m] of keep) {
       const fresh = s.monitors.get(name);
-      if (fresh) Object.assign(fresh, { upTransitions: m.upTransitions, downTransitions: m.downTransitions });
+      if (fresh) {
+        Object.assign(fresh, { upTransitions: m.upTransitions, downTransitions: m.downTransitions, upResults: m.upResults, downResults: m.downResults });
+      }
     }
   }
 

@@ -14,6 +14,8 @@ export interface MonitorStatus {
   durationMs: number | null;
   upTransitions: number;
   downTransitions: number;
+  upResults: number;
+  downResults: number;
 }
 
 export interface ServerStatus {

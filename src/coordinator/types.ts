@@ -22,6 +22,9 @@ export interface MonitorState {
   durationMs: number | null;
   upTransitions: number;
   downTransitions: number;
+  /** Every check result, not only transitions (PyBal's *_results_total). */
+  upResults: number;
+  downResults: number;
 }
 
 /** PyBal's server state model (PYBAL.md §4.1) plus what vipd adds (address, monitors). */

@@ -64,7 +64,9 @@ export class Daemon {
       : new IpvsadmDriver({ runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) });
     this.reconciler = new IpvsReconciler({ ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }) });
     this.ipvs = new IpvsAdapter(this.reconciler);
-    this.health = new HealthAdapter(clock, log, (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res));
+    this.health = new HealthAdapter(clock, log,
+      (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res),
+      (svc, host, monitor, up) => this.coordinator.countResult(svc, host, monitor, up));
     if (config.global.bgp) {
       const sc = speakerConfig(config);
       if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));

@@ -10,8 +10,12 @@ import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../time/clock.js';
 
 export interface MonitorResultSink {
+  /** A transition (including the first result). */
   (service: string, host: string, monitor: string, res: { up: boolean; reason: string; durationMs: number }): void;
 }
+
+/** Every result, for the *_results_total counters. */
+export type ResultCounter = (service: string, host: string, monitor: string, up: boolean) => void;
 
 function toOption(key: string, v: ConfigValue, where: string): OptionValue {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
@@ -61,7 +65,10 @@ interface ServiceHealth { runner: HealthRunner; monitors: Monitor[]; targets: Ma
 export class HealthAdapter implements HealthPort {
   private readonly services = new Map<string, ServiceHealth>();
 
-  constructor(private readonly clock: Clock, private readonly log: Logger, private readonly sink: MonitorResultSink) {}
+  constructor(
+    private readonly clock: Clock, private readonly log: Logger, private readonly sink: MonitorResultSink,
+    private readonly count: ResultCounter = () => {},
+  ) {}
 
   /** (Re)defines a service's monitors; running targets move to the new monitors. */
   setMonitors(service: string, monitors: Monitor[]): void {
@@ -71,6 +78,7 @@ export class HealthAdapter implements HealthPort {
     const runner = new HealthRunner({
       clock: this.clock, logger: this.log.child({ service }),
       onTransition: (t) => this.sink(service, t.target.host, t.monitor, { up: t.up, reason: t.reason, durationMs: t.ms }),
+      onResult: (target, monitor, r) => this.count(service, target.host, monitor, r.up),
     });
     this.services.set(service, { runner, monitors, targets: new Map() });
     for (const t of targets) this.start(t);
