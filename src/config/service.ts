@@ -67,6 +67,14 @@ function poolUrl(r: SectionReader): string | undefined {
     r.error(e.line, `config: unsupported scheme '${u.protocol}' (use ${POOL_SCHEMES.map((s) => s + '//').join(', ')})`);
     return undefined;
   }
+  if (u.protocol === 'file:' && u.hostname !== '' && u.hostname !== 'localhost') {
+    r.error(e.line, `config: a file URL needs three slashes and an absolute path (file:///etc/pybal/pools/x), got '${v}'`);
+    return undefined;
+  }
+  if ((u.protocol === 'etcd:' || u.protocol === 'etcds:') && (!u.hostname || u.pathname.replace(/\//g, '') === '')) {
+    r.error(e.line, `config: an etcd URL needs a host and a key prefix (etcd://host:2379/conftool/v1/pools/...), got '${v}'`);
+    return undefined;
+  }
   return v;
 }
 
