@@ -59,10 +59,11 @@ export class Vipd {
   readonly exited: Promise<number | null>;
   private proc: ChildProcess;
 
-  /** An empty configPath runs `vipd run --demo`. */
-  constructor(readonly configPath: string, readonly api: string, args: string[] = ['-n']) {
+  /** An empty configPath runs `vipd run --demo`; `wrap` prefixes the command (e.g. ip netns exec NS). */
+  constructor(readonly configPath: string, readonly api: string, args: string[] = ['-n'], wrap: string[] = []) {
     const argv = configPath ? ['run', '-c', configPath, ...args] : ['run', '--demo', ...args];
-    this.proc = spawn('node', ['dist/cli/main.js', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cmd = [...wrap, process.execPath, 'dist/cli/main.js', ...argv];
+    this.proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     this.proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();

@@ -63,7 +63,10 @@ export class Daemon {
       ? new DryRunDriver({ owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) })
       : new IpvsadmDriver({ runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) });
     this.reconciler = new IpvsReconciler({ ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }) });
-    this.ipvs = new IpvsAdapter(this.reconciler);
+    this.ipvs = new IpvsAdapter(this.reconciler, (error) => {
+      if (error) this.coordinator.raiseAlert('ipvs', 'critical', `IPVS not updated: ${error}`);
+      else this.coordinator.clearAlert('ipvs');
+    });
     this.health = new HealthAdapter(clock, log,
       (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res),
       (svc, host, monitor, up) => this.coordinator.countResult(svc, host, monitor, up));
@@ -152,7 +155,7 @@ export class Daemon {
       bgp: () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()),
       ipvs: () => ({
         driver: this.opts.dryRun ? 'dry-run' : 'ipvsadm', repairsTotal: this.reconciler.repairs,
-        appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: null,
+        appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: this.ipvs.lastError,
       }),
       startedAt: this.startedAt,
       now: () => this.opts.clock.wallNow(),

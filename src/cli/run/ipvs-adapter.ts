@@ -13,8 +13,10 @@ export class IpvsAdapter implements IpvsPort {
   private desired = new Map<string, DesiredService>();
   private adopted = new Map<string, readonly RealServer[]>();
   applies = 0;
+  lastError: string | null = null;
 
-  constructor(private readonly reconciler: IpvsReconciler) {}
+  /** `onOutcome` hears whether each decision reached the kernel (null) or why not. */
+  constructor(private readonly reconciler: IpvsReconciler, private readonly onOutcome: (error: string | null) => void = () => {}) {}
 
   /** What the kernel held when vipd started (read once). */
   adopt(table: IpvsTable): void {
@@ -29,7 +31,10 @@ export class IpvsAdapter implements IpvsPort {
   apply(desired: DesiredService[]): void {
     this.desired = new Map(desired.map((d) => [d.service, d]));
     this.applies++;
-    void this.reconciler.setDesired(this.table());
+    void this.reconciler.setDesired(this.table()).then((o) => {
+      this.lastError = o.ok ? null : o.error.message;
+      this.onOutcome(this.lastError);
+    });
   }
 
   table(): VirtualService[] {
