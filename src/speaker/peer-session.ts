@@ -7,10 +7,10 @@ import {
 } from '../fsm/index.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
-import { AdjRibOut, endOfRib, type RibOutPlan } from './adj-rib-out.js';
+import { Announcer } from './announcer.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { Connection, type ConnectionHandlers } from './connection.js';
-import type { CheckedRoute, FamilyName } from './routes.js';
+import type { CheckedRoute } from './routes.js';
 export type { ResolvedPeer } from './session-config.js';
 import type { PeerStatus, SpeakerEvent } from './types.js';
 import { PeerStats } from './peer-stats.js';
@@ -29,7 +29,7 @@ export class PeerSession {
   private queue: FsmEvent[] = [];
   private busy = false;
   private routes: readonly CheckedRoute[] = [];
-  private ribOut: AdjRibOut | null = null;
+  private out: Announcer | null = null;
   private readonly ribIn: AdjRibIn;
   private readonly log: Logger;
   private readonly stats: PeerStats;
@@ -48,7 +48,7 @@ export class PeerSession {
   setRoutes(routes: readonly CheckedRoute[]): void {
     this.routes = routes;
     this.fsm = { ...this.fsm, config: sessionConfig(this.cfg, routes) };
-    if (this.ribOut && this.conn && this.fsm.state === 'Established') this.sendPlan(this.ribOut.plan(routes));
+    if (this.out && this.conn && this.fsm.state === 'Established') this.out.apply(routes);
   }
 
   start(): void { this.dispatch({ type: 'ManualStart' }); }
@@ -58,12 +58,7 @@ export class PeerSession {
    * once the bytes are flushed (bounded by closeTimeoutMs).
    */
   async stop(message?: string): Promise<void> {
-    if (this.fsm.state === 'Established' && this.ribOut && this.conn) {
-      const withdrawn = this.ribOut.prefixes;
-      const updates = this.ribOut.withdrawAll();
-      for (const u of updates) this.send(u);
-      if (withdrawn.length) this.emit({ event: 'update-sent', peer: this.address, announced: [], withdrawn, messages: updates.length });
-    }
+    if (this.fsm.state === 'Established' && this.out && this.conn) this.out.withdrawAll();
     this.dispatch({ type: 'ManualStop', notification: adminShutdown(message) });
     this.pendingInbound?.close(0);
     this.pendingInbound = null;
@@ -93,7 +88,7 @@ export class PeerSession {
   }
 
   status(): PeerStatus {
-    return this.stats.status(this.cfg, this.fsm, this.ribOut?.size ?? 0, this.ribIn.size);
+    return this.stats.status(this.cfg, this.fsm, this.out?.size ?? 0, this.ribIn.size);
   }
 
   private dispatch(ev: FsmEvent): void {
@@ -141,7 +136,7 @@ export class PeerSession {
       case 'down': {
         if (this.stats.establishedAt !== null) this.stats.flaps++;
         this.stats.establishedAt = null;
-        this.ribOut = null;
+        this.out = null;
         this.ribIn.clear();
         this.stats.lastDown = e.reason;
         this.log.info('session down', { reason: e.reason });
@@ -167,7 +162,7 @@ export class PeerSession {
         this.log.warn('UPDATE error handled without reset (RFC 7606)', { error: e.error.message, action: e.error.action });
         this.emit({ event: 'update-error', peer: this.address, code: e.error.code, subcode: e.error.subcode, action: e.error.action, message: e.error.message });
         return;
-      case 'routeRefresh': return this.refresh(e.refresh.afi, e.refresh.safi);
+      case 'routeRefresh': if (this.fsm.negotiated) this.out?.refresh(e.refresh.afi, e.refresh.safi, this.fsm.negotiated); return;
       case 'capabilityFallback':
         this.log.warn('peer refused our capabilities; reconnecting without them', { dropped: e.dropped === 'all' ? 'all' : e.dropped.join(',') });
         this.emit({ event: 'capability-fallback', peer: this.address, dropped: e.dropped });
@@ -241,39 +236,11 @@ export class PeerSession {
     const families = toFamilyNames(n.families);
     const localAddr = this.conn?.socket.localAddress;
     const nextHop = { ...defaultNextHop(localAddr), ...this.cfg.nextHop };
-    this.ribOut = new AdjRibOut({ localAs: this.cfg.localAs, families, nextHop, ...(this.cfg.maxPrefixes !== undefined ? { maxPrefixes: this.cfg.maxPrefixes } : {}) });
+    this.out = new Announcer({ peer: this.address, log: this.log, stats: this.stats, emit: this.emit, send: (m) => this.send(m) },
+      { localAs: this.cfg.localAs, families, nextHop, ...(this.cfg.maxPrefixes !== undefined ? { maxPrefixes: this.cfg.maxPrefixes } : {}) });
     this.log.info('session established', { holdTime: n.holdTime, families: familyNames(n.families).join(',') });
     this.emit({ event: 'established', peer: this.address, holdTime: n.holdTime, keepalive: n.keepalive, families: familyNames(n.families), capabilities: capabilityNames(n.peerCapabilities) });
-    this.sendPlan(this.ribOut.plan(this.routes));
-    // RFC 4724 §2: End-of-RIB after the initial table, per family
-    for (const f of families) this.send(endOfRib(f));
-  }
-
-  private sendPlan(plan: RibOutPlan): void {
-    for (const u of plan.updates) this.send(u);
-    if (plan.updates.length) {
-      this.emit({ event: 'update-sent', peer: this.address, announced: plan.announced, withdrawn: plan.withdrawn, messages: plan.updates.length });
-    }
-    const newlyRefused = plan.refused.filter((p) => !this.stats.refused.includes(p));
-    this.stats.refused = plan.refused;
-    if (newlyRefused.length) {
-      const reason = `over the peer's max-prefixes ${this.cfg.maxPrefixes}`;
-      this.log.warn('prefixes refused', { count: newlyRefused.length, reason });
-      this.emit({ event: 'refused', peer: this.address, prefixes: newlyRefused, reason });
-    }
-    if (plan.unsendable.length) this.log.debug('routes not sendable on this session', { count: plan.unsendable.length });
-  }
-
-  /** RFC 2918 §4 re-send the family's Adj-RIB-Out; RFC 7313 §4 wrapped in BoRR/EoRR when enhanced. */
-  private refresh(afi: number, safi: number): void {
-    const n = this.fsm.negotiated;
-    const family: FamilyName | null = safi === 1 && afi === 1 ? 'ipv4' : safi === 1 && afi === 2 ? 'ipv6' : null;
-    if (!n || !this.ribOut || !family || !n.families.some((f) => f.afi === afi && f.safi === safi)) return;
-    this.emit({ event: 'route-refresh', peer: this.address, family: `${family}-unicast`, enhanced: n.enhancedRouteRefresh });
-    if (n.enhancedRouteRefresh) this.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: 1 });
-    for (const u of this.ribOut.full(family)) this.send(u);
-    if (n.enhancedRouteRefresh) this.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: 2 });
-    else this.send(endOfRib(family));
+    this.out.initial(this.routes);
   }
 
   /** RFC 4271 §6.8: hold a second connection until its OPEN names the peer, then keep one. */
