@@ -154,3 +154,18 @@ t.test('an IPv4 literal in an IPv6 service is not ready (wrong family), with no 
   await h.c.updatePool('web', [srv('10.0.0.1'), srv('2001:db8::5')]);
   t.same(h.pooled(), ['2001:db8::5']);
 });
+
+t.test('a VIP removed by a reload and added back waits for its first round again', async (t) => {
+  const h = setup();
+  h.c.configure([web], route);
+  await h.c.updatePool('web', [srv('10.0.0.1')]);
+  h.up('web', '10.0.0.1', web.monitors);
+  t.equal(h.adverts.at(-1)!.length, 1);
+  h.c.configure([], route);
+  t.same(h.adverts.at(-1), []);
+  h.c.configure([web], route);
+  await h.c.updatePool('web', [srv('10.0.0.1')]);
+  t.same(h.adverts.at(-1), [], 'not announced on optimism alone');
+  h.up('web', '10.0.0.1', web.monitors);
+  t.equal(h.adverts.at(-1)!.length, 1);
+});

@@ -9,7 +9,8 @@ interface ServiceView { spec: ServiceSpec; pool: Pool; firstRoundDone: boolean }
 /**
  * One input per VIP address. `settled` is a latch the caller keeps across calls: a VIP whose
  * BGP services all finished a first health round once stays settled (a service added later by a
- * reload must not withdraw it while its own first round runs).
+ * reload must not withdraw it while its own first round runs). A VIP that leaves the config
+ * loses its latch.
  */
 export function buildVipInputs(services: ServiceView[], route: RouteSpec, settled: Set<string>): VipInput[] {
   const byIp = new Map<string, ServiceView[]>();
@@ -17,6 +18,7 @@ export function buildVipInputs(services: ServiceView[], route: RouteSpec, settle
     const key = vipPrefix(svc.spec.ip).prefix;
     byIp.set(key, [...(byIp.get(key) ?? []), svc]);
   }
+  for (const key of [...settled]) if (!byIp.has(key)) settled.delete(key);
   const out: VipInput[] = [];
   for (const [key, all] of byIp) {
     const svcs = all.filter((s) => s.spec.bgp);

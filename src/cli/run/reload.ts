@@ -80,7 +80,7 @@ export async function applyReload(d: Daemon, next: VipdConfig): Promise<void> {
   for (const s of restartPools) d.startPool(s);
   log.info('reload applied', {
     added: next.services.filter((s) => !oldSvcs.has(s.name)).map((s) => s.name).join(',') || null,
-    removed: d.config.services.length === 0 ? null : [...oldSvcs.keys()].filter((n) => !newSvcs.has(n)).join(',') || null,
+    removed: [...oldSvcs.keys()].filter((n) => !newSvcs.has(n)).join(',') || null,
     peersChanged: peers.remove.length + peers.add.length,
   });
 }
