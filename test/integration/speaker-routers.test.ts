@@ -15,7 +15,8 @@ for (const kind of kinds) {
     if (!needTools(t, ...ROUTER_BINARIES[kind])) return;
     const lo = loopbackBlock();
     await recordIfAsked(t, `vipd-${kind}-announce-withdraw-limit`, lo.router(0));
-    const router = await startRouter({ kind, routerIp: lo.router(0), speakerIp: lo.speaker, v6: true, holdTime: HOLD, passive: true });
+    // FRR keeps its default route-map delay here, so it sends a ROUTE-REFRESH ~5 s after start (ROUTERS.md).
+    const router = await startRouter({ kind, routerIp: lo.router(0), speakerIp: lo.speaker, v6: true, holdTime: HOLD, passive: true, frrRouteMapDelay: 5 });
     t.teardown(() => router.stop());
     const sp = await startSpeaker(labPeer(lo.router(0), lo.speaker), [
       vip('10.2.1.1/32'), vip('10.2.1.2/32'), vip('2620:0:860:1::10/128'), vip('10.9.9.0/24'),
@@ -55,6 +56,7 @@ for (const kind of kinds) {
     const st = sp.speaker.status().peers[0];
     t.equal(st?.state, 'Established');
     t.equal(st?.flaps, 0, 'never flapped');
+    if (kind === 'frr') t.ok(sp.events.some((e) => e.event === 'route-refresh'), "FRR's start-up ROUTE-REFRESH was answered");
     const final = await router.rib();
     t.equal(final.filter((r) => r.prefix.startsWith('10.2.2.')).length, 6, 'the router holds the 6 accepted new VIPs');
   });
