@@ -74,6 +74,7 @@ export class Connection {
       if (this.socket.destroyed) { resolve(); return; }
       const cancel = this.clock.setTimer(graceMs, () => this.socket.destroy());
       this.socket.once('close', () => { cancel(); resolve(); });
+      this.socket.resume(); // a paused socket (see drain) would never see the peer's FIN
       this.socket.end();
     });
   }
