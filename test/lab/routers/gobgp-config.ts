@@ -55,6 +55,7 @@ export function gobgpConfig(o: ResolvedOptions): string {
     `    hold-time = ${o.holdTime}`,
     `    keepalive-interval = ${Math.max(1, Math.floor(o.holdTime / 3))}`,
     '    connect-retry = 5',
+    '    idle-hold-time-after-reset = 1',
     '  [neighbors.transport.config]',
     `    local-address = "${o.routerIp}"`,
     `    remote-port = ${o.peerPort}`,

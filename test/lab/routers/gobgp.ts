@@ -54,7 +54,12 @@ export async function gobgpRib(o: ResolvedOptions): Promise<RibRoute[]> {
 export const gobgpRouteRefresh = async (o: ResolvedOptions): Promise<void> => {
   await gobgp(o, 'neighbor', o.speakerIp, 'softresetin');
 };
+/** Admin-up again after the prefix limit, then wait until GoBGP leaves IDLE (it refuses connections until then). */
 export const gobgpClear = async (o: ResolvedOptions): Promise<void> => {
   await gobgp(o, 'neighbor', o.speakerIp, 'enable');
+  await waitFor('GoBGP to leave IDLE', 10_000, async () => {
+    const state = (JSON.parse(await gobgp(o, 'neighbor', o.speakerIp, '-j')) as { state?: { session_state?: number } }).state;
+    return (state?.session_state ?? 1) !== 1;
+  }, 100);
 };
 export const gobgpLog = (o: ResolvedOptions): string => readLog(`${o.dir}/gobgpd.log`);
