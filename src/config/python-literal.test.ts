@@ -70,3 +70,11 @@ t.test('syntax errors carry line and column, never evaluate', async (t) => {
   t.match(err('['.repeat(100)), { message: /nesting deeper/ });
   t.match(err('99999999999999999999'), { message: 'integer too large' });
 });
+
+t.test('more syntax errors', async (t) => {
+  t.match(err('-x'), { message: "invalid number 'x'", column: 2 });
+  t.match(err('12abc'), { message: "invalid number '12abc'" });
+  t.match(err(String.raw`'\U00110000'`), { message: /code point out of range/ });
+  t.match(err('[1, '), { message: 'unexpected end of value', column: 5 });
+  t.match(err('@'), { message: /unexpected '@', expected a string/ });
+});

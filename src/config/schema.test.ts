@@ -73,6 +73,10 @@ t.test('python literal errors carry file:line:column', async (t) => {
     ["f.conf:8:26: [web] runcommand.arguments: unknown reference 'server.name' (known: server.host, server.ip, server.port, server.weight)"]);
   t.same(errorsOf(`[web]\n${SVC}runcommand.arguments = '-v'\nmonitors = ['RunCommand']\nruncommand.command = /bin/true\n`),
     ["f.conf:8: [web] runcommand.arguments must be a list, e.g. [ '/usr/local/bin/check', server.host ], got the string '-v'"]);
+  t.same(errorsOf(`[web]\n${SVC}runcommand.arguments = [ '-v', None ]\nmonitors = ['RunCommand']\nruncommand.command = /bin/true\n`),
+    ['f.conf:8: [web] runcommand.arguments may contain strings and server.host/ip/port/weight, found None']);
+  t.same(errorsOf(`[web]\n${SVC}monitors = ['ProxyFetch']\nproxyfetch.url = []\n`), ['f.conf:9: [web] proxyfetch.url must not be empty']);
+  t.same(errorsOf(`[web]\n${SVC}monitors = ['DNSQuery']\ndnsquery.hostnames = [ 'a', 1 ]\n`), ['f.conf:9: [web] dnsquery.hostnames must contain only strings, found the number 1']);
 });
 
 t.test('unknown keys warn and name the nearest known key', async (t) => {
@@ -112,6 +116,10 @@ t.test('BGP: VIP family without a next hop, MED conflicts, peers, ASN', async (t
     "f.conf:6: [bgp-peer 10.255.0.300] section name must be an IP address, got '10.255.0.300'",
     'f.conf:8: [bgp-peer 10.255.0.3] bgp-keepalive (60) must be less than bgp-hold-time (30)',
     'f.conf:10: [bgp-peer 10.255.0.3] bgp-router-id must not be 0.0.0.0',
+  ]);
+  t.same(errorsOf(`${G}bgp-nexthop-ipv6 = 10.0.0.1\nbgp-router-id = fd00::1\n`), [
+    "f.conf:6: [global] bgp-nexthop-ipv6 must be an IPv6 address, got '10.0.0.1'",
+    "f.conf:7: [global] bgp-router-id must be an IPv4 address, got 'fd00::1'",
   ]);
   t.same(errorsOf(`${G}bgp-as-path = 64600 x\nbgp-peer-address = [ '10.255.0.2', 5 ]\n`), [
     "f.conf:6: [global] bgp-as-path must be AS numbers separated by spaces, got '64600 x'",

@@ -16,3 +16,8 @@ t.test('the URL scheme picks the source', async (t) => {
   t.equal(createPoolSource('file:///etc/pybal/pools/web', { clock }).url, 'file:///etc/pybal/pools/web');
   t.equal((createPoolSource('file:///etc/pybal/pools/web', { clock }) as FileSource).path, '/etc/pybal/pools/web');
 });
+
+t.test('an EtcdSource refuses other schemes and defaults to port 2379', async (t) => {
+  const clock = new FakeClock();
+  t.throws(() => new EtcdSource('http://h/x', { clock }), /http:\/\/h\/x: not an etcd:\/\/ or etcds:\/\/ URL/);
+});

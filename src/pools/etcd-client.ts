@@ -86,7 +86,8 @@ export async function watchPrefix(ep: EtcdEndpoint, prefix: string, fromRevision
   throw new Error('etcd watch stream ended');
 }
 
-function handleMessage(text: string, h: WatchHandlers): Error | null {
+/** One watch message: events to the handlers, or the error that ends this watch. */
+export function handleMessage(text: string, h: WatchHandlers): Error | null {
   let msg: { result?: WatchResult; error?: { message?: string } };
   try { msg = JSON.parse(text) as typeof msg; } catch { return new Error('etcd sent a watch message that is not JSON'); }
   if (msg.error) return new Error(`etcd watch error: ${msg.error.message ?? JSON.stringify(msg.error)}`);

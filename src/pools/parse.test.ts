@@ -84,3 +84,9 @@ t.test('the pool files shipped in conf/pools parse cleanly', async (t) => {
     t.ok(r.servers.length > 0, f);
   }
 });
+
+t.test('legacy lines with non-string keys or host', async (t) => {
+  const r = parseLegacyPool("{ 1: 'x', 'host': 'a' }\n{ 'host': 5, 'weight': 1, 'enabled': True }\n", 'p');
+  t.same(r.errors.map(formatIssue), ['p:1: keys must be strings, got 1', 'p:2: host must be a string, got 5']);
+  t.same(r.servers, []);
+});
