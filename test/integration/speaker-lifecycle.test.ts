@@ -16,6 +16,7 @@ import { labPeer, startSpeaker, vip } from './speaker-helpers.js';
 // VIPD_CAPTURE_DIR=test/fixtures/pcaps/speaker keeps the captures (the replay test reads them).
 const MESSAGE = 'vipd test: lvs1001 going down for maintenance';
 const kinds: RouterKind[] = (process.env.VIPD_ROUTERS?.split(',') as RouterKind[] | undefined) ?? ['bird', 'gobgp', 'frr'];
+t.jobs = 3; // the routers run side by side (own addresses, dirs, namespaces)
 const table = (rib: RibRoute[]) => rib.map((r) => `${r.prefix} ${r.med}`).sort();
 
 for (const kind of kinds) {

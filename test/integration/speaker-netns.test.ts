@@ -11,6 +11,7 @@ import { startSpeaker, vip } from './speaker-helpers.js';
 // the speaker on the root side of a veth pair (next hop = our own address), IPv4 and IPv6 VIPs on
 // one IPv4 session; and one session over IPv6 transport, which needs a configured router id.
 const kinds: RouterKind[] = ['bird', 'gobgp', 'frr'];
+t.jobs = 3; // the routers run side by side (own addresses, dirs, namespaces)
 
 for (const kind of kinds) {
   t.test(`${kind} in a network namespace: IPv4 + IPv6 VIPs over an IPv4 session`, async (t) => {

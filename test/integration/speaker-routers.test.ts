@@ -9,6 +9,8 @@ import { labPeer, recordIfAsked, startSpeaker, vip } from './speaker-helpers.js'
 // withdraw / re-announce, IPv6 over MP-BGP, a /24 filtered, the 11th prefix refused by our guard.
 const HOLD = 3;
 const kinds: RouterKind[] = ['bird', 'gobgp', 'frr'];
+// The three routers run side by side (own addresses, own temp dirs): the file takes one router's time.
+t.jobs = 3;
 
 for (const kind of kinds) {
   t.test(`${kind}: announce, withdraw, re-announce, IPv6, filter, prefix guard, three hold times`, async (t) => {
