@@ -53,8 +53,11 @@ const fullMsg = decodeOrDie(full);
 const bDecode = rate(() => { const r = decodeMessage(full, ctx); if (r.ok) sink++; }, 2000);
 const bEncode = rate(() => { sink += encodeMessage(fullMsg, ctx).length; }, 2000);
 const prefixes = fullMsg.type === 'UPDATE' ? fullMsg.nlri.length : 0;
+// decode validates every prefix but builds the prefix strings on first read; this reads them all
+const bStrings = rate(() => { const r = decodeMessage(full, ctx); if (r.ok && r.value.type === 'UPDATE') sink += r.value.nlri.length; }, 2000);
 console.log(`(b) full UPDATE (${full.length} B, ${prefixes} /32s): decode ${fmt(bDecode)}/s = ${(bDecode * full.length / 1e6).toFixed(0)} MB/s, ` +
   `encode ${fmt(bEncode)}/s = ${(bEncode * full.length / 1e6).toFixed(0)} MB/s`);
+console.log(`    decode and read every prefix string: ${fmt(bStrings)}/s = ${(bStrings * full.length / 1e6).toFixed(0)} MB/s`);
 
 // (c) the whole public capture corpus (extracted with tshark once, outside the timing)
 const dir = resolve('..', 'shared', 'pcaps', 'public');
@@ -71,5 +74,19 @@ if (!existsSync(dir) || !tshark) {
   const cEncode = rate(() => { for (const m of decoded) sink += encodeMessage(m, c2).length; }, 2000);
   console.log(`(c) corpus (${corpus.length} messages, ${bytes} B from ${files.length} captures): decode ${fmt(cDecode * corpus.length)} msg/s = ` +
     `${(cDecode * bytes / 1e6).toFixed(0)} MB/s; encode ${fmt(cEncode * decoded.length)} msg/s (${decoded.length} decodable)`);
+}
+
+
+// (d) the 19-octet header, DESIGN.md's candidate for binary-parser: its compiled parser vs our hand-written check
+{
+  const { Parser } = await import('binary-parser/dist/binary_parser.js');
+  const header = new Parser().endianness('big').array('marker', { type: 'uint8', length: 16 }).uint16('length').uint8('type');
+  const buf = Buffer.from(vipBytes);
+  const parsed = header.parse(buf) as { length: number; type: number };
+  if (parsed.length !== vipBytes.length || parsed.type !== 2) throw new Error('binary-parser header disagrees');
+  const { checkHeader } = await import('../src/bgp/header.js');
+  const viaLibrary = rate(() => { const h = header.parse(buf) as { marker: number[]; length: number; type: number }; if (h.marker.every((x) => x === 0xff)) sink += h.length; });
+  const byHand = rate(() => { const h = checkHeader(vipBytes, 0, 4096); if ('length' in h) sink += h.length; });
+  console.log(`(d) header parse: binary-parser ${fmt(viaLibrary)}/s, hand-written ${fmt(byHand)}/s`);
 }
 if (sink === 42) console.log('');
