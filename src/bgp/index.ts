@@ -6,7 +6,7 @@ export { hex, fromHex } from './bytes.js';
 export * from './names.js';
 export { Framer, type FramerOutput } from './framer.js';
 export { decodeMessage, encodeMessage, buildKeepalive, buildRouteRefresh } from './message.js';
-export { openCapabilities, effectiveAs, buildOpen, checkOpen } from './open.js';
+export { openCapabilities, effectiveAs, buildOpen, checkOpen, unsupportedCapability } from './open.js';
 export { isEndOfRib, endOfRib } from './update.js';
 export { packUpdates, packUpdateMessages, type PackInput } from './pack.js';
 export { mergeAs4Path, pathLength } from './as-path.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildOpen, checkOpen, decodeMessage, effectiveAs, encodeMessage, negotiate, openCapabilities } from './index.js';
+import { buildOpen, checkOpen, decodeMessage, effectiveAs, encodeMessage, negotiate, openCapabilities, unsupportedCapability } from './index.js';
 import type { Capability, OpenMessage } from './types.js';
 
 const C = { fourOctetAs: true, extendedMessage: false };
@@ -52,4 +52,10 @@ t.test('an OPEN too long for one-octet parameter lengths needs RFC 9072', async 
   t.throws(() => encodeMessage(o, C), /extendedParams/);
   const r = decodeMessage(encodeMessage({ ...o, extendedParams: true }, C), C);
   t.ok(r.ok && r.value.type === 'OPEN' && openCapabilities(r.value).length === 71, 'with extendedParams it round-trips');
+});
+
+t.test('Unsupported Capability carries the refused capabilities as TLVs (RFC 5492 §3)', async (t) => {
+  const e = unsupportedCapability([{ code: 1, name: 'multiprotocol', afi: 2, safi: 1 }, { code: 6, name: 'extended-message' }]);
+  t.match(e, { code: 2, subcode: 7, action: 'session-reset' });
+  t.same([...e.data], [1, 4, 0, 2, 0, 1, 6, 0]);
 });

@@ -144,3 +144,10 @@ export function checkOpen(
   }
   return null;
 }
+
+/** RFC 5492 §3: Unsupported Capability, the data being the refused capabilities as TLVs. The FSM decides when. */
+export function unsupportedCapability(caps: Capability[]): DecodeError {
+  const w = new Writer(64);
+  for (const c of caps) writeCapability(w, c);
+  return decodeError(2, 7, 'session-reset', `OPEN: required capabilities not supported: ${caps.map((c) => c.code).join(', ')}`, w.result());
+}
