@@ -100,6 +100,14 @@ t.test('2/7 naming capability 65 makes the next OPEN leave it out, without back-
   }
 });
 
+t.test('2/7 also works in OpenConfirm (the peer sent its OPEN before refusing ours)', async (t) => {
+  const r = transition(sessionIn('OpenConfirm'), EVENTS.notif27!);
+  t.equal(r.session.state, 'Idle');
+  t.same(r.session.suppressedCapabilities, [65]);
+  t.ok(r.effects.some((e) => e.type === 'capabilityFallback'));
+  t.same(transition(sessionIn('Established'), EVENTS.notif27!).session.suppressedCapabilities, [], 'not once Established');
+});
+
 t.test('2/4 makes the next OPEN carry no optional parameters', async (t) => {
   const r = transition(sessionIn('OpenSent'), { type: 'Notification', notification: { type: 'NOTIFICATION', code: 2, subcode: 4, data: new Uint8Array() } });
   t.equal(r.session.bareOpen, true);

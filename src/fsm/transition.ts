@@ -218,8 +218,10 @@ function afterOpen(s: Session, ev: FsmEvent): TransitionResult {
 }
 
 function notificationReceived(s: Session, n: NotificationMessage): TransitionResult {
-  // RFC 5492 §5: the peer named what it does not support; the next OPEN leaves it out
-  if (s.state === 'OpenSent' && n.code === ERR_OPEN && n.subcode === OPEN_UNSUPPORTED_CAPABILITY) {
+  // RFC 5492 §5: the peer named what it does not support; the next OPEN leaves it out. The answer to
+  // our OPEN can come after the peer's own OPEN, so OpenConfirm too.
+  const answeringOurOpen = s.state === 'OpenSent' || s.state === 'OpenConfirm';
+  if (answeringOurOpen && n.code === ERR_OPEN && n.subcode === OPEN_UNSUPPORTED_CAPABILITY) {
     const codes = unsupportedCapabilityCodes(n.data);
     const fresh = codes.filter((c) => !s.suppressedCapabilities.includes(c));
     if (fresh.length) {
@@ -228,7 +230,7 @@ function notificationReceived(s: Session, n: NotificationMessage): TransitionRes
       return { ...r, effects: [...r.effects, { type: 'capabilityFallback', dropped: fresh }] };
     }
   }
-  if (s.state === 'OpenSent' && n.code === ERR_OPEN && n.subcode === OPEN_UNSUPPORTED_PARAM && !s.bareOpen) {
+  if (answeringOurOpen && n.code === ERR_OPEN && n.subcode === OPEN_UNSUPPORTED_PARAM && !s.bareOpen) {
     const r = toIdle({ ...s, bareOpen: true }, 'peer refused optional parameters', { received: n, noBackoff: true });
     return { ...r, effects: [...r.effects, { type: 'capabilityFallback', dropped: 'all' }] };
   }

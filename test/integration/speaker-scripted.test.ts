@@ -30,12 +30,16 @@ async function nextUpdate(c: PeerConnection): Promise<UpdateMessage> {
 const codes = (m: BgpMessage): number[] => (m.type === 'OPEN' ? capabilitiesOf(m).map((c) => c.code) : []);
 const notif = (m: BgpMessage): string => (m.type === 'NOTIFICATION' ? `${m.code}/${m.subcode}` : m.type);
 
-for (const cap of [65, 70]) {
-  t.test(`OPEN answered with 2/7 naming capability ${cap}: reconnect without it, reach Established`, async (t) => {
+for (const [cap, opensFirst] of [[65, false], [70, true]] as const) {
+  t.test(`OPEN answered with 2/7 naming capability ${cap}${opensFirst ? ' after the peer\'s own OPEN' : ''}: reconnect without it, reach Established`, async (t) => {
     const { peer, sp } = await setup(t);
     const c1 = await peer.connection(0);
     const first = await c1.next('OPEN');
     t.ok(codes(first).includes(cap), `first OPEN offers ${cap}`);
+    if (opensFirst) {
+      c1.send(routerOpen());
+      await c1.next('KEEPALIVE');
+    }
     const value = cap === 65 ? [0, 0, 0xfc, 0x58] : [];
     c1.send({ type: 'NOTIFICATION', code: 2, subcode: 7, data: new Uint8Array([cap, value.length, ...value]) });
     const c2 = await peer.connection(1, 5000);
