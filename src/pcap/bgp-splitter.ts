@@ -71,7 +71,7 @@ export class BgpSplitter {
         continue;
       }
       if (this.buf.length - pos < length) break;
-      out.push({ bytes: this.buf.slice(pos, pos + length), ts: chunk.ts, frame: chunk.frame });
+      out.push({ bytes: this.buf.subarray(pos, pos + length), ts: chunk.ts, frame: chunk.frame });
       pos += length;
     }
     this.buf = this.buf.slice(pos);
