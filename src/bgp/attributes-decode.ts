@@ -49,14 +49,12 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
     }
     const at = p;
     p = ve;
-    const attr = (): Uint8Array => b.slice(at, ve);
-    const name = attributeName(type);
     const bit = type < 32 ? 1 << type : 0;
     if (bit ? (seen0 & bit) !== 0 : seenHigh?.has(type) === true) {
       // RFC 7606 §3(g): a repeated MP_REACH/MP_UNREACH is Malformed Attribute List, session reset
-      if (type === 14 || type === 15) fail(3, 1, 'session-reset', `${name} appears more than once`);
+      if (type === 14 || type === 15) fail(3, 1, 'session-reset', `${attributeName(type)} appears more than once`);
       // RFC 7606 §3(g): other repeats are discarded
-      errors.push(decodeError(3, 1, 'attribute-discard', `${name} appears more than once; the repeat is discarded`));
+      errors.push(decodeError(3, 1, 'attribute-discard', `${attributeName(type)} appears more than once; the repeat is discarded`));
       canonical = false;
       continue;
     }
@@ -65,7 +63,7 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
     const expected = EXPECTED_FLAGS[type];
     if (expected === undefined) {
       // RFC 4271 §6.3: an unrecognised well-known attribute is Unrecognized Well-known Attribute
-      if ((flags & AttrFlag.OPTIONAL) === 0) fail(3, 2, 'session-reset', `unrecognised well-known attribute ${type}`, attr());
+      if ((flags & AttrFlag.OPTIONAL) === 0) fail(3, 2, 'session-reset', `unrecognised well-known attribute ${type}`, b.slice(at, ve));
       (a.unknown ??= []).push({ flags, typeCode: type, value: b.slice(vs, ve) });
       order.push({ typeCode: type, flags });
       canonical = false;
@@ -73,12 +71,12 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
     }
     if ((flags & 0xc0) !== expected) {
       // RFC 7606 §3(c): wrong Optional/Transitive bits make the attribute malformed, treat-as-withdraw
-      errors.push(decodeError(3, 4, 'treat-as-withdraw', `${name}: flags 0x${flags.toString(16)} should have Optional/Transitive 0x${expected.toString(16)}`, attr()));
-      // RFC 7606 §5.2: MP attributes are still parsed, so their NLRI can be withdrawn
+      errors.push(decodeError(3, 4, 'treat-as-withdraw', `${attributeName(type)}: flags 0x${flags.toString(16)} should have Optional/Transitive 0x${expected.toString(16)}`, b.slice(at, ve)));
+      // RFC 7606 §2: treat-as-withdraw needs the MP attribute's NLRI, so it is still parsed
       if (type !== 14 && type !== 15) continue;
       canonical = false;
     }
-    const problem = decodeValue(a, type, b, vs, ve, ctx, asSize, attr);
+    const problem = decodeValue(a, type, b, at, vs, ve, ctx, asSize);
     if (problem) {
       errors.push(problem);
       continue;
@@ -103,21 +101,21 @@ function mergeAs4(a: PathAttributes): AsPathSegment[] | undefined {
   return raw;
 }
 
-function lengthError(type: number, len: number, want: string, action: ErrorAction, attr: () => Uint8Array): DecodeError {
-  return decodeError(3, 5, action, `${attributeName(type)}: length ${len} should be ${want}`, attr());
+/** Attribute Length Error; the data, as for most UPDATE errors, is the whole attribute (RFC 4271 §6.3). */
+function lengthError(b: Uint8Array, at: number, ve: number, type: number, want: string, action: ErrorAction): DecodeError {
+  return decodeError(3, 5, action, `${attributeName(type)}: length ${ve - at - (b[at]! & AttrFlag.EXTENDED_LENGTH ? 4 : 3)} should be ${want}`, b.slice(at, ve));
 }
 
 function decodeValue(
-  a: PathAttributes, type: number, b: Uint8Array, vs: number, ve: number, ctx: CodecContext, asSize: 2 | 4,
-  attr: () => Uint8Array,
+  a: PathAttributes, type: number, b: Uint8Array, at: number, vs: number, ve: number, ctx: CodecContext, asSize: 2 | 4,
 ): DecodeError | null {
   const len = ve - vs;
   switch (type) {
     case 1: {
       // RFC 7606 §7.1: ORIGIN of the wrong length or value is treat-as-withdraw
-      if (len !== 1) return lengthError(type, len, '1', 'treat-as-withdraw', attr);
+      if (len !== 1) return lengthError(b, at, ve, type, '1', 'treat-as-withdraw');
       const origin = ORIGINS[b[vs]!];
-      if (!origin) return decodeError(3, 6, 'treat-as-withdraw', `ORIGIN: value ${b[vs]} is not 0, 1 or 2`, attr());
+      if (!origin) return decodeError(3, 6, 'treat-as-withdraw', `ORIGIN: value ${b[vs]} is not 0, 1 or 2`, b.slice(at, ve));
       a.origin = origin;
       return null;
     }
@@ -130,10 +128,10 @@ function decodeValue(
     }
     case 3: {
       // RFC 7606 §7.3: NEXT_HOP of length other than 4 is treat-as-withdraw
-      if (len !== 4) return lengthError(type, len, '4', 'treat-as-withdraw', attr);
+      if (len !== 4) return lengthError(b, at, ve, type, '4', 'treat-as-withdraw');
       const first = b[vs]!;
       // RFC 4271 §6.3: a NEXT_HOP that cannot be a host address is Invalid NEXT_HOP Attribute
-      if (first >= 224 || u32(b, vs) === 0) return decodeError(3, 8, 'treat-as-withdraw', `NEXT_HOP: ${ipv4ToString(b, vs)} is not a unicast address`, attr());
+      if (first >= 224 || u32(b, vs) === 0) return decodeError(3, 8, 'treat-as-withdraw', `NEXT_HOP: ${ipv4ToString(b, vs)} is not a unicast address`, b.slice(at, ve));
       a.nextHop = ipv4ToString(b, vs);
       return null;
     }
@@ -141,7 +139,7 @@ function decodeValue(
     case 5:
     case 9: {
       // RFC 7606 §7.4, §7.5, §7.9: MED, LOCAL_PREF, ORIGINATOR_ID of length other than 4 are treat-as-withdraw
-      if (len !== 4) return lengthError(type, len, '4', 'treat-as-withdraw', attr);
+      if (len !== 4) return lengthError(b, at, ve, type, '4', 'treat-as-withdraw');
       if (type === 4) a.med = u32(b, vs);
       else if (type === 5) a.localPref = u32(b, vs);
       else a.originatorId = ipv4ToString(b, vs);
@@ -149,14 +147,14 @@ function decodeValue(
     }
     case 6:
       // RFC 7606 §7.6: ATOMIC_AGGREGATE of nonzero length is discarded
-      if (len !== 0) return lengthError(type, len, '0', 'attribute-discard', attr);
+      if (len !== 0) return lengthError(b, at, ve, type, '0', 'attribute-discard');
       a.atomicAggregate = true;
       return null;
     case 7:
     case 18: {
       const size = type === 18 ? 4 : asSize;
       // RFC 7606 §7.7 and RFC 6793 §6: AGGREGATOR / AS4_AGGREGATOR of the wrong length are discarded
-      if (len !== size + 4) return lengthError(type, len, String(size + 4), 'attribute-discard', attr);
+      if (len !== size + 4) return lengthError(b, at, ve, type, String(size + 4), 'attribute-discard');
       const value = { asn: size === 4 ? u32(b, vs) : u16(b, vs), address: ipv4ToString(b, vs + size) };
       if (type === 7) a.aggregator = value;
       else a.as4Aggregator = value;
@@ -165,7 +163,7 @@ function decodeValue(
     case 8:
     case 10: {
       // RFC 7606 §7.8, §7.10: COMMUNITIES / CLUSTER_LIST not a non-zero multiple of 4 are treat-as-withdraw
-      if (len === 0 || len % 4 !== 0) return lengthError(type, len, 'a non-zero multiple of 4', 'treat-as-withdraw', attr);
+      if (len === 0 || len % 4 !== 0) return lengthError(b, at, ve, type, 'a non-zero multiple of 4', 'treat-as-withdraw');
       if (type === 8) {
         const list = new Array<number>(len / 4);
         for (let i = 0; i < list.length; i++) list[i] = u32(b, vs + 4 * i);
@@ -178,14 +176,14 @@ function decodeValue(
       return null;
     }
     case 14:
-      a.mpReach = decodeMpReach(b, vs, ve, ctx, attr());
+      a.mpReach = decodeMpReach(b, vs, ve, ctx, b.subarray(at, ve));
       return null;
     case 15:
-      a.mpUnreach = decodeMpUnreach(b, vs, ve, ctx, attr());
+      a.mpUnreach = decodeMpUnreach(b, vs, ve, ctx, b.subarray(at, ve));
       return null;
     case 16: {
       // RFC 7606 §7.14: EXTENDED COMMUNITIES not a non-zero multiple of 8 are treat-as-withdraw
-      if (len === 0 || len % 8 !== 0) return lengthError(type, len, 'a non-zero multiple of 8', 'treat-as-withdraw', attr);
+      if (len === 0 || len % 8 !== 0) return lengthError(b, at, ve, type, 'a non-zero multiple of 8', 'treat-as-withdraw');
       const list: Uint8Array[] = [];
       for (let q = vs; q < ve; q += 8) list.push(b.slice(q, q + 8));
       a.extendedCommunities = list;
@@ -203,7 +201,7 @@ function decodeValue(
     }
     case 32: {
       // RFC 8092 §5: LARGE_COMMUNITY not a non-zero multiple of 12 is treat-as-withdraw
-      if (len === 0 || len % 12 !== 0) return lengthError(type, len, 'a non-zero multiple of 12', 'treat-as-withdraw', attr);
+      if (len === 0 || len % 12 !== 0) return lengthError(b, at, ve, type, 'a non-zero multiple of 12', 'treat-as-withdraw');
       const list: [number, number, number][] = [];
       for (let q = vs; q < ve; q += 12) list.push([u32(b, q), u32(b, q + 4), u32(b, q + 8)]);
       a.largeCommunities = list;

@@ -16,7 +16,7 @@ export function hasFamily(list: Family[] | undefined, afi: number, safi: number)
 
 // RFC 7606 §7.11: a malformed MP_REACH_NLRI / MP_UNREACH_NLRI resets the session, Optional Attribute Error
 function mpFail(attr: Uint8Array, detail: string): never {
-  return fail(3, 9, 'session-reset', detail, attr);
+  return fail(3, 9, 'session-reset', detail, attr.slice());
 }
 
 /** Decodes an MP_REACH_NLRI value (RFC 4760 §3); `attr` is the whole attribute, the error's data. */

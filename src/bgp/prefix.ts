@@ -104,7 +104,7 @@ export function decodePrefixes(
 }
 
 function prefixFail(e: PrefixFieldError, detail: string): never {
-  return fail(e.code, e.subcode, 'session-reset', `${e.what}: ${detail}`, e.data);
+  return fail(e.code, e.subcode, 'session-reset', `${e.what}: ${detail}`, e.data?.slice());
 }
 
 function ipv4Prefix(b: Uint8Array, at: number, n: number, bits: number): string {
