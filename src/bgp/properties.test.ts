@@ -2,6 +2,9 @@
 // a stream of messages frames the same whatever the chunking.
 import t from 'tap';
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Framer, decodeMessage, encodeMessage, hex } from './index.js';
 import type { BgpMessage, CodecContext } from './types.js';
 import { toJson, type Json } from '../../test/support/bgp-json.js';
@@ -112,4 +115,25 @@ t.test('a stream of messages frames the same whatever the chunking', async (t) =
     return true;
   }), { numRuns: 100 });
   t.pass('random chunkings and every single split give the same messages');
+});
+
+t.test('mutations of the golden vectors and crashers never throw', async (t) => {
+  const seeds: Uint8Array[] = [];
+  for (const dir of ['messages', 'crashers']) {
+    const path = fileURLToPath(new URL(`../../test/fixtures/${dir}/`, import.meta.url));
+    for (const f of readdirSync(path).filter((x) => x.endsWith('.json'))) {
+      const v = JSON.parse(readFileSync(join(path, f), 'utf8')) as { fields: [string, string][] };
+      seeds.push(new Uint8Array(Buffer.from(v.fields.map(([h]) => h).join(''), 'hex')));
+    }
+  }
+  t.ok(seeds.length > 40, `${seeds.length} seeds`);
+  fc.assert(fc.property(fc.nat(seeds.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 6 }), fc.nat(), anyContext,
+    (i, flips, cut, ctx) => {
+      const b = seeds[i]!.slice();
+      for (const [at, v] of flips) b[at % b.length] = v;
+      const r = decodeMessage(b.subarray(0, b.length - (cut % 4)), ctx);
+      const framed = new Framer(ctx).push(b);
+      return typeof r.ok === 'boolean' && Array.isArray(framed.messages);
+    }), { numRuns: 5000 });
+  t.pass('no throw');
 });
