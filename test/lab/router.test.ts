@@ -35,17 +35,33 @@ for (const kind of kinds) {
   });
 }
 
-t.test('bird in a network namespace over veth', async (t) => {
+for (const kind of kinds) {
+  t.test(`${kind} in a network namespace over veth`, async (t) => {
+    if (!needTools(t, ...ROUTER_BINARIES[kind], 'exabgp', 'ip')) return;
+    const ns = await createNetns();
+    t.teardown(() => ns.destroy());
+    const router = await startRouter({ kind, routerIp: ns.nsIp, speakerIp: ns.hostIp, netns: ns.name });
+    t.teardown(() => router.stop());
+    const exa = await startExaBgp({ routerIp: ns.nsIp, speakerIp: ns.hostIp });
+    t.teardown(() => exa.stop());
+    await router.waitEstablished(15_000);
+    await exa.send('announce route 10.2.1.1/32 next-hop self med 0');
+    const rib = await router.waitRib((r) => r.length === 1, 10_000);
+    t.equal(rib[0]?.med, 10);
+    t.equal(rib[0]?.nextHop, ns.hostIp);
+  });
+}
+
+t.test('bird over IPv6 transport in a namespace, IPv6 unicast on it', async (t) => {
   if (!needTools(t, 'bird', 'birdc', 'exabgp', 'ip')) return;
   const ns = await createNetns();
   t.teardown(() => ns.destroy());
-  const router = await startRouter({ kind: 'bird', routerIp: ns.nsIp, speakerIp: ns.hostIp, netns: ns.name });
+  const router = await startRouter({ kind: 'bird', routerIp: ns.nsIp6, speakerIp: ns.hostIp6, netns: ns.name, v6: true });
   t.teardown(() => router.stop());
-  const exa = await startExaBgp({ routerIp: ns.nsIp, speakerIp: ns.hostIp });
+  const exa = await startExaBgp({ routerIp: ns.nsIp6, speakerIp: ns.hostIp6, v6: true });
   t.teardown(() => exa.stop());
   await router.waitEstablished(15_000);
-  await exa.send('announce route 10.2.1.1/32 next-hop self med 0');
+  await exa.send('announce route 2620:0:860:2::1/128 next-hop self med 5');
   const rib = await router.waitRib((r) => r.length === 1, 10_000);
-  t.equal(rib[0]?.med, 10);
-  t.equal(rib[0]?.nextHop, ns.hostIp);
+  t.match(rib[0], { prefix: '2620:0:860:2::1/128', med: 15, nextHop: ns.hostIp6 });
 });
