@@ -17,6 +17,7 @@ export interface AnnouncerContext {
 /** The announcing side of one Established session: its Adj-RIB-Out and the UPDATEs that keep it. */
 export class Announcer {
   private readonly rib: AdjRibOut;
+  private unsendable = new Set<string>();
 
   constructor(private readonly c: AnnouncerContext, private readonly opts: RibOutOptions) {
     this.rib = new AdjRibOut(opts);
@@ -65,6 +66,13 @@ export class Announcer {
       this.c.log.warn('prefixes refused', { count: newlyRefused.length, reason });
       this.c.emit({ event: 'refused', peer: this.c.peer, prefixes: newlyRefused, reason });
     }
-    if (plan.unsendable.length) this.c.log.debug('routes not sendable on this session', { count: plan.unsendable.length });
+    const newlyUnsendable = plan.unsendable.filter((p) => !this.unsendable.has(p));
+    this.unsendable = new Set(plan.unsendable);
+    if (newlyUnsendable.length) {
+      // Families are fixed at OPEN time: set PeerConfig.families to every family that may ever have a VIP.
+      const reason = `family not negotiated on this session (offered: ${this.opts.families.join(', ') || 'none'}) or no next hop for it`;
+      this.c.log.warn('routes cannot be sent on this session', { count: newlyUnsendable.length, reason });
+      this.c.emit({ event: 'refused', peer: this.c.peer, prefixes: newlyUnsendable, reason });
+    }
   }
 }

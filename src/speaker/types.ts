@@ -22,7 +22,10 @@ export interface PeerConfig {
   maxPrefixes?: number;
   /** Received prefixes allowed per family before Cease 6/1 (RFC 4486); default 1000. */
   inboundLimit?: number;
-  /** Families offered; default ipv4 plus every family that has a declared route. */
+  /**
+   * Families offered; default ipv4 plus every family with a declared route when the session opens.
+   * Families are fixed at OPEN time: set this when VIPs of a family may appear later.
+   */
   families?: FamilyName[];
   /** RFC 4724 restart time advertised, seconds; undefined = no graceful-restart capability. */
   gracefulRestartTime?: number;

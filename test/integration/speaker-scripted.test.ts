@@ -200,3 +200,13 @@ t.test('addPeer / removePeer leave the other session alone; RFC 8326 GRACEFUL_SH
   t.equal(notif(await c1.next('NOTIFICATION')), '6/2');
   await stopping;
 });
+
+t.test('a route of a family the peer did not offer is refused and reported, the rest is sent', async (t) => {
+  const { peer, sp } = await setup(t, {}, [vip('10.2.1.1/32'), vip('2620:0:860:1::10/128')]);
+  const c = await peer.connection(0);
+  const ours = await establish(c, routerOpen({ params: [{ type: 2, capabilities: [{ code: 1, name: 'multiprotocol', afi: 1, safi: 1 }] }] }));
+  t.ok(capabilitiesOf(ours).some((x) => x.name === 'multiprotocol' && x.afi === 2), 'we offered IPv6 because a VIP has it');
+  t.same((await nextUpdate(c)).nlri, ['10.2.1.1/32']);
+  const r = await sp.waitEvent((e) => e.event === 'refused', 3000);
+  t.match(r, { prefixes: ['2620:0:860:1::10/128'], reason: /family not negotiated/ });
+});
