@@ -15,9 +15,19 @@ export interface Netns {
 
 let counter = 0;
 
+/** A /30 of 10.255.0.0/16 derived from the pid, skipping any that is already configured in the root namespace. */
+async function freeSlot(n: number): Promise<number> {
+  const used = await sh('ip', ['-o', '-4', 'addr', 'show']);
+  for (let i = 0; i < 256; i++) {
+    const slot = (process.pid * 16 + n + i * 4099) % 16384;
+    if (!used.includes(` 10.255.${slot >> 6}.${(slot & 63) * 4 + 1}/`)) return slot;
+  }
+  throw new Error('no free /30 left in 10.255.0.0/16');
+}
+
 export async function createNetns(): Promise<Netns> {
   const n = counter++;
-  const slot = (process.pid * 16 + n) % 16384; // 16384 /30s in 10.255.0.0/16
+  const slot = await freeSlot(n);
   const a = slot >> 6;
   const b = (slot & 63) * 4;
   const tag = `${process.pid.toString(36)}${n.toString(36)}`;
