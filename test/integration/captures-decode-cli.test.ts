@@ -114,6 +114,11 @@ t.test('exit 2 with a reason when a file cannot be read; the readable ones are s
   t.match(r.stderr, `${text}: not a pcap or pcapng file: magic number 0x68656c6c`);
   t.match(r.stderr, new RegExp(`${cut}: pcap record 1: captured length \\d+ runs past the end of the file \\(at byte 24\\)`));
   t.ok(r.stdout.trim().split('\n').length > 5, 'the good file was still decoded');
+  const empty = join(dir, 'empty.pcap');
+  writeFileSync(empty, pcapFile(1, []));
+  const e = await vipd('decode', empty);
+  t.equal(e.code, 0, 'an empty capture was read');
+  t.match(e.stderr, `${empty}: no BGP messages in 0 frames (0 TCP segments)`);
   const none = await vipd('decode');
   t.equal(none.code, 2, 'no file given');
 });

@@ -39,8 +39,12 @@ export async function decodeFiles(files: string[], json: boolean, out: (s: strin
       status = 2;
       continue;
     }
+    const { messages, stats } = capture.value;
+    if (messages.length === 0) {
+      err(`vipd decode: ${file}: no BGP messages in ${stats.frames} frames (${stats.tcpSegments} TCP segments)\n`);
+    }
     const chunks: string[] = [];
-    for (const rec of decodeCapture(capture.value.messages)) {
+    for (const rec of decodeCapture(messages)) {
       const o = recordToJson(rec);
       chunks.push(json ? `${JSON.stringify(o)}\n` : `${jsonToText(o, ++index)}\n\n`);
     }
