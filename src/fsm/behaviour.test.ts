@@ -150,3 +150,17 @@ t.test('ManualStop sends Cease 6/2 with its message and does not restart', async
   const down = r.effects.find((e) => e.type === 'down');
   t.ok(down && down.type === 'down' && down.sent === n);
 });
+
+t.test('ConnectRetry backs off while connects go unanswered, up to the ceiling', async (t) => {
+  let s = sessionIn('Connect', { connectRetryMs: 1000, idleHoldMaxMs: 8000 });
+  const waits: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = transition(s, { type: 'TimerExpired', timer: 'connectRetry' });
+    s = r.session;
+    const st = r.effects.find((e) => e.type === 'startTimer');
+    waits.push(st && st.type === 'startTimer' ? st.ms : -1);
+    t.ok(r.effects.some((e) => e.type === 'connect'), 'connects again');
+  }
+  t.same(waits, [2000, 4000, 8000, 8000, 8000]);
+  t.equal(transition(sessionIn('Established'), { type: 'TimerExpired', timer: 'dampingReset' }).session.connectRetryCounter, 0, 'reset once stable');
+});

@@ -139,8 +139,11 @@ function beforeOpen(s: Session, ev: FsmEvent): TransitionResult {
         if (s.config.mode === 'passive') return stay(s);
         const effects: Effect[] = [];
         if (s.state === 'Connect') effects.push({ type: 'close' }, { type: 'stopTimer', timer: 'delayOpen' });
-        effects.push({ type: 'startTimer', timer: 'connectRetry', ms: s.config.connectRetryMs }, { type: 'connect' });
-        return stay({ ...s, state: 'Connect', delayOpenRunning: false }, effects);
+        // Each unanswered attempt waits twice as long, up to the IdleHold ceiling (RFC 4271 §10 leaves it open)
+        const counter = s.connectRetryCounter + 1;
+        const ms = Math.min(s.config.connectRetryMs * 2 ** Math.min(counter, 10), Math.max(s.config.connectRetryMs, s.config.idleHoldMaxMs));
+        effects.push({ type: 'startTimer', timer: 'connectRetry', ms }, { type: 'connect' });
+        return stay({ ...s, state: 'Connect', delayOpenRunning: false, connectRetryCounter: counter }, effects);
       }
       if (ev.timer === 'delayOpen' && s.delayOpenRunning) return sendOpen(s);
       if (ev.timer === 'idleHold' || ev.timer === 'dampingReset') return stay(s);
