@@ -43,7 +43,7 @@ export async function decodeFiles(files: string[], json: boolean, out: (s: strin
     if (messages.length === 0) {
       err(`vipd decode: ${file}: no BGP messages in ${stats.frames} frames (${stats.tcpSegments} TCP segments)\n`);
     }
-    const chunks: string[] = [];
+    const chunks: string[] = json || files.length === 1 ? [] : [`==> ${file} <==\n\n`];
     for (const rec of decodeCapture(messages)) {
       const o = recordToJson(rec);
       chunks.push(json ? `${JSON.stringify(o)}\n` : `${jsonToText(o, ++index)}\n\n`);
