@@ -22,7 +22,6 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
 /** Decodes each file in turn; 0 when all were read, 2 when any could not be (with a message saying why). */
 export async function decodeFiles(files: string[], json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let status = 0;
-  let index = 0;
   for (const file of files) {
     let bytes: Uint8Array;
     try {
@@ -44,6 +43,7 @@ export async function decodeFiles(files: string[], json: boolean, out: (s: strin
       err(`vipd decode: ${file}: no BGP messages in ${stats.frames} frames (${stats.tcpSegments} TCP segments)\n`);
     }
     const chunks: string[] = json || files.length === 1 ? [] : [`==> ${file} <==\n\n`];
+    let index = 0;
     for (const rec of decodeCapture(messages)) {
       const o = recordToJson(rec);
       chunks.push(json ? `${JSON.stringify(o)}\n` : `${jsonToText(o, ++index)}\n\n`);
