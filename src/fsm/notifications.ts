@@ -1,4 +1,4 @@
-import type { NotificationMessage, Family } from '../bgp/types.js';
+import { decodeShutdownCommunication, encodeShutdownCommunication, type Family, type NotificationMessage } from '../bgp/index.js';
 import type { State } from './types.js';
 
 export const ERR_HEADER = 1;
@@ -34,26 +34,12 @@ export function fsmError(state: State): NotificationMessage {
 export const holdTimerExpired = (): NotificationMessage => notification(ERR_HOLD, 0);
 
 /** RFC 9003 §2: a length octet then at most 255 octets of UTF-8, cut on a character boundary. */
-export function shutdownCommunication(message: string): Uint8Array {
-  const bytes = new TextEncoder().encode(message);
-  let n = Math.min(bytes.length, 255);
-  while (n > 0 && n < bytes.length && ((bytes[n] ?? 0) & 0xc0) === 0x80) n--;
-  const out = new Uint8Array(1 + n);
-  out[0] = n;
-  out.set(bytes.subarray(0, n), 1);
-  return out;
-}
+export const shutdownCommunication = encodeShutdownCommunication;
 
-/** The text of an RFC 9003 shutdown communication, or null when the data is not one. */
+/** The text of an RFC 9003 shutdown communication, or null when the data is not a valid one. */
 export function readShutdownCommunication(n: NotificationMessage): string | null {
-  if (n.code !== ERR_CEASE || (n.subcode !== CEASE_ADMIN_SHUTDOWN && n.subcode !== CEASE_ADMIN_RESET)) return null;
-  const len = n.data[0];
-  if (len === undefined || len === 0 || n.data.length < 1 + len) return null;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(n.data.subarray(1, 1 + len));
-  } catch {
-    return null;
-  }
+  const r = decodeShutdownCommunication(n);
+  return r && r.ok && r.value !== '' ? r.value : null;
 }
 
 export function adminShutdown(message?: string): NotificationMessage {
