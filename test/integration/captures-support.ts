@@ -5,9 +5,11 @@ import { join, resolve } from 'node:path';
 export const FIXTURE_DIR = resolve('test/fixtures/pcaps');
 export const PUBLIC_DIR = resolve('..', 'shared', 'pcaps', 'public');
 
+/** Capture files in `dir` and its subfolders (teammates keep theirs in test/fixtures/pcaps/<area>/). */
 export function captureFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort().map((f) => join(dir, f));
 }
 
 /** SOURCES.md's "source / vendor" line per public file: fuzzer-derived ones must give typed errors. */

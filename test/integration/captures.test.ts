@@ -1,7 +1,7 @@
 // Every capture we ship and every public one decodes without a crash through our own pcap reader and the
 // codec; every well-formed message re-encodes to its exact bytes; the malformed ones give typed errors.
 import t, { type Test } from 'tap';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { encodeMessage, type DecodeError } from '../../src/bgp/index.js';
 import { decodeCapture, type DecodedRecord } from '../../src/cli/decode/decode-capture.js';
@@ -47,10 +47,13 @@ t.test('our own captures', async (t) => {
   const files = captureFiles(FIXTURE_DIR);
   t.ok(files.length >= 12, `test/fixtures/pcaps holds the captures (found ${files.length})`);
   for (const file of files) {
-    t.test(basename(file), async (t) => {
+    t.test(file.slice(FIXTURE_DIR.length + 1), async (t) => {
       const records = decodeFile(t, file);
-      t.notOk(records.some((r) => r.captured.truncated), 'no message cut short');
-      if (!file.includes('malformed')) t.same(records.filter(errorOf).map((r) => r.captured.frame), [], 'no decode errors');
+      // Our own set (README.md) is whole and malformed only where its name says so; subfolders are other areas'.
+      if (dirname(file) === FIXTURE_DIR) {
+        t.notOk(records.some((r) => r.captured.truncated), 'no message cut short');
+        if (!file.includes('malformed')) t.same(records.filter(errorOf).map((r) => r.captured.frame), [], 'no decode errors');
+      }
     });
   }
 });

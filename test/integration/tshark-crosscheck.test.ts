@@ -100,6 +100,6 @@ t.test('vipd decode --json agrees with tshark', async (t) => {
   for (let i = 0; i < files.length; i += 4) pairs.push(...await Promise.all(files.slice(i, i + 4).map((f) => decodeBoth(tshark, f))));
   files.forEach((file, i) => {
     const pair = pairs[i]!;
-    t.test(basename(file), async (t) => (pair.ours.some((m) => m.error) ? lenient(t, pair) : strict(t, pair)));
+    t.test(file.startsWith(FIXTURE_DIR) ? file.slice(FIXTURE_DIR.length + 1) : basename(file), async (t) => (pair.ours.some((m) => m.error) ? lenient(t, pair) : strict(t, pair)));
   });
 });

@@ -22,7 +22,8 @@ for (const kind of kinds) {
     t.teardown(() => s1.close());
     await router.waitEstablished(5_000);
     s1.send(update({ attrs: vipAttrs(64600, '192.0.2.10'), nlri: [prefix('10.0.0.1/32')] }));
-    const rib = await router.waitRib((r) => r.length === 1, 5_000);
+    // FRR lists a path a few tens of ms before it has chosen it as best
+    const rib = await router.waitRib((r) => r.length === 1 && r[0]!.best, 5_000);
     t.match(rib[0], { prefix: '10.0.0.1/32', med: 110, nextHop: '192.0.2.10', asPath: [64600], best: true });
 
     await router.routeRefresh();
