@@ -27,11 +27,14 @@ export function decodeAsPath(b: Uint8Array, start: number, end: number, asSize: 
 /** Writes segments with 2- or 4-octet ASes; with 2 octets, ASes above 65535 become AS_TRANS (RFC 6793 §4.2.2). */
 export function writeAsPath(w: Writer, segments: AsPathSegment[], asSize: 2 | 4): void {
   for (const s of segments) {
-    for (let from = 0; from < s.asns.length; from += 255) {
-      const part = s.asns.slice(from, from + 255);
+    const asns = s.asns;
+    for (let from = 0; from < asns.length; from += 255) {
+      const to = Math.min(asns.length, from + 255);
+      w.ensure(2 + (to - from) * asSize);
       w.u8(AsPathSegmentCode[s.type]);
-      w.u8(part.length);
-      for (const asn of part) {
+      w.u8(to - from);
+      for (let i = from; i < to; i++) {
+        const asn = asns[i]!;
         if (asSize === 4) w.u32(asn);
         else w.u16(asn > 0xffff ? AS_TRANS : asn);
       }

@@ -23,7 +23,7 @@ export interface DecodedAttributes {
 export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx: CodecContext): DecodedAttributes {
   const a: PathAttributes = {};
   const errors: DecodeError[] = [];
-  const order: { typeCode: number; flags: number }[] = [];
+  const order: number[] = []; // (type << 8) | flags, turned into objects only when the layout is kept
   let canonical = true;
   let lastType = -1;
   let seen0 = 0; // bitmask of type codes 0..31 seen
@@ -65,7 +65,7 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
       // RFC 4271 §6.3: an unrecognised well-known attribute is Unrecognized Well-known Attribute
       if ((flags & AttrFlag.OPTIONAL) === 0) fail(3, 2, 'session-reset', `unrecognised well-known attribute ${type}`, b.slice(at, ve));
       (a.unknown ??= []).push({ flags, typeCode: type, value: b.slice(vs, ve) });
-      order.push({ typeCode: type, flags });
+      order.push((type << 8) | flags);
       canonical = false;
       continue;
     }
@@ -81,12 +81,12 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
       errors.push(problem);
       continue;
     }
-    order.push({ typeCode: type, flags });
+    order.push((type << 8) | flags);
     if (type < lastType || flags !== (expected | (len > 255 ? AttrFlag.EXTENDED_LENGTH : 0))) canonical = false;
     lastType = type;
   }
   const raw = ctx.fourOctetAs ? undefined : mergeAs4(a);
-  const wire: AttributeLayout | undefined = canonical && !raw ? undefined : { order };
+  const wire: AttributeLayout | undefined = canonical && !raw ? undefined : { order: order.map((x) => ({ typeCode: x >> 8, flags: x & 0xff })) };
   if (wire && raw) wire.asPath = raw;
   return { attributes: a, errors, wire, seen: seen0 };
 }

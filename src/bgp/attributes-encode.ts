@@ -80,7 +80,7 @@ function writeUnknown(w: Writer, u: Unknown): void {
 }
 
 function writeRaw(w: Writer, type: number, flags: number, value: Uint8Array): void {
-  const start = beginAttribute(w);
+  const start = beginAttribute(w, flags);
   w.bytes(value);
   endAttribute(w, start, type, flags);
 }
@@ -88,34 +88,39 @@ function writeRaw(w: Writer, type: number, flags: number, value: Uint8Array): vo
 function writeKnown(
   w: Writer, type: number, flags: number | undefined, a: PathAttributes, ctx: CodecContext, wire: AttributeLayout | undefined,
 ): void {
-  const start = beginAttribute(w);
+  const f = flags ?? EXPECTED_FLAGS[type]!;
+  const start = beginAttribute(w, f);
   writeValue(w, a, type, ctx, wire);
-  endAttribute(w, start, type, flags);
+  endAttribute(w, start, type, f);
 }
 
-function beginAttribute(w: Writer): number {
+/** Reserves the attribute header: 4 octets with the extended-length bit, else 3. */
+function beginAttribute(w: Writer, flags: number): number {
   const start = w.pos;
-  w.ensure(4);
-  w.pos += 4;
+  const size = flags & AttrFlag.EXTENDED_LENGTH ? 4 : 3;
+  w.ensure(size);
+  w.pos += size;
   return start;
 }
 
-/** Flags, type, length before the value; the extended-length bit is set when given or when the value needs it. */
-function endAttribute(w: Writer, start: number, type: number, flags: number | undefined): void {
-  const len = w.pos - start - 4;
+/** Fills in flags, type and length; a value over 255 octets gets the extended-length bit (the value moves up one octet). */
+function endAttribute(w: Writer, start: number, type: number, flags: number): void {
+  let hdr = flags & AttrFlag.EXTENDED_LENGTH ? 4 : 3;
+  const len = w.pos - start - hdr;
   if (len > 0xffff) throw new RangeError(`${attributeName(type)} value of ${len} octets exceeds 65535`);
-  let f = flags ?? EXPECTED_FLAGS[type]!;
-  if (len > 255) f |= AttrFlag.EXTENDED_LENGTH;
+  let f = flags;
+  if (hdr === 3 && len > 255) {
+    w.ensure(1);
+    w.buf.copyWithin(start + 4, start + 3, w.pos);
+    w.pos++;
+    hdr = 4;
+    f |= AttrFlag.EXTENDED_LENGTH;
+  }
   const b = w.buf;
   b[start] = f;
   b[start + 1] = type;
-  if (f & AttrFlag.EXTENDED_LENGTH) {
-    w.patch16(start + 2, len);
-  } else {
-    b[start + 2] = len;
-    b.copyWithin(start + 3, start + 4, w.pos);
-    w.pos--;
-  }
+  if (hdr === 4) w.patch16(start + 2, len);
+  else b[start + 2] = len;
 }
 
 function ipv4(text: string, what: string): number {

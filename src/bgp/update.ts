@@ -6,6 +6,9 @@ import { hasFamily } from './mp.js';
 import { setPrefixes, writePrefix } from './prefix.js';
 import { AFI_IPV4, SAFI_UNICAST, type CodecContext, type DecodeError, type Family, type UpdateMessage } from './types.js';
 
+const WITHDRAWN_FIELD = { code: 3, subcode: 10, what: 'UPDATE withdrawn routes' } as const;
+const NLRI_FIELD = { code: 3, subcode: 10, what: 'UPDATE NLRI' } as const;
+
 /** Decodes an UPDATE body (RFC 4271 §4.3); `start` is just past the header. */
 export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: CodecContext): UpdateMessage {
   const wLen = u16(b, start);
@@ -22,19 +25,18 @@ export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: Cod
   const m: UpdateMessage = { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [] };
   const withdrawnIds = addPath ? [] : null;
   // RFC 7606 §5.3: a malformed withdrawn or NLRI field resets the session, Invalid Network Field
-  setPrefixes(m, 'withdrawn', b, wStart, wEnd, AFI_IPV4, withdrawnIds, { code: 3, subcode: 10, what: 'UPDATE withdrawn routes' });
+  setPrefixes(m, 'withdrawn', b, wStart, wEnd, AFI_IPV4, withdrawnIds, WITHDRAWN_FIELD);
   const { attributes, errors, wire, seen } = aLen === 0
     ? { attributes: {}, errors: [] as DecodeError[], wire: undefined, seen: 0 }
     : decodeAttributes(b, aStart, aEnd, ctx);
   m.attributes = attributes;
   const nlriIds = addPath ? [] : null;
-  const nlriCount = setPrefixes(m, 'nlri', b, aEnd, end, AFI_IPV4, nlriIds, { code: 3, subcode: 10, what: 'UPDATE NLRI' });
+  const nlriCount = setPrefixes(m, 'nlri', b, aEnd, end, AFI_IPV4, nlriIds, NLRI_FIELD);
   if (withdrawnIds) m.withdrawnPathIds = withdrawnIds;
   if (nlriIds) m.nlriPathIds = nlriIds;
   if (wire) m.wire = wire;
   const reach = nlriCount > 0 || attributes.mpReach !== undefined;
-  const structural = errors.some((e) => e.subcode === 1 && e.action === 'treat-as-withdraw');
-  if (reach && !structural) {
+  if (reach && !hasStructuralError(errors)) {
     // RFC 7606 §3(d): a missing well-known mandatory attribute is treat-as-withdraw; data is its type code
     const required = nlriCount > 0 ? 0b1110 : 0b0110;
     for (let t = 1; t <= 3 && (seen & required) !== required; t++) {
@@ -47,6 +49,12 @@ export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: Cod
     if (action === 'treat-as-withdraw') m.treatAsWithdraw = true;
   }
   return m;
+}
+
+/** RFC 7606 §4: after a broken attribute list, absent attributes may just be unparsed ones. */
+function hasStructuralError(errors: DecodeError[]): boolean {
+  for (const e of errors) if (e.subcode === 1 && e.action === 'treat-as-withdraw') return true;
+  return false;
 }
 
 export function writeUpdate(w: Writer, m: UpdateMessage, ctx: CodecContext): void {
