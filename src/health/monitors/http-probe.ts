@@ -80,9 +80,9 @@ export function httpProbe(req: HttpProbeRequest): Promise<HttpProbeResult> {
         if (s !== null) status = s;
       }
       if (status !== null && !req.wantBody) {
-        // The status answers the check: close our side and let the server finish and close.
+        // The status answers the check; the server closes first (Connection: close), so the
+        // TIME_WAIT stays on its side. A server that keeps the socket open is cut off later.
         settle({ ok: true, status, body: null });
-        sock.end();
         sock.setTimeout(DRAIN_MS, () => sock.destroy());
       }
     });
