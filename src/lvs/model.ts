@@ -142,7 +142,11 @@ export function sameServiceAttributes(a: VirtualService, b: VirtualService): boo
 export function sameServer(a: RealServer, b: RealServer): boolean {
   return a.forwarding === b.forwarding && a.weight === b.weight
     && a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold
-    && a.extra.join(' ') === b.extra.join(' ');
+    && sameExtra(a.extra, b.extra);
+}
+
+export function sameExtra(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** A realserver with defaults filled in (direct routing, weight 1, no thresholds). */

@@ -1,6 +1,6 @@
 import type { Command } from './commands.js';
 import {
-  normalizeService, sameServer, sameServiceAttributes, serverId, serviceId,
+  normalizeService, sameExtra, sameServer, sameServiceAttributes, serverId, serviceId,
   type IpvsTable, type ServiceKey, type VirtualService,
 } from './model.js';
 
@@ -43,7 +43,7 @@ function planServers(d: VirtualService, a: VirtualService): Command[] {
   for (const r of d.realServers) {
     const cur = have.get(serverId(r));
     if (!cur) adds.push({ op: 'add-server', key, server: r });
-    else if (cur.extra.join(' ') !== r.extra.join(' ')) {
+    else if (!sameExtra(cur.extra, r.extra)) {
       // options -e cannot remove (e.g. a tunnel type set by hand): replace the server
       adds.push({ op: 'delete-server', key, server: cur }, { op: 'add-server', key, server: r });
     } else if (!sameServer(r, cur)) edits.push({ op: 'edit-server', key, server: r });
