@@ -1,0 +1,74 @@
+import t from 'tap';
+import { createMonitor } from './registry.js';
+import { OptionReader, readSchedule } from './options.js';
+
+const errorOf = (kind: string, options: Record<string, string | number | boolean | string[]>): string => {
+  const r = createMonitor(kind, options);
+  return r.ok ? '(no error)' : r.error;
+};
+
+t.test('PyBal defaults per kind', async (t) => {
+  const cases: [string, Record<string, string>, number, number][] = [
+    ['ProxyFetch', { url: 'http://a/' }, 10_000, 5_000],
+    ['RunCommand', { command: '/bin/true' }, 60_000, 20_000],
+    ['DNSQuery', { hostnames: 'a.test' }, 10_000, 5_000],
+    ['UDP', {}, 10_000, 5_000],
+    ['IdleConnection', {}, 1_000, 5_000],
+    ['TCP', {}, 10_000, 5_000],
+    ['TLS', {}, 10_000, 5_000],
+  ];
+  for (const [kind, opts, interval, timeout] of cases) {
+    const m = createMonitor(kind, opts);
+    if (!m.ok) { t.fail(m.error); continue; }
+    t.same(m.value.schedule, { intervalMs: interval, timeoutMs: timeout, rise: 1, fall: 1 }, kind);
+    t.equal(m.value.kind, kind);
+  }
+});
+
+t.test('values as strings (vipd probe) or typed (pybal.conf) are the same', async (t) => {
+  const a = createMonitor('ProxyFetch', { url: 'http://a/', interval: '2.5', timeout: 1, rise: '3', fall: 2, check_all: 'yes' });
+  const b = createMonitor('ProxyFetch', { url: ['http://a/'], interval: 2.5, timeout: '1', rise: 3, fall: '2', check_all: true });
+  t.ok(a.ok && b.ok);
+  if (a.ok && b.ok) t.same(a.value.schedule, b.value.schedule);
+  if (a.ok) t.same(a.value.schedule, { intervalMs: 2500, timeoutMs: 1000, rise: 3, fall: 2 });
+});
+
+t.test('RunCommand timeout 0 (PyBal: none) is bounded by the interval', async (t) => {
+  const m = createMonitor('RunCommand', { command: '/bin/true', timeout: 0, interval: 30 });
+  t.ok(m.ok);
+  if (m.ok) t.equal(m.value.schedule.timeoutMs, 30_000);
+});
+
+t.test('every bad option is named in the error', async (t) => {
+  t.equal(errorOf('ProxyFetch', {}), 'proxyfetch.url: is required');
+  t.equal(errorOf('ProxyFetch', { url: 'ftp://a/' }), "proxyfetch.url: scheme must be http or https, got 'ftp://a/'");
+  t.equal(errorOf('ProxyFetch', { url: 'not a url' }), "proxyfetch.url: not a valid URL: 'not a url'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', timeout: 'abc' }), "proxyfetch.timeout: must be a number, got 'abc'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', interval: -1 }), "proxyfetch.interval: must be at least 0.01, got '-1'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', rise: '1.5' }), "proxyfetch.rise: must be an integer, got '1.5'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', check_all: 'maybe' }), "proxyfetch.check_all: must be yes/no (true/false), got 'maybe'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', http_status: '99' }), "proxyfetch.http_status: must be a status 100-599, a list or a range like 200-299, got '99'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', http_status: '300-200' }), "proxyfetch.http_status: must be a status 100-599, a list or a range like 200-299, got '300-200'");
+  t.match(errorOf('ProxyFetch', { url: 'http://a/', 'expect-body': '(' }), /^proxyfetch\.expect-body: not a valid regular expression/);
+  t.match(errorOf('ProxyFetch', { url: 'http://a/', timout: 3 }), /^proxyfetch\.timout: unknown option \(known: .*timeout/);
+  t.equal(errorOf('RunCommand', { command: 'check.sh' }), "runcommand.command: must be an absolute path (there is no PATH), got 'check.sh'");
+  t.equal(errorOf('RunCommand', { command: '/bin/true', env: ['NOEQUALS'] }), "runcommand.env: entries must be NAME=VALUE, got 'NOEQUALS'");
+  t.equal(errorOf('RunCommand', {}), 'runcommand.command: is required');
+  t.equal(errorOf('DNSQuery', { hostnames: [] }), 'dnsquery.hostnames: must not be empty, got []');
+  t.match(errorOf('DNSQuery', { hostnames: 'a..b' }), /^dnsquery\.hostnames: bad DNS name 'a\.\.b'/);
+  t.equal(errorOf('DNSQuery', { hostnames: 'a.test', port: 70000 }), "dnsquery.port: must be at most 65535, got '70000'");
+  t.equal(errorOf('UDP', { 'icmp-timeout': 'x' }), "udp.icmp-timeout: must be a number, got 'x'");
+  t.equal(errorOf('IdleConnection', { 'keepalive-retries': 0 }), "idleconnection.keepalive-retries: must be at least 1, got '0'");
+  t.equal(errorOf('Ping', {}), "unknown monitor 'Ping' (known: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP, TCP, TLS)");
+});
+
+t.test('OptionReader on its own', async (t) => {
+  const r = new OptionReader('x', { a: '1', b: ['p', 'q'], c: 'off' });
+  t.equal(r.number('a', 0), 1);
+  t.same(r.stringList('b', true), ['p', 'q']);
+  t.equal(r.bool('c', true), false);
+  t.equal(r.number('missing', 7), 7);
+  t.doesNotThrow(() => r.finish());
+  const s = new OptionReader('y', { interval: '0' });
+  t.throws(() => readSchedule(s, { interval: 1, timeout: 1 }), /y\.interval: must be at least 0.01/);
+});
