@@ -38,15 +38,15 @@ t.test('non-zero exit and stderr', async (t) => {
 
 // tap's processinfo hook injects its own variables into every spawn made under test; drop them.
 const envLines = (out: string): string[] =>
-  out.split('\n').filter((l) => l && !l.startsWith('_TAPJS_') && !/^NODE_OPTIONS=.*@tapjs/.test(l));
+  out.split('\0').filter((l) => l && !l.startsWith('_TAPJS_') && !/^NODE_OPTIONS=.*@tapjs/.test(l));
 
 t.test('environment is empty unless given', async (t) => {
   process.env.VIPD_TEST_SECRET = 'leak';
   t.teardown(() => { delete process.env.VIPD_TEST_SECRET; });
-  const empty = await runCommand('/usr/bin/env', [], base);
+  const empty = await runCommand('/usr/bin/env', ['-0'], base);
   t.equal(empty.exitCode, 0);
   t.same(envLines(empty.stdout), []);
-  const given = await runCommand('/usr/bin/env', [], { ...base, env: { ONLY: 'this' } });
+  const given = await runCommand('/usr/bin/env', ['-0'], { ...base, env: { ONLY: 'this' } });
   t.same(envLines(given.stdout), ['ONLY=this']);
 });
 
