@@ -74,7 +74,7 @@ t.test('public captures', async (t) => {
     t.pass('public capture folder absent');
     return;
   }
-  const tshark = requireTool({ fail: (m) => t.fail(m), skip: (m) => t.skip(m, () => {}), comment: (m) => t.comment(m) }, 'tshark', 'extracts BGP bytes from the captures');
+  const tshark = requireTool(t, 'tshark', 'extracts BGP bytes from the captures');
   if (!tshark) return;
   const files = readdirSync(DIR).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort();
   t.ok(files.length > 0, 'the public capture folder holds captures');

@@ -62,7 +62,7 @@ async function startDnsmasq(bin: string): Promise<number> {
   throw new Error('dnsmasq did not start in 5 attempts');
 }
 
-const bin = requireTool({ fail: (m) => t.fail(m), skip: (m) => t.skip(m, () => {}), comment: (m) => t.comment(m) },
+const bin = requireTool(t,
   'dnsmasq', 'the real DNS server for DNSQuery');
 
 if (bin) {

@@ -138,7 +138,7 @@ t.test('misbehaving servers: refused, tarpit, reset, close, garbage', async (t) 
 });
 
 t.test('HTTPS with a self-signed certificate: SNI from the URL, verification only when asked', async (t) => {
-  const openssl = requireTool({ fail: (m) => t.fail(m), skip: (m) => t.skip(m, () => {}), comment: (m) => t.comment(m) },
+  const openssl = requireTool(t,
     'openssl', 'generates the test certificate');
   if (!openssl) return;
   const dir = mkdtempSync(join(tmpdir(), 'vipd-health-tls-'));

@@ -48,7 +48,7 @@ t.test('TCP: connect succeeds is up; refused is down', async (t) => {
 });
 
 t.test('TLS: handshake up, expiry warning, verification, plain port down', async (t) => {
-  const openssl = requireTool({ fail: (m) => t.fail(m), skip: (m) => t.skip(m, () => {}), comment: (m) => t.comment(m) },
+  const openssl = requireTool(t,
     'openssl', 'generates the test certificate');
   if (!openssl) return;
   const dir = mkdtempSync(join(tmpdir(), 'vipd-health-tls-'));
