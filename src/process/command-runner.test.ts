@@ -1,23 +1,9 @@
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
 import { runCommand } from './command-runner.js';
+import { groupMembers } from '../../test/support/process-group.js';
 
 const SH = '/bin/sh';
 const base = { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 };
-
-/** Live (non-zombie) processes whose process group is `pgid`, read from /proc. */
-function groupMembers(pgid: number): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') found.push(Number(name));
-    } catch { /* process went away */ }
-  }
-  return found;
-}
 
 t.test('exit 0: stdout captured, arguments passed literally without a shell', async (t) => {
   const r = await runCommand('/bin/echo', ['$HOME', 'a b', ';', 'ls'], base);

@@ -1,24 +1,11 @@
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createMonitor, checkWithTimeout, type CheckResult, type MonitorOptions, type Target } from '../../src/health/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { systemClock } from '../../src/time/clock.js';
+import { groupMembers } from '../support/process-group.js';
 
 const target: Target = { host: 'app1.example.test', ip: '127.44.0.7', port: 8080, weight: 10 };
 
-/** Live processes whose process group is `pgid`. */
-function groupMembers(pgid: number): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') found.push(Number(name));
-    } catch { /* gone */ }
-  }
-  return found;
-}
 
 async function run(options: MonitorOptions, logs: string[] = []): Promise<CheckResult> {
   const logger = createLogger({ level: 'debug', json: true, write: (l) => logs.push(l) });

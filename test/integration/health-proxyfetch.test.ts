@@ -1,14 +1,10 @@
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createMonitor, checkWithTimeout, type CheckResult, type Monitor, type MonitorOptions, type Target } from '../../src/health/index.js';
 import { systemClock } from '../../src/time/clock.js';
-import { requireTool } from '../support/require-tool.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 const IP = `127.44.${process.pid % 250}.1`;
 
@@ -138,16 +134,10 @@ t.test('misbehaving servers: refused, tarpit, reset, close, garbage', async (t) 
 });
 
 t.test('HTTPS with a self-signed certificate: SNI from the URL, verification only when asked', async (t) => {
-  const openssl = requireTool(t,
-    'openssl', 'generates the test certificate');
-  if (!openssl) return;
-  const dir = mkdtempSync(join(tmpdir(), 'vipd-health-tls-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=secure.example.test',
-    '-addext', 'subjectAltName=DNS:secure.example.test'], { stdio: 'ignore' });
+  const pair = selfSignedCert(t, 'secure.example.test', { days: 2, san: 'DNS:secure.example.test' });
+  if (!pair) return;
   let sni: string | undefined;
-  const https = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+  const https = createHttpsServer(pair, (req, res) => {
     lastHeaders = req.headers;
     res.writeHead(req.url === '/down' ? 503 : 200);
     res.end('tls ok');

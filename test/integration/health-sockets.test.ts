@@ -1,14 +1,10 @@
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { createMonitor, checkWithTimeout, type Monitor, type MonitorOptions, type Target } from '../../src/health/index.js';
 import { systemClock } from '../../src/time/clock.js';
-import { requireTool } from '../support/require-tool.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 const IP = `127.44.${process.pid % 250}.2`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -48,16 +44,11 @@ t.test('TCP: connect succeeds is up; refused is down', async (t) => {
 });
 
 t.test('TLS: handshake up, expiry warning, verification, plain port down', async (t) => {
-  const openssl = requireTool(t,
-    'openssl', 'generates the test certificate');
-  if (!openssl) return;
-  const dir = mkdtempSync(join(tmpdir(), 'vipd-health-tls-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '3', '-subj', '/CN=rs1.example.test'], { stdio: 'ignore' });
+  const pair = selfSignedCert(t, 'rs1.example.test', { days: 3 });
+  if (!pair) return;
   let sni: string | undefined;
   const server = createTlsServer({
-    key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')),
+    ...pair,
     SNICallback: (name, cb) => { sni = name; cb(null); },
   }, (s) => s.end());
   const { port } = await listen(server);
