@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { plan, renderBatch, serviceId, serverId, type Command, type IpvsTable } from '../lvs/index.js';
 import { createPoolSource, type PoolServer } from '../pools/index.js';
 import { systemClock } from '../time/clock.js';
-import { serviceKeyOf, virtualServiceOf, type PooledServer } from './ipvs-mapping.js';
+import { realServer, serviceKey, virtualService, type PooledServer } from './ipvs-mapping.js';
 
 export interface PlanOptions {
   /** Pool every enabled server, as if all were healthy. */
@@ -58,11 +58,11 @@ export async function planFromConfig(configPath: string, o: PlanOptions): Promis
       if (!ip) { notes.push(`${s.name}: ${p.host} has no IPv${s.family} address; left out`); continue; }
       pooled.push({ ip, weight: p.weight, ...(p.port !== undefined ? { port: p.port } : {}) });
     }
-    const full = virtualServiceOf(s, pooled);
+    const full = virtualService(s, pooled.map((p) => realServer(s, p)));
     const inKernel = now.get(serviceId(full.key));
     desired.push(o.allUp ? full : { ...full, realServers: full.realServers.filter((r) => inKernel?.has(serverId(r))) });
   }
-  const owned = new Set(loaded.config.services.map((s) => serviceId(serviceKeyOf(s))));
+  const owned = new Set(loaded.config.services.map((s) => serviceId(serviceKey(s))));
   const foreign = current.filter((s) => !owned.has(serviceId(s.key))).length;
   if (foreign) notes.push(`${foreign} service(s) in the table are not in the configuration: left alone`);
   const commands = plan(desired, current, owned);

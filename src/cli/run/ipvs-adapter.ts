@@ -6,7 +6,7 @@
 import type { ServiceConfig } from '../../config/index.js';
 import type { DesiredService, IpvsPort } from '../../coordinator/types.js';
 import { serviceId, type IpvsReconciler, type IpvsTable, type RealServer, type VirtualService } from '../../lvs/index.js';
-import { realServer, serviceKey, virtualService } from './mapping.js';
+import { realServer, serviceKey, virtualService } from '../ipvs-mapping.js';
 
 export class IpvsAdapter implements IpvsPort {
   private services: ServiceConfig[] = [];

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { parseConfig } from '../../config/index.js';
-import { asPathPrepend, realServer, routeSpec, serviceSpec, speakerConfig, virtualService } from './mapping.js';
+import { asPathPrepend, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 import { defaultConfig } from '../commands/run.js';
 
 const text = (extra = '') => `[global]
@@ -42,15 +42,6 @@ t.test('service and route specs from the typed config', async (t) => {
   });
   t.match(routeSpec(c.global), { nextHopV4: '10.255.0.1', med: 5, asPathPrepend: 2 });
   t.equal(asPathPrepend({ ...c.global, bgpAsPath: [64600] }), 0);
-});
-
-t.test('virtual service: forwarding, persistence, weight 0 kept', async (t) => {
-  const s = config().services[0]!;
-  const vs = virtualService(s, [realServer(s, { ip: '10.0.0.5', port: 443, weight: 0 })]);
-  t.same(vs.key, { protocol: 'tcp', address: '10.2.0.1', port: 443 });
-  t.equal(vs.scheduler, 'wlc');
-  t.same(vs.persistence, { timeout: 600 });
-  t.match(vs.realServers[0], { address: '10.0.0.5', forwarding: 'masq', weight: 0 });
 });
 
 t.test('speaker config: peers with AS, hold time and next hops; a missing peer AS is named', async (t) => {

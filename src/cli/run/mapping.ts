@@ -1,10 +1,9 @@
 /**
  * From the typed configuration to what each part is built with: the coordinator's service and
- * route specs, the IPVS virtual services, the speaker's peers. Pure.
+ * route specs and the speaker's peers (IPVS: ../ipvs-mapping.ts). Pure.
  */
 import type { BgpPeerConfig, GlobalConfig, ServiceConfig, VipdConfig } from '../../config/index.js';
-import type { DesiredRealServer, RouteSpec, ServiceSpec } from '../../coordinator/types.js';
-import { canonicalAddress, type Forwarding, type RealServer, type ServiceKey, type VirtualService } from '../../lvs/index.js';
+import type { RouteSpec, ServiceSpec } from '../../coordinator/types.js';
 import type { PeerConfig, SpeakerConfig } from '../../speaker/index.js';
 
 export function serviceSpec(s: ServiceConfig): ServiceSpec {
@@ -30,27 +29,6 @@ export function routeSpec(g: GlobalConfig): RouteSpec {
     ...(g.bgpNexthopIpv4 ? { nextHopV4: g.bgpNexthopIpv4 } : {}),
     ...(g.bgpNexthopIpv6 ? { nextHopV6: g.bgpNexthopIpv6 } : {}),
     med: g.bgpMed, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: asPathPrepend(g),
-  };
-}
-
-const FORWARDING: Record<ServiceConfig['forwarding'], Forwarding> = { dr: 'route', tun: 'tunnel', nat: 'masq' };
-
-export function serviceKey(s: ServiceConfig): ServiceKey {
-  return { protocol: s.protocol, address: canonicalAddress(s.ip), port: s.port };
-}
-
-export function realServer(s: ServiceConfig, r: Pick<DesiredRealServer, 'ip' | 'port' | 'weight'>): RealServer {
-  return {
-    address: canonicalAddress(r.ip), port: r.port, forwarding: FORWARDING[s.forwarding], weight: r.weight,
-    upperThreshold: 0, lowerThreshold: 0, extra: [],
-  };
-}
-
-export function virtualService(s: ServiceConfig, realServers: readonly RealServer[]): VirtualService {
-  return {
-    key: serviceKey(s), scheduler: s.scheduler, flags: [], ops: s.ops,
-    ...(s.persistence !== null ? { persistence: { timeout: s.persistence } } : {}),
-    realServers,
   };
 }
 
