@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import { ownedSet, planAndApply, type ApplyResult, type Ipvs } from './ipvs.js';
+import { addOwned, ownedSet, planAndApply, type ApplyResult, type Ipvs } from './ipvs.js';
 import type { IpvsTable, ServiceKey } from './model.js';
 import type { Counters, ServiceRow } from './parse-listing.js';
 import { applyCommands } from './table-apply.js';
@@ -16,7 +16,7 @@ const ZERO: Counters = { conns: 0, inPackets: 0, outPackets: 0, inBytes: 0, outB
 /** Changes nothing on the machine: logs each batch and keeps the table in memory. */
 export class DryRunDriver implements Ipvs {
   private table: IpvsTable;
-  private readonly owned: ReadonlySet<string>;
+  private readonly owned: Set<string>;
   /** Every batch "applied", in order. */
   readonly batches: string[] = [];
 
@@ -29,6 +29,8 @@ export class DryRunDriver implements Ipvs {
 
   /** Replaces the in-memory table, as someone running ipvsadm by hand would change the kernel's. */
   replaceTable(table: IpvsTable): void { this.table = table; }
+
+  own(keys: Iterable<ServiceKey>): void { addOwned(this.owned, keys); }
 
   async apply(desired: IpvsTable): Promise<ApplyResult> {
     return planAndApply({

@@ -22,6 +22,11 @@ export interface Ipvs {
   apply(desired: IpvsTable): Promise<ApplyResult>;
   /** Traffic counters of every service. */
   stats(): Promise<readonly ServiceRow<Counters>[]>;
+  /**
+   * Adds services to the owned set (a reload that configures new ones): once owned, a service
+   * that leaves `desired` is deleted from the table.
+   */
+  own(keys: Iterable<ServiceKey>): void;
 }
 
 export interface TableIo {
@@ -30,6 +35,11 @@ export interface TableIo {
 }
 
 export const ownedSet = (owned: Iterable<ServiceKey>): Set<string> => new Set([...owned].map(serviceId));
+
+/** Adds `keys` to a driver's owned set. */
+export function addOwned(owned: Set<string>, keys: Iterable<ServiceKey>): void {
+  for (const k of keys) owned.add(serviceId(k));
+}
 
 /** Shared by the drivers: read, plan, apply one batch, read back, verify nothing is left. */
 export async function planAndApply(io: TableIo, desired: IpvsTable, owned: ReadonlySet<string>): Promise<ApplyResult> {

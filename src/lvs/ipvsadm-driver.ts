@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { CommandRunner, RunResult } from '../process/command-runner.js';
 import { renderBatch, type Command } from './commands.js';
 import { IpvsError, ipvsadmError } from './errors.js';
-import { ownedSet, planAndApply, type ApplyResult, type Ipvs } from './ipvs.js';
+import { addOwned, ownedSet, planAndApply, type ApplyResult, type Ipvs } from './ipvs.js';
 import { serverId, serviceId, type IpvsTable, type ServiceKey } from './model.js';
 import { parseStats, parseThresholds, type Counters, type ServiceRow } from './parse-listing.js';
 import { parseSave } from './parse-save.js';
@@ -22,7 +22,7 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /** The real driver: reads with `-Sn` (+ thresholds), applies one `ipvsadm -R` batch, verifies. */
 export class IpvsadmDriver implements Ipvs {
-  private readonly owned: ReadonlySet<string>;
+  private readonly owned: Set<string>;
   private readonly bin: string;
   private readonly timeoutMs: number;
 
@@ -61,6 +61,8 @@ export class IpvsadmDriver implements Ipvs {
       };
     });
   }
+
+  own(keys: Iterable<ServiceKey>): void { addOwned(this.owned, keys); }
 
   async apply(desired: IpvsTable): Promise<ApplyResult> {
     return planAndApply({

@@ -82,6 +82,7 @@ t.test('a failed apply is reported, counted, and retried by the next check', asy
   const failing: Ipvs = {
     read: async () => [],
     stats: async () => [],
+    own: () => {},
     apply: async () => { calls++; throw new IpvsError('bad-scheduler', 'ipvsadm -R failed: Scheduler or persistence engine not found'); },
   };
   const clock = new FakeClock();

@@ -9,6 +9,7 @@ import { checkPeer, type PeerConfig } from '../../speaker/index.js';
 import type { Daemon } from './daemon.js';
 import { ConfigError } from './errors.js';
 import { buildMonitors } from './health-adapter.js';
+import { serviceKey } from '../ipvs-mapping.js';
 import { routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -75,6 +76,8 @@ export async function applyReload(d: Daemon, next: VipdConfig): Promise<void> {
   for (const p of peers.add) await d.speaker?.addPeer(p);
 
   d.config = next;
+  // A service added now is ours: when a later reload drops it, it leaves the kernel.
+  d.driver.own(next.services.map(serviceKey));
   d.ipvs.setServices(next.services);
   d.coordinator.configure(next.services.map(serviceSpec), routeSpec(next.global));
   for (const s of restartPools) d.startPool(s);
