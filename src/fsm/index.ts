@@ -1,5 +1,5 @@
 export * from './types.js';
 export { transition, initialSession, OPEN_HOLD_MS } from './transition.js';
-export { buildOpen, negotiate, offeredCapabilities, capabilitiesOf, peerAsOf, keepLocallyInitiated, AS_TRANS } from './negotiation.js';
+export { buildOpen, negotiate, offeredCapabilities, capabilitiesOf, peerAsOf, unusablePeerAs, keepLocallyInitiated, AS_TRANS } from './negotiation.js';
 export type { NegotiationResult } from './negotiation.js';
 export * from './notifications.js';

@@ -68,6 +68,15 @@ export function peerAsOf(open: OpenMessage): number {
   return four && four.name === 'four-octet-as' ? four.asn : open.myAs;
 }
 
+/** Why an AS cannot be a peer's when any AS is accepted, or null when it can. */
+export function unusablePeerAs(asn: number): string | null {
+  // RFC 7607 §2: AS 0 in OPEN is a Bad Peer AS
+  if (asn === 0) return 'is reserved (RFC 7607)';
+  // RFC 7300 §3: the last 2-octet and 4-octet ASNs are reserved (PyBal refused 65535 too)
+  if (asn === 0xffff || asn === 0xffffffff) return 'is reserved (RFC 7300)';
+  return null;
+}
+
 export type NegotiationResult = { ok: true; value: Negotiated } | { ok: false; error: NotificationMessage; reason: string };
 
 /** Checks the peer's OPEN against our session (RFC 4271 §6.2) and works out what both sides agreed. */
@@ -81,11 +90,14 @@ export function negotiate(session: Session, open: OpenMessage): NegotiationResul
   const badParam = open.params.find((p) => p.type !== 2);
   if (badParam) return fail(OPEN_UNSUPPORTED_PARAM, `unsupported optional parameter type ${badParam.type}`);
   const peerAs = peerAsOf(open);
-  if (peerAs !== c.peerAs) return fail(OPEN_BAD_PEER_AS, `peer AS ${peerAs}, expected ${c.peerAs}`, asBytes(peerAs));
+  // RFC 4271 §6.2: Bad Peer AS when it is not the configured one
+  if (c.peerAs !== undefined && peerAs !== c.peerAs) return fail(OPEN_BAD_PEER_AS, `peer AS ${peerAs}, expected ${c.peerAs}`, asBytes(peerAs));
+  const unusable = c.peerAs === undefined ? unusablePeerAs(peerAs) : null;
+  if (unusable) return fail(OPEN_BAD_PEER_AS, `peer AS ${peerAs} ${unusable}`, asBytes(peerAs));
   // RFC 4271 §6.2: hold time 1 or 2 seconds must be rejected
   if (open.holdTime === 1 || open.holdTime === 2) return fail(OPEN_BAD_HOLD, `unacceptable hold time ${open.holdTime}`);
   // RFC 6286 §2.2: non-zero; unique within the AS
-  if (open.bgpId === '0.0.0.0' || (c.peerAs === c.localAs && open.bgpId === c.bgpId))
+  if (open.bgpId === '0.0.0.0' || (peerAs === c.localAs && open.bgpId === c.bgpId))
     return fail(OPEN_BAD_BGP_ID, `bad BGP identifier ${open.bgpId}`, ipv4Bytes(open.bgpId));
   const peerCaps = capabilitiesOf(open);
   const ourCaps = session.bareOpen ? [] : offeredCapabilities(session);

@@ -19,7 +19,8 @@ export type TransportMode = 'active' | 'passive' | 'both';
 /** What one session is configured with; times in milliseconds except the wire's hold time. */
 export interface SessionConfig {
   localAs: number;
-  peerAs: number;
+  /** The AS the peer must announce; undefined = any (as PyBal), the one learned goes in Negotiated. */
+  peerAs?: number;
   bgpId: string;
   /** Seconds, as offered in our OPEN (0, or at least 3). */
   holdTime: number;
@@ -50,6 +51,7 @@ export interface Negotiated {
   extendedMessage: boolean;
   gracefulRestart: boolean;
   peerBgpId: string;
+  /** The peer's AS from its OPEN (capability 65 or My AS): the configured one, or learned. */
   peerAs: number;
   /** Capabilities the peer sent, as decoded. */
   peerCapabilities: Capability[];

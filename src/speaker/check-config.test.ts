@@ -26,6 +26,11 @@ t.test('every bad peer setting is named', async (t) => {
   t.same(checkPeer({ address: '10.0.0.1', peerAs: 4200000000, holdTime: 0 }, 'p'), []);
 });
 
+t.test('the peer AS is optional (any AS, as PyBal); when given it must be a real AS', async (t) => {
+  t.same(checkPeer({ address: '10.0.0.1' }, 'p'), []);
+  t.same(checkPeer({ address: '10.0.0.1', peerAs: 4294967296 }, 'p'), ['p: peer AS must be 1..4294967295, got 4294967296']);
+});
+
 t.test('the Speaker refuses a bad config with every problem in one message', async (t) => {
   t.throws(() => new Speaker({ localAs: 0, routerId: '0.0.0.0', peers: [{ address: 'x', peerAs: 1 }] }, new FakeClock(), silentLogger), {
     message: "speaker config: local AS must be 1..4294967295, got 0; peer 1 (x): address 'x' is not an IP address; router id '0.0.0.0' is not a non-zero dotted quad",

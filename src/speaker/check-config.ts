@@ -8,7 +8,7 @@ export function checkPeer(p: PeerConfig, where: string): string[] {
   const e: string[] = [];
   const bad = (msg: string): void => { e.push(`${where}: ${msg}`); };
   if (!ipaddr.isValid(p.address)) bad(`address '${p.address}' is not an IP address`);
-  if (!isInt(p.peerAs, 1, 0xffffffff)) bad(`peer AS must be 1..4294967295, got ${p.peerAs}`);
+  if (p.peerAs !== undefined && !isInt(p.peerAs, 1, 0xffffffff)) bad(`peer AS must be 1..4294967295, got ${p.peerAs}`);
   if (p.localAddress !== undefined && !ipaddr.isValid(p.localAddress)) bad(`local address '${p.localAddress}' is not an IP address`);
   if (p.port !== undefined && !isInt(p.port, p.mode === 'passive' ? 0 : 1, 65535)) bad(`port must be 1..65535 (0 = ephemeral, passive only), got ${p.port}`);
   // RFC 4271 §4.2: zero or at least three seconds

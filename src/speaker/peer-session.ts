@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { BgpMessage, OpenMessage } from '../bgp/types.js';
 import {
-  adminShutdown, capabilitiesOf, initialSession, keepLocallyInitiated, maxPrefixesReached, notification,
+  adminShutdown, capabilitiesOf, initialSession, keepLocallyInitiated, peerAsOf, maxPrefixesReached, notification,
   transition, CEASE_COLLISION, ERR_CEASE,
   type Effect, type FsmEvent, type Negotiated, type Session, type TimerName,
 } from '../fsm/index.js';
@@ -233,13 +233,14 @@ export class PeerSession {
 
   private established(n: Negotiated): void {
     this.stats.establishedAt = this.clock.wallNow();
+    this.stats.learnedAs = n.peerAs;
     const families = toFamilyNames(n.families);
     const localAddr = this.conn?.socket.localAddress;
     const nextHop = { ...defaultNextHop(localAddr), ...this.cfg.nextHop };
     this.out = new Announcer({ peer: this.address, log: this.log, stats: this.stats, emit: this.emit, send: (m) => this.send(m) },
       { localAs: this.cfg.localAs, families, nextHop, ...(this.cfg.maxPrefixes !== undefined ? { maxPrefixes: this.cfg.maxPrefixes } : {}) });
-    this.log.info('session established', { holdTime: n.holdTime, families: familyNames(n.families).join(',') });
-    this.emit({ event: 'established', peer: this.address, holdTime: n.holdTime, keepalive: n.keepalive, families: familyNames(n.families), capabilities: capabilityNames(n.peerCapabilities) });
+    this.log.info('session established', { peerAs: n.peerAs, holdTime: n.holdTime, families: familyNames(n.families).join(',') });
+    this.emit({ event: 'established', peer: this.address, peerAs: n.peerAs, holdTime: n.holdTime, keepalive: n.keepalive, families: familyNames(n.families), capabilities: capabilityNames(n.peerCapabilities) });
     this.out.initial(this.routes);
   }
 
@@ -261,7 +262,7 @@ export class PeerSession {
   private resolveCollision(pending: Connection, open: OpenMessage): void {
     const current = this.conn;
     const keepCurrent = !current || this.fsm.state === 'Established' ||
-      (current.direction === 'outbound') === keepLocallyInitiated(this.cfg.bgpId, open.bgpId, this.cfg.localAs, this.cfg.peerAs);
+      (current.direction === 'outbound') === keepLocallyInitiated(this.cfg.bgpId, open.bgpId, this.cfg.localAs, this.cfg.peerAs ?? peerAsOf(open));
     if (keepCurrent) {
       pending.send(notification(ERR_CEASE, CEASE_COLLISION));
       void pending.close(this.cfg.closeTimeoutMs);

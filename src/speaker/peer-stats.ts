@@ -12,6 +12,8 @@ export class PeerStats {
   lastSent: NotificationRecord | null = null;
   lastReceived: NotificationRecord | null = null;
   lastDown: string | null = null;
+  /** The peer's AS from its last accepted OPEN. */
+  learnedAs: number | null = null;
   flaps = 0;
   updatesSent = 0;
   updatesReceived = 0;
@@ -31,7 +33,7 @@ export class PeerStats {
     const n = fsm.negotiated;
     const est = fsm.state === 'Established';
     return {
-      peer: cfg.address, peerAs: cfg.peerAs, localAddress: cfg.localAddress ?? null, state: fsm.state,
+      peer: cfg.address, peerAs: cfg.peerAs ?? n?.peerAs ?? this.learnedAs, peerAsConfigured: cfg.peerAs !== undefined, localAddress: cfg.localAddress ?? null, state: fsm.state,
       since: this.since, uptimeMs: est && this.establishedAt !== null ? this.clock.wallNow() - this.establishedAt : null,
       holdTime: n?.holdTime ?? null, keepalive: n?.keepalive ?? null,
       capabilities: n ? {

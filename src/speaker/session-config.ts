@@ -18,11 +18,12 @@ export function defaultNextHop(local: string | undefined): { ipv4?: string; ipv6
 export function sessionConfig(p: ResolvedPeer, routes: readonly CheckedRoute[]): SessionConfig {
   const fams = new Set<FamilyName>(p.families ?? ['ipv4', ...routes.map((r) => r.family)]);
   const c: SessionConfig = {
-    localAs: p.localAs, peerAs: p.peerAs, bgpId: p.bgpId, holdTime: p.holdTime ?? 90, mode: p.mode ?? 'active',
+    localAs: p.localAs, bgpId: p.bgpId, holdTime: p.holdTime ?? 90, mode: p.mode ?? 'active',
     families: [...fams].sort().map((f) => ({ afi: f === 'ipv4' ? 1 : 2, safi: 1 })),
     connectRetryMs: p.connectRetryMs ?? 5000, idleHoldMs: p.idleHoldMs ?? 1000,
     idleHoldMaxMs: p.idleHoldMaxMs ?? 60_000, stableMs: p.stableMs ?? 60_000,
   };
+  if (p.peerAs !== undefined) c.peerAs = p.peerAs;
   if (p.keepalive !== undefined) c.keepalive = p.keepalive;
   if (p.gracefulRestartTime !== undefined) c.gracefulRestartTime = p.gracefulRestartTime;
   if (p.delayOpenMs) c.delayOpenMs = p.delayOpenMs;

@@ -5,7 +5,8 @@ import type { FamilyName } from './routes.js';
 export interface PeerConfig {
   /** The router's address; our source address must be the one it has configured as neighbor. */
   address: string;
-  peerAs: number;
+  /** The AS the router must announce (else NOTIFICATION 2/2); undefined = any AS, learned from its OPEN (as PyBal). */
+  peerAs?: number;
   /** Our address towards it (bound for connects, listened on for accepts). */
   localAddress?: string;
   /** TCP port of the router (active) and ours (passive); default 179. */
@@ -57,7 +58,10 @@ export interface NotificationRecord {
 
 export interface PeerStatus {
   peer: string;
-  peerAs: number;
+  /** The configured AS, else the one learned from the peer's last accepted OPEN; null before any. */
+  peerAs: number | null;
+  /** False when any AS is accepted (no peerAs configured). */
+  peerAsConfigured: boolean;
   localAddress: string | null;
   state: State;
   /** Wall-clock ms of the last state change. */
@@ -86,7 +90,7 @@ export interface SpeakerStatus { localAs: number; routerId: string; advertised: 
 export type SpeakerEvent =
   | { event: 'state'; peer: string; state: State; previous: State }
   | { event: 'open-received'; peer: string; asn: number; holdTime: number; bgpId: string; capabilities: string[] }
-  | { event: 'established'; peer: string; holdTime: number; keepalive: number; families: string[]; capabilities: string[] }
+  | { event: 'established'; peer: string; peerAs: number; holdTime: number; keepalive: number; families: string[]; capabilities: string[] }
   | { event: 'update-sent'; peer: string; announced: string[]; withdrawn: string[]; messages: number }
   | { event: 'update-received'; peer: string; announced: number; withdrawn: number; total: number }
   | { event: 'notification-sent' | 'notification-received'; peer: string; code: number; subcode: number; name: string; message?: string }

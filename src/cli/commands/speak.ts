@@ -6,7 +6,7 @@ import { systemClock } from '../../time/clock.js';
 import { createLogger } from '../../log/logger.js';
 
 interface SpeakArgs {
-  'local-as': number; peer: string; 'peer-as': number; 'local-address'?: string; 'router-id'?: string;
+  'local-as': number; peer: string; 'peer-as'?: number; 'local-address'?: string; 'router-id'?: string;
   hold?: number; passive: boolean; port?: number; 'next-hop': string[]; announce: string[]; med?: number;
   community: string[]; 'max-prefixes'?: number; 'inbound-limit'?: number; 'withdraw-after'?: number;
   duration?: number; message: string; 'log-level': string;
@@ -35,7 +35,8 @@ export function speakPlan(a: SpeakArgs): { peer: PeerConfig; routes: Route[]; er
     if (communities.length) r.communities = communities;
     routes.push(r);
   }
-  const peer: PeerConfig = { address: a.peer, peerAs: a['peer-as'], mode: a.passive ? 'passive' : 'active', nextHop };
+  const peer: PeerConfig = { address: a.peer, mode: a.passive ? 'passive' : 'active', nextHop };
+  if (a['peer-as'] !== undefined) peer.peerAs = a['peer-as'];
   if (a['local-address'] !== undefined) peer.localAddress = a['local-address'];
   if (a.hold !== undefined) peer.holdTime = a.hold;
   if (a.port !== undefined) peer.port = a.port;
@@ -51,7 +52,7 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
   builder: (y) => y
     .option('local-as', { type: 'number', demandOption: true, describe: 'our AS (4-octet allowed)' })
     .option('peer', { type: 'string', demandOption: true, describe: "the router's address" })
-    .option('peer-as', { type: 'number', demandOption: true, describe: "the router's AS" })
+    .option('peer-as', { type: 'number', describe: "the router's AS (default: any, learned from its OPEN)" })
     .option('local-address', { type: 'string', describe: 'our address (the router has it as neighbor)' })
     .option('router-id', { type: 'string', describe: 'BGP identifier; required over IPv6' })
     .option('hold', { type: 'number', describe: 'hold time offered, seconds (default 90)' })
