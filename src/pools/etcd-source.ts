@@ -2,7 +2,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import { rangePrefix, watchPrefix, type EtcdEndpoint, type EtcdEvent, type EtcdKv } from './etcd-client.js';
 import { SourceState } from './source-state.js';
-import type { OnAlert, OnUpdate, PoolServer, PoolSource } from './types.js';
+import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
 export interface EtcdSourceOptions {
   clock: Clock;
@@ -45,8 +45,8 @@ export class EtcdSource implements PoolSource {
     this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: url }));
   }
 
-  start(onUpdate: OnUpdate, onAlert: OnAlert): void {
-    this.state.bind(onUpdate, onAlert);
+  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
+    this.state.bind(onUpdate, onAlert, onRecover);
     this.run();
   }
 

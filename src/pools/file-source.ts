@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import { parsePool } from './parse.js';
 import { SourceState } from './source-state.js';
-import type { OnAlert, OnUpdate, PoolServer, PoolSource } from './types.js';
+import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
 export interface FileSourceOptions {
   clock: Clock;
@@ -37,8 +37,8 @@ export class FileSource implements PoolSource {
     this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: url }));
   }
 
-  start(onUpdate: OnUpdate, onAlert: OnAlert): void {
-    this.state.bind(onUpdate, onAlert);
+  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
+    this.state.bind(onUpdate, onAlert, onRecover);
     if (this.opts.watch !== false) this.startWatch();
     this.check();
     this.poll();

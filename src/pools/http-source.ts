@@ -3,7 +3,7 @@ import type { Cancel, Clock } from '../time/clock.js';
 import { request } from './http-request.js';
 import { formatOf, parsePool } from './parse.js';
 import { SourceState } from './source-state.js';
-import type { OnAlert, OnUpdate, PoolServer, PoolSource } from './types.js';
+import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
 export interface HttpSourceOptions {
   clock: Clock;
@@ -31,8 +31,8 @@ export class HttpSource implements PoolSource {
     this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: url }));
   }
 
-  start(onUpdate: OnUpdate, onAlert: OnAlert): void {
-    this.state.bind(onUpdate, onAlert);
+  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
+    this.state.bind(onUpdate, onAlert, onRecover);
     this.tick();
   }
 

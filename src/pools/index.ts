@@ -1,4 +1,4 @@
-export type { PoolServer, PoolSource, OnUpdate, OnAlert, PoolParseResult } from './types.js';
+export type { PoolServer, PoolSource, OnUpdate, OnAlert, OnRecover, PoolParseResult } from './types.js';
 export { createPoolSource, type PoolSourceOptions } from './create.js';
 export { parsePool, parseLegacyPool, parseJsonPool, formatOf, type PoolFormat } from './parse.js';
 export { FileSource } from './file-source.js';

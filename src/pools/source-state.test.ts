@@ -6,9 +6,10 @@ import type { PoolServer } from './types.js';
 function setup() {
   const updates: PoolServer[][] = [];
   const alerts: string[] = [];
+  const events: string[] = [];
   const s = new SourceState('file:///p', silentLogger);
-  s.bind((u) => updates.push(u), (a) => alerts.push(a));
-  return { s, updates, alerts };
+  s.bind((u) => { updates.push(u); events.push('update'); }, (a) => { alerts.push(a); events.push('alert'); }, () => events.push('recover'));
+  return { s, updates, alerts, events };
 }
 const a = { host: 'a', weight: 10, enabled: true };
 const b = { host: 'b', weight: 10, enabled: false };
@@ -48,4 +49,20 @@ t.test('parsed lists: fatal or empty-after-good keeps the last list and alerts',
   const copy = s.last()!;
   copy[0]!.weight = 99;
   t.equal(s.last()![0]!.weight, 10, 'last() hands out copies');
+});
+
+t.test('recovery is heard once per alert, before the list it comes with, and also without a new list', async (t) => {
+  const { s, events } = setup();
+  s.ok();
+  s.applyParsed(ok([a]));
+  t.same(events, ['update'], 'no recovery without a problem first');
+  s.applyParsed(ok([]));
+  s.applyParsed(ok([a]));
+  t.same(events, ['update', 'alert', 'recover'], 'the previous list back: recovered, nothing to deliver');
+  s.applyParsed({ servers: [a, b], errors: [{ file: 'p', line: 2, message: 'bad' }], warnings: [], fatal: false });
+  t.same(events.slice(3), ['alert', 'update'], 'a list with errors is no recovery');
+  s.applyParsed(ok([b]));
+  t.same(events.slice(5), ['recover', 'update']);
+  s.ok();
+  t.equal(events.length, 7, 'recovered once');
 });

@@ -1,6 +1,6 @@
 import { formatIssue } from '../config/issues.js';
 import type { Logger } from '../log/logger.js';
-import type { OnAlert, OnUpdate, PoolParseResult, PoolServer } from './types.js';
+import type { OnAlert, OnRecover, OnUpdate, PoolParseResult, PoolServer } from './types.js';
 
 /**
  * What every source shares: the last good list, change detection, and alerts raised once per
@@ -12,12 +12,14 @@ export class SourceState {
   private lastAlert = '';
   private onUpdate: OnUpdate = () => {};
   private onAlert: OnAlert = () => {};
+  private onRecover: OnRecover = () => {};
 
   constructor(readonly url: string, private readonly log: Logger) {}
 
-  bind(onUpdate: OnUpdate, onAlert: OnAlert): void {
+  bind(onUpdate: OnUpdate, onAlert: OnAlert, onRecover: OnRecover = () => {}): void {
     this.onUpdate = onUpdate;
     this.onAlert = onAlert;
+    this.onRecover = onRecover;
   }
 
   last(): PoolServer[] | null { return this.current ? this.current.map((s) => ({ ...s })) : null; }
@@ -53,9 +55,11 @@ export class SourceState {
     this.onAlert(message);
   }
 
-  /** The source works again: the next identical problem is alerted anew. */
+  /** The source works again: `onRecover` after an alert; the next identical problem is alerted anew. */
   ok(): void {
-    if (this.lastAlert) this.log.info('pool source recovered', { pool: this.url });
+    if (!this.lastAlert) return;
+    this.log.info('pool source recovered', { pool: this.url });
     this.lastAlert = '';
+    this.onRecover();
   }
 }

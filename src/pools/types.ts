@@ -11,15 +11,17 @@ export interface PoolServer {
 
 export type OnUpdate = (servers: PoolServer[]) => void;
 export type OnAlert = (message: string) => void;
+/** The source works again after an alert (it may deliver no list: the good one may be unchanged). */
+export type OnRecover = () => void;
 
 /**
  * A live server list. `onUpdate` gets the complete list, first when known and then on each
  * change; on any failure the last good list stays and `onAlert` says why (never an empty list
- * because a source broke).
+ * because a source broke); `onRecover` hears when the problem of the last alert is gone.
  */
 export interface PoolSource {
   readonly url: string;
-  start(onUpdate: OnUpdate, onAlert: OnAlert): void;
+  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void;
   stop(): Promise<void>;
   /** The last good list, or null before the first one. */
   last(): PoolServer[] | null;

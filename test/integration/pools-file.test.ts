@@ -12,13 +12,14 @@ const line = (host: string, weight = 10, enabled = true) => `{ 'host': '${host}'
 function watchSource(t: { teardown(f: () => unknown): void }, path: string, watch = true) {
   const updates: PoolServer[][] = [];
   const alerts: string[] = [];
+  let recoveries = 0;
   const src = new FileSource(pathToFileURL(path).href, { clock: systemClock, ...(watch ? {} : { watch: false }) });
-  src.start((s) => updates.push(s), (a) => alerts.push(a));
+  src.start((s) => updates.push(s), (a) => alerts.push(a), () => { recoveries++; });
   t.teardown(() => src.stop());
   /** Waits at most 1 s for an update satisfying `want`. */
   const within1s = (what: string, want: (s: PoolServer[]) => boolean) =>
     waitFor(what, 1000, async () => updates.length > 0 && want(updates[updates.length - 1]!), 10);
-  return { src, updates, alerts, within1s };
+  return { src, updates, alerts, within1s, recoveries: () => recoveries };
 }
 const hosts = (s: PoolServer[]) => s.map((x) => `${x.host}:${x.weight}:${x.enabled ? 'on' : 'off'}`).join(' ');
 
@@ -82,4 +83,24 @@ t.test('a missing file at start: alert, no list, then the list once it appears',
   t.equal(src.last(), null);
   writeFileSync(path, line('mw1'));
   await within1s('the list', (s) => s.length === 1);
+});
+
+t.test('a file restored as it was: recovered, with no new list', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'web-servers');
+  writeFileSync(path, line('mw1') + line('mw2'));
+  const { updates, alerts, within1s, recoveries } = watchSource(t, path);
+  await within1s('the first list', (s) => s.length === 2);
+  t.equal(recoveries(), 0);
+  rmSync(path);
+  await waitFor('an alert for the missing file', 1500, async () => alerts.length === 1, 10);
+  t.equal(recoveries(), 0, 'no recovery while the file is missing');
+  writeFileSync(path, line('mw1') + line('mw2'));
+  await waitFor('the recovery', 1500, async () => recoveries() === 1, 10);
+  writeFileSync(path, line('mw1') + "{ 'host': 'mw2', 'weight': 'x', 'enabled': True }\n");
+  await within1s('the list without the malformed line', (s) => s.length === 1);
+  t.equal(recoveries(), 1, 'a list with a malformed line is no recovery');
+  writeFileSync(path, line('mw1') + line('mw2'));
+  await waitFor('the second recovery', 1500, async () => recoveries() === 2, 10);
+  t.equal(updates.length, 3, 'the first list, the partial one, the full one again');
 });

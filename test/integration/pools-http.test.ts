@@ -31,10 +31,11 @@ async function server(t: { teardown(f: () => unknown): void }, handler: { curren
 function source(t: { teardown(f: () => unknown): void }, url: string, timeoutMs = 2000) {
   const updates: PoolServer[][] = [];
   const alerts: string[] = [];
+  const recovered: number[] = [];
   const src = new HttpSource(url, { clock: systemClock, intervalMs: 50, timeoutMs });
-  src.start((s) => updates.push(s), (a) => alerts.push(a));
+  src.start((s) => updates.push(s), (a) => alerts.push(a), () => recovered.push(alerts.length));
   t.teardown(() => src.stop());
-  return { src, updates, alerts };
+  return { src, updates, alerts, recovered };
 }
 const line = (host: string, weight = 10) => `{ 'host': '${host}', 'weight': ${weight}, 'enabled': True }\n`;
 
@@ -89,6 +90,25 @@ t.test('HTTP 500, a timeout and a malformed body raise alerts and keep the last 
   h.current = () => ({ status: 200, body: line('c') });
   await waitFor('the recovered list', 2000, async () => updates.length === 3, 10);
   t.same(src.last(), [{ host: 'c', weight: 10, enabled: true }]);
+});
+
+t.test('a server back with the same list (200, then 304): recovered without a new list', async (t) => {
+  const body = line('a') + line('b');
+  const h = { current: (() => ({ status: 200, body })) as Handler };
+  const { base } = await server(t, h);
+  const { updates, alerts, recovered } = source(t, `${base}/pools/web`);
+  await waitFor('the first list', 2000, async () => updates.length === 1, 10);
+  h.current = () => ({ status: 503 });
+  await waitFor('the 503 alert', 2000, async () => alerts.length === 1, 10);
+  t.same(recovered, [], 'no recovery while failing');
+  h.current = () => ({ status: 200, body });
+  await waitFor('the recovery', 2000, async () => recovered.length === 1, 10);
+  h.current = () => ({ status: 502 });
+  await waitFor('the 502 alert', 2000, async () => alerts.length === 2, 10);
+  h.current = (req) => (req.headers['if-none-match'] === '"v1"' ? { status: 304 } : { status: 200, body, headers: { etag: '"v1"' } });
+  await waitFor('the second recovery', 2000, async () => recovered.length === 2, 10);
+  t.same(recovered, [1, 2], 'one recovery after each alert');
+  t.equal(updates.length, 1, 'the list never changed, so it was never delivered again');
 });
 
 t.test('an unreachable server: alert, no list', async (t) => {

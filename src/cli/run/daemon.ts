@@ -128,7 +128,7 @@ export class Daemon {
     const src = this.opts.poolSource(s, log);
     this.pools.set(s.name, src);
     // A source alerts just before delivering a list read with problems (e.g. a skipped line):
-    // that alert stays; a later list without one clears it.
+    // that alert stays; a later list without one, or the source's recovery, clears it.
     let fresh = false;
     src.start(
       (list) => {
@@ -140,6 +140,10 @@ export class Daemon {
         this.coordinator.raiseAlert(`pool ${s.name}`, 'warning', msg);
         fresh = true;
         queueMicrotask(() => { fresh = false; });
+      },
+      () => {
+        log.info('pool source recovered');
+        this.coordinator.clearAlert(`pool ${s.name}`);
       },
     );
   }

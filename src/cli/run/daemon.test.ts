@@ -1,0 +1,72 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { DryRunDriver, serviceId } from '../../lvs/index.js';
+import { silentLogger } from '../../log/logger.js';
+import { createPoolSource } from '../../pools/index.js';
+import { systemClock } from '../../time/clock.js';
+import { waitFor } from '../../../test/lab/proc.js';
+import { serviceKey } from '../ipvs-mapping.js';
+import { Daemon } from './daemon.js';
+
+const service = (name: string, port: number, pool: string) => `[${name}]
+protocol = tcp
+ip = 10.255.7.1
+port = ${port}
+scheduler = wrr
+config = file://${pool}
+monitors = [ "IdleConnection" ]
+`;
+
+/** vipd run on a real config file and file pools, IPVS through the dry-run driver, no BGP. */
+async function start(t: { teardown(f: () => unknown): void }, pool: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'vipd-daemon-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const conf = join(dir, 'vipd.conf');
+  const write = (services: string) => writeFile(conf, `[global]\n${services}`);
+  await write(service('web', 80, pool));
+  let driver: DryRunDriver | null = null;
+  const d = await Daemon.start({
+    configPath: conf, dryRun: true, clock: systemClock, log: silentLogger,
+    poolSource: (svc, log) => createPoolSource(svc.pool, { clock: systemClock, logger: log, intervalMs: 100, timeoutMs: 1000 }),
+    ipvs: (owned) => (driver = new DryRunDriver({ owned: owned.map(serviceKey), logger: silentLogger })),
+    resolveIntervalMs: 60_000,
+  });
+  t.teardown(() => d.stop());
+  const ids = async () => (await driver!.read()).map((s) => serviceId(s.key)).sort();
+  return { d, write, ids, driver: () => driver! };
+}
+
+t.test('SIGHUP reload: a service it adds is owned, so a later reload that drops it deletes it from IPVS', async (t) => {
+  const pool = join(t.testdir(), 'pool');
+  await writeFile(pool, '');
+  const { d, write, ids, driver } = await start(t, pool);
+  await waitFor('web in IPVS', 2000, async () => (await ids()).length === 1, 20);
+
+  await write(service('web', 80, pool) + service('api', 8080, pool));
+  t.ok(await d.reload(), 'reload adding api accepted');
+  await waitFor('api in IPVS', 2000, async () => (await ids()).length === 2, 20);
+  t.same(await ids(), ['tcp|10.255.7.1|80', 'tcp|10.255.7.1|8080']);
+
+  await write(service('web', 80, pool));
+  t.ok(await d.reload(), 'reload dropping api accepted');
+  await waitFor('api gone from IPVS', 2000, async () => (await ids()).length === 1, 20);
+  t.same(await ids(), ['tcp|10.255.7.1|80'], 'the service added by the first reload left the kernel');
+  t.match(driver().batches.at(-1), /-D -t 10\.255\.7\.1:8080/);
+});
+
+t.test('a pool alert is cleared when the source recovers, even with an unchanged list', async (t) => {
+  const pool = join(t.testdir(), 'pool');
+  const list = "{ 'host': 'mw1', 'weight': 10, 'enabled': False }\n";
+  await writeFile(pool, list);
+  const { d } = await start(t, pool);
+  const alerts = () => d.coordinator.status().alerts.filter((a) => a.source === 'pool web');
+  await waitFor('the first list', 2000, async () => d.coordinator.status().pools[0]?.servers.length === 1, 20);
+  await rm(pool);
+  await waitFor('the pool alert', 2000, async () => alerts().length === 1, 20);
+  t.match(alerts()[0]?.message, 'cannot read pool: no such file');
+  await writeFile(pool, list);
+  await waitFor('the alert cleared', 2000, async () => alerts().length === 0, 20);
+  t.equal(d.coordinator.status().pools[0]?.servers.length, 1, 'the same list as before');
+});
