@@ -15,7 +15,7 @@ import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../time/clock.js';
 import { HealthAdapter, buildMonitors } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
-import { routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+import { gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { SpeakerAdapter, bgpStatus } from './speaker-adapter.js';
 import { systemResolver } from './resolver.js';
@@ -195,7 +195,8 @@ export class Daemon {
       this.coordinator.stop();
       this.health.stopAll();
       this.reconciler.stop();
-      if (this.speaker) await this.speaker.stop({ message });
+      const wait = gracefulShutdownMs(this.config.global);
+      if (this.speaker) await this.speaker.stop({ message, ...(wait ? { gracefulShutdownMs: wait } : {}) });
       await this.api?.close();
       this.opts.log.info('exiting');
     })();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { parseConfig } from '../../config/index.js';
-import { asPathPrepend, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+import { asPathPrepend, communityConflict, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 import { defaultConfig } from '../commands/run.js';
 
 const text = (extra = '') => `[global]
@@ -57,4 +57,25 @@ t.test('default config: /etc/vipd/vipd.conf, falling back to /etc/pybal/pybal.co
   t.equal(defaultConfig(() => true), '/etc/vipd/vipd.conf');
   t.equal(defaultConfig((p) => p === '/etc/pybal/pybal.conf'), '/etc/pybal/pybal.conf');
   t.equal(defaultConfig(() => false), '/etc/vipd/vipd.conf', 'neither: name the vipd one in the error');
+});
+
+t.test('per-peer bgp-communities reach the routes; peers that disagree are refused, named', async (t) => {
+  const c = config('bgp-communities = 64600:100 no-export\nbgp-graceful-shutdown-wait = 5\n');
+  t.same(routeSpec(c.global).communities, [64600 * 65536 + 100, 0xffffff01]);
+  t.ok('config' in speakerConfig(c), 'one peer: nothing to disagree with');
+  t.same(routeSpec(config().global).communities, [], 'none configured: none sent');
+  const two = parseConfig(`${text('bgp-communities = 64600:100\n')}\n[bgp-peer 10.255.0.3]\nbgp-peer-as = 64602\n`, 'test.conf');
+  if (!two.ok) throw new Error('fixture');
+  t.ok('config' in speakerConfig(two.config), 'a peer section inherits the [global] communities');
+  two.config.global.bgpPeers[1]!.communities = [0xffff0000];
+  t.same(speakerConfig(two.config), { errors: [communityConflict(two.config.global)] });
+  t.match(communityConflict(two.config.global), /^bgp peer 10\.255\.0\.3: bgp-communities differ from peer 10\.255\.0\.2's/);
+});
+
+t.test('bgp-graceful-shutdown-wait: the longest of the peers, in ms; 0 when unset', async (t) => {
+  const c = config('bgp-graceful-shutdown-wait = 5\n');
+  t.equal(gracefulShutdownMs(c.global), 5000);
+  t.equal(gracefulShutdownMs(config().global), 0);
+  c.global.bgpPeers.push({ ...c.global.bgpPeers[0]!, address: '10.255.0.3', gracefulShutdownWait: 12 });
+  t.equal(gracefulShutdownMs(c.global), 12_000);
 });

@@ -28,8 +28,22 @@ export function routeSpec(g: GlobalConfig): RouteSpec {
   return {
     ...(g.bgpNexthopIpv4 ? { nextHopV4: g.bgpNexthopIpv4 } : {}),
     ...(g.bgpNexthopIpv6 ? { nextHopV6: g.bgpNexthopIpv6 } : {}),
-    med: g.bgpMed, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: asPathPrepend(g),
+    med: g.bgpMed, withdrawPolicy: 'all-down', communities: [...(g.bgpPeers[0]?.communities ?? [])], largeCommunities: [],
+    asPathPrepend: asPathPrepend(g),
   };
+}
+
+/** The speaker announces the same routes to every peer, so their bgp-communities must agree. */
+export function communityConflict(g: GlobalConfig): string | null {
+  const [first, ...rest] = g.bgpPeers;
+  const key = (p: BgpPeerConfig): string => p.communities.join(' ');
+  const other = first && rest.find((p) => key(p) !== key(first));
+  return other ? `bgp peer ${other.address}: bgp-communities differ from peer ${first.address}'s; vipd announces the same routes to every peer, so set them once in [global]` : null;
+}
+
+/** RFC 8326 wait before the withdrawals at shutdown: the longest of the peers' bgp-graceful-shutdown-wait. */
+export function gracefulShutdownMs(g: GlobalConfig): number {
+  return Math.max(0, ...g.bgpPeers.map((p) => p.gracefulShutdownWait)) * 1000;
 }
 
 export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig | string {
@@ -49,6 +63,8 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig | stri
 export function speakerConfig(c: VipdConfig): { config: SpeakerConfig } | { errors: string[] } {
   const g = c.global;
   if (g.bgpLocalAsn === null) return { errors: ['bgp = yes needs bgp-local-asn'] };
+  const conflict = communityConflict(g);
+  if (conflict) return { errors: [conflict] };
   const peers: PeerConfig[] = [];
   const errors: string[] = [];
   for (const p of g.bgpPeers) {
