@@ -8,6 +8,7 @@ PKGS=(
   qemu-system-x86 busybox-static xz-utils   # the IPVS guest (lvs tests)
   etcd-server etcd-client openssl           # etcd pool source; TLS test certificates
   nginx-light wrk dnsmasq-base              # health-check servers and benchmark load
+  systemd                                   # systemd-analyze verify of conf/vipd.service
 )
 missing=()
 for p in "${PKGS[@]}"; do
