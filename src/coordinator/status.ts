@@ -3,19 +3,11 @@
  * metrics. Plain data, safe to serialise; built fresh on every request so it is always current.
  */
 import { canDepool, type Pool } from './depool-policy.js';
-import type { ServerState, ServiceSpec } from './types.js';
+import type { MonitorState, ServerState, ServiceSpec } from './types.js';
 import type { ServiceHealth, VipDecision } from './vip-policy.js';
 
-export interface MonitorStatus {
+export interface MonitorStatus extends MonitorState {
   name: string;
-  up: boolean | null;
-  reason: string;
-  since: number | null;
-  durationMs: number | null;
-  upTransitions: number;
-  downTransitions: number;
-  upResults: number;
-  downResults: number;
 }
 
 export interface ServerStatus {
