@@ -42,6 +42,11 @@ export interface Monitor {
   readonly schedule: Schedule;
   /** Never throws and never rejects; an aborted signal ends the check promptly as down. */
   check(target: Target, signal: AbortSignal): Promise<CheckResult>;
+  /**
+   * Stateful monitors only: reports each change of a server's state the moment the monitor sees
+   * it (a closed connection), so the runner need not wait for its next tick. Returns the unsubscribe.
+   */
+  watch?(target: Target, onChange: (result: CheckResult) => void): () => void;
   /** Drops per-target state (open connections, ICMP windows) when a server leaves the pool. */
   forget?(target: Target): void;
   /** Releases everything (all targets). */

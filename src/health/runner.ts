@@ -28,6 +28,8 @@ export interface RunnerStats {
   maxLateMs: number;
   /** Ticks skipped because the previous check of that server was still running. */
   skippedOverlaps: number;
+  /** Results a monitor pushed through `watch` between ticks. */
+  pushedResults: number;
 }
 
 export interface RunnerOptions {
@@ -50,12 +52,16 @@ interface Entry {
   hysteresis: Hysteresis;
   stateSince: number;
   stopped: boolean;
+  unwatch: (() => void) | null;
+  /** A pushed result arrived while a check ran: that check's result is stale and dropped. */
+  superseded: boolean;
 }
 
 /**
  * Owns the schedule: a random phase spreads first checks over the interval, then each server is
  * checked every interval (fixed rate, no drift); a tick that finds the previous check still
  * running is skipped; each check is aborted at the monitor's timeout; rise/fall decide transitions.
+ * A monitor with `watch` also pushes its state changes between ticks; each counts as one result.
  */
 export class HealthRunner {
   private readonly entries = new Map<string, Entry>();
@@ -63,7 +69,7 @@ export class HealthRunner {
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly lateThreshold: number;
-  private readonly counters: RunnerStats = { checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0 };
+  private readonly counters: RunnerStats = { checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0, pushedResults: 0 };
 
   constructor(private readonly opts: RunnerOptions) {
     this.clock = opts.clock;
@@ -78,10 +84,11 @@ export class HealthRunner {
     const phase = Math.min(0.999999, Math.max(0, this.random())) * monitor.schedule.intervalMs;
     const e: Entry = {
       target, monitor, dueAt: this.clock.now() + phase, running: false, cancelTimer: null,
-      hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false,
+      hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false, unwatch: null, superseded: false,
     };
     this.entries.set(key, e);
     this.arm(e);
+    e.unwatch = monitor.watch?.(target, (r) => this.pushed(e, r)) ?? null;
   }
 
   remove(target: Target, monitor: Monitor): void {
@@ -90,6 +97,7 @@ export class HealthRunner {
     if (!e) return;
     e.stopped = true;
     e.cancelTimer?.();
+    e.unwatch?.();
     this.entries.delete(key);
     monitor.forget?.(target);
   }
@@ -133,9 +141,18 @@ export class HealthRunner {
 
   private async runCheck(e: Entry): Promise<void> {
     e.running = true;
+    e.superseded = false;
     const result = await checkWithTimeout(e.monitor, e.target, this.clock);
     e.running = false;
+    if (e.stopped || e.superseded) return;
+    this.record(e, result);
+  }
+
+  /** A state change the monitor saw between ticks: one result through the same rise/fall path. */
+  private pushed(e: Entry, result: CheckResult): void {
     if (e.stopped) return;
+    this.counters.pushedResults++;
+    if (e.running) e.superseded = true;
     this.record(e, result);
   }
 

@@ -44,6 +44,8 @@ class Link {
   private delayMs = INITIAL_DELAY_MS;
   private waiters: (() => void)[] = [];
   private closed = false;
+  private reportedUp: boolean | null = null;
+  readonly listeners = new Set<(r: CheckResult) => void>();
 
   constructor(private readonly target: Target, private readonly cfg: IdleConnectionConfig,
     private readonly clock: Clock, private readonly random: () => number) {
@@ -57,10 +59,13 @@ class Link {
   private set(phase: Phase, reason: string): void {
     this.phase = phase;
     this.reason = reason;
-    if (phase !== 'connecting') {
-      this.settled = true;
-      for (const w of this.waiters.splice(0)) w();
-    }
+    if (phase === 'connecting') return;
+    this.settled = true;
+    for (const w of this.waiters.splice(0)) w();
+    const up = phase !== 'down';
+    if (up === this.reportedUp) return;
+    this.reportedUp = up;
+    for (const l of [...this.listeners]) l({ up, reason, ms: 0 });
   }
 
   private open(timeoutMs: number, phase: 'connecting' | 'clean-reconnect'): void {
@@ -114,6 +119,7 @@ class Link {
 
   close(): void {
     this.closed = true;
+    this.listeners.clear();
     this.timer?.();
     this.sock?.destroy();
     this.sock = null;
@@ -124,7 +130,8 @@ class Link {
 /**
  * Keeps one idle TCP connection per server: up while connected; an unclean loss is down; a clean
  * close (FIN) gets one immediate reconnect bounded by timeout-clean-reconnect and is down only if
- * that fails; failed connects retry with exponential backoff up to max-delay.
+ * that fails; failed connects retry with exponential backoff up to max-delay. Changes are pushed
+ * to watchers as they happen; `check` reads the same state at the runner's interval.
  */
 export class IdleConnectionMonitor implements Monitor {
   readonly kind = 'IdleConnection';
@@ -135,11 +142,16 @@ export class IdleConnectionMonitor implements Monitor {
     this.schedule = cfg.schedule;
   }
 
-  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
-    const started = performance.now();
+  private link(target: Target): Link {
     const key = targetKey(target);
     let link = this.links.get(key);
     if (!link) { link = new Link(target, this.cfg, this.clock, this.random); this.links.set(key, link); }
+    return link;
+  }
+
+  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+    const started = performance.now();
+    const link = this.link(target);
     if (!link.settled) {
       await Promise.race([link.whenSettled(), new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
     }
@@ -147,6 +159,13 @@ export class IdleConnectionMonitor implements Monitor {
     if (link.phase === 'connected' || link.phase === 'clean-reconnect') return { up: true, reason: link.reason, ms };
     if (link.phase === 'connecting') return { up: false, reason: 'still connecting', ms };
     return { up: false, reason: link.reason, ms };
+  }
+
+  /** Pushes every up/down change at once: the kernel reports a closed connection without a poll. */
+  watch(target: Target, onChange: (r: CheckResult) => void): () => void {
+    const link = this.link(target);
+    link.listeners.add(onChange);
+    return () => { link.listeners.delete(onChange); };
   }
 
   forget(target: Target): void {
