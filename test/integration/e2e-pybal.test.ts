@@ -8,9 +8,9 @@ import { Backend, freePort, tempDir, Vipd, writeFile } from './e2e-helpers.js';
 // Issue 7 §5: PyBal's own config keys and pool texts run unmodified — only PyBal's [global] keys
 // (no bgp-peer-as, no bgp-local-address: PyBal has neither), its legacy pool lines and its JSON pool.
 // The router sees our connection from 127.0.0.1, the kernel's source address on lo.
-const PEER_AS_TODO = 'the speaker needs a peer AS; PyBal accepts any (PeerConfig.peerAs optional = any AS)';
+// The router's AS (64601) is nowhere in the config: the speaker learns it from the OPEN.
 
-t.test('PyBal config and pool texts, unmodified', { todo: PEER_AS_TODO }, async (t) => {
+t.test('PyBal config and pool texts, unmodified', async (t) => {
   if (!needTools(t, ...ROUTER_BINARIES.bird)) return;
   const lo = loopbackBlock();
   const dir = tempDir(t);
@@ -53,4 +53,9 @@ ${svc('text', '10.2.0.1', 'text-servers')}${svc('upload', '10.2.0.2', 'upload.js
   await router.waitRib((r) => ['10.2.0.1/32', '10.2.0.2/32'].every((p) => r.some((x) => x.prefix === p)), 20_000);
   t.pass('both VIPs announced to the router');
   t.equal((await vipd.get('/pools', false)).body, 'text\nupload\n');
+  const anyAs = vipd.lines.filter((l) => l.level === 'warn' && /no bgp-peer-as, so any AS/.test(l.msg));
+  t.equal(anyAs.length, 1, 'one warning that any peer AS is accepted');
+  const bgp = (await vipd.get('/bgp')).body as { peers: { peer: string; peerAs: number | null; state: string }[] };
+  t.match(bgp.peers, [{ peer: router.ip, peerAs: router.options.routerAs, state: 'Established' }], 'the router\'s AS, learned from its OPEN');
+  t.match((await vipd.get('/bgp', false)).body, new RegExp(`^${router.ip.replace(/\./g, '\\.')} AS${router.options.routerAs}: Established`));
 });

@@ -15,7 +15,7 @@ import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../time/clock.js';
 import { HealthAdapter, buildMonitors } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
-import { gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { SpeakerAdapter, bgpStatus } from './speaker-adapter.js';
 import { systemResolver } from './resolver.js';
@@ -78,6 +78,10 @@ export class Daemon {
         this.speaker = new Speaker(sc.config, clock, log.child({ component: 'bgp' }));
       } catch (e) {
         throw new ConfigError(e instanceof Error ? e.message : String(e));
+      }
+      for (const p of sc.config.peers) {
+        const w = anyAsWarning(p);
+        if (w) log.warn(w, { peer: p.address });
       }
     }
     this.coordinator = new Coordinator({

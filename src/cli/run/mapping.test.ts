@@ -1,6 +1,6 @@
 import t from 'tap';
 import { parseConfig } from '../../config/index.js';
-import { asPathPrepend, communityConflict, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+import { anyAsWarning, asPathPrepend, communityConflict, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 import { defaultConfig } from '../commands/run.js';
 
 const text = (extra = '') => `[global]
@@ -44,13 +44,21 @@ t.test('service and route specs from the typed config', async (t) => {
   t.equal(asPathPrepend({ ...c.global, bgpAsPath: [64600] }), 0);
 });
 
-t.test('speaker config: peers with AS, hold time and next hops; a missing peer AS is named', async (t) => {
+t.test('speaker config: peers with AS, hold time and next hops; no peer AS = any AS, with a warning', async (t) => {
   const ok = speakerConfig(config());
   t.ok('config' in ok && ok.config.localAs === 64600);
-  if ('config' in ok) t.match(ok.config.peers[0], { address: '10.255.0.2', peerAs: 64601, mode: 'active', nextHop: { ipv4: '10.255.0.1' } });
+  if ('config' in ok) {
+    t.match(ok.config.peers[0], { address: '10.255.0.2', peerAs: 64601, mode: 'active', nextHop: { ipv4: '10.255.0.1' } });
+    t.equal(anyAsWarning(ok.config.peers[0]!), null, 'no warning when the AS is configured');
+  }
   const c = config();
   c.global.bgpPeers[0]!.peerAs = null;
-  t.same(speakerConfig(c), { errors: ["bgp peer 10.255.0.2: vipd needs the peer's AS (bgp-peer-as)"] });
+  const any = speakerConfig(c);
+  if (!('config' in any)) { t.fail(`refused: ${any.errors.join('; ')}`); return; }
+  const p = any.config.peers[0]!;
+  t.notOk('peerAs' in p, 'no AS passed to the speaker');
+  t.match(p, { address: '10.255.0.2', mode: 'active' });
+  t.match(anyAsWarning(p), /^bgp peer 10\.255\.0\.2: no bgp-peer-as, so any AS the peer sends in its OPEN is accepted/);
 });
 
 t.test('default config: /etc/vipd/vipd.conf, falling back to /etc/pybal/pybal.conf', async (t) => {

@@ -46,10 +46,11 @@ export function gracefulShutdownMs(g: GlobalConfig): number {
   return Math.max(0, ...g.bgpPeers.map((p) => p.gracefulShutdownWait)) * 1000;
 }
 
-export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig | string {
-  if (p.peerAs === null) return `bgp peer ${p.address}: vipd needs the peer's AS (bgp-peer-as)`;
+/** Without bgp-peer-as the peer's OPEN may carry any AS, as PyBal accepts. */
+export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
   return {
-    address: p.address, peerAs: p.peerAs,
+    address: p.address,
+    ...(p.peerAs !== null ? { peerAs: p.peerAs } : {}),
     ...(p.localAddress ? { localAddress: p.localAddress } : {}),
     ...(g.bgpLocalPort !== 179 ? { port: g.bgpLocalPort } : {}),
     holdTime: p.holdTime, keepalive: p.keepalive,
@@ -59,19 +60,20 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig | stri
   };
 }
 
+/** The warning for a peer whose AS is not configured (log it once, when the peer is added). */
+export function anyAsWarning(p: PeerConfig): string | null {
+  return p.peerAs === undefined
+    ? `bgp peer ${p.address}: no bgp-peer-as, so any AS the peer sends in its OPEN is accepted (as PyBal did)`
+    : null;
+}
+
 /** The speaker's config, or the reasons it cannot be built. */
 export function speakerConfig(c: VipdConfig): { config: SpeakerConfig } | { errors: string[] } {
   const g = c.global;
   if (g.bgpLocalAsn === null) return { errors: ['bgp = yes needs bgp-local-asn'] };
   const conflict = communityConflict(g);
   if (conflict) return { errors: [conflict] };
-  const peers: PeerConfig[] = [];
-  const errors: string[] = [];
-  for (const p of g.bgpPeers) {
-    const pc = peerConfig(g, p);
-    if (typeof pc === 'string') errors.push(pc); else peers.push(pc);
-  }
-  if (errors.length) return { errors };
+  const peers = g.bgpPeers.map((p) => peerConfig(g, p));
   const routerId = g.bgpPeers.find((p) => p.routerId)?.routerId ?? g.bgpNexthopIpv4 ?? undefined;
   return { config: { localAs: g.bgpLocalAsn, ...(routerId ? { routerId } : {}), peers } };
 }

@@ -10,18 +10,18 @@ import type { Daemon } from './daemon.js';
 import { ConfigError } from './errors.js';
 import { buildMonitors } from './health-adapter.js';
 import { serviceKey } from '../ipvs-mapping.js';
-import { routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+import { anyAsWarning, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const identity = (s: ServiceConfig): unknown => [s.ip, s.port, s.protocol];
 const poolOf = (s: ServiceConfig): unknown => [s.pool, s.poolInterval, s.poolTimeout];
 const monitorsOf = (s: ServiceConfig): unknown => s.monitors;
 
-function peerPlan(d: Daemon, next: VipdConfig): { remove: string[]; add: PeerConfig[] } {
+function peerPlan(d: Daemon, next: VipdConfig): { remove: string[]; add: PeerConfig[]; warnings: { peer: string; w: string }[] } {
   const old = d.config.global;
   const g = next.global;
   if (old.bgp !== g.bgp) throw new ConfigError(`turning bgp ${g.bgp ? 'on' : 'off'} needs a restart`);
-  if (!g.bgp || !d.speaker) return { remove: [], add: [] };
+  if (!g.bgp || !d.speaker) return { remove: [], add: [], warnings: [] };
   if (old.bgpLocalAsn !== g.bgpLocalAsn) throw new ConfigError('changing bgp-local-asn needs a restart');
   const was = speakerConfig(d.config);
   const now = speakerConfig(next);
@@ -32,7 +32,9 @@ function peerPlan(d: Daemon, next: VipdConfig): { remove: string[]; add: PeerCon
   if (errors.length) throw new ConfigError(errors.join('\n'));
   const remove = [...before.keys()].filter((a) => !after.has(a) || !same(before.get(a), after.get(a)));
   const add = [...after.values()].filter((p) => !before.has(p.address) || !same(before.get(p.address), p));
-  return { remove, add };
+  const warnings = add.filter((p) => before.get(p.address)?.peerAs !== undefined || !before.has(p.address))
+    .flatMap((p) => { const w = anyAsWarning(p); return w ? [{ peer: p.address, w }] : []; });
+  return { remove, add, warnings };
 }
 
 export async function applyReload(d: Daemon, next: VipdConfig): Promise<void> {
@@ -74,6 +76,7 @@ export async function applyReload(d: Daemon, next: VipdConfig): Promise<void> {
 
   for (const addr of peers.remove) await d.speaker?.removePeer(addr, 'peer reconfigured');
   for (const p of peers.add) await d.speaker?.addPeer(p);
+  for (const { peer, w } of peers.warnings) log.warn(w, { peer });
 
   d.config = next;
   // A service added now is ours: when a later reload drops it, it leaves the kernel.
