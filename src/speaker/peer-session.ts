@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { Announcer } from './announcer.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { Connection, type ConnectionHandlers } from './connection.js';
-import type { CheckedRoute } from './routes.js';
+import { withCommunities, type CheckedRoute } from './routes.js';
 export type { ResolvedPeer } from './session-config.js';
 import type { PeerStatus, SpeakerEvent } from './types.js';
 import { PeerStats } from './peer-stats.js';
@@ -45,7 +45,8 @@ export class PeerSession {
   get state(): Session['state'] { return this.fsm.state; }
 
   /** Declares the routes; offered families follow them (applies to the next OPEN). */
-  setRoutes(routes: readonly CheckedRoute[]): void {
+  setRoutes(declared: readonly CheckedRoute[]): void {
+    const routes = withCommunities(declared, this.cfg.communities);
     this.routes = routes;
     this.fsm = { ...this.fsm, config: sessionConfig(this.cfg, routes) };
     if (this.out && this.conn && this.fsm.state === 'Established') this.out.apply(routes);

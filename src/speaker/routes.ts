@@ -62,3 +62,12 @@ export function checkRoutes(routes: readonly Route[]): { routes: CheckedRoute[];
   });
   return { routes: out, errors };
 }
+
+/** The routes with `extra` communities appended to each (no duplicates); the same array when there are none. */
+export function withCommunities<R extends Route>(routes: readonly R[], extra: readonly number[] | undefined): readonly R[] {
+  if (!extra?.length) return routes;
+  return routes.map((r) => {
+    const own = r.communities ?? [];
+    return { ...r, communities: [...own, ...extra.filter((c) => !own.includes(c))] };
+  });
+}

@@ -21,6 +21,8 @@ export interface PeerConfig {
   nextHop?: { ipv4?: string; ipv6?: string };
   /** The router's prefix limit: never send more (refuse the excess, keep the session). */
   maxPrefixes?: number;
+  /** Communities added to every route sent to this peer (RFC 1997 values, after the route's own). */
+  communities?: number[];
   /** Received prefixes allowed per family before Cease 6/1 (RFC 4486); default 1000. */
   inboundLimit?: number;
   /**

@@ -28,17 +28,9 @@ export function routeSpec(g: GlobalConfig): RouteSpec {
   return {
     ...(g.bgpNexthopIpv4 ? { nextHopV4: g.bgpNexthopIpv4 } : {}),
     ...(g.bgpNexthopIpv6 ? { nextHopV6: g.bgpNexthopIpv6 } : {}),
-    med: g.bgpMed, withdrawPolicy: 'all-down', communities: [...(g.bgpPeers[0]?.communities ?? [])], largeCommunities: [],
+    med: g.bgpMed, withdrawPolicy: 'all-down', communities: [], largeCommunities: [],
     asPathPrepend: asPathPrepend(g),
   };
-}
-
-/** The speaker announces the same routes to every peer, so their bgp-communities must agree. */
-export function communityConflict(g: GlobalConfig): string | null {
-  const [first, ...rest] = g.bgpPeers;
-  const key = (p: BgpPeerConfig): string => p.communities.join(' ');
-  const other = first && rest.find((p) => key(p) !== key(first));
-  return other ? `bgp peer ${other.address}: bgp-communities differ from peer ${first.address}'s; vipd announces the same routes to every peer, so set them once in [global]` : null;
 }
 
 /** RFC 8326 wait before the withdrawals at shutdown: the longest of the peers' bgp-graceful-shutdown-wait. */
@@ -57,6 +49,7 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
     mode: p.passive ? 'passive' : 'active',
     nextHop: { ...(g.bgpNexthopIpv4 ? { ipv4: g.bgpNexthopIpv4 } : {}), ...(g.bgpNexthopIpv6 ? { ipv6: g.bgpNexthopIpv6 } : {}) },
     ...(p.maxPrefixes !== null ? { maxPrefixes: p.maxPrefixes } : {}),
+    ...(p.communities.length ? { communities: [...p.communities] } : {}),
   };
 }
 
@@ -71,8 +64,6 @@ export function anyAsWarning(p: PeerConfig): string | null {
 export function speakerConfig(c: VipdConfig): { config: SpeakerConfig } | { errors: string[] } {
   const g = c.global;
   if (g.bgpLocalAsn === null) return { errors: ['bgp = yes needs bgp-local-asn'] };
-  const conflict = communityConflict(g);
-  if (conflict) return { errors: [conflict] };
   const peers = g.bgpPeers.map((p) => peerConfig(g, p));
   const routerId = g.bgpPeers.find((p) => p.routerId)?.routerId ?? g.bgpNexthopIpv4 ?? undefined;
   return { config: { localAs: g.bgpLocalAsn, ...(routerId ? { routerId } : {}), peers } };
