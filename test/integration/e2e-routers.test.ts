@@ -120,7 +120,12 @@ t.test('vipd end to end with FRR and BIRD', async (t) => {
   });
 
   await t.test('pool file edits reach IPVS within 2 s', async (t) => {
-    const extra = lo.router(13);
+    // A real backend, so the added server stays up: a failing health check would depool it
+    // before the 'disable' edit and leave that edit nothing to do.
+    const extraBackend = new Backend(lo.router(13), ports);
+    await extraBackend.start();
+    t.teardown(() => extraBackend.kill());
+    const extra = extraBackend.ip;
     const edits: { what: string; entries: Parameters<typeof legacyPool>[0]; lines?: string[]; expect: string }[] = [
       { what: 'add', entries: [...hosts.map((host) => ({ host })), { host: extra }], expect: `-a -t 10.2.1.1:${ports[0]} -r ${extra}:${ports[0]} -g -w 10` },
       { what: 'disable', entries: [...hosts.map((host) => ({ host })), { host: extra, enabled: false }], expect: `-d -t 10.2.1.1:${ports[0]} -r ${extra}:${ports[0]}` },
