@@ -26,6 +26,7 @@ export function printConfig(c: VipdConfig): string {
   kv('instrumentation', g.instrumentation);
   kv('instrumentation_port', g.instrumentationPort);
   kv('instrumentation_ips', repr(g.instrumentationIps));
+  kv('ipvs-reconcile-interval', g.ipvsReconcileInterval);
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);
     printPeer(p, kv);

@@ -108,6 +108,8 @@ export interface GlobalConfig {
   instrumentation: boolean;
   instrumentationPort: number;
   instrumentationIps: string[];
+  /** Seconds between reading the IPVS table back and repairing drift. */
+  ipvsReconcileInterval: number;
 }
 
 export interface VipdConfig {

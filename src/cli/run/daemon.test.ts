@@ -20,11 +20,11 @@ monitors = [ "IdleConnection" ]
 `;
 
 /** vipd run on a real config file and file pools, IPVS through the dry-run driver, no BGP. */
-async function start(t: { teardown(f: () => unknown): void }, pool: string) {
+async function start(t: { teardown(f: () => unknown): void }, pool: string, global = '') {
   const dir = await mkdtemp(join(tmpdir(), 'vipd-daemon-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const conf = join(dir, 'vipd.conf');
-  const write = (services: string) => writeFile(conf, `[global]\n${services}`);
+  const write = (services: string) => writeFile(conf, `[global]\n${global}${services}`);
   await write(service('web', 80, pool));
   let driver: DryRunDriver | null = null;
   const d = await Daemon.start({
@@ -69,4 +69,16 @@ t.test('a pool alert is cleared when the source recovers, even with an unchanged
   await writeFile(pool, list);
   await waitFor('the alert cleared', 2000, async () => alerts().length === 0, 20);
   t.equal(d.coordinator.status().pools[0]?.servers.length, 1, 'the same list as before');
+});
+
+t.test('ipvs-reconcile-interval: drift made by hand is read back and repaired at that interval', async (t) => {
+  const pool = join(t.testdir(), 'pool');
+  await writeFile(pool, '');
+  const { d, ids, driver } = await start(t, pool, 'ipvs-reconcile-interval = 0.5\n');
+  await waitFor('web in IPVS', 2000, async () => (await ids()).length === 1, 20);
+  await new Promise((r) => setTimeout(r, 200)); // let the start-up applies settle
+  driver().replaceTable([]);
+  t.same(await ids(), [], 'the service was deleted behind our back');
+  await waitFor('web repaired', 3000, async () => (await ids()).length === 1, 20);
+  t.ok(d.reconciler.repairs >= 1, `repairs counted (${d.reconciler.repairs})`);
 });

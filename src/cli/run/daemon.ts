@@ -12,7 +12,7 @@ import { commandRunner } from '../../process/command-runner.js';
 import { Speaker } from '../../speaker/index.js';
 import type { PoolSource } from '../../pools/types.js';
 import type { Logger } from '../../log/logger.js';
-import type { Clock } from '../../time/clock.js';
+import { secondsToMillis, type Clock } from '../../time/clock.js';
 import { HealthAdapter, buildMonitors } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
 import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
@@ -63,7 +63,10 @@ export class Daemon {
     this.driver = opts.ipvs ? opts.ipvs(config.services) : opts.dryRun
       ? new DryRunDriver({ owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) })
       : new IpvsadmDriver({ runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) });
-    this.reconciler = new IpvsReconciler({ ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }) });
+    this.reconciler = new IpvsReconciler({
+      ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }),
+      intervalMs: secondsToMillis(config.global.ipvsReconcileInterval),
+    });
     this.ipvs = new IpvsAdapter(this.reconciler, (error) => {
       if (error) this.coordinator.raiseAlert('ipvs', 'critical', `IPVS not updated: ${error}`);
       else this.coordinator.clearAlert('ipvs');
