@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { loopbackBlock } from '../test/lab/netns.js';
 import { startRouter, type Router } from '../test/lab/router.js';
 import { findTool } from '../test/support/require-tool.js';
-import { freePort, legacyPool, Vipd } from '../test/integration/e2e-helpers.js';
+import { bgpGlobal, freePort, legacyPool, Vipd } from '../test/integration/e2e-helpers.js';
 import { startCapture } from '../test/lab/capture.js';
 import { execFileSync } from 'node:child_process';
 
@@ -70,18 +70,7 @@ async function scenario(sc: Scenario, routers: Router[], lo: ReturnType<typeof l
   const apiPort = await freePort(lo.speaker);
   writeFileSync(join(dir, 'web.pools'), legacyPool([{ host: ip }]));
   const cfg = join(dir, 'vipd.conf');
-  writeFileSync(cfg, `[global]
-bgp = yes
-bgp-local-asn = 64600
-bgp-peer-address = [ ${routers.map((r) => `"${r.ip}"`).join(', ')} ]
-bgp-peer-as = 64601
-bgp-local-address = ${lo.speaker}
-bgp-hold-time = 30
-bgp-nexthop-ipv4 = 192.0.2.10
-instrumentation = yes
-instrumentation_port = ${apiPort}
-instrumentation_ips = [ "${lo.speaker}" ]
-
+  writeFileSync(cfg, `${bgpGlobal({ routers: routers.map((r) => r.ip), speaker: lo.speaker, apiPort })}
 [web]
 protocol = tcp
 ip = 10.2.1.1

@@ -119,3 +119,19 @@ export class Vipd {
 export function writeFile(path: string, text: string): void {
   writeFileSync(path, text);
 }
+
+/** The `[global]` section the e2e tests and the failover benchmark share: BGP to `routers`, API on `apiPort`. */
+export function bgpGlobal(o: { routers: string[]; speaker: string; apiPort: number }): string {
+  return `[global]
+bgp = yes
+bgp-local-asn = 64600
+bgp-peer-address = [ ${o.routers.map((r) => `"${r}"`).join(', ')} ]
+bgp-peer-as = 64601
+bgp-local-address = ${o.speaker}
+bgp-hold-time = 30
+bgp-nexthop-ipv4 = 192.0.2.10
+instrumentation = yes
+instrumentation_port = ${o.apiPort}
+instrumentation_ips = [ "${o.speaker}" ]
+`;
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
-import { Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
 
 // Issue 7 §6 (c) end to end: IdleConnection with a 30 s interval; the lost connection reaches
 // BIRD's RIB without any tick (the bounded waits are far below the interval).
@@ -23,18 +23,7 @@ t.test('IdleConnection: a killed backend leaves BIRD\'s RIB at once, not at the 
   writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
   const apiPort = await freePort(lo.speaker);
   const cfg = join(dir, 'vipd.conf');
-  writeFile(cfg, `[global]
-bgp = yes
-bgp-local-asn = 64600
-bgp-peer-address = [ "${router.ip}" ]
-bgp-peer-as = 64601
-bgp-local-address = ${lo.speaker}
-bgp-hold-time = 30
-bgp-nexthop-ipv4 = 192.0.2.10
-instrumentation = yes
-instrumentation_port = ${apiPort}
-instrumentation_ips = [ "${lo.speaker}" ]
-
+  writeFile(cfg, `${bgpGlobal({ routers: [router.ip], speaker: lo.speaker, apiPort })}
 [web]
 protocol = tcp
 ip = 10.2.1.1

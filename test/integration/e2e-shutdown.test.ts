@@ -6,7 +6,7 @@ import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { ROUTER_BINARIES, startRouter, type Router } from '../lab/router.js';
 import { startCapture } from '../lab/capture.js';
-import { Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
 
 // Issue 7 §5: SIGTERM — the capture shows the withdrawal and Cease 6/2 (with its RFC 9003 message)
 // before the FIN on both sessions, the routers drop the VIP, and vipd exits 0.
@@ -47,18 +47,7 @@ t.test('SIGTERM: withdrawals and Cease 6/2 reach the wire before the FIN; exit 0
   writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
   const apiPort = await freePort(lo.speaker);
   const cfg = join(dir, 'vipd.conf');
-  writeFile(cfg, `[global]
-bgp = yes
-bgp-local-asn = 64600
-bgp-peer-address = [ ${routers.map((r) => `"${r.ip}"`).join(', ')} ]
-bgp-peer-as = 64601
-bgp-local-address = ${lo.speaker}
-bgp-hold-time = 30
-bgp-nexthop-ipv4 = 192.0.2.10
-instrumentation = yes
-instrumentation_port = ${apiPort}
-instrumentation_ips = [ "${lo.speaker}" ]
-
+  writeFile(cfg, `${bgpGlobal({ routers: routers.map((r) => r.ip), speaker: lo.speaker, apiPort })}
 [web]
 protocol = tcp
 ip = 10.2.1.1
