@@ -6,7 +6,7 @@ import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
 import { startCapture } from '../lab/capture.js';
-import { Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
 
 // Config → speaker: bgp-communities on the announced VIP, and at SIGTERM the RFC 8326
 // GRACEFUL_SHUTDOWN re-announcement for bgp-graceful-shutdown-wait seconds before the withdrawal.
@@ -46,20 +46,7 @@ t.test('bgp-communities reach the router; SIGTERM re-announces with GRACEFUL_SHU
   writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
   const apiPort = await freePort(lo.speaker);
   const cfg = join(dir, 'vipd.conf');
-  writeFile(cfg, `[global]
-bgp = yes
-bgp-local-asn = 64600
-bgp-peer-address = [ "${router.ip}" ]
-bgp-peer-as = 64601
-bgp-local-address = ${lo.speaker}
-bgp-hold-time = 30
-bgp-nexthop-ipv4 = 192.0.2.10
-bgp-communities = 64600:100 no-export
-bgp-graceful-shutdown-wait = 1
-instrumentation = yes
-instrumentation_port = ${apiPort}
-instrumentation_ips = [ "${lo.speaker}" ]
-
+  writeFile(cfg, `${bgpGlobal({ routers: [router.ip], speaker: lo.speaker, apiPort, extra: ['bgp-communities = 64600:100 no-export', 'bgp-graceful-shutdown-wait = 1'] })}
 [web]
 protocol = tcp
 ip = 10.2.1.1

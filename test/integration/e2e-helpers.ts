@@ -120,8 +120,11 @@ export function writeFile(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-/** The `[global]` section the e2e tests and the failover benchmark share: BGP to `routers`, API on `apiPort`. */
-export function bgpGlobal(o: { routers: string[]; speaker: string; apiPort: number }): string {
+/**
+ * The `[global]` section the e2e tests and the failover benchmark share: BGP to `routers`, API on
+ * `apiPort`, plus any further `[global]` lines in `extra`.
+ */
+export function bgpGlobal(o: { routers: string[]; speaker: string; apiPort: number; extra?: string[] }): string {
   return `[global]
 bgp = yes
 bgp-local-asn = 64600
@@ -133,5 +136,5 @@ bgp-nexthop-ipv4 = 192.0.2.10
 instrumentation = yes
 instrumentation_port = ${o.apiPort}
 instrumentation_ips = [ "${o.speaker}" ]
-`;
+${(o.extra ?? []).map((l) => `${l}\n`).join('')}`;
 }

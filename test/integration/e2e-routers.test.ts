@@ -8,7 +8,7 @@ import { birdc } from '../lab/routers/bird.js';
 import { waitFor } from '../lab/proc.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
 
 const run = promisify(execFile);
 
@@ -33,19 +33,7 @@ proxyfetch.url = [ 'http://web.example.org/healthz' ]
 proxyfetch.interval = 0.3
 proxyfetch.timeout = 0.25
 `;
-  return `[global]
-bgp = yes
-bgp-local-asn = 64600
-bgp-peer-address = [ ${o.routers.map((r) => `"${r}"`).join(', ')} ]
-bgp-peer-as = 64601
-bgp-local-address = ${o.speaker}
-bgp-hold-time = 30
-bgp-nexthop-ipv4 = 192.0.2.10
-bgp-med = 100
-instrumentation = yes
-instrumentation_port = ${o.apiPort}
-instrumentation_ips = [ "${o.speaker}" ]
-${svc('web', o.ports[0]!)}${svc('web-alt', o.ports[1]!)}${o.extra ?? ''}`;
+  return `${bgpGlobal({ routers: o.routers, speaker: o.speaker, apiPort: o.apiPort, extra: ['bgp-med = 100'] })}${svc('web', o.ports[0]!)}${svc('web-alt', o.ports[1]!)}${o.extra ?? ''}`;
 }
 
 type Pool = Record<string, { pooled: boolean; up: boolean; enabled: boolean; weight: number }>;
