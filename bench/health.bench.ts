@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkWithTimeout, createMonitor, HealthRunner, type Monitor, type Target } from '../src/health/index.js';
+import { checkWithTimeout, createMonitor, nativeAddonUnavailable, HealthRunner, type Monitor, type Target } from '../src/health/index.js';
 import { systemClock } from '../src/time/clock.js';
 import { findTool } from '../test/support/require-tool.js';
 
@@ -138,6 +138,8 @@ async function main(): Promise<void> {
     const ratio = (ours.rate / wrk.rate) * 100;
     console.log(`(a) new connection per check, ${CONCURRENCY} concurrent, ${RATE_SECONDS} s each, nginx 1 worker:`);
     console.log(`    wrk -t1 -c${CONCURRENCY} -H 'Connection: close': ${wrk.rate.toFixed(0)} req/s`);
+    const slow = nativeAddonUnavailable();
+    console.log(`    client: ${slow ? `net.Socket (${slow})` : 'native probe (native/http-probe.c)'}`);
     console.log(`    ProxyFetch: ${ours.rate.toFixed(0)} checks/s (${ours.failures} failed) = ${ratio.toFixed(0)}% of wrk ` +
       `(target >= 75%: ${ratio >= 75 ? 'MET' : 'MISSED'})`);
     await sleep(2000);

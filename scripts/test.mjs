@@ -18,6 +18,7 @@ function step(name, cmd, cmdArgs) {
 }
 
 step('build', 'npx', ['tsc', '-p', 'tsconfig.build.json']);
+step('native', 'node', ['scripts/build-native.mjs', '--if-missing']);
 step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 step('lint', 'node', ['scripts/lint-imports.mjs']);
 

@@ -2,6 +2,8 @@
 export type { CheckResult, Detail, Monitor, Result, Schedule, Target } from './monitor.js';
 export type { MonitorOptions, OptionValue } from './options.js';
 export { HealthRunner, checkWithTimeout } from './runner.js';
+export { CheckAbort, type CheckSignal } from './check-signal.js';
+export { nativeAddonUnavailable } from './monitors/native-addon.js';
 export type { RunnerOptions, RunnerStats, Transition } from './runner.js';
 export { createMonitor, isMonitorKind, MONITOR_KINDS } from './registry.js';
 export type { MonitorDeps, MonitorKind } from './registry.js';

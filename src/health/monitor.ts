@@ -1,4 +1,5 @@
 import type { Millis } from '../time/clock.js';
+import type { CheckSignal } from './check-signal.js';
 
 /** The same shape as the codec's Result; health may not import bgp, so it is declared here. */
 export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
@@ -41,7 +42,7 @@ export interface Monitor {
   readonly kind: string;
   readonly schedule: Schedule;
   /** Never throws and never rejects; an aborted signal ends the check promptly as down. */
-  check(target: Target, signal: AbortSignal): Promise<CheckResult>;
+  check(target: Target, signal: CheckSignal): Promise<CheckResult>;
   /**
    * Stateful monitors only: reports each change of a server's state the moment the monitor sees
    * it (a closed connection), so the runner need not wait for its next tick. Returns the unsubscribe.

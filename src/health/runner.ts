@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js';
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
+import { CheckAbort } from './check-signal.js';
 
 /** A monitor's state change for one server; the runner reports nothing else. */
 export interface Transition {
@@ -187,25 +188,30 @@ function entryKey(t: Target, m: Monitor): string {
  * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
  * is down even if a monitor ignored the signal. Never rejects.
  */
-export async function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock): Promise<CheckResult> {
+export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock): Promise<CheckResult> {
   const started = clock.now();
   const timeoutMs = monitor.schedule.timeoutMs;
-  const ac = new AbortController();
-  const timeoutResult = (): CheckResult => ({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs });
-  let cancelTimeout: Cancel = () => {};
-  const timedOut = new Promise<CheckResult>((resolve) => {
-    cancelTimeout = clock.setTimer(timeoutMs, () => {
-      resolve(timeoutResult()); // first, so the race reports the timeout rather than the abort
+  const ac = new CheckAbort();
+  // One promise settled once, by the check or by the deadline (thousands of checks per second).
+  return new Promise<CheckResult>((resolve) => {
+    let settled = false;
+    const cancelTimeout = clock.setTimer(timeoutMs, () => {
+      if (settled) return;
+      settled = true;
+      resolve({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs }); // before the abort
       ac.abort();
     });
+    const finish = (result: CheckResult): void => {
+      if (settled) return;
+      settled = true;
+      cancelTimeout();
+      resolve(result);
+    };
+    const failed = (x: unknown): void => finish({ up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started });
+    try {
+      monitor.check(target, ac).then(finish, failed);
+    } catch (x) {
+      failed(x);
+    }
   });
-  let result: CheckResult;
-  try {
-    result = await Promise.race([monitor.check(target, ac.signal), timedOut]);
-  } catch (x) {
-    result = { up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started };
-  } finally {
-    cancelTimeout();
-  }
-  return ac.signal.aborted && result.up ? timeoutResult() : result;
 }

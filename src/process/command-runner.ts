@@ -12,7 +12,7 @@ export interface RunOptions {
   maxOutputBytes: number;
   cwd?: string;
   /** Aborting kills the whole process group, like a timeout. */
-  signal?: AbortSignal;
+  signal?: Pick<AbortSignal, 'aborted' | 'addEventListener' | 'removeEventListener'>;
 }
 
 export interface RunResult {

@@ -9,6 +9,7 @@ PKGS=(
   etcd-server etcd-client openssl           # etcd pool source; TLS test certificates
   nginx-light wrk dnsmasq-base              # health-check servers and benchmark load
   systemd                                   # systemd-analyze verify of conf/vipd.service
+  build-essential python3                   # node-gyp builds the native addon (native/)
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { nativeAddonUnavailable } from '../../health/index.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { createPoolSource } from '../../pools/index.js';
 import { secondsToMillis, systemClock } from '../../time/clock.js';
@@ -23,6 +24,11 @@ export async function run(args: Args, log: Logger): Promise<number> {
     demo = await startDemo(log.child({ component: 'demo' }));
     configPath = demo.configPath;
     dryRun = true;
+  }
+  const noAddon = nativeAddonUnavailable();
+  if (noAddon) {
+    log.warn(`native addon unavailable (${noAddon}): ProxyFetch uses the slower net.Socket client, and ` +
+      "IdleConnection's keepalive-interval and keepalive-retries are the kernel's defaults");
   }
   let daemon: Daemon;
   try {

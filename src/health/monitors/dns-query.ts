@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
 import { decodeResponseHeader, encodeQuery, TYPE_A, TYPE_AAAA } from './dns-wire.js';
+import type { CheckSignal } from '../check-signal.js';
 
 export interface DnsQueryConfig {
   schedule: Schedule;
@@ -35,7 +36,7 @@ export class DnsQueryMonitor implements Monitor {
     this.schedule = cfg.schedule;
   }
 
-  check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+  check(target: Target, signal: CheckSignal): Promise<CheckResult> {
     const started = performance.now();
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(this.random() * xs.length) % xs.length]!;
     const name = pick(this.cfg.hostnames);

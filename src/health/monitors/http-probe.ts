@@ -1,7 +1,9 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { errorReason } from '../monitor.js';
+import { fastHttpProbe } from './fast-http-probe.js';
 import { bodyText, parseHead, peekStatus } from './http-response.js';
+import type { CheckSignal } from '../check-signal.js';
 
 export interface HttpProbeRequest {
   ip: string;
@@ -10,14 +12,12 @@ export interface HttpProbeRequest {
   /** SNI name; omitted for IP literals. */
   servername?: string;
   verifyTls: boolean;
-  /** Host header value (host[:port] from the URL). */
-  host: string;
-  /** Path and query. */
-  path: string;
+  /** The whole request, from `buildRequest`. */
+  request: Buffer;
   /** Read the body (for expect-body); otherwise only the status is parsed. */
   wantBody: boolean;
   maxBytes: number;
-  signal: AbortSignal;
+  signal: CheckSignal;
 }
 
 /** How long a socket may drain the rest of a response after the check has its answer. */
@@ -25,14 +25,25 @@ const DRAIN_MS = 2000;
 
 export type HttpProbeResult = { ok: true; status: number; body: string | null } | { ok: false; reason: string };
 
+/** The GET a check sends: `host` is the Host header (host[:port] from the URL), `path` with query. */
+export function buildRequest(host: string, path: string): Buffer {
+  return Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: vipd-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`, 'latin1');
+}
+
 /**
  * A lean HTTP/1.1 GET over a fresh connection (Connection: close, no redirects, no pooling):
- * what a health check needs and nothing more, so thousands per second stay cheap.
+ * what a health check needs and nothing more, so thousands per second stay cheap. Plain-HTTP
+ * checks that need only the status go through the native probe when it is built.
  */
 export function httpProbe(req: HttpProbeRequest): Promise<HttpProbeResult> {
+  const fast = !req.tls && !req.wantBody ? fastHttpProbe() : null;
+  return fast ? fast.status(req.ip, req.port, req.request, req.signal) : socketProbe(req);
+}
+
+/** The same check through net.Socket / tls: HTTPS, bodies, and where the native probe is absent. */
+export function socketProbe(req: HttpProbeRequest): Promise<HttpProbeResult> {
   return new Promise((resolve) => {
     if (req.signal.aborted) { resolve({ ok: false, reason: 'aborted' }); return; }
-    const request = `GET ${req.path} HTTP/1.1\r\nHost: ${req.host}\r\nUser-Agent: vipd-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
     let sock: Socket;
     try {
       sock = req.tls
@@ -65,7 +76,7 @@ export function httpProbe(req: HttpProbeRequest): Promise<HttpProbeResult> {
 
     sock.once(req.tls ? 'secureConnect' : 'connect', () => {
       phase = 'response';
-      sock.write(request);
+      sock.write(req.request);
     });
     sock.on('data', (chunk: Buffer) => {
       if (done) return; // draining the rest until the server closes

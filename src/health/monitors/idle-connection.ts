@@ -2,6 +2,8 @@ import { connect, type Socket } from 'node:net';
 import { systemClock, type Cancel, type Clock, type Millis } from '../../time/clock.js';
 import { errorReason, targetKey, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import type { CheckSignal } from '../check-signal.js';
+import { setTcpKeepalive } from './tcp-keepalive.js';
 
 export interface IdleConnectionConfig {
   /** interval: how often the runner reads the connection state; timeout: normal connect timeout. */
@@ -10,7 +12,7 @@ export interface IdleConnectionConfig {
   maxDelayMs: Millis;
   keepalive: boolean;
   keepaliveIdleMs: Millis;
-  /** Accepted for PyBal compatibility; Node 20 can set only the idle time (see docs). */
+  /** Applied through the native addon; without it the kernel's defaults apply. */
   keepaliveIntervalS: number;
   keepaliveRetries: number;
 }
@@ -82,7 +84,9 @@ class Link {
       connected = true;
       cancelConnect();
       this.delayMs = INITIAL_DELAY_MS;
-      if (this.cfg.keepalive) sock.setKeepAlive(true, this.cfg.keepaliveIdleMs);
+      if (this.cfg.keepalive) {
+        setTcpKeepalive(sock, { idleMs: this.cfg.keepaliveIdleMs, intervalS: this.cfg.keepaliveIntervalS, count: this.cfg.keepaliveRetries });
+      }
       this.set('connected', 'connected');
     });
     sock.on('data', () => { /* idle connection: anything the server says is ignored */ });
@@ -149,7 +153,7 @@ export class IdleConnectionMonitor implements Monitor {
     return link;
   }
 
-  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+  async check(target: Target, signal: CheckSignal): Promise<CheckResult> {
     const started = performance.now();
     const link = this.link(target);
     if (!link.settled) {

@@ -1,15 +1,15 @@
 import { isIP } from 'node:net';
 import type { CheckResult, Monitor, Schedule, Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
-import { httpProbe } from './http-probe.js';
+import { buildRequest, httpProbe, type HttpProbeResult } from './http-probe.js';
 import { readStatusRule, type StatusRule } from './http-status.js';
+import type { CheckSignal } from '../check-signal.js';
 
 interface ProbeUrl {
   text: string;
   tls: boolean;
-  host: string;
   servername?: string;
-  path: string;
+  request: Buffer;
 }
 
 export interface ProxyFetchConfig {
@@ -32,9 +32,8 @@ function parseUrl(r: OptionReader, text: string): ProbeUrl {
   return {
     text,
     tls: u.protocol === 'https:',
-    host: u.host,
     ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
-    path: (u.pathname || '/') + u.search,
+    request: buildRequest(u.host, (u.pathname || '/') + u.search),
   };
 }
 
@@ -65,27 +64,30 @@ export class ProxyFetchMonitor implements Monitor {
     this.schedule = cfg.schedule;
   }
 
-  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+  check(target: Target, signal: CheckSignal): Promise<CheckResult> {
     const started = performance.now();
-    const urls = this.cfg.checkAll
-      ? this.cfg.urls
-      : [this.cfg.urls[Math.floor(this.random() * this.cfg.urls.length) % this.cfg.urls.length]!];
-    const outcomes = await Promise.all(urls.map((u) => this.fetchOne(u, target, signal)));
-    const failures = outcomes.filter((o) => !o.up);
-    const allowed = this.cfg.checkAll ? this.cfg.maxFailures : 0;
-    const up = failures.length <= allowed;
-    const reason = up
-      ? outcomes.map((o) => o.reason).join('; ')
-      : failures.map((o) => o.reason).join('\n');
-    return { up, reason, ms: performance.now() - started };
+    const urls = this.cfg.urls;
+    if (!this.cfg.checkAll) {
+      const u = urls[Math.floor(this.random() * urls.length) % urls.length]!;
+      return this.fetchOne(u, target, signal).then((o) => ({ up: o.up, reason: o.reason, ms: performance.now() - started }));
+    }
+    return Promise.all(urls.map((u) => this.fetchOne(u, target, signal))).then((outcomes) => {
+      const failures = outcomes.filter((o) => !o.up);
+      const up = failures.length <= this.cfg.maxFailures;
+      const reason = up ? outcomes.map((o) => o.reason).join('; ') : failures.map((o) => o.reason).join('\n');
+      return { up, reason, ms: performance.now() - started };
+    });
   }
 
-  private async fetchOne(u: ProbeUrl, target: Target, signal: AbortSignal): Promise<{ up: boolean; reason: string }> {
-    const res = await httpProbe({
-      ip: target.ip, port: target.port, tls: u.tls, verifyTls: this.cfg.verifyTls, host: u.host, path: u.path,
+  private fetchOne(u: ProbeUrl, target: Target, signal: CheckSignal): Promise<{ up: boolean; reason: string }> {
+    return httpProbe({
+      ip: target.ip, port: target.port, tls: u.tls, verifyTls: this.cfg.verifyTls, request: u.request,
       wantBody: this.cfg.expectBody !== null, maxBytes: MAX_BYTES, signal,
       ...(u.servername ? { servername: u.servername } : {}),
-    });
+    }).then((res) => this.judge(u, res));
+  }
+
+  private judge(u: ProbeUrl, res: HttpProbeResult): { up: boolean; reason: string } {
     if (!res.ok) return { up: false, reason: `${u.text}: ${res.reason}` };
     if (!this.cfg.status.accepts(res.status)) {
       return { up: false, reason: `${u.text}: HTTP ${res.status} (expected ${this.cfg.status.describe})` };

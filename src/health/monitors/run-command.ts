@@ -3,6 +3,7 @@ import { silentLogger } from '../../log/logger.js';
 import type { CommandRunner } from '../../process/command-runner.js';
 import type { CheckResult, Monitor, Schedule, Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import type { CheckSignal } from '../check-signal.js';
 
 export interface RunCommandConfig {
   schedule: Schedule;
@@ -57,7 +58,7 @@ export class RunCommandMonitor implements Monitor {
     this.schedule = cfg.schedule;
   }
 
-  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+  async check(target: Target, signal: CheckSignal): Promise<CheckResult> {
     const args = this.cfg.arguments.map((a) => substitute(a, target));
     const r = await this.runner.run(this.cfg.command, args, {
       env: this.cfg.env, timeoutMs: this.schedule.timeoutMs, maxOutputBytes: this.cfg.maxOutputBytes, signal,

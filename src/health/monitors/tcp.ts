@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import type { CheckSignal } from '../check-signal.js';
 
 export function parseTcp(options: MonitorOptions): { schedule: Schedule } {
   const r = new OptionReader('tcp', options);
@@ -14,7 +15,7 @@ export class TcpMonitor implements Monitor {
   readonly kind = 'TCP';
   constructor(readonly schedule: Schedule) {}
 
-  check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+  check(target: Target, signal: CheckSignal): Promise<CheckResult> {
     const started = performance.now();
     const ms = (): number => performance.now() - started;
     return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import type { CheckSignal } from '../check-signal.js';
 
 export interface TlsConfig {
   schedule: Schedule;
@@ -32,7 +33,7 @@ export class TlsMonitor implements Monitor {
     this.schedule = cfg.schedule;
   }
 
-  check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+  check(target: Target, signal: CheckSignal): Promise<CheckResult> {
     const started = performance.now();
     const name = this.cfg.servername ?? target.host;
     return new Promise((resolve) => {

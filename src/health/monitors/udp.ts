@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import type { Millis } from '../../time/clock.js';
 import { errorReason, targetKey, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import type { CheckSignal } from '../check-signal.js';
 
 export interface UdpConfig {
   schedule: Schedule;
@@ -59,7 +60,7 @@ export class UdpMonitor implements Monitor {
     return st;
   }
 
-  async check(target: Target, signal: AbortSignal): Promise<CheckResult> {
+  async check(target: Target, signal: CheckSignal): Promise<CheckResult> {
     const started = performance.now();
     const st = this.state(target);
     const notReady = await st.ready;

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "vipd_native",
+      "sources": ["addon.c", "http-probe.c", "keepalive.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror"]
+    }
+  ]
+}

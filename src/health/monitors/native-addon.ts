@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The functions of the native addon in native/ (built by `npm install`). */
+export interface NativeAddon {
+  init(onResult: (slot: number, code: number, phase: number, head: string | undefined) => void): void;
+  start(ip: string, port: number, request: Buffer): number;
+  cancel(slot: number): number;
+  /** SO_KEEPALIVE with TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT; 0 or a negative errno. */
+  setKeepalive(fd: number, idleS: number, intervalS: number, count: number): number;
+}
+
+const ADDON = 'native/build/Release/vipd_native.node';
+
+let addon: NativeAddon | null | undefined;
+let unavailable = '';
+
+function findAddon(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, 'native', 'binding.gyp'))) {
+      const file = join(dir, ADDON);
+      return existsSync(file) ? file : null;
+    }
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+function load(): NativeAddon | null {
+  if (process.env.VIPD_NATIVE === '0') { unavailable = 'switched off by VIPD_NATIVE=0'; return null; }
+  const file = findAddon();
+  if (!file) { unavailable = `${ADDON} is not built (npm run build:native)`; return null; }
+  try {
+    return createRequire(import.meta.url)(file) as NativeAddon;
+  } catch (e) {
+    unavailable = `${ADDON} does not load: ${(e as Error).message}`;
+    return null;
+  }
+}
+
+/** The addon, or null when it is not built, does not load, or is switched off (VIPD_NATIVE=0). */
+export function nativeAddon(): NativeAddon | null {
+  if (addon === undefined) addon = load();
+  return addon;
+}
+
+/** Why `nativeAddon()` is null ('' while it is in use), for the daemon's start-up log. */
+export function nativeAddonUnavailable(): string {
+  nativeAddon();
+  return unavailable;
+}
