@@ -89,7 +89,8 @@ export class PeerSession {
   }
 
   status(): PeerStatus {
-    return this.stats.status(this.cfg, this.fsm, this.out?.size ?? 0, this.ribIn.size);
+    const side = !this.conn ? null : this.conn.direction === 'outbound' ? 'active' : 'passive';
+    return this.stats.status(this.cfg, this.fsm, this.out?.size ?? 0, this.ribIn.size, side);
   }
 
   private dispatch(ev: FsmEvent): void {

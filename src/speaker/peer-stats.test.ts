@@ -16,10 +16,10 @@ function established(peerAs: number): Session {
 t.test('status: the configured AS, else the learned one (kept after the session drops)', async (t) => {
   const stats = new PeerStats(new FakeClock());
   const idle: Session = { ...sessionIn('Idle'), negotiated: undefined };
-  t.match(stats.status({ address: '10.0.0.2', peerAs: 64601 }, idle, 0, 0), { peerAs: 64601, peerAsConfigured: true });
-  t.match(stats.status({ address: '10.0.0.2' }, idle, 0, 0), { peerAs: null, peerAsConfigured: false }, 'nothing learned yet');
+  t.match(stats.status({ address: '10.0.0.2', peerAs: 64601 }, idle, 0, 0, null), { peerAs: 64601, peerAsConfigured: true });
+  t.match(stats.status({ address: '10.0.0.2' }, idle, 0, 0, null), { peerAs: null, peerAsConfigured: false }, 'nothing learned yet');
   const up = established(65010);
-  t.match(stats.status({ address: '10.0.0.2' }, up, 0, 0), { peerAs: 65010, peerAsConfigured: false, state: 'Established' });
+  t.match(stats.status({ address: '10.0.0.2' }, up, 0, 0, 'active'), { peerAs: 65010, peerAsConfigured: false, state: 'Established', side: 'active' });
   stats.learnedAs = 65010;
-  t.match(stats.status({ address: '10.0.0.2' }, idle, 0, 0), { peerAs: 65010, peerAsConfigured: false, state: 'Idle' });
+  t.match(stats.status({ address: '10.0.0.2' }, idle, 0, 0, null), { peerAs: 65010, peerAsConfigured: false, state: 'Idle' });
 });

@@ -29,11 +29,11 @@ export class PeerStats {
     return r;
   }
 
-  status(cfg: PeerConfig, fsm: Session, advertised: number, received: number): PeerStatus {
+  status(cfg: PeerConfig, fsm: Session, advertised: number, received: number, side: PeerStatus['side']): PeerStatus {
     const n = fsm.negotiated;
     const est = fsm.state === 'Established';
     return {
-      peer: cfg.address, peerAs: cfg.peerAs ?? n?.peerAs ?? this.learnedAs, peerAsConfigured: cfg.peerAs !== undefined, localAddress: cfg.localAddress ?? null, state: fsm.state,
+      peer: cfg.address, peerAs: cfg.peerAs ?? n?.peerAs ?? this.learnedAs, peerAsConfigured: cfg.peerAs !== undefined, localAddress: cfg.localAddress ?? null, side, state: fsm.state,
       since: this.since, uptimeMs: est && this.establishedAt !== null ? this.clock.wallNow() - this.establishedAt : null,
       holdTime: n?.holdTime ?? null, keepalive: n?.keepalive ?? null,
       capabilities: n ? {

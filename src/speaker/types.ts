@@ -65,6 +65,8 @@ export interface PeerStatus {
   /** False when any AS is accepted (no peerAs configured). */
   peerAsConfigured: boolean;
   localAddress: string | null;
+  /** PyBal's `side`: active when the current connection is ours (to the peer's port 179). */
+  side: 'active' | 'passive' | null;
   state: State;
   /** Wall-clock ms of the last state change. */
   since: number;

@@ -55,7 +55,10 @@ ${svc('text', '10.2.0.1', 'text-servers')}${svc('upload', '10.2.0.2', 'upload.js
   t.equal((await vipd.get('/pools', false)).body, 'text\nupload\n');
   const anyAs = vipd.lines.filter((l) => l.level === 'warn' && /no bgp-peer-as, so any AS/.test(l.msg));
   t.equal(anyAs.length, 1, 'one warning that any peer AS is accepted');
-  const bgp = (await vipd.get('/bgp')).body as { peers: { peer: string; peerAs: number | null; state: string }[] };
+  const bgp = (await vipd.get('/bgp')).body as { peers: { peer: string; peerAs: number | null; state: string; side: string | null }[] };
   t.match(bgp.peers, [{ peer: router.ip, peerAs: router.options.routerAs, state: 'Established' }], 'the router\'s AS, learned from its OPEN');
+  t.ok(bgp.peers[0]?.side === 'active' || bgp.peers[0]?.side === 'passive', `PyBal's side is known (${bgp.peers[0]?.side})`);
+  const metrics = String((await vipd.get('/metrics', false)).body);
+  t.match(metrics, /pybal_bgp_session_state_count\{[^}]*state="Established"[^}]*side="(active|passive)"/, 'and labels the session state metric');
   t.match((await vipd.get('/bgp', false)).body, new RegExp(`^${router.ip.replace(/\./g, '\\.')} AS${router.options.routerAs}: Established`));
 });

@@ -106,6 +106,7 @@ t.test('attribute error is treat-as-withdraw (session stays); a bad marker reset
   await sp.waitEvent((e) => e.event === 'update-error', 3000, 'update-error event');
   c.send({ type: 'KEEPALIVE' });
   t.equal(sp.speaker.status().peers[0]?.state, 'Established', 'still Established after an attribute error');
+  t.equal(sp.speaker.status().peers[0]?.side, 'active', "PyBal's side: we dialled the router");
   const broken = new Uint8Array(19).fill(0xff);
   broken[0] = 0; broken[17] = 19; broken[18] = 4;
   c.sendRaw(broken);
@@ -146,6 +147,7 @@ t.test('passive mode: the router connects to us', async (t) => {
   const u = (await c.next('UPDATE')) as UpdateMessage;
   t.same(u.nlri, ['10.2.1.1/32']);
   t.equal(sp.speaker.status().peers[0]?.state, 'Established');
+  t.equal(sp.speaker.status().peers[0]?.side, 'passive', "PyBal's side: the router dialled us");
 });
 
 t.test('collision (RFC 4271 §6.8): both sides connect; the higher BGP identifier keeps its own connection', async (t) => {
@@ -168,6 +170,7 @@ t.test('collision (RFC 4271 §6.8): both sides connect; the higher BGP identifie
   await sp.waitEvent((e) => e.event === 'established', 3000);
   const u = (await inbound.next('UPDATE')) as UpdateMessage;
   t.same(u.nlri, ['10.2.1.1/32'], 'the surviving inbound connection carries the routes');
+  t.equal(sp.speaker.status().peers[0]?.side, 'passive', 'the surviving connection is the inbound one');
 });
 
 t.test('addPeer / removePeer leave the other session alone; RFC 8326 GRACEFUL_SHUTDOWN before the withdraw', async (t) => {

@@ -34,7 +34,7 @@ export function peerStatus(p: PeerStatus, now: number): BgpPeerStatus {
     establishedSince: p.uptimeMs === null ? null : now - p.uptimeMs,
     holdTime: p.holdTime, capabilities: capabilities(p),
     prefixesAdvertised: p.prefixesAdvertised, prefixesReceived: p.prefixesReceived,
-    side: null, lastNotificationSent: p.lastNotificationSent, lastNotificationReceived: p.lastNotificationReceived,
+    side: p.side, lastNotificationSent: p.lastNotificationSent, lastNotificationReceived: p.lastNotificationReceived,
   };
 }
 
