@@ -26,6 +26,8 @@ export class EtcdSource implements PoolSource {
   private readonly ep: EtcdEndpoint;
   private readonly prefix: string;
   private servers = new Map<string, PoolServer>();
+  /** Keys whose current value is bad; the source has recovered only when none is left. */
+  private badKeys = new Set<string>();
   private abort = new AbortController();
   private cancelRetry: Cancel | null = null;
   private loop: Promise<void> | null = null;
@@ -75,11 +77,12 @@ export class EtcdSource implements PoolSource {
   private async session(signal: AbortSignal): Promise<void> {
     const { revision, kvs } = await rangePrefix(this.ep, this.prefix, signal);
     const next = new Map<string, PoolServer>();
+    this.badKeys.clear();
     for (const kv of kvs) this.put(next, kv);
     this.servers = next;
     this.state.accept([...next.values()]);
     await watchPrefix(this.ep, this.prefix, revision + 1, {
-      onCreated: () => { this.backoff = this.opts.backoffMinMs ?? 100; this.state.ok(); },
+      onCreated: () => { this.backoff = this.opts.backoffMinMs ?? 100; this.recoverIfClean(); },
       onEvents: (events) => this.apply(events),
     }, signal);
   }
@@ -88,11 +91,18 @@ export class EtcdSource implements PoolSource {
     for (const e of events) {
       if (e.type === 'put') this.put(this.servers, e.kv);
       else {
+        this.badKeys.delete(e.key);
         const host = this.hostOf(e.key);
         if (host) this.servers.delete(host);
       }
     }
     this.state.accept([...this.servers.values()]);
+    this.recoverIfClean();
+  }
+
+  /** Connected and watching: the alert clears once no key holds a bad value any more. */
+  private recoverIfClean(): void {
+    if (this.badKeys.size === 0) this.state.ok();
   }
 
   private hostOf(key: string): string | null {
@@ -104,7 +114,9 @@ export class EtcdSource implements PoolSource {
   private put(into: Map<string, PoolServer>, kv: EtcdKv): void {
     const host = this.hostOf(kv.key);
     if (!host) return;
+    this.badKeys.delete(kv.key);
     const bad = (why: string): void => {
+      this.badKeys.add(kv.key);
       this.state.alert(`${this.url}: key ${kv.key}: ${why}, got ${JSON.stringify(kv.value)}; ${host} left as it was`);
       const before = this.servers.get(host);
       if (before) into.set(host, before);

@@ -4,7 +4,7 @@ import type { PoolServer } from '../../src/pools/types.js';
 import { systemClock } from '../../src/time/clock.js';
 import { findTool } from '../support/require-tool.js';
 import { needTools } from '../lab/need-tools.js';
-import { waitFor } from '../lab/proc.js';
+import { sleep, waitFor } from '../lab/proc.js';
 import { startEtcd } from './pools-etcd-server.js';
 
 const PREFIX = '/conftool/v1/pools/eqiad/text/ats-be/';
@@ -24,8 +24,9 @@ t.test('etcd v3: initial read, put/delete/inactive through the watch, restart of
 
   const updates: PoolServer[][] = [];
   const alerts: string[] = [];
+  let recoveries = 0;
   const src = new EtcdSource(`etcd://${etcd.hostPort}${PREFIX.replace(/\/$/, '')}`, { clock: systemClock, backoffMinMs: 50, backoffMaxMs: 400 });
-  src.start((s) => updates.push(s), (a) => alerts.push(a));
+  src.start((s) => updates.push(s), (a) => alerts.push(a), () => { recoveries++; });
   t.teardown(() => src.stop());
   const latest = (what: string, want: string) =>
     waitFor(what, 5000, async () => updates.length > 0 && hosts(updates[updates.length - 1]!) === want, 10);
@@ -42,14 +43,19 @@ t.test('etcd v3: initial read, put/delete/inactive through the watch, restart of
   await etcd.put(PREFIX + 'cp1002', '{"pooled": "maybe", "weight": 5}');
   await waitFor('the alert for a bad value', 5000, async () => alerts.some((a) => a.includes(`key ${PREFIX}cp1002: pooled must be "yes", "no" or "inactive"`)), 10);
   t.equal(hosts(src.last()!), 'cp1002:5:on', 'a bad value leaves the host as it was');
+  await sleep(200);
+  t.equal(recoveries, 0, 'no recovery while the bad value stays');
+  await etcd.put(PREFIX + 'cp1002', conftool('yes', 6));
+  await latest('the corrected value', 'cp1002:6:on');
+  await waitFor('the alert to clear once the value is fixed', 5000, async () => recoveries === 1, 10);
 
   await etcd.stop();
   await waitFor('an alert while etcd is down', 5000, async () => alerts.some((a) => a.includes('keeping the previous 1 servers')), 10);
-  t.equal(hosts(src.last()!), 'cp1002:5:on', 'the last list is kept while etcd is down');
+  t.equal(hosts(src.last()!), 'cp1002:6:on', 'the last list is kept while etcd is down');
   const before = updates.length;
   await etcd.start();
   await etcd.put(PREFIX + 'cp1005', conftool('yes', 7));
-  await latest('a put after etcd restarted', 'cp1002:5:on cp1005:7:on');
+  await latest('a put after etcd restarted', 'cp1002:6:on cp1005:7:on');
   t.ok(updates.length > before);
   t.notOk(updates.some((u) => u.length === 0), 'never an empty list');
 });
