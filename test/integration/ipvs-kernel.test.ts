@@ -21,7 +21,25 @@ const SCENARIOS = [
   'error: weight rejected by ipvsadm itself',
   'stats of every service',
   'vipd ipvs plan against the kernel table',
+  // guest-daemon.ts: `vipd run` in-process with the real ipvsadm, one result per step, in order
+  'vipd run: all backends up: the service and its 3 servers with their weights',
+  'vipd run: backend .10 killed: depooled, gone from the kernel',
+  'vipd run: backend .11 killed: at the depool threshold, pooled-but-down and kept in the kernel',
+  'vipd run: backend .10 back: repooled (and .11, still down, can be depooled now)',
+  'vipd run: backend .11 back: repooled',
+  'vipd run: pool edit: a server added',
+  'vipd run: pool edit: a server disabled',
+  'vipd run: pool edit: weight 0 drains (the server stays, at -w 0)',
+  'vipd run: pool edit with a malformed line: reported, the other lines applied',
+  'vipd run: invalid reload: rejected with an alert, the kernel table kept',
+  'vipd run: valid reload: a second service added, the first kept',
+  'vipd run: hand-made drift repaired at ipvs-reconcile-interval (1 s)',
+  'vipd run: stopped: the kernel table is left as is',
 ];
+
+/** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
+const GUEST_SRC = ['lvs', 'process', 'log', 'time', 'config', 'pools', 'cli', 'cli/run', 'api', 'bgp', 'coordinator',
+  'fsm', 'health', 'health/monitors', 'speaker'];
 
 interface Skippable { fail(msg: string): unknown; skip(name: string, cb: () => void): unknown }
 
@@ -41,7 +59,8 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   if (!prepared.ok) return cannot(t, `test/lab/ipvs-vm/setup.sh failed:\n${prepared.output}`);
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, ['lvs', 'process', 'log', 'time', 'config', 'pools', 'cli']);
+  const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
+    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);
@@ -60,4 +79,5 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
     t.ok(res?.ok, name, { detail: res?.detail ?? 'scenario did not run', log: res?.ok ? undefined : report.log });
   }
   t.same(report.results.map((x) => x.name).filter((n) => !SCENARIOS.includes(n)), [], 'no unlisted scenario');
+  for (const r of report.results.filter((x) => x.name.startsWith('vipd run:'))) t.comment(`${r.name}: ${r.detail}`);
 });

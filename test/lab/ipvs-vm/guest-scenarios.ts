@@ -221,5 +221,28 @@ await scenario('vipd ipvs plan against the kernel table', [
     ]) + same(after.batch, '');
 });
 
+// Last: loads the daemon's modules (slow under TCG), only now and only once; one result per step.
+try {
+  await byHand('-C');
+  const t0 = Date.now();
+  const { daemonScenario } = await import('./guest-daemon.js');
+  lines.push(`daemon scenario: modules loaded in ${Date.now() - t0} ms`);
+  results.push(...await daemonScenario({ logger, saved, byHand, same }));
+} catch (e) {
+  results.push({ name: 'vipd run: start', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+}
+
 writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
 console.log(`guest scenarios: ${results.filter((r) => r.ok).length}/${results.length} ok`);
+// Tells the guest's watchdog the work is saved: from now on node must exit by itself within seconds.
+if (process.env.VIPD_IPVS_VM_DONE) writeFileSync(process.env.VIPD_IPVS_VM_DONE, 'done\n');
+// A handle still open at exit can hang node's own teardown (see guest-backends.ts): name any but stdio.
+process.on('exit', (code) => {
+  const open = process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap');
+  if (open.length) console.log(`guest node: exit code ${code} with handles still open: ${JSON.stringify(open)}`);
+});
+// Every scenario stops what it started: anything still holding the event loop is named, then ended.
+setTimeout(() => {
+  console.log(`guest node still alive 5 s after the scenarios: ${JSON.stringify(process.getActiveResourcesInfo())}`);
+  process.exit(3);
+}, 5000).unref();

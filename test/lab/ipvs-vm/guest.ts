@@ -23,10 +23,11 @@ export async function prepareGuest(): Promise<{ ok: boolean; output: string }> {
 
 /**
  * Transpiles the guest entry and the src/ folders it needs into `outDir` (inside the repo, so
- * node_modules resolve). Type checking is the main tsconfig's job; this only strips types.
+ * node_modules resolve), with `more` (repo paths, e.g. modules the entry imports lazily). Type checking
+ * is the main tsconfig's job; this only strips types.
  */
-export function compileForGuest(entry: string, outDir: string, srcFolders: string[]): string {
-  const files = [resolve(repoRoot, entry)];
+export function compileForGuest(entry: string, outDir: string, srcFolders: string[], more: string[] = []): string {
+  const files = [entry, ...more].map((f) => resolve(repoRoot, f));
   for (const f of srcFolders) {
     for (const name of readdirSync(join(repoRoot, 'src', f))) {
       if (name.endsWith('.ts') && !name.endsWith('.test.ts')) files.push(join(repoRoot, 'src', f, name));

@@ -4,7 +4,8 @@
 # streams its merged output and exits with its status; 125 = the guest never reported one.
 # Env: VIPD_IPVS_VM_DIR (cache), VIPD_IPVS_VM_RW (host folder the guest may write, same path),
 #      VIPD_IPVS_VM_TIMEOUT (s, default 300), VIPD_IPVS_VM_MEM (MiB, default 512),
-#      VIPD_IPVS_VM_CONSOLE=1 (print the kernel console).
+#      VIPD_IPVS_VM_CONSOLE=1 (print the kernel console). A command the guest's watchdog had to end
+#      (alive 10 s after touching $VIPD_IPVS_VM_DONE, or at the deadline) exits 137, its diagnostics printed.
 set -uo pipefail
 cache=${VIPD_IPVS_VM_DIR:-/var/cache/vipd-ipvs-vm}
 [ $# -gt 0 ] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
@@ -23,6 +24,8 @@ cleanup() { [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; rm -rf "$run"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 echo "$cache/kroot/lib/modules" > "$run/moddir"
+# the guest's own deadline (uptime, s): its watchdog reports where a hung command is, then ends it
+echo $(( ${VIPD_IPVS_VM_TIMEOUT:-300} - 15 )) > "$run/deadline"
 rw=()
 if [ -n "${VIPD_IPVS_VM_RW:-}" ]; then
   mkdir -p "$VIPD_IPVS_VM_RW"; rwdir=$(cd "$VIPD_IPVS_VM_RW" && pwd)
@@ -46,6 +49,10 @@ timeout -k 5 "${VIPD_IPVS_VM_TIMEOUT:-300}" qemu-system-x86_64 "${accel[@]}" -M 
 qpid=$!
 wait "$qpid"; qrc=$?; qpid=
 [ "${VIPD_IPVS_VM_CONSOLE:-0}" = 1 ] && cat "$run/console.log" >&2
+if [ -s "$run/watchdog" ]; then
+  echo "ipvs-vm run: the guest's watchdog ended the command ($(cat "$run/watchdog")); kernel console:" >&2
+  [ "${VIPD_IPVS_VM_CONSOLE:-0}" = 1 ] || tail -n 300 "$run/console.log" >&2
+fi
 [ -s "$run/exit-code" ] && exit "$(cat "$run/exit-code")"
 echo "ipvs-vm run: the guest reported no exit code (qemu status $qrc); kernel console:" >&2
 tail -n 40 "$run/console.log" >&2 2>/dev/null
