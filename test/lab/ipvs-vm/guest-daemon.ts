@@ -127,8 +127,11 @@ export async function daemonScenario(tools: GuestTools): Promise<StepResult[]> {
           before = await tools.saved();
           repairs = d.reconciler.repairs;
           await tools.byHand(`-a -t ${VIP}:${PORT} -r ${STRAY}:${PORT} -w 5`);
+          // seen in the kernel, unless a reconcile already repaired it in between
           const drift = await tools.saved();
-          if (!drift.includes(rsLine(STRAY, 5))) throw new Error(`the hand-added server is not in the kernel: ${JSON.stringify(drift)}`);
+          if (!drift.includes(rsLine(STRAY, 5)) && d.reconciler.repairs === repairs) {
+            throw new Error(`the hand-added server is not in the kernel: ${JSON.stringify(drift)}`);
+          }
         },
         check: async () => tools.same(await tools.saved(), before) + tools.same(d.reconciler.repairs > repairs, true) },
       { what: 'stopped: the kernel table is left as is', ms: 0,
