@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loopbackBlock } from '../test/lab/netns.js';
-import { startRouter, type Router } from '../test/lab/router.js';
+import type { Router } from '../test/lab/router.js';
 import { findTool } from '../test/support/require-tool.js';
-import { bgpGlobal, freePort, legacyPool, Vipd } from '../test/integration/e2e-helpers.js';
+import { bgpGlobal, freePort, frrAndBird, legacyPool, Vipd, webService } from '../test/integration/e2e-helpers.js';
 import { startCapture } from '../test/lab/capture.js';
 import { execFileSync } from 'node:child_process';
 
@@ -71,18 +71,7 @@ async function scenario(sc: Scenario, routers: Router[], lo: ReturnType<typeof l
   writeFileSync(join(dir, 'web.pools'), legacyPool([{ host: ip }]));
   const cfg = join(dir, 'vipd.conf');
   writeFileSync(cfg, `${bgpGlobal({ routers: routers.map((r) => r.ip), speaker: lo.speaker, apiPort })}
-[web]
-protocol = tcp
-ip = 10.2.1.1
-port = ${port}
-scheduler = wrr
-config = file://${dir}/web.pools
-monitors = ${sc.monitors}
-proxyfetch.url = [ 'http://web.example.org/' ]
-proxyfetch.interval = 1
-proxyfetch.timeout = 0.5
-idleconnection.interval = 1
-`);
+${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch.url = [ 'http://web.example.org/' ]", 'proxyfetch.interval = 1', 'proxyfetch.timeout = 0.5', 'idleconnection.interval = 1'])}`);
   const cap = await startCapture({ iface: 'lo', filter: `tcp port 179 and src host ${lo.speaker}`, file: join(dir, 'bgp.pcap') });
   let capStopped = false;
   const stopCap = async (): Promise<void> => { if (!capStopped) { capStopped = true; await cap.stop(); } };
@@ -132,9 +121,7 @@ async function main(): Promise<void> {
   const lo = loopbackBlock();
   const routers: Router[] = [];
   try {
-    for (const [i, kind] of (['frr', 'bird'] as const).entries()) {
-      routers.push(await startRouter({ kind, routerIp: lo.router(i), speakerIp: lo.speaker, passive: true }));
-    }
+    await frrAndBird(lo, (r) => routers.push(r));
     const scenarios: Scenario[] = [
       { name: '(a) ProxyFetch, killed', monitors: '[ "ProxyFetch" ]', failure: 'kill' },
       { name: '(b) ProxyFetch, hung (SIGSTOP)', monitors: '[ "ProxyFetch" ]', failure: 'stop' },

@@ -6,7 +6,7 @@ import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
 import { startCapture } from '../lab/capture.js';
-import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, freePort, singleBackend, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
 
 // Config → speaker: bgp-communities on the announced VIP, and at SIGTERM the RFC 8326
 // GRACEFUL_SHUTDOWN re-announcement for bgp-graceful-shutdown-wait seconds before the withdrawal.
@@ -39,25 +39,11 @@ t.test('bgp-communities reach the router; SIGTERM re-announces with GRACEFUL_SHU
   const dir = tempDir(t);
   const router = await startRouter({ kind: 'frr', routerIp: lo.router(0), speakerIp: lo.speaker, passive: true });
   t.teardown(() => router.stop());
-  const port = await freePort(lo.speaker);
-  const backend = new Backend(lo.router(10), [port]);
-  await backend.start();
-  t.teardown(() => backend.kill());
-  writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
+  const { port } = await singleBackend(t, lo.router(10), lo.speaker, dir);
   const apiPort = await freePort(lo.speaker);
   const cfg = join(dir, 'vipd.conf');
   writeFile(cfg, `${bgpGlobal({ routers: [router.ip], speaker: lo.speaker, apiPort, extra: ['bgp-communities = 64600:100 no-export', 'bgp-graceful-shutdown-wait = 1'] })}
-[web]
-protocol = tcp
-ip = 10.2.1.1
-port = ${port}
-scheduler = wrr
-config = file://${dir}/web.pools
-monitors = [ "ProxyFetch" ]
-proxyfetch.url = [ 'http://web.example.org/' ]
-proxyfetch.interval = 0.3
-proxyfetch.timeout = 0.25
-`);
+${webService(port, `${dir}/web.pools`, ['monitors = [ "ProxyFetch" ]', "proxyfetch.url = [ 'http://web.example.org/' ]", 'proxyfetch.interval = 0.3', 'proxyfetch.timeout = 0.25'])}`);
   const cap = await startCapture({ iface: 'lo', filter: `tcp port 179 and host ${lo.speaker}`, file: join(dir, 'bgp.pcap') });
   t.teardown(() => cap.stop());
   const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../lab/proc.js';
+import { startRouter, type Router } from '../lab/router.js';
 
 export interface LogLine { ts: string; level: string; msg: string; [k: string]: unknown }
 
@@ -140,4 +141,36 @@ instrumentation = yes
 instrumentation_port = ${o.apiPort}
 instrumentation_ips = [ "${o.speaker}" ]
 ${(o.extra ?? []).map((l) => `${l}\n`).join('')}`;
+}
+
+/**
+ * The `[web]` service the e2e tests and the failover benchmark share: VIP 10.2.1.1 on `port`, wrr,
+ * the pool file `pool`, then `lines` (monitors and their options).
+ */
+export function webService(port: number, pool: string, lines: string[] = []): string {
+  return ['[web]', 'protocol = tcp', 'ip = 10.2.1.1', `port = ${port}`, 'scheduler = wrr', `config = file://${pool}`, ...lines, ''].join('\n');
+}
+
+/** One real HTTP backend on `ip` at a free port, its legacy pool file `dir`/web.pools; killed at teardown. */
+export async function singleBackend(t: { teardown(fn: () => unknown): void }, ip: string, speaker: string, dir: string): Promise<{ backend: Backend; port: number }> {
+  const port = await freePort(speaker);
+  const backend = new Backend(ip, [port]);
+  await backend.start();
+  t.teardown(() => backend.kill());
+  writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
+  return { backend, port };
+}
+
+/**
+ * FRR on `lo.router(0)` and BIRD on `lo.router(1)`, each dialling vipd at `lo.speaker`; `started`
+ * sees each as soon as it runs (to register its stop), so a failure halfway leaks nothing.
+ */
+export async function frrAndBird(lo: { speaker: string; router: (i: number) => string }, started: (r: Router) => void): Promise<[Router, Router]> {
+  const routers: Router[] = [];
+  for (const [i, kind] of (['frr', 'bird'] as const).entries()) {
+    const r = await startRouter({ kind, routerIp: lo.router(i), speakerIp: lo.speaker, passive: true });
+    started(r);
+    routers.push(r);
+  }
+  return routers as [Router, Router];
 }

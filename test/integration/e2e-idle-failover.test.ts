@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
-import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, freePort, singleBackend, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
 
 // Issue 7 §6 (c) end to end: IdleConnection with a 30 s interval; the lost connection reaches
 // BIRD's RIB without any tick (the bounded waits are far below the interval).
@@ -16,24 +16,11 @@ t.test('IdleConnection: a killed backend leaves BIRD\'s RIB at once, not at the 
   const dir = tempDir(t);
   const router = await startRouter({ kind: 'bird', routerIp: lo.router(0), speakerIp: lo.speaker, passive: true });
   t.teardown(() => router.stop());
-  const port = await freePort(lo.speaker);
-  const backend = new Backend(lo.router(10), [port]);
-  await backend.start();
-  t.teardown(() => backend.kill());
-  writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
+  const { backend, port } = await singleBackend(t, lo.router(10), lo.speaker, dir);
   const apiPort = await freePort(lo.speaker);
   const cfg = join(dir, 'vipd.conf');
   writeFile(cfg, `${bgpGlobal({ routers: [router.ip], speaker: lo.speaker, apiPort })}
-[web]
-protocol = tcp
-ip = 10.2.1.1
-port = ${port}
-scheduler = wrr
-config = file://${dir}/web.pools
-monitors = [ "IdleConnection" ]
-idleconnection.interval = 30
-idleconnection.timeout = 2
-`);
+${webService(port, `${dir}/web.pools`, ['monitors = [ "IdleConnection" ]', 'idleconnection.interval = 30', 'idleconnection.timeout = 2'])}`);
   const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
   t.teardown(() => vipd.stop());
   t.teardown(() => { if (!t.passing()) t.comment(vipd.tail(40)); });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { needTools } from '../lab/need-tools.js';
 import { createNetns } from '../lab/netns.js';
 import { sh, waitFor } from '../lab/proc.js';
-import { freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { freePort, legacyPool, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
 
 // `vipd run` without -n drives the real ipvsadm, here inside a network namespace the test made (IPVS
 // tables are per namespace, so nothing outside it changes). Where the kernel has IPVS the table
@@ -25,13 +25,7 @@ instrumentation = yes
 instrumentation_port = ${apiPort}
 instrumentation_ips = [ "${ns.nsIp}" ]
 
-[web]
-protocol = tcp
-ip = 10.2.1.1
-port = 80
-scheduler = wrr
-config = file://${dir}/web.pools
-`);
+${webService(80, `${dir}/web.pools`)}`);
   const vipd = new Vipd(cfg, `${ns.nsIp}:${apiPort}`, [], ['ip', 'netns', 'exec', ns.name]);
   t.teardown(() => vipd.stop());
   t.teardown(() => { if (!t.passing()) t.comment(vipd.tail(40)); });

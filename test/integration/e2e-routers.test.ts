@@ -2,13 +2,13 @@ import t from 'tap';
 import { join } from 'node:path';
 import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
-import { ROUTER_BINARIES, startRouter, type Router } from '../lab/router.js';
+import { ROUTER_BINARIES, type Router } from '../lab/router.js';
 import { vtysh } from '../lab/routers/frr.js';
 import { birdc } from '../lab/routers/bird.js';
 import { waitFor } from '../lab/proc.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, Backend, freePort, frrAndBird, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
 
 const run = promisify(execFile);
 
@@ -42,13 +42,8 @@ t.test('vipd end to end with FRR and BIRD', async (t) => {
   if (!needTools(t, ...ROUTER_BINARIES.frr, ...ROUTER_BINARIES.bird)) return;
   const lo = loopbackBlock();
   const dir = tempDir(t);
-  const routers: Router[] = [];
-  for (const [i, kind] of (['frr', 'bird'] as const).entries()) {
-    const r = await startRouter({ kind, routerIp: lo.router(i), speakerIp: lo.speaker, passive: true });
-    t.teardown(() => r.stop());
-    routers.push(r);
-  }
-  const [frr, bird] = routers as [Router, Router];
+  const routers = await frrAndBird(lo, (r) => t.teardown(() => r.stop()));
+  const [frr, bird] = routers;
   const ports = [await freePort(lo.speaker), await freePort(lo.speaker)];
   const backends = [10, 11, 12].map((i) => new Backend(lo.router(i), ports));
   for (const b of backends) { await b.start(); t.teardown(() => b.kill()); }

@@ -4,9 +4,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
-import { ROUTER_BINARIES, startRouter, type Router } from '../lab/router.js';
+import { ROUTER_BINARIES } from '../lab/router.js';
 import { startCapture } from '../lab/capture.js';
-import { bgpGlobal, Backend, freePort, legacyPool, tempDir, Vipd, writeFile } from './e2e-helpers.js';
+import { bgpGlobal, freePort, frrAndBird, singleBackend, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
 
 // Issue 7 §5: SIGTERM — the capture shows the withdrawal and Cease 6/2 (with its RFC 9003 message)
 // before the FIN on both sessions, the routers drop the VIP, and vipd exits 0.
@@ -34,31 +34,12 @@ t.test('SIGTERM: withdrawals and Cease 6/2 reach the wire before the FIN; exit 0
   if (!needTools(t, ...ROUTER_BINARIES.frr, ...ROUTER_BINARIES.bird, 'tcpdump', 'tshark')) return;
   const lo = loopbackBlock();
   const dir = tempDir(t);
-  const routers: Router[] = [];
-  for (const [i, kind] of (['frr', 'bird'] as const).entries()) {
-    const r = await startRouter({ kind, routerIp: lo.router(i), speakerIp: lo.speaker, passive: true });
-    t.teardown(() => r.stop());
-    routers.push(r);
-  }
-  const port = await freePort(lo.speaker);
-  const backend = new Backend(lo.router(10), [port]);
-  await backend.start();
-  t.teardown(() => backend.kill());
-  writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
+  const routers = await frrAndBird(lo, (r) => t.teardown(() => r.stop()));
+  const { port } = await singleBackend(t, lo.router(10), lo.speaker, dir);
   const apiPort = await freePort(lo.speaker);
   const cfg = join(dir, 'vipd.conf');
   writeFile(cfg, `${bgpGlobal({ routers: routers.map((r) => r.ip), speaker: lo.speaker, apiPort })}
-[web]
-protocol = tcp
-ip = 10.2.1.1
-port = ${port}
-scheduler = wrr
-config = file://${dir}/web.pools
-monitors = [ "ProxyFetch" ]
-proxyfetch.url = [ 'http://web.example.org/' ]
-proxyfetch.interval = 0.3
-proxyfetch.timeout = 0.25
-`);
+${webService(port, `${dir}/web.pools`, ['monitors = [ "ProxyFetch" ]', "proxyfetch.url = [ 'http://web.example.org/' ]", 'proxyfetch.interval = 0.3', 'proxyfetch.timeout = 0.25'])}`);
   const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
   t.teardown(() => vipd.stop());
   t.teardown(() => { if (!t.passing()) t.comment(vipd.tail(40)); });

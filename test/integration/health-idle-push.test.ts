@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createMonitor, HealthRunner, type Monitor, type Transition } from '../../src/health/index.js';
 import { systemClock } from '../../src/time/clock.js';
 
@@ -27,12 +27,17 @@ function watchRunner(t: Teardown): { runner: HealthRunner; seen: Transition[]; w
   return { runner, seen, waitFor };
 }
 
-t.test('connect and an unclean loss (RST) are reported at once, not at the 30 s tick', async (t) => {
+/** A server that holds every connection it accepts; `sockets` in accept order. */
+async function holdingServer(t: { teardown(fn: () => void): void }): Promise<{ server: Server; sockets: Socket[]; port: number }> {
   const sockets: Socket[] = [];
   const server = createServer((s) => { sockets.push(s); });
   await new Promise<void>((r) => server.listen(0, IP, () => r()));
   t.teardown(() => { server.close(); for (const s of sockets) s.destroy(); });
-  const port = (server.address() as AddressInfo).port;
+  return { server, sockets, port: (server.address() as AddressInfo).port };
+}
+
+t.test('connect and an unclean loss (RST) are reported at once, not at the 30 s tick', async (t) => {
+  const { sockets, port } = await holdingServer(t);
   const { runner, seen, waitFor } = watchRunner(t);
   runner.add({ host: 'rs', ip: IP, port }, idleMonitor(t));
   await waitFor(1);
@@ -47,11 +52,7 @@ t.test('connect and an unclean loss (RST) are reported at once, not at the 30 s 
 });
 
 t.test('a clean close reconnects first: still up when the server accepts again', async (t) => {
-  const sockets: Socket[] = [];
-  const server = createServer((s) => { sockets.push(s); });
-  await new Promise<void>((r) => server.listen(0, IP, () => r()));
-  t.teardown(() => { server.close(); for (const s of sockets) s.destroy(); });
-  const port = (server.address() as AddressInfo).port;
+  const { server, sockets, port } = await holdingServer(t);
   const { runner, seen, waitFor } = watchRunner(t);
   runner.add({ host: 'rs', ip: IP, port }, idleMonitor(t));
   await waitFor(1);
