@@ -21,7 +21,7 @@ export interface PlanOutput { batch: string; commands: Command[]; notes: string[
 
 /** Reads one pool source until its first complete list (or its timeout). */
 async function readPool(s: ServiceConfig, logger: Logger): Promise<PoolServer[]> {
-  const src = createPoolSource(s.pool, { clock: systemClock, logger, timeoutMs: s.poolTimeout * 1000 });
+  const src = createPoolSource(s.pool, { clock: systemClock, logger, timeoutMs: s.poolTimeout * 1000, maxServers: s.poolMaxServers });
   try {
     return await new Promise<PoolServer[]>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`${s.name}: no server list from ${s.pool} within ${s.poolTimeout} s`)), s.poolTimeout * 1000 + 1000);
