@@ -78,7 +78,7 @@ export class SourceState {
    * its last good entry; fatal, over pool-max-servers or empty-after-good keeps the last list.
    */
   applyParsed(r: PoolParseResult): boolean {
-    for (const w of r.warnings) this.log.warn(redactText(formatIssue(w)), { pool: this.shown });
+    for (const w of r.warnings) this.log.warn(this.redact(formatIssue(w)), { pool: this.shown });
     if (r.fatal) {
       if (r.errors.length) this.alert(some(r.errors.map(formatIssue), '; ', 'errors'));
       return false;
@@ -112,8 +112,17 @@ export class SourceState {
     return true;
   }
 
+  /**
+   * The source's URL shown redacted, and any other URL in the text too. The redacted URL is kept
+   * out of redactText, which would take the `:line:` after it for part of a query value.
+   */
+  redact(message: string): string {
+    const text = message.split(this.url).join(this.shown);
+    return text.split(this.shown).map(redactText).join(this.shown);
+  }
+
   alert(message: string): void {
-    const shown = redactText(message);
+    const shown = this.redact(message);
     if (shown === this.lastAlert) return;
     this.lastAlert = shown;
     this.fresh = true;

@@ -80,13 +80,15 @@ t.test('HTTP 500, a timeout and a malformed body raise alerts and keep the last 
   h.current = () => ({ status: 200, hang: true });
   await waitFor('the timeout alert', 3000, async () => alerts.includes(`${url}: timed out after 300 ms; keeping the previous 2 servers`), 10);
 
-  h.current = () => ({ status: 200, body: line('a') + "{ 'host': 'b', 'weight': 10, 'enabled': 'yes' }\n" });
+  h.current = () => ({ status: 200, body: line('a') + "{ 'host': 'b', 'weight': 10, 'enabled': 'yes' }\n" + line('d') + "{ 'host': 'e', 'weight': '1' }\n" });
   await waitFor('the malformed-line alert', 2000, async () => alerts.some((a) => a.startsWith(`${url}:2: b: enabled must be True or False, got 'yes'`)), 10);
   await waitFor('the rest applied', 2000, async () => updates.length === 2, 10);
-  t.same(updates[1], [{ host: 'a', weight: 10, enabled: true }]);
+  t.same(updates[1], [{ host: 'a', weight: 10, enabled: true }, { host: 'b', weight: 10, enabled: true }, { host: 'd', weight: 10, enabled: true }],
+    'b keeps its last good entry; e, new and bad, is not added');
+  t.match(alerts[alerts.length - 1], /; kept the previous entry of b$/);
 
   h.current = () => ({ status: 200, body: '' });
-  await waitFor('the empty-list alert', 2000, async () => alerts.some((a) => a.includes('no servers in the new list; keeping the previous 1')), 10);
+  await waitFor('the empty-list alert', 2000, async () => alerts.some((a) => a.includes('no servers in the new list; keeping the previous 3')), 10);
   h.current = () => ({ status: 200, body: line('c') });
   await waitFor('the recovered list', 2000, async () => updates.length === 3, 10);
   t.same(src.last(), [{ host: 'c', weight: 10, enabled: true }]);
