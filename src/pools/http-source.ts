@@ -2,7 +2,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { redactUrl } from '../log/redact.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import { request, TooLarge } from './http-request.js';
-import { checkBytes, limitsWith } from './limits.js';
+import { checkBytes, formatBytes, limitsWith } from './limits.js';
 import { formatOf } from './parse.js';
 import { SourceState } from './source-state.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
@@ -81,7 +81,11 @@ export class HttpSource implements PoolSource {
       this.modified = good && typeof res.headers['last-modified'] === 'string' ? res.headers['last-modified'] : null;
     } catch (e) {
       if (this.stopped) return;
-      if (e instanceof TooLarge) { this.state.refuse(`${shown}: ${checkBytes(e.bytes, this.state.limits) ?? e.message}`); return; }
+      if (e instanceof TooLarge) {
+        const limit = formatBytes(this.state.limits.maxBytes);
+        this.state.refuse(`${shown}: ${e.declared ? checkBytes(e.bytes, this.state.limits) : `pool text is larger than the limit of ${limit} (cut off)`}`);
+        return;
+      }
       this.state.alert(`${shown}: ${(e as Error).message}${this.state.keeping()}`);
     }
   }
