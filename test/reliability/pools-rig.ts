@@ -8,6 +8,7 @@ import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
 import type { Router } from '../lab/router-types.js';
 import { Backend, bgpGlobal, freePort, legacyPool, tempDir, Vipd, writeFile } from '../integration/e2e-helpers.js';
 import { sleep, waitFor } from '../lab/proc.js';
+import type { SkippableTest } from '../support/require-tool.js';
 
 export const WEB_VIP = '10.2.1.1';
 export const API_VIP = '10.2.1.2';
@@ -28,7 +29,7 @@ export interface Rig {
   bothAnnounced(): Promise<boolean>;
 }
 
-type Tap = Parameters<typeof tempDir>[0] & { passing(): boolean; comment(...a: unknown[]): void };
+type Tap = Parameters<typeof tempDir>[0] & SkippableTest & { passing(): boolean; testdir(): string };
 
 function service(name: string, vip: string, port: number, pool: string): string {
   return [`[${name}]`, 'protocol = tcp', `ip = ${vip}`, `port = ${port}`, 'scheduler = wrr', `config = ${pool}`,
