@@ -126,7 +126,7 @@ export class SourceState {
     if (shown === this.lastAlert) return;
     this.lastAlert = shown;
     this.fresh = true;
-    this.log.warn(shown, { pool: this.shown });
+    // Not logged here: the consumer logs each alert it hears (once), so a problem is one log line.
     this.onAlert(shown);
   }
 
