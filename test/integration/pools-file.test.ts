@@ -117,7 +117,7 @@ t.test('a file rewritten in place in pieces is applied whole, never a partial re
     ftruncateSync(fd, 0);
     for (const n of names) {
       writeSync(fd, line(n));
-      await sleep(60);
+      await sleep(40);
     }
     closeSync(fd);
     await within1s(`the rewritten file (round ${round + 1})`, (s) => hosts(s) === names.map((n) => `${n}:10:on`).join(' '));

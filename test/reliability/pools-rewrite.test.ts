@@ -16,7 +16,7 @@ t.test('a pool file rewritten in place line by line: applied once, whole; no IPV
     ftruncateSync(fd, 0);
     for (const host of rig.web) {
       writeSync(fd, `{ 'host': '${host}', 'weight': ${weight}, 'enabled': True }\n`);
-      await sleep(40 + 20 * round);
+      await sleep(30 + 10 * round);
     }
     closeSync(fd);
     await waitFor(`round ${round} applied`, 5000, async () => (await rig.servers('web')) === all(rig.web, weight), 50);
