@@ -63,6 +63,7 @@ function printService(s: ServiceConfig, kv: Put): void {
   kv('config', s.pool);
   kv('pool-interval', s.poolInterval);
   kv('pool-timeout', s.poolTimeout);
+  kv('pool-max-servers', s.poolMaxServers);
   kv('depool-threshold', s.depoolThreshold);
   kv('bgp', s.bgp);
   kv('bgp-med', s.bgpMed);

@@ -150,3 +150,18 @@ t.test('[DEFAULT] keys: inherited silently where known, an unknown one warned on
     "f.conf:2: [DEFAULT] unknown key 'schedular' (did you mean 'scheduler'?)",
   ]);
 });
+
+t.test('pool-max-servers: 10000 by default, a [global] default, a per-service value, errors at the line', async (t) => {
+  t.equal(configOf(`[web]\n${SVC}`).services[0]!.poolMaxServers, 10000);
+  const c = configOf(`[global]\npool-max-servers = 500\n[web]\n${SVC}[api]\n${SVC.replace('10.2.0.1', '10.2.0.2')}pool-max-servers = 20\n`);
+  t.same(c.services.map((s) => s.poolMaxServers), [500, 20]);
+  t.same(errorsOf(`[web]\n${SVC}pool-max-servers = 0\n`), ['f.conf:8: [web] pool-max-servers must be between 1 and 1000000, got 0']);
+  t.match(errorsOf(`[web]\n${SVC}pool-max-servers = many\n`), ["f.conf:8: [web] pool-max-servers must be an integer, got 'many'"]);
+});
+
+t.test('etcd credentials in the pool URL need both a user and a password', async (t) => {
+  t.equal(configOf(`[web]\n${SVC.replace('file:///etc/pybal/pools/web', 'etcd://vipd:s3cret@conf1:2379/pools/web')}`).services[0]!.pool,
+    'etcd://vipd:s3cret@conf1:2379/pools/web');
+  const errs = errorsOf(`[web]\n${SVC.replace('file:///etc/pybal/pools/web', 'etcd://vipd@conf1:2379/pools/web')}`);
+  t.same(errs, ['f.conf:6: [web] config: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)']);
+});

@@ -6,6 +6,7 @@ import { SCHEDULERS, type Forwarding, type GlobalConfig, type ServiceConfig, typ
 export const SERVICE_KEYS: readonly string[] = [
   'protocol', 'ip', 'port', 'scheduler', 'ops', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
   'bgp-withdraw-policy', 'bgp-degraded-med', 'ipvs-forwarding', 'ipvs-persistence', 'pool-interval', 'pool-timeout',
+  'pool-max-servers',
 ];
 const FORWARDING: readonly Forwarding[] = ['dr', 'tun', 'nat'];
 const POLICIES: readonly WithdrawPolicy[] = ['all-down', 'below-threshold', 'never'];
@@ -42,6 +43,7 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
     pool: pool!,
     poolInterval: r.num('pool-interval', 1, { min: 0.1, max: 3600 })!,
     poolTimeout: r.num('pool-timeout', 5, { min: 0.1, max: 3600 })!,
+    poolMaxServers: r.int('pool-max-servers', global.poolMaxServers, { min: 1, max: 1_000_000 })!,
     depoolThreshold,
     bgp: r.bool('bgp', true),
     bgpMed: med,
@@ -73,6 +75,10 @@ function poolUrl(r: SectionReader): string | undefined {
   }
   if ((u.protocol === 'etcd:' || u.protocol === 'etcds:') && (!u.hostname || u.pathname.replace(/\//g, '') === '')) {
     r.error(e.line, `config: an etcd URL needs a host and a key prefix (etcd://host:2379/conftool/v1/pools/...), got '${v}'`);
+    return undefined;
+  }
+  if ((u.protocol === 'etcd:' || u.protocol === 'etcds:') && (u.username === '') !== (u.password === '')) {
+    r.error(e.line, `config: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)`);
     return undefined;
   }
   return v;

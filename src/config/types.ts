@@ -56,6 +56,8 @@ export interface ServiceConfig {
   /** Poll interval for file/http pools, and HTTP timeout, seconds. */
   poolInterval: number;
   poolTimeout: number;
+  /** Most servers a pool list may hold; a longer list is refused whole (the last good one stays). */
+  poolMaxServers: number;
   depoolThreshold: number;
   /** Announce this VIP (only if global bgp is on). */
   bgp: boolean;
@@ -110,6 +112,8 @@ export interface GlobalConfig {
   instrumentationIps: string[];
   /** Seconds between reading the IPVS table back and repairing drift. */
   ipvsReconcileInterval: number;
+  /** Default of each service's pool-max-servers. */
+  poolMaxServers: number;
 }
 
 export interface VipdConfig {

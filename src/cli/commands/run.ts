@@ -36,6 +36,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
       configPath, dryRun, clock: systemClock, log,
       poolSource: (svc, l) => createPoolSource(svc.pool, {
         clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval), timeoutMs: secondsToMillis(svc.poolTimeout),
+        maxServers: svc.poolMaxServers,
       }),
     });
   } catch (e) {
