@@ -112,13 +112,9 @@ export class SourceState {
     return true;
   }
 
-  /**
-   * The source's URL shown redacted, and any other URL in the text too. The redacted URL is kept
-   * out of redactText, which would take the `:line:` after it for part of a query value.
-   */
+  /** The message with every URL in it redacted (the source's own among them). */
   redact(message: string): string {
-    const text = message.split(this.url).join(this.shown);
-    return text.split(this.shown).map(redactText).join(this.shown);
+    return redactText(message);
   }
 
   alert(message: string): void {
