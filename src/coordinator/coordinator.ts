@@ -2,7 +2,6 @@
  * The coordinator: pool lists and monitor results in; the desired IPVS table and the advertised
  * VIPs out. Decisions flow one way; ports are declarative (apply the whole table, set all routes).
  */
-import ipaddr from 'ipaddr.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import {
@@ -11,7 +10,7 @@ import {
 import { decideVips, type VipDecision } from './vip-policy.js';
 import { buildVipInputs } from './vip-inputs.js';
 import { RemovalHolds } from './removal-holds.js';
-import { ResolveLimiter, type LimiterOptions } from './resolve-limiter.js';
+import { ResolveLimiter, addressOf, familyOf as family, isLiteral as literal, logFailures, type LimiterOptions } from './resolve-limiter.js';
 import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
 import type {
   DesiredService, HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort,
@@ -43,10 +42,6 @@ export interface Service {
   couldNotDepool: number;
 }
 
-const family = (ip: string): 4 | 6 => (ipaddr.parse(ip).kind() === 'ipv6' ? 6 : 4);
-const literal = (host: string): boolean => ipaddr.isValid(host);
-/** Failed look-ups logged one by one per resolution batch; the rest are counted in one line. */
-const RESOLVE_LOG_LINES = 10;
 
 export class Coordinator {
   private services = new Map<string, Service>();
@@ -122,20 +117,12 @@ export class Coordinator {
   updatePool(service: string, list: PoolServer[]): Promise<void> {
     const svc = this.services.get(service);
     if (!svc) return Promise.resolve();
-    return this.applyList(svc, svc.delivered ? this.guard(svc, list) : list);
+    return this.applyList(svc, svc.delivered ? this.holds.filter(svc.spec, svc.pool.servers.values(), list) : list);
   }
 
   /** The operator lets a held pool update go now. */
   confirmPoolRemoval(service: string): { ok: boolean; message: string } {
     return this.services.has(service) ? this.holds.confirm(service) : { ok: false, message: `no service '${service}'` };
-  }
-
-  private guard(svc: Service, incoming: PoolServer[]): PoolServer[] {
-    const current = [...svc.pool.servers.values()].map((s): PoolServer => ({
-      host: s.host, weight: s.weight, enabled: s.enabled, ...(s.port !== undefined ? { port: s.port } : {}),
-    }));
-    const spec = svc.spec;
-    return this.holds.filter(spec.name, { maxRemoval: spec.poolMaxRemoval ?? 0.5, holdMs: spec.poolRemovalHoldMs ?? 60_000 }, current, incoming);
   }
 
   private applyList(svc: Service, list: PoolServer[]): Promise<void> {
@@ -238,39 +225,26 @@ export class Coordinator {
     }
   }
 
-  /** The address to use, or why there is none (`report`: log it, the first in this period). */
-  private async lookup(svc: Service, host: string): Promise<{ ip: string | null; error: string; report: boolean }> {
-    const fam = family(svc.spec.ip);
-    if (literal(host)) {
-      return family(host) === fam ? { ip: ipaddr.parse(host).toString(), error: '', report: false }
-        : { ip: null, error: `not an IPv${fam} address`, report: true };
-    }
-    const r = await this.resolver.lookup(host, fam);
-    return { ip: r.ips[0] ?? null, error: r.error ?? '', report: r.report };
-  }
+  private lookup(svc: Service, host: string): ReturnType<typeof addressOf> { return addressOf(this.resolver, host, family(svc.spec.ip)); }
 
   private async resolveNew(svc: Service, added: ServerState[]): Promise<void> {
     if (added.length === 0) return;
     for (const s of added) s.resolving = true;
     const results = await Promise.all(added.map(async (s) => [s, await this.lookup(svc, s.host)] as const));
     if (this.services.get(svc.spec.name) !== svc) return;
-    const log = this.d.log.child({ service: svc.spec.name });
-    let logged = 0;
-    let unreported = 0;
+    const failed: { host: string; error: string }[] = [];
     for (const [s, r] of results) {
       if (svc.pool.servers.get(s.host) !== s) continue;
       if (r.ip) {
         markReady(svc.pool, s.host, r.ip);
         this.startHealth(svc, s);
-        log.debug('resolved', { server: s.host, ip: r.ip });
+        this.d.log.debug('resolved', { service: svc.spec.name, server: s.host, ip: r.ip });
         continue;
       }
       markUnresolved(svc.pool, s.host);
-      if (!r.report) continue;
-      if (logged++ < RESOLVE_LOG_LINES) log.error(`could not resolve to an IPv${family(svc.spec.ip)} address (${r.error}); will retry`, { server: s.host });
-      else unreported++;
+      if (r.report) failed.push({ host: s.host, error: r.error });
     }
-    if (unreported) log.error(`${unreported} more servers could not be resolved (not logged one by one); see /pools/${svc.spec.name}`);
+    logFailures(this.d.log, svc.spec.name, family(svc.spec.ip), failed);
     this.note(svc, settle(svc.pool));
   }
 

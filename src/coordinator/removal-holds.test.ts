@@ -95,21 +95,3 @@ t.test('small removals apply at once; removing a service ends its hold', async (
   t.equal(h.holdAlert(), undefined);
   t.equal(h.clock.pendingCount, 0);
 });
-
-t.test('unresolvable names: bounded log lines, and not asked again within the negative cache', async (t) => {
-  const h = setup({ good: ['10.0.0.9'] });
-  h.c.configure([web], route);
-  const names = Array.from({ length: 50 }, (_, i) => `bad${i}.invalid`);
-  await h.c.updatePool('web', [...names, 'good'].map((x) => srv(x)));
-  const errors = () => h.lines.filter((l) => l.level === 'error' && /could not be resolved|could not resolve/.test(l.msg));
-  t.equal(errors().length, 11, '10 names one by one, then one summary line');
-  t.match(errors().at(-1)!.msg, '40 more servers could not be resolved');
-  t.same(h.pooled(), ['good/10']);
-  await h.c.reresolve();
-  t.equal(h.asked.filter((x) => x !== 'good').length, 50, 'the retry within 30 s came from the negative cache');
-  t.equal(errors().length, 11, 'and logged nothing');
-  h.clock.advance(30_000);
-  await h.c.reresolve();
-  t.equal(h.asked.filter((x) => x === 'bad0.invalid').length, 2, 'asked again after the negative cache');
-  t.equal(errors().length, 11, 'a name failing again within 5 minutes is not logged again');
-});

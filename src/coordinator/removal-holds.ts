@@ -5,7 +5,7 @@
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { guardUpdate, holdMessage, type GuardPolicy, type RemovalHold } from './pool-guard.js';
-import type { PoolServer } from './types.js';
+import type { PoolServer, ServiceSpec } from './types.js';
 
 export interface RemovalHoldsDeps {
   clock: Clock;
@@ -21,8 +21,13 @@ export class RemovalHolds {
   private readonly held = new Map<string, Held>();
   constructor(private readonly d: RemovalHoldsDeps) {}
 
-  /** The list to apply now for `incoming`, given the servers as they are (`current`). */
-  filter(service: string, policy: GuardPolicy, current: PoolServer[], incoming: PoolServer[]): PoolServer[] {
+  /** The list to apply now for `incoming`, given the servers as they are (`servers`). */
+  filter(spec: ServiceSpec, servers: Iterable<PoolServer>, incoming: PoolServer[]): PoolServer[] {
+    const service = spec.name;
+    const policy: GuardPolicy = { maxRemoval: spec.poolMaxRemoval ?? 0.5, holdMs: spec.poolRemovalHoldMs ?? 60_000 };
+    const current = [...servers].map((s): PoolServer => ({
+      host: s.host, weight: s.weight, enabled: s.enabled, ...(s.port !== undefined ? { port: s.port } : {}),
+    }));
     const was = this.held.get(service);
     const now = this.d.clock.now();
     const d = guardUpdate({ current, incoming, hold: was?.hold ?? null, now, policy });

@@ -4,7 +4,9 @@
  * without asking again, the same name asked twice at once is asked once, and a failing name is
  * reported (for a log line) at most once per `reportEveryMs`. No timers: time comes from the clock.
  */
+import ipaddr from 'ipaddr.js';
 import type { Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
 import type { Resolver } from './types.js';
 
 export interface LookupOutcome {
@@ -94,4 +96,24 @@ export class ResolveLimiter {
     const next = this.waiting.shift();
     if (next) next(); else this.running--;
   }
+}
+
+export const familyOf = (ip: string): 4 | 6 => (ipaddr.parse(ip).kind() === 'ipv6' ? 6 : 4);
+export const isLiteral = (host: string): boolean => ipaddr.isValid(host);
+
+/** The address of `host` in family `fam`: a literal as it is (or the wrong family), a name through `lim`. */
+export async function addressOf(lim: ResolveLimiter, host: string, fam: 4 | 6): Promise<{ ip: string | null; error: string; report: boolean }> {
+  if (isLiteral(host)) {
+    return familyOf(host) === fam ? { ip: ipaddr.parse(host).toString(), error: '', report: false }
+      : { ip: null, error: `not an IPv${fam} address`, report: true };
+  }
+  const r = await lim.lookup(host, fam);
+  return { ip: r.ips[0] ?? null, error: r.error ?? '', report: r.report };
+}
+
+/** Failed look-ups of one batch: at most `max` logged one by one, then one line counting the rest. */
+export function logFailures(log: Logger, service: string, fam: 4 | 6, failed: { host: string; error: string }[], max = 10): void {
+  for (const f of failed.slice(0, max)) log.error(`could not resolve to an IPv${fam} address (${f.error}); will retry`, { service, server: f.host });
+  const rest = failed.length - max;
+  if (rest > 0) log.error(`${rest} more servers could not be resolved (not logged one by one); see /pools/${service}`, { service });
 }
