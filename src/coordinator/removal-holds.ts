@@ -59,8 +59,6 @@ export class RemovalHolds {
     return { ok: true, message: `held pool update of ${service} applied: ${n} server${n === 1 ? '' : 's'} removed` };
   }
 
-  holdOf(service: string): RemovalHold | null { return this.held.get(service)?.hold ?? null; }
-
   /** Forget the hold of a service (removed, or vipd stopping); its alert goes too. */
   end(service: string): void {
     const h = this.held.get(service);
