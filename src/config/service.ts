@@ -1,5 +1,6 @@
 import type { IniSection } from './ini.js';
 import { MONITOR_KEYS, MONITORS, readMonitors } from './monitors.js';
+import { POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
 import { parseAddress, SectionReader, type IssueSink } from './section-reader.js';
 import { SCHEDULERS, type Forwarding, type GlobalConfig, type ServiceConfig, type WithdrawPolicy } from './types.js';
 
@@ -7,6 +8,7 @@ export const SERVICE_KEYS: readonly string[] = [
   'protocol', 'ip', 'port', 'scheduler', 'ops', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
   'bgp-withdraw-policy', 'bgp-degraded-med', 'ipvs-forwarding', 'ipvs-persistence', 'pool-interval', 'pool-timeout',
   'pool-max-servers',
+  ...POOL_GUARD_KEYS,
 ];
 const FORWARDING: readonly Forwarding[] = ['dr', 'tun', 'nat'];
 const POLICIES: readonly WithdrawPolicy[] = ['all-down', 'below-threshold', 'never'];
@@ -50,6 +52,7 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
     bgpWithdrawPolicy: r.choice('bgp-withdraw-policy', POLICIES, 'all-down')!,
     bgpDegradedMed: r.has('bgp-degraded-med') ? r.int('bgp-degraded-med', undefined, { min: 0, max: 4294967295 }) ?? null : null,
     monitors: readMonitors(r),
+    ...readPoolGuard(r, global),
   } satisfies ServiceConfig;
   warnMonitorKeys(r, svc.monitors.map((m) => m.kind));
   r.warnUnknown([...SERVICE_KEYS, ...MONITOR_KEYS], isGlobalKey);

@@ -3,6 +3,7 @@
  * Durations are in seconds as written in the file (convert with secondsToMillis).
  */
 import type { ConfigIssue } from './issues.js';
+import type { PoolGuardConfig } from './pool-guard-keys.js';
 
 export type Protocol = 'tcp' | 'udp';
 export type Scheduler = 'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'lblcr' | 'dh' | 'sh' | 'sed' | 'nq';
@@ -36,7 +37,7 @@ export interface MonitorConfig {
   fall: number;
 }
 
-export interface ServiceConfig {
+export interface ServiceConfig extends PoolGuardConfig {
   /** The section name. */
   name: string;
   line: number;
@@ -94,7 +95,8 @@ export interface BgpPeerConfig {
   gracefulShutdownWait: number;
 }
 
-export interface GlobalConfig {
+/** pool-max-removal / pool-removal-hold here are the defaults of every service. */
+export interface GlobalConfig extends PoolGuardConfig {
   bgp: boolean;
   /** Required when bgp is on; null otherwise. */
   bgpLocalAsn: number | null;
