@@ -51,8 +51,8 @@ t.test('in a cgroup: a daemonised child is killed on timeout, the run cgroup is 
   }
   setContainment(c);
   t.teardown(() => setContainment(null));
-  const marker = `vipd-orphan-${process.pid}-${Date.now()}`;
-  const r = await runCommand('/bin/sh', ['-c', `setsid /bin/sh -c 'sleep 1000 & wait' ${marker} & sleep 1000`], {
+  const marker = `9${process.pid}${Math.floor(Math.random() * 1e6)}`; // the daemon's sleep time: in every command line
+  const r = await runCommand('/bin/sh', ['-c', `setsid /bin/sh -c 'sleep ${marker} & wait' & sleep 1000`], {
     timeoutMs: 500, maxOutputBytes: 1024, confine: true,
   });
   t.equal(r.timedOut, true);

@@ -3,7 +3,7 @@
  * directory of vipd's own, or only the process group), gives each run its own cell, kills every
  * process of a cell, daemonised ones included, and removes the cell afterwards.
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { capEff, cgroup2Dir, hasSetpcap, type Containment } from './containment.js';
 
 /** The plain runner the probes use: argv in, exit code out (null when it could not run). */
@@ -50,6 +50,7 @@ export async function detectContainment(run: ProbeRun, o: DetectOptions = {}): P
     tried.push('no cgroup v2 hierarchy (no cgroup2 mount, or this process is not in it)');
     return { kind: 'process-group', why: tried.join('; '), setpriv };
   }
+  sweepStale(base);
   const dir = `${base}/vipd-checks-${process.pid}`;
   try {
     mkdirSync(dir, { recursive: false });
@@ -70,6 +71,21 @@ export async function detectContainment(run: ProbeRun, o: DetectOptions = {}): P
   }
   process.once('exit', () => removeCell(dir));
   return { kind: 'cgroup', dir, setpriv };
+}
+
+/** Directories left by a vipd that died without cleaning up (kill -9): their processes go, then the directories. */
+function sweepStale(base: string): void {
+  let names: string[] = [];
+  try { names = readdirSync(base); } catch { return; }
+  for (const name of names.slice(0, 1000)) {
+    const m = /^vipd-checks-(\d+)$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || existsSync(`/proc/${m[1]}`)) continue;
+    const dir = `${base}/${name}`;
+    let runs: string[] = [];
+    try { runs = readdirSync(dir).filter((n) => /^(run-\d+|probe)$/.test(n)); } catch { continue; }
+    for (const run of runs) { killCell(`${dir}/${run}`); removeCell(`${dir}/${run}`); }
+    removeCell(dir);
+  }
 }
 
 /** Pids in a cgroup (empty when it is gone). */
