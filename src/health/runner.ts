@@ -4,6 +4,7 @@ import { silentLogger } from '../log/logger.js';
 import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js';
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
 import { CheckAbort } from './check-signal.js';
+import { redactText } from '../log/redact.js';
 
 /** A monitor's state change for one server; the runner reports nothing else. */
 export interface Transition {
@@ -157,7 +158,9 @@ export class HealthRunner {
     this.record(e, result);
   }
 
-  private record(e: Entry, result: CheckResult): void {
+  private record(e: Entry, raw: CheckResult): void {
+    // Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote.
+    const result = raw.reason.includes('://') ? { ...raw, reason: redactText(raw.reason) } : raw;
     this.opts.onResult?.(e.target, e.monitor.kind, result);
     const { next, changed } = applyResult(e.hysteresis, result.up, e.monitor.schedule);
     const previous = e.hysteresis.up;
