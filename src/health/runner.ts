@@ -32,6 +32,36 @@ export interface RunnerStats {
   skippedOverlaps: number;
   /** Results a monitor pushed through `watch` between ticks. */
   pushedResults: number;
+  /** Check timeouts whose timer fired (the verdict then waits for I/O already received). */
+  timeoutsFired: number;
+  /** Of those, timers that fired more than `lateThresholdMs` late: vipd's own lag, not the server's. */
+  lateTimeouts: number;
+  maxTimeoutLateMs: number;
+  /** Checks whose result arrived after their timer fired but before the deferred verdict: saved from a false timeout. */
+  timeoutsRescued: number;
+}
+
+/** How late one server's checks start (the event loop's lag as that check saw it), for metrics. */
+export interface CheckLateness {
+  target: Target;
+  monitor: string;
+  /** How late the last check started after its due time. */
+  lastMs: number;
+  maxMs: number;
+  /** How late the last check's timeout timer fired (0 when it did not fire). */
+  lastTimeoutLateMs: number;
+}
+
+/** What the timeout needs besides the clock; the defaults are the real ones. */
+export interface TimeoutHooks {
+  /**
+   * Runs the timeout's verdict after I/O already received is processed: setImmediate's check
+   * phase comes after the poll phase, so a response that arrived while the loop was blocked is
+   * read before a late timer can call the check a timeout.
+   */
+  defer?: (fn: () => void) => void;
+  /** How late the timer fired, and whether the result came in before the deferred verdict. */
+  onTimeout?: (lateMs: number, rescued: boolean) => void;
 }
 
 export interface RunnerOptions {
@@ -43,6 +73,8 @@ export interface RunnerOptions {
   random?: () => number;
   logger?: Logger;
   lateThresholdMs?: number;
+  /** See TimeoutHooks.defer; tests of pure scheduling inject their own. */
+  defer?: (fn: () => void) => void;
 }
 
 interface Entry {
@@ -57,6 +89,9 @@ interface Entry {
   unwatch: (() => void) | null;
   /** A pushed result arrived while a check ran: that check's result is stale and dropped. */
   superseded: boolean;
+  lastLateMs: number;
+  maxLateMs: number;
+  lastTimeoutLateMs: number;
 }
 
 /**
@@ -71,13 +106,18 @@ export class HealthRunner {
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly lateThreshold: number;
-  private readonly counters: RunnerStats = { checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0, pushedResults: 0 };
+  private readonly counters: RunnerStats = {
+    checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0, pushedResults: 0,
+    timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0,
+  };
+  private readonly defer: (fn: () => void) => void;
 
   constructor(private readonly opts: RunnerOptions) {
     this.clock = opts.clock;
     this.random = opts.random ?? Math.random;
     this.log = opts.logger ?? silentLogger;
     this.lateThreshold = opts.lateThresholdMs ?? 100;
+    this.defer = opts.defer ?? setImmediate;
   }
 
   add(target: Target, monitor: Monitor): void {
@@ -87,6 +127,7 @@ export class HealthRunner {
     const e: Entry = {
       target, monitor, dueAt: this.clock.now() + phase, running: false, cancelTimer: null,
       hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false, unwatch: null, superseded: false,
+      lastLateMs: 0, maxLateMs: 0, lastTimeoutLateMs: 0,
     };
     this.entries.set(key, e);
     this.arm(e);
@@ -117,6 +158,13 @@ export class HealthRunner {
 
   stats(): RunnerStats { return { ...this.counters }; }
 
+  /** Per check: how late it started (last, max) and how late its last timeout fired. */
+  lateness(): CheckLateness[] {
+    return [...this.entries.values()].map((e) => ({
+      target: e.target, monitor: e.monitor.kind, lastMs: e.lastLateMs, maxMs: e.maxLateMs, lastTimeoutLateMs: e.lastTimeoutLateMs,
+    }));
+  }
+
   private arm(e: Entry): void {
     const delay = Math.max(0, e.dueAt - this.clock.now());
     e.cancelTimer = this.clock.setTimer(delay, () => this.tick(e));
@@ -137,6 +185,8 @@ export class HealthRunner {
     const late = now - due;
     if (late > this.lateThreshold) this.counters.lateChecks++;
     if (late > this.counters.maxLateMs) this.counters.maxLateMs = late;
+    e.lastLateMs = late;
+    if (late > e.maxLateMs) e.maxLateMs = late;
     this.counters.checksStarted++;
     void this.runCheck(e);
   }
@@ -144,7 +194,22 @@ export class HealthRunner {
   private async runCheck(e: Entry): Promise<void> {
     e.running = true;
     e.superseded = false;
-    const result = await checkWithTimeout(e.monitor, e.target, this.clock);
+    e.lastTimeoutLateMs = 0;
+    const result = await checkWithTimeout(e.monitor, e.target, this.clock, {
+      defer: this.defer,
+      onTimeout: (lateMs, rescued) => {
+        e.lastTimeoutLateMs = lateMs;
+        this.counters.timeoutsFired++;
+        if (lateMs > this.lateThreshold) this.counters.lateTimeouts++;
+        if (lateMs > this.counters.maxTimeoutLateMs) this.counters.maxTimeoutLateMs = lateMs;
+        if (rescued) {
+          this.counters.timeoutsRescued++;
+          this.log.debug('check result arrived after its timeout timer fired late; kept', {
+            server: e.target.host, monitor: e.monitor.kind, lateMs: Math.round(lateMs),
+          });
+        }
+      },
+    });
     e.running = false;
     if (e.stopped || e.superseded) return;
     this.record(e, result);
@@ -189,25 +254,35 @@ function entryKey(t: Target, m: Monitor): string {
 
 /**
  * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
- * is down even if a monitor ignored the signal. Never rejects.
+ * is down even if a monitor ignored the signal. Never rejects. When the timer fires, the verdict
+ * waits for `defer` (setImmediate): a response the kernel already holds, because vipd's own
+ * event loop was blocked past the deadline, is read first and counts.
  */
-export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock): Promise<CheckResult> {
+export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock, hooks: TimeoutHooks = {}): Promise<CheckResult> {
   const started = clock.now();
   const timeoutMs = monitor.schedule.timeoutMs;
   const ac = new CheckAbort();
+  const defer = hooks.defer ?? setImmediate;
   // One promise settled once, by the check or by the deadline (thousands of checks per second).
   return new Promise<CheckResult>((resolve) => {
     let settled = false;
+    let timerFired = false;
     const cancelTimeout = clock.setTimer(timeoutMs, () => {
       if (settled) return;
-      settled = true;
-      resolve({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs }); // before the abort
-      ac.abort();
+      timerFired = true;
+      const lateMs = Math.max(0, clock.now() - started - timeoutMs);
+      defer(() => {
+        hooks.onTimeout?.(lateMs, settled);
+        if (settled) return;
+        settled = true;
+        resolve({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs }); // before the abort
+        ac.abort();
+      });
     });
     const finish = (result: CheckResult): void => {
       if (settled) return;
       settled = true;
-      cancelTimeout();
+      if (!timerFired) cancelTimeout();
       resolve(result);
     };
     const failed = (x: unknown): void => finish({ up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started });
