@@ -1,7 +1,8 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { runCommand } from './command-runner.js';
-import { detectContainment } from './cgroup.js';
+import { cellPids, detectContainment, killCell, openCell, releaseCell } from './cgroup.js';
+import { JOIN_CGROUP } from './containment.js';
 import { setContainment } from './confine.js';
 import { createLogger } from '../log/logger.js';
 import { inCI } from '../../test/support/require-tool.js';
@@ -62,4 +63,25 @@ t.test('in a cgroup: a daemonised child is killed on timeout, the run cgroup is 
   for (const pid of left) process.kill(pid, 'SIGKILL');
   t.same(left, [], 'the setsid child is gone');
   t.same(readdirSync(c.dir).filter((n) => n.startsWith('run-')), [], 'no run cgroup left behind');
+});
+
+t.test('kernels without cgroup.kill: freeze, kill every pid of cgroup.procs, thaw', async (t) => {
+  const c = await detectContainment(probe, { noSystemd: true });
+  if (c.kind !== 'cgroup') { t.comment('SKIPPED: no writable cgroup v2 here'); return; }
+  const dir = openCell(c.dir, 1_000_000 + process.pid);
+  t.ok(dir, 'a run cgroup');
+  if (!dir) return;
+  const marker = `8${process.pid}${Math.floor(Math.random() * 1e6)}`;
+  // Joins the cell, leaves a daemon in a new session, exits: only the cell still holds the daemon.
+  const r = await runCommand('/bin/sh', ['-c', JOIN_CGROUP, dir, '/bin/sh', '-c', `setsid sleep ${marker} > /dev/null 2>&1 < /dev/null &`], {
+    timeoutMs: 5000, maxOutputBytes: 1024,
+  });
+  t.equal(r.exitCode, 0);
+  t.equal(withMarker(marker).length, 1, 'the daemon runs');
+  t.ok(cellPids(dir).length > 0);
+  t.equal(killCell(dir, false), true);
+  t.ok(await releaseCell(dir), 'emptied and removed');
+  const left = withMarker(marker);
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  t.same(left, []);
 });

@@ -39,7 +39,7 @@ export async function detectContainment(run: ProbeRun, o: DetectOptions = {}): P
   const systemctl = findExecutable(['/usr/bin/systemctl', '/bin/systemctl']);
   const tried: string[] = [];
   if (booted && !o.noSystemd && systemdRun && systemctl) {
-    const code = await run(systemdRun, ['--scope', '--quiet', '--collect', '--', '/bin/true']);
+    const code = await run(systemdRun, ['--scope', '--quiet', '--collect', '--no-ask-password', '--', '/bin/true']);
     if (code === 0) return { kind: 'systemd-scope', systemdRun, systemctl, setpriv };
     tried.push(`systemd-run --scope failed (exit ${code ?? 'none'})`);
   } else {
@@ -98,9 +98,9 @@ export function cellPids(dir: string): number[] {
  * included; older kernels freeze the cgroup (no fork can slip past), kill each pid, then thaw.
  * True when there was something to kill.
  */
-export function killCell(dir: string): boolean {
+export function killCell(dir: string, useKillFile = true): boolean {
   if (cellPids(dir).length === 0) return false;
-  if (existsSync(`${dir}/cgroup.kill`)) {
+  if (useKillFile && existsSync(`${dir}/cgroup.kill`)) {
     try { writeFileSync(`${dir}/cgroup.kill`, '1'); return true; } catch { /* fall through */ }
   }
   const freeze = existsSync(`${dir}/cgroup.freeze`);

@@ -63,7 +63,7 @@ export async function prepareConfinement(
   if (c.kind === 'systemd-scope') {
     const unit = `vipd-check-${process.pid}-${n}.scope`;
     const inv = confinedInvocation(c, cmd, args, { unit }, drop);
-    const kill = (): Promise<number | null> => probe(c.systemctl, ['kill', '--kill-whom=all', '--signal=SIGKILL', unit]);
+    const kill = (): Promise<number | null> => probe(c.systemctl, ['kill', '--no-ask-password', '--kill-who=all', '--signal=SIGKILL', unit]);
     return {
       ...inv, kind: 'systemd-scope',
       killAll: () => { void kill(); },

@@ -36,7 +36,7 @@ t.test('confined argv: cgroup join, systemd scope, process group; the command wo
   t.same(cg, { file: '/bin/sh', args: ['-c', JOIN_CGROUP, '/cg/vipd/run-1', setpriv, ...setprivArgs(false), '/bin/check', 'a b', '$X'] });
   const scope = confinedInvocation({ kind: 'systemd-scope', systemdRun: '/usr/bin/systemd-run', systemctl: '/usr/bin/systemctl', setpriv: null },
     '/bin/check', ['x'], { unit: 'vipd-check-1-0.scope' }, true);
-  t.same(scope, { file: '/usr/bin/systemd-run', args: ['--scope', '--quiet', '--collect', '--unit=vipd-check-1-0.scope', '--', '/bin/check', 'x'] });
+  t.same(scope, { file: '/usr/bin/systemd-run', args: ['--scope', '--quiet', '--collect', '--no-ask-password', '--unit=vipd-check-1-0.scope', '--', '/bin/check', 'x'] });
   const pg = confinedInvocation({ kind: 'process-group', why: 'none', setpriv }, '/bin/check', [], {}, true);
   t.same(pg, { file: setpriv, args: [...setprivArgs(true), '/bin/check'] });
 });

@@ -72,7 +72,7 @@ export function confinedInvocation(
   const inner = c.setpriv ? [c.setpriv, ...setprivArgs(dropBounding), cmd, ...args] : [cmd, ...args];
   if (c.kind === 'cgroup' && where.runDir) return { file: '/bin/sh', args: ['-c', JOIN_CGROUP, where.runDir, ...inner] };
   if (c.kind === 'systemd-scope' && where.unit) {
-    return { file: c.systemdRun, args: ['--scope', '--quiet', '--collect', `--unit=${where.unit}`, '--', ...inner] };
+    return { file: c.systemdRun, args: ['--scope', '--quiet', '--collect', '--no-ask-password', `--unit=${where.unit}`, '--', ...inner] };
   }
   return { file: inner[0]!, args: inner.slice(1) };
 }
