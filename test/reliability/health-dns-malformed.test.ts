@@ -13,6 +13,7 @@ const NET = `127.45.${process.pid % 250}`;
 const GOOD_IP = `${NET}.1`;
 const GARBAGE_IP = `${NET}.2`;
 const LOOP_IP = `${NET}.3`;
+const OTHER_IP = `${NET}.4`;
 
 async function udpServer(ip: string, answer: (query: Buffer) => Buffer): Promise<{ sock: Socket; port: number }> {
   const sock = createSocket('udp4');
@@ -33,6 +34,14 @@ const pointerLoop = (q: Buffer): Buffer => {
   r.writeUInt16BE(1, 6);
   const self = r.length;
   return Buffer.concat([r, Buffer.from([0xc0 | (self >> 8), self & 0xff, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1])]);
+};
+
+/** A well-formed NOERROR answer, but for another name than the one asked (RFC 5452 §9.1). */
+const otherQuestion = (q: Buffer): Buffer => {
+  const r = Buffer.from(q);
+  r.writeUInt16BE(0x8180, 2);
+  r[13] = 'v'.charCodeAt(0); // www.example.test → vww.example.test
+  return r;
 };
 
 async function startDnsmasq(bin: string): Promise<number> {
@@ -66,6 +75,7 @@ if (bin) {
     const goodPort = await startDnsmasq(bin);
     const bad = await udpServer(GARBAGE_IP, garbage);
     const loop = await udpServer(LOOP_IP, pointerLoop);
+    const other = await udpServer(OTHER_IP, otherQuestion);
     const monitorFor = (port: number): Monitor => {
       const m = createMonitor('DNSQuery', { hostnames: 'www.example.test', port, interval: 0.2, timeout: 1, rise: 1, fall: 1 });
       if (!m.ok) throw new Error(m.error);
@@ -82,10 +92,11 @@ if (bin) {
       [{ host: 'good', ip: GOOD_IP, port: 53 }, monitorFor(goodPort)],
       [{ host: 'garbage', ip: GARBAGE_IP, port: 53 }, monitorFor(bad.port)],
       [{ host: 'loop', ip: LOOP_IP, port: 53 }, monitorFor(loop.port)],
+      [{ host: 'other', ip: OTHER_IP, port: 53 }, monitorFor(other.port)],
     ];
     for (const [target, m] of targets) runner.add(target, m);
     // Bounded wait: at least 5 results for every server (0.2 s interval).
-    for (let i = 0; i < 100 && ['good', 'garbage', 'loop'].some((h) => (results.get(h) ?? 0) < 5); i++) {
+    for (let i = 0; i < 100 && ['good', 'garbage', 'loop', 'other'].some((h) => (results.get(h) ?? 0) < 5); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
     runner.stop();
@@ -96,5 +107,7 @@ if (bin) {
     t.match(of('garbage')[0]?.reason, /malformed answer: /);
     t.same(of('loop').map((x) => x.up), [false]);
     t.match(of('loop')[0]?.reason, /malformed answer: .*does not point backwards \(loop\)/);
+    t.same(of('other').map((x) => x.up), [false]);
+    t.match(of('other')[0]?.reason, /answer is for another question \(vww\.example\.test\. type (1|28)\)/);
   });
 }

@@ -4,9 +4,7 @@
  * with the reason, so a fuzz harness can call it on any bytes.
  */
 
-export const RCODE_NAMES: Record<number, string> = {
-  0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED',
-};
+import { RCODE_NAMES } from './dns-wire.js';
 
 export interface DnsQuestion { name: string; type: number; class: number }
 
