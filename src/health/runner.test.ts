@@ -217,3 +217,11 @@ t.test('the runner counts late timeouts and rescues, and records each check\'s l
   t.match(runner.lateness(), [{ target: { host: 'rs0' }, monitor: 'Scripted', lastMs: 0, maxMs: 0, lastTimeoutLateMs: 0 }]);
   runner.stop();
 });
+
+t.test('checkWithTimeout alone (one-shot checks) also hides URL secrets in the reason', async (t) => {
+  const m = new ScriptedMonitor(new FakeClock());
+  m.auto = () => false;
+  const leaky: Monitor = { kind: 'Leaky', schedule: m.schedule, check: async () => ({ up: false, reason: 'GET https://a:b@h/x?k=v refused', ms: 1 }) };
+  const r = await checkWithTimeout(leaky, target(0), new FakeClock());
+  t.equal(r.reason, 'GET https://***@h/x?k=*** refused');
+});

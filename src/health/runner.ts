@@ -224,8 +224,7 @@ export class HealthRunner {
   }
 
   private record(e: Entry, raw: CheckResult): void {
-    // Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote.
-    const result = raw.reason.includes('://') ? { ...raw, reason: redactText(raw.reason) } : raw;
+    const result = redacted(raw);
     this.opts.onResult?.(e.target, e.monitor.kind, result);
     const { next, changed } = applyResult(e.hysteresis, result.up, e.monitor.schedule);
     const previous = e.hysteresis.up;
@@ -251,6 +250,9 @@ function entryKey(t: Target, m: Monitor): string {
   if (id === undefined) { id = nextMonitorId++; monitorIds.set(m, id); }
   return `${id}#${targetKey(t)}`;
 }
+
+/** Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote. */
+const redacted = (r: CheckResult): CheckResult => (r.reason.includes('://') ? { ...r, reason: redactText(r.reason) } : r);
 
 /**
  * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
@@ -283,7 +285,7 @@ export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock,
       if (settled) return;
       settled = true;
       if (!timerFired) cancelTimeout();
-      resolve(result);
+      resolve(redacted(result)); // one-shot callers (`vipd check`) print it too
     };
     const failed = (x: unknown): void => finish({ up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started });
     try {
