@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { createMonitor, checkWithTimeout, type Monitor, type Target } from '../../src/health/index.js';
+import { createMonitor, checkWithTimeout, HealthRunner, type Monitor, type Target, type Transition } from '../../src/health/index.js';
 import { systemClock } from '../../src/time/clock.js';
 
 // Issue 11: "10,000 concurrent requests to the instrumentation API starve the event loop: healthy
@@ -62,4 +62,28 @@ t.test('a check whose answer arrived while vipd was blocked is up; the late time
     t.match(r.reason, /HTTP 200/);
     t.ok(r.late > 300, `the timer fired ${Math.round(r.late)} ms late, and that was counted`);
   }
+});
+
+t.test('the runner: two servers, the loop blocked while their answers are in flight, no false transition', async (t) => {
+  const port = await backend();
+  const m = createMonitor('ProxyFetch', { url: 'http://www.example.test/health', timeout: 1, interval: 2.5, rise: 1, fall: 1 });
+  if (!m.ok) throw new Error(m.error);
+  const transitions: Transition[] = [];
+  const runner = new HealthRunner({ clock: systemClock, onTransition: (x) => transitions.push(x), random: () => 0 });
+  t.teardown(() => runner.stop());
+  const added = performance.now();
+  const servers: Target[] = [{ host: 'web1', ip: IP, port }, { host: 'web2', ip: IP, port }];
+  for (const s of servers) runner.add(s, m.value);
+  for (let round = 1; round <= 2; round++) {
+    // Checks start at added + k × 2.5 s; block from 100 ms after a start for 1.5 s.
+    const at = added + round * 2500 + 100;
+    await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
+    await new Promise<void>((r) => setImmediate(() => { busy(1500); r(); }));
+    await new Promise((r) => setTimeout(r, 200)); // the deferred verdicts
+  }
+  runner.stop();
+  t.same(transitions.map((x) => `${x.target.host} ${x.up ? 'up' : 'down'}`).sort(), ['web1 up', 'web2 up'], 'up once each, never down');
+  const stats = runner.stats();
+  t.ok(stats.timeoutsRescued >= 4 && stats.lateTimeouts >= 4, `late timers fired and the answers counted: ${JSON.stringify(stats)}`);
+  t.ok(stats.maxTimeoutLateMs > 300);
 });
