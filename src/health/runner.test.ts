@@ -2,7 +2,7 @@ import t from 'tap';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { millis } from '../time/clock.js';
 import type { CheckResult, Monitor, Target } from './monitor.js';
-import { checkWithTimeout, HealthRunner, type Transition } from './runner.js';
+import { HealthRunner, type Transition } from './runner.js';
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -153,51 +153,6 @@ t.test('reasons leave the runner with URL userinfo and query values hidden, what
   t.notMatch(JSON.stringify({ transitions, results }), /s3cret|abc/);
 });
 
-/** A clock whose time the test sets, and whose timers the test fires: a timer can fire late. */
-class ManualClock {
-  t = 0;
-  timers: (() => void)[] = [];
-  now = (): ReturnType<FakeClock['now']> => millis(this.t);
-  wallNow = (): number => this.t;
-  setTimer = (_delay: number, fn: () => void): (() => void) => { this.timers.push(fn); return () => { this.timers = this.timers.filter((f) => f !== fn); }; };
-}
-
-t.test('a late timeout waits for the deferred step: a result that is already in counts (no false timeout)', async (t) => {
-  const clock = new ManualClock();
-  const deferred: (() => void)[] = [];
-  const m = new ScriptedMonitor(new FakeClock());
-  const late: [number, boolean][] = [];
-  const p = checkWithTimeout(m, target(0), clock, { defer: (fn) => deferred.push(fn), onTimeout: (ms, rescued) => late.push([ms, rescued]) });
-  clock.t = 900; // the loop was blocked: the 300 ms timer fires 600 ms late
-  clock.timers.shift()!();
-  t.equal(deferred.length, 1, 'the verdict is deferred, not given in the timer');
-  m.starts[0]!.settle({ up: true, reason: 'HTTP 200', ms: 5 }); // the poll phase reads the response
-  await flush();
-  deferred.shift()!();
-  const r = await p;
-  t.equal(r.up, true, r.reason);
-  t.same(late, [[600, true]]);
-  t.equal(m.starts[0]!.signal.aborted, false, 'a check that answered is not aborted');
-});
-
-t.test('a timeout with nothing received is down after the deferred step, then aborted', async (t) => {
-  const clock = new ManualClock();
-  const deferred: (() => void)[] = [];
-  const m = new ScriptedMonitor(new FakeClock());
-  const late: [number, boolean][] = [];
-  const p = checkWithTimeout(m, target(0), clock, { defer: (fn) => deferred.push(fn), onTimeout: (ms, rescued) => late.push([ms, rescued]) });
-  clock.t = 300;
-  clock.timers.shift()!();
-  deferred.shift()!();
-  const r = await p;
-  t.same({ up: r.up, reason: r.reason }, { up: false, reason: 'timeout after 300 ms' });
-  t.same(late, [[0, false]]);
-  t.equal(m.starts[0]!.signal.aborted, true);
-  m.starts[0]!.settle({ up: true, reason: 'too late', ms: 400 });
-  await flush();
-  t.equal((await p).up, false, 'settled once');
-});
-
 t.test('the runner counts late timeouts and rescues, and records each check\'s lateness', async (t) => {
   const clock = new FakeClock();
   const deferred: (() => void)[] = [];
@@ -216,12 +171,4 @@ t.test('the runner counts late timeouts and rescues, and records each check\'s l
   clock.advance(750); // the next check is due at 1000 and starts on time
   t.match(runner.lateness(), [{ target: { host: 'rs0' }, monitor: 'Scripted', lastMs: 0, maxMs: 0, lastTimeoutLateMs: 0 }]);
   runner.stop();
-});
-
-t.test('checkWithTimeout alone (one-shot checks) also hides URL secrets in the reason', async (t) => {
-  const m = new ScriptedMonitor(new FakeClock());
-  m.auto = () => false;
-  const leaky: Monitor = { kind: 'Leaky', schedule: m.schedule, check: async () => ({ up: false, reason: 'GET https://a:b@h/x?k=v refused', ms: 1 }) };
-  const r = await checkWithTimeout(leaky, target(0), new FakeClock());
-  t.equal(r.reason, 'GET https://***@h/x?k=*** refused');
 });

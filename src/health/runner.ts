@@ -3,8 +3,9 @@ import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js';
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
-import { CheckAbort } from './check-signal.js';
-import { redactText } from '../log/redact.js';
+import { checkWithTimeout, redacted } from './check-timeout.js';
+
+export { checkWithTimeout, type TimeoutHooks } from './check-timeout.js';
 
 /** A monitor's state change for one server; the runner reports nothing else. */
 export interface Transition {
@@ -52,18 +53,6 @@ export interface CheckLateness {
   lastTimeoutLateMs: number;
 }
 
-/** What the timeout needs besides the clock; the defaults are the real ones. */
-export interface TimeoutHooks {
-  /**
-   * Runs the timeout's verdict after I/O already received is processed: setImmediate's check
-   * phase comes after the poll phase, so a response that arrived while the loop was blocked is
-   * read before a late timer can call the check a timeout.
-   */
-  defer?: (fn: () => void) => void;
-  /** How late the timer fired, and whether the result came in before the deferred verdict. */
-  onTimeout?: (lateMs: number, rescued: boolean) => void;
-}
-
 export interface RunnerOptions {
   clock: Clock;
   onTransition: (t: Transition) => void;
@@ -73,7 +62,7 @@ export interface RunnerOptions {
   random?: () => number;
   logger?: Logger;
   lateThresholdMs?: number;
-  /** See TimeoutHooks.defer; tests of pure scheduling inject their own. */
+  /** See TimeoutHooks.defer (check-timeout.ts); tests of pure scheduling inject their own. */
   defer?: (fn: () => void) => void;
 }
 
@@ -249,49 +238,4 @@ function entryKey(t: Target, m: Monitor): string {
   let id = monitorIds.get(m);
   if (id === undefined) { id = nextMonitorId++; monitorIds.set(m, id); }
   return `${id}#${targetKey(t)}`;
-}
-
-/** Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote. */
-const redacted = (r: CheckResult): CheckResult => (r.reason.includes('://') ? { ...r, reason: redactText(r.reason) } : r);
-
-/**
- * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
- * is down even if a monitor ignored the signal. Never rejects. When the timer fires, the verdict
- * waits for `defer` (setImmediate): a response the kernel already holds, because vipd's own
- * event loop was blocked past the deadline, is read first and counts.
- */
-export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock, hooks: TimeoutHooks = {}): Promise<CheckResult> {
-  const started = clock.now();
-  const timeoutMs = monitor.schedule.timeoutMs;
-  const ac = new CheckAbort();
-  const defer = hooks.defer ?? setImmediate;
-  // One promise settled once, by the check or by the deadline (thousands of checks per second).
-  return new Promise<CheckResult>((resolve) => {
-    let settled = false;
-    let timerFired = false;
-    const cancelTimeout = clock.setTimer(timeoutMs, () => {
-      if (settled) return;
-      timerFired = true;
-      const lateMs = Math.max(0, clock.now() - started - timeoutMs);
-      defer(() => {
-        hooks.onTimeout?.(lateMs, settled);
-        if (settled) return;
-        settled = true;
-        resolve({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs }); // before the abort
-        ac.abort();
-      });
-    });
-    const finish = (result: CheckResult): void => {
-      if (settled) return;
-      settled = true;
-      if (!timerFired) cancelTimeout();
-      resolve(redacted(result)); // one-shot callers (`vipd check`) print it too
-    };
-    const failed = (x: unknown): void => finish({ up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started });
-    try {
-      monitor.check(target, ac).then(finish, failed);
-    } catch (x) {
-      failed(x);
-    }
-  });
 }
