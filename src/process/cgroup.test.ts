@@ -72,8 +72,9 @@ t.test('kernels without cgroup.kill: freeze, kill every pid of cgroup.procs, tha
   t.ok(dir, 'a run cgroup');
   if (!dir) return;
   const marker = `8${process.pid}${Math.floor(Math.random() * 1e6)}`;
-  // Joins the cell, leaves a daemon in a new session, exits: only the cell still holds the daemon.
-  const r = await runCommand('/bin/sh', ['-c', JOIN_CGROUP, dir, '/bin/sh', '-c', `setsid sleep ${marker} > /dev/null 2>&1 < /dev/null &`], {
+  // Joins the cell, leaves a daemon in a new session (given time to call setsid before the group kill
+  // at exit), exits: only the cell still holds the daemon.
+  const r = await runCommand('/bin/sh', ['-c', JOIN_CGROUP, dir, '/bin/sh', '-c', `setsid sleep ${marker} > /dev/null 2>&1 < /dev/null & sleep 0.5`], {
     timeoutMs: 5000, maxOutputBytes: 1024,
   });
   t.equal(r.exitCode, 0);
