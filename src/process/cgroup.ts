@@ -69,7 +69,8 @@ export async function detectContainment(run: ProbeRun, o: DetectOptions = {}): P
     tried.push(`cannot move a process into ${dir} (exit ${code ?? 'none'})`);
     return { kind: 'process-group', why: tried.join('; '), setpriv };
   }
-  process.once('exit', () => removeCell(dir));
+  // Check commands never outlive vipd; a directory still busy then is swept at the next start.
+  process.once('exit', () => clearOwnDir(dir));
   return { kind: 'cgroup', dir, setpriv };
 }
 
@@ -80,12 +81,16 @@ function sweepStale(base: string): void {
   for (const name of names.slice(0, 1000)) {
     const m = /^vipd-checks-(\d+)$/.exec(name);
     if (!m || Number(m[1]) === process.pid || existsSync(`/proc/${m[1]}`)) continue;
-    const dir = `${base}/${name}`;
-    let runs: string[] = [];
-    try { runs = readdirSync(dir).filter((n) => /^(run-\d+|probe)$/.test(n)); } catch { continue; }
-    for (const run of runs) { killCell(`${dir}/${run}`); removeCell(`${dir}/${run}`); }
-    removeCell(dir);
+    clearOwnDir(`${base}/${name}`);
   }
+}
+
+/** Kills what is left in every run cell of a vipd-checks directory, then removes what it can. */
+function clearOwnDir(dir: string): void {
+  let runs: string[] = [];
+  try { runs = readdirSync(dir).filter((n) => /^(run-\d+|probe)$/.test(n)); } catch { return; }
+  for (const run of runs) { killCell(`${dir}/${run}`); removeCell(`${dir}/${run}`); }
+  removeCell(dir);
 }
 
 /** Pids in a cgroup (empty when it is gone). */

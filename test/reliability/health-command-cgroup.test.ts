@@ -109,3 +109,29 @@ t.test('a check command has no capabilities and no_new_privs; its output is boun
   t.equal(n.up, false);
   t.match(n.reason, /command ended with exit code 1 \(output beyond 65536 bytes discarded\)/);
 });
+
+t.test('check commands do not outlive vipd: an exit mid-check kills what the check started', async (t) => {
+  const { execFile } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const { detectContainment } = await import('../../src/process/cgroup.js');
+  const { runCommand } = await import('../../src/process/command-runner.js');
+  const here = await detectContainment(async (f, a) => (await runCommand(f, a, { timeoutMs: 5000, maxOutputBytes: 1024 })).exitCode);
+  if (here.kind === 'process-group') {
+    if (inCI()) t.fail(here.why); else t.comment(`SKIPPED: ${here.why}`);
+    return;
+  }
+  const marker = uniqueMarker();
+  const script = `
+const { runCommand } = await import(${JSON.stringify(resolve('src/process/command-runner.ts'))});
+void runCommand('/bin/sh', ['-c', "setsid /bin/sh -c 'sleep ${marker} & wait' & sleep 1000"], { timeoutMs: 60000, maxOutputBytes: 1024, confine: true })
+  .then((r) => process.stdout.write('finished ' + JSON.stringify(r)));
+setTimeout(() => process.exit(0), 1500);
+`;
+  const loader = resolve('node_modules/@tapjs/typescript/dist/esm/import.mjs');
+  const out = await new Promise<string>((res, rej) => execFile(process.execPath,
+    [`--import=file://${loader}`, '--input-type=module', '-e', script], { timeout: 60_000 }, (e, stdout) => (e ? rej(e) : res(stdout))));
+  t.equal(out, '', 'vipd exited while the check ran');
+  const left = await settle(marker);
+  killAll(left);
+  t.same(left, [], 'the daemonised child of the check is gone with vipd');
+});
