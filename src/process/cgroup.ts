@@ -89,7 +89,10 @@ function sweepStale(base: string): void {
 function clearOwnDir(dir: string): void {
   let runs: string[] = [];
   try { runs = readdirSync(dir).filter((n) => /^(run-\d+|probe)$/.test(n)); } catch { return; }
-  for (const run of runs) { killCell(`${dir}/${run}`); removeCell(`${dir}/${run}`); }
+  for (const run of runs) killCell(`${dir}/${run}`);
+  // Killed processes take a moment to leave; wait for them, briefly (this also runs at exit, synchronously).
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 40 && runs.some((run) => !removeCell(`${dir}/${run}`)); i++) Atomics.wait(nap, 0, 0, 5);
   removeCell(dir);
 }
 
