@@ -56,4 +56,29 @@ export interface StatusSource {
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;
+  /** Operator actions the API may trigger (loopback clients only). */
+  actions?: { confirmPoolRemoval(service: string): { ok: boolean; message: string } };
+}
+
+/** Main-thread event-loop delay beyond the sampling timer, in seconds (a Prometheus summary). */
+export interface LoopLag {
+  p50: number;
+  p99: number;
+  max: number;
+  /** Cumulative over the process lifetime. */
+  sum: number;
+  count: number;
+}
+
+/**
+ * One reading of a StatusSource as plain data (structured-clone safe): what the API worker
+ * thread renders every endpoint from, so the main thread only pays for taking it.
+ */
+export interface StatusSnapshot {
+  coordinator: CoordinatorStatus;
+  bgp: BgpStatus;
+  ipvs: IpvsStatus | null;
+  startedAt: number;
+  now: number;
+  loopLag: LoopLag | null;
 }
