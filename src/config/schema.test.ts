@@ -150,3 +150,15 @@ t.test('[DEFAULT] keys: inherited silently where known, an unknown one warned on
     "f.conf:2: [DEFAULT] unknown key 'schedular' (did you mean 'scheduler'?)",
   ]);
 });
+
+t.test('instrumentation_ips with a wildcard or a non-loopback address warn (only with instrumentation = yes)', async (t) => {
+  const w = warningsOf(`[global]\ninstrumentation = yes\ninstrumentation_ips = [ "", "::", "0.0.0.0", "192.0.2.1", "127.0.0.2", "::1" ]\n\n[web]\n${SVC}`);
+  const exposed = w.filter((x) => x.includes('instrumentation_ips'));
+  t.equal(exposed.length, 4, exposed.join('\n'));
+  t.match(exposed[0], /^f\.conf:3: \[global\] instrumentation_ips: '' listens on every interface: the unauthenticated API/);
+  t.match(exposed.join('\n'), /'::' listens on every interface/);
+  t.match(exposed.join('\n'), /'0\.0\.0\.0' listens on every interface/);
+  t.match(exposed.join('\n'), /192\.0\.2\.1 is not a loopback address/);
+  t.same(warningsOf(`[global]\ninstrumentation = yes\ninstrumentation_ips = [ "127.0.0.1", "::1" ]\n\n[web]\n${SVC}`), []);
+  t.same(warningsOf(`[global]\ninstrumentation_ips = [ "" ]\n\n[web]\n${SVC}`), [], 'nothing listens when instrumentation is off');
+});
