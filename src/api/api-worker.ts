@@ -35,6 +35,8 @@ const confirms = new Map<number, (r: { ok: boolean; message: string } | null) =>
 let nextId = 1;
 const limiter = new ClientRateLimiter({ rate: limits.ratePerClient, burst: limits.rateBurst, maxClients: 10_000 });
 const reporter = new LimitReporter(10_000);
+let lastErrorAt = -Infinity;
+let suppressedErrors = 0;
 
 const ctx: HandlerContext = {
   snapshot: () => cache.get(),
@@ -48,7 +50,15 @@ const ctx: HandlerContext = {
     const line = reporter.hit(limit, client, detail, now());
     if (line) post({ t: 'log', level: 'warn', message: line });
   },
-  log: (message) => post({ t: 'log', level: 'error', message }),
+  log: (message) => {
+    // At most one error line per 10 s: a stalled main thread fails every waiting request at once.
+    const t = now();
+    if (t - lastErrorAt < 10_000) { suppressedErrors++; return; }
+    const more = suppressedErrors ? ` (${suppressedErrors} more failed requests since the last report)` : '';
+    lastErrorAt = t;
+    suppressedErrors = 0;
+    post({ t: 'log', level: 'error', message: message + more });
+  },
   maxBodyBytes: limits.maxBodyBytes,
 };
 
