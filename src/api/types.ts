@@ -48,18 +48,6 @@ export interface IpvsStatus {
   lastError: string | null;
 }
 
-/** Everything the API reads; each call returns the state as it is now. */
-export interface StatusSource {
-  coordinator(): CoordinatorStatus;
-  bgp(): BgpStatus;
-  ipvs?(): IpvsStatus;
-  /** Wall-clock ms of process start and the current time (injected for tests). */
-  startedAt: number;
-  now(): number;
-  /** Operator actions the API may trigger (loopback clients only). */
-  actions?: { confirmPoolRemoval(service: string): { ok: boolean; message: string } };
-}
-
 /** Main-thread event-loop delay beyond the sampling timer, in seconds (a Prometheus summary). */
 export interface LoopLag {
   p50: number;
@@ -81,4 +69,15 @@ export interface StatusSnapshot {
   startedAt: number;
   now: number;
   loopLag: LoopLag | null;
+}
+
+/** Everything the API reads; each call returns the state as it is now. */
+export interface StatusSource {
+  coordinator(): CoordinatorStatus;
+  bgp(): BgpStatus;
+  ipvs?(): IpvsStatus;
+  /** Wall-clock ms of process start and the current time (injected for tests). */
+  startedAt: number;
+  now(): number;
+  actions?: { confirmPoolRemoval(service: string): { ok: boolean; message: string } };
 }
