@@ -79,5 +79,6 @@ export interface StatusSource {
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;
+  /** Operator actions the API may trigger (absent: read-only). */
   actions?: { confirmPoolRemoval(service: string): { ok: boolean; message: string } };
 }

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import { formatIssue, loadConfig, type ServiceConfig } from '../config/index.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { redactUrl } from '../log/redact.js';
 import { plan, renderBatch, serviceId, serverId, type Command, type IpvsTable } from '../lvs/index.js';
 import { createPoolSource, type PoolServer } from '../pools/index.js';
 import { systemClock } from '../time/clock.js';
@@ -21,10 +22,10 @@ export interface PlanOutput { batch: string; commands: Command[]; notes: string[
 
 /** Reads one pool source until its first complete list (or its timeout). */
 async function readPool(s: ServiceConfig, logger: Logger): Promise<PoolServer[]> {
-  const src = createPoolSource(s.pool, { clock: systemClock, logger, timeoutMs: s.poolTimeout * 1000 });
+  const src = createPoolSource(s.pool, { clock: systemClock, logger, timeoutMs: s.poolTimeout * 1000, maxServers: s.poolMaxServers });
   try {
     return await new Promise<PoolServer[]>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`${s.name}: no server list from ${s.pool} within ${s.poolTimeout} s`)), s.poolTimeout * 1000 + 1000);
+      const timer = setTimeout(() => fail(new Error(`${s.name}: no server list from ${redactUrl(s.pool)} within ${s.poolTimeout} s`)), s.poolTimeout * 1000 + 1000);
       src.start((list) => { clearTimeout(timer); ok(list); }, (msg) => logger.warn('pool source', { service: s.name, msg }));
     });
   } finally {

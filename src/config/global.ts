@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { IniSection } from './ini.js';
 import { nearest } from './issues.js';
+import { POOL_GUARD_DEFAULTS, POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
 import { stringList, SectionReader, type IssueSink } from './section-reader.js';
 import type { BgpPeerConfig, Community, GlobalConfig } from './types.js';
 
@@ -15,7 +16,7 @@ export const PEER_KEYS = [
 export const GLOBAL_KEYS: readonly string[] = [
   'bgp', 'bgp-local-asn', 'bgp-as-path', 'bgp-med', 'bgp-nexthop-ipv4', 'bgp-nexthop-ipv6',
   'bgp-peer-address', 'bgp-local-ips', 'bgp-local-port', 'instrumentation', 'instrumentation_port',
-  'instrumentation_ips', 'ipvs-reconcile-interval', ...PEER_KEYS,
+  'instrumentation_ips', 'ipvs-reconcile-interval', 'pool-max-servers', ...PEER_KEYS, ...POOL_GUARD_KEYS,
 ];
 
 const MAX_ASN = 4294967295;
@@ -79,6 +80,8 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
     instrumentationPort: r.int('instrumentation_port', 9090, { min: 0, max: 65535 })!,
     instrumentationIps: addressList(r, 'instrumentation_ips', ['127.0.0.1', '::1']),
     ipvsReconcileInterval: r.num('ipvs-reconcile-interval', 30, { min: 0.1, max: 86400 })!,
+    poolMaxServers: r.int('pool-max-servers', 10_000, { min: 1, max: 1_000_000 })!,
+    ...readPoolGuard(r, POOL_GUARD_DEFAULTS),
   };
   const ipsEntry = r.entry('instrumentation_ips');
   if (g.instrumentation && ipsEntry) for (const ip of g.instrumentationIps) r.warnIf(ipsEntry.line, exposedApi(ip));

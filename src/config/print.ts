@@ -27,6 +27,8 @@ export function printConfig(c: VipdConfig): string {
   kv('instrumentation_port', g.instrumentationPort);
   kv('instrumentation_ips', repr(g.instrumentationIps));
   kv('ipvs-reconcile-interval', g.ipvsReconcileInterval);
+  kv('pool-max-removal', g.poolMaxRemoval);
+  kv('pool-removal-hold', g.poolRemovalHold);
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);
     printPeer(p, kv);
@@ -63,6 +65,9 @@ function printService(s: ServiceConfig, kv: Put): void {
   kv('config', s.pool);
   kv('pool-interval', s.poolInterval);
   kv('pool-timeout', s.poolTimeout);
+  kv('pool-max-servers', s.poolMaxServers);
+  kv('pool-max-removal', s.poolMaxRemoval);
+  kv('pool-removal-hold', s.poolRemovalHold);
   kv('depool-threshold', s.depoolThreshold);
   kv('bgp', s.bgp);
   kv('bgp-med', s.bgpMed);

@@ -162,3 +162,29 @@ t.test('instrumentation_ips with a wildcard or a non-loopback address warn (only
   t.same(warningsOf(`[global]\ninstrumentation = yes\ninstrumentation_ips = [ "127.0.0.1", "::1" ]\n\n[web]\n${SVC}`), []);
   t.same(warningsOf(`[global]\ninstrumentation_ips = [ "" ]\n\n[web]\n${SVC}`), [], 'nothing listens when instrumentation is off');
 });
+
+t.test('pool-max-servers: 10000 by default, a [global] default, a per-service value, errors at the line', async (t) => {
+  t.equal(configOf(`[web]\n${SVC}`).services[0]!.poolMaxServers, 10000);
+  const c = configOf(`[global]\npool-max-servers = 500\n[web]\n${SVC}[api]\n${SVC.replace('10.2.0.1', '10.2.0.2')}pool-max-servers = 20\n`);
+  t.same(c.services.map((s) => s.poolMaxServers), [500, 20]);
+  t.same(errorsOf(`[web]\n${SVC}pool-max-servers = 0\n`), ['f.conf:8: [web] pool-max-servers must be between 1 and 1000000, got 0']);
+  t.match(errorsOf(`[web]\n${SVC}pool-max-servers = many\n`), ["f.conf:8: [web] pool-max-servers must be an integer, got 'many'"]);
+});
+
+t.test('etcd credentials in the pool URL need both a user and a password', async (t) => {
+  t.equal(configOf(`[web]\n${SVC.replace('file:///etc/pybal/pools/web', 'etcd://vipd:s3cret@conf1:2379/pools/web')}`).services[0]!.pool,
+    'etcd://vipd:s3cret@conf1:2379/pools/web');
+  const errs = errorsOf(`[web]\n${SVC.replace('file:///etc/pybal/pools/web', 'etcd://vipd@conf1:2379/pools/web')}`);
+  t.same(errs, ['f.conf:6: [web] config: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)']);
+});
+
+t.test('pool-max-removal and pool-removal-hold: [global] defaults, per-service overrides, located errors', async (t) => {
+  const c = configOf(`[global]\npool-max-removal = 25%%\npool-removal-hold = 10\n[web]\n${SVC}[api]\n${SVC.replace('port = 80', 'port = 81')}pool-max-removal = 0.75\npool-removal-hold = 0\n`);
+  t.match(c.global, { poolMaxRemoval: 0.25, poolRemovalHold: 10 });
+  t.match(c.services[0], { poolMaxRemoval: 0.25, poolRemovalHold: 10 }, 'inherited from [global]');
+  t.match(c.services[1], { poolMaxRemoval: 0.75, poolRemovalHold: 0 });
+  t.match(configOf(`[web]\n${SVC}`).services[0], { poolMaxRemoval: 0.5, poolRemovalHold: 60 }, 'defaults 50% and 60 s');
+  t.same(errorsOf(`[web]\n${SVC}pool-max-removal = 150%%\n`), ["f.conf:8: [web] pool-max-removal must be a percentage (0% to 100%) or a fraction (0 to 1), got '150%'"]);
+  t.same(errorsOf(`[web]\n${SVC}pool-max-removal = half\n`), ["f.conf:8: [web] pool-max-removal must be a percentage (0% to 100%) or a fraction (0 to 1), got 'half'"]);
+  t.same(errorsOf(`[global]\npool-removal-hold = -1\n[web]\n${SVC}`), ['f.conf:2: [global] pool-removal-hold must be between 0 and 86400, got -1']);
+});

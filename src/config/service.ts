@@ -1,11 +1,14 @@
 import type { IniSection } from './ini.js';
 import { MONITOR_KEYS, MONITORS, readMonitors } from './monitors.js';
+import { POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
 import { parseAddress, SectionReader, type IssueSink } from './section-reader.js';
 import { SCHEDULERS, type Forwarding, type GlobalConfig, type ServiceConfig, type WithdrawPolicy } from './types.js';
 
 export const SERVICE_KEYS: readonly string[] = [
   'protocol', 'ip', 'port', 'scheduler', 'ops', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
   'bgp-withdraw-policy', 'bgp-degraded-med', 'ipvs-forwarding', 'ipvs-persistence', 'pool-interval', 'pool-timeout',
+  'pool-max-servers',
+  ...POOL_GUARD_KEYS,
 ];
 const FORWARDING: readonly Forwarding[] = ['dr', 'tun', 'nat'];
 const POLICIES: readonly WithdrawPolicy[] = ['all-down', 'below-threshold', 'never'];
@@ -42,12 +45,14 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
     pool: pool!,
     poolInterval: r.num('pool-interval', 1, { min: 0.1, max: 3600 })!,
     poolTimeout: r.num('pool-timeout', 5, { min: 0.1, max: 3600 })!,
+    poolMaxServers: r.int('pool-max-servers', global.poolMaxServers, { min: 1, max: 1_000_000 })!,
     depoolThreshold,
     bgp: r.bool('bgp', true),
     bgpMed: med,
     bgpWithdrawPolicy: r.choice('bgp-withdraw-policy', POLICIES, 'all-down')!,
     bgpDegradedMed: r.has('bgp-degraded-med') ? r.int('bgp-degraded-med', undefined, { min: 0, max: 4294967295 }) ?? null : null,
     monitors: readMonitors(r),
+    ...readPoolGuard(r, global),
   } satisfies ServiceConfig;
   warnMonitorKeys(r, svc.monitors.map((m) => m.kind));
   r.warnUnknown([...SERVICE_KEYS, ...MONITOR_KEYS], isGlobalKey);
@@ -73,6 +78,10 @@ function poolUrl(r: SectionReader): string | undefined {
   }
   if ((u.protocol === 'etcd:' || u.protocol === 'etcds:') && (!u.hostname || u.pathname.replace(/\//g, '') === '')) {
     r.error(e.line, `config: an etcd URL needs a host and a key prefix (etcd://host:2379/conftool/v1/pools/...), got '${v}'`);
+    return undefined;
+  }
+  if ((u.protocol === 'etcd:' || u.protocol === 'etcds:') && (u.username === '') !== (u.password === '')) {
+    r.error(e.line, `config: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)`);
     return undefined;
   }
   return v;

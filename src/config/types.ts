@@ -3,6 +3,7 @@
  * Durations are in seconds as written in the file (convert with secondsToMillis).
  */
 import type { ConfigIssue } from './issues.js';
+import type { PoolGuardConfig } from './pool-guard-keys.js';
 
 export type Protocol = 'tcp' | 'udp';
 export type Scheduler = 'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'lblcr' | 'dh' | 'sh' | 'sed' | 'nq';
@@ -36,7 +37,7 @@ export interface MonitorConfig {
   fall: number;
 }
 
-export interface ServiceConfig {
+export interface ServiceConfig extends PoolGuardConfig {
   /** The section name. */
   name: string;
   line: number;
@@ -56,6 +57,8 @@ export interface ServiceConfig {
   /** Poll interval for file/http pools, and HTTP timeout, seconds. */
   poolInterval: number;
   poolTimeout: number;
+  /** Most servers a pool list may hold; a longer list is refused whole (the last good one stays). */
+  poolMaxServers: number;
   depoolThreshold: number;
   /** Announce this VIP (only if global bgp is on). */
   bgp: boolean;
@@ -92,7 +95,8 @@ export interface BgpPeerConfig {
   gracefulShutdownWait: number;
 }
 
-export interface GlobalConfig {
+/** pool-max-removal / pool-removal-hold here are the defaults of every service. */
+export interface GlobalConfig extends PoolGuardConfig {
   bgp: boolean;
   /** Required when bgp is on; null otherwise. */
   bgpLocalAsn: number | null;
@@ -110,6 +114,8 @@ export interface GlobalConfig {
   instrumentationIps: string[];
   /** Seconds between reading the IPVS table back and repairing drift. */
   ipvsReconcileInterval: number;
+  /** Default of each service's pool-max-servers. */
+  poolMaxServers: number;
 }
 
 export interface VipdConfig {

@@ -92,7 +92,7 @@ t.test('two services on one VIP: announced while either serves', async (t) => {
 
 t.test('pool edits: disable, weight 0 drain, removal and addition reach the table', async (t) => {
   const h = setup();
-  h.c.configure([web], route);
+  h.c.configure([{ ...web, poolRemovalHoldMs: 0 }], route); // 2 of 3 go at once: no removal hold here (removal-holds.test.ts)
   await h.c.updatePool('web', [srv('10.0.0.1'), srv('10.0.0.2'), srv('10.0.0.3')]);
   await h.c.updatePool('web', [srv('10.0.0.1', { enabled: false }), srv('10.0.0.2', { weight: 0 }), srv('10.0.0.4')]);
   const rs = h.tables.at(-1)![0]!.realServers;
@@ -120,7 +120,7 @@ t.test('reload as a difference: a new service is added, the untouched one keeps 
 });
 
 t.test('failed resolution is retried; an address change restarts the monitors', async (t) => {
-  const h = setup({ dns: { be1: ['10.0.0.1'] }, resolveIntervalMs: 1000 });
+  const h = setup({ dns: { be1: ['10.0.0.1'] }, resolveIntervalMs: 0 }); // reresolve() by hand below
   h.c.configure([web], route);
   h.c.start();
   await h.c.updatePool('web', [srv('be1'), srv('be2')]);
@@ -128,6 +128,7 @@ t.test('failed resolution is retried; an address change restarts the monitors', 
   t.equal(h.c.status().pools[0]!.servers[1]!.ready, false);
   h.dns.be2 = ['10.0.0.2'];
   h.dns.be1 = ['10.0.0.9'];
+  h.clock.advance(30_000); // past the negative cache of be2's failure
   await h.c.reresolve();
   t.same(h.started.map((s) => `${s.host}@${s.ip}`).sort(), ['be1@10.0.0.1', 'be1@10.0.0.9', 'be2@10.0.0.2']);
   t.same(h.tables.at(-1)![0]!.realServers.map((r) => r.ip).sort(), ['10.0.0.2', '10.0.0.9']);
@@ -135,13 +136,13 @@ t.test('failed resolution is retried; an address change restarts the monitors', 
 });
 
 t.test('re-resolution runs on the injected clock', async (t) => {
-  const h = setup({ dns: {}, resolveIntervalMs: 5000 });
+  const h = setup({ dns: {}, resolveIntervalMs: 30_000 });
   h.c.configure([web], route);
   h.c.start();
   await h.c.updatePool('web', [srv('be1')]);
   t.equal(h.started.length, 0);
   h.dns.be1 = ['10.0.0.1'];
-  h.clock.advance(5000);
+  h.clock.advance(30_000);
   for (let i = 0; i < 10 && h.started.length === 0; i++) await new Promise((r) => setImmediate(r));
   t.same(h.started.map((s) => s.ip), ['10.0.0.1']);
   h.c.stop();

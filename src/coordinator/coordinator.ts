@@ -2,7 +2,6 @@
  * The coordinator: pool lists and monitor results in; the desired IPVS table and the advertised
  * VIPs out. Decisions flow one way; ports are declarative (apply the whole table, set all routes).
  */
-import ipaddr from 'ipaddr.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import {
@@ -10,6 +9,8 @@ import {
 } from './depool-policy.js';
 import { decideVips, type VipDecision } from './vip-policy.js';
 import { buildVipInputs } from './vip-inputs.js';
+import { RemovalHolds } from './removal-holds.js';
+import { ResolveLimiter, addressOf, familyOf as family, isLiteral as literal, logFailures, type LimiterOptions } from './resolve-limiter.js';
 import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
 import type {
   DesiredService, HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort,
@@ -25,6 +26,8 @@ export interface CoordinatorDeps {
   resolver: Resolver;
   /** Re-resolve hostnames (and retry failed ones) this often; 0 disables. Default 60 s. */
   resolveIntervalMs?: number;
+  /** Look-ups at once, negative cache, report period (defaults: 32, 30 s, 5 min). */
+  resolveLimits?: LimiterOptions;
 }
 
 export interface MonitorResult { up: boolean; reason: string; durationMs?: number }
@@ -39,8 +42,6 @@ export interface Service {
   couldNotDepool: number;
 }
 
-const family = (ip: string): 4 | 6 => (ipaddr.parse(ip).kind() === 'ipv6' ? 6 : 4);
-const literal = (host: string): boolean => ipaddr.isValid(host);
 
 export class Coordinator {
   private services = new Map<string, Service>();
@@ -52,8 +53,17 @@ export class Coordinator {
   private decisions: VipDecision[] = [];
   private timer: Cancel | null = null;
   private stopped = false;
+  private readonly resolver: ResolveLimiter;
+  private readonly holds: RemovalHolds;
 
-  constructor(private readonly d: CoordinatorDeps) {}
+  constructor(private readonly d: CoordinatorDeps) {
+    this.resolver = new ResolveLimiter(d.resolver, d.clock, d.resolveLimits);
+    this.holds = new RemovalHolds({
+      clock: d.clock, log: d.log,
+      alert: (source, msg) => { if (msg === null) this.clearAlert(source); else this.raiseAlert(source, 'warning', msg); },
+      apply: (service, list) => { const svc = this.services.get(service); if (svc) void this.applyList(svc, list); },
+    });
+  }
 
   /** Apply a (new) configuration as a difference: untouched services keep their state. */
   configure(specs: ServiceSpec[], route: RouteSpec): void {
@@ -99,13 +109,24 @@ export class Coordinator {
     this.stopped = true;
     this.timer?.();
     this.timer = null;
+    this.holds.endAll();
     for (const svc of this.services.values()) for (const s of svc.pool.servers.values()) this.d.health.stop(svc.spec.name, s.host);
   }
 
-  /** A pool source delivered the complete list of a service. */
+  /** A pool source delivered the complete list of a service; a removal of too many is held. */
   updatePool(service: string, list: PoolServer[]): Promise<void> {
     const svc = this.services.get(service);
     if (!svc) return Promise.resolve();
+    return this.applyList(svc, svc.delivered ? this.holds.filter(svc.spec, svc.pool.servers.values(), list) : list);
+  }
+
+  /** The operator lets a held pool update go now. */
+  confirmPoolRemoval(service: string): { ok: boolean; message: string } {
+    return this.services.has(service) ? this.holds.confirm(service) : { ok: false, message: `no service '${service}'` };
+  }
+
+  private applyList(svc: Service, list: PoolServer[]): Promise<void> {
+    const service = svc.spec.name;
     const firstList = !svc.delivered;
     svc.delivered = true;
     const r = mergePool(svc.pool, list);
@@ -177,6 +198,7 @@ export class Coordinator {
   private removeService(name: string): void {
     const svc = this.services.get(name);
     if (!svc) return;
+    this.holds.end(name);
     for (const s of svc.pool.servers.values()) this.d.health.stop(name, s.host);
     this.services.delete(name);
     this.d.log.info('service removed', { service: name });
@@ -203,33 +225,26 @@ export class Coordinator {
     }
   }
 
-  private async lookup(svc: Service, host: string): Promise<string | null> {
-    const fam = family(svc.spec.ip);
-    if (literal(host)) return family(host) === fam ? ipaddr.parse(host).toString() : null;
-    try {
-      const ips = await this.d.resolver(host, fam);
-      return ips[0] ?? null;
-    } catch {
-      return null;
-    }
-  }
+  private lookup(svc: Service, host: string): ReturnType<typeof addressOf> { return addressOf(this.resolver, host, family(svc.spec.ip)); }
 
   private async resolveNew(svc: Service, added: ServerState[]): Promise<void> {
     if (added.length === 0) return;
     for (const s of added) s.resolving = true;
     const results = await Promise.all(added.map(async (s) => [s, await this.lookup(svc, s.host)] as const));
     if (this.services.get(svc.spec.name) !== svc) return;
-    for (const [s, ip] of results) {
+    const failed: { host: string; error: string }[] = [];
+    for (const [s, r] of results) {
       if (svc.pool.servers.get(s.host) !== s) continue;
-      if (ip) {
-        markReady(svc.pool, s.host, ip);
+      if (r.ip) {
+        markReady(svc.pool, s.host, r.ip);
         this.startHealth(svc, s);
-        this.d.log.debug('resolved', { service: svc.spec.name, server: s.host, ip });
-      } else {
-        markUnresolved(svc.pool, s.host);
-        this.d.log.error(`could not resolve to an IPv${family(svc.spec.ip)} address; will retry`, { service: svc.spec.name, server: s.host });
+        this.d.log.debug('resolved', { service: svc.spec.name, server: s.host, ip: r.ip });
+        continue;
       }
+      markUnresolved(svc.pool, s.host);
+      if (r.report) failed.push({ host: s.host, error: r.error });
     }
+    logFailures(this.d.log, svc.spec.name, family(svc.spec.ip), failed);
     this.note(svc, settle(svc.pool));
   }
 
@@ -241,7 +256,7 @@ export class Coordinator {
       for (const s of svc.pool.servers.values()) {
         if (literal(s.host) || s.resolving) continue;
         if (!s.ready) { retry.push(s); continue; }
-        jobs.push(this.lookup(svc, s.host).then((ip) => {
+        jobs.push(this.lookup(svc, s.host).then(({ ip }) => {
           if (!ip || ip === s.ip || svc.pool.servers.get(s.host) !== s) return;
           this.d.log.info(`address changed from ${s.ip} to ${ip}`, { service: svc.spec.name, server: s.host });
           s.ip = ip;
@@ -251,6 +266,7 @@ export class Coordinator {
       jobs.push(this.resolveNew(svc, retry));
     }
     await Promise.all(jobs);
+    this.resolver.retain((host) => [...this.services.values()].some((svc) => svc.pool.servers.has(host)));
     this.publish();
   }
 

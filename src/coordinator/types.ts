@@ -63,6 +63,9 @@ export interface ServiceSpec {
   med?: number;
   degradedMed?: number;
   withdrawPolicy?: WithdrawPolicy;
+  /** Removal hold (pool-guard.ts): share of enabled servers one update may remove (default 0.5), and the hold (default 60 s). */
+  poolMaxRemoval?: number;
+  poolRemovalHoldMs?: number;
 }
 
 /** Global BGP route settings; per-VIP values come from the services. */

@@ -4,6 +4,7 @@ export type { MonitorOptions, OptionValue } from './options.js';
 export { HealthRunner, checkWithTimeout } from './runner.js';
 export { CheckAbort, type CheckSignal } from './check-signal.js';
 export { nativeAddonUnavailable } from './monitors/native-addon.js';
-export type { RunnerOptions, RunnerStats, Transition } from './runner.js';
+export type { CheckLateness, RunnerOptions, RunnerStats, TimeoutHooks, Transition } from './runner.js';
 export { createMonitor, isMonitorKind, MONITOR_KINDS } from './registry.js';
+export { parseDnsAnswer, type DnsAnswer, type DnsParse } from './monitors/dns-message.js';
 export type { MonitorDeps, MonitorKind } from './registry.js';

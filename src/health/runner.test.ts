@@ -133,3 +133,42 @@ t.test('remove stops the checks and lets the monitor drop its state', async (t) 
   t.equal(clock.pendingCount, 0);
   t.equal(runner.size, 0);
 });
+
+t.test('reasons leave the runner with URL userinfo and query values hidden, whatever the monitor wrote', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock);
+  const transitions: Transition[] = [];
+  const results: string[] = [];
+  const runner = new HealthRunner({
+    clock, onTransition: (x) => transitions.push(x), onResult: (_t, _k, r) => results.push(r.reason), random: () => 0,
+  });
+  runner.add(target(0), m);
+  clock.advance(0);
+  await flush();
+  m.starts[0]!.settle({ up: false, reason: 'GET http://ops:s3cret@127.0.0.1:81/health?token=abc&x: HTTP 500', ms: 1 });
+  await flush();
+  runner.stop();
+  t.equal(transitions[0]?.reason, 'GET http://***@127.0.0.1:81/health?token=***&x: HTTP 500');
+  t.same(results, [transitions[0]?.reason]);
+  t.notMatch(JSON.stringify({ transitions, results }), /s3cret|abc/);
+});
+
+t.test('the runner counts late timeouts and rescues, and records each check\'s lateness', async (t) => {
+  const clock = new FakeClock();
+  const deferred: (() => void)[] = [];
+  const m = new ScriptedMonitor(clock);
+  const runner = new HealthRunner({ clock, onTransition: () => {}, random: () => 0, defer: (fn) => deferred.push(fn) });
+  runner.add(target(0), m);
+  clock.advance(0);
+  await flush();
+  clock.advance(300); // the timeout timer fires (on time with the fake clock)
+  m.starts[0]!.settle({ up: true, reason: 'in time after all', ms: 300 });
+  await flush();
+  deferred.shift()!();
+  await flush();
+  t.equal(runner.state(target(0), m), true);
+  t.match(runner.stats(), { timeoutsFired: 1, timeoutsRescued: 1, lateTimeouts: 0 });
+  clock.advance(750); // the next check is due at 1000 and starts on time
+  t.match(runner.lateness(), [{ target: { host: 'rs0' }, monitor: 'Scripted', lastMs: 0, maxMs: 0, lastTimeoutLateMs: 0 }]);
+  runner.stop();
+});

@@ -3,7 +3,9 @@ import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js';
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
-import { CheckAbort } from './check-signal.js';
+import { checkWithTimeout, redacted } from './check-timeout.js';
+
+export { checkWithTimeout, type TimeoutHooks } from './check-timeout.js';
 
 /** A monitor's state change for one server; the runner reports nothing else. */
 export interface Transition {
@@ -31,6 +33,24 @@ export interface RunnerStats {
   skippedOverlaps: number;
   /** Results a monitor pushed through `watch` between ticks. */
   pushedResults: number;
+  /** Check timeouts whose timer fired (the verdict then waits for I/O already received). */
+  timeoutsFired: number;
+  /** Of those, timers that fired more than `lateThresholdMs` late: vipd's own lag, not the server's. */
+  lateTimeouts: number;
+  maxTimeoutLateMs: number;
+  /** Checks whose result arrived after their timer fired but before the deferred verdict: saved from a false timeout. */
+  timeoutsRescued: number;
+}
+
+/** How late one server's checks start (the event loop's lag as that check saw it), for metrics. */
+export interface CheckLateness {
+  target: Target;
+  monitor: string;
+  /** How late the last check started after its due time. */
+  lastMs: number;
+  maxMs: number;
+  /** How late the last check's timeout timer fired (0 when it did not fire). */
+  lastTimeoutLateMs: number;
 }
 
 export interface RunnerOptions {
@@ -42,6 +62,8 @@ export interface RunnerOptions {
   random?: () => number;
   logger?: Logger;
   lateThresholdMs?: number;
+  /** See TimeoutHooks.defer (check-timeout.ts); tests of pure scheduling inject their own. */
+  defer?: (fn: () => void) => void;
 }
 
 interface Entry {
@@ -56,6 +78,9 @@ interface Entry {
   unwatch: (() => void) | null;
   /** A pushed result arrived while a check ran: that check's result is stale and dropped. */
   superseded: boolean;
+  lastLateMs: number;
+  maxLateMs: number;
+  lastTimeoutLateMs: number;
 }
 
 /**
@@ -70,13 +95,18 @@ export class HealthRunner {
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly lateThreshold: number;
-  private readonly counters: RunnerStats = { checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0, pushedResults: 0 };
+  private readonly counters: RunnerStats = {
+    checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0, pushedResults: 0,
+    timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0,
+  };
+  private readonly defer: (fn: () => void) => void;
 
   constructor(private readonly opts: RunnerOptions) {
     this.clock = opts.clock;
     this.random = opts.random ?? Math.random;
     this.log = opts.logger ?? silentLogger;
     this.lateThreshold = opts.lateThresholdMs ?? 100;
+    this.defer = opts.defer ?? setImmediate;
   }
 
   add(target: Target, monitor: Monitor): void {
@@ -86,6 +116,7 @@ export class HealthRunner {
     const e: Entry = {
       target, monitor, dueAt: this.clock.now() + phase, running: false, cancelTimer: null,
       hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false, unwatch: null, superseded: false,
+      lastLateMs: 0, maxLateMs: 0, lastTimeoutLateMs: 0,
     };
     this.entries.set(key, e);
     this.arm(e);
@@ -116,6 +147,13 @@ export class HealthRunner {
 
   stats(): RunnerStats { return { ...this.counters }; }
 
+  /** Per check: how late it started (last, max) and how late its last timeout fired. */
+  lateness(): CheckLateness[] {
+    return [...this.entries.values()].map((e) => ({
+      target: e.target, monitor: e.monitor.kind, lastMs: e.lastLateMs, maxMs: e.maxLateMs, lastTimeoutLateMs: e.lastTimeoutLateMs,
+    }));
+  }
+
   private arm(e: Entry): void {
     const delay = Math.max(0, e.dueAt - this.clock.now());
     e.cancelTimer = this.clock.setTimer(delay, () => this.tick(e));
@@ -136,6 +174,8 @@ export class HealthRunner {
     const late = now - due;
     if (late > this.lateThreshold) this.counters.lateChecks++;
     if (late > this.counters.maxLateMs) this.counters.maxLateMs = late;
+    e.lastLateMs = late;
+    if (late > e.maxLateMs) e.maxLateMs = late;
     this.counters.checksStarted++;
     void this.runCheck(e);
   }
@@ -143,7 +183,22 @@ export class HealthRunner {
   private async runCheck(e: Entry): Promise<void> {
     e.running = true;
     e.superseded = false;
-    const result = await checkWithTimeout(e.monitor, e.target, this.clock);
+    e.lastTimeoutLateMs = 0;
+    const result = await checkWithTimeout(e.monitor, e.target, this.clock, {
+      defer: this.defer,
+      onTimeout: (lateMs, rescued) => {
+        e.lastTimeoutLateMs = lateMs;
+        this.counters.timeoutsFired++;
+        if (lateMs > this.lateThreshold) this.counters.lateTimeouts++;
+        if (lateMs > this.counters.maxTimeoutLateMs) this.counters.maxTimeoutLateMs = lateMs;
+        if (rescued) {
+          this.counters.timeoutsRescued++;
+          this.log.debug('check result arrived after its timeout timer fired late; kept', {
+            server: e.target.host, monitor: e.monitor.kind, lateMs: Math.round(lateMs),
+          });
+        }
+      },
+    });
     e.running = false;
     if (e.stopped || e.superseded) return;
     this.record(e, result);
@@ -157,7 +212,8 @@ export class HealthRunner {
     this.record(e, result);
   }
 
-  private record(e: Entry, result: CheckResult): void {
+  private record(e: Entry, raw: CheckResult): void {
+    const result = redacted(raw);
     this.opts.onResult?.(e.target, e.monitor.kind, result);
     const { next, changed } = applyResult(e.hysteresis, result.up, e.monitor.schedule);
     const previous = e.hysteresis.up;
@@ -182,36 +238,4 @@ function entryKey(t: Target, m: Monitor): string {
   let id = monitorIds.get(m);
   if (id === undefined) { id = nextMonitorId++; monitorIds.set(m, id); }
   return `${id}#${targetKey(t)}`;
-}
-
-/**
- * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
- * is down even if a monitor ignored the signal. Never rejects.
- */
-export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock): Promise<CheckResult> {
-  const started = clock.now();
-  const timeoutMs = monitor.schedule.timeoutMs;
-  const ac = new CheckAbort();
-  // One promise settled once, by the check or by the deadline (thousands of checks per second).
-  return new Promise<CheckResult>((resolve) => {
-    let settled = false;
-    const cancelTimeout = clock.setTimer(timeoutMs, () => {
-      if (settled) return;
-      settled = true;
-      resolve({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs }); // before the abort
-      ac.abort();
-    });
-    const finish = (result: CheckResult): void => {
-      if (settled) return;
-      settled = true;
-      cancelTimeout();
-      resolve(result);
-    };
-    const failed = (x: unknown): void => finish({ up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started });
-    try {
-      monitor.check(target, ac).then(finish, failed);
-    } catch (x) {
-      failed(x);
-    }
-  });
 }

@@ -15,3 +15,15 @@ t.test('URLs inside text are redacted', async (t) => {
   t.match(s, 'http://***@127.0.0.1/x?k=***');
   t.match(s, "'http://***@127.0.0.2/'");
 });
+
+t.test('a file:line position after a URL is not taken for part of it', async (t) => {
+  t.equal(redactText('http://u:p@127.0.0.1/web?token=t:3: weight must be an integer'),
+    'http://***@127.0.0.1/web?token=***:3: weight must be an integer');
+  t.equal(redactText('etcd://[fd00:255::1]:2379/p?k=v'), 'etcd://[fd00:255::1]:2379/p?k=***');
+});
+
+t.test('punctuation that ends a phrase stays outside the URL', async (t) => {
+  t.equal(redactText('http://u:p@h/p?token=t: 3 servers'), 'http://***@h/p?token=***: 3 servers');
+  t.equal(redactText('http://***@h/p?token=***: 3 servers'), 'http://***@h/p?token=***: 3 servers');
+  t.equal(redactText('from http://h/p?a=1, then (http://h/q?b=2).'), 'from http://h/p?a=***, then (http://h/q?b=***).');
+});

@@ -22,7 +22,9 @@ function redactQuery(query: string): string {
   }).join('&');
 }
 
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi;
+// A URL ends at a space or a quote, before punctuation that ends a phrase (`URL: msg`, `URL, ...`),
+// and before a `:LINE: ` that follows it (`file://x/web:7: bad weight`).
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+?(?=:\d+:\s|[.,;:)]*(?:[\s'"<>]|$))/gi;
 
 /** Redacts every URL found inside free text (error messages, reasons). */
 export function redactText(text: string): string {

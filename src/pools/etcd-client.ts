@@ -10,6 +10,31 @@ export interface EtcdEndpoint {
   clock: Clock;
   timeoutMs: number;
   ca?: string | Buffer;
+  /** etcd v3 auth, from the URL's userinfo; the token is fetched with authenticate(). */
+  credentials?: { user: string; password: string };
+  token?: string;
+}
+
+/** Range and watch answers bigger than this are refused (a prefix far over pool-max-servers). */
+const MAX_RANGE_BYTES = 64 * 1024 * 1024;
+
+function headers(ep: EtcdEndpoint): Record<string, string> {
+  return { 'content-type': 'application/json', ...(ep.token ? { authorization: ep.token } : {}) };
+}
+
+/** etcd v3 auth: a simple or JWT token for the user, sent as the authorization header afterwards. */
+export async function authenticate(ep: EtcdEndpoint, signal?: AbortSignal): Promise<string> {
+  const c = ep.credentials;
+  if (!c) throw new Error('no etcd credentials');
+  const res = await request(new URL('/v3/auth/authenticate', ep.base), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, clock: ep.clock, timeoutMs: ep.timeoutMs,
+    body: JSON.stringify({ name: c.user, password: c.password }), maxBytes: 1024 * 1024,
+    ...(ep.ca ? { ca: ep.ca } : {}), ...(signal ? { signal } : {}),
+  });
+  if (res.status !== 200) throw new Error(`etcd authentication as '${c.user}' failed: ${describeError(res.status, res.body)}`);
+  const token = (JSON.parse(res.body) as { token?: unknown }).token;
+  if (typeof token !== 'string' || token === '') throw new Error(`etcd authentication as '${c.user}' gave no token`);
+  return token;
 }
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
@@ -41,16 +66,19 @@ function describeError(status: number, body: string): string {
   } catch { return `etcd answered HTTP ${status}`; }
 }
 
-/** Every key under the prefix, and the store revision they were read at. */
-export async function rangePrefix(ep: EtcdEndpoint, prefix: string, signal?: AbortSignal): Promise<{ revision: number; kvs: EtcdKv[] }> {
+/**
+ * The keys under the prefix (at most `limit`; `more` when there are others), and the store
+ * revision they were read at.
+ */
+export async function rangePrefix(ep: EtcdEndpoint, prefix: string, signal?: AbortSignal, limit = 0): Promise<{ revision: number; kvs: EtcdKv[]; more: boolean }> {
   const res = await request(new URL('/v3/kv/range', ep.base), {
-    method: 'POST', headers: { 'content-type': 'application/json' }, clock: ep.clock, timeoutMs: ep.timeoutMs,
-    body: JSON.stringify({ key: b64(prefix), range_end: prefixEnd(prefix) }),
+    method: 'POST', headers: headers(ep), clock: ep.clock, timeoutMs: ep.timeoutMs, maxBytes: MAX_RANGE_BYTES,
+    body: JSON.stringify({ key: b64(prefix), range_end: prefixEnd(prefix), ...(limit ? { limit: String(limit) } : {}) }),
     ...(ep.ca ? { ca: ep.ca } : {}), ...(signal ? { signal } : {}),
   });
   if (res.status !== 200) throw new Error(describeError(res.status, res.body));
-  const j = JSON.parse(res.body) as { header?: { revision?: string }; kvs?: RawKv[] };
-  return { revision: Number(j.header?.revision ?? 0), kvs: (j.kvs ?? []).map(kvOf) };
+  const j = JSON.parse(res.body) as { header?: { revision?: string }; kvs?: RawKv[]; more?: boolean };
+  return { revision: Number(j.header?.revision ?? 0), kvs: (j.kvs ?? []).map(kvOf), more: j.more === true };
 }
 
 export interface WatchHandlers {
@@ -69,7 +97,7 @@ export async function watchPrefix(ep: EtcdEndpoint, prefix: string, fromRevision
   let status = 0;
   let errorBody = '';
   await stream(new URL('/v3/watch', ep.base), {
-    method: 'POST', headers: { 'content-type': 'application/json' }, clock: ep.clock, timeoutMs: ep.timeoutMs, signal,
+    method: 'POST', headers: headers(ep), clock: ep.clock, timeoutMs: ep.timeoutMs, signal,
     body: JSON.stringify({ create_request: { key: b64(prefix), range_end: prefixEnd(prefix), start_revision: String(fromRevision) } }),
     ...(ep.ca ? { ca: ep.ca } : {}),
     onHeaders: (s) => { status = s; },

@@ -1,6 +1,8 @@
 import { silentLogger, type Logger } from '../log/logger.js';
+import { redactUrl } from '../log/redact.js';
 import type { Cancel, Clock } from '../time/clock.js';
-import { rangePrefix, watchPrefix, type EtcdEndpoint, type EtcdEvent, type EtcdKv } from './etcd-client.js';
+import { authenticate, rangePrefix, watchPrefix, type EtcdEndpoint, type EtcdEvent, type EtcdKv } from './etcd-client.js';
+import { limitsWith } from './limits.js';
 import { SourceState } from './source-state.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
@@ -14,12 +16,28 @@ export interface EtcdSourceOptions {
   backoffMaxMs?: number;
   /** Extra trusted CA (PEM) for etcds://. */
   ca?: string | Buffer;
+  /** pool-max-servers; default 10000. */
+  maxServers?: number;
+}
+
+/** The prefix holds more keys than pool-max-servers: refused whole, read again later. */
+class OverLimit extends Error {}
+
+/** `user:password@` of an etcd URL: used for etcd v3 auth; a user without a password is refused. */
+export function etcdCredentials(u: URL): { user: string; password: string } | undefined {
+  if (!u.username && !u.password) return undefined;
+  if (!u.username || !u.password) {
+    throw new Error(`${redactUrl(u.href)}: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)`);
+  }
+  return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }
 
 /**
  * etcd://host:port/prefix (plain HTTP) or etcds://host:port/prefix (TLS, verified): the conftool
  * layout, one key per host under the prefix, value {"pooled": "yes"|"no"|"inactive", "weight": N}.
  * A full read, then a watch from the next revision; any failure: alert, back off, read again.
+ * `user:password@` in the URL authenticates (etcd v3 auth) before each read. A prefix that
+ * empties keeps the last good list (alerted); a bad value keeps that key's last good server.
  */
 export class EtcdSource implements PoolSource {
   private readonly state: SourceState;
@@ -36,15 +54,16 @@ export class EtcdSource implements PoolSource {
 
   constructor(readonly url: string, private readonly opts: EtcdSourceOptions) {
     const u = new URL(url);
-    if (u.protocol !== 'etcd:' && u.protocol !== 'etcds:') throw new Error(`${url}: not an etcd:// or etcds:// URL`);
+    if (u.protocol !== 'etcd:' && u.protocol !== 'etcds:') throw new Error(`${redactUrl(url)}: not an etcd:// or etcds:// URL`);
     const scheme = u.protocol === 'etcds:' ? 'https' : 'http';
+    const credentials = etcdCredentials(u);
     this.ep = {
       base: new URL(`${scheme}://${u.port ? u.host : `${u.host}:2379`}`),
-      clock: opts.clock, timeoutMs: opts.timeoutMs ?? 5000, ...(opts.ca ? { ca: opts.ca } : {}),
+      clock: opts.clock, timeoutMs: opts.timeoutMs ?? 5000, ...(opts.ca ? { ca: opts.ca } : {}), ...(credentials ? { credentials } : {}),
     };
     this.prefix = decodeURIComponent(u.pathname).replace(/\/*$/, '/');
     this.backoff = opts.backoffMinMs ?? 100;
-    this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: url }));
+    this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: redactUrl(url) }), limitsWith(opts.maxServers));
   }
 
   start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
@@ -66,28 +85,37 @@ export class EtcdSource implements PoolSource {
     this.abort = new AbortController();
     this.loop = this.session(this.abort.signal).catch((e: unknown) => {
       if (this.stopped) return;
-      const keep = this.state.last();
-      this.state.alert(`${this.url}: ${(e as Error).message}${keep ? `; keeping the previous ${keep.length} servers` : ''}`);
-      const delay = this.backoff;
-      this.backoff = Math.min(this.backoff * 2, this.opts.backoffMaxMs ?? 5000);
+      const max = this.opts.backoffMaxMs ?? 5000;
+      if (e instanceof OverLimit) this.state.refuse(e.message);
+      else this.state.alert(`${this.state.shown}: ${(e as Error).message}${this.state.keeping()}`);
+      const delay = e instanceof OverLimit ? max : this.backoff;
+      this.backoff = Math.min(this.backoff * 2, max);
       this.cancelRetry = this.opts.clock.setTimer(delay, () => this.run());
     });
   }
 
   private async session(signal: AbortSignal): Promise<void> {
-    const { revision, kvs } = await rangePrefix(this.ep, this.prefix, signal);
+    if (this.ep.credentials) this.ep.token = await authenticate(this.ep, signal);
+    const max = this.state.limits.maxServers;
+    const { revision, kvs, more } = await rangePrefix(this.ep, this.prefix, signal, max + 1);
+    if (more || kvs.length > max) throw new OverLimit(`${this.state.shown}: more than pool-max-servers ${max} keys under ${this.prefix}`);
     const next = new Map<string, PoolServer>();
     this.badKeys.clear();
     for (const kv of kvs) this.put(next, kv);
     this.servers = next;
-    this.state.accept([...next.values()]);
+    let delivered = this.deliver();
     await watchPrefix(this.ep, this.prefix, revision + 1, {
-      onCreated: () => { this.backoff = this.opts.backoffMinMs ?? 100; this.recoverIfClean(); },
-      onEvents: (events) => this.apply(events),
+      onCreated: () => { this.backoff = this.opts.backoffMinMs ?? 100; if (delivered) this.recoverIfClean(); },
+      onEvents: (events) => { delivered = this.apply(events); },
     }, signal);
   }
 
-  private apply(events: EtcdEvent[]): void {
+  /** The current map as a list: refused over pool-max-servers, kept (alerted) when it empties. */
+  private deliver(): boolean {
+    return this.state.offer([...this.servers.values()], false);
+  }
+
+  private apply(events: EtcdEvent[]): boolean {
     for (const e of events) {
       if (e.type === 'put') this.put(this.servers, e.kv);
       else {
@@ -96,8 +124,9 @@ export class EtcdSource implements PoolSource {
         if (host) this.servers.delete(host);
       }
     }
-    this.state.accept([...this.servers.values()]);
-    this.recoverIfClean();
+    const delivered = this.deliver();
+    if (delivered) this.recoverIfClean();
+    return delivered;
   }
 
   /** Connected and watching: the alert clears once no key holds a bad value any more. */
@@ -117,8 +146,9 @@ export class EtcdSource implements PoolSource {
     this.badKeys.delete(kv.key);
     const bad = (why: string): void => {
       this.badKeys.add(kv.key);
-      this.state.alert(`${this.url}: key ${kv.key}: ${why}, got ${JSON.stringify(kv.value)}; ${host} left as it was`);
-      const before = this.servers.get(host);
+      const got = JSON.stringify(kv.value.length > 200 ? `${kv.value.slice(0, 200)}...` : kv.value);
+      this.state.alert(`${this.state.shown}: key ${kv.key}: ${why}, got ${got}; ${host} left as it was`);
+      const before = this.servers.get(host) ?? this.state.last()?.find((s) => s.host === host);
       if (before) into.set(host, before);
     };
     let v: { pooled?: unknown; weight?: unknown };

@@ -1,10 +1,12 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { redactUrl } from '../log/redact.js';
 import type { Cancel, Clock } from '../time/clock.js';
-import { parsePool } from './parse.js';
+import { checkBytes, limitsWith } from './limits.js';
+import { formatOf } from './parse.js';
 import { SourceState } from './source-state.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
@@ -15,26 +17,42 @@ export interface FileSourceOptions {
   intervalMs?: number;
   /** Use fs.watch (default true); false leaves polling alone. */
   watch?: boolean;
+  /** A file is read only once unchanged (size, mtime, inode) for this long, ms; default 200. */
+  stableMs?: number;
+  /** pool-max-servers; default 10000. */
+  maxServers?: number;
 }
 
 const SETTLE_MS = 25;
 const POLL_MAX_MS = 500;
+const STABLE_MS = 200;
 
-/** file:///path — PyBal legacy lines or .json; fs.watch on the folder plus stat polling. */
+const stampOf = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+
+/**
+ * file:///path — PyBal legacy lines or .json; fs.watch on the folder plus stat polling. A file is
+ * read only when stable: not modified for `stableMs` (a file renamed into place, as editors and
+ * config management do, usually is already), else unchanged across two stats `stableMs` apart;
+ * and unchanged across the read. So a file rewritten in place in pieces is never half applied.
+ */
 export class FileSource implements PoolSource {
   readonly path: string;
   private readonly state: SourceState;
   private watcher: FSWatcher | null = null;
   private cancelPoll: Cancel | null = null;
   private cancelSettle: Cancel | null = null;
+  private cancelStable: Cancel | null = null;
+  /** The stat of the text last applied (or refused); '' = read again. */
   private stamp = '';
+  /** A changed stat seen, and when: applied once it has held for stableMs. */
+  private pending: { stamp: string; since: number } | null = null;
   private reading: Promise<void> | null = null;
   private again = false;
   private stopped = false;
 
   constructor(readonly url: string, private readonly opts: FileSourceOptions) {
     this.path = fileURLToPath(url);
-    this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: url }));
+    this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: redactUrl(url) }), limitsWith(opts.maxServers));
   }
 
   start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
@@ -62,6 +80,7 @@ export class FileSource implements PoolSource {
     this.watcher?.close();
     this.cancelPoll?.();
     this.cancelSettle?.();
+    this.cancelStable?.();
     await this.reading;
   }
 
@@ -89,21 +108,48 @@ export class FileSource implements PoolSource {
     });
   }
 
+  private later(ms: number): void {
+    this.cancelStable?.();
+    this.cancelStable = this.opts.clock.setTimer(Math.max(1, ms), () => this.check());
+  }
+
+  /** True when the stat `stamp` has held long enough to read; else a re-check is scheduled. */
+  private settled(st: Stats, stamp: string): boolean {
+    const stable = this.opts.stableMs ?? STABLE_MS;
+    const now = this.opts.clock.now();
+    if (this.opts.clock.wallNow() - st.mtimeMs >= stable) return true;
+    if (this.pending?.stamp !== stamp) this.pending = { stamp, since: now };
+    const waited = now - this.pending.since;
+    if (waited >= stable) return true;
+    this.later(stable - waited);
+    return false;
+  }
+
   private async read(): Promise<void> {
     try {
       const st = await stat(this.path);
-      const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-      if (stamp === this.stamp) return;
+      const stamp = stampOf(st);
+      if (stamp === this.stamp) { this.pending = null; return; }
+      if (!this.settled(st, stamp)) return;
+      const over = checkBytes(st.size, this.state.limits);
+      if (over) {
+        this.stamp = stamp;
+        this.state.refuse(`${this.path}: ${over}`);
+        return;
+      }
       const text = await readFile(this.path, 'utf8');
       if (this.stopped) return;
+      const after = stampOf(await stat(this.path));
+      if (after !== stamp) { this.pending = null; this.later(0); return; }
       this.stamp = stamp;
-      this.state.applyParsed(parsePool(text, this.path));
+      this.pending = null;
+      this.state.applyText(text, this.path, formatOf(this.path));
     } catch (e) {
       this.stamp = '';
+      this.pending = null;
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : (e as Error).message;
-      const keep = this.state.last();
-      this.state.alert(`${this.path}: cannot read pool: ${why}${keep ? `; keeping the previous ${keep.length} servers` : ''}`);
+      this.state.alert(`${this.path}: cannot read pool: ${why}${this.state.keeping()}`);
     }
   }
 }

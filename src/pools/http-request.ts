@@ -14,6 +14,15 @@ export interface RequestOptions {
   /** Extra trusted CA certificates (PEM) for https; the system ones are always trusted. */
   ca?: string | Buffer;
   signal?: AbortSignal;
+  /** Refuse a body longer than this (Content-Length first, then as it arrives), bytes. */
+  maxBytes?: number;
+}
+
+/** A body over `maxBytes`: the request was cut off without reading the rest. */
+export class TooLarge extends Error {
+  constructor(readonly bytes: number, readonly declared: boolean) {
+    super(`body ${declared ? 'declares' : 'exceeds'} ${bytes} bytes`);
+  }
 }
 
 export interface Response {
@@ -27,7 +36,15 @@ export function request(url: URL, opts: RequestOptions): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = open(url, opts, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      const max = opts.maxBytes ?? Infinity;
+      const declared = Number(res.headers['content-length'] ?? NaN);
+      if (declared > max) { cancel(); req.destroy(); reject(new TooLarge(declared, true)); return; }
+      let got = 0;
+      res.on('data', (c: Buffer) => {
+        got += c.length;
+        if (got > max) { cancel(); req.destroy(); reject(new TooLarge(got, false)); return; }
+        chunks.push(c);
+      });
       res.on('end', () => { cancel(); resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }); });
       res.on('error', (e) => { cancel(); reject(e); });
     });
@@ -58,8 +75,24 @@ export function stream(url: URL, opts: RequestOptions & { onChunk: (s: string) =
   });
 }
 
+/**
+ * URL userinfo (`http://user:pass@h/`) becomes HTTP basic auth (RFC 7617 §2), sent explicitly and
+ * never as part of the URL.
+ */
+export function basicAuth(url: URL): { target: URL; authorization?: string } {
+  if (!url.username && !url.password) return { target: url };
+  const target = new URL(url.href);
+  target.username = '';
+  target.password = '';
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { target, authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
+}
+
 function open(url: URL, opts: RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
-  const common = { method: opts.method ?? 'GET', headers: { 'user-agent': 'vipd', ...opts.headers }, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const auth = basicAuth(url);
+  url = auth.target;
+  const headers = { 'user-agent': 'vipd', ...(auth.authorization ? { authorization: auth.authorization } : {}), ...opts.headers };
+  const common = { method: opts.method ?? 'GET', headers, ...(opts.signal ? { signal: opts.signal } : {}) };
   if (url.protocol === 'https:') {
     return https.request(url, { ...common, rejectUnauthorized: true, ...(opts.ca ? { ca: [...rootCertificates, opts.ca.toString()] } : {}) }, onResponse);
   }

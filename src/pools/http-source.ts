@@ -1,7 +1,9 @@
 import { silentLogger, type Logger } from '../log/logger.js';
+import { redactUrl } from '../log/redact.js';
 import type { Cancel, Clock } from '../time/clock.js';
-import { request } from './http-request.js';
-import { formatOf, parsePool } from './parse.js';
+import { request, TooLarge } from './http-request.js';
+import { checkBytes, formatBytes, limitsWith } from './limits.js';
+import { formatOf } from './parse.js';
 import { SourceState } from './source-state.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
@@ -13,6 +15,8 @@ export interface HttpSourceOptions {
   /** Whole-request timeout, ms; default 5000. */
   timeoutMs?: number;
   ca?: string | Buffer;
+  /** pool-max-servers; default 10000. */
+  maxServers?: number;
 }
 
 /** http(s):// — polled with conditional GET (ETag / Last-Modified); same formats as files. */
@@ -28,7 +32,7 @@ export class HttpSource implements PoolSource {
 
   constructor(readonly url: string, private readonly opts: HttpSourceOptions) {
     this.target = new URL(url);
-    this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: url }));
+    this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: redactUrl(url) }), limitsWith(opts.maxServers));
   }
 
   start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
@@ -57,29 +61,32 @@ export class HttpSource implements PoolSource {
     const headers: Record<string, string> = {};
     if (this.etag) headers['if-none-match'] = this.etag;
     if (this.modified) headers['if-modified-since'] = this.modified;
-    const keep = (): string => { const l = this.state.last(); return l ? `; keeping the previous ${l.length} servers` : ''; };
+    const shown = this.state.shown;
     try {
       const res = await request(this.target, {
-        headers, timeoutMs: this.opts.timeoutMs ?? 5000, clock: this.opts.clock, signal: this.abort.signal,
+        headers, timeoutMs: this.opts.timeoutMs ?? 5000, clock: this.opts.clock, signal: this.abort.signal, maxBytes: this.state.limits.maxBytes,
         ...(this.opts.ca ? { ca: this.opts.ca } : {}),
       });
       if (this.stopped) return;
       if (res.status === 304) { this.state.ok(); return; }
       if (res.status !== 200) {
-        this.state.alert(`${this.url}: HTTP ${res.status}${keep()}`);
+        this.state.alert(`${shown}: HTTP ${res.status}${this.state.keeping()}`);
         return;
       }
       const ctype = String(res.headers['content-type'] ?? '');
       const format = formatOf(this.target.pathname) === 'json' || ctype.includes('application/json') ? 'json' : 'legacy';
-      const r = parsePool(res.body, this.url, format);
-      this.state.applyParsed(r);
+      const good = this.state.applyText(res.body, shown, format);
       // Only a fully good body may be skipped next time; a bad one is fetched (and alerted) again.
-      const good = !r.fatal && r.errors.length === 0;
       this.etag = good && typeof res.headers.etag === 'string' ? res.headers.etag : null;
       this.modified = good && typeof res.headers['last-modified'] === 'string' ? res.headers['last-modified'] : null;
     } catch (e) {
       if (this.stopped) return;
-      this.state.alert(`${this.url}: ${(e as Error).message}${keep()}`);
+      if (e instanceof TooLarge) {
+        const limit = formatBytes(this.state.limits.maxBytes);
+        this.state.refuse(`${shown}: ${e.declared ? checkBytes(e.bytes, this.state.limits) : `pool text is larger than the limit of ${limit} (cut off)`}`);
+        return;
+      }
+      this.state.alert(`${shown}: ${(e as Error).message}${this.state.keeping()}`);
     }
   }
 }

@@ -90,3 +90,19 @@ t.test('legacy lines with non-string keys or host', async (t) => {
   t.same(r.errors.map(formatIssue), ['p:1: keys must be strings, got 1', 'p:2: host must be a string, got 5']);
   t.same(r.servers, []);
 });
+
+t.test('bad lines name their host so it can keep its last good entry (badHosts)', async (t) => {
+  const text = "{ 'host': 'a', 'weight': 10, 'enabled': True }\n"
+    + "{ 'host': 'b', 'weight': '10', 'enabled': True }\n"
+    + "{ 'host': 'c', 'weight': 10, 'enabled': Tru }\n"
+    + "{ 'host': 'd' 'weight': 10 }\n"
+    + "{ 'weight': 10, 'enabled': True }\n"
+    + "{ 'host': 'a', 'weight': 'x', 'enabled': True }\n";
+  const r = parseLegacyPool(text, 'p');
+  t.same(r.servers.map((s) => s.host), ['a']);
+  t.same(r.badHosts, ['b', 'c', 'd'], "a bad line for a host that also has a good one is not a bad host; no host, nothing to keep");
+  t.equal(r.errors.length, 5);
+  const j = parseJsonPool('{ "a": { "enabled": true, "weight": 1 }, "b": 7, "c": { "weight": "1" } }', 'p.json');
+  t.same(j.badHosts, ['b', 'c']);
+  t.same(parseJsonPool('{ "a": ', 'p.json').badHosts, []);
+});

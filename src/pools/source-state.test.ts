@@ -66,3 +66,45 @@ t.test('recovery is heard once per alert, before the list it comes with, and als
   s.ok();
   t.equal(events.length, 7, 'recovered once');
 });
+
+t.test('a host named only by bad lines keeps its last good entry; a new bad host adds nothing', async (t) => {
+  const { s, updates, alerts } = setup();
+  const c = { host: 'c', weight: 5, enabled: true };
+  s.applyParsed(ok([a, b, c]));
+  const bad = (line: number, host: string) => ({ file: 'p', line, message: `${host}: weight must be an integer, got '10'` });
+  s.applyParsed({ servers: [a], errors: [bad(2, 'b'), bad(3, 'c'), bad(4, 'new')], warnings: [], fatal: false, badHosts: ['b', 'c', 'new'] });
+  t.same(s.last(), [a, b, c], 'b and c keep their entries; new is not added');
+  t.equal(updates.length, 1, 'nothing changed, nothing delivered');
+  t.equal(alerts[0], "p:2: b: weight must be an integer, got '10'; p:3: c: weight must be an integer, got '10'; "
+    + "p:4: new: weight must be an integer, got '10'; kept the previous entry of b, c");
+  s.applyParsed({ servers: [{ ...a, weight: 7 }], errors: [bad(2, 'b')], warnings: [], fatal: false, badHosts: ['b'] });
+  t.same(s.last(), [{ ...a, weight: 7 }, b], 'c, gone from the text, goes; b stays');
+});
+
+t.test('pool-max-servers: a longer list is refused whole, alerted once, the last list stays', async (t) => {
+  const updates: PoolServer[][] = [];
+  const alerts: string[] = [];
+  const s = new SourceState('http://user:pw@h/p?token=t', silentLogger, { maxServers: 2, maxBytes: 1000, maxLines: 10 });
+  s.bind((u) => updates.push(u), (m) => alerts.push(m));
+  s.applyParsed(ok([a, b]));
+  const c = { host: 'c', weight: 1, enabled: true };
+  s.applyParsed(ok([a, b, c]));
+  s.applyParsed(ok([a, b, c]));
+  t.same(updates, [[a, b]]);
+  t.same(alerts, ['http://***@h/p?token=***: 3 servers, more than pool-max-servers 2; refused whole, keeping the previous 2 servers']);
+  s.applyText('\n'.repeat(20), 'http://user:pw@h/p?token=t', 'legacy');
+  t.equal(alerts[1], 'http://***@h/p?token=***: pool text has 20 lines, more than the limit of 10; refused whole, keeping the previous 2 servers');
+  t.equal(s.applyText("{ 'host': 'c', 'weight': 1, 'enabled': True }\n", 'p', 'legacy'), true);
+  t.same(updates[1], [c]);
+});
+
+t.test('every alert is redacted, and a problem still there is re-raised with a new list', async (t) => {
+  const { s, events, alerts } = setup();
+  s.alert('fetch http://u:secret@h/x?key=abc failed');
+  t.equal(alerts[0], 'fetch http://***@h/x?key=*** failed');
+  s.accept([a]);
+  t.same(events, ['alert', 'update'], 'raised just before: not repeated');
+  s.accept([a, b]);
+  t.same(events, ['alert', 'update', 'alert', 'update'], 'still not recovered: raised again with the next list');
+  t.equal(alerts.length, 2);
+});

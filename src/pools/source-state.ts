@@ -1,20 +1,37 @@
 import { formatIssue } from '../config/issues.js';
 import type { Logger } from '../log/logger.js';
+import { redactText, redactUrl } from '../log/redact.js';
+import { checkPoolText, checkServers, DEFAULT_LIMITS, type PoolLimits } from './limits.js';
+import { parsePool, type PoolFormat } from './parse.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolParseResult, PoolServer } from './types.js';
 
+/** At most this many problems spelled out in one alert; the rest are counted. */
+const SHOWN = 5;
+
+function some(items: string[], sep: string, what: string): string {
+  const head = items.slice(0, SHOWN).join(sep);
+  return items.length > SHOWN ? `${head}${sep}and ${items.length - SHOWN} more ${what}` : head;
+}
+
 /**
- * What every source shares: the last good list, change detection, and alerts raised once per
- * distinct problem (not on every poll).
+ * What every source shares: the last good list, change detection, the limits, and alerts raised
+ * once per distinct problem (not on every poll). Every alert and log line is redacted here.
  */
 export class SourceState {
+  /** The URL as it may be shown: userinfo and query values hidden. */
+  readonly shown: string;
   private current: PoolServer[] | null = null;
   private key = '';
   private lastAlert = '';
+  /** An alert was raised since the last delivered list (the daemon keeps it with that list). */
+  private fresh = false;
   private onUpdate: OnUpdate = () => {};
   private onAlert: OnAlert = () => {};
   private onRecover: OnRecover = () => {};
 
-  constructor(readonly url: string, private readonly log: Logger) {}
+  constructor(readonly url: string, private readonly log: Logger, readonly limits: PoolLimits = DEFAULT_LIMITS) {
+    this.shown = redactUrl(url);
+  }
 
   bind(onUpdate: OnUpdate, onAlert: OnAlert, onRecover: OnRecover = () => {}): void {
     this.onUpdate = onUpdate;
@@ -24,6 +41,9 @@ export class SourceState {
 
   last(): PoolServer[] | null { return this.current ? this.current.map((s) => ({ ...s })) : null; }
 
+  /** `; keeping the previous N servers`, or nothing before the first list. */
+  keeping(): string { return this.current ? `; keeping the previous ${this.current.length} servers` : ''; }
+
   /** A new complete list; delivered only if it differs from the last one. */
   accept(servers: PoolServer[]): void {
     const sorted = [...servers].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
@@ -31,35 +51,87 @@ export class SourceState {
     if (this.current && key === this.key) return;
     this.current = sorted;
     this.key = key;
-    this.log.info('pool updated', { pool: this.url, servers: sorted.length, enabled: sorted.filter((s) => s.enabled).length });
+    this.log.info('pool updated', { pool: this.shown, servers: sorted.length, enabled: sorted.filter((s) => s.enabled).length });
+    // A problem that is still there stays alerted with the list it comes with.
+    if (this.lastAlert && !this.fresh) this.onAlert(this.lastAlert);
+    this.fresh = false;
     this.onUpdate(this.last()!);
   }
 
-  /** Applies a parsed text: warnings logged, errors alerted, fatal or empty-after-errors keeps the last list. */
-  applyParsed(r: PoolParseResult): void {
-    for (const w of r.warnings) this.log.warn(formatIssue(w), { pool: this.url });
-    if (r.errors.length) this.alert(r.errors.map(formatIssue).join('; '));
-    if (r.fatal) return;
-    if (r.servers.length === 0 && this.current && this.current.length > 0) {
-      this.alert(`${this.url}: no servers in the new list; keeping the previous ${this.current.length}`);
-      return;
+  /** A list over a limit or otherwise unusable: nothing of it applies; the last good list stays. */
+  refuse(why: string): void {
+    this.alert(`${why}; refused whole${this.current ? `, keeping the previous ${this.current.length} servers` : ', no list yet'}`);
+  }
+
+  /**
+   * A pool text (file, HTTP body): checked against the limits before any parsing, then parsed
+   * and applied. `name` is the file or URL the messages name. True when it applied without problems.
+   */
+  applyText(text: string, name: string, format: PoolFormat): boolean {
+    const over = checkPoolText(text, format, this.limits);
+    if (over) { this.refuse(`${name}: ${over}`); return false; }
+    return this.applyParsed(parsePool(text, name, format));
+  }
+
+  /**
+   * Applies a parsed text: warnings logged, errors alerted; a host named only by bad lines keeps
+   * its last good entry; fatal, over pool-max-servers or empty-after-good keeps the last list.
+   */
+  applyParsed(r: PoolParseResult): boolean {
+    for (const w of r.warnings) this.log.warn(this.redact(formatIssue(w)), { pool: this.shown });
+    if (r.fatal) {
+      if (r.errors.length) this.alert(some(r.errors.map(formatIssue), '; ', 'errors'));
+      return false;
     }
-    if (!r.errors.length) this.ok();
-    this.accept(r.servers);
+    const servers = [...r.servers];
+    const kept: string[] = [];
+    if (r.badHosts?.length && this.current) {
+      const before = new Map(this.current.map((s) => [s.host, s]));
+      for (const h of r.badHosts) {
+        const prev = before.get(h);
+        if (prev) { servers.push({ ...prev }); kept.push(h); }
+      }
+    }
+    if (r.errors.length) {
+      const keptText = kept.length ? `; kept the previous entry of ${some(kept, ', ', 'hosts')}` : '';
+      this.alert(`${some(r.errors.map(formatIssue), '; ', 'errors')}${keptText}`);
+    }
+    return this.offer(servers, r.errors.length === 0) && r.errors.length === 0;
+  }
+
+  /** A complete list from any source: refused over pool-max-servers, kept when it turns empty. */
+  offer(servers: PoolServer[], clean = true): boolean {
+    const over = checkServers(servers.length, this.limits);
+    if (over) { this.refuse(`${this.shown}: ${over}`); return false; }
+    if (servers.length === 0 && this.current && this.current.length > 0) {
+      this.alert(`${this.shown}: no servers in the new list; keeping the previous ${this.current.length}`);
+      return false;
+    }
+    if (clean) this.ok();
+    this.accept(servers);
+    return true;
+  }
+
+  /** The message with every URL in it redacted (the source's own among them). */
+  redact(message: string): string {
+    return redactText(message);
   }
 
   alert(message: string): void {
-    if (message === this.lastAlert) return;
-    this.lastAlert = message;
-    this.log.warn(message, { pool: this.url });
-    this.onAlert(message);
+    const shown = this.redact(message);
+    if (shown === this.lastAlert) return;
+    this.lastAlert = shown;
+    this.fresh = true;
+    // Not logged here: the consumer logs each alert it hears (once), so a problem is one log line.
+    this.onAlert(shown);
   }
 
   /** The source works again: `onRecover` after an alert; the next identical problem is alerted anew. */
   ok(): void {
     if (!this.lastAlert) return;
-    this.log.info('pool source recovered', { pool: this.url });
+    this.log.info('pool source recovered', { pool: this.shown });
     this.lastAlert = '';
+    this.fresh = false;
     this.onRecover();
   }
 }

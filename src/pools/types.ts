@@ -33,4 +33,6 @@ export interface PoolParseResult {
   warnings: ConfigIssue[];
   /** The whole text is unusable (e.g. a JSON syntax error): keep the previous list. */
   fatal: boolean;
+  /** Hosts named only by bad lines: each keeps its entry from the last good list, if it had one. */
+  badHosts?: string[];
 }

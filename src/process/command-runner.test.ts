@@ -3,6 +3,13 @@ import { runCommand } from './command-runner.js';
 import { groupMembers } from '../../test/support/process-group.js';
 
 const SH = '/bin/sh';
+
+/** Group members, waiting (bounded, 1 s) for SIGKILLed ones to finish exiting on a loaded machine. */
+async function survivors(pgid: number): Promise<number[]> {
+  let left = groupMembers(pgid);
+  for (let i = 0; i < 50 && left.length > 0; i++) { await new Promise((r) => setTimeout(r, 20)); left = groupMembers(pgid); }
+  return left;
+}
 const base = { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 };
 
 t.test('exit 0: stdout captured, arguments passed literally without a shell', async (t) => {
@@ -62,7 +69,7 @@ t.test('timeout: the whole process group, children included, is killed', async (
   t.equal(r.signal, 'SIGKILL');
   const pgid = Number(r.stdout.trim());
   t.ok(pgid > 1, `child printed its pid: ${r.stdout}`);
-  t.same(groupMembers(pgid), [], 'no process of the group survives');
+  t.same(await survivors(pgid), [], 'no process of the group survives');
 });
 
 t.test('after exit, leftover processes of the group are killed', async (t) => {
@@ -71,7 +78,7 @@ t.test('after exit, leftover processes of the group are killed', async (t) => {
   t.equal(r.timedOut, false, 'a grandchild holding stdout open does not delay the result');
   t.equal(r.leftoversKilled, true);
   const pgid = Number(r.stdout.trim());
-  t.same(groupMembers(pgid), []);
+  t.same(await survivors(pgid), []);
 });
 
 t.test('no leftovers reported when the child leaves none', async (t) => {
@@ -86,7 +93,7 @@ t.test('abort signal kills the group', async (t) => {
   const r = await runCommand(SH, ['-c', 'sleep 30 & echo $$; wait'], { ...base, signal: ac.signal });
   t.equal(r.aborted, true);
   t.equal(r.timedOut, false);
-  t.same(groupMembers(Number(r.stdout.trim())), []);
+  t.same(await survivors(Number(r.stdout.trim())), []);
 });
 
 t.test('a command that cannot start gives spawnError, not an exception', async (t) => {

@@ -1,4 +1,7 @@
 import { execa } from 'execa';
+import { accessSync, constants } from 'node:fs';
+import type { Logger } from '../log/logger.js';
+import { prepareConfinement, type Confinement } from './confine.js';
 
 /** How to run one child process. No shell is ever involved. */
 export interface RunOptions {
@@ -13,6 +16,15 @@ export interface RunOptions {
   cwd?: string;
   /** Aborting kills the whole process group, like a timeout. */
   signal?: Pick<AbortSignal, 'aborted' | 'addEventListener' | 'removeEventListener'>;
+  /**
+   * Health checks: the child runs in its own cgroup (a transient systemd scope, or a cgroup v2
+   * directory of vipd's own) so a timeout kills every process, daemonised ones included, and
+   * with no capabilities (ambient, inheritable and, when vipd may, bounding sets emptied;
+   * no_new_privs). Privileged children (ipvsadm, ip) are not confined.
+   */
+  confine?: boolean;
+  /** Where the confinement mode (and a fallback to the process group) is said, once. */
+  logger?: Logger;
 }
 
 export interface RunResult {
@@ -31,6 +43,8 @@ export interface RunResult {
   /** Set when the command could not be started at all (e.g. ENOENT, EACCES). */
   spawnError: string | null;
   durationMs: number;
+  /** How the run was held together: 'cgroup', 'systemd-scope', 'process-group' (confined runs), 'none'. */
+  containment: Confinement['kind'] | 'none';
 }
 
 /** The one way vipd starts child processes (RunCommand monitors, ipvsadm). */
@@ -73,8 +87,18 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+/** The probes' plain runner: exit code, or null when the program could not run. */
+const probe = async (file: string, args: string[]): Promise<number | null> =>
+  (await runCommand(file, args, { timeoutMs: 5000, maxOutputBytes: 4096 })).exitCode;
+
 export async function runCommand(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const started = performance.now();
+  let confined: Confinement | null = null;
+  if (opts.confine) {
+    // The wrappers would report a missing command as their own exit 127: say it as a spawn error.
+    try { accessSync(cmd, constants.X_OK); } catch (e) { return notStarted(describe(e), started); }
+    confined = await prepareConfinement(cmd, args, probe, opts.logger);
+  }
   const out = new Capture(opts.maxOutputBytes);
   const err = new Capture(opts.maxOutputBytes);
   let timedOut = false;
@@ -82,8 +106,9 @@ export async function runCommand(cmd: string, args: readonly string[], opts: Run
   let leftoversKilled = false;
   let exitCode: number | null = null;
   let signal: string | null = null;
+  let reaped: Promise<boolean> = Promise.resolve(false);
 
-  const child = execa(cmd, [...args], {
+  const child = execa(confined?.file ?? cmd, confined?.args ?? [...args], {
     detached: true, // own session and process group (setsid)
     env: { ...(opts.env ?? {}) },
     extendEnv: false,
@@ -108,12 +133,15 @@ export async function runCommand(cmd: string, args: readonly string[], opts: Run
       if (pid !== undefined && killGroup(pid, 0)) {
         leftoversKilled = killGroup(pid, 'SIGKILL');
       }
+      // Daemonised ones left the group but not the cell; they may hold the output pipes open.
+      if (confined) reaped = confined.reapLeftovers();
       resolve();
     });
   });
 
   const killAll = (): void => {
     if (pid !== undefined) killGroup(pid, 'SIGKILL');
+    confined?.killAll();
   };
   const timer = setTimeout(() => { timedOut = true; killAll(); }, Math.max(0, opts.timeoutMs));
   const onAbort = (): void => { aborted = true; killAll(); };
@@ -133,6 +161,10 @@ export async function runCommand(cmd: string, args: readonly string[], opts: Run
     opts.signal?.removeEventListener('abort', onAbort);
   }
   if (pid !== undefined && spawnError === null) await exited;
+  if (confined) {
+    if (await reaped) leftoversKilled = true;
+    await confined.release();
+  }
 
   return {
     exitCode,
@@ -146,6 +178,14 @@ export async function runCommand(cmd: string, args: readonly string[], opts: Run
     leftoversKilled: leftoversKilled && !timedOut && !aborted,
     spawnError,
     durationMs: performance.now() - started,
+    containment: confined?.kind ?? 'none',
+  };
+}
+
+function notStarted(spawnError: string, started: number): RunResult {
+  return {
+    exitCode: null, signal: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false,
+    aborted: false, leftoversKilled: false, spawnError, durationMs: performance.now() - started, containment: 'none',
   };
 }
 

@@ -17,6 +17,10 @@ t.test('capabilities limited to CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, run as a
   t.same(values('CapabilityBoundingSet'), ['CAP_NET_ADMIN CAP_NET_BIND_SERVICE']);
   t.same(values('User'), ['vipd']);
   t.same(values('NoNewPrivileges'), ['yes']);
+  // Check commands run in a delegated cgroup (a timeout kills daemonised children too).
+  t.same(values('Delegate'), ['yes']);
+  t.same(values('ProtectControlGroups'), ['no']);
+  t.match(unit, /Check commands \(RunCommand\) get none/, 'the unit says children get no capabilities');
   t.match(values('ExecStart')[0], /^\/usr\/bin\/vipd run -c \/etc\/vipd\/vipd\.conf$/);
   t.same(values('ExecReload'), ['/bin/kill -HUP $MAINPID']);
   t.same(values('KillSignal'), ['SIGTERM']);

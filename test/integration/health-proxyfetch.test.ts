@@ -158,3 +158,18 @@ t.test('HTTPS with a self-signed certificate: SNI from the URL, verification onl
   const plainToTls = await check(monitor({ url: 'http://secure.example.test/health', timeout: 1 }), port);
   t.equal(plainToTls.up, false, 'plain HTTP to a TLS port is down');
 });
+
+t.test('reasons never show URL userinfo or query values (issue 11)', async (t) => {
+  const port = await httpPort;
+  const secretUrl = 'http://ops:s3cret@www.example.test/s/503?token=abc123&probe';
+  const failing = await check(monitor({ url: secretUrl }), port);
+  t.equal(failing.up, false);
+  t.equal(lastUrl, '/s/503?token=abc123&probe', 'the real request still carries the query');
+  t.match(failing.reason, 'http://***@www.example.test/s/503?token=***&probe: HTTP 503');
+  const refused = await check(monitor({ url: secretUrl, timeout: 1 }), 1);
+  t.equal(refused.up, false);
+  t.match(refused.reason, /^http:\/\/\*\*\*@www\.example\.test\/s\/503\?token=\*\*\*&probe: .*ECONNREFUSED/);
+  const bad = createMonitor('ProxyFetch', { url: 'ftp://ops:s3cret@host/x?token=abc123' });
+  t.equal(bad.ok, false);
+  for (const text of [failing.reason, refused.reason, bad.ok ? '' : bad.error]) t.notMatch(text, /s3cret|abc123/);
+});

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileSource } from '../../src/pools/file-source.js';
 import type { PoolServer } from '../../src/pools/types.js';
 import { systemClock } from '../../src/time/clock.js';
-import { waitFor } from '../lab/proc.js';
+import { sleep, waitFor } from '../lab/proc.js';
 
 const line = (host: string, weight = 10, enabled = true) => `{ 'host': '${host}', 'weight': ${weight}, 'enabled': ${enabled ? 'True' : 'False'} }\n`;
 
@@ -44,8 +44,8 @@ for (const watch of [true, false]) {
     await within1s('a weight change', (s) => hosts(s) === 'mw1:10:off mw3:5:on');
 
     writeFileSync(path, line('mw1', 10, false) + "{ 'host': 'mw3', 'weight': '5', 'enabled': True }\n" + line('mw4'));
-    await within1s('the malformed line skipped, the rest applied', (s) => hosts(s) === 'mw1:10:off mw4:10:on');
-    t.match(alerts[alerts.length - 1], `${path}:2: mw3: weight must be an integer, got '5'`);
+    await within1s('the rest applied, mw3 keeping its last good entry', (s) => hosts(s) === 'mw1:10:off mw3:5:on mw4:10:on');
+    t.match(alerts[alerts.length - 1], `${path}:2: mw3: weight must be an integer, got '5'; kept the previous entry of mw3`);
 
     // An editor replacing the file by rename is seen too.
     writeFileSync(join(dir, 'tmp'), line('mw9'));
@@ -97,10 +97,67 @@ t.test('a file restored as it was: recovered, with no new list', async (t) => {
   t.equal(recoveries(), 0, 'no recovery while the file is missing');
   writeFileSync(path, line('mw1') + line('mw2'));
   await waitFor('the recovery', 1500, async () => recoveries() === 1, 10);
-  writeFileSync(path, line('mw1') + "{ 'host': 'mw2', 'weight': 'x', 'enabled': True }\n");
-  await within1s('the list without the malformed line', (s) => s.length === 1);
+  writeFileSync(path, line('mw1') + "{ 'host': 'mw2', 'weight': 'x', 'enabled': True }\n" + line('mw3'));
+  await within1s('the new line applied, mw2 kept as it was', (s) => hosts(s) === 'mw1:10:on mw2:10:on mw3:10:on');
   t.equal(recoveries(), 1, 'a list with a malformed line is no recovery');
   writeFileSync(path, line('mw1') + line('mw2'));
   await waitFor('the second recovery', 1500, async () => recoveries() === 2, 10);
-  t.equal(updates.length, 3, 'the first list, the partial one, the full one again');
+  t.equal(updates.length, 3, 'the first list, the one with mw3, the first one again');
+});
+
+t.test('a file rewritten in place in pieces is applied whole, never a partial read', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'web-servers');
+  writeFileSync(path, line('a') + line('b') + line('c') + line('d'));
+  const { updates, alerts, within1s } = watchSource(t, path);
+  await within1s('the first list', (s) => s.length === 4);
+  for (let round = 0; round < 2; round++) {
+    const names = round === 0 ? ['e', 'f', 'g', 'h'] : ['i', 'j', 'k', 'l'];
+    const fd = openSync(path, 'r+');
+    ftruncateSync(fd, 0);
+    for (const n of names) {
+      writeSync(fd, line(n));
+      await sleep(40);
+    }
+    closeSync(fd);
+    await within1s(`the rewritten file (round ${round + 1})`, (s) => hosts(s) === names.map((n) => `${n}:10:on`).join(' '));
+  }
+  t.same(updates.map((u) => u.length), [4, 4, 4], 'no intermediate list delivered');
+  t.same(alerts, [], 'no alert either (an empty or partial read would have been one)');
+});
+
+t.test('an over-size file and a 100,000-line file are refused whole, cheaply; the last list stays', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'web-servers');
+  writeFileSync(path, line('a') + line('b'));
+  const { src, updates, alerts, within1s } = watchSource(t, path);
+  await within1s('the first list', (s) => s.length === 2);
+  writeFileSync(path, Array.from({ length: 100_000 }, (_, i) => line(`mw${i}`)).join(''));
+  const started = Date.now();
+  await waitFor('the refusal', 3000, async () => alerts.length === 1, 10);
+  t.equal(alerts[0], `${path}: pool text has 100000 server lines, more than pool-max-servers 10000; refused whole, keeping the previous 2 servers`);
+  t.ok(Date.now() - started < 3000, 'refused within a bounded wait');
+  writeFileSync(path, `# ${'x'.repeat(17 * 1024 * 1024)}\n${line('a')}`);
+  await waitFor('the size refusal', 3000, async () => alerts.length === 2, 10);
+  t.equal(alerts[1], `${path}: pool text is 17 MiB, more than the limit of 16 MiB; refused whole, keeping the previous 2 servers`);
+  t.same(src.last()!.map((s) => s.host), ['a', 'b']);
+  t.equal(updates.length, 1);
+  writeFileSync(path, line('a') + line('c'));
+  await within1s('a good file again', (s) => hosts(s) === 'a:10:on c:10:on');
+});
+
+t.test('pool-max-servers applies to JSON files after parsing', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'web.json');
+  writeFileSync(path, '{"a": {"enabled": true, "weight": 1}}');
+  const updates: PoolServer[][] = [];
+  const alerts: string[] = [];
+  const src = new FileSource(pathToFileURL(path).href, { clock: systemClock, maxServers: 2 });
+  src.start((s) => updates.push(s), (a) => alerts.push(a));
+  t.teardown(() => src.stop());
+  await waitFor('the first list', 1000, async () => updates.length === 1, 10);
+  writeFileSync(path, '{"a": {"enabled": true, "weight": 1}, "b": {"enabled": true, "weight": 1}, "c": {"enabled": true, "weight": 1}}');
+  await waitFor('the refusal', 1500, async () => alerts.length === 1, 10);
+  t.equal(alerts[0], `${pathToFileURL(path).href}: 3 servers, more than pool-max-servers 2; refused whole, keeping the previous 1 servers`);
+  t.equal(updates.length, 1);
 });

@@ -80,13 +80,15 @@ t.test('HTTP 500, a timeout and a malformed body raise alerts and keep the last 
   h.current = () => ({ status: 200, hang: true });
   await waitFor('the timeout alert', 3000, async () => alerts.includes(`${url}: timed out after 300 ms; keeping the previous 2 servers`), 10);
 
-  h.current = () => ({ status: 200, body: line('a') + "{ 'host': 'b', 'weight': 10, 'enabled': 'yes' }\n" });
+  h.current = () => ({ status: 200, body: line('a') + "{ 'host': 'b', 'weight': 10, 'enabled': 'yes' }\n" + line('d') + "{ 'host': 'e', 'weight': '1' }\n" });
   await waitFor('the malformed-line alert', 2000, async () => alerts.some((a) => a.startsWith(`${url}:2: b: enabled must be True or False, got 'yes'`)), 10);
   await waitFor('the rest applied', 2000, async () => updates.length === 2, 10);
-  t.same(updates[1], [{ host: 'a', weight: 10, enabled: true }]);
+  t.same(updates[1], [{ host: 'a', weight: 10, enabled: true }, { host: 'b', weight: 10, enabled: true }, { host: 'd', weight: 10, enabled: true }],
+    'b keeps its last good entry; e, new and bad, is not added');
+  t.match(alerts[alerts.length - 1], /; kept the previous entry of b$/);
 
   h.current = () => ({ status: 200, body: '' });
-  await waitFor('the empty-list alert', 2000, async () => alerts.some((a) => a.includes('no servers in the new list; keeping the previous 1')), 10);
+  await waitFor('the empty-list alert', 2000, async () => alerts.some((a) => a.includes('no servers in the new list; keeping the previous 3')), 10);
   h.current = () => ({ status: 200, body: line('c') });
   await waitFor('the recovered list', 2000, async () => updates.length === 3, 10);
   t.same(src.last(), [{ host: 'c', weight: 10, enabled: true }]);
@@ -147,4 +149,52 @@ t.test('https:// verifies the certificate', async (t) => {
   t.teardown(() => untrusted.stop());
   await waitFor('the certificate alert', 3000, async () => alerts.length > 0, 10);
   t.match(alerts[0], /unable to verify|self[- ]signed/);
+});
+
+t.test('URL userinfo is sent as basic auth, never shown; alerts hide it and query values', async (t) => {
+  const body = line('a');
+  const h = { current: ((req) => (req.headers.authorization === `Basic ${Buffer.from('vipd:s3cr:et').toString('base64')}`
+    ? { status: 200, body } : { status: 401 })) as Handler };
+  const { base, seen } = await server(t, h);
+  const url = `${base.replace('http://', 'http://vipd:s3cr%3Aet@')}/pools/web?token=t0ken`;
+  const { updates, alerts } = source(t, url);
+  await waitFor('the list, authenticated', 2000, async () => updates.length === 1, 10);
+  t.equal(seen[0]!.authorization, `Basic ${Buffer.from('vipd:s3cr:et').toString('base64')}`);
+  h.current = () => ({ status: 200, body: line('a') + "{ 'host': 'b', 'weight': '1', 'enabled': True }\n" });
+  await waitFor('the bad-line alert', 2000, async () => alerts.length === 1, 10);
+  h.current = () => ({ status: 403 });
+  await waitFor('the 403 alert', 2000, async () => alerts.length === 2, 10);
+  const shown = `${base.replace('http://', 'http://***@')}/pools/web?token=***`;
+  t.equal(alerts[0], `${shown}:2: b: weight must be an integer, got '1'`);
+  t.equal(alerts[1], `${shown}: HTTP 403; keeping the previous 1 servers`);
+  t.notOk(alerts.some((a) => /s3cr|t0ken/.test(a)), 'no secret in any alert');
+});
+
+t.test('a body over 16 MiB is cut off and refused whole (declared or streamed); the last list stays', async (t) => {
+  const big = `# ${'x'.repeat(17 * 1024 * 1024)}\n`;
+  const h = { current: (() => ({ status: 200, body: line('a') + line('b') })) as Handler };
+  const { base } = await server(t, h);
+  const url = `${base}/pools/web`;
+  const { src, updates, alerts } = source(t, url);
+  await waitFor('the first list', 2000, async () => updates.length === 1, 10);
+  h.current = () => ({ status: 200, body: big, headers: { 'content-length': String(big.length) } });
+  await waitFor('the refusal of a declared size', 3000, async () => alerts.length === 1, 10);
+  t.equal(alerts[0], `${url}: pool text is 17 MiB, more than the limit of 16 MiB; refused whole, keeping the previous 2 servers`);
+  h.current = () => ({ status: 200, body: big + line('c'), headers: { 'transfer-encoding': 'chunked' } });
+  await waitFor('the refusal of a streamed body', 3000, async () => alerts.length === 2, 10);
+  t.match(alerts[1], /^http:\/\/127\.0\.0\.1:\d+\/pools\/web: pool text is larger than the limit of 16 MiB \(cut off\); refused whole, keeping the previous 2 servers$/);
+  t.same(src.last()!.map((s) => s.host), ['a', 'b']);
+  t.equal(updates.length, 1);
+});
+
+t.test('a 100,000-line body is refused before parsing', async (t) => {
+  const h = { current: (() => ({ status: 200, body: line('a') })) as Handler };
+  const { base } = await server(t, h);
+  const { updates, alerts } = source(t, `${base}/pools/web`);
+  await waitFor('the first list', 2000, async () => updates.length === 1, 10);
+  const body = Array.from({ length: 100_000 }, (_, i) => line(`mw${i}`)).join('');
+  h.current = () => ({ status: 200, body });
+  await waitFor('the refusal', 3000, async () => alerts.length === 1, 10);
+  t.equal(alerts[0], `${base}/pools/web: pool text has 100000 server lines, more than pool-max-servers 10000; refused whole, keeping the previous 1 servers`);
+  t.equal(updates.length, 1);
 });

@@ -7,7 +7,7 @@ import { secondsToMillis, systemClock } from '../../time/clock.js';
 import { ConfigError, Daemon } from '../run/daemon.js';
 import { startDemo, type Demo } from '../run/demo.js';
 
-interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean }
+interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean }
 
 const DEFAULT_CONFIGS = ['/etc/vipd/vipd.conf', '/etc/pybal/pybal.conf'];
 
@@ -33,9 +33,10 @@ export async function run(args: Args, log: Logger): Promise<number> {
   let daemon: Daemon;
   try {
     daemon = await Daemon.start({
-      configPath, dryRun, clock: systemClock, log,
+      configPath, dryRun, clock: systemClock, log, allowEmpty: args['allow-empty'],
       poolSource: (svc, l) => createPoolSource(svc.pool, {
         clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval), timeoutMs: secondsToMillis(svc.poolTimeout),
+        maxServers: svc.poolMaxServers,
       }),
     });
   } catch (e) {
@@ -75,6 +76,7 @@ export const runCommand: CommandModule<object, Args> = {
     .option('config', { alias: 'c', type: 'string', describe: `config file (default ${DEFAULT_CONFIGS.join(', falling back to ')})` })
     .option('dryrun', { alias: 'n', type: 'boolean', default: false, describe: 'do not change IPVS: log each ipvsadm batch instead' })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'debug logging' })
+    .option('allow-empty', { type: 'boolean', default: false, describe: 'allow a config without services (refused by default: an empty or truncated file), at start and on reload' })
     .option('demo', { type: 'boolean', default: false, describe: 'run the shipped demo: loopback backends, dry-run IPVS, status on http://127.0.0.1:9090/' }),
   handler: async (args) => {
     const log = createLogger({

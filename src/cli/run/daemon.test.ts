@@ -76,7 +76,7 @@ t.test('ipvs-reconcile-interval: drift made by hand is read back and repaired at
   await writeFile(pool, '');
   const { d, ids, driver } = await start(t, pool, 'ipvs-reconcile-interval = 0.5\n');
   await waitFor('web in IPVS', 2000, async () => (await ids()).length === 1, 20);
-  await new Promise((r) => setTimeout(r, 200)); // let the start-up applies settle
+  await new Promise((r) => setTimeout(r, 600)); // let the start-up applies settle (a pool file is read once stable: 0.2 s)
   driver().replaceTable([]);
   t.same(await ids(), [], 'the service was deleted behind our back');
   await waitFor('web repaired', 3000, async () => (await ids()).length === 1, 20);

@@ -19,7 +19,7 @@ import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig
 import { serviceKey } from '../ipvs-mapping.js';
 import { SpeakerAdapter, bgpStatus } from './speaker-adapter.js';
 import { systemResolver } from './resolver.js';
-import { applyReload } from './reload.js';
+import { applyReload, emptyConfigRefusal } from './reload.js';
 import { ConfigError } from './errors.js';
 
 export { ConfigError };
@@ -35,6 +35,8 @@ export interface DaemonOptions {
   ipvs?: (owned: ServiceConfig[]) => Ipvs;
   /** Re-resolution period; default 60 s. */
   resolveIntervalMs?: number;
+  /** `vipd run --allow-empty`: run, and reload to, a config without services. */
+  allowEmpty?: boolean;
 }
 
 export async function readConfig(path: string): Promise<{ config: VipdConfig; warnings: string[] }> {
@@ -99,6 +101,8 @@ export class Daemon {
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, warnings } = await readConfig(opts.configPath);
     for (const w of warnings) opts.log.warn(w);
+    const empty = emptyConfigRefusal(null, config, opts.allowEmpty ?? false);
+    if (empty) throw new ConfigError(empty);
     const monitors = new Map<string, ReturnType<typeof buildMonitors>>();
     const errors: string[] = [];
     for (const s of config.services) {
@@ -171,7 +175,15 @@ export class Daemon {
       }),
       startedAt: this.startedAt,
       now: () => this.opts.clock.wallNow(),
+      actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service) },
     };
+  }
+
+  /** The operator lets a held pool update (pool-max-removal) of `service` apply now. */
+  confirmPoolRemoval(service: string): { ok: boolean; message: string } {
+    const r = this.coordinator.confirmPoolRemoval(service);
+    this.opts.log[r.ok ? 'warn' : 'info'](`pool removal confirmation: ${r.message}`, { service });
+    return r;
   }
 
   /** SIGHUP: a valid config is applied as a difference; an invalid one changes nothing and raises an alert. */

@@ -38,7 +38,7 @@ t.test('service and route specs from the typed config', async (t) => {
   const c = config();
   t.same(serviceSpec(c.services[0]!), {
     name: 'web', ip: '10.2.0.1', port: 443, protocol: 'tcp', depoolThreshold: 0.4, monitors: ['ProxyFetch', 'IdleConnection'],
-    bgp: true, med: 7, degradedMed: 70, withdrawPolicy: 'below-threshold',
+    bgp: true, med: 7, degradedMed: 70, withdrawPolicy: 'below-threshold', poolMaxRemoval: 0.5, poolRemovalHoldMs: 60_000,
   });
   t.match(routeSpec(c.global), { nextHopV4: '10.255.0.1', med: 5, asPathPrepend: 2 });
   t.equal(asPathPrepend({ ...c.global, bgpAsPath: [64600] }), 0);

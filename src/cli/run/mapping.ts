@@ -12,6 +12,7 @@ export function serviceSpec(s: ServiceConfig): ServiceSpec {
     monitors: [...new Set(s.monitors.map((m) => m.name))], bgp: s.bgp, med: s.bgpMed,
     ...(s.bgpDegradedMed !== null ? { degradedMed: s.bgpDegradedMed } : {}),
     withdrawPolicy: s.bgpWithdrawPolicy,
+    poolMaxRemoval: s.poolMaxRemoval, poolRemovalHoldMs: s.poolRemovalHold * 1000,
   };
 }
 

@@ -14,7 +14,7 @@ import { anyAsWarning, routeSpec, serviceSpec, speakerConfig } from './mapping.j
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const identity = (s: ServiceConfig): unknown => [s.ip, s.port, s.protocol];
-const poolOf = (s: ServiceConfig): unknown => [s.pool, s.poolInterval, s.poolTimeout];
+const poolOf = (s: ServiceConfig): unknown => [s.pool, s.poolInterval, s.poolTimeout, s.poolMaxServers];
 const monitorsOf = (s: ServiceConfig): unknown => s.monitors;
 
 function peerPlan(d: Daemon, next: VipdConfig): { remove: string[]; add: PeerConfig[]; warnings: { peer: string; w: string }[] } {
@@ -37,8 +37,25 @@ function peerPlan(d: Daemon, next: VipdConfig): { remove: string[]; add: PeerCon
   return { remove, add, warnings };
 }
 
+/**
+ * Why a config with no services must not run (issue 11: an empty or truncated file is a valid
+ * config), or null: a reload that removes every service, or none at all with bgp = no.
+ * `vipd run --allow-empty` lets both through.
+ */
+export function emptyConfigRefusal(prev: VipdConfig | null, next: VipdConfig, allowEmpty: boolean): string | null {
+  if (allowEmpty || next.services.length > 0) return null;
+  const hint = 'an empty or truncated file? Start vipd with --allow-empty to allow a config without services';
+  if (prev && prev.services.length > 0) {
+    return `${next.file} has no services: it would remove all ${prev.services.length} running (${prev.services.map((s) => s.name).join(', ')}); ${hint}`;
+  }
+  if (!next.global.bgp) return `${next.file} has no services and bgp = no: vipd would do nothing; ${hint}`;
+  return null;
+}
+
 export async function applyReload(d: Daemon, next: VipdConfig): Promise<void> {
   const log = d.opts.log;
+  const empty = emptyConfigRefusal(d.config, next, d.opts.allowEmpty ?? false);
+  if (empty) throw new ConfigError(empty);
   const oldSvcs = new Map(d.config.services.map((s) => [s.name, s]));
   const newSvcs = new Map(next.services.map((s) => [s.name, s]));
 

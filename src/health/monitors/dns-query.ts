@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
 import { decodeResponseHeader, encodeQuery, TYPE_A, TYPE_AAAA } from './dns-wire.js';
+import { parseDnsAnswer } from './dns-message.js';
 import type { CheckSignal } from '../check-signal.js';
 
 export interface DnsQueryConfig {
@@ -26,8 +27,9 @@ export function parseDnsQuery(options: MonitorOptions): DnsQueryConfig {
 }
 
 /**
- * One query (random hostname, random A or AAAA) to the server's address; any answer is up,
- * NXDOMAIN is up unless fail-on-nxdomain; SERVFAIL, REFUSED and silence are down.
+ * One query (random hostname, random A or AAAA) to the server's address; any well-formed answer is
+ * up, NXDOMAIN is up unless fail-on-nxdomain; SERVFAIL, REFUSED, silence and a malformed message
+ * (every section is parsed: counts, names, pointers, record lengths) are down.
  */
 export class DnsQueryMonitor implements Monitor {
   readonly kind = 'DNSQuery';
@@ -44,6 +46,7 @@ export class DnsQueryMonitor implements Monitor {
     const typeName = qtype === TYPE_A ? 'A' : 'AAAA';
     const id = Math.floor(this.random() * 0x10000) & 0xffff;
     const query = encodeQuery(id, name, qtype);
+    const fqdn = name.replace(/\.$/, '').toLowerCase() + '.';
     return new Promise((resolve) => {
       const sock = createSocket(isIPv6(target.ip) ? 'udp6' : 'udp4');
       let finished = false;
@@ -61,7 +64,15 @@ export class DnsQueryMonitor implements Monitor {
       sock.on('message', (msg) => {
         const v = decodeResponseHeader(msg);
         if (!v || v.id !== id) return; // not our answer; keep waiting
-        if (v.rcode === 0) done(true, `NOERROR, ${v.answers} answer(s)`);
+        const p = parseDnsAnswer(msg);
+        if (!p.ok) { done(false, `malformed answer: ${p.error}`); return; }
+        const q = p.value.questions[0];
+        // RFC 5452 §9.1: the answer must be for the question asked
+        if (q && (q.name.toLowerCase() !== fqdn || q.type !== qtype || p.value.questions.length !== 1)) {
+          done(false, `answer is for another question (${q.name} type ${q.type})`);
+          return;
+        }
+        if (v.rcode === 0) done(true, `NOERROR, ${p.value.answers.length} answer(s)`);
         else if (v.rcode === 3) done(!this.cfg.failOnNxdomain, 'NXDOMAIN');
         else done(false, v.rcodeName);
       });

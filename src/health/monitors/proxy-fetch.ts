@@ -4,8 +4,10 @@ import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
 import { buildRequest, httpProbe, type HttpProbeResult } from './http-probe.js';
 import { readStatusRule, type StatusRule } from './http-status.js';
 import type { CheckSignal } from '../check-signal.js';
+import { redactText, redactUrl } from '../../log/redact.js';
 
 interface ProbeUrl {
+  /** The URL as reasons show it: userinfo and query values hidden (src/log/redact.ts). */
   text: string;
   tls: boolean;
   servername?: string;
@@ -26,11 +28,11 @@ const MAX_BYTES = 64 * 1024;
 
 function parseUrl(r: OptionReader, text: string): ProbeUrl {
   let u: URL;
-  try { u = new URL(text); } catch { return r.fail('url', `not a valid URL: '${text}'`); }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') r.fail('url', `scheme must be http or https, got '${text}'`);
+  try { u = new URL(text); } catch { return r.fail('url', `not a valid URL: '${redactText(text)}'`); }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') r.fail('url', `scheme must be http or https, got '${redactText(text)}'`);
   const hostname = u.hostname.replace(/^\[|\]$/g, '');
   return {
-    text,
+    text: redactUrl(text),
     tls: u.protocol === 'https:',
     ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
     request: buildRequest(u.host, (u.pathname || '/') + u.search),
@@ -88,7 +90,7 @@ export class ProxyFetchMonitor implements Monitor {
   }
 
   private judge(u: ProbeUrl, res: HttpProbeResult): { up: boolean; reason: string } {
-    if (!res.ok) return { up: false, reason: `${u.text}: ${res.reason}` };
+    if (!res.ok) return { up: false, reason: `${u.text}: ${redactText(res.reason)}` };
     if (!this.cfg.status.accepts(res.status)) {
       return { up: false, reason: `${u.text}: HTTP ${res.status} (expected ${this.cfg.status.describe})` };
     }

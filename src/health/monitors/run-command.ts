@@ -1,6 +1,7 @@
 import type { Logger } from '../../log/logger.js';
 import { silentLogger } from '../../log/logger.js';
 import type { CommandRunner } from '../../process/command-runner.js';
+import { redactText } from '../../log/redact.js';
 import type { CheckResult, Monitor, Schedule, Target } from '../monitor.js';
 import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
 import type { CheckSignal } from '../check-signal.js';
@@ -62,19 +63,23 @@ export class RunCommandMonitor implements Monitor {
     const args = this.cfg.arguments.map((a) => substitute(a, target));
     const r = await this.runner.run(this.cfg.command, args, {
       env: this.cfg.env, timeoutMs: this.schedule.timeoutMs, maxOutputBytes: this.cfg.maxOutputBytes, signal,
+      confine: true, logger: this.log,
     });
     const ctx = { server: target.host, monitor: this.kind };
     if (this.cfg.logOutput) {
-      if (r.stdout) this.log.debug(`Cmd stdout: ${escape(r.stdout)}`, ctx);
-      if (r.stderr) this.log.debug(`Cmd stderr: ${escape(r.stderr)}`, ctx);
+      if (r.stdout) this.log.debug(`Cmd stdout: ${escape(redactText(r.stdout))}`, ctx);
+      if (r.stderr) this.log.debug(`Cmd stderr: ${escape(redactText(r.stderr))}`, ctx);
     }
     if (r.leftoversKilled) this.log.warn('killed processes left behind by the check command', ctx);
-    const details = { exitCode: r.exitCode ?? -1, signal: r.signal ?? '' };
+    const details = { exitCode: r.exitCode ?? -1, signal: r.signal ?? '', containment: r.containment };
     if (r.spawnError) return { up: false, reason: `cannot run ${this.cfg.command}: ${r.spawnError}`, ms: r.durationMs };
-    if (r.timedOut) return { up: false, reason: `timeout after ${this.schedule.timeoutMs} ms (process group killed)`, ms: r.durationMs, details };
-    if (r.aborted) return { up: false, reason: 'aborted (process group killed)', ms: r.durationMs, details };
-    if (r.exitCode === 0) return { up: true, reason: 'exit code 0', ms: r.durationMs, details };
+    const killed = r.containment === 'cgroup' || r.containment === 'systemd-scope' ? 'every process of the check killed' : 'process group killed';
+    // Output beyond max-output-bytes was read and discarded; the reason says so.
+    const cut = r.stdoutTruncated || r.stderrTruncated ? ` (output beyond ${this.cfg.maxOutputBytes} bytes discarded)` : '';
+    if (r.timedOut) return { up: false, reason: `timeout after ${this.schedule.timeoutMs} ms (${killed})${cut}`, ms: r.durationMs, details };
+    if (r.aborted) return { up: false, reason: `aborted (${killed})${cut}`, ms: r.durationMs, details };
+    if (r.exitCode === 0) return { up: true, reason: `exit code 0${cut}`, ms: r.durationMs, details };
     const how = r.exitCode !== null ? `exit code ${r.exitCode}` : `signal ${r.signal ?? '?'}`;
-    return { up: false, reason: `command ended with ${how}`, ms: r.durationMs, details };
+    return { up: false, reason: `command ended with ${how}${cut}`, ms: r.durationMs, details };
   }
 }

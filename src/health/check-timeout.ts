@@ -1,0 +1,62 @@
+/** One check bounded by its timeout: the deadline's verdict waits for I/O already received; reasons redacted. */
+import type { Clock } from '../time/clock.js';
+import { redactText } from '../log/redact.js';
+import type { CheckResult, Monitor, Target } from './monitor.js';
+import { CheckAbort } from './check-signal.js';
+
+/** What the timeout needs besides the clock; the defaults are the real ones. */
+export interface TimeoutHooks {
+  /**
+   * Runs the timeout's verdict after I/O already received is processed: setImmediate's check
+   * phase comes after the poll phase, so a response that arrived while the loop was blocked is
+   * read before a late timer can call the check a timeout.
+   */
+  defer?: (fn: () => void) => void;
+  /** How late the timer fired, and whether the result came in before the deferred verdict. */
+  onTimeout?: (lateMs: number, rescued: boolean) => void;
+}
+
+/** Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote. */
+export const redacted = (r: CheckResult): CheckResult => (r.reason.includes('://') ? { ...r, reason: redactText(r.reason) } : r);
+
+/**
+ * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
+ * is down even if a monitor ignored the signal. Never rejects. When the timer fires, the verdict
+ * waits for `defer` (setImmediate): a response the kernel already holds, because vipd's own
+ * event loop was blocked past the deadline, is read first and counts.
+ */
+export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock, hooks: TimeoutHooks = {}): Promise<CheckResult> {
+  const started = clock.now();
+  const timeoutMs = monitor.schedule.timeoutMs;
+  const ac = new CheckAbort();
+  const defer = hooks.defer ?? setImmediate;
+  // One promise settled once, by the check or by the deadline (thousands of checks per second).
+  return new Promise<CheckResult>((resolve) => {
+    let settled = false;
+    let timerFired = false;
+    const cancelTimeout = clock.setTimer(timeoutMs, () => {
+      if (settled) return;
+      timerFired = true;
+      const lateMs = Math.max(0, clock.now() - started - timeoutMs);
+      defer(() => {
+        hooks.onTimeout?.(lateMs, settled);
+        if (settled) return;
+        settled = true;
+        resolve({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs }); // before the abort
+        ac.abort();
+      });
+    });
+    const finish = (result: CheckResult): void => {
+      if (settled) return;
+      settled = true;
+      if (!timerFired) cancelTimeout();
+      resolve(redacted(result)); // one-shot callers (`vipd check`) print it too
+    };
+    const failed = (x: unknown): void => finish({ up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started });
+    try {
+      monitor.check(target, ac).then(finish, failed);
+    } catch (x) {
+      failed(x);
+    }
+  });
+}
