@@ -8,18 +8,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handle, type HandlerContext } from './handler.js';
-import type { MainMessage, WorkerConfig, WorkerMessage } from './protocol.js';
+import { DEFAULT_LIMITS, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { redactDeep } from './snapshot.js';
 import type { StatusSnapshot } from './types.js';
 
 const SNAPSHOT_TIMEOUT_MS = 5000;
+// Outside a worker thread (someone runs the file) nothing starts.
 const port = parentPort;
-if (!port) throw new Error('api-worker.js runs only as a worker thread (startApiServer starts it)');
-const cfg = workerData as WorkerConfig;
+const cfg = (port ? workerData : { hosts: [], port: 0, limits: DEFAULT_LIMITS }) as WorkerConfig;
 const { limits } = cfg;
-const post = (m: WorkerMessage): void => port.postMessage(m);
+const post = (m: WorkerMessage): void => port?.postMessage(m);
 const now = (): number => performance.now();
 
 let snapshotTimer: NodeJS.Timeout | null = null;
@@ -62,7 +62,7 @@ const ctx: HandlerContext = {
   maxBodyBytes: limits.maxBodyBytes,
 };
 
-port.on('message', (m: MainMessage) => {
+port?.on('message', (m: MainMessage) => {
   if (m.t === 'snapshot' || m.t === 'snapshot-error') {
     if (snapshotTimer) clearTimeout(snapshotTimer);
     snapshotTimer = null;
@@ -138,4 +138,4 @@ async function close(): Promise<void> {
   post({ t: 'closed' });
 }
 
-void start();
+if (port) void start();
