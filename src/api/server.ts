@@ -78,7 +78,6 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
           } catch (e) {
             result = { ok: false, message: e instanceof Error ? e.message : String(e) };
           }
-          if (result) opts.log.info(`pool removal confirmation for ${m.service}: ${result.message}`, { service: m.service });
           send({ t: 'confirm', id: m.id, result });
           break;
         }
