@@ -3,10 +3,14 @@
  * every gauge is current (PyBal's servers_up was not). PyBal's names where they exist
  * (PYBAL.md §4.6, §5.4, §6.2), vipd_* for the new ones.
  */
-import type { StatusSource } from './types.js';
+import type { StatusSnapshot } from './types.js';
 
 type Labels = Record<string, string>;
-interface Family { name: string; help: string; type: 'gauge' | 'counter'; samples: { labels: Labels; value: number }[] }
+interface Family {
+  name: string; help: string; type: 'gauge' | 'counter' | 'summary';
+  /** suffix: `_sum` / `_count` of a summary. */
+  samples: { labels: Labels; value: number; suffix?: string }[];
+}
 
 const escape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
@@ -16,16 +20,16 @@ function render(families: Family[]): string {
     out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
     for (const s of f.samples) {
       const l = Object.entries(s.labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
-      out.push(`${f.name}${l ? `{${l}}` : ''} ${Number.isFinite(s.value) ? s.value : 'NaN'}`);
+      out.push(`${f.name}${s.suffix ?? ''}${l ? `{${l}}` : ''} ${Number.isFinite(s.value) ? s.value : 'NaN'}`);
     }
   }
   return out.join('\n') + '\n';
 }
 
-export function metricsText(src: StatusSource): string {
-  const st = src.coordinator();
-  const bgp = src.bgp();
-  const now = src.now();
+export function metricsText(src: StatusSnapshot): string {
+  const st = src.coordinator;
+  const bgp = src.bgp;
+  const now = src.now;
   const fams: Family[] = [];
   const fam = (name: string, type: Family['type'], help: string): Family['samples'] => {
     const f: Family = { name, help, type, samples: [] };
@@ -100,7 +104,7 @@ export function metricsText(src: StatusSource): string {
     if (v.med !== null) med.push({ labels: { vip: v.prefix }, value: v.med });
   }
 
-  const ipvs = src.ipvs?.();
+  const ipvs = src.ipvs;
   if (ipvs) {
     fam('vipd_ipvs_applies_total', 'counter', 'IPVS batches applied').push({ labels: { driver: ipvs.driver }, value: ipvs.appliesTotal });
     fam('vipd_ipvs_repairs_total', 'counter', 'IPVS drift repairs').push({ labels: { driver: ipvs.driver }, value: ipvs.repairsTotal });
@@ -109,6 +113,14 @@ export function metricsText(src: StatusSource): string {
   const alerts = fam('vipd_alerts', 'gauge', 'Alerts raised by pool sources and config reloads, by level');
   for (const level of ['warning', 'critical'] as const) {
     alerts.push({ labels: { level }, value: st.alerts.filter((a) => a.level === level).length });
+  }
+  const lag = src.loopLag;
+  if (lag) {
+    const l = fam('vipd_event_loop_lag_seconds', 'summary',
+      'Main event-loop delay beyond its 10 ms sampling timer; quantiles over the last window of at least 10 s');
+    l.push({ labels: { quantile: '0.5' }, value: lag.p50 }, { labels: { quantile: '0.99' }, value: lag.p99 },
+      { labels: { quantile: '1' }, value: lag.max });
+    l.push({ labels: {}, value: lag.sum, suffix: '_sum' }, { labels: {}, value: lag.count, suffix: '_count' });
   }
   fam('vipd_start_time_seconds', 'gauge', 'Process start time, seconds since the epoch').push({ labels: {}, value: src.startedAt / 1000 });
   return render(fams.filter((f) => f.samples.length > 0));

@@ -1,15 +1,19 @@
 /**
- * The instrumentation HTTP server: PyBal's endpoints plus /bgp, /vips and /metrics. JSON when
- * any Accept header includes application/json (PyBal wanted an exact match), text otherwise.
+ * The instrumentation HTTP server (PyBal's endpoints plus /bgp, /vips, /metrics), run in a
+ * worker thread (api-worker.ts) so that a flood of clients cannot starve the main event loop.
+ * The main thread side here only answers the worker's snapshot requests (at most
+ * `snapshotsPerSec`, shared by every waiting request), relays confirm actions and log lines,
+ * and measures its own event-loop lag for `vipd_event_loop_lag_seconds`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
-import { metricsText } from './metrics.js';
+import { LoopLagMonitor } from './loop-lag.js';
+import { DEFAULT_LIMITS, type ApiLimits, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
+import { takeSnapshot } from './snapshot.js';
 import type { StatusSource } from './types.js';
-import {
-  alertsView, bgpView, notFoundView, poolsView, poolView, serverView, vipsView, type Body,
-} from './views.js';
+
+export { route, wantsJson } from './handler.js';
+export { DEFAULT_LIMITS, type ApiLimits } from './protocol.js';
 
 export interface ApiOptions {
   source: StatusSource;
@@ -18,116 +22,108 @@ export interface ApiOptions {
   /** PyBal's instrumentation_port; 0 picks a free port. */
   port: number;
   log: Logger;
+  limits?: Partial<ApiLimits>;
 }
 
 export interface ApiServer {
   /** Bound address:port pairs, e.g. ["127.0.0.1:9090"]. */
   readonly addresses: string[];
+  /** Snapshots the main thread has taken for the worker (tests). */
+  readonly snapshots: number;
   close(): Promise<void>;
 }
 
-export function wantsJson(req: IncomingMessage): boolean {
-  const accept = req.headers.accept;
-  return accept !== undefined && accept.toLowerCase().includes('application/json');
+/** The worker's file beside this one: compiled .js from dist/, or .ts under a TypeScript loader (tests). */
+export function workerUrl(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './api-worker.ts' : './api-worker.js', import.meta.url);
 }
 
-/** Routes a path to a body, or null for 404. Exported for tests of the routing alone. */
-export function route(path: string, src: StatusSource): Body | null {
-  const parts = path.replace(/\/+$/, '').split('/').slice(1).map(decodeURIComponent);
-  const st = () => src.coordinator();
-  if (parts[0] === 'pools') {
-    if (parts.length === 1) return poolsView(st().pools);
-    const pool = st().pools.find((p) => p.name === parts[1]);
-    if (!pool) return null;
-    if (parts.length === 2) return poolView(pool);
-    const server = pool.servers.find((s) => s.host === parts[2]);
-    return parts.length === 3 && server ? serverView(server) : null;
-  }
-  if (parts.length !== 1) return null;
-  if (parts[0] === 'alerts') return alertsView(src);
-  if (parts[0] === 'bgp') return bgpView(src.bgp(), src.now());
-  if (parts[0] === 'vips') return vipsView(st().vips);
-  return null;
-}
-
-function handle(req: IncomingMessage, res: ServerResponse, src: StatusSource, log: Logger): void {
-  const json = wantsJson(req);
-  const send = (status: number, type: string, body: string): void => {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  };
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.setHeader('allow', 'GET, HEAD');
-    send(405, 'text/plain', 'Only GET and HEAD are supported\n');
-    return;
-  }
-  let path: string;
-  try {
-    path = new URL(req.url ?? '/', 'http://x').pathname;
-  } catch {
-    path = '/';
-  }
-  try {
-    if (path === '/metrics') {
-      send(200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(src));
-      return;
-    }
-    let body: Body | null;
-    try {
-      body = route(path, src);
-    } catch (e) {
-      if (e instanceof URIError) body = null; else throw e;
-    }
-    const status = body ? 200 : 404;
-    const b = body ?? notFoundView();
-    if (json) send(status, 'application/json', JSON.stringify(b.json));
-    else send(status, 'text/plain; charset=utf-8', b.text);
-  } catch (e) {
-    log.error(`instrumentation request failed: ${e instanceof Error ? e.message : String(e)}`, { path });
-    send(500, 'text/plain', 'internal error\n');
-  }
-}
-
-function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error): void => reject(e);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
+const CLOSE_WAIT_MS = 2000;
 
 /**
- * Starts one listener per address. An address that cannot be bound is logged and skipped
- * (e.g. ::1 on a host without IPv6); it is an error only when none could be bound.
+ * Starts one listener per address in a worker thread. An address that cannot be bound is logged
+ * and skipped (e.g. ::1 on a host without IPv6); it is an error only when none could be bound.
  */
 export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
-  const hosts = opts.hosts ?? ['127.0.0.1', '::1'];
-  const servers: Server[] = [];
-  const addresses: string[] = [];
-  const failures: string[] = [];
-  let port = opts.port;
-  for (const host of hosts) {
-    const server = createServer((req, res) => handle(req, res, opts.source, opts.log));
-    try {
-      const a = await listen(server, host, port);
-      if (port === 0) port = a.port;
-      servers.push(server);
-      addresses.push(a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
-    } catch (e) {
-      const msg = `instrumentation: cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${e instanceof Error ? e.message : String(e)}`;
-      failures.push(msg);
-      opts.log.warn(msg);
-    }
+  const cfg: WorkerConfig = {
+    hosts: opts.hosts ?? ['127.0.0.1', '::1'], port: opts.port, limits: { ...DEFAULT_LIMITS, ...opts.limits },
+  };
+  const lag = new LoopLagMonitor();
+  const worker = new Worker(workerUrl(), { workerData: cfg });
+  const send = (m: MainMessage): void => worker.postMessage(m);
+  let snapshots = 0;
+  let closing = false;
+  let onClosed: (() => void) | null = null;
+
+  const started = new Promise<string[]>((resolve, reject) => {
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.t) {
+        case 'listening':
+          for (const f of m.failures) opts.log.warn(f);
+          if (m.addresses.length) resolve(m.addresses);
+          else reject(new Error(m.failures.join('; ') || 'instrumentation: no address to listen on'));
+          break;
+        case 'snapshot':
+          snapshots++;
+          try {
+            send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
+          } catch (e) {
+            send({ t: 'snapshot-error', message: e instanceof Error ? e.message : String(e) });
+          }
+          break;
+        case 'confirm': {
+          let result: { ok: boolean; message: string } | null = null;
+          try {
+            result = opts.source.actions?.confirmPoolRemoval(m.service) ?? null;
+          } catch (e) {
+            result = { ok: false, message: e instanceof Error ? e.message : String(e) };
+          }
+          send({ t: 'confirm', id: m.id, result });
+          break;
+        }
+        case 'log':
+          opts.log[m.level](m.message);
+          break;
+        case 'closed':
+          onClosed?.();
+          break;
+      }
+    });
+    worker.on('error', (e) => {
+      opts.log.error(`instrumentation worker failed: ${e.message}`);
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (!closing) opts.log.error(`instrumentation worker exited (code ${code}); the API is down, the rest of vipd runs on`);
+      reject(new Error(`instrumentation worker exited (code ${code})`));
+    });
+  });
+
+  let addresses: string[];
+  try {
+    addresses = await started;
+  } catch (e) {
+    closing = true;
+    lag.stop();
+    await worker.terminate();
+    throw e;
   }
-  if (servers.length === 0) throw new Error(failures.join('; ') || 'instrumentation: no address to listen on');
+  let closed: Promise<void> | null = null;
   return {
     addresses,
-    close: () => Promise.all(servers.map((s) => new Promise<void>((r) => {
-      s.close(() => r());
-      s.closeAllConnections();
-    }))).then(() => undefined),
+    get snapshots() { return snapshots; },
+    close: () => {
+      closed ??= (async () => {
+        closing = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+          onClosed = () => { clearTimeout(timer); resolve(); };
+          send({ t: 'close' });
+        });
+        lag.stop();
+        await worker.terminate();
+      })();
+      return closed;
+    },
   };
 }

@@ -48,6 +48,29 @@ export interface IpvsStatus {
   lastError: string | null;
 }
 
+/** Main-thread event-loop delay beyond the sampling timer, in seconds (a Prometheus summary). */
+export interface LoopLag {
+  p50: number;
+  p99: number;
+  max: number;
+  /** Cumulative over the process lifetime. */
+  sum: number;
+  count: number;
+}
+
+/**
+ * One reading of a StatusSource as plain data (structured-clone safe): what the API worker
+ * thread renders every endpoint from, so the main thread only pays for taking it.
+ */
+export interface StatusSnapshot {
+  coordinator: CoordinatorStatus;
+  bgp: BgpStatus;
+  ipvs: IpvsStatus | null;
+  startedAt: number;
+  now: number;
+  loopLag: LoopLag | null;
+}
+
 /** Everything the API reads; each call returns the state as it is now. */
 export interface StatusSource {
   coordinator(): CoordinatorStatus;

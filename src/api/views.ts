@@ -2,9 +2,9 @@
  * PyBal's instrumentation bodies (text and JSON forms, PYBAL.md §6.1) and vipd's /bgp and /vips,
  * as pure functions of the status. Each returns the body; the server sets the content type.
  */
-import { alertSummary, textStatus, type PoolStatus, type ServerStatus } from '../coordinator/status.js';
+import { alertSummary, textStatus, type CoordinatorStatus, type PoolStatus, type ServerStatus } from '../coordinator/status.js';
 import type { VipDecision } from '../coordinator/vip-policy.js';
-import type { BgpPeerStatus, BgpStatus, StatusSource } from './types.js';
+import type { BgpPeerStatus, BgpStatus } from './types.js';
 
 export const NOT_FOUND = 'The desired url was not found';
 
@@ -27,8 +27,8 @@ export function serverView(s: ServerStatus): Body {
   return { json: dump(s), text: textStatus(s) + '\n' };
 }
 
-export function alertsView(src: StatusSource): Body {
-  const a = alertSummary(src.coordinator());
+export function alertsView(st: CoordinatorStatus): Body {
+  const a = alertSummary(st);
   return { json: a, text: `${a.status.toUpperCase()} - ${a.msg}` };
 }
 

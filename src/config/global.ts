@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { IniSection } from './ini.js';
 import { nearest } from './issues.js';
 import { POOL_GUARD_DEFAULTS, POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
@@ -82,9 +83,20 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
     poolMaxServers: r.int('pool-max-servers', 10_000, { min: 1, max: 1_000_000 })!,
     ...readPoolGuard(r, POOL_GUARD_DEFAULTS),
   };
+  const ipsEntry = r.entry('instrumentation_ips');
+  if (g.instrumentation && ipsEntry) for (const ip of g.instrumentationIps) r.warnIf(ipsEntry.line, exposedApi(ip));
   if (bgp && peers.length === 0 && !peerEntry?.value.trim()) r.error(r.section.line, 'bgp = yes but no peer: set bgp-peer-address');
   r.warnUnknown(GLOBAL_KEYS, () => true);
   return g;
+}
+
+/** Why listening on `ip` exposes the unauthenticated API beyond this host, or null for loopback. */
+export function exposedApi(ip: string): string | null {
+  const wildcard = ip === '' || ip === '0.0.0.0' || ip === '::';
+  if (!wildcard && ipaddr.isValid(ip) && ipaddr.process(ip).range() === 'loopback') return null;
+  const what = wildcard ? `'${ip}' listens on every interface` : `${ip} is not a loopback address`;
+  return `instrumentation_ips: ${what}: the unauthenticated API (pools, alerts, metrics) is reachable from the network; `
+    + 'list only 127.0.0.1 and ::1 unless a firewall guards the port';
 }
 
 function addressList(r: SectionReader, key: string, def: string[]): string[] {

@@ -151,6 +151,18 @@ t.test('[DEFAULT] keys: inherited silently where known, an unknown one warned on
   ]);
 });
 
+t.test('instrumentation_ips with a wildcard or a non-loopback address warn (only with instrumentation = yes)', async (t) => {
+  const w = warningsOf(`[global]\ninstrumentation = yes\ninstrumentation_ips = [ "", "::", "0.0.0.0", "192.0.2.1", "127.0.0.2", "::1" ]\n\n[web]\n${SVC}`);
+  const exposed = w.filter((x) => x.includes('instrumentation_ips'));
+  t.equal(exposed.length, 4, exposed.join('\n'));
+  t.match(exposed[0], /^f\.conf:3: \[global\] instrumentation_ips: '' listens on every interface: the unauthenticated API/);
+  t.match(exposed.join('\n'), /'::' listens on every interface/);
+  t.match(exposed.join('\n'), /'0\.0\.0\.0' listens on every interface/);
+  t.match(exposed.join('\n'), /192\.0\.2\.1 is not a loopback address/);
+  t.same(warningsOf(`[global]\ninstrumentation = yes\ninstrumentation_ips = [ "127.0.0.1", "::1" ]\n\n[web]\n${SVC}`), []);
+  t.same(warningsOf(`[global]\ninstrumentation_ips = [ "" ]\n\n[web]\n${SVC}`), [], 'nothing listens when instrumentation is off');
+});
+
 t.test('pool-max-servers: 10000 by default, a [global] default, a per-service value, errors at the line', async (t) => {
   t.equal(configOf(`[web]\n${SVC}`).services[0]!.poolMaxServers, 10000);
   const c = configOf(`[global]\npool-max-servers = 500\n[web]\n${SVC}[api]\n${SVC.replace('10.2.0.1', '10.2.0.2')}pool-max-servers = 20\n`);

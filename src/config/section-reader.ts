@@ -31,6 +31,10 @@ export class SectionReader {
     this.sink.errors.push({ file: this.file, line, message: `${this.label} ${message}`, ...(column ? { column } : {}) });
   }
 
+  warnIf(line: number, message: string | null): void {
+    if (message !== null) this.warn(line, message);
+  }
+
   warn(line: number, message: string): void {
     this.sink.warnings.push({ file: this.file, line, message: `${this.label} ${message}` });
   }

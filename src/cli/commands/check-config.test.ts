@@ -53,3 +53,17 @@ t.test('--pools also checks the file:// pools, located in the pool files', async
   t.match(r.stderr, `warning: ${pool}:3: mw3: no 'weight', using 10`);
   t.match(r.stderr, `error: ${f}:8: [gone] cannot read pool ${dir}/nope`);
 });
+
+t.test('instrumentation_ips exposing the API beyond loopback is a warning', async (t) => {
+  const dir = t.testdir();
+  const f = join(dir, 'pybal.conf');
+  writeFileSync(f, '[global]\ninstrumentation = yes\ninstrumentation_ips = [ "" ]\n'
+    + "[web]\nprotocol = tcp\nip = 10.2.0.1\nport = 80\nscheduler = wrr\nconfig = file:///x\nmonitors = [ 'IdleConnection' ]\n");
+  const r = vipd('check-config', '-c', f);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, `warning: ${f}:3: [global] instrumentation_ips: '' listens on every interface: the unauthenticated API`);
+  t.match(r.stderr, `${f}: OK, 1 service, 0 BGP peer(s), 1 warning(s)`);
+  writeFileSync(f, '[global]\ninstrumentation = yes\ninstrumentation_ips = [ "127.0.0.1", "10.255.0.1" ]\n'
+    + "[web]\nprotocol = tcp\nip = 10.2.0.1\nport = 80\nscheduler = wrr\nconfig = file:///x\nmonitors = [ 'IdleConnection' ]\n");
+  t.match(vipd('check-config', '-c', f).stderr, `warning: ${f}:3: [global] instrumentation_ips: 10.255.0.1 is not a loopback address`);
+});

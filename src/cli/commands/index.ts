@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { checkConfigCommand } from './check-config.js';
+import { confirmRemovalCommand } from './confirm-removal.js';
 import { decodeCommand } from './decode.js';
 import { probeCommand } from './probe.js';
 import { statusCommand } from './status.js';
@@ -14,6 +15,7 @@ export const commands: CommandModule<any, any>[] = [
   decodeCommand,
   probeCommand,
   statusCommand,
+  confirmRemovalCommand,
   runCommand,
   speakCommand,
   ipvsCommand,

@@ -54,3 +54,17 @@ t.test('vipd status names the URL it could not reach and exits 1', async (t) => 
   t.match(r.stderr, new RegExp(`cannot read http://127\\.0\\.0\\.1:${port}`));
   t.match(r.stderr, /ECONNREFUSED/);
 });
+
+t.test('vipd status waits out the API request rate limit (429) instead of failing', async (t) => {
+  const api = await startApiServer({
+    source: {
+      coordinator: () => ({ pools: [], vips: [], alerts: [] }), bgp: () => ({ enabled: false, localAs: null, peers: [] }),
+      startedAt: 0, now: () => 0,
+    },
+    hosts: ['127.0.0.1'], port: 0, log: silentLogger, limits: { ratePerClient: 2, rateBurst: 2 },
+  });
+  t.teardown(() => api.close());
+  const r = await cli(['status', '--url', `http://${api.addresses[0]}`]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^OK - All pools are healthy\n/);
+});

@@ -35,9 +35,17 @@ export function formatStatus(d: StatusData): string {
 
 async function fetchStatus(base: string, timeoutMs: number): Promise<StatusData> {
   const get = async (path: string, json = true): Promise<unknown> => {
-    const res = await fetch(base + path, {
-      headers: { accept: json ? 'application/json' : 'text/plain' }, signal: AbortSignal.timeout(timeoutMs),
-    });
+    let res: Response;
+    // The API answers 429 beyond its per-client rate (docs/api.md): wait as told, a few times.
+    for (let attempt = 0; ; attempt++) {
+      res = await fetch(base + path, {
+        headers: { accept: json ? 'application/json' : 'text/plain' }, signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (res.status !== 429 || attempt >= 5) break;
+      await res.body?.cancel();
+      const wait = Math.min(2, Math.max(0.1, Number(res.headers.get('retry-after')) || 1));
+      await new Promise((r) => setTimeout(r, wait * 1000));
+    }
     if (!res.ok) throw new Error(`${base}${path}: HTTP ${res.status}`);
     return json ? res.json() : res.text();
   };

@@ -1,0 +1,141 @@
+/**
+ * The API worker thread: it owns the listening sockets, HTTP parsing, the limits and the
+ * rendering, so no number of clients can take time from the main thread's event loop (health
+ * checks, BGP keepalives). It reads the status from the main thread by message, through a
+ * single-flight, rate-bounded SnapshotCache.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { handle, type HandlerContext } from './handler.js';
+import { DEFAULT_LIMITS, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
+import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
+import { SnapshotCache } from './snapshot-cache.js';
+import { redactDeep } from './snapshot.js';
+import type { StatusSnapshot } from './types.js';
+
+const SNAPSHOT_TIMEOUT_MS = 5000;
+// Outside a worker thread (someone runs the file) nothing starts.
+const port = parentPort;
+const cfg = (port ? workerData : { hosts: [], port: 0, limits: DEFAULT_LIMITS }) as WorkerConfig;
+const { limits } = cfg;
+const post = (m: WorkerMessage): void => port?.postMessage(m);
+const now = (): number => performance.now();
+
+let snapshotTimer: NodeJS.Timeout | null = null;
+const cache = new SnapshotCache<StatusSnapshot>({
+  now, ratePerSec: limits.snapshotsPerSec, burst: limits.snapshotsPerSec,
+  request: () => {
+    snapshotTimer = setTimeout(() => cache.reject(new Error(`no status from the main thread within ${SNAPSHOT_TIMEOUT_MS} ms`)),
+      SNAPSHOT_TIMEOUT_MS);
+    post({ t: 'snapshot' });
+  },
+});
+const confirms = new Map<number, (r: { ok: boolean; message: string } | null) => void>();
+let nextId = 1;
+const limiter = new ClientRateLimiter({ rate: limits.ratePerClient, burst: limits.rateBurst, maxClients: 10_000 });
+const reporter = new LimitReporter(10_000);
+let lastErrorAt = -Infinity;
+let suppressedErrors = 0;
+
+const ctx: HandlerContext = {
+  snapshot: () => cache.get(),
+  confirm: (service) => new Promise((resolve) => {
+    const id = nextId++;
+    confirms.set(id, resolve);
+    post({ t: 'confirm', id, service });
+  }),
+  allow: (client) => limiter.allow(client, now()),
+  limitHit: (limit, client, detail) => {
+    const line = reporter.hit(limit, client, detail, now());
+    if (line) post({ t: 'log', level: 'warn', message: line });
+  },
+  log: (message) => {
+    // At most one error line per 10 s: a stalled main thread fails every waiting request at once.
+    const t = now();
+    if (t - lastErrorAt < 10_000) { suppressedErrors++; return; }
+    const more = suppressedErrors ? ` (${suppressedErrors} more failed requests since the last report)` : '';
+    lastErrorAt = t;
+    suppressedErrors = 0;
+    post({ t: 'log', level: 'error', message: message + more });
+  },
+  maxBodyBytes: limits.maxBodyBytes,
+};
+
+port?.on('message', (m: MainMessage) => {
+  if (m.t === 'snapshot' || m.t === 'snapshot-error') {
+    if (snapshotTimer) clearTimeout(snapshotTimer);
+    snapshotTimer = null;
+    if (m.t === 'snapshot') cache.resolve(redactDeep(m.snapshot));
+    else cache.reject(new Error(m.message));
+  } else if (m.t === 'confirm') {
+    confirms.get(m.id)?.(m.result);
+    confirms.delete(m.id);
+  } else if (m.t === 'close') {
+    void close();
+  }
+});
+
+const servers: Server[] = [];
+
+function listen(server: Server, host: string, p: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => reject(e);
+    server.once('error', onError);
+    server.listen(p, host, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function makeServer(): Server {
+  const server = createServer({
+    maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs, connectionsCheckingInterval: 1000,
+  }, (req, res) => { void handle(req, res, ctx); });
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', (d?: { remoteAddress?: string }) => {
+    ctx.limitHit('connection', d?.remoteAddress ?? 'unknown', `over ${limits.maxConnections} open connections, closed`);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'HPE_HEADER_OVERFLOW') ctx.limitHit('header size', socket.remoteAddress ?? 'unknown', `over ${limits.maxHeaderBytes} bytes`);
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      setTimeout(() => socket.destroy(), 1000).unref();
+    } else {
+      socket.destroy();
+    }
+  });
+  return server;
+}
+
+async function start(): Promise<void> {
+  const addresses: string[] = [];
+  const failures: string[] = [];
+  let p = cfg.port;
+  for (const host of cfg.hosts) {
+    const server = makeServer();
+    try {
+      const a = await listen(server, host, p);
+      if (p === 0) p = a.port;
+      servers.push(server);
+      addresses.push(a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
+    } catch (e) {
+      failures.push(`instrumentation: cannot listen on ${host.includes(':') ? `[${host}]` : host}:${p}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  post({ t: 'listening', addresses, failures });
+}
+
+async function close(): Promise<void> {
+  await Promise.all(servers.map((s) => new Promise<void>((r) => {
+    s.close(() => r());
+    s.closeAllConnections();
+  })));
+  post({ t: 'closed' });
+}
+
+if (port) void start();

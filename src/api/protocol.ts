@@ -1,0 +1,42 @@
+/** Messages between the main thread (status owner) and the API worker thread (HTTP owner). */
+import type { StatusSnapshot } from './types.js';
+
+/** Bounds on what any client can make the API do; each hit is logged, rate-limited. */
+export interface ApiLimits {
+  /** Open connections per listening address; beyond it new ones are closed at once. */
+  maxConnections: number;
+  /** Requests per second per client address, and the burst above that rate; beyond: 429. */
+  ratePerClient: number;
+  rateBurst: number;
+  /** Bytes of request headers (431 beyond) and of a request body (413 beyond). */
+  maxHeaderBytes: number;
+  maxBodyBytes: number;
+  /** Milliseconds to receive the headers, the whole request, and idle between requests. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Fresh status snapshots per second taken on the main thread (with the same burst). */
+  snapshotsPerSec: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = {
+  maxConnections: 256, ratePerClient: 50, rateBurst: 100, maxHeaderBytes: 8192, maxBodyBytes: 1024,
+  headersTimeoutMs: 5000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, snapshotsPerSec: 5,
+};
+
+export interface WorkerConfig { hosts: string[]; port: number; limits: ApiLimits }
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export type WorkerMessage =
+  | { t: 'listening'; addresses: string[]; failures: string[] }
+  | { t: 'snapshot' }
+  | { t: 'confirm'; id: number; service: string }
+  | { t: 'log'; level: LogLevel; message: string }
+  | { t: 'closed' };
+
+export type MainMessage =
+  | { t: 'snapshot'; snapshot: StatusSnapshot }
+  | { t: 'snapshot-error'; message: string }
+  | { t: 'confirm'; id: number; result: { ok: boolean; message: string } | null }
+  | { t: 'close' };
