@@ -14,7 +14,7 @@ export const PEER_KEYS = [
 export const GLOBAL_KEYS: readonly string[] = [
   'bgp', 'bgp-local-asn', 'bgp-as-path', 'bgp-med', 'bgp-nexthop-ipv4', 'bgp-nexthop-ipv6',
   'bgp-peer-address', 'bgp-local-ips', 'bgp-local-port', 'instrumentation', 'instrumentation_port',
-  'instrumentation_ips', 'ipvs-reconcile-interval', ...PEER_KEYS,
+  'instrumentation_ips', 'ipvs-reconcile-interval', 'bind-vips', ...PEER_KEYS,
 ];
 
 const MAX_ASN = 4294967295;
@@ -78,6 +78,7 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
     instrumentationPort: r.int('instrumentation_port', 9090, { min: 0, max: 65535 })!,
     instrumentationIps: addressList(r, 'instrumentation_ips', ['127.0.0.1', '::1']),
     ipvsReconcileInterval: r.num('ipvs-reconcile-interval', 30, { min: 0.1, max: 86400 })!,
+    bindVips: r.bool('bind-vips', false),
   };
   if (bgp && peers.length === 0 && !peerEntry?.value.trim()) r.error(r.section.line, 'bgp = yes but no peer: set bgp-peer-address');
   r.warnUnknown(GLOBAL_KEYS, () => true);

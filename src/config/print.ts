@@ -27,6 +27,7 @@ export function printConfig(c: VipdConfig): string {
   kv('instrumentation_port', g.instrumentationPort);
   kv('instrumentation_ips', repr(g.instrumentationIps));
   kv('ipvs-reconcile-interval', g.ipvsReconcileInterval);
+  kv('bind-vips', g.bindVips || null); // only when set: the stored expectations predate the key
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);
     printPeer(p, kv);

@@ -150,3 +150,10 @@ t.test('[DEFAULT] keys: inherited silently where known, an unknown one warned on
     "f.conf:2: [DEFAULT] unknown key 'schedular' (did you mean 'scheduler'?)",
   ]);
 });
+
+t.test('bind-vips: a [global] boolean, default no', async (t) => {
+  t.equal(configOf(`[web]\n${SVC}`).global.bindVips, false);
+  t.equal(configOf(`[global]\nbind-vips = yes\n[web]\n${SVC}`).global.bindVips, true);
+  t.same(errorsOf(`[global]\nbind-vips = perhaps\n[web]\n${SVC}`),
+    ["f.conf:2: [global] bind-vips must be a boolean (yes/no, true/false, on/off, 1/0), got 'perhaps'"]);
+});

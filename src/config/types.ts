@@ -110,6 +110,8 @@ export interface GlobalConfig {
   instrumentationIps: string[];
   /** Seconds between reading the IPVS table back and repairing drift. */
   ipvsReconcileInterval: number;
+  /** vipd adds each VIP (/32 or /128) to `lo` itself and removes what it added on a full stop. */
+  bindVips: boolean;
 }
 
 export interface VipdConfig {
