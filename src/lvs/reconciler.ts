@@ -40,6 +40,7 @@ export class IpvsReconciler {
   /** Failed applies in a row; while above 0 the next check comes by backoff, not the interval. */
   private streak = 0;
   private readonly interval: Millis;
+  private listener: (o: ReconcileOutcome) => void = () => {};
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.interval = opts.intervalMs ?? DEFAULT_RECONCILE_INTERVAL;
@@ -50,6 +51,9 @@ export class IpvsReconciler {
     this.desired = desired;
     return this.enqueue(false);
   }
+
+  /** Hears the outcome of every apply: decisions, periodic checks and retries (one listener). */
+  onOutcome(listener: (o: ReconcileOutcome) => void): void { this.listener = listener; }
 
   /** Reads back and repairs drift now; what the interval timer runs. */
   check(): Promise<ReconcileOutcome> {
@@ -81,7 +85,7 @@ export class IpvsReconciler {
   }
 
   private enqueue(repair: boolean): Promise<ReconcileOutcome> {
-    const next = this.queue.then(() => this.run(repair));
+    const next = this.queue.then(() => this.run(repair)).then((o) => { this.listener(o); return o; });
     this.queue = next;
     return next;
   }

@@ -19,7 +19,13 @@ export class IpvsAdapter implements IpvsPort {
   lastError: string | null = null;
 
   /** `onOutcome` hears whether each decision reached the kernel (null) or why not. */
-  constructor(private readonly reconciler: IpvsReconciler, private readonly onOutcome: (error: string | null) => void = () => {}) {}
+  constructor(private readonly reconciler: IpvsReconciler, onOutcome: (error: string | null) => void = () => {}) {
+    // Every apply's outcome counts, the periodic check's and the retries' too: a repair clears the alert.
+    reconciler.onOutcome((o) => {
+      this.lastError = o.ok ? null : o.error.message;
+      onOutcome(this.lastError);
+    });
+  }
 
   /** What the kernel held when vipd started (read once); releases the decision that waited for it. */
   adopt(table: IpvsTable): void {
@@ -41,10 +47,7 @@ export class IpvsAdapter implements IpvsPort {
 
   private push(): void {
     this.waiting = false;
-    void this.reconciler.setDesired(this.table()).then((o) => {
-      this.lastError = o.ok ? null : o.error.message;
-      this.onOutcome(this.lastError);
-    });
+    void this.reconciler.setDesired(this.table());
   }
 
   table(): VirtualService[] {
