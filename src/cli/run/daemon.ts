@@ -26,7 +26,7 @@ import { ConfigError } from './errors.js';
 export { ConfigError };
 
 /** Where vipd finds ipvsadm and ip: its own PATH (the unit's), else the usual system directories. */
-const SEARCH_PATH = process.env.PATH || DEFAULT_PATH;
+const searchPath = (): string => process.env.PATH || DEFAULT_PATH;
 
 export interface DaemonOptions {
   configPath: string;
@@ -71,7 +71,7 @@ export class Daemon {
     this.driver = opts.ipvs ? opts.ipvs(config.services) : opts.dryRun
       ? new DryRunDriver({ owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) })
       : new IpvsadmDriver({
-        runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }), path: SEARCH_PATH,
+        runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }), path: searchPath(),
       });
     this.reconciler = new IpvsReconciler({
       ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }),
@@ -93,7 +93,7 @@ export class Daemon {
       },
     });
     this.vipGuard = config.global.bgp && !opts.ipvs ? new VipGuard({
-      clock, log: log.child({ component: 'vip-guard' }), runner: commandRunner, path: SEARCH_PATH,
+      clock, log: log.child({ component: 'vip-guard' }), runner: commandRunner, path: searchPath(),
       mode: opts.dryRun ? 'log' : 'enforce', bind: config.global.bindVips, known: () => this.driver.known(),
       withhold: (reasons) => this.coordinator.withholdVips(reasons),
       raise: (source, message) => this.coordinator.raiseAlert(source, 'critical', message),
