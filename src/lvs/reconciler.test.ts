@@ -133,3 +133,23 @@ t.test('a failed apply is retried by backoff (1 s, 2 s, ...) while running, then
   rec.stop();
   t.equal(clock.pendingCount, 0);
 });
+
+t.test('after stop, a decision still queued reaches the kernel no more', async (t) => {
+  const logger = createLogger({ json: true, write: () => {} });
+  let applies = 0;
+  let release = (): void => {};
+  const counting: Ipvs = {
+    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    apply: async () => { applies++; await new Promise<void>((ok) => { release = ok; }); return { commands: [], batch: '' }; },
+  };
+  const rec = new IpvsReconciler({ ipvs: counting, clock: new FakeClock(), logger });
+  rec.start();
+  const first = rec.setDesired([svc(A, [1])]);
+  const queued = rec.setDesired([svc(A, [2])]);
+  await flush();
+  t.equal(applies, 1, 'the first apply is in flight');
+  rec.stop();
+  release();
+  await Promise.all([first, queued]);
+  t.equal(applies, 1, 'the apply in flight finished; the queued one was dropped');
+});

@@ -37,6 +37,8 @@ export class IpvsReconciler {
   private queue: Promise<unknown> = Promise.resolve();
   private cancel: Cancel | null = null;
   private running = false;
+  /** Set by stop(): applies still queued then reach the kernel no more. */
+  private stopped = false;
   /** Failed applies in a row; while above 0 the next check comes by backoff, not the interval. */
   private streak = 0;
   private readonly interval: Millis;
@@ -63,11 +65,13 @@ export class IpvsReconciler {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopped = false;
     this.schedule(this.interval);
   }
 
   stop(): void {
     this.running = false;
+    this.stopped = true;
     this.cancel?.();
     this.cancel = null;
   }
@@ -92,7 +96,7 @@ export class IpvsReconciler {
 
   private async run(repair: boolean): Promise<ReconcileOutcome> {
     const desired = this.desired;
-    if (!desired) return { ok: true, commands: [] };
+    if (!desired || this.stopped) return { ok: true, commands: [] };
     const log = this.opts.logger;
     let result: ApplyResult;
     try {

@@ -81,7 +81,8 @@ export async function adoptionScenario(tools: GuestTools): Promise<StepResult[]>
     writeFileSync(join(dir, 'cut-r'), '1\n');
     const from = calls().length;
     writeFileSync(webPool, pool(['10.255.5.10', '10.255.5.11', '10.255.5.12', '10.255.5.13', '10.255.5.14']));
-    const both = await until('web gets .13 and .14', 15_000, has([
+    // Under TCG each ipvsadm call through the wrapper takes ~1 s: cut batch, read-back, 1 s wait, retry, verify.
+    const both = await until('web gets .13 and .14', 45_000, has([
       '-a -t 10.255.5.1:80 -r 10.255.5.13:80 -g -w 10', '-a -t 10.255.5.1:80 -r 10.255.5.14:80 -g -w 10']));
     const after = calls().slice(from);
     const cut = after.findIndex((c) => c.startsWith('-R'));
