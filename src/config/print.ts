@@ -29,6 +29,7 @@ export function printConfig(c: VipdConfig): string {
   kv('ipvs-reconcile-interval', g.ipvsReconcileInterval);
   kv('pool-max-removal', g.poolMaxRemoval);
   kv('pool-removal-hold', g.poolRemovalHold);
+  kv('bind-vips', g.bindVips || null); // only when set: the stored expectations predate the key
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);
     printPeer(p, kv);

@@ -188,3 +188,10 @@ t.test('pool-max-removal and pool-removal-hold: [global] defaults, per-service o
   t.same(errorsOf(`[web]\n${SVC}pool-max-removal = half\n`), ["f.conf:8: [web] pool-max-removal must be a percentage (0% to 100%) or a fraction (0 to 1), got 'half'"]);
   t.same(errorsOf(`[global]\npool-removal-hold = -1\n[web]\n${SVC}`), ['f.conf:2: [global] pool-removal-hold must be between 0 and 86400, got -1']);
 });
+
+t.test('bind-vips: a [global] boolean, default no', async (t) => {
+  t.equal(configOf(`[web]\n${SVC}`).global.bindVips, false);
+  t.equal(configOf(`[global]\nbind-vips = yes\n[web]\n${SVC}`).global.bindVips, true);
+  t.same(errorsOf(`[global]\nbind-vips = perhaps\n[web]\n${SVC}`),
+    ["f.conf:2: [global] bind-vips must be a boolean (yes/no, true/false, on/off, 1/0), got 'perhaps'"]);
+});

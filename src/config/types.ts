@@ -116,6 +116,8 @@ export interface GlobalConfig extends PoolGuardConfig {
   ipvsReconcileInterval: number;
   /** Default of each service's pool-max-servers. */
   poolMaxServers: number;
+  /** vipd adds each VIP (/32 or /128) to `lo` itself and removes what it added on a full stop. */
+  bindVips: boolean;
 }
 
 export interface VipdConfig {

@@ -51,6 +51,8 @@ export class Coordinator {
   private lastTable = '';
   private lastRoutes = '[]';
   private decisions: VipDecision[] = [];
+  /** Canonical VIP address → why this host must not announce it (set by the VIP guard). */
+  private withheld = new Map<string, string>();
   private timer: Cancel | null = null;
   private stopped = false;
   private readonly resolver: ResolveLimiter;
@@ -183,6 +185,14 @@ export class Coordinator {
 
   clearAlert(source: string): void { this.alerts.delete(source); }
 
+  /** VIPs this host would drop (canonical address → reason): withheld from BGP until cleared. */
+  withholdVips(reasons: ReadonlyMap<string, string>): void {
+    const same = reasons.size === this.withheld.size && [...reasons].every(([k, v]) => this.withheld.get(k) === v);
+    if (same) return;
+    this.withheld = new Map(reasons);
+    this.publish();
+  }
+
   status(): CoordinatorStatus {
     return {
       pools: [...this.services.values()].map((svc) => poolStatus(svc.spec, svc.pool, {
@@ -303,7 +313,7 @@ export class Coordinator {
     const t = JSON.stringify(table);
     if (t !== this.lastTable) { this.lastTable = t; this.d.ipvs.apply(table); }
     for (const svc of this.services.values()) this.updateFirstRound(svc);
-    const inputs = buildVipInputs([...this.services.values()], this.route, this.settledVips);
+    const inputs = buildVipInputs([...this.services.values()], this.route, this.settledVips, this.withheld);
     const { routes, decisions } = decideVips(inputs, this.route);
     const before = new Map(this.decisions.map((x) => [x.prefix, x]));
     this.decisions = decisions;

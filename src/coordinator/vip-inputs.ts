@@ -10,9 +10,11 @@ interface ServiceView { spec: ServiceSpec; pool: Pool; firstRoundDone: boolean }
  * One input per VIP address. `settled` is a latch the caller keeps across calls: a VIP whose
  * BGP services all finished a first health round once stays settled (a service added later by a
  * reload must not withdraw it while its own first round runs). A VIP that leaves the config
- * loses its latch.
+ * loses its latch. `withheld`: canonical VIP address → why this host must not announce it.
  */
-export function buildVipInputs(services: ServiceView[], route: RouteSpec, settled: Set<string>): VipInput[] {
+export function buildVipInputs(
+  services: ServiceView[], route: RouteSpec, settled: Set<string>, withheld: ReadonlyMap<string, string> = new Map(),
+): VipInput[] {
   const byIp = new Map<string, ServiceView[]>();
   for (const svc of services) {
     const key = vipPrefix(svc.spec.ip).prefix;
@@ -25,6 +27,7 @@ export function buildVipInputs(services: ServiceView[], route: RouteSpec, settle
     if (svcs.length > 0 && svcs.every((s) => s.firstRoundDone)) settled.add(key);
     const first = svcs[0]?.spec;
     const degradedMed = first?.degradedMed ?? route.degradedMed;
+    const why = withheld.get(key.split('/')[0]!);
     out.push({
       ip: all[0]!.spec.ip,
       services: svcs.map((s) => serviceHealth(s.spec.name, s.pool, s.firstRoundDone)),
@@ -32,6 +35,7 @@ export function buildVipInputs(services: ServiceView[], route: RouteSpec, settle
       med: first?.med ?? route.med,
       ...(degradedMed !== undefined ? { degradedMed } : {}),
       policy: first?.withdrawPolicy ?? route.withdrawPolicy,
+      ...(why ? { withheld: why } : {}),
     });
   }
   return out;

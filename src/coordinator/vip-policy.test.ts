@@ -88,3 +88,11 @@ t.test('property: announced iff settled and (policy never or some service servin
   ), { numRuns: 1000 });
   t.pass('1000 random VIP states');
 });
+
+t.test('withheld (this host would drop it): not announced, whatever the health, with the reason', async (t) => {
+  const d = decideVips([vip({ withheld: '10.2.1.1 is not configured on this host' }), vip({ ip: '10.2.1.2' })], spec);
+  t.same(d.routes.map((r) => r.prefix), ['10.2.1.2/32'], 'the other VIP stays announced');
+  t.match(d.decisions[0], { prefix: '10.2.1.1/32', announced: false, med: null, reason: 'withheld: 10.2.1.1 is not configured on this host' });
+  const never = decideVips([vip({ policy: 'never', withheld: 'IPVS has no service 10.2.1.1:80/tcp' })], spec);
+  t.same(never.routes, [], 'even with bgp-withdraw-policy = never');
+});

@@ -26,6 +26,8 @@ export interface VipInput {
   med: number;
   degradedMed?: number;
   policy: WithdrawPolicy;
+  /** This host would drop the VIP's traffic (not a local address, or IPVS lacks a service): why. */
+  withheld?: string;
 }
 
 export interface VipDecision {
@@ -60,6 +62,7 @@ function decide(v: VipInput, spec: RouteSpec): { decision: VipDecision; route?: 
   const nextHop = v6 ? spec.nextHopV6 : spec.nextHopV4;
   if (!nextHop) return no(`no next hop for ${v6 ? 'IPv6 (bgp-nexthop-ipv6)' : 'IPv4 (bgp-nexthop-ipv4)'}`);
   if (v.services.length === 0) return no('no service of this VIP has bgp enabled');
+  if (v.withheld) return no(`withheld: ${v.withheld}`);
   if (!v.settled) {
     const waiting = v.services.filter((s) => !s.firstRoundDone).map((s) => s.name);
     return no(`waiting for the first health round of ${waiting.join(', ')}`);

@@ -27,6 +27,8 @@ export class DryRunDriver implements Ipvs {
 
   async read(): Promise<IpvsTable> { return this.table; }
 
+  known(): IpvsTable | null { return this.table; }
+
   /** Replaces the in-memory table, as someone running ipvsadm by hand would change the kernel's. */
   replaceTable(table: IpvsTable): void { this.table = table; }
 

@@ -9,3 +9,6 @@ export * from './table-apply.js';
 export * from './ipvsadm-driver.js';
 export * from './dry-run-driver.js';
 export * from './reconciler.js';
+export * from './adoption.js';
+export * from './backoff.js';
+export * from './vip-check.js';

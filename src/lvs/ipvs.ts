@@ -18,6 +18,8 @@ export interface ApplyResult {
 export interface Ipvs {
   /** The whole current table (owned or not). */
   read(): Promise<IpvsTable>;
+  /** The table of the latest successful read (every apply reads before and after), null before one. */
+  known(): IpvsTable | null;
   /** Makes the owned services equal `desired` with one batch, reads back and verifies. */
   apply(desired: IpvsTable): Promise<ApplyResult>;
   /** Traffic counters of every service. */
@@ -47,7 +49,14 @@ export async function planAndApply(io: TableIo, desired: IpvsTable, owned: Reado
   const commands = plan(desired, await io.read(), mine);
   if (!commands.length) return { commands, batch: '' };
   const batch = renderBatch(commands);
-  await io.execute(batch, commands);
+  try {
+    await io.execute(batch, commands);
+  } catch (e) {
+    // A batch that failed may have applied part of its lines: read the kernel's table back now
+    // (the driver keeps it as the latest known) rather than assume either outcome.
+    await io.read().catch(() => undefined);
+    throw e;
+  }
   const left = plan(desired, await io.read(), mine);
   if (left.length) {
     const more = left.length > 5 ? ` and ${left.length - 5} more` : '';

@@ -12,12 +12,14 @@ export interface IpvsadmDriverOptions {
   /** The services vipd owns (from the configuration); no other service is ever changed. */
   owned: Iterable<ServiceKey>;
   logger: Logger;
-  /** Default `ipvsadm` found through PATH /usr/sbin:/usr/bin:/sbin:/bin. */
+  /** Default `ipvsadm` found through `path`. */
   ipvsadm?: string;
+  /** Where to look for ipvsadm (the daemon passes its own PATH); default /usr/sbin:/usr/bin:/sbin:/bin. */
+  path?: string;
   timeoutMs?: number;
 }
 
-const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
+export const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /** The real driver: reads with `-Sn` (+ thresholds), applies one `ipvsadm -R` batch, verifies. */
@@ -25,17 +27,20 @@ export class IpvsadmDriver implements Ipvs {
   private readonly owned: Set<string>;
   private readonly bin: string;
   private readonly timeoutMs: number;
+  private readonly env: Record<string, string>;
+  private last: IpvsTable | null = null;
 
   constructor(private readonly opts: IpvsadmDriverOptions) {
     this.owned = ownedSet(opts.owned);
     this.bin = opts.ipvsadm ?? 'ipvsadm';
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.env = { PATH: opts.path || DEFAULT_PATH, LC_ALL: 'C' };
   }
 
   private async ipvsadm(args: string[], input?: string): Promise<RunResult> {
     const what = `ipvsadm ${args.join(' ')}`;
     const r = await this.opts.runner.run(this.bin, args, {
-      env: ENV, timeoutMs: this.timeoutMs, maxOutputBytes: MAX_OUTPUT, ...(input !== undefined ? { input } : {}),
+      env: this.env, timeoutMs: this.timeoutMs, maxOutputBytes: MAX_OUTPUT, ...(input !== undefined ? { input } : {}),
     });
     if (r.spawnError) throw new IpvsError('not-installed', `${what}: cannot run ${this.bin}: ${r.spawnError}`);
     if (r.timedOut) throw new IpvsError('timeout', `${what}: no answer within ${this.timeoutMs} ms`);
@@ -49,7 +54,7 @@ export class IpvsadmDriver implements Ipvs {
   async read(): Promise<IpvsTable> {
     const [save, thr] = [await this.ipvsadm(['-Sn']), await this.ipvsadm(['-Ln', '--thresholds', '--exact'])];
     const thresholds = parseThresholds(thr.stdout);
-    return parseSave(save.stdout).map((s) => {
+    this.last = parseSave(save.stdout).map((s) => {
       const t = thresholds.get(serviceId(s.key));
       if (!t) return s;
       return {
@@ -60,7 +65,10 @@ export class IpvsadmDriver implements Ipvs {
         }),
       };
     });
+    return this.last;
   }
+
+  known(): IpvsTable | null { return this.last; }
 
   own(keys: Iterable<ServiceKey>): void { addOwned(this.owned, keys); }
 

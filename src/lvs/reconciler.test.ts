@@ -81,6 +81,7 @@ t.test('a failed apply is reported, counted, and retried by the next check', asy
   let calls = 0;
   const failing: Ipvs = {
     read: async () => [],
+    known: () => null,
     stats: async () => [],
     own: () => {},
     apply: async () => { calls++; throw new IpvsError('bad-scheduler', 'ipvsadm -R failed: Scheduler or persistence engine not found'); },
@@ -98,4 +99,57 @@ t.test('a failed apply is reported, counted, and retried by the next check', asy
   t.equal(calls, 2, 'the periodic check tried again');
   t.equal(rec.failures, 2);
   rec.stop();
+});
+
+t.test('a failed apply is retried by backoff (1 s, 2 s, ...) while running, then the interval again', async (t) => {
+  const logger = createLogger({ json: true, write: () => {} });
+  let calls = 0;
+  let failUntil = 3;
+  const flaky: Ipvs = {
+    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    apply: async () => {
+      calls++;
+      if (calls <= failUntil) throw new IpvsError('unknown', 'ipvsadm -R failed: Memory allocation problem');
+      return { commands: [], batch: '' };
+    },
+  };
+  const clock = new FakeClock();
+  const rec = new IpvsReconciler({ ipvs: flaky, clock, logger });
+  rec.start();
+  t.notOk((await rec.setDesired([svc(A, [1])])).ok);
+  clock.advance(999); await flush();
+  t.equal(calls, 1, 'not before the first retry');
+  clock.advance(1); await flush();
+  t.equal(calls, 2, 'retried after 1 s, not after the 30 s interval');
+  clock.advance(2000); await flush();
+  t.equal(calls, 3, 'then after 2 s');
+  failUntil = 0;
+  clock.advance(4000); await flush();
+  t.equal(calls, 4, 'then after 4 s: succeeds');
+  clock.advance(29_999); await flush();
+  t.equal(calls, 4, 'back to the interval after a success');
+  clock.advance(1); await flush();
+  t.equal(calls, 5);
+  rec.stop();
+  t.equal(clock.pendingCount, 0);
+});
+
+t.test('after stop, a decision still queued reaches the kernel no more', async (t) => {
+  const logger = createLogger({ json: true, write: () => {} });
+  let applies = 0;
+  let release = (): void => {};
+  const counting: Ipvs = {
+    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    apply: async () => { applies++; await new Promise<void>((ok) => { release = ok; }); return { commands: [], batch: '' }; },
+  };
+  const rec = new IpvsReconciler({ ipvs: counting, clock: new FakeClock(), logger });
+  rec.start();
+  const first = rec.setDesired([svc(A, [1])]);
+  const queued = rec.setDesired([svc(A, [2])]);
+  await flush();
+  t.equal(applies, 1, 'the first apply is in flight');
+  rec.stop();
+  release();
+  await Promise.all([first, queued]);
+  t.equal(applies, 1, 'the apply in flight finished; the queued one was dropped');
 });

@@ -2,6 +2,7 @@ import type { Logger } from '../log/logger.js';
 import { millis, type Cancel, type Clock, type Millis } from '../time/clock.js';
 import { renderCommand, type Command } from './commands.js';
 import { IpvsError } from './errors.js';
+import { backoff } from './backoff.js';
 import type { ApplyResult, Ipvs } from './ipvs.js';
 import { describeService, type IpvsTable } from './model.js';
 
@@ -18,6 +19,8 @@ export type ReconcileOutcome =
   | { readonly ok: false; readonly error: IpvsError };
 
 export const DEFAULT_RECONCILE_INTERVAL = millis(30_000);
+/** After a failed apply the next check comes this soon, doubling up to the interval. */
+export const FIRST_RETRY = millis(1000);
 
 const keyOf = (c: Command) => (c.op === 'add-service' || c.op === 'edit-service' ? c.service.key : c.key);
 
@@ -33,7 +36,13 @@ export class IpvsReconciler {
   private desired: IpvsTable | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private cancel: Cancel | null = null;
+  private running = false;
+  /** Set by stop(): applies still queued then reach the kernel no more. */
+  private stopped = false;
+  /** Failed applies in a row; while above 0 the next check comes by backoff, not the interval. */
+  private streak = 0;
   private readonly interval: Millis;
+  private listener: (o: ReconcileOutcome) => void = () => {};
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.interval = opts.intervalMs ?? DEFAULT_RECONCILE_INTERVAL;
@@ -45,35 +54,49 @@ export class IpvsReconciler {
     return this.enqueue(false);
   }
 
+  /** Hears the outcome of every apply: decisions, periodic checks and retries (one listener). */
+  onOutcome(listener: (o: ReconcileOutcome) => void): void { this.listener = listener; }
+
   /** Reads back and repairs drift now; what the interval timer runs. */
   check(): Promise<ReconcileOutcome> {
     return this.enqueue(true);
   }
 
   start(): void {
-    if (this.cancel) return;
-    const tick = (): void => {
-      this.cancel = this.opts.clock.setTimer(this.interval, () => {
-        void this.check().finally(() => { if (this.cancel) tick(); });
-      });
-    };
-    tick();
+    if (this.running) return;
+    this.running = true;
+    this.stopped = false;
+    this.schedule(this.interval);
   }
 
   stop(): void {
+    this.running = false;
+    this.stopped = true;
     this.cancel?.();
     this.cancel = null;
   }
 
+  private schedule(ms: Millis): void {
+    this.cancel?.();
+    this.cancel = this.opts.clock.setTimer(ms, () => {
+      this.cancel = null;
+      void this.check().finally(() => { if (this.running && !this.cancel) this.schedule(this.nextDelay()); });
+    });
+  }
+
+  private nextDelay(): Millis {
+    return this.streak ? backoff(this.streak, FIRST_RETRY, this.interval) : this.interval;
+  }
+
   private enqueue(repair: boolean): Promise<ReconcileOutcome> {
-    const next = this.queue.then(() => this.run(repair));
+    const next = this.queue.then(() => this.run(repair)).then((o) => { this.listener(o); return o; });
     this.queue = next;
     return next;
   }
 
   private async run(repair: boolean): Promise<ReconcileOutcome> {
     const desired = this.desired;
-    if (!desired) return { ok: true, commands: [] };
+    if (!desired || this.stopped) return { ok: true, commands: [] };
     const log = this.opts.logger;
     let result: ApplyResult;
     try {
@@ -81,9 +104,13 @@ export class IpvsReconciler {
     } catch (e) {
       const error = e instanceof IpvsError ? e : new IpvsError('unknown', e instanceof Error ? e.message : String(e));
       this.failures++;
-      log.error('IPVS apply failed', { kind: error.kind, error: error.message });
+      this.streak++;
+      // The driver has read the table back already; retry soon rather than at the interval.
+      if (this.running) this.schedule(this.nextDelay());
+      log.error('IPVS apply failed', { kind: error.kind, error: error.message, retryInMs: this.nextDelay() });
       return { ok: false, error };
     }
+    this.streak = 0;
     for (const c of result.commands) {
       const ctx = { service: describeService(keyOf(c)), command: renderCommand(c) };
       if (repair) log.warn('repaired IPVS drift', ctx);

@@ -35,6 +35,9 @@ const SCENARIOS = [
   'vipd run: valid reload: a second service added, the first kept',
   'vipd run: hand-made drift repaired at ipvs-reconcile-interval (1 s)',
   'vipd run: stopped: the kernel table is left as is',
+  // guest-adoption.ts (issue 11): a wrapper ipvsadm on PATH fails the first reads, then cuts a batch
+  'vipd run: unreadable table at start: no batch until read, every service intact',
+  'vipd run: a batch cut half-way: read back, the rest retried, nothing else moved',
 ];
 
 /** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
@@ -60,7 +63,7 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
-    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts']);
+    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);

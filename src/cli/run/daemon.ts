@@ -7,7 +7,7 @@ import { Coordinator } from '../../coordinator/coordinator.js';
 import type { Resolver } from '../../coordinator/types.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
 import type { StatusSource } from '../../api/types.js';
-import { DryRunDriver, IpvsadmDriver, IpvsReconciler, type Ipvs } from '../../lvs/index.js';
+import { DEFAULT_PATH, DryRunDriver, IpvsAdoption, IpvsadmDriver, IpvsReconciler, type Ipvs } from '../../lvs/index.js';
 import { commandRunner } from '../../process/command-runner.js';
 import { Speaker } from '../../speaker/index.js';
 import type { PoolSource } from '../../pools/types.js';
@@ -15,6 +15,7 @@ import type { Logger } from '../../log/logger.js';
 import { secondsToMillis, type Clock } from '../../time/clock.js';
 import { HealthAdapter, buildMonitors } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
+import { VipGuard } from './vip-guard.js';
 import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { SpeakerAdapter, bgpStatus } from './speaker-adapter.js';
@@ -23,6 +24,9 @@ import { applyReload, emptyConfigRefusal } from './reload.js';
 import { ConfigError } from './errors.js';
 
 export { ConfigError };
+
+/** Where vipd finds ipvsadm and ip: its own PATH (the unit's), else the usual system directories. */
+const searchPath = (): string => process.env.PATH || DEFAULT_PATH;
 
 export interface DaemonOptions {
   configPath: string;
@@ -54,6 +58,10 @@ export class Daemon {
   readonly ipvs: IpvsAdapter;
   readonly reconciler: IpvsReconciler;
   readonly driver: Ipvs;
+  /** Reads the kernel's table at start, retrying until it can; nothing is applied before. */
+  readonly adoption: IpvsAdoption;
+  /** Withholds VIPs this host would drop (real IPVS driver with BGP; logs only in dry run). */
+  readonly vipGuard: VipGuard | null;
   readonly pools = new Map<string, PoolSource>();
   readonly startedAt: number;
   private stopping: Promise<void> | null = null;
@@ -64,7 +72,9 @@ export class Daemon {
     this.startedAt = clock.wallNow();
     this.driver = opts.ipvs ? opts.ipvs(config.services) : opts.dryRun
       ? new DryRunDriver({ owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) })
-      : new IpvsadmDriver({ runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) });
+      : new IpvsadmDriver({
+        runner: commandRunner, owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }), path: searchPath(),
+      });
     this.reconciler = new IpvsReconciler({
       ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }),
       intervalMs: secondsToMillis(config.global.ipvsReconcileInterval),
@@ -72,7 +82,25 @@ export class Daemon {
     this.ipvs = new IpvsAdapter(this.reconciler, (error) => {
       if (error) this.coordinator.raiseAlert('ipvs', 'critical', `IPVS not updated: ${error}`);
       else this.coordinator.clearAlert('ipvs');
+      this.vipGuard?.check();
     });
+    this.adoption = new IpvsAdoption({
+      ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }),
+      onFailure: (error) => this.coordinator.raiseAlert('ipvs', 'critical', `IPVS table unreadable: ${error}; nothing applied`),
+      onAdopted: (table) => {
+        this.coordinator.clearAlert('ipvs');
+        this.ipvs.adopt(table);
+        this.reconciler.start();
+        this.vipGuard?.check();
+      },
+    });
+    this.vipGuard = config.global.bgp && !opts.ipvs ? new VipGuard({
+      clock, log: log.child({ component: 'vip-guard' }), runner: commandRunner, path: searchPath(),
+      mode: opts.dryRun ? 'log' : 'enforce', bind: config.global.bindVips, known: () => this.driver.known(),
+      withhold: (reasons) => this.coordinator.withholdVips(reasons),
+      raise: (source, message) => this.coordinator.raiseAlert(source, 'critical', message),
+      clear: (source) => this.coordinator.clearAlert(source),
+    }) : null;
     this.health = new HealthAdapter(clock, log,
       (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res),
       (svc, host, monitor, up) => this.coordinator.countResult(svc, host, monitor, up));
@@ -111,16 +139,13 @@ export class Daemon {
     }
     if (errors.length) throw new ConfigError(errors.join('\n'));
     const d = new Daemon(opts, config);
-    try {
-      d.ipvs.adopt(await d.driver.read());
-    } catch (e) {
-      opts.log.error(`cannot read the IPVS table: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    d.reconciler.start();
+    // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
+    await d.adoption.start();
     for (const [name, m] of monitors) if ('monitors' in m) d.health.setMonitors(name, m.monitors);
     d.ipvs.setServices(config.services);
     d.coordinator.configure(config.services.map(serviceSpec), routeSpec(config.global));
     d.coordinator.start();
+    if (d.vipGuard) { await d.vipGuard.configure(config.services); d.vipGuard.start(); }
     if (d.speaker) await d.speaker.start();
     for (const s of config.services) d.startPool(s);
     if (config.global.instrumentation) {
@@ -195,6 +220,7 @@ export class Daemon {
       for (const w of r.warnings) log.warn(w);
       next = r.config;
       await applyReload(this, next);
+      await this.vipGuard?.configure(next.services);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       log.error(`config reload rejected, the previous configuration keeps running: ${msg}`);
@@ -213,9 +239,12 @@ export class Daemon {
       await Promise.all([...this.pools.keys()].map((n) => this.stopPool(n)));
       this.coordinator.stop();
       this.health.stopAll();
+      this.adoption.stop();
       this.reconciler.stop();
       const wait = gracefulShutdownMs(this.config.global);
       if (this.speaker) await this.speaker.stop({ message, ...(wait ? { gracefulShutdownMs: wait } : {}) });
+      // After the withdrawal: the addresses bind-vips added leave lo only once no peer routes to them.
+      await this.vipGuard?.stop(true);
       await this.api?.close();
       this.opts.log.info('exiting');
     })();

@@ -2,6 +2,7 @@
  * The coordinator's IpvsPort on top of the IPVS reconciler: the coordinator gives realservers per
  * service name; this adds what the config says about each virtual service. A service whose pool
  * has not arrived yet keeps what the kernel had at start (adopted), so a restart never empties it.
+ * Until that table has been read nothing reaches the kernel: decisions wait (the latest is kept).
  */
 import type { ServiceConfig } from '../../config/index.js';
 import type { DesiredService, IpvsPort } from '../../coordinator/types.js';
@@ -12,15 +13,25 @@ export class IpvsAdapter implements IpvsPort {
   private services: ServiceConfig[] = [];
   private desired = new Map<string, DesiredService>();
   private adopted = new Map<string, readonly RealServer[]>();
+  private ready = false;
+  private waiting = false;
   applies = 0;
   lastError: string | null = null;
 
   /** `onOutcome` hears whether each decision reached the kernel (null) or why not. */
-  constructor(private readonly reconciler: IpvsReconciler, private readonly onOutcome: (error: string | null) => void = () => {}) {}
+  constructor(private readonly reconciler: IpvsReconciler, onOutcome: (error: string | null) => void = () => {}) {
+    // Every apply's outcome counts, the periodic check's and the retries' too: a repair clears the alert.
+    reconciler.onOutcome((o) => {
+      this.lastError = o.ok ? null : o.error.message;
+      onOutcome(this.lastError);
+    });
+  }
 
-  /** What the kernel held when vipd started (read once). */
+  /** What the kernel held when vipd started (read once); releases the decision that waited for it. */
   adopt(table: IpvsTable): void {
     for (const vs of table) this.adopted.set(serviceId(vs.key), vs.realServers);
+    this.ready = true;
+    if (this.waiting) this.push();
   }
 
   /** The configured services; call before the coordinator publishes for a new config. */
@@ -31,10 +42,12 @@ export class IpvsAdapter implements IpvsPort {
   apply(desired: DesiredService[]): void {
     this.desired = new Map(desired.map((d) => [d.service, d]));
     this.applies++;
-    void this.reconciler.setDesired(this.table()).then((o) => {
-      this.lastError = o.ok ? null : o.error.message;
-      this.onOutcome(this.lastError);
-    });
+    if (this.ready) this.push(); else this.waiting = true;
+  }
+
+  private push(): void {
+    this.waiting = false;
+    void this.reconciler.setDesired(this.table());
   }
 
   table(): VirtualService[] {

@@ -232,6 +232,14 @@ try {
   results.push({ name: 'vipd run: start', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
 }
 
+// Issue 11: adoption with failing reads and a batch cut half-way (its own daemon, after the last one stopped).
+try {
+  const { adoptionScenario } = await import('./guest-adoption.js');
+  results.push(...await adoptionScenario({ logger, saved, byHand, same }));
+} catch (e) {
+  results.push({ name: 'vipd run: adoption scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+}
+
 writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
 console.log(`guest scenarios: ${results.filter((r) => r.ok).length}/${results.length} ok`);
 // Tells the guest's watchdog the work is saved: from now on node must exit by itself within seconds.

@@ -1,0 +1,22 @@
+import t from 'tap';
+import type { Pool } from './depool-policy.js';
+import type { RouteSpec, ServiceSpec } from './types.js';
+import { buildVipInputs } from './vip-inputs.js';
+
+const route: RouteSpec = { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 };
+const view = (name: string, ip: string) => ({
+  spec: { name, ip, port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: [], bgp: true } satisfies ServiceSpec,
+  pool: { threshold: 0.5, servers: new Map(), pooledDown: new Set() } as Pool,
+  firstRoundDone: true,
+});
+
+t.test('a withheld reason reaches the input of its VIP only, matched in canonical form', async (t) => {
+  const inputs = buildVipInputs([view('web', '10.2.1.1'), view('dns', '2001:db8:0:0::53'), view('mail', '10.2.1.3')], route, new Set(),
+    new Map([['10.2.1.1', 'IPVS has no service 10.2.1.1:80/tcp'], ['2001:db8::53', '2001:db8::53 is not configured on this host']]));
+  t.same(inputs.map((i) => [i.ip, i.withheld]), [
+    ['10.2.1.1', 'IPVS has no service 10.2.1.1:80/tcp'],
+    ['2001:db8:0:0::53', '2001:db8::53 is not configured on this host'],
+    ['10.2.1.3', undefined],
+  ]);
+  t.same(buildVipInputs([view('web', '10.2.1.1')], route, new Set()).map((i) => i.withheld), [undefined], 'none by default');
+});
