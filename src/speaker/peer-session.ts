@@ -139,6 +139,7 @@ export class PeerSession {
         if (this.stats.establishedAt !== null) this.stats.flaps++;
         this.stats.establishedAt = null;
         this.out = null;
+        this.stats.refused = [];
         this.ribIn.clear();
         this.stats.lastDown = e.reason;
         this.log.info('session down', { reason: e.reason });
