@@ -2,13 +2,13 @@
 // IPv4 /24s at `vipd run` (dry-run IPVS, one VIP with a real backend, hold time 30 s, keepalive 10 s,
 // default inbound limit) and keeps them for N minutes (default 10). Sampled every 5 s: vipd's
 // session state (its /bgp and BIRD's), the VIP in BIRD's RIB, vipd's RSS. Keepalive lateness is read
-// from a tcpdump capture of vipd's own segments: each KEEPALIVE's distance from the previous one
-// minus the 10 s keepalive interval.
+// from a tcpdump capture of vipd's own segments, started before vipd (so the flood is covered):
+// each KEEPALIVE's distance from the previous one minus the 10 s keepalive interval.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCapture } from '../test/lab/capture.js';
+import { startCapture, type Capture } from '../test/lab/capture.js';
 import { birdc } from '../test/lab/routers/bird.js';
 import { sleep } from '../test/lab/proc.js';
 import { findTool } from '../test/support/require-tool.js';
@@ -43,12 +43,19 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vipd-bench-flood-'));
   const stops: (() => Promise<unknown> | void)[] = [];
   try {
-    const lab = await floodLab({ dir, flood: FLOOD, vips: 1 }, (fn) => stops.push(fn));
+    let cap: Capture | null = null;
+    // From before vipd starts, so the flood itself is covered: vipd's segments carrying data only
+    // (PSH), i.e. its KEEPALIVEs and UPDATEs, not the ACKs of the flood.
+    const beforeVipd = async (speaker: string): Promise<void> => {
+      cap = await startCapture({ iface: 'lo', filter: `tcp port 179 and src host ${speaker} and tcp[tcpflags] & tcp-push != 0`, file: join(dir, 'ka.pcap') });
+      const c = cap;
+      stops.push(() => c.stop());
+    };
+    const lab = await floodLab({ dir, flood: FLOOD, vips: 1, beforeVipd }, (fn) => stops.push(fn));
     const t0 = performance.now(); // vipd's API answers
     const { bird, vipd, lo } = lab;
-    // vipd's segments carrying data only (PSH): its KEEPALIVEs and UPDATEs, not the ACKs of the flood.
-    const cap = await startCapture({ iface: 'lo', filter: `tcp port 179 and src host ${lo.speaker} and tcp[tcpflags] & tcp-push != 0`, file: join(dir, 'ka.pcap') });
-    stops.push(() => cap.stop());
+    if (!cap) throw new Error('flood bench: no capture');
+    const capture: Capture = cap;
     await bird.waitRib((r) => r.some((x) => x.prefix === lab.vips[0]), 120_000);
     const tVip = performance.now();
     const counted = await waitReceived(vipd, FLOOD, 600_000);
@@ -70,8 +77,8 @@ async function main(): Promise<void> {
     const sinceAfter = (await birdc(bird.options, 'show', 'protocols', 'pybal')).split('\n').find((l) => l.startsWith('pybal'));
     const downs = vipd.lines.filter((l) => l.msg === 'session down').length;
     const alerts = (await vipd.get('/alerts')).body as { status: string; msg: string };
-    await cap.stop();
-    const ka = keepaliveTimes(cap.file, lo.speaker);
+    await capture.stop();
+    const ka = keepaliveTimes(capture.file, lo.speaker);
     const late = ka.slice(1).map((t, i) => t - ka[i]! - KEEPALIVE_MS).sort((a, b) => a - b);
     console.log(`held ${minutes} min: vipd session Established at ${established}/${samples} samples, BIRD at ${birdUp}/${samples}; `
       + `vipd 'session down' lines: ${downs}; BIRD session ${since === sinceAfter ? 'never reset' : 'RESET'}`);

@@ -27,9 +27,9 @@ proxyfetch.timeout = 0.25
 
 /**
  * BIRD on lo.router(0) exporting `flood` /24s, a backend on lo.router(10), vipd with `vips` services and
- * `extra` [global] lines. `cleanup` receives each stop function as soon as the part runs.
+ * `extra` [global] lines; `beforeVipd` runs just before vipd starts. `cleanup` receives each stop function as soon as the part runs.
  */
-export async function floodLab(o: { dir: string; flood: number; vips: number; extra?: string[] }, cleanup: (fn: () => Promise<unknown> | void) => void): Promise<FloodLab> {
+export async function floodLab(o: { dir: string; flood: number; vips: number; extra?: string[]; beforeVipd?: (speaker: string) => Promise<void> }, cleanup: (fn: () => Promise<unknown> | void) => void): Promise<FloodLab> {
   const lo = loopbackBlock();
   const bird = await startRouter({ kind: 'bird', routerIp: lo.router(0), speakerIp: lo.speaker, passive: true, exportPrefixes: o.flood });
   cleanup(() => bird.stop());
@@ -42,6 +42,7 @@ export async function floodLab(o: { dir: string; flood: number; vips: number; ex
   const apiPort = await freePort(lo.speaker);
   const cfg = join(o.dir, 'vipd.conf');
   writeFile(cfg, bgpGlobal({ routers: [bird.ip], speaker: lo.speaker, apiPort, extra: o.extra ?? [] }) + services(o.vips, port, pool));
+  await o.beforeVipd?.(lo.speaker);
   const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
   cleanup(() => vipd.stop());
   await vipd.waitApi(30_000);
