@@ -87,6 +87,9 @@ export function metricsText(src: StatusSnapshot): string {
   const uptime = fam('vipd_bgp_session_uptime_seconds', 'gauge', 'Seconds since the session became Established');
   const adv = fam('vipd_bgp_prefixes_advertised', 'gauge', 'Prefixes advertised to the peer');
   const rcv = fam('vipd_bgp_prefixes_received', 'gauge', 'Prefixes received from the peer');
+  const refused = fam('vipd_bgp_routes_refused', 'gauge', 'VIPs declared but not announced to the peer: over bgp-max-announce');
+  const beyond = fam('vipd_bgp_prefixes_beyond_limit', 'gauge', 'Received prefixes past bgp-max-prefixes, discarded (counted, not kept)');
+  const discarded = fam('vipd_bgp_prefixes_discarded_total', 'counter', 'Received prefixes discarded past bgp-max-prefixes since the session came up');
   for (const p of bgp.peers) {
     est.push({ labels: { local_asn: asn, peer: p.peer }, value: p.state === 'Established' || p.state === 'ESTABLISHED' ? 1 : 0 });
     stateCount.push({
@@ -95,6 +98,9 @@ export function metricsText(src: StatusSnapshot): string {
     if (p.establishedSince !== null) uptime.push({ labels: { peer: p.peer }, value: Math.max(0, (now - p.establishedSince) / 1000) });
     adv.push({ labels: { peer: p.peer }, value: p.prefixesAdvertised });
     rcv.push({ labels: { peer: p.peer }, value: p.prefixesReceived });
+    if (p.prefixesRefused) refused.push({ labels: { peer: p.peer }, value: p.prefixesRefused.length });
+    if (p.prefixesBeyondLimit !== undefined) beyond.push({ labels: { peer: p.peer }, value: p.prefixesBeyondLimit });
+    if (p.prefixesDiscarded !== undefined) discarded.push({ labels: { peer: p.peer }, value: p.prefixesDiscarded });
   }
 
   const ann = fam('vipd_vip_announced', 'gauge', 'VIP announced to the BGP peers (1) or not (0)');

@@ -31,6 +31,12 @@ export interface BgpPeerStatus {
   side: 'active' | 'passive' | null;
   lastNotificationSent: NotificationInfo | null;
   lastNotificationReceived: NotificationInfo | null;
+  /** VIPs declared but not sent to this peer: over its outbound cap (bgp-max-announce). */
+  prefixesRefused?: string[];
+  /** The inbound limit (bgp-max-prefixes), received prefixes held past it (discarded, counted), and discards since up. */
+  inboundLimit?: number;
+  prefixesBeyondLimit?: number;
+  prefixesDiscarded?: number;
 }
 
 export interface BgpStatus {

@@ -53,6 +53,8 @@ function peerLine(p: BgpPeerStatus, now: number): string {
   if (p.establishedSince !== null) parts.push(`up ${duration(now - p.establishedSince)}`);
   if (p.holdTime !== null) parts.push(`hold ${p.holdTime}s`);
   parts.push(`${p.prefixesAdvertised} advertised, ${p.prefixesReceived} received`);
+  if (p.prefixesRefused?.length) parts.push(`${p.prefixesRefused.length} refused (over bgp-max-announce)`);
+  if (p.prefixesBeyondLimit) parts.push(`${p.prefixesBeyondLimit} discarded (over bgp-max-prefixes ${p.inboundLimit})`);
   if (p.capabilities.length) parts.push(`capabilities ${p.capabilities.join(' ')}`);
   const n = (label: string, x: BgpPeerStatus['lastNotificationSent']): void => {
     if (x) parts.push(`last notification ${label} ${x.code}/${x.subcode} ${x.name}${x.message ? ` "${x.message}"` : ''}`);

@@ -11,6 +11,7 @@ export const PEER_SECTION = /^bgp-peer\s+(\S+)$/;
 export const PEER_KEYS = [
   'bgp-peer-as', 'bgp-hold-time', 'bgp-keepalive', 'bgp-passive', 'bgp-router-id',
   'bgp-local-address', 'bgp-max-prefixes', 'bgp-communities', 'bgp-graceful-shutdown-wait',
+  'bgp-max-prefixes-action', 'bgp-max-announce',
 ] as const;
 
 export const GLOBAL_KEYS: readonly string[] = [
@@ -125,7 +126,14 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     else if (a) routerId = a;
   }
   const local = r.entry('bgp-local-address');
+  // Inbound limit (counted, never stored) and what to do past it; the outbound cap is separate.
   const maxp = r.int('bgp-max-prefixes', base?.maxPrefixes ?? 0, { min: 1 });
+  const maxa = r.int('bgp-max-announce', base?.maxAnnounce ?? 0, { min: 1 });
+  const actionEntry = r.entry('bgp-max-prefixes-action');
+  const action = actionEntry?.value.trim().toLowerCase() ?? base?.maxPrefixesAction ?? 'discard';
+  if (actionEntry && action !== 'discard' && action !== 'teardown') {
+    r.error(actionEntry.line, `bgp-max-prefixes-action must be discard or teardown, got '${actionEntry.value.trim()}'`);
+  }
   return {
     peerAs: r.int('bgp-peer-as', base?.peerAs ?? 0, { min: 1, max: MAX_ASN }) || null,
     holdTime: holdOk ? holdTime : 180,
@@ -134,6 +142,8 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     routerId,
     localAddress: local ? r.checkAddress(local.value.trim(), 'bgp-local-address', local.line) : base?.localAddress ?? null,
     maxPrefixes: maxp ? maxp : null,
+    maxPrefixesAction: action === 'teardown' ? 'teardown' : 'discard',
+    maxAnnounce: maxa ? maxa : null,
     communities: communities(r) ?? base?.communities ?? [],
     gracefulShutdownWait: r.num('bgp-graceful-shutdown-wait', base?.gracefulShutdownWait ?? 0, { min: 0, max: 3600 })!,
   };

@@ -51,6 +51,8 @@ function printPeer(p: BgpPeerConfig, kv: Put): void {
   kv('bgp-router-id', p.routerId);
   kv('bgp-local-address', p.localAddress);
   kv('bgp-max-prefixes', p.maxPrefixes);
+  kv('bgp-max-prefixes-action', p.maxPrefixesAction === 'teardown' ? 'teardown' : null);
+  kv('bgp-max-announce', p.maxAnnounce);
   kv('bgp-communities', p.communities.length ? p.communities.map(communityText).join(' ') : null);
   kv('bgp-graceful-shutdown-wait', p.gracefulShutdownWait);
 }

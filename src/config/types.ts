@@ -88,8 +88,12 @@ export interface BgpPeerConfig {
   /** null = the local IPv4 address of the session (PyBal). */
   routerId: string | null;
   localAddress: string | null;
-  /** Maximum prefixes accepted from the peer; null = no limit. */
+  /** Inbound limit: prefixes counted from the peer per family; null = the speaker's default (10,000). */
   maxPrefixes: number | null;
+  /** Past the inbound limit: discard the excess and alert (default), or Cease 6/1 (RFC 4486). */
+  maxPrefixesAction: 'discard' | 'teardown';
+  /** Outbound cap: VIPs announced to the peer at most; null = no cap. */
+  maxAnnounce: number | null;
   communities: Community[];
   /** Seconds to announce with GRACEFUL_SHUTDOWN (RFC 8326) before withdrawing at shutdown; 0 = off. */
   gracefulShutdownWait: number;

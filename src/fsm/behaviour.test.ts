@@ -79,10 +79,10 @@ t.test('OpenSent + valid OPEN sends KEEPALIVE and starts keepalive and hold time
   t.ok(r.effects.some((e) => e.type === 'startTimer' && e.timer === 'hold' && e.ms === 30_000));
 });
 
-t.test('hold time 0: no keepalive or hold timers', async (t) => {
+t.test('hold time 0: no keepalive timer; only the OpenConfirm bound (open-hold.test.ts)', async (t) => {
   const r = transition(sessionIn('OpenSent'), { type: 'Open', open: peerOpen({ holdTime: 0 }) });
   t.equal(r.session.state, 'OpenConfirm');
-  t.notOk(r.effects.some((e) => e.type === 'startTimer'));
+  t.same(r.effects.filter((e) => e.type === 'startTimer').map((e) => e.type === 'startTimer' && e.timer), ['hold']);
 });
 
 t.test('2/7 naming capability 65 makes the next OPEN leave it out, without back-off', async (t) => {

@@ -6,8 +6,16 @@ import {
   adminShutdown, fsmError, holdTimerExpired, notification, unsupportedCapabilityCodes,
 } from './notifications.js';
 
-/** RFC 4271 §8.2.2: "a large value" for the hold timer while waiting for the peer's OPEN. */
+/** RFC 4271 §8.2.2 suggests 4 minutes as the "large value" for the hold timer in OpenSent: the ceiling. */
 export const OPEN_HOLD_MS = 240_000;
+/** Our bound before the peer's OPEN (and, with hold time 0, before its KEEPALIVE): a silent peer costs at most this. */
+export const OPEN_HOLD_DEFAULT_MS = 90_000;
+
+/** The OpenSent/OpenConfirm bound: the configured hold time, at most 90 s; 90 s when it is 0 (no hold timer later). */
+export function openHoldMs(c: SessionConfig): number {
+  const configured = c.holdTime > 0 ? c.holdTime * 1000 : OPEN_HOLD_DEFAULT_MS;
+  return Math.min(configured, OPEN_HOLD_DEFAULT_MS, OPEN_HOLD_MS);
+}
 
 export function initialSession(config: SessionConfig): Session {
   return {
@@ -58,7 +66,8 @@ function sendOpen(s: Session): TransitionResult {
       { type: 'stopTimer', timer: 'connectRetry' },
       { type: 'stopTimer', timer: 'delayOpen' },
       { type: 'send', message: buildOpen(s) },
-      { type: 'startTimer', timer: 'hold', ms: OPEN_HOLD_MS },
+      // RFC 4271 §8.2.2: the hold timer in OpenSent, bounded by the configured hold time (not 4 minutes)
+      { type: 'startTimer', timer: 'hold', ms: openHoldMs(s.config) },
     ],
   };
 }
@@ -78,7 +87,8 @@ function openReceived(s: Session, ev: Extract<FsmEvent, { type: 'Open' }>, alsoS
     effects.push({ type: 'startTimer', timer: 'keepalive', ms: n.keepalive * 1000 });
     effects.push({ type: 'startTimer', timer: 'hold', ms: n.holdTime * 1000 });
   } else {
-    effects.push({ type: 'stopTimer', timer: 'hold' });
+    // Hold time 0 means no hold timer once Established; OpenConfirm still waits for the KEEPALIVE only so long
+    effects.push({ type: 'startTimer', timer: 'hold', ms: openHoldMs(s.config) });
   }
   return { session: { ...s, state: 'OpenConfirm', negotiated: n, delayOpenRunning: false }, effects };
 }
@@ -87,7 +97,9 @@ const stay = (s: Session, effects: Effect[] = []): TransitionResult => ({ sessio
 
 function restartHold(s: Session): Effect[] {
   const hold = s.negotiated?.holdTime ?? 0;
-  return hold > 0 ? [{ type: 'startTimer', timer: 'hold', ms: hold * 1000 }] : [];
+  if (hold > 0) return [{ type: 'startTimer', timer: 'hold', ms: hold * 1000 }];
+  // Negotiated 0: the OpenConfirm bound must not outlive OpenConfirm
+  return s.state === 'OpenConfirm' ? [{ type: 'stopTimer', timer: 'hold' }] : [];
 }
 
 function keepaliveTick(s: Session): TransitionResult {

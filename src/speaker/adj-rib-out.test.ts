@@ -112,7 +112,7 @@ t.test('bad routes are named by position and prefix', async (t) => {
 
 t.test('Adj-RIB-In counts what is received and flags the inbound limit', async (t) => {
   const rin = new AdjRibIn(3);
-  t.same(rin.apply({ type: 'UPDATE', withdrawn: [], attributes: {}, nlri: ['10.0.0.1/32', '10.0.0.2/32'] }), { announced: 2, withdrawn: 0, total: 2 });
+  t.same(rin.apply({ type: 'UPDATE', withdrawn: [], attributes: {}, nlri: ['10.0.0.1/32', '10.0.0.2/32'] }), { announced: 2, withdrawn: 0, total: 2, discarded: 0 });
   t.equal(rin.apply({ type: 'UPDATE', withdrawn: ['10.0.0.1/32'], attributes: {}, nlri: ['10.0.0.2/32'] }).total, 1);
   const r = rin.apply({ type: 'UPDATE', withdrawn: [], attributes: {}, nlri: ['10.0.0.3/32', '10.0.0.4/32', '10.0.0.5/32'] });
   t.same(r.overLimit, { afi: 1, safi: 1 });

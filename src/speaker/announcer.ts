@@ -62,7 +62,7 @@ export class Announcer {
     const newlyRefused = plan.refused.filter((p) => !this.c.stats.refused.includes(p));
     this.c.stats.refused = plan.refused;
     if (newlyRefused.length) {
-      const reason = `over the peer's max-prefixes ${this.opts.maxPrefixes}`;
+      const reason = `over the outbound cap of ${this.opts.maxPrefixes} (bgp-max-announce)`;
       this.c.log.warn('prefixes refused', { count: newlyRefused.length, reason });
       this.c.emit({ event: 'refused', peer: this.c.peer, prefixes: newlyRefused, reason });
     }

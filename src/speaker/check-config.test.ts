@@ -7,7 +7,7 @@ import { silentLogger } from '../log/logger.js';
 t.test('every bad peer setting is named', async (t) => {
   const e = checkPeer({
     address: 'router1', peerAs: 0, localAddress: '10.0.0.300', port: 70000, holdTime: 2, keepalive: 0, mode: 'passive',
-    nextHop: { ipv4: '2001:db8::1' }, maxPrefixes: -1, inboundLimit: 0, families: ['ipx' as 'ipv4'], gracefulRestartTime: 5000,
+    nextHop: { ipv4: '2001:db8::1' }, maxPrefixes: -1, inboundLimit: 0, inboundLimitAction: 'drop' as 'discard', families: ['ipx' as 'ipv4'], gracefulRestartTime: 5000,
   }, 'peer 1');
   t.same(e, [
     "peer 1: address 'router1' is not an IP address",
@@ -19,6 +19,7 @@ t.test('every bad peer setting is named', async (t) => {
     'peer 1: next hop 2001:db8::1 is not ipv4',
     'peer 1: max prefixes must be a non-negative integer, got -1',
     'peer 1: inbound limit must be a positive integer, got 0',
+    "peer 1: inbound limit action must be discard or teardown, got 'drop'",
     "peer 1: family must be ipv4 or ipv6, got 'ipx'",
     'peer 1: graceful restart time must be 0..4095 seconds, got 5000',
   ]);

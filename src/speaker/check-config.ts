@@ -24,6 +24,7 @@ export function checkPeer(p: PeerConfig, where: string): string[] {
   if (p.maxPrefixes !== undefined && !isInt(p.maxPrefixes, 0, 0xffffffff)) bad(`max prefixes must be a non-negative integer, got ${p.maxPrefixes}`);
   if (p.communities?.some((c) => !isInt(c, 0, 0xffffffff))) bad('a community is not a 32-bit value');
   if (p.inboundLimit !== undefined && !isInt(p.inboundLimit, 1, 0xffffffff)) bad(`inbound limit must be a positive integer, got ${p.inboundLimit}`);
+  if (p.inboundLimitAction !== undefined && !['discard', 'teardown'].includes(p.inboundLimitAction)) bad(`inbound limit action must be discard or teardown, got '${p.inboundLimitAction}'`);
   for (const f of p.families ?? []) if (f !== 'ipv4' && f !== 'ipv6') bad(`family must be ipv4 or ipv6, got '${f}'`);
   if (p.gracefulRestartTime !== undefined && !isInt(p.gracefulRestartTime, 0, 4095)) bad(`graceful restart time must be 0..4095 seconds, got ${p.gracefulRestartTime}`);
   return e;

@@ -42,6 +42,19 @@ export class Ipv4PrefixSet {
     return true;
   }
 
+  has(prefix: string): boolean {
+    const k = parse(prefix);
+    if (k < 0) return false;
+    const addr = Math.floor(k / 64) >>> 0;
+    const len = (k % 64) + 1;
+    for (let i = hash(addr, len) & (this.addrs.length - 1), n = 0; n < this.addrs.length; i = (i + 1) & (this.addrs.length - 1), n++) {
+      const l = this.lens[i] as number;
+      if (l === EMPTY) return false;
+      if (l === len && this.addrs[i] === addr) return true;
+    }
+    return false;
+  }
+
   /** True when it was there. */
   delete(prefix: string): boolean {
     const k = parse(prefix);

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { BgpMessage, OpenMessage } from '../bgp/types.js';
+import type { BgpMessage, Family, OpenMessage } from '../bgp/types.js';
 import {
   adminShutdown, capabilitiesOf, initialSession, keepLocallyInitiated, peerAsOf, maxPrefixesReached, notification,
   transition, CEASE_COLLISION, ERR_CEASE,
@@ -8,7 +8,7 @@ import {
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { Announcer } from './announcer.js';
-import { AdjRibIn } from './adj-rib-in.js';
+import { AdjRibIn, DEFAULT_INBOUND_LIMIT } from './adj-rib-in.js';
 import { Connection, type ConnectionHandlers } from './connection.js';
 import { withCommunities, type CheckedRoute } from './routes.js';
 export type { ResolvedPeer } from './session-config.js';
@@ -37,7 +37,7 @@ export class PeerSession {
   constructor(readonly cfg: ResolvedPeer, private readonly clock: Clock, log: Logger, private readonly emit: (e: SpeakerEvent) => void) {
     this.log = log.child({ peer: cfg.address });
     this.fsm = initialSession(sessionConfig(cfg, []));
-    this.ribIn = new AdjRibIn(cfg.inboundLimit ?? 1000);
+    this.ribIn = new AdjRibIn(cfg.inboundLimit ?? DEFAULT_INBOUND_LIMIT);
     this.stats = new PeerStats(clock);
   }
 
@@ -90,7 +90,7 @@ export class PeerSession {
 
   status(): PeerStatus {
     const side = !this.conn ? null : this.conn.direction === 'outbound' ? 'active' : 'passive';
-    return this.stats.status(this.cfg, this.fsm, this.out?.size ?? 0, this.ribIn.size, side);
+    return this.stats.status(this.cfg, this.fsm, this.out?.size ?? 0, this.ribIn, side);
   }
 
   private dispatch(ev: FsmEvent): void {
@@ -139,6 +139,7 @@ export class PeerSession {
         if (this.stats.establishedAt !== null) this.stats.flaps++;
         this.stats.establishedAt = null;
         this.out = null;
+        this.stats.refused = [];
         this.ribIn.clear();
         this.stats.lastDown = e.reason;
         this.log.info('session down', { reason: e.reason });
@@ -151,13 +152,10 @@ export class PeerSession {
         if (err) this.run({ type: 'updateError', error: err });
         // RFC 7606 §2: the UPDATE's routes count as withdrawn
         if (e.update.treatAsWithdraw) { this.ribIn.withdrawAllOf(e.update); return; }
+        const wasOver = this.ribIn.beyondLimit > 0;
         const r = this.ribIn.apply(e.update);
         this.emit({ event: 'update-received', peer: this.address, announced: r.announced, withdrawn: r.withdrawn, total: r.total });
-        if (r.overLimit) {
-          const limit = this.cfg.inboundLimit ?? 1000;
-          // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit
-          this.dispatch({ type: 'AutomaticStop', notification: maxPrefixesReached(r.overLimit, limit), reason: `peer sent more than ${limit} prefixes` });
-        }
+        if (r.overLimit) this.overInboundLimit(r.overLimit, wasOver);
         return;
       }
       case 'updateError':
@@ -170,6 +168,22 @@ export class PeerSession {
         this.emit({ event: 'capability-fallback', peer: this.address, dropped: e.dropped });
         return;
     }
+  }
+
+  /**
+   * The peer sent more than the inbound limit. vipd uses no received route, so by default the excess
+   * is discarded and counted (the alert comes from status()); only `teardown` ends the session.
+   */
+  private overInboundLimit(family: Family, wasOver: boolean): void {
+    const limit = this.ribIn.limit;
+    if (this.cfg.inboundLimitAction === 'teardown') {
+      // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit
+      this.dispatch({ type: 'AutomaticStop', notification: maxPrefixesReached(family, limit), reason: `peer sent more than ${limit} prefixes` });
+      return;
+    }
+    if (wasOver) return;
+    this.log.warn('peer sent more prefixes than the inbound limit: the excess is discarded, the session kept', { limit, received: this.ribIn.size });
+    this.emit({ event: 'inbound-limit', peer: this.address, limit, received: this.ribIn.size, action: 'discard' });
   }
 
   private send(m: BgpMessage): void {

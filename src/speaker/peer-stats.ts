@@ -3,6 +3,7 @@ import { readShutdownCommunication, type Session } from '../fsm/index.js';
 import type { Clock } from '../time/clock.js';
 import { familyNames } from './describe.js';
 import type { NotificationRecord, PeerConfig, PeerStatus } from './types.js';
+import type { AdjRibIn } from './adj-rib-in.js';
 
 /** The counters and last events of one peer, for `/bgp` and metrics. */
 export class PeerStats {
@@ -29,7 +30,7 @@ export class PeerStats {
     return r;
   }
 
-  status(cfg: PeerConfig, fsm: Session, advertised: number, received: number, side: PeerStatus['side']): PeerStatus {
+  status(cfg: PeerConfig, fsm: Session, advertised: number, ribIn: Pick<AdjRibIn, 'size' | 'limit' | 'beyondLimit' | 'discardedTotal'>, side: PeerStatus['side']): PeerStatus {
     const n = fsm.negotiated;
     const est = fsm.state === 'Established';
     return {
@@ -40,7 +41,8 @@ export class PeerStats {
         families: familyNames(n.families), fourOctetAs: n.fourOctetAs, routeRefresh: n.routeRefresh,
         enhancedRouteRefresh: n.enhancedRouteRefresh, gracefulRestart: n.gracefulRestart,
       } : null,
-      prefixesAdvertised: advertised, prefixesReceived: received, prefixesRefused: [...this.refused],
+      prefixesAdvertised: advertised, prefixesReceived: ribIn.size, inboundLimit: ribIn.limit, prefixesBeyondLimit: ribIn.beyondLimit,
+      prefixesDiscarded: ribIn.discardedTotal, prefixesRefused: [...this.refused],
       lastNotificationSent: this.lastSent, lastNotificationReceived: this.lastReceived, lastDownReason: this.lastDown,
       flaps: this.flaps, updatesSent: this.updatesSent, updatesReceived: this.updatesReceived,
     };

@@ -19,12 +19,14 @@ export interface PeerConfig {
   mode?: TransportMode;
   /** Per-family next hop; default the local address of that family. */
   nextHop?: { ipv4?: string; ipv6?: string };
-  /** The router's prefix limit: never send more (refuse the excess, keep the session). */
+  /** Outbound cap (bgp-max-announce): never send more (refuse the excess, keep the session); default none. */
   maxPrefixes?: number;
   /** Communities added to every route sent to this peer (RFC 1997 values, after the route's own). */
   communities?: number[];
-  /** Received prefixes allowed per family before Cease 6/1 (RFC 4486); default 1000. */
+  /** Received prefixes counted per family (bgp-max-prefixes); default 10,000. Beyond it: `inboundLimitAction`. */
   inboundLimit?: number;
+  /** Beyond the inbound limit: discard and count (default; the session stays), or Cease 6/1 (RFC 4486). */
+  inboundLimitAction?: 'discard' | 'teardown';
   /**
    * Families offered; default ipv4 plus every family with a declared route when the session opens.
    * Families are fixed at OPEN time: set this when VIPs of a family may appear later.
@@ -77,7 +79,12 @@ export interface PeerStatus {
   capabilities: { families: string[]; fourOctetAs: boolean; routeRefresh: boolean; enhancedRouteRefresh: boolean; gracefulRestart: boolean } | null;
   prefixesAdvertised: number;
   prefixesReceived: number;
-  /** Declared but held back by maxPrefixes. */
+  /** The inbound limit per family, and the received prefixes held beyond it (counted, not kept); 0 = within it. */
+  inboundLimit: number;
+  prefixesBeyondLimit: number;
+  /** Announcements discarded over the inbound limit since the session came up. */
+  prefixesDiscarded: number;
+  /** Declared but held back by the outbound cap (maxPrefixes, bgp-max-announce). */
   prefixesRefused: string[];
   lastNotificationSent: NotificationRecord | null;
   lastNotificationReceived: NotificationRecord | null;
@@ -97,6 +104,7 @@ export type SpeakerEvent =
   | { event: 'established'; peer: string; peerAs: number; holdTime: number; keepalive: number; families: string[]; capabilities: string[] }
   | { event: 'update-sent'; peer: string; announced: string[]; withdrawn: string[]; messages: number }
   | { event: 'update-received'; peer: string; announced: number; withdrawn: number; total: number }
+  | { event: 'inbound-limit'; peer: string; limit: number; received: number; action: 'discard' }
   | { event: 'notification-sent' | 'notification-received'; peer: string; code: number; subcode: number; name: string; message?: string }
   | { event: 'refused'; peer: string; prefixes: string[]; reason: string }
   | { event: 'route-refresh'; peer: string; family: string; enhanced: boolean }

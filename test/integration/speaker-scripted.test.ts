@@ -79,8 +79,8 @@ t.test('peer AS mismatch → 2/2 with the AS; hold time 1 → 2/6', async (t) =>
   t.equal(notif(await c2.next('NOTIFICATION')), '2/6');
 });
 
-t.test('more received prefixes than the inbound limit → Cease 6/1 with RFC 4486 data', async (t) => {
-  const { peer, sp } = await setup(t, { inboundLimit: 1000 });
+t.test('more received prefixes than the inbound limit with action teardown → Cease 6/1 with RFC 4486 data', async (t) => {
+  const { peer, sp } = await setup(t, { inboundLimit: 1000, inboundLimitAction: 'teardown' });
   const c = await peer.connection(0);
   await establish(c);
   const nlri = Array.from({ length: 1001 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.0/24`);

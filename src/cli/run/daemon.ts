@@ -18,7 +18,7 @@ import { IpvsAdapter } from './ipvs-adapter.js';
 import { VipGuard } from './vip-guard.js';
 import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
-import { SpeakerAdapter, bgpStatus } from './speaker-adapter.js';
+import { SpeakerAdapter, bgpStatus, withSpeakerTruth } from './speaker-adapter.js';
 import { systemResolver } from './resolver.js';
 import { applyReload, emptyConfigRefusal } from './reload.js';
 import { ConfigError } from './errors.js';
@@ -192,7 +192,7 @@ export class Daemon {
 
   statusSource(): StatusSource {
     return {
-      coordinator: () => this.coordinator.status(),
+      coordinator: () => withSpeakerTruth(this.coordinator.status(), bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow())),
       bgp: () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()),
       ipvs: () => ({
         driver: this.opts.dryRun ? 'dry-run' : 'ipvsadm', repairsTotal: this.reconciler.repairs,

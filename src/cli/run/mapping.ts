@@ -49,7 +49,10 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
     holdTime: p.holdTime, keepalive: p.keepalive,
     mode: p.passive ? 'passive' : 'active',
     nextHop: { ...(g.bgpNexthopIpv4 ? { ipv4: g.bgpNexthopIpv4 } : {}), ...(g.bgpNexthopIpv6 ? { ipv6: g.bgpNexthopIpv6 } : {}) },
-    ...(p.maxPrefixes !== null ? { maxPrefixes: p.maxPrefixes } : {}),
+    // bgp-max-prefixes is the inbound limit; bgp-max-announce the outbound cap (issue 11: they were one key)
+    ...(p.maxPrefixes !== null ? { inboundLimit: p.maxPrefixes } : {}),
+    ...(p.maxPrefixesAction === 'teardown' ? { inboundLimitAction: 'teardown' as const } : {}),
+    ...(p.maxAnnounce !== null ? { maxPrefixes: p.maxAnnounce } : {}),
     ...(p.communities.length ? { communities: [...p.communities] } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { POLICY, type ResolvedOptions } from '../router-types.js';
+import { floodPrefix, POLICY, type ResolvedOptions } from '../router-types.js';
 
 /** bird.conf with the ROUTERS.md policy; `multihop` and BIRD-internal static next-hop routes on loopback. */
 export function birdConfig(o: ResolvedOptions): string {
@@ -8,7 +8,7 @@ export function birdConfig(o: ResolvedOptions): string {
   const channel = (afi: string) => [
     `  ${afi} {`,
     '    import filter LVS_import;',
-    '    export none;',
+    afi === 'ipv4' && o.exportPrefixes > 0 ? '    export where proto = "flood4";' : '    export none;',
     `    receive limit ${o.maxPrefixes} action disable;`,
     '  };',
   ];
@@ -20,6 +20,7 @@ export function birdConfig(o: ResolvedOptions): string {
     // BIRD-internal only (there is no 'protocol kernel'): makes loopback next hops resolvable.
     ...(loopback ? ['protocol static lo_nh4 { ipv4; route 0.0.0.0/0 via "lo"; }'] : []),
     ...(loopback && o.v6 ? ['protocol static lo_nh6 { ipv6; route ::/0 via "lo"; }'] : []),
+    ...(o.exportPrefixes > 0 ? [floodStatic(o.exportPrefixes)] : []),
     `define LVS_NETS = [ ${set4} ];`,
     `define LVS_NETS6 = [ ${set6} ];`,
     'filter LVS_import {',
@@ -45,4 +46,11 @@ export function birdConfig(o: ResolvedOptions): string {
     '}',
     '',
   ].join('\n');
+}
+
+/** A static protocol holding `n` blackhole /24s, exported to the speaker (a leaked table). */
+function floodStatic(n: number): string {
+  const lines = new Array<string>(n);
+  for (let i = 0; i < n; i++) lines[i] = `  route ${floodPrefix(i)} blackhole;`;
+  return `protocol static flood4 {\n  ipv4;\n${lines.join('\n')}\n}`;
 }
