@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { BgpPeerStatus, BgpStatus, StatusSource } from '../../api/types.js';
 import { metricsText } from '../../api/metrics.js';
+import { takeSnapshot } from '../../api/snapshot.js';
 import { alertsView, bgpView, vipsView } from '../../api/views.js';
 import type { CoordinatorStatus } from '../../coordinator/status.js';
 import type { VipDecision } from '../../coordinator/vip-policy.js';
@@ -27,10 +28,10 @@ t.test('one peer refusing 2 of 3 VIPs: /vips, /alerts and metrics say so', async
   t.match(vips.text, /^10\.2\.1\.1\/32: announced, MED 0 \(web serving\)$/m);
   t.match(vips.text, /^10\.2\.1\.2\/32: not announced \(web serving; not announced to 127\.0\.0\.2: over bgp-max-announce\)$/m);
   t.match(vips.json, [{ announced: true }, { announced: false, notAnnouncedTo: [{ peer: '127.0.0.2', reason: 'over bgp-max-announce' }] }, { announced: false }]);
-  const alerts = alertsView(src);
+  const alerts = alertsView(src.coordinator());
   t.match(alerts.json, { status: 'warning' });
   t.match(alerts.text, /bgp 127\.0\.0\.2: 2 VIPs not announced to 127\.0\.0\.2: over bgp-max-announce \(10\.2\.1\.2\/32, 10\.2\.1\.3\/32\)/);
-  const m = metricsText(src);
+  const m = metricsText(takeSnapshot(src, null));
   t.match(m, /^vipd_bgp_routes_refused\{peer="127\.0\.0\.2"\} 2$/m);
   t.match(m, /^vipd_vip_announced\{vip="10\.2\.1\.2\/32"\} 0$/m);
   t.match(m, /^vipd_alerts\{level="warning"\} 1$/m);
@@ -48,9 +49,9 @@ t.test('refused by one of two peers: still announced, the reason names the peer'
 t.test('over the inbound limit: a warning naming the peer and the count; metrics', async (t) => {
   const bgp: BgpStatus = { enabled: true, localAs: 64600, peers: [peer('127.0.0.2', { prefixesReceived: 1_000_000, prefixesBeyondLimit: 990_000, prefixesDiscarded: 990_000 })] };
   const src = source(bgp);
-  t.match(alertsView(src).text, /^WARNING - bgp 127\.0\.0\.2: 127\.0\.0\.2 sent 1000000 prefixes, over bgp-max-prefixes 10000: 990000 discarded, session kept/);
+  t.match(alertsView(src.coordinator()).text, /^WARNING - bgp 127\.0\.0\.2: 127\.0\.0\.2 sent 1000000 prefixes, over bgp-max-prefixes 10000: 990000 discarded, session kept/);
   t.same(src.coordinator().vips.map((v) => v.announced), [true, true, true], 'VIPs untouched');
-  const m = metricsText(src);
+  const m = metricsText(takeSnapshot(src, null));
   t.match(m, /^vipd_bgp_prefixes_beyond_limit\{peer="127\.0\.0\.2"\} 990000$/m);
   t.match(m, /^vipd_bgp_prefixes_discarded_total\{peer="127\.0\.0\.2"\} 990000$/m);
 });
@@ -59,5 +60,5 @@ t.test('nothing refused, nothing over: the status is the coordinator\'s', async 
   const c = coordinator();
   const out = withSpeakerTruth(c, { enabled: true, localAs: 64600, peers: [peer('127.0.0.2')] });
   t.same(out, c);
-  t.match(alertsView(source({ enabled: true, localAs: 64600, peers: [peer('127.0.0.2')] })).json, { status: 'ok' });
+  t.match(alertsView(source({ enabled: true, localAs: 64600, peers: [peer('127.0.0.2')] }).coordinator()).json, { status: 'ok' });
 });
