@@ -7,10 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressAt, type BackendStats } from './soak-backends.js';
-import { hostFigures, lagSamples, parseMetrics, rssOf, type HostFigures } from './soak-metrics.js';
+import { cpuSecondsOf, hostFigures, lagSamples, loadAverage, parseMetrics, rssOf, type HostFigures } from './soak-metrics.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,7 +70,7 @@ proxyfetch.timeout = 0.5
 `);
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 function fetchText(path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = get({ host: '127.0.0.1', port: API_PORT, path, agent, timeout: timeoutMs }, (res) => {
@@ -112,17 +112,24 @@ async function main(): Promise<void> {
     await sleep(1000);
   }
   const t0 = Date.now();
-  const api = { ok: 0, errors: 0, maxMs: 0, errorKinds: new Map<string, number>() };
+  const api = { ok: 0, errors: 0, maxMs: 0, errorKinds: new Map<string, number>(), inFlight: 0, skipped: 0, latencies: [] as number[] };
+  const apiError = (kind: string): void => { api.errors++; api.errorKinds.set(kind, (api.errorKinds.get(kind) ?? 0) + 1); };
   const paths = ['/pools', '/alerts', '/vips', '/bgp', `/pools/soak/${addressAt(FIRST, 7)}`, '/pools/soak'];
   let apiSeq = 0;
   const apiTimer = setInterval(() => {
     for (let k = 0; k < API_RATE / 20; k++) {
+      // At most 64 requests in flight: beyond that a request is not sent but counted as an error
+      // ("backlog"), so a slow API shows as errors instead of as an ever longer client queue.
+      if (api.inFlight >= 64) { api.skipped++; apiError('backlog (64 in flight)'); continue; }
       const path = paths[apiSeq++ % paths.length]!;
       const started = Date.now();
+      api.inFlight++;
       fetchText(path, 2000).then((r) => {
-        if (r.status === 200) api.ok++; else { api.errors++; api.errorKinds.set(`HTTP ${r.status}`, (api.errorKinds.get(`HTTP ${r.status}`) ?? 0) + 1); }
-        api.maxMs = Math.max(api.maxMs, Date.now() - started);
-      }, (e: Error) => { api.errors++; api.errorKinds.set(e.message, (api.errorKinds.get(e.message) ?? 0) + 1); });
+        if (r.status === 200) api.ok++; else apiError(`HTTP ${r.status}`);
+        const ms = Date.now() - started;
+        api.maxMs = Math.max(api.maxMs, ms);
+        if (api.latencies.length < 1_000_000) api.latencies.push(ms);
+      }, (e: Error) => apiError(e.message)).finally(() => { api.inFlight--; });
     }
   }, 50);
   const churnTimer = setInterval(() => { churnRound++; writePool(); }, 10_000);
@@ -133,10 +140,18 @@ async function main(): Promise<void> {
   let baseAt = 0;
   let baseApi = { ok: 0, errors: 0 };
   const end = t0 + MINUTES * 60_000;
+  let lastCpu = [cpuSecondsOf(vipd.pid!), cpuSecondsOf(backends.pid!)];
+  let lastCpuAt = Date.now();
+  const loads: number[] = [];
+  const startCpu = lastCpu;
   while (Date.now() < end) {
     await sleep(Math.min(10_000, end - Date.now()));
     const s = (Date.now() - t0) / 1000;
     rss.push([s, rssOf(vipd.pid!)]);
+    const cpu = [cpuSecondsOf(vipd.pid!), cpuSecondsOf(backends.pid!)];
+    const cpuPct = cpu.map((c, i) => (((c - lastCpu[i]!) / ((Date.now() - lastCpuAt) / 1000)) * 100).toFixed(0));
+    lastCpu = cpu; lastCpuAt = Date.now();
+    loads.push(loadAverage());
     if (!base && s >= WARMUP_S) {
       base = hostFigures(await metrics());
       baseAt = Date.now();
@@ -144,7 +159,7 @@ async function main(): Promise<void> {
       backends.send('reset');
       console.log(`soak t=${s.toFixed(0)}s: warm-up over; measuring from here`);
     }
-    console.log(`soak t=${s.toFixed(0)}s rss=${mb(rss.at(-1)![1])} MB api ok=${api.ok} errors=${api.errors} max=${api.maxMs} ms churn=${churnRound} reloads=${reloads}`);
+    console.log(`soak t=${s.toFixed(0)}s rss=${mb(rss.at(-1)![1])} MB cpu vipd=${cpuPct[0]}% backends=${cpuPct[1]}% load=${loads.at(-1)} api ok=${api.ok} errors=${api.errors} max=${api.maxMs} ms churn=${churnRound} reloads=${reloads}`);
   }
   clearInterval(apiTimer); clearInterval(churnTimer); clearInterval(hupTimer);
   const final = await metrics();
@@ -176,6 +191,11 @@ async function main(): Promise<void> {
   const lag = lagSamples(final);
   console.log(`lateness metrics in /metrics: ${lag.length ? lag.map((s) => `${s.name}${JSON.stringify(s.labels)}=${s.value}`).slice(0, 20).join(' ') : 'none exported'}`);
   console.log(`API after warm-up: ${api.ok - baseApi.ok} ok, ${api.errors - baseApi.errors} errors (whole run ${api.errors}: ${[...api.errorKinds].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}), slowest ${api.maxMs} ms`);
+  const lat = [...api.latencies].sort((x, y) => x - y);
+  const pct = (p: number): number => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? 0;
+  console.log(`API latency: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${api.maxMs} ms; ${api.skipped} not sent (64 in flight)`);
+  const runS = (Date.now() - t0) / 1000;
+  console.log(`CPU: vipd ${(((cpuSecondsOf(vipd.pid!) - startCpu[0]!) / runS) * 100).toFixed(0)}% of a core, backends ${(((cpuSecondsOf(backends.pid!) - startCpu[1]!) / runS) * 100).toFixed(0)}%; machine load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} (${cpus().length} CPUs)`);
   console.log(`vipd log: ${logPath}`);
 }
 
