@@ -74,7 +74,7 @@ function runRange(o: Options, t: FuzzTarget, st: TargetState, state: CampaignSta
       finished = true;
       clearInterval(poll);
       process.off('SIGINT', onSignal);
-      st.done = at;
+      st.done = Math.max(at, from);
       st.repeats += Atomics.exchange(slots, 2, 0);
       void worker.terminate().then(() => resolve({ stoppedAt: at, why }));
     };
