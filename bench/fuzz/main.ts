@@ -10,7 +10,7 @@ import { inputOf, sourceOf } from './inputs.js';
 import { TARGETS, targetNamed } from './registry.js';
 import { loadState, saveState, targetState, type CampaignState, type TargetState } from './state.js';
 import { repoRoot, type FuzzTarget } from './target.js';
-import { shrinkInWorkers } from './supervise.js';
+import { outcomeInWorker, shrinkInWorkers } from './supervise.js';
 import { PROGRESS_SLOTS, type RangeJob, type WorkerMessage } from './protocol.js';
 
 interface Options { seed: number; targets: FuzzTarget[]; inputs: number; state: string; timeoutMs: number; memoryMb: number; crashers: string }
@@ -124,13 +124,23 @@ async function campaign(o: Options): Promise<void> {
     const startDone = st.done;
     const startMs = st.ms;
     let at = st.done;
+    let lastStall = -1;
     while (at < o.inputs) {
       const r = await runRange(o, t, st, state, at);
       if (r.why === 'signal') { saveState(o.state, state); console.log(`fuzz: stopped; resume with the same command (state ${o.state})`); process.exit(130); }
       if (r.why === 'done') break;
       // A hang or an out-of-memory at input r.stoppedAt: regenerate it here, shrink it in fresh workers, record it, go on after it.
       const input = inputOf(t, sourceOf(t), o.seed, r.stoppedAt);
-      const small = await shrinkInWorkers(t.name, input, o.timeoutMs, o.memoryMb, 24);
+      // Confirmed in a fresh worker first: a niced campaign on a busy machine can stall a second.
+      const again = await outcomeInWorker(t.name, input, o.timeoutMs, o.memoryMb);
+      if (again !== r.why && lastStall !== r.stoppedAt) {
+        lastStall = r.stoppedAt;
+        console.log(`fuzz ${t.name}: input ${r.stoppedAt} stalled (${r.why}) but ran to '${again}' in a fresh worker: a stall of the machine, not counted`);
+        st.stalls = (st.stalls ?? 0) + 1;
+        at = r.stoppedAt;
+        continue;
+      }
+      const small = await shrinkInWorkers(t.name, input, r.why, o.timeoutMs, o.memoryMb, 24);
       const file = saveCrasher(o, t.name, small);
       const message = r.why === 'hang' ? `no result within ${o.timeoutMs} ms` : `worker ran out of its ${o.memoryMb} MB heap (or died)`;
       st.failures.push({ kind: r.why, signature: r.why, index: r.stoppedAt, file, message });

@@ -12,6 +12,8 @@ export interface TargetState {
   failures: FailureRecord[];
   /** Further failures with a signature already recorded. */
   repeats: number;
+  /** Apparent hangs that ran to an end when retried in a fresh worker (the machine stalled). */
+  stalls?: number;
 }
 
 export interface CampaignState { version: 1; seed: number; targets: Record<string, TargetState> }

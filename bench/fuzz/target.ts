@@ -46,9 +46,16 @@ export function filesIn(folders: readonly string[], keep: (name: string) => bool
   return out;
 }
 
-/** Crashers saved by earlier campaigns for this target: re-run first, mutated like the rest. */
+/**
+ * Crashers saved by earlier campaigns for this target: re-run first, mutated like the rest.
+ * Open ones (listed in open.json, not fixed yet) are left out: mutating a known bug finds it again
+ * and again (and an output-bound one is slow every time), at the cost of finding others.
+ */
 export function savedCrashers(target: string): Uint8Array[] {
-  return filesIn([`test/fixtures/crashers/${target}`], (n) => !n.startsWith('.') && n !== 'README.md');
+  const dir = `test/fixtures/crashers/${target}`;
+  const openPath = join(repoRoot(), dir, 'open.json');
+  const open = existsSync(openPath) ? Object.keys(JSON.parse(readFileSync(openPath, 'utf8')) as object) : [];
+  return filesIn([dir], (n) => n.endsWith('.in') && !open.includes(n));
 }
 
 const utf8 = new TextDecoder('utf-8');
