@@ -66,3 +66,15 @@ t.test('lines outside a section and unparsable lines are located errors', async 
     [3, "cannot parse line (expected 'key = value' or '[section]')"],
   ]);
 });
+
+t.test('[DEFAULT] keys × sections is bounded: over the limit, [DEFAULT] is refused with an error', async (t) => {
+  const keys = Array.from({ length: 1001 }, (_, i) => `k${i} = 1`).join('\n');
+  const sections = Array.from({ length: 100 }, (_, i) => `[s${i}]\nport = ${i + 1}`).join('\n');
+  const r = parseIni(`[DEFAULT]\n${keys}\n${sections}\n`, 'big.conf');
+  t.equal(r.sections.length, 100, 'the sections are still read');
+  t.notOk(r.sections.some((s) => s.entries.has('k0')), 'nothing inherited');
+  t.match(r.errors, [{ file: 'big.conf', line: 2, message: /1001 keys and the file 100 sections: 100100 inherited entries, over the limit of 100000/ }]);
+  const fine = parseIni(`[DEFAULT]\n${Array.from({ length: 1000 }, (_, i) => `k${i} = 1`).join('\n')}\n${sections}\n`, 'ok.conf');
+  t.same(fine.errors, [], 'at the limit: no error');
+  t.equal(fine.sections[99]!.entries.get('k999')!.inherited, true);
+});

@@ -15,11 +15,14 @@ export function formatIssue(i: ConfigIssue): string {
 export function nearest(word: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = Infinity;
+  const limit = Math.max(2, Math.floor(word.length / 3));
   for (const c of candidates) {
+    // The length difference is a lower bound of the distance: skip the O(n·m) table when it is too far.
+    if (Math.abs(c.length - word.length) > limit) continue;
     const d = editDistance(word, c);
     if (d < bestD) { bestD = d; best = c; }
   }
-  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+  return best !== null && bestD <= limit ? best : null;
 }
 
 function editDistance(a: string, b: string): number {

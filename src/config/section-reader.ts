@@ -5,6 +5,9 @@ import { parsePythonLiteral, type LiteralOptions, type PyValue } from './python-
 
 export interface IssueSink { errors: ConfigIssue[]; warnings: ConfigIssue[] }
 
+/** [DEFAULT] lines already warned about, per parse (its sink). */
+const reportedDefaults = new WeakMap<IssueSink, Set<number>>();
+
 const TRUE = ['t', 'true', 'y', 'yes', 'on', '1'];
 const FALSE = ['f', 'false', 'n', 'no', 'off', '0'];
 
@@ -131,12 +134,18 @@ export class SectionReader {
     for (const [key, e] of this.section.entries) {
       if (this.used.has(key)) continue;
       if (e.inherited && isKnownElsewhere(key)) continue;
+      // Reported once for [DEFAULT], not once per section inheriting it; checked before the
+      // edit-distance search, which was quadratic work per section (fuzz: a 5 KB file took 5 s).
+      if (e.inherited) {
+        let seen = reportedDefaults.get(this.sink);
+        if (!seen) reportedDefaults.set(this.sink, (seen = new Set()));
+        if (seen.has(e.line)) continue;
+        seen.add(e.line);
+      }
       const near = nearest(key, known);
       const message = `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''}`;
-      if (!e.inherited) { this.warn(e.line, message); continue; }
-      // Reported once for [DEFAULT], not once per section inheriting it.
-      const w = { file: this.file, line: e.line, message: `[DEFAULT] ${message}` };
-      if (!this.sink.warnings.some((x) => x.line === w.line && x.message === w.message)) this.sink.warnings.push(w);
+      if (!e.inherited) this.warn(e.line, message);
+      else this.sink.warnings.push({ file: this.file, line: e.line, message: `[DEFAULT] ${message}` });
     }
   }
 }

@@ -1,0 +1,28 @@
+// Every fuzz target, by name. Adding one: write bench/fuzz/targets/<name>.ts exporting a
+// FuzzTarget, then add it to the list below (one line).
+import type { FuzzTarget } from './target.js';
+import { bgp } from './targets/bgp.js';
+import { config } from './targets/config.js';
+import { etcd } from './targets/etcd.js';
+import { httpPoolBody, poolFile } from './targets/pools.js';
+import { dnsHeader } from './targets/dns.js';
+
+export const TARGETS: readonly FuzzTarget[] = [
+  bgp,
+  config,
+  poolFile,
+  httpPoolBody,
+  etcd,
+  dnsHeader,
+  // >>> DNS ANSWER PARSER (issue 11 §6) goes here once src/health/monitors/dns-message.ts lands:
+  //   in targets/dns.ts:  import { parseDnsAnswer } from '../../../src/health/monitors/dns-message.js';
+  //   export const dnsAnswer: FuzzTarget = { ...dnsHeader, name: 'dns-answer',
+  //     description: 'parseDnsAnswer (src/health/monitors/dns-message.ts)',
+  //     corpus: () => [...dnsSeeds(), ...savedCrashers('dns-answer')], run: (b) => parseDnsAnswer(b) };
+  //   and here:  dnsAnswer,
+  // <<<
+];
+
+export function targetNamed(name: string): FuzzTarget | undefined {
+  return TARGETS.find((t) => t.name === name);
+}

@@ -1,0 +1,59 @@
+// Reading the soak's figures out of vipd's /metrics (Prometheus text) and /proc.
+import { readFileSync } from 'node:fs';
+
+export interface Sample { name: string; labels: Record<string, string>; value: number }
+
+export function parseMetrics(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    out.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+/** Per host: monitor results (up + down), down transitions, and whether it is up now. */
+export interface HostFigures { results: number; downTransitions: number; up: boolean }
+
+export function hostFigures(samples: Sample[]): Map<string, HostFigures> {
+  const hosts = new Map<string, HostFigures>();
+  const get = (h: string): HostFigures => {
+    let f = hosts.get(h);
+    if (!f) { f = { results: 0, downTransitions: 0, up: false }; hosts.set(h, f); }
+    return f;
+  };
+  for (const s of samples) {
+    const h = s.labels.host;
+    if (!h) continue;
+    if (s.name === 'pybal_monitor_up_results_total' || s.name === 'pybal_monitor_down_results_total') get(h).results += s.value;
+    else if (s.name === 'pybal_monitor_down_transitions_total') get(h).downTransitions += s.value;
+    else if (s.name === 'vipd_server_up') get(h).up = s.value === 1;
+  }
+  return hosts;
+}
+
+/** Families about lateness, missed checks and loop lag, whatever other branches export. */
+export function lagSamples(samples: Sample[]): Sample[] {
+  return samples.filter((s) => /late|missed|lag|overlap|skipped/.test(s.name));
+}
+
+/** Resident set size of a process, bytes (Linux). */
+export function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** CPU time (user + system) a process has used, seconds (Linux, 100 ticks/s). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** The 1-minute load average: how busy the machine was. */
+export function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
