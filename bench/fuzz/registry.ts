@@ -5,7 +5,7 @@ import { bgp } from './targets/bgp.js';
 import { config } from './targets/config.js';
 import { etcd } from './targets/etcd.js';
 import { httpPoolBody, poolFile } from './targets/pools.js';
-import { dnsHeader } from './targets/dns.js';
+import { dnsAnswer, dnsHeader } from './targets/dns.js';
 
 export const TARGETS: readonly FuzzTarget[] = [
   bgp,
@@ -14,13 +14,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   httpPoolBody,
   etcd,
   dnsHeader,
-  // >>> DNS ANSWER PARSER (issue 11 §6) goes here once src/health/monitors/dns-message.ts lands:
-  //   in targets/dns.ts:  import { parseDnsAnswer } from '../../../src/health/monitors/dns-message.js';
-  //   export const dnsAnswer: FuzzTarget = { ...dnsHeader, name: 'dns-answer',
-  //     description: 'parseDnsAnswer (src/health/monitors/dns-message.ts)',
-  //     corpus: () => [...dnsSeeds(), ...savedCrashers('dns-answer')], run: (b) => parseDnsAnswer(b) };
-  //   and here:  dnsAnswer,
-  // <<<
+  dnsAnswer,
 ];
 
 export function targetNamed(name: string): FuzzTarget | undefined {

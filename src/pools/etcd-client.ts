@@ -124,7 +124,9 @@ export function handleMessage(text: string, h: WatchHandlers): Error | null {
   if (r.compact_revision && r.compact_revision !== '0') return new Error(`etcd compacted revision ${r.compact_revision}; re-reading`);
   if (r.canceled) return new Error(`etcd cancelled the watch${r.cancel_reason ? `: ${r.cancel_reason}` : ''}`);
   if (r.created) h.onCreated?.();
+  if (r.events !== undefined && !Array.isArray(r.events)) return new Error('etcd sent a watch message whose events is not a list');
   if (r.events?.length) {
+    if (r.events.some((e) => typeof e !== 'object' || e === null)) return new Error('etcd sent a watch event that is not an object');
     const events: EtcdEvent[] = r.events.map((e) => (e.type === 'DELETE'
       ? { type: 'delete', key: unb64(e.kv?.key), modRevision: Number(e.kv?.mod_revision ?? 0) }
       : { type: 'put', kv: kvOf(e.kv ?? {}) }));

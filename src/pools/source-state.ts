@@ -78,7 +78,9 @@ export class SourceState {
    * its last good entry; fatal, over pool-max-servers or empty-after-good keeps the last list.
    */
   applyParsed(r: PoolParseResult): boolean {
-    for (const w of r.warnings) this.log.warn(this.redact(formatIssue(w)), { pool: this.shown });
+    // Logged one by one up to SHOWN, then counted: a text of 100,000 odd lines is not 100,000 log lines.
+    for (const w of r.warnings.slice(0, SHOWN)) this.log.warn(this.redact(formatIssue(w)), { pool: this.shown });
+    if (r.warnings.length > SHOWN) this.log.warn(`${this.shown}: and ${r.warnings.length - SHOWN} more warnings`, { pool: this.shown });
     if (r.fatal) {
       if (r.errors.length) this.alert(some(r.errors.map(formatIssue), '; ', 'errors'));
       return false;

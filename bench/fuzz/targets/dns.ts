@@ -1,5 +1,6 @@
-// DNS: today the response header verdict DNSQuery reads (decodeResponseHeader); the answer-section
-// parser (parseDnsAnswer, src/health/monitors/dns-message.ts) is registered in registry.ts once it lands.
+// DNS: the response header verdict DNSQuery reads (decodeResponseHeader) and the whole-answer
+// parser (parseDnsAnswer, src/health/monitors/dns-message.ts).
+import { parseDnsAnswer } from '../../../src/health/monitors/dns-message.js';
 import { decodeResponseHeader, encodeQuery, TYPE_A, TYPE_AAAA } from '../../../src/health/monitors/dns-wire.js';
 import { hexTokens, savedCrashers, type FuzzTarget } from '../target.js';
 
@@ -25,4 +26,12 @@ export const dnsHeader: FuzzTarget = {
   dictionary: DNS_TOKENS,
   maxLength: 4096,
   run: (input) => decodeResponseHeader(Buffer.from(input.buffer, input.byteOffset, input.length)),
+};
+
+export const dnsAnswer: FuzzTarget = {
+  ...dnsHeader,
+  name: 'dns-answer',
+  description: 'parseDnsAnswer, every section of a DNS answer (src/health/monitors/dns-message.ts)',
+  corpus: () => [...dnsSeeds(), ...savedCrashers('dns-answer')],
+  run: (input) => parseDnsAnswer(input),
 };
