@@ -31,9 +31,9 @@ const stampOf = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}:${st.
 
 /**
  * file:///path — PyBal legacy lines or .json; fs.watch on the folder plus stat polling. A file is
- * read only when stable: not modified for `stableMs` (a file renamed into place, as editors and
- * config management do, usually is already), else unchanged across two stats `stableMs` apart;
- * and unchanged across the read. So a file rewritten in place in pieces is never half applied.
+ * read only when stable: renamed into place (a new inode, as editors and config management
+ * write), or not modified for `stableMs`, or unchanged across two stats `stableMs` apart; and
+ * unchanged across the read. So a file rewritten in place in pieces is never half applied.
  */
 export class FileSource implements PoolSource {
   readonly path: string;
@@ -44,6 +44,8 @@ export class FileSource implements PoolSource {
   private cancelStable: Cancel | null = null;
   /** The stat of the text last applied (or refused); '' = read again. */
   private stamp = '';
+  /** The inode of the text last applied: another one means the file was renamed into place. */
+  private appliedIno: number | null = null;
   /** A changed stat seen, and when: applied once it has held for stableMs. */
   private pending: { stamp: string; since: number } | null = null;
   private reading: Promise<void> | null = null;
@@ -117,6 +119,8 @@ export class FileSource implements PoolSource {
   private settled(st: Stats, stamp: string): boolean {
     const stable = this.opts.stableMs ?? STABLE_MS;
     const now = this.opts.clock.now();
+    // A new inode: renamed into place (editors, puppet), so written whole before it appeared.
+    if (this.appliedIno !== null && st.ino !== this.appliedIno) return true;
     if (this.opts.clock.wallNow() - st.mtimeMs >= stable) return true;
     if (this.pending?.stamp !== stamp) this.pending = { stamp, since: now };
     const waited = now - this.pending.since;
@@ -142,6 +146,7 @@ export class FileSource implements PoolSource {
       const after = stampOf(await stat(this.path));
       if (after !== stamp) { this.pending = null; this.later(0); return; }
       this.stamp = stamp;
+      this.appliedIno = st.ino;
       this.pending = null;
       this.state.applyText(text, this.path, formatOf(this.path));
     } catch (e) {

@@ -1,27 +1,17 @@
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { runCommand } from './command-runner.js';
 import { cellPids, detectContainment, killCell, openCell, releaseCell } from './cgroup.js';
 import { JOIN_CGROUP } from './containment.js';
 import { setContainment } from './confine.js';
 import { createLogger } from '../log/logger.js';
 import { inCI } from '../../test/support/require-tool.js';
+import { withMarker } from '../../test/support/process-group.js';
 
 // Real child processes in a real cgroup v2 directory (where this host has a writable one).
 const probe = async (file: string, args: string[]): Promise<number | null> =>
   (await runCommand(file, args, { timeoutMs: 5000, maxOutputBytes: 4096 })).exitCode;
 
-/** Pids whose command line holds `marker` (NUL-separated words joined by spaces). */
-function withMarker(marker: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(marker)) found.push(Number(name));
-    } catch { /* gone */ }
-  }
-  return found;
-}
 
 t.test('no writable cgroup: the process group, and the reason is said once in the log', async (t) => {
   const none = await detectContainment(probe, { systemdBooted: false, procSelfCgroup: '0::/\n', mountinfo: '' });

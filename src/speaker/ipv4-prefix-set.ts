@@ -43,34 +43,30 @@ export class Ipv4PrefixSet {
   }
 
   has(prefix: string): boolean {
-    const k = parse(prefix);
-    if (k < 0) return false;
-    const addr = Math.floor(k / 64) >>> 0;
-    const len = (k % 64) + 1;
-    for (let i = hash(addr, len) & (this.addrs.length - 1), n = 0; n < this.addrs.length; i = (i + 1) & (this.addrs.length - 1), n++) {
-      const l = this.lens[i] as number;
-      if (l === EMPTY) return false;
-      if (l === len && this.addrs[i] === addr) return true;
-    }
-    return false;
+    return this.slotOf(prefix) >= 0;
   }
 
   /** True when it was there. */
   delete(prefix: string): boolean {
+    const i = this.slotOf(prefix);
+    if (i < 0) return false;
+    this.lens[i] = TOMBSTONE;
+    this.live--;
+    return true;
+  }
+
+  /** The slot holding `prefix`, or -1. */
+  private slotOf(prefix: string): number {
     const k = parse(prefix);
-    if (k < 0) return false;
+    if (k < 0) return -1;
     const addr = Math.floor(k / 64) >>> 0;
     const len = (k % 64) + 1;
     for (let i = hash(addr, len) & (this.addrs.length - 1), n = 0; n < this.addrs.length; i = (i + 1) & (this.addrs.length - 1), n++) {
       const l = this.lens[i] as number;
-      if (l === EMPTY) return false;
-      if (l === len && this.addrs[i] === addr) {
-        this.lens[i] = TOMBSTONE;
-        this.live--;
-        return true;
-      }
+      if (l === EMPTY) return -1;
+      if (l === len && this.addrs[i] === addr) return i;
     }
-    return false;
+    return -1;
   }
 
   clear(): void {

@@ -76,3 +76,20 @@ ${webService(port, `${dir}/web.pools`, ['monitors = [ "ProxyFetch" ]', "proxyfet
     t.match(note, /vipd shutting down \(SIGTERM\)/, `${r.kind}: the RFC 9003 shutdown message is on the wire`);
   }
 });
+
+t.test('SIGTERM while vipd is still starting: heard, and a graceful stop once it is up (exit 0, not the default kill)', async (t) => {
+  const lo = loopbackBlock();
+  const dir = tempDir(t);
+  const { port } = await singleBackend(t, lo.router(10), lo.speaker, dir);
+  const apiPort = await freePort(lo.speaker);
+  const cfg = join(dir, 'vipd.conf');
+  writeFile(cfg, `[global]\nbgp = no\ninstrumentation = yes\ninstrumentation_ips = ["${lo.speaker}"]\ninstrumentation_port = ${apiPort}\n\n${webService(port, `${dir}/web.pools`)}`);
+  const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
+  t.teardown(() => vipd.stop());
+  // 'service added' is logged inside Daemon.start, before the API (a worker thread) is up.
+  await vipd.waitLog((l) => l.msg === 'service added', 20_000, 'the start under way');
+  vipd.signal('SIGTERM');
+  t.equal(await vipd.exited, 0, 'exit 0');
+  t.ok(vipd.lines.some((l) => l.msg === 'received SIGTERM, shutting down'), 'the signal was heard');
+  t.ok(vipd.lines.some((l) => l.msg === 'exiting'), 'the graceful stop ran');
+});

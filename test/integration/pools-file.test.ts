@@ -1,5 +1,5 @@
 import t from 'tap';
-import { appendFileSync, closeSync, ftruncateSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, openSync, renameSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileSource } from '../../src/pools/file-source.js';
@@ -160,4 +160,24 @@ t.test('pool-max-servers applies to JSON files after parsing', async (t) => {
   await waitFor('the refusal', 1500, async () => alerts.length === 1, 10);
   t.equal(alerts[0], `${pathToFileURL(path).href}: 3 servers, more than pool-max-servers 2; refused whole, keeping the previous 1 servers`);
   t.equal(updates.length, 1);
+});
+
+t.test('a file renamed into place is read at once; one rewritten in place waits until it is stable', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'web-servers');
+  writeFileSync(path, line('a') + line('b'));
+  utimesSync(path, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+  const updates: PoolServer[][] = [];
+  // A stability window far longer than the test: only the rename may be read.
+  const src = new FileSource(pathToFileURL(path).href, { clock: systemClock, stableMs: 60_000 });
+  src.start((s) => updates.push(s), () => {});
+  t.teardown(() => src.stop());
+  await waitFor('the first list (an old file is stable)', 1000, async () => updates.length === 1, 10);
+  writeFileSync(join(dir, 'tmp'), line('a') + line('b') + line('c'));
+  renameSync(join(dir, 'tmp'), path);
+  await waitFor('the renamed file', 1000, async () => updates.length === 2, 10);
+  t.equal(hosts(updates[1]!), 'a:10:on b:10:on c:10:on');
+  writeFileSync(path, line('x'));
+  await sleep(1200);
+  t.equal(updates.length, 2, 'an in-place rewrite is not read before it has been stable for stableMs');
 });

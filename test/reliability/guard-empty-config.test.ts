@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, Vipd, writeFile } from '../integration/e2e-helpers.js';
-import { sleep } from '../lab/proc.js';
+import { sleep, waitFor } from '../lab/proc.js';
 import { commandsFor, twoServices, VIP_A, VIP_B } from './guard-support.js';
 
 // Issue 11, blast radius: with bgp = no an empty or truncated config file is a valid config
@@ -18,7 +18,9 @@ t.test('SIGHUP to an empty or truncated config: refused, alerted, both services 
     s.vipd.signal('SIGHUP');
     const l = await s.vipd.waitLog((x) => x.msg.startsWith('config reload rejected'), 5_000, `reload of ${what} rejected`, mark);
     t.match(l.msg, /has no services: it would remove all 2 running \(A, B\); an empty or truncated file\? Start vipd with --allow-empty/, what);
-    const alerts = await s.alerts();
+    // The API serves snapshots up to ~200 ms old (docs/api.md): wait for one taken after the reload.
+    let alerts = await s.alerts();
+    await waitFor(`${what}: /alerts critical`, 2000, async () => (alerts = await s.alerts()).status === 'critical', 50);
     t.equal(alerts.status, 'critical', `${what}: /alerts is critical`);
     t.match(alerts.msg, /config: reload of .*vipd\.conf rejected: .*has no services/, `${what}: /alerts names the refused reload`);
   }

@@ -1,26 +1,15 @@
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createMonitor, HealthRunner, type Monitor, type MonitorOptions, type Target, type Transition } from '../../src/health/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { systemClock } from '../../src/time/clock.js';
 import { setContainment } from '../../src/process/confine.js';
 import { inCI } from '../support/require-tool.js';
+import { withMarker } from '../support/process-group.js';
 
 // Issue 11: "A RunCommand check whose script daemonises (setsid) leaves one orphan per check: the
 // process-group kill cannot reach it", and "conf/vipd.service grants ambient CAP_NET_ADMIN, which
 // every RunCommand child inherits". Real child processes, real cgroup, real /proc.
 
-/** Pids whose command line holds `marker`. */
-function withMarker(marker: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(marker)) found.push(Number(name));
-    } catch { /* gone */ }
-  }
-  return found;
-}
 
 async function settle(marker: string): Promise<number[]> {
   let left = withMarker(marker);

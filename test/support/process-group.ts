@@ -13,3 +13,15 @@ export function groupMembers(pgid: number): number[] {
   }
   return found;
 }
+
+/** Live processes whose command line (words joined by spaces) holds `marker`, read from /proc. */
+export function withMarker(marker: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(marker)) found.push(Number(name));
+    } catch { /* process went away */ }
+  }
+  return found;
+}

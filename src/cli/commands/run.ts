@@ -30,7 +30,34 @@ export async function run(args: Args, log: Logger): Promise<number> {
     log.warn(`native addon unavailable (${noAddon}): ProxyFetch uses the slower net.Socket client, and ` +
       "IdleConnection's keepalive-interval and keepalive-retries are the kernel's defaults");
   }
-  let daemon: Daemon;
+  // Signals are heard from before the start: a SIGTERM while the daemon is still starting (its
+  // routes may already be on the wire) stops it gracefully once it is up, never by the default kill.
+  let daemon: Daemon | null = null;
+  let stopSignal: NodeJS.Signals | null = null;
+  let reloading: Promise<unknown> = Promise.resolve();
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => { finish = resolve; });
+  const stop = (d: Daemon, signal: NodeJS.Signals): void => {
+    void reloading
+      .then(() => d.stop(`vipd shutting down (${signal})`))
+      .then(() => demo?.stop())
+      .then(() => finish(0), (e: unknown) => {
+        log.error(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`);
+        finish(1);
+      });
+  };
+  const onHup = (): void => { if (daemon) { const d = daemon; reloading = reloading.then(() => d.reload()); } };
+  const onTerm = (signal: NodeJS.Signals): void => {
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onTerm);
+    log.info(`received ${signal}, shutting down`);
+    stopSignal = signal;
+    if (daemon) stop(daemon, signal);
+  };
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onTerm);
   try {
     daemon = await Daemon.start({
       configPath, dryRun, clock: systemClock, log, allowEmpty: args['allow-empty'],
@@ -40,6 +67,9 @@ export async function run(args: Args, log: Logger): Promise<number> {
       }),
     });
   } catch (e) {
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onTerm);
     await demo?.stop();
     if (e instanceof ConfigError) {
       process.stderr.write(`vipd: ${configPath}: configuration not usable:\n${e.message}\n`);
@@ -47,26 +77,8 @@ export async function run(args: Args, log: Logger): Promise<number> {
     }
     throw e;
   }
-  return new Promise<number>((resolve) => {
-    let reloading: Promise<unknown> = Promise.resolve();
-    const onHup = (): void => { reloading = reloading.then(() => daemon.reload()); };
-    const onTerm = (signal: NodeJS.Signals): void => {
-      process.off('SIGHUP', onHup);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onTerm);
-      log.info(`received ${signal}, shutting down`);
-      void reloading
-        .then(() => daemon.stop(`vipd shutting down (${signal})`))
-        .then(() => demo?.stop())
-        .then(() => resolve(0), (e: unknown) => {
-          log.error(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`);
-          resolve(1);
-        });
-    };
-    process.on('SIGHUP', onHup);
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onTerm);
-  });
+  if (stopSignal) stop(daemon, stopSignal);
+  return finished;
 }
 
 export const runCommand: CommandModule<object, Args> = {
