@@ -48,7 +48,7 @@ const ctx: HandlerContext = {
   allow: (client) => limiter.allow(client, now()),
   limitHit: (limit, client, detail) => {
     const line = reporter.hit(limit, client, detail, now());
-    if (line) post({ t: 'log', level: 'warn', message: line });
+    if (line) post({ t: 'limit', message: line });
   },
   log: (message) => {
     // At most one error line per 10 s: a stalled main thread fails every waiting request at once.

@@ -33,6 +33,8 @@ export type WorkerMessage =
   | { t: 'snapshot' }
   | { t: 'confirm'; id: number; service: string }
   | { t: 'log'; level: LogLevel; message: string }
+  /** A limit was hit (already rate-limited to one line per limit and interval). */
+  | { t: 'limit'; message: string }
   | { t: 'closed' };
 
 export type MainMessage =

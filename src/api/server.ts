@@ -23,6 +23,8 @@ export interface ApiOptions {
   port: number;
   log: Logger;
   limits?: Partial<ApiLimits>;
+  /** A client hit a limit (the line is logged too): the daemon raises an alert. */
+  onLimitHit?: (message: string) => void;
 }
 
 export interface ApiServer {
@@ -83,6 +85,10 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
         }
         case 'log':
           opts.log[m.level](m.message);
+          break;
+        case 'limit':
+          opts.log.warn(m.message);
+          opts.onLimitHit?.(m.message);
           break;
         case 'closed':
           onClosed?.();

@@ -34,6 +34,7 @@ function status(): CoordinatorStatus {
 
 async function fixture(t: Test, opts: { limits?: Partial<ApiLimits>; actions?: StatusSource['actions'] } = {}) {
   const { log, lines } = capture();
+  const limitHits: string[] = [];
   let calls = 0;
   const source: StatusSource = {
     coordinator: () => { calls++; return status(); },
@@ -41,10 +42,12 @@ async function fixture(t: Test, opts: { limits?: Partial<ApiLimits>; actions?: S
     ipvs: () => ({ driver: `dry-run ${SECRET_URL}`, repairsTotal: 0, appliesTotal: 1, errorsTotal: 0, lastError: SECRET_URL }),
     startedAt: 0, now: () => 0, ...(opts.actions ? { actions: opts.actions } : {}),
   };
-  const api = await startApiServer({ source, hosts: ['127.0.0.1'], port: 0, log, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const api = await startApiServer({
+    source, hosts: ['127.0.0.1'], port: 0, log, onLimitHit: (m) => limitHits.push(m), ...(opts.limits ? { limits: opts.limits } : {}),
+  });
   t.teardown(() => api.close());
   const port = Number(api.addresses[0]!.split(':').pop());
-  return { api, port, lines, calls: () => calls };
+  return { api, port, lines, limitHits, calls: () => calls };
 }
 
 t.test('POST /pools/<service>/confirm-removal calls the action: 200 ok, 409 refused, 404 unknown, 405 other methods', async (t) => {
@@ -99,7 +102,7 @@ t.test('a flood of concurrent requests costs the main thread a bounded number of
 });
 
 t.test('limits: per-client rate (429), connections, header and body size; each logged once naming the client', async (t) => {
-  const { port, lines } = await fixture(t, { limits: { ratePerClient: 1, rateBurst: 5, maxConnections: 3 } });
+  const { port, lines, limitHits } = await fixture(t, { limits: { ratePerClient: 1, rateBurst: 5, maxConnections: 3 } });
   const codes: number[] = [];
   for (let i = 0; i < 10; i++) codes.push((await rawGet('127.0.0.1', port, '/pools'))?.status ?? 0);
   t.same(codes.slice(0, 5), [200, 200, 200, 200, 200]);
@@ -122,6 +125,7 @@ t.test('limits: per-client rate (429), connections, header and body size; each l
   t.equal(warns.filter((l) => l.includes('connection limit hit by 127.0.0.1')).length, 1, warns.join('\n'));
   t.equal(warns.filter((l) => l.includes('header size limit hit by 127.0.0.1')).length, 1, warns.join('\n'));
   t.equal(warns.filter((l) => l.includes('body size limit hit by 127.0.0.1')).length, 1, warns.join('\n'));
+  t.same(limitHits, warns.map((l) => l.slice('warn '.length)), 'each logged hit reaches onLimitHit (the daemon alerts on it)');
 });
 
 t.test('/metrics exports the main thread event-loop lag as a summary', async (t) => {

@@ -97,4 +97,6 @@ proxyfetch.timeout = 1
   const limitLines = vipd.lines.slice(before).filter((l) => /limit hit by/.test(l.msg));
   t.ok(limitLines.length >= 1 && limitLines.length <= 2 * ROUNDS * 3 + 3, `limit hits logged, rate-limited (${limitLines.length} lines)`);
   t.ok(limitLines.every((l) => l.msg.includes(lo.router(200))), 'each names the flooding client');
+  const alerts = await vipd.get('/alerts');
+  t.match(JSON.stringify(alerts.body), new RegExp(`api: instrumentation: [a-z ]+ limit hit by ${lo.router(200).replace(/\./g, '\\.')}`), '/alerts names the limit and the client');
 });

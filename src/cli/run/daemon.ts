@@ -12,7 +12,7 @@ import { commandRunner } from '../../process/command-runner.js';
 import { Speaker } from '../../speaker/index.js';
 import type { PoolSource } from '../../pools/types.js';
 import type { Logger } from '../../log/logger.js';
-import { secondsToMillis, type Clock } from '../../time/clock.js';
+import { secondsToMillis, type Cancel, type Clock } from '../../time/clock.js';
 import { HealthAdapter, buildMonitors } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
 import { VipGuard } from './vip-guard.js';
@@ -65,6 +65,7 @@ export class Daemon {
   readonly pools = new Map<string, PoolSource>();
   readonly startedAt: number;
   private stopping: Promise<void> | null = null;
+  private apiLimitClear: Cancel | null = null;
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
     const { clock, log } = opts;
@@ -151,12 +152,22 @@ export class Daemon {
     if (config.global.instrumentation) {
       d.api = await startApiServer({
         source: d.statusSource(), hosts: config.global.instrumentationIps, port: config.global.instrumentationPort,
-        log: opts.log.child({ component: 'api' }),
+        log: opts.log.child({ component: 'api' }), onLimitHit: (m) => d.apiLimitHit(m),
       });
       opts.log.info(`instrumentation on ${d.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
     }
     opts.log.info('vipd running', { config: opts.configPath, services: config.services.length, dryrun: opts.dryRun });
     return d;
+  }
+
+  /** A client hit an API limit: a warning naming it, cleared a minute after the last hit. */
+  apiLimitHit(message: string): void {
+    this.coordinator.raiseAlert('api', 'warning', message);
+    this.apiLimitClear?.();
+    this.apiLimitClear = this.opts.clock.setTimer(60_000, () => {
+      this.apiLimitClear = null;
+      this.coordinator.clearAlert('api');
+    });
   }
 
   startPool(s: ServiceConfig): void {
@@ -245,6 +256,7 @@ export class Daemon {
       if (this.speaker) await this.speaker.stop({ message, ...(wait ? { gracefulShutdownMs: wait } : {}) });
       // After the withdrawal: the addresses bind-vips added leave lo only once no peer routes to them.
       await this.vipGuard?.stop(true);
+      this.apiLimitClear?.();
       await this.api?.close();
       this.opts.log.info('exiting');
     })();
