@@ -1,10 +1,10 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { createMonitor, checkWithTimeout, type CheckResult, type MonitorOptions } from '../../src/health/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { requireTool } from '../support/require-tool.js';
+import { freeUdpPort, startDnsmasq } from '../lab/dnsmasq.js';
 
 // dnsmasq answers for a test zone; a dead upstream and a SERVFAIL-answering upstream sit behind it.
 const NET = `127.44.${process.pid % 250}`;
@@ -12,13 +12,6 @@ const DNS_IP = `${NET}.53`;
 const UPSTREAM_IP = `${NET}.54`;
 const DEAD_IP = `${NET}.55`;
 
-async function freeUdpPort(ip: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, ip, () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function servfailUpstream(): Promise<number> {
   const s = createSocket('udp4');
@@ -33,40 +26,17 @@ async function servfailUpstream(): Promise<number> {
   return (s.address() as AddressInfo).port;
 }
 
-async function startDnsmasq(bin: string): Promise<number> {
+async function startLocalDnsmasq(bin: string): Promise<number> {
   const upstream = await servfailUpstream();
   const dead = await freeUdpPort(DEAD_IP);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freeUdpPort(DNS_IP);
-    const child = spawn(bin, [
-      '--no-daemon', `--port=${port}`, `--listen-address=${DNS_IP}`, '--bind-interfaces', '--no-resolv', '--no-hosts',
-      '--pid-file=', '--log-facility=-', '--local=/example.test/',
-      '--host-record=www.example.test,192.0.2.10,2001:db8::10',
-      `--server=/servfail.test/${UPSTREAM_IP}#${upstream}`,
-      `--server=/dead.test/${DEAD_IP}#${dead}`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const started = await new Promise<boolean>((resolve) => {
-      let out = '';
-      const timer = setTimeout(() => resolve(false), 5000);
-      const onData = (b: Buffer): void => { out += b.toString(); if (/started, version/.test(out)) { clearTimeout(timer); resolve(true); } };
-      child.stderr.on('data', onData);
-      child.stdout.on('data', onData);
-      child.once('exit', () => { clearTimeout(timer); resolve(false); });
-    });
-    if (started) {
-      t.teardown(() => { child.kill('SIGKILL'); });
-      return port;
-    }
-    child.kill('SIGKILL');
-  }
-  throw new Error('dnsmasq did not start in 5 attempts');
+  return startDnsmasq(t, bin, DNS_IP, [`--server=/servfail.test/${UPSTREAM_IP}#${upstream}`, `--server=/dead.test/${DEAD_IP}#${dead}`]);
 }
 
 const bin = requireTool(t,
   'dnsmasq', 'the real DNS server for DNSQuery');
 
 if (bin) {
-  const port = await startDnsmasq(bin);
+  const port = await startLocalDnsmasq(bin);
   const probe = (options: MonitorOptions, random = 0): Promise<CheckResult> => {
     const m = createMonitor('DNSQuery', { port, timeout: 1, ...options }, { random: () => random });
     if (!m.ok) throw new Error(m.error);

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { createMonitor, HealthRunner, type Monitor, type Target, type Transition } from '../../src/health/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { requireTool } from '../support/require-tool.js';
+import { startDnsmasq } from '../lab/dnsmasq.js';
 
 // Issue 11: "A DNS server answering garbage (header NOERROR, 65535 answers, junk body) is judged
 // healthy". A real dnsmasq and real UDP sockets answering garbage are checked by one runner: the
@@ -44,35 +44,12 @@ const otherQuestion = (q: Buffer): Buffer => {
   return r;
 };
 
-async function startDnsmasq(bin: string): Promise<number> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const probe = createSocket('udp4');
-    await new Promise<void>((r) => probe.bind(0, GOOD_IP, () => r()));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-    const child = spawn(bin, [
-      '--no-daemon', `--port=${port}`, `--listen-address=${GOOD_IP}`, '--bind-interfaces', '--no-resolv', '--no-hosts',
-      '--pid-file=', '--log-facility=-', '--local=/example.test/', '--host-record=www.example.test,192.0.2.10,2001:db8::10',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const started = await new Promise<boolean>((resolve) => {
-      let out = '';
-      const timer = setTimeout(() => resolve(false), 5000);
-      const onData = (b: Buffer): void => { out += b.toString(); if (/started, version/.test(out)) { clearTimeout(timer); resolve(true); } };
-      child.stderr.on('data', onData);
-      child.stdout.on('data', onData);
-      child.once('exit', () => { clearTimeout(timer); resolve(false); });
-    });
-    if (started) { t.teardown(() => { child.kill('SIGKILL'); }); return port; }
-    child.kill('SIGKILL');
-  }
-  throw new Error('dnsmasq did not start in 5 attempts');
-}
 
 const bin = requireTool(t, 'dnsmasq', 'the real DNS server the garbage servers are compared with');
 
 if (bin) {
   t.test('garbage and pointer-loop answers are down with the reason; the real server never moves', async (t) => {
-    const goodPort = await startDnsmasq(bin);
+    const goodPort = await startDnsmasq(t, bin, GOOD_IP);
     const bad = await udpServer(GARBAGE_IP, garbage);
     const loop = await udpServer(LOOP_IP, pointerLoop);
     const other = await udpServer(OTHER_IP, otherQuestion);
