@@ -7,18 +7,12 @@ import { silentLogger } from '../../log/logger.js';
 import { createPoolSource } from '../../pools/index.js';
 import { systemClock } from '../../time/clock.js';
 import { waitFor } from '../../../test/lab/proc.js';
+import { idleService } from '../../../test/support/daemon-config.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { ConfigError, Daemon } from './daemon.js';
 
 // Issue 11 in the daemon: the removal hold and its confirmation, and configs without services.
-const service = (name: string, port: number, pool: string, extra = '') => `[${name}]
-protocol = tcp
-ip = 10.255.7.1
-port = ${port}
-scheduler = wrr
-config = file://${pool}
-monitors = [ "IdleConnection" ]
-${extra}`;
+const service = idleService;
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `{ 'host': '10.255.7.${10 + i}', 'weight': 10, 'enabled': True }`).join('\n') + '\n';
 
 async function start(t: { teardown(f: () => unknown): void }, text: string, allowEmpty = false) {

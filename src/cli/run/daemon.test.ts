@@ -7,17 +7,11 @@ import { silentLogger } from '../../log/logger.js';
 import { createPoolSource } from '../../pools/index.js';
 import { systemClock } from '../../time/clock.js';
 import { waitFor } from '../../../test/lab/proc.js';
+import { idleService } from '../../../test/support/daemon-config.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { Daemon } from './daemon.js';
 
-const service = (name: string, port: number, pool: string) => `[${name}]
-protocol = tcp
-ip = 10.255.7.1
-port = ${port}
-scheduler = wrr
-config = file://${pool}
-monitors = [ "IdleConnection" ]
-`;
+const service = idleService;
 
 /** vipd run on a real config file and file pools, IPVS through the dry-run driver, no BGP. */
 async function start(t: { teardown(f: () => unknown): void }, pool: string, global = '') {
