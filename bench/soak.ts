@@ -70,10 +70,17 @@ proxyfetch.timeout = 0.5
 `);
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-function fetchText(path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+// The API limits each client address to 50 req/s (issue 11 §2): the 200 req/s load comes from
+// several loopback addresses at 40 req/s each, as several dashboards would; /metrics from its own.
+const PER_CLIENT_RATE = 40;
+const CLIENTS = Math.ceil(API_RATE / PER_CLIENT_RATE);
+const clients = Array.from({ length: CLIENTS }, (_, i) => ({
+  localAddress: `127.0.0.${i + 1}`, agent: new Agent({ keepAlive: true, maxSockets: 64 }),
+}));
+const metricsClient = { localAddress: '127.0.0.100', agent: new Agent({ keepAlive: true, maxSockets: 4 }) };
+function fetchText(path: string, timeoutMs = 5000, client = metricsClient): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port: API_PORT, path, agent, timeout: timeoutMs }, (res) => {
+    const req = get({ host: '127.0.0.1', port: API_PORT, path, ...client, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { body += c; });
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
       const path = paths[apiSeq++ % paths.length]!;
       const started = Date.now();
       api.inFlight++;
-      fetchText(path, 2000).then((r) => {
+      fetchText(path, 2000, clients[apiSeq % CLIENTS]).then((r) => {
         if (r.status === 200) api.ok++; else apiError(`HTTP ${r.status}`);
         const ms = Date.now() - started;
         api.maxMs = Math.max(api.maxMs, ms);
@@ -202,7 +209,7 @@ async function main(): Promise<void> {
 let stopping = false;
 async function stop(): Promise<void> {
   stopping = true;
-  agent.destroy();
+  for (const c of [...clients, metricsClient]) c.agent.destroy();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   await sleep(3000);
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
