@@ -139,7 +139,8 @@ export class Daemon {
       if ('error' in m) errors.push(m.error); else monitors.set(s.name, m);
     }
     if (errors.length) throw new ConfigError(errors.join('\n'));
-    const d = new Daemon(opts, config);
+    // [global] dry-run = yes is PyBal's `-n` (read at start; a reload does not switch it)
+    const d = new Daemon(config.global.dryRun ? { ...opts, dryRun: true } : opts, config);
     // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
     await d.adoption.start();
     for (const [name, m] of monitors) if ('monitors' in m) d.health.setMonitors(name, m.monitors);
@@ -156,7 +157,7 @@ export class Daemon {
       });
       opts.log.info(`instrumentation on ${d.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
     }
-    opts.log.info('vipd running', { config: opts.configPath, services: config.services.length, dryrun: opts.dryRun });
+    opts.log.info('vipd running', { config: opts.configPath, services: config.services.length, dryrun: d.opts.dryRun });
     return d;
   }
 
