@@ -89,6 +89,11 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
   };
   const ipsEntry = r.entry('instrumentation_ips');
   if (g.instrumentation && ipsEntry) for (const ip of g.instrumentationIps) r.warnIf(ipsEntry.line, exposedApi(ip));
+  const advEntry = r.entry('advertised_instrumentation_ips');
+  for (const ip of bgp ? g.advertisedInstrumentationIps : []) {
+    const v6 = ip.includes(':');
+    if (!(v6 ? g.bgpNexthopIpv6 : g.bgpNexthopIpv4)) r.error(advEntry!.line, `advertised_instrumentation_ips: ${ip} is announced by BGP, but bgp-nexthop-ipv${v6 ? 6 : 4} is not set`);
+  }
   if (bgp && peers.length === 0 && !peerEntry?.value.trim()) r.error(r.section.line, 'bgp = yes but no peer: set bgp-peer-address');
   r.warnUnknown(GLOBAL_KEYS, () => true);
   return g;

@@ -3,7 +3,8 @@
  * route specs and the speaker's peers (IPVS: ../ipvs-mapping.ts). Pure.
  */
 import type { BgpPeerConfig, GlobalConfig, ServiceConfig, VipdConfig } from '../../config/index.js';
-import type { RouteSpec, ServiceSpec } from '../../coordinator/types.js';
+import type { Route, RouteSpec, ServiceSpec } from '../../coordinator/types.js';
+import { vipPrefix } from '../../coordinator/vip-policy.js';
 import type { PeerConfig, SpeakerConfig } from '../../speaker/index.js';
 
 export function serviceSpec(s: ServiceConfig): ServiceSpec {
@@ -32,6 +33,19 @@ export function routeSpec(g: GlobalConfig): RouteSpec {
     med: g.bgpMed, withdrawPolicy: 'all-down', communities: [], largeCommunities: [],
     asPathPrepend: asPathPrepend(g),
   };
+}
+
+/**
+ * advertised_instrumentation_ips (puppet's profile::pybal): announced as long as vipd runs, with
+ * the global MED, whatever any service's health; the host binds them (lvs::realserver), as VIPs.
+ */
+export function staticRoutes(g: GlobalConfig): Route[] {
+  const spec = routeSpec(g);
+  return g.advertisedInstrumentationIps.flatMap((ip) => {
+    const { prefix, v6 } = vipPrefix(ip);
+    const nextHop = v6 ? spec.nextHopV6 : spec.nextHopV4;
+    return nextHop ? [{ prefix, nextHop, med: g.bgpMed, communities: [], largeCommunities: [], asPathPrepend: spec.asPathPrepend }] : [];
+  });
 }
 
 /** RFC 8326 wait before the withdrawals at shutdown: the longest of the peers' bgp-graceful-shutdown-wait. */
