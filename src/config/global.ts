@@ -89,6 +89,11 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
   };
   const ipsEntry = r.entry('instrumentation_ips');
   if (g.instrumentation && ipsEntry) for (const ip of g.instrumentationIps) r.warnIf(ipsEntry.line, exposedApi(ip));
+  // A passive peer without bgp-local-address is listened for on bgp-local-ips (PyBal's listener)
+  const passive = peers.filter((p) => p.passive && !p.localAddress);
+  if (bgp && passive.length && g.bgpLocalIps.length !== 1) {
+    r.error(r.entry('bgp-local-ips')?.line ?? passive[0]!.line, `bgp-local-ips must hold one address to listen on for the passive peer${passive.length > 1 ? 's' : ''} ${passive.map((p) => p.address).join(', ')} (or set ${passive.length > 1 ? 'their' : 'its'} bgp-local-address)`);
+  }
   const advEntry = r.entry('advertised_instrumentation_ips');
   for (const ip of bgp ? g.advertisedInstrumentationIps : []) {
     const v6 = ip.includes(':');

@@ -58,7 +58,8 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
   return {
     address: p.address,
     ...(p.peerAs !== null ? { peerAs: p.peerAs } : {}),
-    ...(p.localAddress ? { localAddress: p.localAddress } : {}),
+    // a passive peer without its own address is listened for on bgp-local-ips ('' = every IPv4 address, as PyBal)
+    ...(p.localAddress ? { localAddress: p.localAddress } : p.passive && g.bgpLocalIps.length === 1 ? { localAddress: g.bgpLocalIps[0] || '0.0.0.0' } : {}),
     ...(g.bgpLocalPort !== 179 ? { port: g.bgpLocalPort } : {}),
     holdTime: p.holdTime, keepalive: p.keepalive,
     mode: p.passive ? 'passive' : 'active',
