@@ -23,7 +23,7 @@ export function realServer(s: ServiceConfig, r: PooledServer): RealServer {
 
 export function virtualService(s: ServiceConfig, realServers: readonly RealServer[]): VirtualService {
   return {
-    key: serviceKey(s), scheduler: s.scheduler, flags: [], ops: s.ops,
+    key: serviceKey(s), scheduler: s.scheduler, flags: s.schedulerFlags, ops: s.ops,
     ...(s.persistence !== null ? { persistence: { timeout: s.persistence } } : {}),
     realServers,
   };

@@ -17,7 +17,7 @@ export const PEER_KEYS = [
 export const GLOBAL_KEYS: readonly string[] = [
   'bgp', 'bgp-local-asn', 'bgp-as-path', 'bgp-med', 'bgp-nexthop-ipv4', 'bgp-nexthop-ipv6',
   'bgp-peer-address', 'bgp-local-ips', 'bgp-local-port', 'instrumentation', 'instrumentation_port',
-  'instrumentation_ips', 'ipvs-reconcile-interval', 'bind-vips', 'pool-max-servers', ...PEER_KEYS, ...POOL_GUARD_KEYS,
+  'instrumentation_ips', 'advertised_instrumentation_ips', 'dry-run', 'ipvs-reconcile-interval', 'bind-vips', 'pool-max-servers', ...PEER_KEYS, ...POOL_GUARD_KEYS,
 ];
 
 const MAX_ASN = 4294967295;
@@ -84,9 +84,21 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
     poolMaxServers: r.int('pool-max-servers', 10_000, { min: 1, max: 1_000_000 })!,
     ...readPoolGuard(r, POOL_GUARD_DEFAULTS),
     bindVips: r.bool('bind-vips', false),
+    dryRun: r.bool('dry-run', false),
+    advertisedInstrumentationIps: addressList(r, 'advertised_instrumentation_ips', []).filter((a) => a !== ''),
   };
   const ipsEntry = r.entry('instrumentation_ips');
   if (g.instrumentation && ipsEntry) for (const ip of g.instrumentationIps) r.warnIf(ipsEntry.line, exposedApi(ip));
+  // A passive peer without bgp-local-address is listened for on bgp-local-ips (PyBal's listener)
+  const passive = peers.filter((p) => p.passive && !p.localAddress);
+  if (bgp && passive.length && g.bgpLocalIps.length !== 1) {
+    r.error(r.entry('bgp-local-ips')?.line ?? passive[0]!.line, `bgp-local-ips must hold one address to listen on for the passive peer${passive.length > 1 ? 's' : ''} ${passive.map((p) => p.address).join(', ')} (or set ${passive.length > 1 ? 'their' : 'its'} bgp-local-address)`);
+  }
+  const advEntry = r.entry('advertised_instrumentation_ips');
+  for (const ip of bgp ? g.advertisedInstrumentationIps : []) {
+    const v6 = ip.includes(':');
+    if (!(v6 ? g.bgpNexthopIpv6 : g.bgpNexthopIpv4)) r.error(advEntry!.line, `advertised_instrumentation_ips: ${ip} is announced by BGP, but bgp-nexthop-ipv${v6 ? 6 : 4} is not set`);
+  }
   if (bgp && peers.length === 0 && !peerEntry?.value.trim()) r.error(r.section.line, 'bgp = yes but no peer: set bgp-peer-address');
   r.warnUnknown(GLOBAL_KEYS, () => true);
   return g;

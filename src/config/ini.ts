@@ -24,6 +24,8 @@ export interface IniSection {
 export interface IniResult {
   sections: IniSection[];
   errors: ConfigIssue[];
+  /** Repeated sections and keys: legal (the last value wins) but usually a mistake. */
+  warnings: ConfigIssue[];
 }
 
 interface RawEntry { key: string; parts: string[]; line: number; segments: Segment[] }
@@ -38,6 +40,7 @@ export const MAX_INHERITED_ENTRIES = 100_000;
 /** Python 2 ConfigParser.SafeConfigParser semantics, with every problem located. */
 export function parseIni(text: string, file: string): IniResult {
   const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const defaults: RawSection = { name: 'DEFAULT', line: 0, entries: new Map() };
   const sections: RawSection[] = [];
   const byName = new Map<string, RawSection>();
@@ -61,6 +64,7 @@ export function parseIni(text: string, file: string): IniResult {
       if (name === 'DEFAULT') { cur = defaults; return; }
       // Python 2 merges a repeated section into the first one.
       cur = byName.get(name) ?? null;
+      if (cur) warnings.push({ file, line: lineNo, message: `[${name}] appears again (first at line ${cur.line}): its keys are merged into the first, a key set in both takes the later value` });
       if (!cur) {
         cur = { name, line: lineNo, entries: new Map() };
         sections.push(cur);
@@ -85,6 +89,8 @@ export function parseIni(text: string, file: string): IniResult {
     value = value.trim();
     if (value === '""') value = '';
     const key = opt[1]!.trimEnd().toLowerCase();
+    const before = cur.entries.get(key);
+    if (before) warnings.push({ file, line: lineNo, message: `[${cur.name}] '${key}' is set again (first at line ${before.line}): this value (line ${lineNo}) wins` });
     last = { key, parts: [value], line: lineNo, segments: [{ line: lineNo, column: valueStart + 1 }] };
     cur.entries.set(key, last);
   });
@@ -110,7 +116,7 @@ export function parseIni(text: string, file: string): IniResult {
     }
     out.push({ name: s.name, line: s.line, entries });
   }
-  return { sections: out, errors: dedupe(errors) };
+  return { sections: out, errors: dedupe(errors), warnings };
 }
 
 function interpolate(

@@ -25,7 +25,7 @@ export const MONITORS: Record<string, { name: string; options: Record<string, Op
   runcommand: {
     name: 'RunCommand',
     options: {
-      command: { type: 'str' }, arguments: { type: 'args', def: [''] }, interval: { type: 'num', def: 60 },
+      command: { type: 'str' }, arguments: { type: 'args' }, interval: { type: 'num', def: 60 },
       timeout: { type: 'num', def: 20 }, 'log-output': { type: 'bool', def: true },
     },
   },
@@ -77,6 +77,8 @@ export function readMonitors(r: SectionReader): MonitorConfig[] {
     const fall = r.int(`${kind}.fall`, 1, { min: 1, max: 1000 })!;
     out.push({ name: spec.name, kind, options, rise, fall });
   }
+  // Stricter than PyBal, which skipped them all and never checked the servers (a typo passed).
+  if (names.length > 0 && out.length === 0) r.error(lit.entry.line, `monitors: no known monitor in ${JSON.stringify(names)}: the servers would never be checked`);
   return out;
 }
 

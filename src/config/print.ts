@@ -30,6 +30,8 @@ export function printConfig(c: VipdConfig): string {
   kv('pool-max-removal', g.poolMaxRemoval);
   kv('pool-removal-hold', g.poolRemovalHold);
   kv('bind-vips', g.bindVips || null); // only when set: the stored expectations predate the key
+  kv('dry-run', g.dryRun || null);
+  kv('advertised_instrumentation_ips', g.advertisedInstrumentationIps.length ? repr(g.advertisedInstrumentationIps) : null);
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);
     printPeer(p, kv);
@@ -62,6 +64,7 @@ function printService(s: ServiceConfig, kv: Put): void {
   kv('ip', s.ip);
   kv('port', s.port);
   kv('scheduler', s.scheduler);
+  kv('scheduler-flags', s.schedulerFlags.join(',') || null);
   kv('ops', s.ops);
   kv('ipvs-forwarding', s.forwarding);
   kv('ipvs-persistence', s.persistence);

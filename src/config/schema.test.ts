@@ -47,7 +47,7 @@ t.test('wrong types name the key, the value and the line', async (t) => {
   t.same(bad('port', 'eighty'), ["f.conf:8: [web] port must be an integer, got 'eighty'"]);
   t.same(bad('ops', 'maybe'), ["f.conf:8: [web] ops must be a boolean (yes/no, true/false, on/off, 1/0), got 'maybe'"]);
   t.same(bad('depool-threshold', 'half'), ["f.conf:8: [web] depool-threshold must be a number, got 'half'"]);
-  t.same(bad('scheduler', 'wwr'), ["f.conf:8: [web] scheduler must be one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, got 'wwr' (did you mean 'wrr'?)"]);
+  t.same(bad('scheduler', 'wwr'), ["f.conf:8: [web] scheduler must be one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, mh, fo, ovf, twos, got 'wwr' (did you mean 'wrr'?)"]);
   t.same(bad('protocol', 'sctp'), ["f.conf:8: [web] protocol must be one of tcp, udp, got 'sctp' (did you mean 'tcp'?)"]);
   t.same(bad('ip', '10.2.0.300'), ["f.conf:8: [web] ip must be an IP address, got '10.2.0.300'"]);
   t.same(bad('config', 'ftp://x/y'), ["f.conf:8: [web] config: unsupported scheme 'ftp:' (use file://, http://, https://, etcd://, etcds://)"]);
@@ -88,6 +88,7 @@ t.test('unknown keys warn and name the nearest known key', async (t) => {
   ]);
   t.same(warningsOf(`[web]\n${SVC}proxyfetch.url = 'http://h/'\nmonitors = [ 'IdleConnection', 'Ping' ]\n`), [
     "f.conf:8: [web] 'proxyfetch.url' is set but ProxyFetch is not in monitors",
+    "f.conf:9: [web] 'monitors' is set again (first at line 7): this value (line 9) wins",
     "f.conf:9: [web] unknown monitor 'Ping' skipped (known: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP)",
   ]);
   t.same(warningsOf(`[web]\n${SVC.replace("monitors = [ 'IdleConnection' ]\n", '')}`), ["f.conf:1: [web] has no 'monitors': its servers are never checked"]);

@@ -11,7 +11,7 @@ export function parseConfig(text: string, fileName: string): ConfigResult {
 }
 
 export function validateConfig(ini: IniResult, file: string): ConfigResult {
-  const sink: IssueSink = { errors: [...ini.errors], warnings: [] };
+  const sink: IssueSink = { errors: [...ini.errors], warnings: [...ini.warnings] };
   const globalSection = ini.sections.find((s) => s.name === 'global');
   const peerSections = ini.sections.filter((s) => PEER_SECTION.test(s.name));
   const global = readGlobal(globalSection, peerSections, file, sink);

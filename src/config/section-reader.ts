@@ -103,10 +103,10 @@ export class SectionReader {
     return def;
   }
 
-  /** An IP address, normalised; `family` restricts it. */
+  /** An IP address, normalised; `family` restricts it. Empty (an ERB template's nil) = unset. */
   address(key: string, family?: 4 | 6): string | null {
     const e = this.entry(key);
-    if (!e) return null;
+    if (!e || e.value.trim() === '') return null;
     return this.checkAddress(e.value.trim(), key, e.line, family);
   }
 

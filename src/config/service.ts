@@ -1,11 +1,12 @@
 import type { IniSection } from './ini.js';
 import { MONITOR_KEYS, MONITORS, readMonitors } from './monitors.js';
 import { POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
+import { readScheduler } from './scheduler.js';
 import { parseAddress, SectionReader, type IssueSink } from './section-reader.js';
-import { SCHEDULERS, type Forwarding, type GlobalConfig, type ServiceConfig, type WithdrawPolicy } from './types.js';
+import { type Forwarding, type GlobalConfig, type ServiceConfig, type WithdrawPolicy } from './types.js';
 
 export const SERVICE_KEYS: readonly string[] = [
-  'protocol', 'ip', 'port', 'scheduler', 'ops', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
+  'protocol', 'ip', 'port', 'scheduler', 'scheduler-flags', 'ops', 'tunneling', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
   'bgp-withdraw-policy', 'bgp-degraded-med', 'ipvs-forwarding', 'ipvs-persistence', 'pool-interval', 'pool-timeout',
   'pool-max-servers',
   ...POOL_GUARD_KEYS,
@@ -24,7 +25,7 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
   const vip = ipEntry ? parseAddress(ipEntry.value.trim()) : null;
   if (ipEntry && !vip) r.error(ipEntry.line, `ip must be an IP address, got '${ipEntry.value}'`);
   const port = r.int('port', undefined, { min: 0, max: 65535 });
-  const scheduler = r.choice('scheduler', SCHEDULERS);
+  const { scheduler, flags: schedulerFlags } = readScheduler(r);
   const ops = r.bool('ops', false);
   if (ops && protocol === 'tcp') r.error(r.entry('ops')!.line, 'ops (one-packet scheduling) is only allowed with protocol = udp');
   const pool = poolUrl(r);
@@ -39,8 +40,9 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
     family: vip?.family ?? 4,
     port: port!,
     scheduler: scheduler!,
+    schedulerFlags,
     ops,
-    forwarding: r.choice('ipvs-forwarding', FORWARDING, 'dr')!,
+    forwarding: forwarding(r),
     persistence: r.int('ipvs-persistence', 0, { min: 1, max: 2678400 }) || null,
     pool: pool!,
     poolInterval: r.num('pool-interval', 1, { min: 0.1, max: 3600 })!,
@@ -57,6 +59,15 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
   warnMonitorKeys(r, svc.monitors.map((m) => m.kind));
   r.warnUnknown([...SERVICE_KEYS, ...MONITOR_KEYS], isGlobalKey);
   return sink.errors.length === before ? svc : null;
+}
+
+/** `tunneling = true` (puppet's IPIP services) is `ipvs-forwarding = tun`: every realserver gets -i. */
+function forwarding(r: SectionReader): Forwarding {
+  const tunneling = r.bool('tunneling', false);
+  const set = r.entry('ipvs-forwarding');
+  const f = r.choice('ipvs-forwarding', FORWARDING, tunneling ? 'tun' : 'dr')!;
+  if (tunneling && set && f !== 'tun') r.error(set.line, `ipvs-forwarding = ${f} contradicts tunneling = true (line ${r.entry('tunneling')!.line}); drop one`);
+  return tunneling ? 'tun' : f;
 }
 
 function poolUrl(r: SectionReader): string | undefined {

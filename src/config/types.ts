@@ -6,8 +6,9 @@ import type { ConfigIssue } from './issues.js';
 import type { PoolGuardConfig } from './pool-guard-keys.js';
 
 export type Protocol = 'tcp' | 'udp';
-export type Scheduler = 'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'lblcr' | 'dh' | 'sh' | 'sed' | 'nq';
-export const SCHEDULERS: readonly Scheduler[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq'];
+/** Every ipvsadm scheduler (Linux ip_vs_<name> modules); PyBal 1.15.9 knew the first ten. */
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh', 'fo', 'ovf', 'twos'] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
 /** ipvsadm -g (direct routing, PyBal's only mode), -i (tunnel), -m (masquerade). */
 export type Forwarding = 'dr' | 'tun' | 'nat';
 /**
@@ -47,6 +48,8 @@ export interface ServiceConfig extends PoolGuardConfig {
   family: 4 | 6;
   port: number;
   scheduler: Scheduler;
+  /** ipvsadm -b flags, canonical (as `ipvsadm -Sn` prints them: sh-port, mh-fallback, ...), sorted. */
+  schedulerFlags: string[];
   /** One-packet scheduling (udp only). */
   ops: boolean;
   forwarding: Forwarding;
@@ -122,6 +125,10 @@ export interface GlobalConfig extends PoolGuardConfig {
   poolMaxServers: number;
   /** vipd adds each VIP (/32 or /128) to `lo` itself and removes what it added on a full stop. */
   bindVips: boolean;
+  /** `dry-run = yes`: the same as `vipd run -n` (IPVS is never changed). */
+  dryRun: boolean;
+  /** Addresses announced by BGP as long as vipd runs, whatever the services' health (PyBal 1.16+). */
+  advertisedInstrumentationIps: string[];
 }
 
 export interface VipdConfig {

@@ -71,8 +71,11 @@ export class OptionReader {
     return s;
   }
 
-  /** A string (or number) or a non-empty list of them (PyBal accepts both for url, hostnames). */
-  stringList(key: string, required: boolean): string[] {
+  /**
+   * A string (or number) or a non-empty list of them (PyBal accepts both for url, hostnames);
+   * `argv`: any list, empty strings included (an argument vector, passed as given).
+   */
+  stringList(key: string, required: boolean, argv = false): string[] {
     const v = this.get(key);
     if (v === undefined) {
       if (required) this.fail(key, 'is required');
@@ -80,7 +83,7 @@ export class OptionReader {
     }
     const list = typeof v === 'string' || typeof v === 'number' ? [String(v)] : Array.isArray(v) ? v.map(String) : null;
     if (list === null) return this.fail(key, `must be a string or a list of strings, got ${show(v)}`);
-    if (list.length === 0 || list.some((s) => s === '')) this.fail(key, `must not be empty, got ${show(v)}`);
+    if (!argv && (list.length === 0 || list.some((s) => s === ''))) this.fail(key, `must not be empty, got ${show(v)}`);
     return list;
   }
 

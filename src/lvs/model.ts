@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 
 /** IPVS schedulers known to Linux 6.x (ip_vs_<name> modules). */
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh', 'fo', 'ovf'] as const;
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh', 'fo', 'ovf', 'twos'] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
 export type Family = 'inet' | 'inet6';
 export type Forwarding = 'route' | 'tunnel' | 'masq';
@@ -101,6 +101,18 @@ export const serverId = (s: { address: string; port: number }): string => hostPo
 
 const HOST_MASKS = new Set(['255.255.255.255', '128']);
 
+/** ipvsadm -Sn prints flag-1/flag-2 of sh and mh by their own names; so must we, to compare equal. */
+const FLAG_NAMES: Partial<Record<Scheduler, Record<string, string>>> = {
+  sh: { 'flag-1': 'sh-fallback', 'flag-2': 'sh-port' },
+  mh: { 'flag-1': 'mh-fallback', 'flag-2': 'mh-port' },
+};
+
+/** Scheduler flags (-b) deduplicated, by the names ipvsadm prints for `scheduler`, sorted. */
+export function canonicalFlags(scheduler: Scheduler, flags: readonly string[]): string[] {
+  const names = FLAG_NAMES[scheduler] ?? {};
+  return [...new Set(flags.map((f) => names[f] ?? f))].sort();
+}
+
 /** Drops defaults (host netmask, empty engine) and sorts flags, so equal tables compare equal. */
 export function normalizeService(s: VirtualService): VirtualService {
   const p = s.persistence;
@@ -112,7 +124,7 @@ export function normalizeService(s: VirtualService): VirtualService {
   return {
     key: s.key,
     scheduler: s.scheduler,
-    flags: [...new Set(s.flags)].sort(),
+    flags: canonicalFlags(s.scheduler, s.flags),
     ops: s.ops,
     ...(persistence ? { persistence } : {}),
     realServers: withKernelPorts(s.key, s.realServers),

@@ -3,6 +3,7 @@ import t from 'tap';
 import { renderCommand } from './commands.js';
 import { normalizeService, realServer, serviceId, type IpvsTable, type RealServer, type ServiceKey, type VirtualService } from './model.js';
 import { ownedIds, plan } from './plan.js';
+import { parseSave } from './parse-save.js';
 import { applyCommands } from './table-apply.js';
 
 const A: ServiceKey = { protocol: 'tcp', address: '10.255.0.1', port: 80 };
@@ -86,4 +87,23 @@ t.test('direct routing and tunnel servers take the service port, as ipvsadm does
   const masq = realServer({ address: '10.255.0.2', port: 8080, forwarding: 'masq' });
   t.same(lines([svc(A, [odd])], [svc(A, [masq])]), ['-a -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 1', '-d -t 10.255.0.1:80 -r 10.255.0.2:8080'],
     'masq on another port to routing: a new destination');
+});
+
+t.test('scheduler flags by either name, -o and IPIP servers read back from -Sn plan nothing (issue 12)', async (t) => {
+  const U: ServiceKey = { protocol: 'udp', address: '10.255.0.1', port: 53 };
+  const tun = (n: number): RealServer => realServer({ address: `10.255.0.${n}`, port: 53, weight: 10, forwarding: 'tunnel' });
+  const desired = [
+    svc(A, [realServer({ address: '10.255.0.2', port: 80, weight: 10, forwarding: 'tunnel' })], { scheduler: 'mh', flags: ['flag-2', 'flag-1'] }),
+    svc(U, [tun(3)], { scheduler: 'sh', flags: ['sh-port'], ops: true }),
+  ];
+  const kernel = parseSave('-A -t 10.255.0.1:80 -s mh -b mh-fallback,mh-port\n-a -t 10.255.0.1:80 -r 10.255.0.2:80 -i -w 10 --tun-type ipip\n'
+    + '-A -u 10.255.0.1:53 -s sh -o -b sh-port\n-a -u 10.255.0.1:53 -r 10.255.0.3:53 -i -w 10 --tun-type ipip\n');
+  t.same(lines(desired, kernel), []);
+  t.same(normalizeService(desired[0]!).flags, ['mh-fallback', 'mh-port'], 'flag-1/flag-2 of mh by the names ipvsadm prints');
+  t.same(lines(desired, parseSave('-A -t 10.255.0.1:80 -s mh\n-a -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 10\n'
+    + '-A -u 10.255.0.1:53 -s sh\n-a -u 10.255.0.1:53 -r 10.255.0.3:53 -i -w 10\n')), [
+    '-E -t 10.255.0.1:80 -s mh -b mh-fallback,mh-port',
+    '-e -t 10.255.0.1:80 -r 10.255.0.2:80 -i -w 10 -x 0 -y 0',
+    '-E -u 10.255.0.1:53 -s sh -o -b sh-port',
+  ]);
 });

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { buildMonitors } from '../../src/cli/run/health-adapter.js';
+import { formatIssue, parseConfig } from '../../src/config/index.js';
 import { createMonitor, checkWithTimeout, type CheckResult, type MonitorOptions, type Target } from '../../src/health/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { systemClock } from '../../src/time/clock.js';
@@ -21,6 +23,25 @@ t.test('exit 0 is up, exit 1 is down', async (t) => {
   const down = await run({ command: '/bin/sh', arguments: ['-c', 'exit 1'] });
   t.equal(down.up, false);
   t.match(down.reason, /exit code 1/);
+});
+
+t.test('from pybal.conf: no runcommand.arguments runs the command with none (PyBal); [] and [""] are passed as given', async (t) => {
+  // /bin/sh with no argument reads its (empty) stdin and exits 0; `sh ''` cannot open '' and fails
+  const check = async (args: string | null): Promise<CheckResult> => {
+    const text = '[web]\nprotocol = tcp\nip = 10.2.0.1\nport = 80\nscheduler = wrr\nconfig = file:///x\nmonitors = ["RunCommand"]\n'
+      + `runcommand.command = /bin/sh\n${args === null ? '' : `runcommand.arguments = ${args}\n`}`;
+    const c = parseConfig(text, 'f.conf');
+    if (!c.ok) throw new Error(c.errors.map(formatIssue).join('\n'));
+    const b = buildMonitors(c.config.services[0]!, { logger: createLogger({ level: 'error' }) });
+    if ('error' in b) throw new Error(b.error);
+    return checkWithTimeout(b.monitors[0]!, target, systemClock);
+  };
+  const none = await check(null);
+  t.equal(none.up, true, none.reason);
+  t.equal((await check('[]')).up, true);
+  const empty = await check('[""]');
+  t.equal(empty.up, false, 'one empty argument reaches the command');
+  t.match(empty.reason, /exit code 127|exit code 2/);
 });
 
 t.test('server fields are substituted into the literal argument list; no shell, empty environment', async (t) => {

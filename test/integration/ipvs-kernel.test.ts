@@ -20,6 +20,7 @@ const SCENARIOS = [
   'error: bad scheduler',
   'error: weight rejected by ipvsadm itself',
   'stats of every service',
+  'pybal.conf as puppet renders it: mh with flags, IPIP, udp ops; read back, nothing to change',
   'vipd ipvs plan against the kernel table',
   // guest-daemon.ts: `vipd run` in-process with the real ipvsadm, one result per step, in order
   'vipd run: all backends up: the service and its 3 servers with their weights',

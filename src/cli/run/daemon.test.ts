@@ -76,3 +76,20 @@ t.test('ipvs-reconcile-interval: drift made by hand is read back and repaired at
   await waitFor('web repaired', 3000, async () => (await ids()).length === 1, 20);
   t.ok(d.reconciler.repairs >= 1, `repairs counted (${d.reconciler.repairs})`);
 });
+
+t.test('[global] dry-run = yes is `vipd run -n`: the dry-run driver, never ipvsadm', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'vipd-daemon-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const pool = join(dir, 'pool');
+  await writeFile(pool, '');
+  const conf = join(dir, 'pybal.conf');
+  await writeFile(conf, `[global]\ndry-run = yes\n${service('web', 80, pool)}`);
+  const d = await Daemon.start({
+    configPath: conf, dryRun: false, clock: systemClock, log: silentLogger,
+    poolSource: (svc, log) => createPoolSource(svc.pool, { clock: systemClock, logger: log, intervalMs: 100, timeoutMs: 1000 }),
+    resolveIntervalMs: 60_000,
+  });
+  t.teardown(() => d.stop());
+  t.ok(d.driver instanceof DryRunDriver, 'the dry-run driver');
+  t.equal(d.statusSource().ipvs?.().driver, 'dry-run');
+});

@@ -16,7 +16,7 @@ import { secondsToMillis, type Cancel, type Clock } from '../../time/clock.js';
 import { HealthAdapter, buildMonitors } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
 import { VipGuard } from './vip-guard.js';
-import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig, staticRoutes } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { SpeakerAdapter, bgpStatus, withSpeakerTruth } from './speaker-adapter.js';
 import { systemResolver } from './resolver.js';
@@ -52,6 +52,8 @@ export async function readConfig(path: string): Promise<{ config: VipdConfig; wa
 export class Daemon {
   config!: VipdConfig;
   speaker: Speaker | null = null;
+  /** The coordinator's way to the speaker, plus the routes announced whatever the health. */
+  speakerAdapter: SpeakerAdapter | null = null;
   api: ApiServer | null = null;
   readonly health: HealthAdapter;
   readonly coordinator: Coordinator;
@@ -118,9 +120,10 @@ export class Daemon {
         if (w) log.warn(w, { peer: p.address });
       }
     }
+    this.speakerAdapter = this.speaker ? new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' }), staticRoutes(config.global)) : null;
     this.coordinator = new Coordinator({
       clock, log: log.child({ component: 'coordinator' }), health: this.health, ipvs: this.ipvs,
-      ...(this.speaker ? { speaker: new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' })) } : {}),
+      ...(this.speakerAdapter ? { speaker: this.speakerAdapter } : {}),
       resolver: opts.resolver ?? systemResolver(),
       ...(opts.resolveIntervalMs !== undefined ? { resolveIntervalMs: opts.resolveIntervalMs } : {}),
     });
@@ -139,7 +142,8 @@ export class Daemon {
       if ('error' in m) errors.push(m.error); else monitors.set(s.name, m);
     }
     if (errors.length) throw new ConfigError(errors.join('\n'));
-    const d = new Daemon(opts, config);
+    // [global] dry-run = yes is PyBal's `-n` (read at start; a reload does not switch it)
+    const d = new Daemon(config.global.dryRun ? { ...opts, dryRun: true } : opts, config);
     // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
     await d.adoption.start();
     for (const [name, m] of monitors) if ('monitors' in m) d.health.setMonitors(name, m.monitors);
@@ -156,7 +160,7 @@ export class Daemon {
       });
       opts.log.info(`instrumentation on ${d.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
     }
-    opts.log.info('vipd running', { config: opts.configPath, services: config.services.length, dryrun: opts.dryRun });
+    opts.log.info('vipd running', { config: opts.configPath, services: config.services.length, dryrun: d.opts.dryRun });
     return d;
   }
 

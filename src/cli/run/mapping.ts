@@ -3,7 +3,8 @@
  * route specs and the speaker's peers (IPVS: ../ipvs-mapping.ts). Pure.
  */
 import type { BgpPeerConfig, GlobalConfig, ServiceConfig, VipdConfig } from '../../config/index.js';
-import type { RouteSpec, ServiceSpec } from '../../coordinator/types.js';
+import type { Route, RouteSpec, ServiceSpec } from '../../coordinator/types.js';
+import { vipPrefix } from '../../coordinator/vip-policy.js';
 import type { PeerConfig, SpeakerConfig } from '../../speaker/index.js';
 
 export function serviceSpec(s: ServiceConfig): ServiceSpec {
@@ -34,6 +35,19 @@ export function routeSpec(g: GlobalConfig): RouteSpec {
   };
 }
 
+/**
+ * advertised_instrumentation_ips (puppet's profile::pybal): announced as long as vipd runs, with
+ * the global MED, whatever any service's health; the host binds them (lvs::realserver), as VIPs.
+ */
+export function staticRoutes(g: GlobalConfig): Route[] {
+  const spec = routeSpec(g);
+  return g.advertisedInstrumentationIps.flatMap((ip) => {
+    const { prefix, v6 } = vipPrefix(ip);
+    const nextHop = v6 ? spec.nextHopV6 : spec.nextHopV4;
+    return nextHop ? [{ prefix, nextHop, med: g.bgpMed, communities: [], largeCommunities: [], asPathPrepend: spec.asPathPrepend }] : [];
+  });
+}
+
 /** RFC 8326 wait before the withdrawals at shutdown: the longest of the peers' bgp-graceful-shutdown-wait. */
 export function gracefulShutdownMs(g: GlobalConfig): number {
   return Math.max(0, ...g.bgpPeers.map((p) => p.gracefulShutdownWait)) * 1000;
@@ -44,7 +58,8 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
   return {
     address: p.address,
     ...(p.peerAs !== null ? { peerAs: p.peerAs } : {}),
-    ...(p.localAddress ? { localAddress: p.localAddress } : {}),
+    // a passive peer without its own address is listened for on bgp-local-ips ('' = every IPv4 address, as PyBal)
+    ...(p.localAddress ? { localAddress: p.localAddress } : p.passive && g.bgpLocalIps.length === 1 ? { localAddress: g.bgpLocalIps[0] || '0.0.0.0' } : {}),
     ...(g.bgpLocalPort !== 179 ? { port: g.bgpLocalPort } : {}),
     holdTime: p.holdTime, keepalive: p.keepalive,
     mode: p.passive ? 'passive' : 'active',

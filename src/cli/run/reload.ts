@@ -10,7 +10,7 @@ import type { Daemon } from './daemon.js';
 import { ConfigError } from './errors.js';
 import { buildMonitors } from './health-adapter.js';
 import { serviceKey } from '../ipvs-mapping.js';
-import { anyAsWarning, routeSpec, serviceSpec, speakerConfig } from './mapping.js';
+import { anyAsWarning, routeSpec, serviceSpec, speakerConfig, staticRoutes } from './mapping.js';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const identity = (s: ServiceConfig): unknown => [s.ip, s.port, s.protocol];
@@ -99,6 +99,7 @@ export async function applyReload(d: Daemon, next: VipdConfig): Promise<void> {
   // A service added now is ours: when a later reload drops it, it leaves the kernel.
   d.driver.own(next.services.map(serviceKey));
   d.ipvs.setServices(next.services);
+  d.speakerAdapter?.setAlways(staticRoutes(next.global));
   d.coordinator.configure(next.services.map(serviceSpec), routeSpec(next.global));
   for (const s of restartPools) d.startPool(s);
   log.info('reload applied', {

@@ -5,7 +5,12 @@ import { takeSnapshot } from '../../api/snapshot.js';
 import { alertsView, bgpView, vipsView } from '../../api/views.js';
 import type { CoordinatorStatus } from '../../coordinator/status.js';
 import type { VipDecision } from '../../coordinator/vip-policy.js';
-import { withSpeakerTruth } from './speaker-adapter.js';
+import { formatIssue, parseConfig } from '../../config/index.js';
+import { silentLogger } from '../../log/logger.js';
+import { Speaker } from '../../speaker/index.js';
+import { systemClock } from '../../time/clock.js';
+import { staticRoutes } from './mapping.js';
+import { SpeakerAdapter, withSpeakerTruth } from './speaker-adapter.js';
 
 // Issue 11 §9: with bgp-max-announce = 1 the router got 1 of 3 VIPs while /vips said all 3 were
 // announced and /alerts said OK. The status now tells what the speaker did, per peer.
@@ -61,4 +66,26 @@ t.test('nothing refused, nothing over: the status is the coordinator\'s', async 
   const out = withSpeakerTruth(c, { enabled: true, localAs: 64600, peers: [peer('127.0.0.2')] });
   t.same(out, c);
   t.match(alertsView(source({ enabled: true, localAs: 64600, peers: [peer('127.0.0.2')] }).coordinator()).json, { status: 'ok' });
+});
+
+t.test('advertised_instrumentation_ips are announced whatever the services do (puppet profile::pybal)', async (t) => {
+  const r = parseConfig('[global]\nbgp = yes\nbgp-local-asn = 64600\nbgp-peer-address = [ "10.255.0.2" ]\nbgp-nexthop-ipv4 = 10.255.0.1\n'
+    + 'bgp-med = 100\nadvertised_instrumentation_ips = ["10.255.10.100"]\n', 'f.conf');
+  if (!r.ok) throw new Error(r.errors.map(formatIssue).join('\n'));
+  const statics = staticRoutes(r.config.global);
+  t.same(statics, [{ prefix: '10.255.10.100/32', nextHop: '10.255.0.1', med: 100, communities: [], largeCommunities: [], asPathPrepend: 0 }]);
+  const speaker = new Speaker({ localAs: 64600, routerId: '10.255.0.1', peers: [] }, systemClock, silentLogger);
+  const a = new SpeakerAdapter(speaker, silentLogger, statics);
+  t.equal(speaker.status().advertised, 1, 'announced from the start, before any service decision');
+  const vipRoute = { ...statics[0]!, prefix: '10.255.10.1/32', med: 0 };
+  a.setAdvertised([vipRoute]);
+  t.equal(speaker.status().advertised, 2);
+  a.setAdvertised([]);
+  t.equal(speaker.status().advertised, 1, 'every VIP withdrawn: the instrumentation IP stays');
+  a.setAlways([]);
+  t.equal(speaker.status().advertised, 0, 'a reload without it withdraws it');
+  const noHop = parseConfig('[global]\nbgp = yes\nbgp-local-asn = 64600\nbgp-peer-address = 10.255.0.2\nbgp-nexthop-ipv4 = 10.255.0.1\n'
+    + 'advertised_instrumentation_ips = ["fd00:255::64"]\n', 'f.conf');
+  t.same(noHop.ok ? [] : noHop.errors.map(formatIssue),
+    ['f.conf:6: [global] advertised_instrumentation_ips: fd00:255::64 is announced by BGP, but bgp-nexthop-ipv6 is not set']);
 });

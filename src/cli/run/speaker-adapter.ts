@@ -6,11 +6,28 @@ import type { Logger } from '../../log/logger.js';
 import type { PeerStatus, Speaker, SpeakerStatus } from '../../speaker/index.js';
 
 export class SpeakerAdapter implements SpeakerPort {
-  constructor(private readonly speaker: Speaker, private readonly log: Logger) {}
+  private routes: Route[] = [];
+
+  /** `always`: routes announced whatever the coordinator decides (advertised_instrumentation_ips). */
+  constructor(private readonly speaker: Speaker, private readonly log: Logger, private always: Route[] = []) {
+    if (always.length) this.push();
+  }
 
   setAdvertised(routes: Route[]): void {
+    this.routes = routes;
+    this.push();
+  }
+
+  /** Replaces the routes announced regardless of health (config reload). */
+  setAlways(routes: Route[]): void {
+    this.always = routes;
+    this.push();
+  }
+
+  private push(): void {
+    const have = new Set(this.routes.map((r) => r.prefix));
     try {
-      this.speaker.setAdvertised(routes);
+      this.speaker.setAdvertised([...this.routes, ...this.always.filter((r) => !have.has(r.prefix))]);
     } catch (e) {
       this.log.error(`routes rejected by the speaker: ${e instanceof Error ? e.message : String(e)}`);
     }

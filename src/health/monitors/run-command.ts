@@ -25,7 +25,8 @@ export function parseRunCommand(options: MonitorOptions): RunCommandConfig {
   const schedule = readSchedule(r, { interval: 60, timeout: 20 });
   const command = r.requiredString('command');
   if (!command.startsWith('/')) r.fail('command', `must be an absolute path (there is no PATH), got '${command}'`);
-  const args = r.has('arguments') ? r.stringList('arguments', false) : [];
+  // PyBal runs [command] + arguments: none, [] and [''] are all valid argument vectors
+  const args = r.has('arguments') ? r.stringList('arguments', false, true) : [];
   const env: Record<string, string> = {};
   for (const kv of r.has('env') ? r.stringList('env', false) : []) {
     const eq = kv.indexOf('=');

@@ -195,6 +195,28 @@ await scenario('stats of every service', WEB, async () => {
   return same(stats.map((s) => [s.key, s.servers.length, s.totals.conns]), [[A, 2, 0]]);
 });
 
+await scenario('pybal.conf as puppet renders it: mh with flags, IPIP, udp ops; read back, nothing to change', [], async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'puppet-'));
+  writeFileSync(join(dir, 'text'), "{ 'host': '10.255.4.10', 'weight': 10, 'enabled': True }\n{ 'host': '10.255.4.11', 'weight': 5, 'enabled': True }\n");
+  writeFileSync(join(dir, 'dns'), "{ 'host': '10.255.4.53', 'weight': 1, 'enabled': True }\n");
+  writeFileSync(join(dir, 'pybal.conf'), '[global]\nbgp = no\ninstrumentation = yes\n\n'
+    + '[textlb_443]\nprotocol = tcp\nip = 10.255.4.1\nport = 443\nscheduler = mh\nscheduler-flags = flag-2,mh-fallback\nops = false\ntunneling = true\n\n'
+    + `config = file://${dir}/text\n\ndepool-threshold = 0.5\nmonitors = ["IdleConnection"]\n\n`
+    + '[dns_rec_53_udp]\nprotocol = udp\nip = 10.255.4.2\nport = 53\nscheduler = sh\nscheduler-flags = sh-port\nops = true\ntunneling = false\n\n'
+    + `config = file://${dir}/dns\n\ndepool-threshold = 0.5\nmonitors = ["IdleConnection"]\n`);
+  const current = () => driver([]).read();
+  const first = await planFromConfig(join(dir, 'pybal.conf'), { allUp: true, current });
+  await ipvsadm(['-R'], first.batch);
+  const after = await planFromConfig(join(dir, 'pybal.conf'), { allUp: true, current });
+  return same(await saved(), [
+    '-A -t 10.255.4.1:443 -s mh -b mh-fallback,mh-port',
+    '-a -t 10.255.4.1:443 -r 10.255.4.10:443 -i -w 10 --tun-type ipip',
+    '-a -t 10.255.4.1:443 -r 10.255.4.11:443 -i -w 5 --tun-type ipip',
+    '-A -u 10.255.4.2:53 -s sh -o -b sh-port',
+    '-a -u 10.255.4.2:53 -r 10.255.4.53:53 -g -w 1',
+  ]) + same(after.batch, '');
+});
+
 await scenario('vipd ipvs plan against the kernel table', [
   '-A -t 10.255.1.1:80 -s wrr',
   '-a -t 10.255.1.1:80 -r 10.255.1.10:80 -g -w 10',
