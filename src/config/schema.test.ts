@@ -88,7 +88,7 @@ t.test('unknown keys warn and name the nearest known key', async (t) => {
   ]);
   t.same(warningsOf(`[web]\n${SVC}proxyfetch.url = 'http://h/'\nmonitors = [ 'IdleConnection', 'Ping' ]\n`), [
     "f.conf:8: [web] 'proxyfetch.url' is set but ProxyFetch is not in monitors",
-    "f.conf:9: [web] unknown monitor 'Ping' skipped (known: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP)",
+    "f.conf:9: [web] unknown monitor 'Ping' skipped (known: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP, TCP, TLS)",
   ]);
   t.same(warningsOf(`[web]\n${SVC.replace("monitors = [ 'IdleConnection' ]\n", '')}`), ["f.conf:1: [web] has no 'monitors': its servers are never checked"]);
 });
