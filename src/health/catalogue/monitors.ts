@@ -32,7 +32,7 @@ export const CATALOGUE = {
       max_failures: { kind: 'integer', default: 0, min: 0, pybal: true, example: '1', doc: 'with check_all: failing URLs tolerated per round' },
       'expect-body': { kind: 'string', pybal: false, check: regexError, example: 'service=healthy', defaultDoc: 'none',
         doc: 'regular expression the body (first 64 KiB) must match' },
-      'verify-tls': { kind: 'bool', default: false, pybal: false, example: 'no', doc: 'verify https certificates (PyBal never did)' },
+      'verify-tls': { kind: 'bool', default: false, pybal: false, example: 'yes', doc: 'verify https certificates (PyBal never did)' },
     },
   },
   IdleConnection: {
@@ -41,7 +41,7 @@ export const CATALOGUE = {
     options: {
       'timeout-clean-reconnect': { kind: 'seconds', default: 3, min: 0.001, pybal: true, example: '2', doc: 'connect timeout of the reconnect after a clean close' },
       'max-delay': { kind: 'seconds', default: 300, min: 0.001, pybal: true, example: '60', doc: 'longest reconnect backoff' },
-      keepalive: { kind: 'bool', default: true, pybal: true, example: 'yes', doc: 'TCP keepalive on the connection' },
+      keepalive: { kind: 'bool', default: true, pybal: true, example: 'no', doc: 'TCP keepalive on the connection' },
       'keepalive-idle': { kind: 'integer', default: 10, min: 1, pybal: true, example: '5', doc: 'TCP_KEEPIDLE, seconds' },
       'keepalive-interval': { kind: 'integer', default: 30, min: 1, pybal: true, example: '10', doc: 'TCP_KEEPINTVL, seconds' },
       'keepalive-retries': { kind: 'integer', default: 3, min: 1, pybal: true, example: '5', doc: 'TCP_KEEPCNT' },
@@ -92,7 +92,7 @@ export const CATALOGUE = {
     options: {
       ...schedule(10, 5, false),
       servername: { kind: 'string', pybal: false, example: 'www.example.org', defaultDoc: "the server's host", doc: 'SNI and verification name' },
-      verify: { kind: 'bool', default: false, pybal: false, example: 'no', doc: 'verify the certificate chain and name' },
+      verify: { kind: 'bool', default: false, pybal: false, example: 'yes', doc: 'verify the certificate chain and name' },
       'expiry-warn-days': { kind: 'number', default: 0, min: 0, pybal: false, example: '30', doc: 'warn (still up) when the certificate expires within this many days; 0 = never' },
     },
   },
