@@ -12,7 +12,7 @@ import type { MonitorSpec, NumberSpec } from './types.js';
 function schedule(interval: number, timeout: number, pybal: boolean, o: { timeoutMin?: number; timeoutDoc?: string; intervalDoc?: string } = {}) {
   return {
     interval: { kind: 'seconds', default: interval, min: 0.01, pybal, doc: o.intervalDoc ?? 'seconds between checks', example: '2.5' },
-    timeout: { kind: 'seconds', default: timeout, min: o.timeoutMin ?? 0.001, pybal, doc: o.timeoutDoc ?? 'seconds a check may take (connect included)', example: '1.5' },
+    timeout: { kind: 'seconds', default: timeout, min: o.timeoutMin ?? 0.001, pybal, doc: o.timeoutDoc ?? 'seconds a whole check may take', example: '1.5' },
     rise: { kind: 'integer', default: 1, min: 1, max: 1000, pybal: false, doc: 'consecutive good results before the monitor counts up (1 = PyBal)', example: '2' },
     fall: { kind: 'integer', default: 1, min: 1, max: 1000, pybal: false, doc: 'consecutive bad results before the monitor counts down (1 = PyBal)', example: '3' },
   } as const satisfies Record<string, NumberSpec>;
@@ -82,12 +82,12 @@ export const CATALOGUE = {
     },
   },
   TCP: {
-    doc: 'vipd: up when a TCP connection to the server is established within the timeout',
+    doc: 'up when a TCP connection to the server is established within the timeout',
     pybal: false,
     options: { ...schedule(10, 5, false) },
   },
   TLS: {
-    doc: 'vipd: up when a TLS handshake with the server completes (and verifies, with `verify`)',
+    doc: 'up when a TLS handshake with the server completes (and verifies, with `verify`)',
     pybal: false,
     options: {
       ...schedule(10, 5, false),
