@@ -7,7 +7,9 @@ import { join, dirname, resolve, relative, sep } from 'node:path';
 const ALLOWED = {
   time: [],
   bgp: [],
-  config: [],
+  // config validates monitor options against health's catalogue: the one place monitors and
+  // their options are declared (issue 12 §4). Only that folder, which is held pure below.
+  config: ['health/catalogue'],
   process: ['log'],
   pcap: [],
   log: [],
@@ -22,6 +24,9 @@ const ALLOWED = {
 };
 // Pure layers: no sockets, no timers, no child processes.
 const PURE = ['bgp', 'fsm', 'config', 'time'];
+// Pure folders inside an impure layer, and the only files outside themselves they may import;
+// what a pure layer reaches through them stays pure.
+const PURE_ISLANDS = { 'health/catalogue': ['log/redact.ts'] };
 const IMPURE_MODULES = /^(node:)?(net|dgram|tls|http|https|child_process|timers|dns)(\/|$)/;
 const TIMER_CALL = /\b(setTimeout|setInterval|setImmediate)\s*\(/;
 
@@ -36,6 +41,9 @@ function walk(dir) {
   }
 }
 
+const posix = (p) => p.split(sep).join('/');
+const islandOf = (file) => Object.keys(PURE_ISLANDS).find((i) => posix(relative(root, file)).startsWith(i + '/')) ?? null;
+
 function folderOf(file) {
   const rel = relative(root, file);
   return rel.includes(sep) ? rel.split(sep)[0] : null;
@@ -45,6 +53,8 @@ function check(file) {
   const src = readFileSync(file, 'utf8');
   const from = folderOf(file);
   const isTest = file.endsWith('.test.ts');
+  const island = isTest ? null : islandOf(file);
+  const pure = PURE.includes(from) || island !== null || Object.values(PURE_ISLANDS).flat().includes(posix(relative(root, file)));
   const lines = src.split('\n');
   lines.forEach((line, i) => {
     const where = `${relative('.', file)}:${i + 1}`;
@@ -57,6 +67,9 @@ function check(file) {
           continue;
         }
         const to = folderOf(target);
+        const toPath = posix(relative(root, target)).replace(/\.js$/, '.ts');
+        if (island && !toPath.startsWith(island + '/') && !PURE_ISLANDS[island].includes(toPath))
+          problems.push(`${where}: pure '${island}' may import only itself and ${PURE_ISLANDS[island].join(', ')} ('${spec}')`);
         if (!from || !to || to === from) continue;
         if (to === 'cli') {
           problems.push(`${where}: nothing may import cli ('${spec}')`);
@@ -64,14 +77,14 @@ function check(file) {
         }
         const allowed = ALLOWED[from];
         if (!allowed) problems.push(`${where}: folder '${from}' has no import rule in scripts/lint-imports.mjs`);
-        else if (!isTest && !allowed.includes('*') && !allowed.includes(to))
+        else if (!isTest && !allowed.includes('*') && !allowed.includes(to) && !allowed.some((a) => a.includes('/') && toPath.startsWith(a + '/')))
           problems.push(`${where}: '${from}' may not import '${to}' ('${spec}'); allowed: ${allowed.join(', ') || 'nothing'}`);
-      } else if (PURE.includes(from) && !isTest && IMPURE_MODULES.test(spec) && from !== 'time') {
-        problems.push(`${where}: pure layer '${from}' may not import '${spec}'`);
+      } else if (pure && !isTest && IMPURE_MODULES.test(spec) && from !== 'time') {
+        problems.push(`${where}: pure layer '${island ?? from}' may not import '${spec}'`);
       }
     }
-    if (PURE.includes(from) && from !== 'time' && !isTest && TIMER_CALL.test(line) && !/^\s*(\/\/|\*)/.test(line))
-      problems.push(`${where}: pure layer '${from}' may not use timers`);
+    if (pure && from !== 'time' && !isTest && TIMER_CALL.test(line) && !/^\s*(\/\/|\*)/.test(line))
+      problems.push(`${where}: pure layer '${island ?? from}' may not use timers`);
   });
 }
 

@@ -6,3 +6,4 @@ export { printConfig } from './print.js';
 export { parseIni, type IniResult, type IniSection, type IniEntry } from './ini.js';
 export { parsePythonLiteral, pyRepr, type PyValue, type LiteralResult } from './python-literal.js';
 export { communityText } from './global.js';
+export { optionFromText, toMonitorValue } from './monitor-values.js';

@@ -1,47 +1,10 @@
-import type { PyValue } from './python-literal.js';
-import { describe, stringList, type SectionReader } from './section-reader.js';
-import type { MonitorConfig, OptionValue, ServerRef } from './types.js';
+/** `monitors` and each listed monitor's `<monitor>.<option>` keys, checked against the catalogue. */
+import { findMonitor, MONITOR_KINDS, normalise, optionPrefix, type KindValue, type OptionSpec } from '../health/catalogue/index.js';
+import { fromLiteral, isLiteralOption } from './monitor-values.js';
+import { stringList, type SectionReader } from './section-reader.js';
+import type { MonitorConfig, OptionValue } from './types.js';
 
-type OptType = 'num' | 'int' | 'bool' | 'str' | 'strlist' | 'args';
-interface OptSpec { type: OptType; def?: OptionValue }
-
-/** PyBal's monitors, their options and defaults (PYBAL.md §3); no `def` = required. */
-export const MONITORS: Record<string, { name: string; options: Record<string, OptSpec> }> = {
-  proxyfetch: {
-    name: 'ProxyFetch',
-    options: {
-      url: { type: 'strlist' }, interval: { type: 'num', def: 10 }, timeout: { type: 'num', def: 5 },
-      http_status: { type: 'int', def: 200 }, check_all: { type: 'bool', def: false }, max_failures: { type: 'int', def: 0 },
-    },
-  },
-  idleconnection: {
-    name: 'IdleConnection',
-    options: {
-      'timeout-clean-reconnect': { type: 'num', def: 3 }, 'max-delay': { type: 'num', def: 300 },
-      keepalive: { type: 'bool', def: true }, 'keepalive-idle': { type: 'int', def: 10 },
-      'keepalive-interval': { type: 'int', def: 30 }, 'keepalive-retries': { type: 'int', def: 3 },
-    },
-  },
-  runcommand: {
-    name: 'RunCommand',
-    options: {
-      command: { type: 'str' }, arguments: { type: 'args' }, interval: { type: 'num', def: 60 },
-      timeout: { type: 'num', def: 20 }, 'log-output': { type: 'bool', def: true },
-    },
-  },
-  dnsquery: {
-    name: 'DNSQuery',
-    options: {
-      hostnames: { type: 'strlist' }, interval: { type: 'num', def: 10 }, timeout: { type: 'num', def: 5 },
-      'fail-on-nxdomain': { type: 'bool', def: false },
-    },
-  },
-  udp: { name: 'UDP', options: { interval: { type: 'num', def: 10 }, 'icmp-timeout': { type: 'num', def: 20 } } },
-};
-
-/** Every `<monitor>.<option>` key vipd knows, for unknown-key suggestions. */
-export const MONITOR_KEYS: readonly string[] = Object.entries(MONITORS).flatMap(([kind, m]) =>
-  [...Object.keys(m.options), 'rise', 'fall'].map((o) => `${kind}.${o}`));
+export { MONITOR_KEYS } from '../health/catalogue/index.js';
 
 /** Reads `monitors` and each listed monitor's options from a service section. */
 export function readMonitors(r: SectionReader): MonitorConfig[] {
@@ -58,65 +21,56 @@ export function readMonitors(r: SectionReader): MonitorConfig[] {
   }
   const out: MonitorConfig[] = [];
   for (const name of names) {
-    const kind = name.toLowerCase();
-    const spec = MONITORS[kind];
-    if (!spec) {
-      r.warn(lit.entry.line, `unknown monitor '${name}' skipped (known: ${Object.values(MONITORS).map((m) => m.name).join(', ')})`);
+    const found = findMonitor(name);
+    if (!found) {
+      r.warn(lit.entry.line, `unknown monitor '${name}' skipped (known: ${MONITOR_KINDS.join(', ')})`);
       continue;
     }
+    const kind = optionPrefix(found.kind);
     if (out.some((m) => m.kind === kind)) {
       r.warn(lit.entry.line, `monitor '${name}' listed twice; using it once`);
       continue;
     }
     const options: Record<string, OptionValue> = {};
-    for (const [opt, os] of Object.entries(spec.options)) {
-      const v = readOption(r, `${kind}.${opt}`, os);
-      if (v !== undefined) options[opt] = v;
+    let rise = 1;
+    let fall = 1;
+    for (const [opt, spec] of Object.entries(found.spec.options)) {
+      const v = readOption(r, `${kind}.${opt}`, spec);
+      if (v === undefined) continue;
+      if (opt === 'rise' || opt === 'fall') {
+        if (opt === 'rise') rise = v.value as number; else fall = v.value as number;
+      } else if (v.given || spec.pybal) {
+        // PyBal's options carry their defaults (the canonical print shows them); vipd's only when set.
+        options[opt] = v.value;
+      }
     }
-    const rise = r.int(`${kind}.rise`, 1, { min: 1, max: 1000 })!;
-    const fall = r.int(`${kind}.fall`, 1, { min: 1, max: 1000 })!;
-    out.push({ name: spec.name, kind, options, rise, fall });
+    out.push({ name: found.kind, kind, options, rise, fall });
   }
   // Stricter than PyBal, which skipped them all and never checked the servers (a typo passed).
   if (names.length > 0 && out.length === 0) r.error(lit.entry.line, `monitors: no known monitor in ${JSON.stringify(names)}: the servers would never be checked`);
   return out;
 }
 
-function readOption(r: SectionReader, key: string, spec: OptSpec): OptionValue | undefined {
-  switch (spec.type) {
-    case 'num': return r.num(key, spec.def as number | undefined, { min: 0 });
-    case 'int': return r.int(key, spec.def as number | undefined, { min: 0 });
-    case 'bool': return r.bool(key, spec.def as boolean);
-    case 'str': return r.str(key, spec.def as string | undefined);
-    case 'strlist': {
-      if (!r.has(key)) { r.str(key); return undefined; }
-      const lit = r.literal(key);
-      if (!lit) return undefined;
-      const list = stringList(lit.value, true);
-      if (typeof list === 'string') { r.error(lit.entry.line, `${key} ${list}`); return undefined; }
-      if (list.length === 0) { r.error(lit.entry.line, `${key} must not be empty`); return undefined; }
-      return list;
-    }
-    case 'args': {
-      if (!r.has(key)) return spec.def;
-      const lit = r.literal(key, { refs: true });
-      if (!lit) return undefined;
-      return argumentList(r, key, lit.value, lit.entry.line);
-    }
-  }
-}
+const toConfig = (v: KindValue[keyof KindValue]): OptionValue => (Array.isArray(v) ? [...(v as readonly string[])] : v as OptionValue);
 
-function argumentList(r: SectionReader, key: string, v: PyValue, line: number): OptionValue | undefined {
-  if (v.kind !== 'list' && v.kind !== 'tuple') {
-    r.error(line, `${key} must be a list, e.g. [ '/usr/local/bin/check', server.host ], got ${describe(v)}`);
-    return undefined;
+/** One option: its value (default filled in) and whether the file gave it; undefined when absent or wrong. */
+function readOption(r: SectionReader, key: string, spec: OptionSpec): { value: OptionValue; given: boolean } | undefined {
+  const e = r.entry(key);
+  if (!e) {
+    if (spec.required) r.str(key); // records "missing required key"
+    return spec.default === undefined ? undefined : { value: toConfig(spec.default), given: false };
   }
-  const out: Array<string | ServerRef> = [];
-  for (const i of v.items) {
-    if (i.kind === 'str') out.push(i.value);
-    else if (i.kind === 'ref') out.push({ ref: i.name });
-    else if (i.kind === 'int' || i.kind === 'float') out.push(String(i.value));
-    else { r.error(line, `${key} may contain strings and server.host/ip/port/weight, found ${describe(i)}`); return undefined; }
+  let input: Parameters<typeof normalise>[1] = e.value.trim();
+  let kept: OptionValue | undefined;
+  if (isLiteralOption(spec, e.value)) {
+    const lit = r.literal(key, { refs: spec.kind === 'args' });
+    if (!lit) return undefined;
+    const f = fromLiteral(spec, lit.value);
+    if (typeof f === 'string') { r.error(e.line, `${key} ${f}`); return undefined; }
+    input = f.value;
+    if (spec.kind === 'args') kept = f.config; // server.host stays a reference for the canonical print
   }
-  return out;
+  const n = normalise(spec, input);
+  if (!n.ok) { r.error(e.line, `${key} ${n.error}`); return undefined; }
+  return { value: kept ?? toConfig(n.value), given: true };
 }

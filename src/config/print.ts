@@ -1,5 +1,5 @@
 import { communityText } from './global.js';
-import { MONITORS } from './monitors.js';
+import { findMonitor } from '../health/catalogue/index.js';
 import type { BgpPeerConfig, OptionValue, ServiceConfig, VipdConfig } from './types.js';
 
 /**
@@ -81,10 +81,11 @@ function printService(s: ServiceConfig, kv: Put): void {
   kv('bgp-degraded-med', s.bgpDegradedMed);
   kv('monitors', repr(s.monitors.map((m) => m.name)));
   for (const m of s.monitors) {
-    const spec = MONITORS[m.kind];
+    const spec = findMonitor(m.kind)?.spec;
     for (const [opt, v] of Object.entries(m.options)) {
-      const t = spec?.options[opt]?.type;
-      kv(`${m.kind}.${opt}`, t === 'str' || t === 'num' || t === 'int' || t === 'bool' ? (v as string | number | boolean) : repr(v));
+      const k = spec?.options[opt]?.kind;
+      // As pybal.conf writes each kind: lists as Python literals, statuses as `200,300-399`.
+      kv(`${m.kind}.${opt}`, k === 'strings' || k === 'args' || k === undefined ? repr(v) : k === 'statuses' ? (v as string[]).join(',') : (v as string | number | boolean));
     }
     kv(`${m.kind}.rise`, m.rise);
     kv(`${m.kind}.fall`, m.fall);

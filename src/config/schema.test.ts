@@ -77,6 +77,16 @@ t.test('python literal errors carry file:line:column', async (t) => {
     ['f.conf:8: [web] runcommand.arguments may contain strings and server.host/ip/port/weight, found None']);
   t.same(errorsOf(`[web]\n${SVC}monitors = ['ProxyFetch']\nproxyfetch.url = []\n`), ['f.conf:9: [web] proxyfetch.url must not be empty']);
   t.same(errorsOf(`[web]\n${SVC}monitors = ['DNSQuery']\ndnsquery.hostnames = [ 'a', 1 ]\n`), ['f.conf:9: [web] dnsquery.hostnames must contain only strings, found the number 1']);
+  // vipd's monitors and options, checked by the catalogue (src/health/catalogue), with file:line.
+  t.same(errorsOf(`[web]\n${SVC}monitors = ['ProxyFetch']\nproxyfetch.url = 'http://h/'\nproxyfetch.http_status = 300-200\n`),
+    ["f.conf:10: [web] proxyfetch.http_status must be a status 100-599, a list or a range like 200-299, got '300-200'"]);
+  t.match(errorsOf(`[web]\n${SVC}monitors = ['ProxyFetch']\nproxyfetch.url = 'http://h/'\nproxyfetch.expect-body = (\n`),
+    [/^f\.conf:10: \[web\] proxyfetch\.expect-body not a valid regular expression: /]);
+  t.same(errorsOf(`[web]\n${SVC}monitors = ['TLS', 'TCP']\ntls.verify = maybe\ntcp.timeout = 0\n`), [
+    "f.conf:9: [web] tls.verify must be yes/no (true/false, on/off, 1/0), got 'maybe'",
+    'f.conf:10: [web] tcp.timeout must be at least 0.001, got 0',
+  ]);
+  t.same(errorsOf(`[web]\n${SVC}monitors = ['ProxyFetch']\nproxyfetch.url = [ 'ftp://h/' ]\n`), ["f.conf:9: [web] proxyfetch.url scheme must be http or https, got 'ftp://h/'"]);
 });
 
 t.test('unknown keys warn and name the nearest known key', async (t) => {
@@ -89,7 +99,7 @@ t.test('unknown keys warn and name the nearest known key', async (t) => {
   t.same(warningsOf(`[web]\n${SVC}proxyfetch.url = 'http://h/'\nmonitors = [ 'IdleConnection', 'Ping' ]\n`), [
     "f.conf:8: [web] 'proxyfetch.url' is set but ProxyFetch is not in monitors",
     "f.conf:9: [web] 'monitors' is set again (first at line 7): this value (line 9) wins",
-    "f.conf:9: [web] unknown monitor 'Ping' skipped (known: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP)",
+    "f.conf:9: [web] unknown monitor 'Ping' skipped (known: ProxyFetch, IdleConnection, RunCommand, DNSQuery, UDP, TCP, TLS)",
   ]);
   t.same(warningsOf(`[web]\n${SVC.replace("monitors = [ 'IdleConnection' ]\n", '')}`), ["f.conf:1: [web] has no 'monitors': its servers are never checked"]);
 });

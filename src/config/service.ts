@@ -1,5 +1,6 @@
 import type { IniSection } from './ini.js';
-import { MONITOR_KEYS, MONITORS, readMonitors } from './monitors.js';
+import { findMonitor } from '../health/catalogue/index.js';
+import { MONITOR_KEYS, readMonitors } from './monitors.js';
 import { POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
 import { readScheduler } from './scheduler.js';
 import { parseAddress, SectionReader, type IssueSink } from './section-reader.js';
@@ -104,9 +105,10 @@ function warnMonitorKeys(r: SectionReader, listed: string[]): void {
     const dot = key.indexOf('.');
     if (dot === -1 || r.used.has(key) || e.inherited) continue;
     const kind = key.slice(0, dot);
-    if (MONITORS[kind] && !listed.includes(kind) && MONITOR_KEYS.includes(key)) {
+    const m = findMonitor(kind);
+    if (m && !listed.includes(kind) && MONITOR_KEYS.includes(key)) {
       r.used.add(key);
-      r.warn(e.line, `'${key}' is set but ${MONITORS[kind]!.name} is not in monitors`);
+      r.warn(e.line, `'${key}' is set but ${m.kind} is not in monitors`);
     }
   }
 }

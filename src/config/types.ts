@@ -23,14 +23,15 @@ export interface ServerRef { ref: 'host' | 'ip' | 'port' | 'weight' }
 export type OptionValue = string | number | boolean | null | ServerRef | OptionValue[] | { [k: string]: OptionValue };
 
 export interface MonitorConfig {
-  /** As written in `monitors`, e.g. 'ProxyFetch'. */
+  /** The catalogue's name (src/health/catalogue), however `monitors` spells it, e.g. 'ProxyFetch'. */
   name: string;
-  /** Lower-case name, the option prefix: 'proxyfetch', 'idleconnection', 'runcommand', 'dnsquery', 'udp'. */
+  /** Lower-case name, the option prefix: 'proxyfetch', 'idleconnection', 'runcommand', 'dnsquery', 'udp', 'tcp', 'tls'. */
   kind: string;
   /**
-   * Options without the monitor prefix, defaults filled in (PyBal's), e.g. for proxyfetch
-   * `{ url: string[], interval: 10, timeout: 5, http_status: 200, check_all: false, max_failures: 0 }`.
-   * Lists given as a single string (url, hostnames) are normalised to string[].
+   * Options without the monitor prefix, as the catalogue normalises them; PyBal's options carry
+   * their defaults, vipd's additions appear only when set, e.g. for proxyfetch
+   * `{ url: string[], interval: 10, timeout: 5, http_status: ['200'], check_all: false, max_failures: 0 }`.
+   * Lists given as a single string (url, hostnames) are normalised to string[]; rise/fall are below.
    */
   options: Record<string, OptionValue>;
   /** Consecutive good / bad results needed to change state; 1 = PyBal. */

@@ -6,5 +6,7 @@ export { CheckAbort, type CheckSignal } from './check-signal.js';
 export { nativeAddonUnavailable } from './monitors/native-addon.js';
 export type { CheckLateness, RunnerOptions, RunnerStats, TimeoutHooks, Transition } from './runner.js';
 export { createMonitor, isMonitorKind, MONITOR_KINDS } from './registry.js';
+export { CATALOGUE, findMonitor, optionPrefix, optionSpec } from './catalogue/index.js';
+export type { MonitorSpec, OptionSpec } from './catalogue/index.js';
 export { parseDnsAnswer, type DnsAnswer, type DnsParse } from './monitors/dns-message.js';
 export type { MonitorDeps, MonitorKind } from './registry.js';

@@ -3,7 +3,8 @@ import type { Logger } from '../log/logger.js';
 import type { CommandRunner } from '../process/command-runner.js';
 import { commandRunner } from '../process/command-runner.js';
 import { err, ok, type Monitor, type Result } from './monitor.js';
-import { OptionError, type MonitorOptions } from './options.js';
+import { isMonitorKind, MONITOR_KINDS, OptionError, type MonitorKind } from './catalogue/index.js';
+import type { MonitorOptions } from './options.js';
 import { DnsQueryMonitor, parseDnsQuery } from './monitors/dns-query.js';
 import { IdleConnectionMonitor, parseIdleConnection } from './monitors/idle-connection.js';
 import { parseProxyFetch, ProxyFetchMonitor } from './monitors/proxy-fetch.js';
@@ -12,8 +13,7 @@ import { parseTcp, TcpMonitor } from './monitors/tcp.js';
 import { parseTls, TlsMonitor } from './monitors/tls.js';
 import { parseUdp, UdpMonitor } from './monitors/udp.js';
 
-export const MONITOR_KINDS = ['ProxyFetch', 'IdleConnection', 'RunCommand', 'DNSQuery', 'UDP', 'TCP', 'TLS'] as const;
-export type MonitorKind = (typeof MONITOR_KINDS)[number];
+export { isMonitorKind, MONITOR_KINDS, type MonitorKind };
 
 /** What some monitors need from outside; every field has a real default. */
 export interface MonitorDeps {
@@ -25,6 +25,7 @@ export interface MonitorDeps {
 
 type Factory = (o: MonitorOptions, d: MonitorDeps) => Monitor;
 
+/** One line per catalogue entry (./catalogue/monitors.ts); the type makes a missing one a compile error. */
 const FACTORIES: Record<MonitorKind, Factory> = {
   ProxyFetch: (o, d) => new ProxyFetchMonitor(parseProxyFetch(o), d.random),
   IdleConnection: (o, d) => new IdleConnectionMonitor(parseIdleConnection(o), d.clock, d.random),
@@ -34,8 +35,6 @@ const FACTORIES: Record<MonitorKind, Factory> = {
   TCP: (o) => new TcpMonitor(parseTcp(o).schedule),
   TLS: (o, d) => new TlsMonitor(parseTls(o), d.clock ? () => d.clock!.wallNow() : undefined),
 };
-
-export const isMonitorKind = (k: string): k is MonitorKind => (MONITOR_KINDS as readonly string[]).includes(k);
 
 /**
  * Builds a monitor from PyBal's name and its options (keys without the `<monitor>.` prefix);

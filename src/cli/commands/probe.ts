@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { checkWithTimeout, createMonitor, MONITOR_KINDS, type MonitorOptions, type Target } from '../../health/index.js';
+import { optionFromText } from '../../config/index.js';
+import { checkWithTimeout, createMonitor, isMonitorKind, MONITOR_KINDS, optionPrefix, optionSpec, type MonitorOptions, type OptionValue, type Target } from '../../health/index.js';
 import { createLogger } from '../../log/logger.js';
 import { systemClock } from '../../time/clock.js';
 
@@ -20,16 +21,28 @@ class UsageError extends Error {}
 
 const isAddress = (s: string): boolean => ipaddr.IPv4.isValidFourPartDecimal(s) || ipaddr.IPv6.isValid(s);
 
-/** `--option KEY=VALUE`, repeatable; a key given more than once becomes a list (url, hostnames). */
-export function parseOptionArgs(pairs: readonly string[]): MonitorOptions {
-  const out: Record<string, string | string[]> = {};
+/**
+ * `--option KEY=VALUE`, repeatable, each value as pybal.conf writes it (`url=['http://a/', 'http://b/']`,
+ * `arguments=['-c', 'exit 0']`, `http_status=200-299`), read by the same code as pybal.conf; a bare
+ * `url=http://a/` or `hostnames=a.test` is one string. Unknown keys are left to the monitor to name.
+ */
+export function parseOptionArgs(kind: string, pairs: readonly string[]): MonitorOptions {
+  const out: Record<string, OptionValue> = {};
+  const known = isMonitorKind(kind) ? kind : null;
   for (const p of pairs) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new UsageError(`--option must be KEY=VALUE, got '${p}'`);
     const key = p.slice(0, eq).trim();
-    const value = p.slice(eq + 1);
-    const have = out[key];
-    out[key] = have === undefined ? value : Array.isArray(have) ? [...have, value] : [have, value];
+    const text = p.slice(eq + 1);
+    if (Object.hasOwn(out, key)) throw new UsageError(`--option ${key} given twice; write a list once, as in pybal.conf: ${key}=['a', 'b']`);
+    const spec = known ? optionSpec(known, key) : undefined;
+    if (!known || !spec) { out[key] = text; continue; }
+    const v = optionFromText(spec, text, { bare: true });
+    if (!v.ok) {
+      const at = v.at ? ` (at column ${v.at.column} of '${text}')` : '';
+      throw new UsageError(`${optionPrefix(known)}.${key}: ${v.error}${at}`);
+    }
+    out[key] = v.value;
   }
   return out;
 }
@@ -38,7 +51,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 async function probe(argv: ArgumentsCamelCase<ProbeArgs>): Promise<number> {
   let options: MonitorOptions;
-  try { options = parseOptionArgs(argv.option); } catch (e) {
+  try { options = parseOptionArgs(argv.kind, argv.option); } catch (e) {
     process.stderr.write(`vipd probe: ${(e as Error).message}\n`);
     return 2;
   }
@@ -76,7 +89,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     .option('host', { type: 'string', demandOption: true, describe: 'server name (Host header, server.host)' })
     .option('ip', { type: 'string', describe: 'address to connect to (default: host, resolved)' })
     .option('port', { type: 'number', demandOption: true, describe: 'service port' })
-    .option('option', { type: 'string', array: true, default: [] as string[], describe: 'monitor option KEY=VALUE (pybal.conf key without the monitor prefix); repeat a key for a list' })
+    .option('option', { type: 'string', array: true, default: [] as string[], describe: "monitor option KEY=VALUE, the pybal.conf key without the monitor prefix and its value as pybal.conf writes it (url=['http://a/health'], arguments=['-c', 'exit 0'])" })
     .option('count', { type: 'number', default: 1, describe: 'number of checks' })
     .option('interval', { type: 'number', default: 1, describe: 'seconds between checks' })
     .option('verbose', { type: 'boolean', default: false, describe: 'log monitor details (command output) to stderr' })

@@ -2,7 +2,7 @@
  * The coordinator's HealthPort on top of the health runner: one runner per service (transitions
  * then know their service), one monitor instance per configured monitor of the service.
  */
-import type { MonitorConfig, OptionValue as ConfigValue, ServiceConfig } from '../../config/index.js';
+import { toMonitorValue, type MonitorConfig, type ServiceConfig } from '../../config/index.js';
 import type { HealthPort, HealthTarget } from '../../coordinator/types.js';
 import { createMonitor, HealthRunner, type Monitor, type MonitorOptions, type OptionValue } from '../../health/index.js';
 import type { MonitorDeps } from '../../health/index.js';
@@ -17,23 +17,14 @@ export interface MonitorResultSink {
 /** Every result, for the *_results_total counters. */
 export type ResultCounter = (service: string, host: string, monitor: string, up: boolean) => void;
 
-function toOption(key: string, v: ConfigValue, where: string): OptionValue {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'ref' in v) return `server.${String(v.ref)}`;
-  if (Array.isArray(v)) {
-    const items = v.map((x) => toOption(key, x, where));
-    if (items.every((x) => typeof x === 'number')) return items as number[];
-    return items.map((x) => String(x));
-  }
-  throw new Error(`${where}: option ${key} has a value monitors cannot use: ${JSON.stringify(v)}`);
-}
-
 /** The health module's options from the config's parsed values (server refs become `server.host` text). */
 export function monitorOptions(m: MonitorConfig, service: string): MonitorOptions {
   const out: Record<string, OptionValue> = {};
   for (const [k, v] of Object.entries(m.options)) {
     if (v === null) continue;
-    out[k] = toOption(k, v, `[${service}] ${m.kind}`);
+    const x = toMonitorValue(v);
+    if (x === null) throw new Error(`[${service}] ${m.kind}: option ${k} has a value monitors cannot use: ${JSON.stringify(v)}`);
+    out[k] = x;
   }
   out.rise = m.rise;
   out.fall = m.fall;

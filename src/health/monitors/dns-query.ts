@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
-import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { readOptions, scheduleOf, type MonitorOptions } from '../options.js';
 import { decodeResponseHeader, encodeQuery, TYPE_A, TYPE_AAAA } from './dns-wire.js';
 import { parseDnsAnswer } from './dns-message.js';
 import type { CheckSignal } from '../check-signal.js';
@@ -14,16 +14,8 @@ export interface DnsQueryConfig {
 }
 
 export function parseDnsQuery(options: MonitorOptions): DnsQueryConfig {
-  const r = new OptionReader('dnsquery', options);
-  const schedule = readSchedule(r, { interval: 10, timeout: 5 });
-  const hostnames = r.stringList('hostnames', true);
-  for (const h of hostnames) {
-    try { encodeQuery(0, h, TYPE_A); } catch (e) { r.fail('hostnames', (e as Error).message); }
-  }
-  const failOnNxdomain = r.bool('fail-on-nxdomain', false);
-  const port = r.number('port', 53, { min: 1, max: 65535, integer: true });
-  r.finish();
-  return { schedule, hostnames, failOnNxdomain, port };
+  const o = readOptions('DNSQuery', options);
+  return { schedule: scheduleOf(o), hostnames: [...o.hostnames], failOnNxdomain: o['fail-on-nxdomain'], port: o.port };
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Pure DNS message handling for DNSQuery: one question out, the header's verdict back. */
+import { dnsNameError } from '../catalogue/checks.js';
 
 export const TYPE_A = 1;
 export const TYPE_AAAA = 28;
@@ -16,17 +17,14 @@ export function encodeQuery(id: number, name: string, qtype: number): Buffer {
   header.writeUInt16BE(0x0100, 2); // RD
   header.writeUInt16BE(1, 4); // QDCOUNT
   parts.push(header);
+  const bad = dnsNameError(name);
+  if (bad !== null) throw new Error(bad);
   for (const l of labels) {
     const b = Buffer.from(l, 'ascii');
-    // RFC 1035 §2.3.4: labels are 1-63 octets
-    if (b.length < 1 || b.length > 63) throw new Error(`bad DNS name '${name}': label '${l}' must be 1-63 characters`);
     parts.push(Buffer.from([b.length]), b);
   }
   parts.push(Buffer.from([0, qtype >> 8, qtype & 0xff, 0, 1]));
-  const msg = Buffer.concat(parts);
-  // RFC 1035 §2.3.4: names are at most 255 octets
-  if (msg.length - 12 - 4 > 255) throw new Error(`bad DNS name '${name}': longer than 255 octets`);
-  return msg;
+  return Buffer.concat(parts);
 }
 
 export interface DnsVerdict {

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { systemClock, type Cancel, type Clock, type Millis } from '../../time/clock.js';
 import { errorReason, targetKey, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
-import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { readOptions, scheduleOf, secondsToMillis, type MonitorOptions } from '../options.js';
 import type { CheckSignal } from '../check-signal.js';
 import { setTcpKeepalive } from './tcp-keepalive.js';
 
@@ -18,16 +18,16 @@ export interface IdleConnectionConfig {
 }
 
 export function parseIdleConnection(options: MonitorOptions): IdleConnectionConfig {
-  const r = new OptionReader('idleconnection', options);
-  const schedule = readSchedule(r, { interval: 1, timeout: 5 });
-  const cleanReconnectMs = r.seconds('timeout-clean-reconnect', 3, 0.001);
-  const maxDelayMs = r.seconds('max-delay', 300, 0.001);
-  const keepalive = r.bool('keepalive', true);
-  const keepaliveIdleMs = r.seconds('keepalive-idle', 10, 1);
-  const keepaliveIntervalS = r.number('keepalive-interval', 30, { min: 1, integer: true });
-  const keepaliveRetries = r.number('keepalive-retries', 3, { min: 1, integer: true });
-  r.finish();
-  return { schedule, cleanReconnectMs, maxDelayMs, keepalive, keepaliveIdleMs, keepaliveIntervalS, keepaliveRetries };
+  const o = readOptions('IdleConnection', options);
+  return {
+    schedule: scheduleOf(o),
+    cleanReconnectMs: secondsToMillis(o['timeout-clean-reconnect']),
+    maxDelayMs: secondsToMillis(o['max-delay']),
+    keepalive: o.keepalive,
+    keepaliveIdleMs: secondsToMillis(o['keepalive-idle']),
+    keepaliveIntervalS: o['keepalive-interval'],
+    keepaliveRetries: o['keepalive-retries'],
+  };
 }
 
 type Phase = 'connecting' | 'connected' | 'clean-reconnect' | 'down';

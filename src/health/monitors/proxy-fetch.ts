@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import type { CheckResult, Monitor, Schedule, Target } from '../monitor.js';
-import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { readOptions, scheduleOf, type MonitorOptions } from '../options.js';
 import { buildRequest, httpProbe, type HttpProbeResult } from './http-probe.js';
-import { readStatusRule, type StatusRule } from './http-status.js';
+import { statusRule, type StatusRule } from '../catalogue/index.js';
 import type { CheckSignal } from '../check-signal.js';
 import { redactText, redactUrl } from '../../log/redact.js';
 
@@ -26,10 +26,9 @@ export interface ProxyFetchConfig {
 
 const MAX_BYTES = 64 * 1024;
 
-function parseUrl(r: OptionReader, text: string): ProbeUrl {
-  let u: URL;
-  try { u = new URL(text); } catch { return r.fail('url', `not a valid URL: '${redactText(text)}'`); }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') r.fail('url', `scheme must be http or https, got '${redactText(text)}'`);
+/** A URL the catalogue has checked (http or https, parses). */
+function parseUrl(text: string): ProbeUrl {
+  const u = new URL(text);
   const hostname = u.hostname.replace(/^\[|\]$/g, '');
   return {
     text: redactUrl(text),
@@ -40,22 +39,17 @@ function parseUrl(r: OptionReader, text: string): ProbeUrl {
 }
 
 export function parseProxyFetch(options: MonitorOptions): ProxyFetchConfig {
-  const r = new OptionReader('proxyfetch', options);
-  const schedule = readSchedule(r, { interval: 10, timeout: 5 });
-  const urls = r.stringList('url', true).map((u) => parseUrl(r, u));
-  const checkAll = r.bool('check_all', false);
-  const maxFailures = r.number('max_failures', 0, { min: 0, integer: true });
-  const status = readStatusRule(r);
-  const pattern = r.string('expect-body');
-  let expectBody: RegExp | null = null;
-  if (pattern !== undefined) {
-    try { expectBody = new RegExp(pattern); } catch (e) {
-      r.fail('expect-body', `not a valid regular expression: ${(e as Error).message}`);
-    }
-  }
-  const verifyTls = r.bool('verify-tls', false);
-  r.finish();
-  return { schedule, urls, checkAll, maxFailures, status, expectBody, verifyTls };
+  const o = readOptions('ProxyFetch', options);
+  const pattern = o['expect-body'];
+  return {
+    schedule: scheduleOf(o),
+    urls: o.url.map(parseUrl),
+    checkAll: o.check_all,
+    maxFailures: o.max_failures,
+    status: statusRule(o.http_status),
+    expectBody: pattern === undefined ? null : new RegExp(pattern),
+    verifyTls: o['verify-tls'],
+  };
 }
 
 /** HTTP(S) GET of the configured URL(s) from the server's address and the service port. */

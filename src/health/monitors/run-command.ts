@@ -3,7 +3,7 @@ import { silentLogger } from '../../log/logger.js';
 import type { CommandRunner } from '../../process/command-runner.js';
 import { redactText } from '../../log/redact.js';
 import type { CheckResult, Monitor, Schedule, Target } from '../monitor.js';
-import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { readOptions, scheduleOf, type MonitorOptions } from '../options.js';
 import type { CheckSignal } from '../check-signal.js';
 
 export interface RunCommandConfig {
@@ -18,25 +18,16 @@ export interface RunCommandConfig {
 const PLACEHOLDER = /^server\.(host|ip|port|weight)$|\{server\.(host|ip|port|weight)\}/g;
 
 export function parseRunCommand(options: MonitorOptions): RunCommandConfig {
-  // PyBal: timeout 0 means none; here the interval then bounds the command.
-  const zeroTimeout = options.timeout !== undefined && Number(options.timeout) === 0;
-  const opts = zeroTimeout ? { ...options, timeout: options.interval ?? 60 } : options;
-  const r = new OptionReader('runcommand', opts);
-  const schedule = readSchedule(r, { interval: 60, timeout: 20 });
-  const command = r.requiredString('command');
-  if (!command.startsWith('/')) r.fail('command', `must be an absolute path (there is no PATH), got '${command}'`);
-  // PyBal runs [command] + arguments: none, [] and [''] are all valid argument vectors
-  const args = r.has('arguments') ? r.stringList('arguments', false, true) : [];
+  const o = readOptions('RunCommand', options);
+  // PYBAL.md §3.4: timeout 0 means none; here the interval then bounds the command.
+  const schedule = scheduleOf(o.timeout === 0 ? { ...o, timeout: o.interval } : o);
   const env: Record<string, string> = {};
-  for (const kv of r.has('env') ? r.stringList('env', false) : []) {
+  for (const kv of o.env ?? []) {
     const eq = kv.indexOf('=');
-    if (eq <= 0) r.fail('env', `entries must be NAME=VALUE, got '${kv}'`);
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const logOutput = r.bool('log-output', true);
-  const maxOutputBytes = r.number('max-output-bytes', 64 * 1024, { min: 0, integer: true });
-  r.finish();
-  return { schedule, command, arguments: args, env, logOutput, maxOutputBytes };
+  // No arguments given: run with none (PyBal passed one empty argument, PYBAL.md §3.4).
+  return { schedule, command: o.command, arguments: [...o.arguments], env, logOutput: o['log-output'], maxOutputBytes: o['max-output-bytes'] };
 }
 
 /** `server.host` as a whole argument, or `{server.host}` inside one, becomes the server's value. */

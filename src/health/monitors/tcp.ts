@@ -1,13 +1,10 @@
 import { connect } from 'node:net';
 import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
-import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { readOptions, scheduleOf, type MonitorOptions } from '../options.js';
 import type { CheckSignal } from '../check-signal.js';
 
 export function parseTcp(options: MonitorOptions): { schedule: Schedule } {
-  const r = new OptionReader('tcp', options);
-  const schedule = readSchedule(r, { interval: 10, timeout: 5 });
-  r.finish();
-  return { schedule };
+  return { schedule: scheduleOf(readOptions('TCP', options)) };
 }
 
 /** Up when a TCP connection to server:port is established within the timeout; then closed. */

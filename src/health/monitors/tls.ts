@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import { errorReason, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
-import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { readOptions, scheduleOf, type MonitorOptions } from '../options.js';
 import type { CheckSignal } from '../check-signal.js';
 
 export interface TlsConfig {
@@ -14,13 +14,8 @@ export interface TlsConfig {
 }
 
 export function parseTls(options: MonitorOptions): TlsConfig {
-  const r = new OptionReader('tls', options);
-  const schedule = readSchedule(r, { interval: 10, timeout: 5 });
-  const servername = r.string('servername') ?? null;
-  const verify = r.bool('verify', false);
-  const expiryWarnDays = r.number('expiry-warn-days', 0, { min: 0 });
-  r.finish();
-  return { schedule, servername, verify, expiryWarnDays };
+  const o = readOptions('TLS', options);
+  return { schedule: scheduleOf(o), servername: o.servername ?? null, verify: o.verify, expiryWarnDays: o['expiry-warn-days'] };
 }
 
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Millis } from '../../time/clock.js';
 import { errorReason, targetKey, type CheckResult, type Monitor, type Schedule, type Target } from '../monitor.js';
-import { OptionReader, readSchedule, type MonitorOptions } from '../options.js';
+import { readOptions, scheduleOf, secondsToMillis, type MonitorOptions } from '../options.js';
 import type { CheckSignal } from '../check-signal.js';
 
 export interface UdpConfig {
@@ -13,12 +13,8 @@ export interface UdpConfig {
 }
 
 export function parseUdp(options: MonitorOptions): UdpConfig {
-  const r = new OptionReader('udp', options);
-  const schedule = readSchedule(r, { interval: 10, timeout: 5 });
-  const icmpTimeoutMs = r.seconds('icmp-timeout', 20);
-  const waitMs = r.seconds('wait', 0.2);
-  r.finish();
-  return { schedule, icmpTimeoutMs, waitMs };
+  const o = readOptions('UDP', options);
+  return { schedule: scheduleOf(o), icmpTimeoutMs: secondsToMillis(o['icmp-timeout']), waitMs: secondsToMillis(o.wait) };
 }
 
 interface PerTarget {

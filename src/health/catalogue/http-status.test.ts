@@ -1,8 +1,15 @@
 import t from 'tap';
-import { OptionReader } from '../options.js';
-import { readStatusRule } from './http-status.js';
+import { statusRule } from './http-status.js';
+import { CATALOGUE } from './monitors.js';
+import { normalise } from './normalise.js';
 
-const rule = (v?: string | number | string[]) => readStatusRule(new OptionReader('proxyfetch', v === undefined ? {} : { http_status: v }));
+const spec = CATALOGUE.ProxyFetch.options.http_status;
+const rule = (v?: string | number | string[]) => {
+  if (v === undefined) return statusRule(undefined);
+  const n = normalise(spec, v);
+  if (!n.ok) throw new Error(n.error);
+  return statusRule(n.value);
+};
 const accepted = (v: string | number | string[] | undefined, codes: number[]): number[] => codes.filter((c) => rule(v).accepts(c));
 const ALL = [200, 201, 202, 203, 204, 299, 300, 301, 302, 303, 304, 404, 500];
 

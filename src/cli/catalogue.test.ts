@@ -1,0 +1,100 @@
+/**
+ * The catalogue's consumers cannot drift: every monitor and every option it declares is accepted
+ * by pybal.conf and by `vipd probe --option`, both yield the same value for the monitor, and a bad
+ * value is refused by both with the same words.
+ */
+import t from 'tap';
+import { parseConfig, formatIssue, type ServiceConfig } from '../config/index.js';
+import { CATALOGUE, createMonitor, MONITOR_KINDS, optionPrefix, type MonitorOptions, type OptionSpec } from '../health/index.js';
+import { readOptions } from '../health/options.js';
+import { parseOptionArgs } from './commands/probe.js';
+import { buildMonitors, monitorOptions } from './run/health-adapter.js';
+
+const service = (kind: string, lines: string[]): string => `[svc]
+protocol = tcp
+ip = 10.255.7.1
+port = 80
+scheduler = wrr
+config = file:///etc/pybal/pools/svc
+monitors = [ '${kind}' ]
+${lines.join('\n')}
+`;
+
+function parseService(text: string): { service?: ServiceConfig; problems: string[] } {
+  const r = parseConfig(text, 'pybal.conf');
+  const problems = [...(r.ok ? [] : r.errors), ...r.warnings].map(formatIssue);
+  return { service: r.ok ? r.config.services[0] : undefined, problems };
+}
+
+/** A value each kind refuses, written as pybal.conf would. */
+const BAD: Record<OptionSpec['kind'], string | null> = {
+  seconds: 'soon', number: 'lots', integer: '1.5', bool: 'maybe', strings: '[ 1 ]', args: "'-v'", statuses: '99', string: null,
+};
+
+for (const kind of MONITOR_KINDS) {
+  const options: Readonly<Record<string, OptionSpec>> = CATALOGUE[kind].options;
+  const prefix = optionPrefix(kind);
+  const required = Object.entries(options).filter(([, s]) => s.required).map(([k, s]) => [k, s.example] as const);
+  const merged = (extra: Array<readonly [string, string]>): Array<[string, string]> => [...new Map([...required, ...extra]).entries()];
+  const lines = (extra: Array<readonly [string, string]>): string[] => merged(extra).map(([k, v]) => `${prefix}.${k} = ${v}`);
+  const probeArgs = (extra: Array<readonly [string, string]>): string[] => merged(extra).map(([k, v]) => `${k}=${v}`);
+
+  t.test(`${kind}: every option works from pybal.conf and from vipd probe, with the same value`, async (t) => {
+    for (const [opt, spec] of Object.entries(options)) {
+      const { service: svc, problems } = parseService(service(kind, lines([[opt, spec.example]])));
+      t.same(problems, [], `pybal.conf takes ${prefix}.${opt} = ${spec.example}`);
+      if (!svc) continue;
+      t.equal(svc.monitors[0]?.name, kind, `pybal.conf knows ${kind}`);
+      const fromConf = monitorOptions(svc.monitors[0]!, svc.name);
+      const fromProbe = parseOptionArgs(kind, probeArgs([[opt, spec.example]]));
+      // What the monitor reads: the catalogue's reading of either input.
+      const read = (o: MonitorOptions): unknown => (readOptions(kind, o) as Record<string, unknown>)[opt];
+      t.same(read(fromConf), read(fromProbe), `${opt}: pybal.conf and vipd probe give the monitor the same value`);
+      t.notSame(read(fromConf), spec.default, `${opt}: the example is not the default, so it shows the option arrives`);
+      const built = buildMonitors(svc, {});
+      t.ok('monitors' in built, `${opt}: the monitor builds from pybal.conf ${'error' in built ? built.error : ''}`);
+      const probed = createMonitor(kind, fromProbe);
+      t.ok(probed.ok, `${opt}: the monitor builds from vipd probe ${probed.ok ? '' : probed.error}`);
+      if ('monitors' in built) for (const m of built.monitors) m.close?.();
+      if (probed.ok) probed.value.close?.();
+    }
+  });
+
+  t.test(`${kind}: all options at once`, async (t) => {
+    const all = Object.entries(options).map(([k, s]) => [k, s.example] as const);
+    const { service: svc, problems } = parseService(service(kind, lines(all)));
+    t.same(problems, []);
+    const probed = createMonitor(kind, parseOptionArgs(kind, probeArgs(all)));
+    t.ok(probed.ok, probed.ok ? '' : probed.error);
+    if (probed.ok) probed.value.close?.();
+    if (svc) {
+      const built = buildMonitors(svc, {});
+      t.ok('monitors' in built);
+      if ('monitors' in built) for (const m of built.monitors) m.close?.();
+    }
+  });
+
+  t.test(`${kind}: a bad value is refused by both, in the same words`, async (t) => {
+    for (const [opt, spec] of Object.entries(options)) {
+      const bad = BAD[spec.kind];
+      if (bad === null) continue;
+      const { problems } = parseService(service(kind, lines([[opt, bad]])));
+      t.equal(problems.length, 1, `pybal.conf refuses ${prefix}.${opt} = ${bad}`);
+      let probeError = '';
+      try {
+        const made = createMonitor(kind, parseOptionArgs(kind, probeArgs([[opt, bad]])));
+        probeError = made.ok ? '' : made.error;
+      } catch (e) { probeError = (e as Error).message; }
+      t.match(probeError, new RegExp(`^${prefix}\\.${opt}: `), `vipd probe refuses ${opt}=${bad}`);
+      const words = probeError.slice(`${prefix}.${opt}: `.length);
+      t.ok(words !== '' && problems[0]?.endsWith(words), `same words: '${problems[0]}' / '${probeError}'`);
+    }
+  });
+}
+
+t.test('pybal.conf spells monitor names as PyBal does and knows exactly the catalogue', async (t) => {
+  for (const kind of MONITOR_KINDS) {
+    const { problems } = parseService(service(kind, []).replace(`'${kind}'`, `'${kind}', 'Ping'`));
+    t.match(problems.find((p) => p.includes('Ping')) ?? '', `(known: ${MONITOR_KINDS.join(', ')})`);
+  }
+});
