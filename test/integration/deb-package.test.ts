@@ -47,13 +47,15 @@ function inRoot(root: string, argv: string[]): { status: number | null; stdout: 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr + (r.error ? String(r.error) : '') };
 }
 
+let deb = '';
+const dir = tempDir(t); // the package, for both tests
+
 t.test('npm run deb: a .deb that installs into a clean root and runs from its own files', async (t) => {
   if (!needTools(t, 'dpkg-deb', 'dpkg-shlibdeps', 'unshare', 'chroot', 'ldd')) return;
-  const dir = tempDir(t);
   // npm test has built dist/ and the native addon; --prebuilt packages them as they are.
   const built = spawnSync(process.execPath, ['scripts/build-deb.mjs', '--prebuilt', '--out', dir], { encoding: 'utf8', timeout: 120_000 });
   t.equal(built.status, 0, built.stderr);
-  const deb = built.stdout.trim();
+  deb = built.stdout.trim();
   const arch = execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim();
   t.equal(deb, join(dir, `vipd_${pkg.version}-1_${arch}.deb`));
 
@@ -72,11 +74,9 @@ t.test('npm run deb: a .deb that installs into a clean root and runs from its ow
 
   const root = join(dir, 'root');
   execFileSync('dpkg-deb', ['-x', deb, root]);
-  for (const s of ['postinst', 'prerm', 'postrm']) {
-    const ctl = join(dir, 'control');
-    execFileSync('dpkg-deb', ['-e', deb, ctl]);
-    t.equal(spawnSync('/bin/sh', ['-n', join(ctl, s)]).status, 0, `${s} is valid sh`);
-  }
+  const ctl = join(dir, 'control');
+  execFileSync('dpkg-deb', ['-e', deb, ctl]);
+  for (const s of ['postinst', 'prerm', 'postrm']) t.equal(spawnSync('/bin/sh', ['-n', join(ctl, s)]).status, 0, `${s} is valid sh`);
   const unit = readFileSync(join(root, 'lib/systemd/system/vipd.service'), 'utf8');
   t.match(unit, /^ExecStart=\/usr\/bin\/vipd run -c \/etc\/vipd\/vipd\.conf$/m);
   t.match(unit, /^StateDirectory=vipd$/m, 'the unit may write /var/lib/vipd under ProtectSystem=strict');
@@ -93,4 +93,46 @@ t.test('npm run deb: a .deb that installs into a clean root and runs from its ow
   const run = inRoot(root, ['/usr/bin/vipd', 'run']);
   t.equal(run.status, 1, 'the placeholder config does not run: nothing touches IPVS or BGP until it is replaced');
   t.match(run.stderr, /no services and bgp = no/);
+});
+
+// The same package through dpkg itself, maintainer scripts included, on this host's system made
+// disposable: /etc, /usr and /var are overlays in a private mount namespace (and the host's
+// systemd, if any, is hidden), so the install, the user it creates and the purge vanish with it.
+const DPKG_SCRIPT = `set -e
+T=$1; DEB=$2
+for d in etc usr var; do
+  mkdir -p "$T/$d-up" "$T/$d-work"
+  mount -t overlay overlay -o "lowerdir=/$d,upperdir=$T/$d-up,workdir=$T/$d-work" "/$d"
+done
+if [ -d /run/systemd ]; then mount -t tmpfs tmpfs /run/systemd; fi
+dpkg -i "$DEB" >/dev/null
+echo "version=$(vipd --version)"
+echo "user=$(getent passwd vipd | cut -d: -f1,6,7)"
+echo "state=$(stat -c '%U:%G %a' /var/lib/vipd)"
+echo "conffile=$(dpkg-query -W -f='\${Conffiles}' vipd | awk '{print $1}')"
+vipd check-config 2>&1 | sed 's/^/check: /'
+touch /var/lib/vipd/kept
+dpkg -r vipd >/dev/null
+echo "removed: bin=$(test -e /usr/bin/vipd && echo yes || echo no) conf=$(test -e /etc/vipd/vipd.conf && echo yes || echo no) state=$(test -e /var/lib/vipd && echo yes || echo no)"
+dpkg -P vipd >/dev/null
+echo "purged: conf=$(test -e /etc/vipd/vipd.conf && echo yes || echo no) state=$(test -e /var/lib/vipd && echo yes || echo no)"
+`;
+
+t.test('dpkg -i, -r and -P run the maintainer scripts: the vipd user, /var/lib/vipd, the conffile', async (t) => {
+  if (!deb) { t.fail('the package was not built'); return; }
+  if (process.getuid?.() !== 0) { t.comment('skipped: needs root (overlay mounts over /etc, /usr, /var)'); return; }
+  const nodejs = spawnSync('dpkg-query', ['-W', '-f=${Status}', 'nodejs'], { encoding: 'utf8' });
+  if (!/install ok installed/.test(nodejs.stdout)) { t.comment("skipped: this host's node is not the nodejs package, the package's dependency"); return; }
+  const work = tempDir(t);
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', DPKG_SCRIPT, 'sh', work, deb],
+    { encoding: 'utf8', timeout: 60_000 });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, `version=${pkg.version}\n`);
+  t.match(r.stdout, 'user=vipd:/var/lib/vipd:/usr/sbin/nologin\n', 'postinst: a system user');
+  t.match(r.stdout, 'state=vipd:vipd 750\n', 'postinst: the state directory is the user\'s');
+  t.match(r.stdout, 'conffile=/etc/vipd/vipd.conf\n');
+  t.match(r.stdout, 'check: /etc/vipd/vipd.conf: OK, 0 services');
+  t.match(r.stdout, 'removed: bin=no conf=yes state=yes\n', 'remove keeps the config and the state');
+  t.match(r.stdout, 'purged: conf=no state=no\n', 'purge deletes both');
+  t.equal(spawnSync('getent', ['passwd', 'vipd']).status, 2, 'the host itself has no vipd user: it was all in the overlay');
 });
