@@ -21,7 +21,7 @@ function vipd(...args: string[]): Promise<{ code: number; stdout: string; stderr
 const BASE = ['ts', 'src', 'dst', 'type', 'length'];
 const FIELDS: Record<string, string[]> = {
   OPEN: ['version', 'myAs', 'asn', 'holdTime', 'bgpId', 'capabilities'],
-  UPDATE: ['withdrawn', 'nlri', 'mpReach', 'mpUnreach', 'origin', 'asPath', 'med', 'localPref', 'communities', 'largeCommunities', 'endOfRib'],
+  UPDATE: ['withdrawn', 'nlri', 'nextHop', 'mpReach', 'mpUnreach', 'origin', 'asPath', 'med', 'localPref', 'communities', 'largeCommunities', 'endOfRib'],
   NOTIFICATION: ['code', 'subcode', 'name', 'data'],
   KEEPALIVE: [],
   'ROUTE-REFRESH': ['afi', 'safi', 'subtype'],
@@ -52,9 +52,9 @@ t.test('--json: one object per line with exactly the fields of its type', async 
   const eor = lines.filter((o) => o.endOfRib === true);
   t.ok(eor.length >= 2, 'End-of-RIB flagged (BIRD and ExaBGP send them)');
   const v4 = lines.find((o) => (o.nlri as string[] | undefined)?.includes('10.0.0.1/32'));
-  t.match(v4, { origin: 'IGP', med: 100, asPath: [{ type: 'AS_SEQUENCE', asns: [64600] }], mpReach: null });
+  t.match(v4, { nextHop: '192.0.2.10', origin: 'IGP', med: 100, asPath: [{ type: 'AS_SEQUENCE', asns: [64600] }], mpReach: null });
   const v6 = lines.find((o) => (o.mpReach as { nlri: string[] } | null)?.nlri?.includes('2620:0:860:1::10/128'));
-  t.match(v6, { mpReach: { afi: 2, safi: 1, nextHops: ['2001:db8::10'] } });
+  t.match(v6, { nextHop: null, mpReach: { afi: 2, safi: 1, nextHops: ['2001:db8::10'] } });
   const notif = lines.find((o) => o.type === 'NOTIFICATION' && o.code === 6);
   t.match(notif, { subcode: 1, name: /Maximum Number of Prefixes/, data: '0001010000000a' });
   const open = lines.find((o) => o.type === 'OPEN');
@@ -77,7 +77,7 @@ t.test('IPv6 endpoints are written in brackets; the effective AS comes from capa
   const [o, k, u] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   t.match(o, { ts: 1700000000.5, src: '[2001:db8::1]:51000', dst: '[fd00:255::2]:179', type: 'OPEN', myAs: 23456, asn: 4200000000, holdTime: 90, bgpId: '192.0.2.7' });
   t.match(k, { type: 'KEEPALIVE', length: 19 });
-  t.match(u, { type: 'UPDATE', nlri: ['10.2.1.1/32'], asPath: [{ type: 'AS_SEQUENCE', asns: [4200000000] }], med: 100 });
+  t.match(u, { type: 'UPDATE', nlri: ['10.2.1.1/32'], nextHop: '192.0.2.10', asPath: [{ type: 'AS_SEQUENCE', asns: [4200000000] }], med: 100 });
 });
 
 t.test('human-readable by default: one block per message', async (t) => {
@@ -85,7 +85,7 @@ t.test('human-readable by default: one block per message', async (t) => {
   t.equal(r.code, 0, r.stderr);
   const blocks = r.stdout.trim().split('\n\n');
   t.match(blocks[0], /^#1 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} \S+:\d+ > \S+:\d+ (OPEN|KEEPALIVE|UPDATE) \(\d+ bytes\)/);
-  t.ok(blocks.some((b) => /UPDATE/.test(b) && /\n  nlri: 10\.0\.1\.1\/32/.test(b) && /\n  med: 100/.test(b)), 'an UPDATE block');
+  t.ok(blocks.some((b) => /UPDATE/.test(b) && /\n  nlri: 10\.0\.1\.1\/32\n  nextHop: 10\.255\.138\.149\n/.test(b) && /\n  med: 100/.test(b)), 'an UPDATE block with its NEXT_HOP');
   t.ok(blocks.some((b) => /NOTIFICATION/.test(b) && /name: Cease \/ Maximum Number of Prefixes Reached/.test(b)), 'the Cease block');
 });
 

@@ -10,6 +10,7 @@ PKGS=(
   nginx-light wrk dnsmasq-base              # health-check servers and benchmark load
   systemd                                   # systemd-analyze verify of conf/vipd.service
   build-essential python3                   # node-gyp builds the native addon (native/)
+  dpkg-dev                                  # dpkg-shlibdeps for `npm run deb` (test/integration/deb-package.test.ts)
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -28,14 +28,18 @@ async function checkFilePools(c: VipdConfig): Promise<{ errors: ConfigIssue[]; w
   return { errors, warnings };
 }
 
-/** `vipd check-config [-c FILE] [--print] [--pools]`: 0 when valid (warnings shown), 1 listing every error. */
+/**
+ * `vipd check-config [-c FILE] [--print] [--no-pools]`: 0 when valid (warnings shown), 1 listing every
+ * error. The file:// pools are read and checked too unless --no-pools: a bad pool line is an error of
+ * the config the operator is about to deploy.
+ */
 export const checkConfigCommand: CommandModule<object, Args> = {
   command: 'check-config',
   describe: 'validate a pybal.conf: every error and warning with file:line',
   builder: (y) => y
     .option('config', { alias: 'c', type: 'string', describe: 'config file (default: as `vipd run`)' })
     .option('print', { type: 'boolean', default: false, describe: 'print the canonical config when valid' })
-    .option('pools', { type: 'boolean', default: false, describe: 'also read and check the file:// pools' }),
+    .option('pools', { type: 'boolean', default: true, describe: 'also read and check the file:// pools (--no-pools to skip)' }),
   handler: async (argv) => {
     const file = argv.config ?? defaultConfig();
     const r = await loadConfig(file);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -44,4 +44,25 @@ t.test('errors name the file and line', async (t) => {
   const r2 = vipd('ipvs', 'plan', '-c', join(dir, 'missing.conf'), '--table', table);
   t.not(r2.status, 0);
   t.match(r2.stderr, /missing\.conf.*no such file/);
+});
+
+t.test('without -c: the same default config as `vipd run`', async (t) => {
+  const { defaultConfig } = await import('./run.js');
+  const r = vipd('ipvs', 'plan', '--table', table);
+  t.not(r.status, 0, 'no config in /etc on a test host');
+  t.match(r.stderr, `${defaultConfig()}: cannot read config`);
+  if (defaultConfig() !== '/etc/vipd/vipd.conf') t.comment('this host has /etc/pybal/pybal.conf only');
+  else t.notMatch(r.stderr, '/etc/pybal/pybal.conf', 'vipd run names /etc/vipd/vipd.conf first');
+});
+
+t.test('a host without ip_vs: the kernel table is read as empty, and the plan says so', async (t) => {
+  if (existsSync('/proc/net/ip_vs')) {
+    t.comment('this kernel has ip_vs loaded (ipvs-table.test.ts covers the rule; ipvs-kernel.test.ts the kernel)');
+    return;
+  }
+  const r = vipd('ipvs', 'plan', '-c', conf, '--all-up');
+  t.equal(r.status, 0, r.stderr);
+  t.equal(r.stdout, '-A -t 10.255.1.1:80 -s wrr\n-a -t 10.255.1.1:80 -r 10.255.1.10:80 -g -w 5\n-a -t 10.255.1.1:80 -r 10.255.1.11:80 -g -w 0\n'
+    + '-A -u [fd00:255::1]:53 -s sh -o\n-a -u [fd00:255::1]:53 -r [fd00:255::53]:53 -g -w 1\n');
+  t.match(r.stderr, 'note: no ip_vs in this kernel (/proc/net/ip_vs is absent): planned against an empty IPVS table');
 });

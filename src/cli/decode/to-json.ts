@@ -62,6 +62,8 @@ function updateFields(m: UpdateMessage): JsonObject {
   return {
     withdrawn: m.withdrawn,
     nlri: m.nlri,
+    // RFC 4271 §5.1.3: the IPv4 NLRI's next hop travels in NEXT_HOP (IPv6's in MP_REACH_NLRI)
+    nextHop: a.nextHop ?? null,
     mpReach: a.mpReach ? { afi: a.mpReach.afi, safi: a.mpReach.safi, nextHops: a.mpReach.nextHops, nlri: a.mpReach.nlri } : null,
     mpUnreach: a.mpUnreach ? { afi: a.mpUnreach.afi, safi: a.mpUnreach.safi, withdrawn: a.mpUnreach.withdrawn } : null,
     origin: a.origin ?? null,
