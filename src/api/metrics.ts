@@ -1,9 +1,4 @@
 /**
- * Prometheus text exposition (format 0.0.4), built from the current status on every scrape, so
- * every gauge is current (PyBal's servers_up was not). PyBal's names where they exist
- * (PYBAL.md §4.6, §5.4, §6.2), vipd_* for the new ones.
- */
-/**
  * /metrics: built from the current status on every scrape, so every gauge is current (PyBal's
  * servers_up was not). PyBal's families as PyBal printed them (metrics-pybal.ts), vipd_* for the
  * rest; every value in prometheus_client's float form (`1.0`), one renderer for all (prom-text.ts).
