@@ -108,7 +108,7 @@ t.test('the cookbook reads an Established session as up; per-monitor series, rel
   t.match(pj[dead], { up: false, reason: /(IdleConnection|ProxyFetch): / });
   t.notOk('reason' in (pj[backends[0]!.ip] ?? {}), 'an up server has no reason');
   t.notMatch(JSON.stringify(pj), /s3cret/, 'reasons redacted');
-  const status = await run(process.execPath, ['dist/cli/main.js', 'status', '--url', `http://${lo.speaker}:${apiPort}`]);
+  const status = await run(process.execPath, ['dist/cli/main.js', 'status', '--url', `http://${lo.speaker}:${apiPort}`], { timeout: 20_000 });
   t.match(status.stdout, new RegExp(`${dead.replace(/\./g, '\\.')} down: .*(IdleConnection|ProxyFetch): `), '`vipd status` names the reason');
   const idle = await waitFor('IdleConnection counters', 15_000, async () => {
     const m = await metrics();
