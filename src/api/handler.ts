@@ -43,7 +43,7 @@ export function route(path: string, snap: StatusSnapshot): Body | null {
   if (parts.length !== 1) return null;
   if (parts[0] === 'alerts') return alertsView(st);
   if (parts[0] === 'bgp') return bgpView(snap.bgp, snap.now);
-  if (parts[0] === 'vips') return vipsView(st.vips);
+  if (parts[0] === 'vips') return vipsView(st.vips, snap.bgp);
   return null;
 }
 

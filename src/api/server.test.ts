@@ -51,11 +51,15 @@ t.test('PyBal endpoints in text and JSON form', async (t) => {
   const pj = await get('/pools', 'application/json');
   t.equal(pj.type, 'application/json');
   t.same(JSON.parse(pj.body), ['web', 'web6']);
-  t.equal((await get('/pools/web')).body,
-    '10.0.0.1:\tenabled/up/pooled\n10.0.0.2:\tenabled/down/not pooled\n10.0.0.3:\tenabled/down/pooled\n');
+  t.equal((await get('/pools/web')).body, '10.0.0.1:\tenabled/up/pooled\n'
+    + '10.0.0.2:\tenabled/down/not pooled\t(ProxyFetch: Connection refused)\n10.0.0.3:\tenabled/down/pooled\t(ProxyFetch: Connection refused)\n',
+  'a down server says why after a tab');
   t.same(JSON.parse((await get('/pools/web', 'text/plain, application/json;q=0.9')).body)['10.0.0.3'],
-    { pooled: true, weight: 10, up: false, enabled: true }, 'JSON when Accept merely includes application/json');
-  t.equal((await get('/pools/web/10.0.0.2')).body, 'enabled/down/not pooled\n');
+    { pooled: true, weight: 10, up: false, enabled: true, reason: 'ProxyFetch: Connection refused' }, 'JSON when Accept merely includes application/json');
+  t.same(JSON.parse((await get('/pools/web', 'application/json')).body)['10.0.0.1'], { pooled: true, weight: 10, up: true, enabled: true },
+    'no reason key on an up server');
+  t.equal((await get('/pools/web/10.0.0.2')).body, 'enabled/down/not pooled\n', "one host: PyBal's exact text (puppet splits it on '/')");
+  t.same(JSON.parse((await get('/pools/web/10.0.0.2', 'application/json')).body), { pooled: false, weight: 10, up: false, enabled: true });
   t.same(JSON.parse((await get('/pools/web6/2001:db8::5', 'application/json')).body),
     { pooled: true, weight: 10, up: true, enabled: true }, 'IPv6 host in the path');
   t.same(await get('/alerts'), {
@@ -82,10 +86,11 @@ t.test('/vips and /bgp say what is announced and why', async (t) => {
   const { api, get } = await fixture();
   t.teardown(() => api.close());
   const vips = (await get('/vips')).body;
-  t.match(vips, /^10\.2\.1\.1\/32: announced, MED 10 \(web serving; below depool threshold: web\) — web 1\/3 up, 2 pooled$/m);
+  t.match(vips, /^10\.2\.1\.1\/32: announced to 1 of 1 peers, MED 10 \(web serving; below depool threshold: web\) — web 1\/3 up, 2 pooled$/m);
   t.match(vips, /^2001:db8::1\/128: not announced \(no next hop for IPv6 \(bgp-nexthop-ipv6\)\)/m);
   const vj = JSON.parse((await get('/vips', 'application/json')).body);
   t.same(vj.map((v: { prefix: string; announced: boolean }) => [v.prefix, v.announced]), [['10.2.1.1/32', true], ['2001:db8::1/128', false]]);
+  t.match(vj[0], { bgp: 'enabled', announcedTo: ['127.0.0.2'], peers: 1 });
   const bgp = (await get('/bgp')).body;
   t.equal(bgp, '127.0.0.2 AS64601: Established, up 1m5s, hold 30s, 1 advertised, 0 received, '
     + 'capabilities multiprotocol ipv4/unicast four-octet-as, last notification received 6/2 Cease/Administrative Shutdown "maintenance"\n');
@@ -94,28 +99,38 @@ t.test('/vips and /bgp say what is announced and why', async (t) => {
   t.equal(bj.peers[0].holdTime, 30);
 });
 
-t.test('/metrics: PyBal names, current values', async (t) => {
+t.test('/metrics: PyBal names, labels and prometheus_client number form, current values', async (t) => {
   const { c, api, get } = await fixture();
   t.teardown(() => api.close());
   const m = await get('/metrics');
   t.match(m.type, /^text\/plain; version=0\.0\.4/);
   const line = (name: string) => m.body.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
-  t.equal(line('pybal_service_servers{service="web"}'), 'pybal_service_servers{service="web"} 3');
-  t.equal(line('pybal_service_servers_up{service="web"}'), 'pybal_service_servers_up{service="web"} 1');
-  t.equal(line('pybal_service_servers_pooled{service="web"}'), 'pybal_service_servers_pooled{service="web"} 2');
-  t.equal(line('pybal_service_pooled_down_servers{service="web"}'), 'pybal_service_pooled_down_servers{service="web"} 1');
-  t.equal(line('pybal_service_could_not_depool_total{service="web"}'), 'pybal_service_could_not_depool_total{service="web"} 1');
-  t.equal(line('pybal_monitor_status{service="web",host="10.0.0.2",monitor="ProxyFetch"}'),
-    'pybal_monitor_status{service="web",host="10.0.0.2",monitor="ProxyFetch"} 0');
+  t.equal(line('pybal_service_servers{service="web"}'), 'pybal_service_servers{service="web"} 3.0');
+  t.equal(line('pybal_service_servers_up{service="web"}'), 'pybal_service_servers_up{service="web"} 1.0');
+  t.equal(line('pybal_service_servers_pooled{service="web"}'), 'pybal_service_servers_pooled{service="web"} 2.0');
+  t.equal(line('pybal_service_pooled_down_servers{service="web"}'), 'pybal_service_pooled_down_servers{service="web"} 1.0');
+  t.equal(line('pybal_service_could_not_depool_total{service="web"}'), 'pybal_service_could_not_depool_total{service="web"} 1.0');
+  t.equal(line('pybal_service_depool_threshold{service="web"}'), 'pybal_service_depool_threshold{service="web"} 0.5');
+  t.equal(line('pybal_monitor_status{host="10.0.0.2",monitor="ProxyFetch",service="web"}'),
+    'pybal_monitor_status{host="10.0.0.2",monitor="ProxyFetch",service="web"} 0.0', 'labels sorted by name, as prometheus_client');
   t.equal(line('pybal_bgp_session_established{local_asn="64600",peer="127.0.0.2"}'),
-    'pybal_bgp_session_established{local_asn="64600",peer="127.0.0.2"} 1');
-  t.equal(line('vipd_vip_announced{vip="10.2.1.1/32"}'), 'vipd_vip_announced{vip="10.2.1.1/32"} 1');
-  t.match(m.body, /# TYPE pybal_service_could_not_depool_total counter/);
+    'pybal_bgp_session_established{local_asn="64600",peer="127.0.0.2"} 1.0');
+  t.equal(line('pybal_bgp_enabled'), 'pybal_bgp_enabled 1.0');
+  t.match(m.body, /^pybal_bgp_session_state_count\{local_asn="64600",local_ip="127\.0\.0\.1",remote_ip="127\.0\.0\.2",side="active",state="ESTABLISHED"\} 1\.0$/m);
+  t.match(m.body, /^pybal_bgp_session_state_count\{local_asn="64600",local_ip="127\.0\.0\.1",remote_ip="127\.0\.0\.2",side="active",state="IDLE"\} 0\.0$/m);
+  t.equal(line('vipd_vip_announced{vip="10.2.1.1/32"}'), 'vipd_vip_announced{vip="10.2.1.1/32"} 1.0');
+  t.equal(line('vipd_vip_announced_peers{vip="10.2.1.1/32"}'), 'vipd_vip_announced_peers{vip="10.2.1.1/32"} 1.0');
+  t.match(m.body, /^# HELP pybal_service_could_not_depool_total Pybal could not depool a server because too many down$/m);
+  t.match(m.body, /^# TYPE pybal_service_could_not_depool_total counter$/m);
+  t.match(m.body, /^# HELP pybal_monitor_status Monitor up status$/m);
+  t.match(m.body, /^# HELP pybal_bgp_session_state_count Number of sessions in the specified state$/m);
+  t.match(m.body, /^vipd_start_time_seconds \d\.\d+e\+09$/m, 'large values in prometheus_client\'s Go-like exponent form');
+  t.notMatch(m.body, /^[a-z_]+(\{[^}]*\})? -?\d+$/m, 'no value printed as a bare integer');
   c.monitorResult('web', '10.0.0.2', 'ProxyFetch', { up: true, reason: 'ok' });
   for (const up of [true, true, false]) c.countResult('web', '10.0.0.2', 'ProxyFetch', up);
   const again = (await get('/metrics')).body;
-  t.match(again, /^pybal_monitor_up_results_total\{service="web",host="10\.0\.0\.2",monitor="ProxyFetch"\} 2$/m);
-  t.match(again, /^pybal_monitor_down_results_total\{service="web",host="10\.0\.0\.2",monitor="ProxyFetch"\} 1$/m);
-  t.match(again, /^pybal_service_servers_up\{service="web"\} 2$/m, 'servers_up follows every result, not only config changes');
-  t.match(again, /^pybal_monitor_up_transitions_total\{service="web",host="10.0.0.2",monitor="ProxyFetch"\} 1$/m);
+  t.match(again, /^pybal_monitor_up_results_total\{host="10\.0\.0\.2",monitor="ProxyFetch",service="web"\} 2\.0$/m);
+  t.match(again, /^pybal_monitor_down_results_total\{host="10\.0\.0\.2",monitor="ProxyFetch",service="web"\} 1\.0$/m);
+  t.match(again, /^pybal_service_servers_up\{service="web"\} 2\.0$/m, 'servers_up follows every result, not only config changes');
+  t.match(again, /^pybal_monitor_up_transitions_total\{host="10.0.0.2",monitor="ProxyFetch",service="web"\} 1\.0$/m);
 });

@@ -10,6 +10,8 @@ export function takeSnapshot(src: StatusSource, loopLag: LoopLag | null): Status
   return {
     coordinator: src.coordinator(), bgp: src.bgp(), ipvs: src.ipvs?.() ?? null,
     startedAt: src.startedAt, now: src.now(), loopLag,
+    ...(src.checks ? { checks: src.checks() } : {}),
+    ...(src.reload ? { reload: src.reload() } : {}),
   };
 }
 

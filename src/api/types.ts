@@ -3,6 +3,7 @@
  * the coordinator, the speaker and the IPVS reconciler; this folder never holds live objects.
  */
 import type { CoordinatorStatus } from '../coordinator/status.js';
+import type { CheckMetricsStatus } from '../health/index.js';
 
 export interface NotificationInfo {
   code: number;
@@ -54,6 +55,12 @@ export interface IpvsStatus {
   lastError: string | null;
 }
 
+/** When the configuration was last loaded (start or SIGHUP) and when a reload was last rejected, wall-clock ms. */
+export interface ReloadStatus {
+  okAt: number | null;
+  errorAt: number | null;
+}
+
 /** Main-thread event-loop delay beyond the sampling timer, in seconds (a Prometheus summary). */
 export interface LoopLag {
   p50: number;
@@ -75,6 +82,9 @@ export interface StatusSnapshot {
   startedAt: number;
   now: number;
   loopLag: LoopLag | null;
+  /** Absent from sources without health checks or reloads (tests, `vipd speak`). */
+  checks?: CheckMetricsStatus;
+  reload?: ReloadStatus;
 }
 
 /** Everything the API reads; each call returns the state as it is now. */
@@ -82,6 +92,8 @@ export interface StatusSource {
   coordinator(): CoordinatorStatus;
   bgp(): BgpStatus;
   ipvs?(): IpvsStatus;
+  checks?(): CheckMetricsStatus;
+  reload?(): ReloadStatus;
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;

@@ -5,6 +5,7 @@
 import { alertSummary, textStatus, type CoordinatorStatus, type PoolStatus, type ServerStatus } from '../coordinator/status.js';
 import type { VipDecision } from '../coordinator/vip-policy.js';
 import type { BgpPeerStatus, BgpStatus } from './types.js';
+import { vipReach, type VipReach } from './vip-reach.js';
 
 export const NOT_FOUND = 'The desired url was not found';
 
@@ -12,15 +13,32 @@ export type Body = { json: unknown; text: string };
 
 const dump = (s: ServerStatus) => ({ pooled: s.pooled, weight: s.weight, up: s.up, enabled: s.enabled });
 
+/** Why a server is not up: each down monitor with its last failing check's reason (already redacted in the snapshot). */
+export function downReason(s: ServerStatus): string | null {
+  if (s.up && s.ready) return null;
+  if (!s.ready) return 'address not resolved';
+  const down = s.monitors.filter((m) => m.up === false).map((m) => `${m.name}: ${m.reason.replace(/\s*\n\s*/g, '; ') || 'down'}`);
+  return down.length ? down.join('; ') : 'no monitor result yet';
+}
+
 export function poolsView(pools: PoolStatus[]): Body {
   const names = pools.map((p) => p.name);
   return { json: names, text: names.map((n) => n + '\n').join('') };
 }
 
+/**
+ * PyBal's `host:\tenabled/up/pooled` lines (check_pybal_ipvs_diff splits on whitespace and reads the
+ * second field), a down server's reason after a tab; in JSON a `reason` key on down servers only.
+ */
 export function poolView(p: PoolStatus): Body {
-  const json: Record<string, ReturnType<typeof dump>> = {};
-  for (const s of p.servers) json[s.host] = dump(s);
-  return { json, text: p.servers.map((s) => `${s.host}:\t${textStatus(s)}\n`).join('') };
+  const json: Record<string, ReturnType<typeof dump> & { reason?: string }> = {};
+  const lines: string[] = [];
+  for (const s of p.servers) {
+    const reason = downReason(s);
+    json[s.host] = reason === null ? dump(s) : { ...dump(s), reason };
+    lines.push(`${s.host}:\t${textStatus(s)}${reason === null ? '' : `\t(${reason})`}\n`);
+  }
+  return { json, text: lines.join('') };
 }
 
 export function serverView(s: ServerStatus): Body {
@@ -70,12 +88,19 @@ export function bgpView(b: BgpStatus, now: number): Body {
   return { json, text: b.peers.length ? b.peers.map((p) => peerLine(p, now)).join('') : 'no BGP peers configured\n' };
 }
 
-export function vipLine(v: VipDecision): string {
-  const state = v.announced ? `announced, MED ${v.med}` : 'not announced';
+/** A VIP as /vips gives it: the decision and how far it got (absent from an older vipd's JSON). */
+export type VipView = VipDecision & Partial<VipReach>;
+
+export function vipLine(v: VipView): string {
   const svcs = v.services.map((s) => `${s.name} ${s.up}/${s.servers} up, ${s.pooled} pooled`).join('; ');
-  return `${v.prefix}: ${state} (${v.reason})${svcs ? ` — ${svcs}` : ''}\n`;
+  const tail = svcs ? ` — ${svcs}` : '';
+  if (v.bgp === 'disabled') return `${v.prefix}: BGP disabled${tail}\n`;
+  const to = v.announcedTo && v.peers !== undefined ? ` to ${v.announcedTo.length} of ${v.peers} peers` : '';
+  const state = v.announced ? `announced${to}, MED ${v.med}` : 'not announced';
+  return `${v.prefix}: ${state} (${v.reason})${tail}\n`;
 }
 
-export function vipsView(vips: VipDecision[]): Body {
-  return { json: vips, text: vips.length ? vips.map(vipLine).join('') : 'no VIPs configured\n' };
+export function vipsView(vips: VipDecision[], bgp: BgpStatus): Body {
+  const json: VipView[] = vips.map((v) => ({ ...v, ...vipReach(v, bgp) }));
+  return { json, text: json.length ? json.map(vipLine).join('') : 'no VIPs configured\n' };
 }

@@ -134,7 +134,7 @@ t.test('/metrics exports the main thread event-loop lag as a summary', async (t)
   t.match(m, /^# TYPE vipd_event_loop_lag_seconds summary$/m);
   for (const q of ['0.5', '0.99', '1']) t.match(m, new RegExp(`^vipd_event_loop_lag_seconds\\{quantile="${q}"\\} [0-9.e-]+$`, 'm'));
   t.match(m, /^vipd_event_loop_lag_seconds_sum [0-9.e-]+$/m);
-  t.match(m, /^vipd_event_loop_lag_seconds_count \d+$/m);
+  t.match(m, /^vipd_event_loop_lag_seconds_count \d+\.0$/m);
 });
 
 t.test('from dist/: the compiled worker is found, answers, and is terminated on close (the process exits by itself)', async (t) => {

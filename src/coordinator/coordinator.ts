@@ -173,10 +173,12 @@ export class Coordinator {
     this.publish();
   }
 
-  /** Counts one check result (every result; transitions come through monitorResult). */
-  countResult(service: string, host: string, monitor: string, up: boolean): void {
+  /** Counts one check result (every result; transitions come through monitorResult); a down monitor keeps its last failing reason. */
+  countResult(service: string, host: string, monitor: string, up: boolean, reason?: string): void {
     const m = this.services.get(service)?.pool.servers.get(host)?.monitors.get(monitor);
-    if (m) { if (up) m.upResults++; else m.downResults++; }
+    if (!m) return;
+    if (up) m.upResults++; else m.downResults++;
+    if (!up && m.up === false && reason !== undefined) m.reason = reason;
   }
 
   raiseAlert(source: string, level: Alert['level'], message: string): void {

@@ -26,7 +26,13 @@ export interface CheckResult {
   /** How long the check took. */
   ms: number;
   details?: Record<string, Detail>;
+  /** ProxyFetch: each URL fetched, for PyBal's per-URL request duration (PYBAL.md §3.2). */
+  requests?: CheckRequest[];
+  /** IdleConnection: connects failed and connections lost uncleanly since the link opened, by error code (PYBAL.md §3.3). */
+  connections?: { failed: Record<string, number>; lost: Record<string, number> };
 }
+
+export interface CheckRequest { url: string; up: boolean; ms: number }
 
 /** How the runner schedules a monitor; each kind has PyBal's defaults, options override them. */
 export interface Schedule {

@@ -59,6 +59,6 @@ ${svc('text', '10.2.0.1', 'text-servers')}${svc('upload', '10.2.0.2', 'upload.js
   t.match(bgp.peers, [{ peer: router.ip, peerAs: router.options.routerAs, state: 'Established' }], 'the router\'s AS, learned from its OPEN');
   t.ok(bgp.peers[0]?.side === 'active' || bgp.peers[0]?.side === 'passive', `PyBal's side is known (${bgp.peers[0]?.side})`);
   const metrics = String((await vipd.get('/metrics', false)).body);
-  t.match(metrics, /pybal_bgp_session_state_count\{[^}]*state="Established"[^}]*side="(active|passive)"/, 'and labels the session state metric');
+  t.match(metrics, /pybal_bgp_session_state_count\{[^}]*side="(active|passive)",state="ESTABLISHED"\} 1\.0$/m, "and labels the session state metric with PyBal's state spelling");
   t.match((await vipd.get('/bgp', false)).body, new RegExp(`^${router.ip.replace(/\./g, '\\.')} AS${router.options.routerAs}: Established`));
 });

@@ -180,7 +180,7 @@ proxyfetch.timeout = 0.25
     const r = await run('node', ['dist/cli/main.js', 'status', '--url', `http://${lo.speaker}:${apiPort}`], { timeout: 20_000 });
     t.match(r.stdout, /^Pools:$/m);
     t.match(r.stdout, new RegExp(`^  web +3 servers, 3 enabled, 3 up, 3 pooled$`, 'm'));
-    t.match(r.stdout, /^  10\.2\.1\.1\/32: announced, MED 100 \(web, web-alt serving\)/m);
+    t.match(r.stdout, /^  10\.2\.1\.1\/32: announced to 2 of 2 peers, MED 100 \(web, web-alt serving\)/m);
     for (const rt of routers) t.match(r.stdout, new RegExp(`^  ${rt.ip.replace(/\./g, '\\.')} AS64601: Established, up `, 'm'), `${rt.kind} session listed`);
   });
 

@@ -64,7 +64,7 @@ proxyfetch.timeout = 1
   await Promise.race([vipd.waitApi(20_000), vipd.exited.then((c) => { throw new Error(`vipd exited ${c}: ${vipd.tail(5)}`); })]);
   const upCount = async (): Promise<number> => {
     const m = String((await vipd.get('/metrics', false)).body);
-    return Number(/^pybal_service_servers_up\{service="web"\} (\d+)$/m.exec(m)?.[1] ?? -1);
+    return Number(/^pybal_service_servers_up\{service="web"\} (\d+)\.0$/m.exec(m)?.[1] ?? -1);
   };
   const deadline = Date.now() + 20_000;
   while (await upCount() !== BACKENDS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -88,8 +88,8 @@ proxyfetch.timeout = 1
   const metrics = await vipd.get('/metrics', false);
   t.equal(metrics.status, 200, '/metrics answers after the flood');
   const m = String(metrics.body);
-  t.match(m, /^pybal_service_servers_pooled\{service="web"\} 20$/m);
-  t.match(m, /^pybal_monitor_down_transitions_total\{service="web",host="[^"]+",monitor="ProxyFetch"\} 0$/m);
+  t.match(m, /^pybal_service_servers_pooled\{service="web"\} 20\.0$/m);
+  t.match(m, /^pybal_monitor_down_transitions_total\{host="[^"]+",monitor="ProxyFetch",service="web"\} 0\.0$/m);
   t.notMatch(m, /^pybal_monitor_down_transitions_total\{[^}]*\} [1-9]/m, 'no down transition on any server');
   const p99 = /^vipd_event_loop_lag_seconds\{quantile="0\.99"\} ([0-9.e-]+)$/m.exec(m);
   t.ok(p99, 'vipd_event_loop_lag_seconds is exported');

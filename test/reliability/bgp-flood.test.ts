@@ -1,4 +1,5 @@
 import t from 'tap';
+import { floatToGoString } from '../../src/api/prom-text.js';
 import { needTools } from '../lab/need-tools.js';
 import { ROUTER_BINARIES } from '../lab/router.js';
 import { sleep, waitFor } from '../lab/proc.js';
@@ -30,7 +31,7 @@ t.test('a router exporting 120,000 prefixes: session stays Established, the VIP 
   t.match(alerts.msg, `bgp ${bird.ip}: ${bird.ip} sent ${FLOOD} prefixes, over bgp-max-prefixes ${LIMIT}: ${FLOOD - LIMIT} discarded, session kept`);
   t.ok(vipd.lines.some((l) => l.msg.startsWith('peer sent more prefixes than the inbound limit') && l.peer === bird.ip), 'one log line names the peer');
   const metrics = (await vipd.get('/metrics', false)).body as string;
-  t.match(metrics, `vipd_bgp_prefixes_beyond_limit{peer="${bird.ip}"} ${FLOOD - LIMIT}`);
+  t.match(metrics, `vipd_bgp_prefixes_beyond_limit{peer="${bird.ip}"} ${floatToGoString(FLOOD - LIMIT)}\n`);
 
   const since = (await birdc(bird.options, 'show', 'protocols', 'pybal')).split('\n').find((l) => l.startsWith('pybal'));
   await sleep(10_000);

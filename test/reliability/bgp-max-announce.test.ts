@@ -35,7 +35,7 @@ t.test('bgp-max-announce = 1 with 3 VIPs: BIRD gets 1, /vips, /alerts and /metri
   t.equal(alerts.status, 'warning', '/alerts is not OK');
   t.match(alerts.msg, `bgp ${bird.ip}: 2 VIPs not announced to ${bird.ip}: over bgp-max-announce`);
   const metrics = (await vipd.get('/metrics', false)).body as string;
-  t.match(metrics, `vipd_bgp_routes_refused{peer="${bird.ip}"} 2`);
-  t.equal((metrics.match(/^vipd_vip_announced\{[^}]*\} 1$/gm) ?? []).length, 1, 'vipd_vip_announced: 1 of 3');
+  t.match(metrics, `vipd_bgp_routes_refused{peer="${bird.ip}"} 2.0`);
+  t.equal((metrics.match(/^vipd_vip_announced\{[^}]*\} 1\.0$/gm) ?? []).length, 1, 'vipd_vip_announced: 1 of 3');
   t.ok(await bird.established(), 'the session stays up');
 });

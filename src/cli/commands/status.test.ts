@@ -11,7 +11,7 @@ const run = promisify(execFile);
 const cli = (args: string[]) => run('node', ['dist/cli/main.js', ...args], { timeout: 20_000 })
   .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
 
-t.test('vipd status prints pools, VIPs and BGP from a running instrumentation server', async (t) => {
+t.test('vipd status prints pools (why each down server is down), VIPs (BGP disabled) and BGP from a running instrumentation server', async (t) => {
   const clock = new FakeClock();
   const c = new Coordinator({
     clock, log: silentLogger, resolver: async () => [],
@@ -34,9 +34,10 @@ t.test('vipd status prints pools, VIPs and BGP from a running instrumentation se
     '',
     'Pools:',
     '  web   2 servers, 2 enabled, 1 up, 1 pooled',
+    '    10.0.0.2 down: ProxyFetch: refused',
     '',
     'VIPs:',
-    '  10.2.1.1/32: announced, MED 10 (web serving) — web 1/2 up, 1 pooled',
+    '  10.2.1.1/32: BGP disabled — web 1/2 up, 1 pooled',
     '',
     'BGP:',
     '  BGP is disabled',

@@ -1,15 +1,15 @@
 import type { CommandModule } from 'yargs';
-import type { VipDecision } from '../../coordinator/vip-policy.js';
-import { vipLine } from '../../api/views.js';
+import { vipLine, type VipView } from '../../api/views.js';
 
 interface Args { url: string; timeout: number }
 
-type ServerDump = { pooled: boolean; enabled: boolean; up: boolean; weight: number };
+/** `reason`: why a down server is down (absent for up servers and from an older vipd). */
+type ServerDump = { pooled: boolean; enabled: boolean; up: boolean; weight: number; reason?: string };
 
 export interface StatusData {
   alerts: { status: string; msg: string };
   pools: { name: string; servers: Record<string, ServerDump> }[];
-  vips: VipDecision[];
+  vips: VipView[];
   bgpText: string;
 }
 
@@ -24,6 +24,7 @@ export function formatStatus(d: StatusData): string {
     const downPooled = s.filter(([, x]) => x.pooled && !x.up).map(([h]) => h);
     out.push(`  ${p.name.padEnd(width)}  ${s.length} servers, ${n((x) => x.enabled)} enabled, ${n((x) => x.up)} up, `
       + `${n((x) => x.pooled)} pooled${downPooled.length ? `; pooled but down: ${downPooled.join(', ')}` : ''}`);
+    for (const [host, x] of s) if (!x.up) out.push(`    ${host} down: ${x.reason ?? '(reason unknown)'}`);
   }
   out.push('', 'VIPs:');
   if (d.vips.length === 0) out.push('  (none)');
@@ -56,7 +57,7 @@ async function fetchStatus(base: string, timeoutMs: number): Promise<StatusData>
   return {
     alerts: (await get('/alerts')) as StatusData['alerts'],
     pools,
-    vips: (await get('/vips')) as VipDecision[],
+    vips: (await get('/vips')) as VipView[],
     bgpText: (await get('/bgp', false)) as string,
   };
 }

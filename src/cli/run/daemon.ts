@@ -66,6 +66,8 @@ export class Daemon {
   readonly vipGuard: VipGuard | null;
   readonly pools = new Map<string, PoolSource>();
   readonly startedAt: number;
+  /** For vipd_config_reload_timestamp_seconds: the last load that applied (start included) and the last rejected reload. */
+  readonly reloads: { okAt: number | null; errorAt: number | null } = { okAt: null, errorAt: null };
   private stopping: Promise<void> | null = null;
   private apiLimitClear: Cancel | null = null;
 
@@ -73,6 +75,7 @@ export class Daemon {
     const { clock, log } = opts;
     this.config = config;
     this.startedAt = clock.wallNow();
+    this.reloads.okAt = this.startedAt;
     this.driver = opts.ipvs ? opts.ipvs(config.services) : opts.dryRun
       ? new DryRunDriver({ owned: config.services.map(serviceKey), logger: log.child({ component: 'ipvs' }) })
       : new IpvsadmDriver({
@@ -106,7 +109,7 @@ export class Daemon {
     }) : null;
     this.health = new HealthAdapter(clock, log,
       (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res),
-      (svc, host, monitor, up) => this.coordinator.countResult(svc, host, monitor, up));
+      (svc, host, monitor, r) => this.coordinator.countResult(svc, host, monitor, r.up, r.reason));
     if (config.global.bgp) {
       const sc = speakerConfig(config);
       if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));
@@ -213,6 +216,8 @@ export class Daemon {
         driver: this.opts.dryRun ? 'dry-run' : 'ipvsadm', repairsTotal: this.reconciler.repairs,
         appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: this.ipvs.lastError,
       }),
+      checks: () => this.health.checks.status(),
+      reload: () => ({ ...this.reloads }),
       startedAt: this.startedAt,
       now: () => this.opts.clock.wallNow(),
       actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service) },
@@ -240,8 +245,10 @@ export class Daemon {
       const msg = e instanceof Error ? e.message : String(e);
       log.error(`config reload rejected, the previous configuration keeps running: ${msg}`);
       this.coordinator.raiseAlert('config', 'critical', `reload of ${this.opts.configPath} rejected: ${msg.split('\n').join('; ')}`);
+      this.reloads.errorAt = this.opts.clock.wallNow();
       return false;
     }
+    this.reloads.okAt = this.opts.clock.wallNow();
     this.coordinator.clearAlert('config');
     log.info('config reloaded', { config: this.opts.configPath, services: next.services.length });
     return true;

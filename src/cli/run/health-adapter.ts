@@ -4,7 +4,9 @@
  */
 import { toMonitorValue, type MonitorConfig, type ServiceConfig } from '../../config/index.js';
 import type { HealthPort, HealthTarget } from '../../coordinator/types.js';
-import { createMonitor, HealthRunner, type Monitor, type MonitorOptions, type OptionValue } from '../../health/index.js';
+import {
+  CheckMetrics, createMonitor, HealthRunner, type CheckResult, type Monitor, type MonitorOptions, type OptionValue,
+} from '../../health/index.js';
 import type { MonitorDeps } from '../../health/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../time/clock.js';
@@ -14,8 +16,8 @@ export interface MonitorResultSink {
   (service: string, host: string, monitor: string, res: { up: boolean; reason: string; durationMs: number }): void;
 }
 
-/** Every result, for the *_results_total counters. */
-export type ResultCounter = (service: string, host: string, monitor: string, up: boolean) => void;
+/** Every result, for the *_results_total counters and the last down reason. */
+export type ResultCounter = (service: string, host: string, monitor: string, result: CheckResult) => void;
 
 /** The health module's options from the config's parsed values (server refs become `server.host` text). */
 export function monitorOptions(m: MonitorConfig, service: string): MonitorOptions {
@@ -55,6 +57,8 @@ interface ServiceHealth { runner: HealthRunner; monitors: Monitor[]; targets: Ma
 
 export class HealthAdapter implements HealthPort {
   private readonly services = new Map<string, ServiceHealth>();
+  /** Every result's durations and counts, for /metrics. */
+  readonly checks = new CheckMetrics();
 
   constructor(
     private readonly clock: Clock, private readonly log: Logger, private readonly sink: MonitorResultSink,
@@ -69,7 +73,10 @@ export class HealthAdapter implements HealthPort {
     const runner = new HealthRunner({
       clock: this.clock, logger: this.log.child({ service }),
       onTransition: (t) => this.sink(service, t.target.host, t.monitor, { up: t.up, reason: t.reason, durationMs: t.ms }),
-      onResult: (target, monitor, r) => this.count(service, target.host, monitor, r.up),
+      onResult: (target, monitor, r) => {
+        this.checks.record(service, target.host, monitor, r);
+        this.count(service, target.host, monitor, r);
+      },
     });
     this.services.set(service, { runner, monitors, targets: new Map() });
     for (const t of targets) this.start(t);
@@ -81,6 +88,7 @@ export class HealthAdapter implements HealthPort {
     s.runner.stop();
     for (const m of s.monitors) m.close?.();
     this.services.delete(service);
+    this.checks.forgetService(service);
   }
 
   start(target: HealthTarget): void {
@@ -97,6 +105,7 @@ export class HealthAdapter implements HealthPort {
     if (!s || !t) return;
     s.targets.delete(host);
     for (const m of s.monitors) s.runner.remove({ host: t.host, ip: t.ip, port: t.port }, m);
+    this.checks.forget(service, host);
   }
 
   stopAll(): void {

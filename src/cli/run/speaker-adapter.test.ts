@@ -29,17 +29,17 @@ const source = (bgp: BgpStatus): StatusSource => ({ coordinator: () => withSpeak
 t.test('one peer refusing 2 of 3 VIPs: /vips, /alerts and metrics say so', async (t) => {
   const bgp: BgpStatus = { enabled: true, localAs: 64600, peers: [peer('127.0.0.2', { prefixesRefused: ['10.2.1.2/32', '10.2.1.3/32'] })] };
   const src = source(bgp);
-  const vips = vipsView(src.coordinator().vips);
-  t.match(vips.text, /^10\.2\.1\.1\/32: announced, MED 0 \(web serving\)$/m);
+  const vips = vipsView(src.coordinator().vips, bgp);
+  t.match(vips.text, /^10\.2\.1\.1\/32: announced to 1 of 1 peers, MED 0 \(web serving\)$/m);
   t.match(vips.text, /^10\.2\.1\.2\/32: not announced \(web serving; not announced to 127\.0\.0\.2: over bgp-max-announce\)$/m);
   t.match(vips.json, [{ announced: true }, { announced: false, notAnnouncedTo: [{ peer: '127.0.0.2', reason: 'over bgp-max-announce' }] }, { announced: false }]);
   const alerts = alertsView(src.coordinator());
   t.match(alerts.json, { status: 'warning' });
   t.match(alerts.text, /bgp 127\.0\.0\.2: 2 VIPs not announced to 127\.0\.0\.2: over bgp-max-announce \(10\.2\.1\.2\/32, 10\.2\.1\.3\/32\)/);
   const m = metricsText(takeSnapshot(src, null));
-  t.match(m, /^vipd_bgp_routes_refused\{peer="127\.0\.0\.2"\} 2$/m);
-  t.match(m, /^vipd_vip_announced\{vip="10\.2\.1\.2\/32"\} 0$/m);
-  t.match(m, /^vipd_alerts\{level="warning"\} 1$/m);
+  t.match(m, /^vipd_bgp_routes_refused\{peer="127\.0\.0\.2"\} 2\.0$/m);
+  t.match(m, /^vipd_vip_announced\{vip="10\.2\.1\.2\/32"\} 0\.0$/m);
+  t.match(m, /^vipd_alerts\{level="warning"\} 1\.0$/m);
   t.match(bgpView(bgp, 1000).text, /2 refused \(over bgp-max-announce\)/);
 });
 
@@ -57,8 +57,8 @@ t.test('over the inbound limit: a warning naming the peer and the count; metrics
   t.match(alertsView(src.coordinator()).text, /^WARNING - bgp 127\.0\.0\.2: 127\.0\.0\.2 sent 1000000 prefixes, over bgp-max-prefixes 10000: 990000 discarded, session kept/);
   t.same(src.coordinator().vips.map((v) => v.announced), [true, true, true], 'VIPs untouched');
   const m = metricsText(takeSnapshot(src, null));
-  t.match(m, /^vipd_bgp_prefixes_beyond_limit\{peer="127\.0\.0\.2"\} 990000$/m);
-  t.match(m, /^vipd_bgp_prefixes_discarded_total\{peer="127\.0\.0\.2"\} 990000$/m);
+  t.match(m, /^vipd_bgp_prefixes_beyond_limit\{peer="127\.0\.0\.2"\} 990000\.0$/m);
+  t.match(m, /^vipd_bgp_prefixes_discarded_total\{peer="127\.0\.0\.2"\} 990000\.0$/m);
 });
 
 t.test('nothing refused, nothing over: the status is the coordinator\'s', async (t) => {

@@ -30,6 +30,11 @@ export function parseIdleConnection(options: MonitorOptions): IdleConnectionConf
   };
 }
 
+const errCode = (e: unknown): string => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+};
+
 type Phase = 'connecting' | 'connected' | 'clean-reconnect' | 'down';
 
 const INITIAL_DELAY_MS = 1000;
@@ -48,6 +53,8 @@ class Link {
   private closed = false;
   private reportedUp: boolean | null = null;
   readonly listeners = new Set<(r: CheckResult) => void>();
+  /** Failed connects and unclean losses by error code (`timeout` for our own connect timer), for metrics. */
+  readonly counts = { failed: {} as Record<string, number>, lost: {} as Record<string, number> };
 
   constructor(private readonly target: Target, private readonly cfg: IdleConnectionConfig,
     private readonly clock: Clock, private readonly random: () => number) {
@@ -67,7 +74,7 @@ class Link {
     const up = phase !== 'down';
     if (up === this.reportedUp) return;
     this.reportedUp = up;
-    for (const l of [...this.listeners]) l({ up, reason, ms: 0 });
+    for (const l of [...this.listeners]) l({ up, reason, ms: 0, connections: this.connections() });
   }
 
   private open(timeoutMs: number, phase: 'connecting' | 'clean-reconnect'): void {
@@ -78,7 +85,7 @@ class Link {
     let connected = false;
     let cleanClose = false;
     const cancelConnect = this.clock.setTimer(timeoutMs, () => {
-      if (!connected) { sock.destroy(); this.failed(`connect timeout after ${timeoutMs} ms`); }
+      if (!connected) { sock.destroy(); this.failed(`connect timeout after ${timeoutMs} ms`, 'timeout'); }
     });
     sock.once('connect', () => {
       connected = true;
@@ -91,24 +98,31 @@ class Link {
     });
     sock.on('data', () => { /* idle connection: anything the server says is ignored */ });
     sock.once('end', () => { cleanClose = true; });
-    sock.once('error', (e) => { sock.destroy(); if (!connected) { cancelConnect(); this.failed(`connect: ${errorReason(e)}`); } else this.lost(errorReason(e)); });
+    sock.once('error', (e) => { sock.destroy(); if (!connected) { cancelConnect(); this.failed(`connect: ${errorReason(e)}`, errCode(e)); } else this.lost(errorReason(e), errCode(e)); });
     sock.once('close', () => {
       if (this.sock !== sock || this.closed) return;
       if (!connected) return; // reported by the error or timeout path
       if (cleanClose) this.open(this.cfg.cleanReconnectMs, 'clean-reconnect');
-      else this.lost('connection lost');
+      else this.lost('connection lost', '');
     });
   }
 
-  private failed(reason: string): void {
+  /** A copy of the counts (results are kept by the metrics). */
+  connections(): NonNullable<CheckResult['connections']> {
+    return { failed: { ...this.counts.failed }, lost: { ...this.counts.lost } };
+  }
+
+  private failed(reason: string, code: string): void {
     if (this.closed) return;
+    this.counts.failed[code] = (this.counts.failed[code] ?? 0) + 1;
     this.sock = null;
     this.set('down', reason);
     this.retryLater();
   }
 
-  private lost(reason: string): void {
+  private lost(reason: string, code: string): void {
     if (this.closed || this.phase === 'down') return;
+    this.counts.lost[code] = (this.counts.lost[code] ?? 0) + 1;
     this.sock = null;
     this.set('down', `connection lost uncleanly: ${reason}`);
     this.retryLater();
@@ -160,9 +174,10 @@ export class IdleConnectionMonitor implements Monitor {
       await Promise.race([link.whenSettled(), new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
     }
     const ms = performance.now() - started;
-    if (link.phase === 'connected' || link.phase === 'clean-reconnect') return { up: true, reason: link.reason, ms };
-    if (link.phase === 'connecting') return { up: false, reason: 'still connecting', ms };
-    return { up: false, reason: link.reason, ms };
+    const connections = link.connections();
+    if (link.phase === 'connected' || link.phase === 'clean-reconnect') return { up: true, reason: link.reason, ms, connections };
+    if (link.phase === 'connecting') return { up: false, reason: 'still connecting', ms, connections };
+    return { up: false, reason: link.reason, ms, connections };
   }
 
   /** Pushes every up/down change at once: the kernel reports a closed connection without a poll. */

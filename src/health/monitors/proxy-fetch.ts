@@ -65,22 +65,26 @@ export class ProxyFetchMonitor implements Monitor {
     const urls = this.cfg.urls;
     if (!this.cfg.checkAll) {
       const u = urls[Math.floor(this.random() * urls.length) % urls.length]!;
-      return this.fetchOne(u, target, signal).then((o) => ({ up: o.up, reason: o.reason, ms: performance.now() - started }));
+      return this.fetchOne(u, target, signal).then((o) => ({
+        up: o.up, reason: o.reason, ms: performance.now() - started, requests: [{ url: u.text, up: o.up, ms: o.ms }],
+      }));
     }
     return Promise.all(urls.map((u) => this.fetchOne(u, target, signal))).then((outcomes) => {
       const failures = outcomes.filter((o) => !o.up);
       const up = failures.length <= this.cfg.maxFailures;
       const reason = up ? outcomes.map((o) => o.reason).join('; ') : failures.map((o) => o.reason).join('\n');
-      return { up, reason, ms: performance.now() - started };
+      const requests = outcomes.map((o, i) => ({ url: urls[i]!.text, up: o.up, ms: o.ms }));
+      return { up, reason, ms: performance.now() - started, requests };
     });
   }
 
-  private fetchOne(u: ProbeUrl, target: Target, signal: CheckSignal): Promise<{ up: boolean; reason: string }> {
+  private fetchOne(u: ProbeUrl, target: Target, signal: CheckSignal): Promise<{ up: boolean; reason: string; ms: number }> {
+    const started = performance.now();
     return httpProbe({
       ip: target.ip, port: target.port, tls: u.tls, verifyTls: this.cfg.verifyTls, request: u.request,
       wantBody: this.cfg.expectBody !== null, maxBytes: MAX_BYTES, signal,
       ...(u.servername ? { servername: u.servername } : {}),
-    }).then((res) => this.judge(u, res));
+    }).then((res) => ({ ...this.judge(u, res), ms: performance.now() - started }));
   }
 
   private judge(u: ProbeUrl, res: HttpProbeResult): { up: boolean; reason: string } {

@@ -1,0 +1,78 @@
+/**
+ * Prometheus text exposition (format 0.0.4) exactly as Python's prometheus_client writes it, the
+ * library PyBal used: Wikimedia's tools read the text, not the numbers (WMF-TODAY.md "Tools that
+ * read PyBal's output": the rolling-restart cookbook wants the value string `1.0`). Pure.
+ */
+
+/** One series: labels (printed sorted by name, as prometheus_client does) and a value. */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+  /** Appended to the family name: `_bucket`, `_sum`, `_count`. */
+  suffix?: string;
+}
+
+export interface Family {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter' | 'summary' | 'histogram';
+  samples: Sample[];
+}
+
+/** Python's repr(float): the shortest round-trip digits; exponent form when decpt ≤ -4 or > 16. */
+export function pythonFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const sign = x < 0 ? '-' : '';
+  // toExponential() without an argument gives the shortest digits that round-trip, as Python's repr.
+  const [mant, exp] = Math.abs(x).toExponential().split('e') as [string, string];
+  const digits = mant.replace('.', '');
+  const decpt = Number(exp) + 1;
+  if (decpt <= -4 || decpt > 16) {
+    const e = decpt - 1;
+    const rest = digits.slice(1);
+    return `${sign}${digits[0]}${rest ? `.${rest}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
+  if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
+  return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
+}
+
+/**
+ * prometheus_client's floatToGoString (utils.py, 0.6.0 as in Debian buster): `+Inf`, `-Inf`,
+ * `NaN`, else repr(float) — so `1.0`, `0.0`, `3.0` — except that a positive value with more than
+ * 6 digits before the point switches to Go's exponent form (`1733459329.5` → `1.7334593295e+09`).
+ */
+export function floatToGoString(x: number): string {
+  if (x === Infinity) return '+Inf';
+  if (x === -Infinity) return '-Inf';
+  if (Number.isNaN(x)) return 'NaN';
+  const s = pythonFloatRepr(x);
+  const dot = s.indexOf('.');
+  if (x > 0 && dot > 6) {
+    const mantissa = `${s[0]}.${s.slice(1, dot)}${s.slice(dot + 1)}`.replace(/[0.]+$/, '');
+    return `${mantissa}e+0${dot - 1}`;
+  }
+  return s;
+}
+
+const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+function sampleLine(name: string, s: Sample): string {
+  const keys = Object.keys(s.labels).sort();
+  const labels = keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(s.labels[k]!)}"`).join(',')}}` : '';
+  return `${name}${s.suffix ?? ''}${labels} ${floatToGoString(s.value)}`;
+}
+
+/** HELP, TYPE, then each sample, per family (generate_latest's layout); families without samples are left out. */
+export function renderFamilies(families: Family[]): string {
+  const out: string[] = [];
+  for (const f of families) {
+    if (f.samples.length === 0) continue;
+    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+    for (const s of f.samples) out.push(sampleLine(f.name, s));
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}

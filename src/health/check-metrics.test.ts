@@ -1,0 +1,45 @@
+import t from 'tap';
+import { CHECK_BUCKETS_S, CheckMetrics } from './check-metrics.js';
+
+t.test("PyBal's label sets: ProxyFetch per URL, DNSQuery by result, RunCommand by exit code; last value kept", async (t) => {
+  const m = new CheckMetrics();
+  m.record('web', 'a', 'ProxyFetch', { up: true, reason: '', ms: 30, requests: [{ url: 'http://x/1', up: true, ms: 12 }, { url: 'http://x/2', up: false, ms: 25 }] });
+  m.record('web', 'a', 'ProxyFetch', { up: true, reason: '', ms: 30, requests: [{ url: 'http://x/1', up: true, ms: 8 }] });
+  m.record('dns', 'a', 'DNSQuery', { up: false, reason: 'timeout', ms: 5000 });
+  m.record('cmd', 'a', 'RunCommand', { up: true, reason: '', ms: 100, details: { exitCode: 0, signal: '' } });
+  m.record('cmd', 'a', 'RunCommand', { up: false, reason: '', ms: 200, details: { exitCode: 3, signal: '' } });
+  m.record('cmd', 'a', 'RunCommand', { up: false, reason: 'timeout after 20000 ms', ms: 20000 });
+  m.record('cmd', 'a', 'RunCommand', { up: false, reason: '', ms: 20000, details: { exitCode: -1, signal: 'SIGKILL' } });
+  const st = m.status();
+  const of = (svc: string) => st.series.find((s) => s.service === svc)!.durations;
+  t.same(of('web'), [
+    { result: 'successful', url: 'http://x/1', seconds: 0.008 },
+    { result: 'failed', url: 'http://x/2', seconds: 0.025 },
+  ]);
+  t.same(of('dns'), [{ result: 'failed', seconds: 5 }]);
+  t.same(of('cmd'), [
+    { result: 'successful', exitcode: '0', seconds: 0.1 },
+    { result: 'failed', exitcode: '3', seconds: 0.2 },
+    { result: 'failed', exitcode: 'None', seconds: 20 },
+  ], "no exit of its own is PyBal's exitcode=None");
+});
+
+t.test('IdleConnection counts are taken as the monitor reports them; histogram per (service, monitor)', async (t) => {
+  const m = new CheckMetrics();
+  m.record('web', 'a', 'IdleConnection', { up: false, reason: '', ms: 0, connections: { failed: { ECONNREFUSED: 2 }, lost: {} } });
+  m.record('web', 'a', 'IdleConnection', { up: false, reason: '', ms: 0.2, connections: { failed: { ECONNREFUSED: 3 }, lost: { ECONNRESET: 1 } } });
+  m.record('web', 'b', 'IdleConnection', { up: true, reason: '', ms: 7000 });
+  const st = m.status();
+  t.same(st.series.find((s) => s.host === 'a')?.connections, { failed: { ECONNREFUSED: 3 }, lost: { ECONNRESET: 1 } });
+  const h = st.histograms.find((x) => x.monitor === 'IdleConnection')!;
+  t.equal(h.count, 3);
+  t.equal(h.buckets[0], 2, 'two within the first bucket');
+  t.equal(h.buckets[CHECK_BUCKETS_S.indexOf(10)], 3, 'cumulative');
+  t.equal(h.buckets[CHECK_BUCKETS_S.indexOf(5)], 2);
+  t.equal(h.sumSeconds, 7.0002);
+  m.forget('web', 'a');
+  t.same(m.status().series.map((s) => s.host), ['b'], 'a removed server\'s series go');
+  t.equal(m.status().histograms.length, 1, 'the histogram stays with the service');
+  m.forgetService('web');
+  t.same(m.status(), { series: [], histograms: [] });
+});
