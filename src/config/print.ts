@@ -30,6 +30,7 @@ export function printConfig(c: VipdConfig): string {
   kv('pool-max-removal', g.poolMaxRemoval);
   kv('pool-removal-hold', g.poolRemovalHold);
   kv('bind-vips', g.bindVips || null); // only when set: the stored expectations predate the key
+  kv('bgp-first-round-wait', g.bgpFirstRoundWait !== 5 ? g.bgpFirstRoundWait : null); // only when not the default
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);
     printPeer(p, kv);

@@ -122,6 +122,8 @@ export interface GlobalConfig extends PoolGuardConfig {
   poolMaxServers: number;
   /** vipd adds each VIP (/32 or /128) to `lo` itself and removes what it added on a full stop. */
   bindVips: boolean;
+  /** Seconds a VIP waits for its services' first health round before it is announced on what is known. */
+  bgpFirstRoundWait: number;
 }
 
 export interface VipdConfig {

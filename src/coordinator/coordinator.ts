@@ -40,6 +40,8 @@ export interface Service {
   initialized: boolean;
   firstRoundDone: boolean;
   couldNotDepool: number;
+  /** clock.now() when the service was added: its bgp-first-round-wait runs from here. */
+  addedAt: number;
 }
 
 
@@ -54,6 +56,7 @@ export class Coordinator {
   /** Canonical VIP address → why this host must not announce it (set by the VIP guard). */
   private withheld = new Map<string, string>();
   private timer: Cancel | null = null;
+  private wait: { at: number; cancel: Cancel } | null = null;
   private stopped = false;
   private readonly resolver: ResolveLimiter;
   private readonly holds: RemovalHolds;
@@ -82,7 +85,7 @@ export class Coordinator {
       if (!svc) {
         this.services.set(spec.name, {
           spec, pool: { threshold: spec.depoolThreshold, servers: new Map(), pooledDown: new Set() },
-          delivered: false, initialized: false, firstRoundDone: false, couldNotDepool: 0,
+          delivered: false, initialized: false, firstRoundDone: false, couldNotDepool: 0, addedAt: this.d.clock.now(),
         });
         this.d.log.info('service added', { service: spec.name, vip: spec.ip, port: spec.port });
         continue;
@@ -111,6 +114,8 @@ export class Coordinator {
     this.stopped = true;
     this.timer?.();
     this.timer = null;
+    this.wait?.cancel();
+    this.wait = null;
     this.holds.endAll();
     for (const svc of this.services.values()) for (const s of svc.pool.servers.values()) this.d.health.stop(svc.spec.name, s.host);
   }
@@ -300,6 +305,24 @@ export class Coordinator {
     this.d.log.info('first health round complete', { service: svc.spec.name });
   }
 
+  /**
+   * bgp-first-round-wait (issue 12 §5): the service's first health round has run longer than the
+   * wait, so its VIP is decided on what is known (servers start up, as in PyBal). Until then a
+   * timer wakes publish() at the earliest deadline.
+   */
+  private waitOver(svc: Service): boolean {
+    const wait = this.route.firstRoundWaitMs;
+    if (wait === undefined || svc.firstRoundDone) return false;
+    const at = svc.addedAt + wait;
+    const left = at - this.d.clock.now();
+    if (left <= 0) return true;
+    if (!this.wait || at < this.wait.at) {
+      this.wait?.cancel();
+      this.wait = { at, cancel: this.d.clock.setTimer(left, () => { this.wait = null; this.publish(); }) };
+    }
+    return false;
+  }
+
   private publish(): void {
     if (this.stopped) return;
     const table: DesiredService[] = [...this.services.values()]
@@ -313,7 +336,8 @@ export class Coordinator {
     const t = JSON.stringify(table);
     if (t !== this.lastTable) { this.lastTable = t; this.d.ipvs.apply(table); }
     for (const svc of this.services.values()) this.updateFirstRound(svc);
-    const inputs = buildVipInputs([...this.services.values()], this.route, this.settledVips, this.withheld);
+    const views = [...this.services.values()].map((svc) => ({ ...svc, waitOver: this.waitOver(svc) }));
+    const inputs = buildVipInputs(views, this.route, this.settledVips, this.withheld);
     const { routes, decisions } = decideVips(inputs, this.route);
     const before = new Map(this.decisions.map((x) => [x.prefix, x]));
     this.decisions = decisions;

@@ -30,7 +30,7 @@ export function routeSpec(g: GlobalConfig): RouteSpec {
     ...(g.bgpNexthopIpv4 ? { nextHopV4: g.bgpNexthopIpv4 } : {}),
     ...(g.bgpNexthopIpv6 ? { nextHopV6: g.bgpNexthopIpv6 } : {}),
     med: g.bgpMed, withdrawPolicy: 'all-down', communities: [], largeCommunities: [],
-    asPathPrepend: asPathPrepend(g),
+    asPathPrepend: asPathPrepend(g), firstRoundWaitMs: g.bgpFirstRoundWait * 1000,
   };
 }
 
