@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { DryRunDriver, serviceId } from '../../lvs/index.js';
-import { silentLogger } from '../../log/logger.js';
+import { createLogger, silentLogger, type Logger } from '../../log/logger.js';
 import { createPoolSource } from '../../pools/index.js';
 import { systemClock } from '../../time/clock.js';
 import { waitFor } from '../../../test/lab/proc.js';
@@ -14,7 +14,7 @@ import { Daemon } from './daemon.js';
 const service = idleService;
 
 /** vipd run on a real config file and file pools, IPVS through the dry-run driver, no BGP. */
-async function start(t: { teardown(f: () => unknown): void }, pool: string, global = '') {
+async function start(t: { teardown(f: () => unknown): void }, pool: string, global = '', log: Logger = silentLogger) {
   const dir = await mkdtemp(join(tmpdir(), 'vipd-daemon-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const conf = join(dir, 'vipd.conf');
@@ -22,7 +22,7 @@ async function start(t: { teardown(f: () => unknown): void }, pool: string, glob
   await write(service('web', 80, pool));
   let driver: DryRunDriver | null = null;
   const d = await Daemon.start({
-    configPath: conf, dryRun: true, clock: systemClock, log: silentLogger,
+    configPath: conf, dryRun: true, clock: systemClock, log,
     poolSource: (svc, log) => createPoolSource(svc.pool, { clock: systemClock, logger: log, intervalMs: 100, timeoutMs: 1000 }),
     ipvs: (owned) => (driver = new DryRunDriver({ owned: owned.map(serviceKey), logger: silentLogger })),
     resolveIntervalMs: 60_000,
@@ -75,4 +75,27 @@ t.test('ipvs-reconcile-interval: drift made by hand is read back and repaired at
   t.same(await ids(), [], 'the service was deleted behind our back');
   await waitFor('web repaired', 3000, async () => (await ids()).length === 1, 20);
   t.ok(d.reconciler.repairs >= 1, `repairs counted (${d.reconciler.repairs})`);
+});
+
+t.test('SIGHUP changing a scheduler: IPVS gets it at once (no pool change needed), the reload log says which service and how', async (t) => {
+  const pool = join(t.testdir(), 'pool');
+  await writeFile(pool, "{ 'host': '10.255.7.10', 'weight': 10, 'enabled': True }\n");
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({ level: 'info', json: true, write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+  // A long reconcile interval: only the reload itself can bring the new scheduler in time.
+  const { d, write, driver } = await start(t, pool, 'ipvs-reconcile-interval = 3600\n', log);
+  const scheduler = async () => (await driver().read()).find((s) => s.key.port === 80)?.scheduler;
+  const servers = async () => (await driver().read()).find((s) => s.key.port === 80)?.realServers.length ?? 0;
+  await waitFor('web with its server in IPVS', 3000, async () => (await servers()) === 1, 20);
+  t.equal(await scheduler(), 'wrr');
+  await new Promise((r) => setTimeout(r, 400)); // let the start-up applies settle
+  const batches = driver().batches.length;
+
+  await write(service('web', 80, pool).replace('scheduler = wrr', 'scheduler = wlc'));
+  t.ok(await d.reload(), 'reload accepted');
+  await waitFor('wlc in IPVS', 1000, async () => (await scheduler()) === 'wlc', 20);
+  t.match(driver().batches.slice(batches).join('\n'), /-E -t 10\.255\.7\.1:80 -s wlc/, 'the service was edited in place');
+  t.equal(await servers(), 1, 'its server stays');
+  const reloaded = lines.find((l) => l.msg === 'config reloaded');
+  t.match(reloaded, { changed: 'web (scheduler wrr → wlc)', added: null, removed: null }, 'the reload log names the change');
 });
