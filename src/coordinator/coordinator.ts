@@ -10,6 +10,7 @@ import {
 import { decideVips, type VipDecision } from './vip-policy.js';
 import { buildVipInputs } from './vip-inputs.js';
 import { RemovalHolds } from './removal-holds.js';
+import { FirstRoundWait } from './first-round-wait.js';
 import { ResolveLimiter, addressOf, familyOf as family, isLiteral as literal, logFailures, type LimiterOptions } from './resolve-limiter.js';
 import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
 import type {
@@ -56,13 +57,14 @@ export class Coordinator {
   /** Canonical VIP address → why this host must not announce it (set by the VIP guard). */
   private withheld = new Map<string, string>();
   private timer: Cancel | null = null;
-  private wait: { at: number; cancel: Cancel } | null = null;
+  private readonly wait: FirstRoundWait;
   private stopped = false;
   private readonly resolver: ResolveLimiter;
   private readonly holds: RemovalHolds;
 
   constructor(private readonly d: CoordinatorDeps) {
     this.resolver = new ResolveLimiter(d.resolver, d.clock, d.resolveLimits);
+    this.wait = new FirstRoundWait(d.clock, () => this.publish());
     this.holds = new RemovalHolds({
       clock: d.clock, log: d.log,
       alert: (source, msg) => { if (msg === null) this.clearAlert(source); else this.raiseAlert(source, 'warning', msg); },
@@ -114,8 +116,7 @@ export class Coordinator {
     this.stopped = true;
     this.timer?.();
     this.timer = null;
-    this.wait?.cancel();
-    this.wait = null;
+    this.wait.stop();
     this.holds.endAll();
     for (const svc of this.services.values()) for (const s of svc.pool.servers.values()) this.d.health.stop(svc.spec.name, s.host);
   }
@@ -305,24 +306,6 @@ export class Coordinator {
     this.d.log.info('first health round complete', { service: svc.spec.name });
   }
 
-  /**
-   * bgp-first-round-wait (issue 12 §5): the service's first health round has run longer than the
-   * wait, so its VIP is decided on what is known (servers start up, as in PyBal). Until then a
-   * timer wakes publish() at the earliest deadline.
-   */
-  private waitOver(svc: Service): boolean {
-    const wait = this.route.firstRoundWaitMs;
-    if (wait === undefined || svc.firstRoundDone) return false;
-    const at = svc.addedAt + wait;
-    const left = at - this.d.clock.now();
-    if (left <= 0) return true;
-    if (!this.wait || at < this.wait.at) {
-      this.wait?.cancel();
-      this.wait = { at, cancel: this.d.clock.setTimer(left, () => { this.wait = null; this.publish(); }) };
-    }
-    return false;
-  }
-
   private publish(): void {
     if (this.stopped) return;
     const table: DesiredService[] = [...this.services.values()]
@@ -336,7 +319,8 @@ export class Coordinator {
     const t = JSON.stringify(table);
     if (t !== this.lastTable) { this.lastTable = t; this.d.ipvs.apply(table); }
     for (const svc of this.services.values()) this.updateFirstRound(svc);
-    const views = [...this.services.values()].map((svc) => ({ ...svc, waitOver: this.waitOver(svc) }));
+    const views = [...this.services.values()]
+      .map((svc) => ({ ...svc, waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone) }));
     const inputs = buildVipInputs(views, this.route, this.settledVips, this.withheld);
     const { routes, decisions } = decideVips(inputs, this.route);
     const before = new Map(this.decisions.map((x) => [x.prefix, x]));

@@ -2,7 +2,7 @@
  * `vipd run`: builds the real parts from the configuration and wires them one way — pool sources
  * and monitors → coordinator → IPVS reconciler and BGP speaker; the API reads their status.
  */
-import { loadConfig, formatIssue, type ServiceConfig, type VipdConfig } from '../../config/index.js';
+import type { ServiceConfig, VipdConfig } from '../../config/index.js';
 import { Coordinator } from '../../coordinator/coordinator.js';
 import type { Resolver } from '../../coordinator/types.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
@@ -23,9 +23,9 @@ import { systemResolver } from './resolver.js';
 import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
 import { applyPlan, prepareMonitors } from './apply-plan.js';
 import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, configError, readConfig } from './errors.js';
 
-export { ConfigError };
+export { ConfigError, readConfig };
 
 /** Where vipd finds ipvsadm and ip: its own PATH (the unit's), else the usual system directories. */
 const searchPath = (): string => process.env.PATH || DEFAULT_PATH;
@@ -53,11 +53,6 @@ export interface DaemonOptions {
 /** A reload's outcome, as `Daemon.reload` logs it: the one place that knows (e.g. for a reload-time metric). */
 export interface ReloadOutcome { ok: boolean; at: number; error?: string }
 
-export async function readConfig(path: string): Promise<{ config: VipdConfig; warnings: string[] }> {
-  const r = await loadConfig(path);
-  if (!r.ok) throw new ConfigError(r.errors.map(formatIssue).join('\n'));
-  return { config: r.config, warnings: r.warnings.map(formatIssue) };
-}
 
 export class Daemon {
   config!: VipdConfig;
@@ -124,9 +119,7 @@ export class Daemon {
       try {
         // Peers come with the start plan (applyPlan), as they do with a reload.
         this.speaker = new Speaker({ ...sc.config, peers: [] }, clock, log.child({ component: 'bgp' }));
-      } catch (e) {
-        throw new ConfigError(e instanceof Error ? e.message : String(e));
-      }
+      } catch (e) { throw configError(e); }
     }
     this.coordinator = new Coordinator({
       clock, log: log.child({ component: 'coordinator' }), health: this.health, ipvs: this.ipvs,
@@ -167,13 +160,9 @@ export class Daemon {
 
   /** The state lock (real IPVS driver only), then the instrumentation server on every address. */
   private async claim(plan: ReloadPlan): Promise<void> {
-    if (!this.opts.dryRun && !this.opts.ipvs) {
-      try {
-        this.lock = lockState(this.opts.stateDir ?? DEFAULT_STATE_DIR);
-      } catch (e) {
-        throw new ConfigError(e instanceof Error ? e.message : String(e));
-      }
-    }
+    try {
+      if (!this.opts.dryRun && !this.opts.ipvs) this.lock = lockState(this.opts.stateDir ?? DEFAULT_STATE_DIR);
+    } catch (e) { throw configError(e); }
     if (plan.instrumentation !== 'start') return;
     const g = plan.next.global;
     try {
@@ -181,9 +170,7 @@ export class Daemon {
         source: this.statusSource(), hosts: g.instrumentationIps, port: g.instrumentationPort,
         log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m),
       });
-    } catch (e) {
-      throw new ConfigError(`${e instanceof Error ? e.message : String(e)} (is another vipd running?)`);
-    }
+    } catch (e) { throw configError(e, ' (is another vipd running?)'); }
     this.opts.log.info(`instrumentation on ${this.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
   }
 
