@@ -126,3 +126,14 @@ t.test('bgp-first-round-wait: a VIP whose RunCommand check runs every 60 s is de
   t.match(vip()?.reason, /web serving; first health round of web still running \(bgp-first-round-wait over\)/);
   t.match(d.coordinator.status().pools[0]?.servers[0]?.monitors, [{ name: 'RunCommand', up: null }], 'the check itself has not answered yet');
 });
+
+t.test('start builds the speaker without peers and adds those of the start plan', async (t) => {
+  const pool = join(t.testdir(), 'pool');
+  await writeFile(pool, '');
+  // Port 1 on loopback: nothing answers, the session just retries.
+  const { d } = await start(t, pool, 'bgp = yes\nbgp-local-asn = 64600\nbgp-peer-address = 127.0.0.1\nbgp-peer-as = 64601\n'
+    + 'bgp-local-address = 127.0.0.1\nbgp-local-port = 1\nbgp-nexthop-ipv4 = 192.0.2.10\n');
+  const st = d.speaker!.status();
+  t.equal(st.routerId, '192.0.2.10');
+  t.same(st.peers.map((p) => p.peer), ['127.0.0.1'], 'the peer of the config');
+});
