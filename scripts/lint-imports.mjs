@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Enforces the import rules of DESIGN.md ("Who may import whom"): each src/ folder may import
-// only the folders listed for it; the pure layers never touch sockets or timers.
+// only the folders listed for it; the pure layers never touch sockets or timers; no module
+// imports itself through others (an import cycle, type-only imports included).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, dirname, resolve, relative, sep } from 'node:path';
 
@@ -32,6 +33,8 @@ const TIMER_CALL = /\b(setTimeout|setInterval|setImmediate)\s*\(/;
 
 const root = resolve(process.argv[2] ?? 'src');
 const problems = [];
+/** Module graph (file → files it imports, type-only imports included) for the cycle check. */
+const graph = new Map();
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -62,6 +65,7 @@ function check(file) {
       const spec = m[1];
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec);
+        if (!isTest) graph.set(file, [...(graph.get(file) ?? []), target.replace(/\.js$/, '.ts')]);
         if (!target.startsWith(root + sep)) {
           if (!isTest) problems.push(`${where}: src code imports from outside src: '${spec}'`);
           continue;
@@ -88,7 +92,27 @@ function check(file) {
   });
 }
 
+/** Every import cycle once (a module that reaches itself), as "a.ts → b.ts → a.ts". */
+function cycles() {
+  const state = new Map(); // 1 = on the current path, 2 = done
+  const path = [];
+  const found = [];
+  const visit = (f) => {
+    state.set(f, 1);
+    path.push(f);
+    for (const to of graph.get(f) ?? []) {
+      if (state.get(to) === 1) found.push([...path.slice(path.indexOf(to)), to].map((x) => relative('.', x)).join(' → '));
+      else if (!state.has(to)) visit(to);
+    }
+    path.pop();
+    state.set(f, 2);
+  };
+  for (const f of [...graph.keys()].sort()) if (!state.has(f)) visit(f);
+  return found;
+}
+
 walk(root);
+for (const c of cycles()) problems.push(`import cycle: ${c}`);
 if (problems.length) {
   for (const p of problems) console.error(p);
   console.error(`${problems.length} import-rule violation(s)`);

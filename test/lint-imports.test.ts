@@ -26,3 +26,15 @@ t.test('violations are reported with file and line', async (t) => {
   t.notMatch(r.stderr, /fsm\/f\.ts:1:/);
   t.match(r.stderr, /4 import-rule violation/);
 });
+
+t.test('an import cycle is reported, type-only imports included (issue 12 §7: reload.ts ↔ daemon.ts was one)', async (t) => {
+  const dir = t.testdir();
+  mkdirSync(join(dir, 'cli'));
+  writeFileSync(join(dir, 'cli', 'daemon.ts'), "import { applyReload } from './reload.js';\nexport class Daemon {}\n");
+  writeFileSync(join(dir, 'cli', 'reload.ts'), "import type { Daemon } from './daemon.js';\nexport const applyReload = (d: Daemon) => d;\n");
+  writeFileSync(join(dir, 'cli', 'leaf.ts'), "import './daemon.js';\n");
+  const r = lint(dir);
+  t.equal(r.status, 1);
+  t.match(r.stderr, /import cycle: .*cli\/daemon\.ts → .*cli\/reload\.ts → .*cli\/daemon\.ts/);
+  t.match(r.stderr, /1 import-rule violation/, 'reported once');
+});

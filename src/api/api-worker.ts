@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handle, type HandlerContext } from './handler.js';
-import { DEFAULT_LIMITS, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
+import { DEFAULT_LIMITS, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { redactDeep } from './snapshot.js';
@@ -114,7 +114,7 @@ function makeServer(): Server {
 
 async function start(): Promise<void> {
   const addresses: string[] = [];
-  const failures: string[] = [];
+  const failures: BindFailure[] = [];
   let p = cfg.port;
   for (const host of cfg.hosts) {
     const server = makeServer();
@@ -124,7 +124,10 @@ async function start(): Promise<void> {
       servers.push(server);
       addresses.push(a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
     } catch (e) {
-      failures.push(`instrumentation: cannot listen on ${host.includes(':') ? `[${host}]` : host}:${p}: ${e instanceof Error ? e.message : String(e)}`);
+      failures.push({
+        host, code: (e as NodeJS.ErrnoException).code ?? '',
+        message: `instrumentation: cannot listen on ${host.includes(':') ? `[${host}]` : host}:${p}: ${e instanceof Error ? e.message : String(e)}`,
+      });
     }
   }
   post({ t: 'listening', addresses, failures });

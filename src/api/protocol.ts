@@ -29,7 +29,7 @@ export interface WorkerConfig { hosts: string[]; port: number; limits: ApiLimits
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export type WorkerMessage =
-  | { t: 'listening'; addresses: string[]; failures: string[] }
+  | { t: 'listening'; addresses: string[]; failures: BindFailure[] }
   | { t: 'snapshot' }
   | { t: 'confirm'; id: number; service: string }
   | { t: 'log'; level: LogLevel; message: string }
@@ -42,3 +42,6 @@ export type MainMessage =
   | { t: 'snapshot-error'; message: string }
   | { t: 'confirm'; id: number; result: { ok: boolean; message: string } | null }
   | { t: 'close' };
+
+/** An instrumentation address that could not be bound, with the errno code (EADDRINUSE…). */
+export interface BindFailure { host: string; code: string; message: string }

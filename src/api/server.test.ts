@@ -134,3 +134,14 @@ t.test('/metrics: PyBal names, labels and prometheus_client number form, current
   t.match(again, /^pybal_service_servers_up\{service="web"\} 2\.0$/m, 'servers_up follows every result, not only config changes');
   t.match(again, /^pybal_monitor_up_transitions_total\{host="10.0.0.2",monitor="ProxyFetch",service="web"\} 1\.0$/m);
 });
+
+t.test('a partial bind is fatal, but ::1 on a host without IPv6', async (t) => {
+  const f = (host: string, code: string) => ({ host, code, message: `instrumentation: cannot listen on ${host}: ${code}` });
+  const { bindFailuresFatal } = await import('./server.js');
+  t.same(bindFailuresFatal(1, [f('127.0.0.1', 'EADDRINUSE')]).map((x) => x.host), ['127.0.0.1'], 'another process has one address');
+  t.same(bindFailuresFatal(1, [f('::1', 'EADDRINUSE')]).map((x) => x.host), ['::1']);
+  t.same(bindFailuresFatal(1, [f('::1', 'EADDRNOTAVAIL')]), [], 'no IPv6 here: nobody can hold ::1');
+  t.same(bindFailuresFatal(1, [f('::1', 'EAFNOSUPPORT')]), []);
+  t.same(bindFailuresFatal(1, [f('10.9.9.9', 'EADDRNOTAVAIL')]).length, 1, 'an explicit address this host lacks is fatal');
+  t.same(bindFailuresFatal(0, [f('::1', 'EADDRNOTAVAIL')]).length, 1, 'nothing bound at all');
+});

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import { LoopLagMonitor } from './loop-lag.js';
-import { DEFAULT_LIMITS, type ApiLimits, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
+import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { takeSnapshot } from './snapshot.js';
 import type { StatusSource } from './types.js';
 
@@ -43,8 +43,18 @@ export function workerUrl(): URL {
 const CLOSE_WAIT_MS = 2000;
 
 /**
- * Starts one listener per address in a worker thread. An address that cannot be bound is logged
- * and skipped (e.g. ::1 on a host without IPv6); it is an error only when none could be bound.
+ * Whether the addresses that could not be bound stop vipd (issue 12 §5): every one does, so a
+ * second vipd never runs beside the first with half the API each — except ::1 on a host without
+ * IPv6 (no process can hold it there), which is logged and skipped while another address is bound.
+ */
+export function bindFailuresFatal(bound: number, failures: readonly BindFailure[]): BindFailure[] {
+  const noV6 = (f: BindFailure): boolean => f.host === '::1' && (f.code === 'EADDRNOTAVAIL' || f.code === 'EAFNOSUPPORT');
+  return bound === 0 ? [...failures] : failures.filter((f) => !noV6(f));
+}
+
+/**
+ * Starts one listener per address in a worker thread; fails unless every address is bound (but
+ * see bindFailuresFatal).
  */
 export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
   const cfg: WorkerConfig = {
@@ -60,11 +70,16 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
   const started = new Promise<string[]>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       switch (m.t) {
-        case 'listening':
-          for (const f of m.failures) opts.log.warn(f);
-          if (m.addresses.length) resolve(m.addresses);
-          else reject(new Error(m.failures.join('; ') || 'instrumentation: no address to listen on'));
+        case 'listening': {
+          const fatal = bindFailuresFatal(m.addresses.length, m.failures);
+          if (fatal.length === 0 && m.addresses.length) {
+            for (const f of m.failures) opts.log.warn(`${f.message} (no IPv6 on this host)`);
+            resolve(m.addresses);
+          } else {
+            reject(new Error(fatal.map((f) => f.message).join('; ') || 'instrumentation: no address to listen on'));
+          }
           break;
+        }
         case 'snapshot':
           snapshots++;
           try {

@@ -17,7 +17,8 @@ export const PEER_KEYS = [
 export const GLOBAL_KEYS: readonly string[] = [
   'bgp', 'bgp-local-asn', 'bgp-as-path', 'bgp-med', 'bgp-nexthop-ipv4', 'bgp-nexthop-ipv6',
   'bgp-peer-address', 'bgp-local-ips', 'bgp-local-port', 'instrumentation', 'instrumentation_port',
-  'instrumentation_ips', 'advertised_instrumentation_ips', 'dry-run', 'ipvs-reconcile-interval', 'bind-vips', 'pool-max-servers', ...PEER_KEYS, ...POOL_GUARD_KEYS,
+  'instrumentation_ips', 'advertised_instrumentation_ips', 'dry-run', 'ipvs-reconcile-interval', 'bind-vips', 'pool-max-servers',
+  'bgp-first-round-wait', ...PEER_KEYS, ...POOL_GUARD_KEYS,
 ];
 
 const MAX_ASN = 4294967295;
@@ -86,6 +87,7 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
     bindVips: r.bool('bind-vips', false),
     dryRun: r.bool('dry-run', false),
     advertisedInstrumentationIps: addressList(r, 'advertised_instrumentation_ips', []).filter((a) => a !== ''),
+    bgpFirstRoundWait: r.num('bgp-first-round-wait', 5, { min: 0, max: 3600 })!,
   };
   const ipsEntry = r.entry('instrumentation_ips');
   if (g.instrumentation && ipsEntry) for (const ip of g.instrumentationIps) r.warnIf(ipsEntry.line, exposedApi(ip));

@@ -130,6 +130,8 @@ export interface GlobalConfig extends PoolGuardConfig {
   dryRun: boolean;
   /** Addresses announced by BGP as long as vipd runs, whatever the services' health (PyBal 1.16+). */
   advertisedInstrumentationIps: string[];
+  /** Seconds a VIP waits for its services' first health round before it is announced on what is known. */
+  bgpFirstRoundWait: number;
 }
 
 export interface VipdConfig {

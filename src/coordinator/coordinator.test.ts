@@ -170,3 +170,34 @@ t.test('a VIP removed by a reload and added back waits for its first round again
   h.up('web', '10.0.0.1', web.monitors);
   t.equal(h.adverts.at(-1)!.length, 1);
 });
+
+t.test('bgp-first-round-wait: a VIP waits for its first health round at most that long, then goes on what is known', async (t) => {
+  const h = setup();
+  const reason = () => h.c.status().vips[0]!.reason;
+  h.c.configure([web], { ...route, firstRoundWaitMs: 5000 });
+  await h.c.updatePool('web', [srv('10.0.0.1'), srv('10.0.0.2')]);
+  h.up('web', '10.0.0.1', web.monitors); // 10.0.0.2's checks are slow (e.g. runcommand.interval = 60)
+  h.clock.advance(4999);
+  t.same(h.adverts, [], 'not before the wait is over');
+  t.match(reason(), /waiting for the first health round of web/);
+  h.clock.advance(1);
+  t.same(h.adverts.at(-1)!.map((r) => r.prefix), ['10.2.1.1/32'], 'announced when the wait ends, without a new event');
+  t.match(reason(), /^web serving; first health round of web still running \(bgp-first-round-wait over\)$/);
+  h.up('web', '10.0.0.2', web.monitors);
+  t.equal(reason(), 'web serving', 'the note goes once the round completes');
+
+  const none = setup();
+  none.c.configure([web], route);
+  await none.c.updatePool('web', [srv('10.0.0.1')]);
+  none.clock.advance(3_600_000);
+  t.same(none.adverts, [], 'without the bound, the VIP waits for the round however long it takes');
+
+  const down = setup();
+  down.c.configure([web], { ...route, firstRoundWaitMs: 1000 });
+  await down.c.updatePool('web', [srv('10.0.0.1'), srv('10.0.0.2')]);
+  down.down('web', '10.0.0.1');
+  down.down('web', '10.0.0.2');
+  down.clock.advance(1000);
+  t.same(down.adverts, [], 'what is known can be "every server down": still not announced');
+  t.match(down.c.status().vips[0]!.reason, /no pooled server is up/);
+});

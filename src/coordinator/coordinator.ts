@@ -10,6 +10,7 @@ import {
 import { decideVips, type VipDecision } from './vip-policy.js';
 import { buildVipInputs } from './vip-inputs.js';
 import { RemovalHolds } from './removal-holds.js';
+import { FirstRoundWait } from './first-round-wait.js';
 import { ResolveLimiter, addressOf, familyOf as family, isLiteral as literal, logFailures, type LimiterOptions } from './resolve-limiter.js';
 import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
 import type {
@@ -40,6 +41,8 @@ export interface Service {
   initialized: boolean;
   firstRoundDone: boolean;
   couldNotDepool: number;
+  /** clock.now() when the service was added: its bgp-first-round-wait runs from here. */
+  addedAt: number;
 }
 
 
@@ -54,12 +57,14 @@ export class Coordinator {
   /** Canonical VIP address → why this host must not announce it (set by the VIP guard). */
   private withheld = new Map<string, string>();
   private timer: Cancel | null = null;
+  private readonly wait: FirstRoundWait;
   private stopped = false;
   private readonly resolver: ResolveLimiter;
   private readonly holds: RemovalHolds;
 
   constructor(private readonly d: CoordinatorDeps) {
     this.resolver = new ResolveLimiter(d.resolver, d.clock, d.resolveLimits);
+    this.wait = new FirstRoundWait(d.clock, () => this.publish());
     this.holds = new RemovalHolds({
       clock: d.clock, log: d.log,
       alert: (source, msg) => { if (msg === null) this.clearAlert(source); else this.raiseAlert(source, 'warning', msg); },
@@ -82,7 +87,7 @@ export class Coordinator {
       if (!svc) {
         this.services.set(spec.name, {
           spec, pool: { threshold: spec.depoolThreshold, servers: new Map(), pooledDown: new Set() },
-          delivered: false, initialized: false, firstRoundDone: false, couldNotDepool: 0,
+          delivered: false, initialized: false, firstRoundDone: false, couldNotDepool: 0, addedAt: this.d.clock.now(),
         });
         this.d.log.info('service added', { service: spec.name, vip: spec.ip, port: spec.port });
         continue;
@@ -111,6 +116,7 @@ export class Coordinator {
     this.stopped = true;
     this.timer?.();
     this.timer = null;
+    this.wait.stop();
     this.holds.endAll();
     for (const svc of this.services.values()) for (const s of svc.pool.servers.values()) this.d.health.stop(svc.spec.name, s.host);
   }
@@ -315,7 +321,9 @@ export class Coordinator {
     const t = JSON.stringify(table);
     if (t !== this.lastTable) { this.lastTable = t; this.d.ipvs.apply(table); }
     for (const svc of this.services.values()) this.updateFirstRound(svc);
-    const inputs = buildVipInputs([...this.services.values()], this.route, this.settledVips, this.withheld);
+    const views = [...this.services.values()]
+      .map((svc) => ({ ...svc, waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone) }));
+    const inputs = buildVipInputs(views, this.route, this.settledVips, this.withheld);
     const { routes, decisions } = decideVips(inputs, this.route);
     const before = new Map(this.decisions.map((x) => [x.prefix, x]));
     this.decisions = decisions;

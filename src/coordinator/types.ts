@@ -79,6 +79,8 @@ export interface RouteSpec {
   communities: number[];
   largeCommunities: [number, number, number][];
   asPathPrepend: number;
+  /** bgp-first-round-wait: a VIP waits at most this long for its services' first health round; absent = no bound. */
+  firstRoundWaitMs?: number;
 }
 
 /** One announced VIP; the same list goes to every peer. */

@@ -20,3 +20,12 @@ t.test('a withheld reason reaches the input of its VIP only, matched in canonica
   ]);
   t.same(buildVipInputs([view('web', '10.2.1.1')], route, new Set()).map((i) => i.withheld), [undefined], 'none by default');
 });
+
+t.test('bgp-first-round-wait: a service whose wait is over settles its VIP and is named as still in its first round', async (t) => {
+  const pending = { ...view('web', '10.2.1.1'), firstRoundDone: false };
+  t.same(buildVipInputs([pending], route, new Set()).map((i) => [i.settled, i.firstRoundPending]), [[false, undefined]], 'waiting');
+  const settled = new Set<string>();
+  const over = buildVipInputs([{ ...pending, waitOver: true }, view('api', '10.2.1.1')], route, settled);
+  t.same(over.map((i) => [i.settled, i.firstRoundPending]), [[true, ['web']]]);
+  t.ok(settled.has('10.2.1.1/32'), 'latched like a completed round');
+});

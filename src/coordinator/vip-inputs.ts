@@ -4,13 +4,15 @@ import { serviceHealth } from './status.js';
 import type { RouteSpec, ServiceSpec } from './types.js';
 import { vipPrefix, type VipInput } from './vip-policy.js';
 
-interface ServiceView { spec: ServiceSpec; pool: Pool; firstRoundDone: boolean }
+/** `waitOver`: bgp-first-round-wait passed before the service's first health round finished. */
+interface ServiceView { spec: ServiceSpec; pool: Pool; firstRoundDone: boolean; waitOver?: boolean }
 
 /**
  * One input per VIP address. `settled` is a latch the caller keeps across calls: a VIP whose
  * BGP services all finished a first health round once stays settled (a service added later by a
  * reload must not withdraw it while its own first round runs). A VIP that leaves the config
- * loses its latch. `withheld`: canonical VIP address → why this host must not announce it.
+ * loses its latch. A service whose bgp-first-round-wait is over counts as done for the latch
+ * (issue 12 §5: the VIP is announced on what is known). `withheld`: canonical VIP address → why this host must not announce it.
  */
 export function buildVipInputs(
   services: ServiceView[], route: RouteSpec, settled: Set<string>, withheld: ReadonlyMap<string, string> = new Map(),
@@ -24,7 +26,8 @@ export function buildVipInputs(
   const out: VipInput[] = [];
   for (const [key, all] of byIp) {
     const svcs = all.filter((s) => s.spec.bgp);
-    if (svcs.length > 0 && svcs.every((s) => s.firstRoundDone)) settled.add(key);
+    if (svcs.length > 0 && svcs.every((s) => s.firstRoundDone || s.waitOver)) settled.add(key);
+    const early = svcs.filter((s) => s.waitOver && !s.firstRoundDone).map((s) => s.spec.name);
     const first = svcs[0]?.spec;
     const degradedMed = first?.degradedMed ?? route.degradedMed;
     const why = withheld.get(key.split('/')[0]!);
@@ -36,6 +39,7 @@ export function buildVipInputs(
       ...(degradedMed !== undefined ? { degradedMed } : {}),
       policy: first?.withdrawPolicy ?? route.withdrawPolicy,
       ...(why ? { withheld: why } : {}),
+      ...(early.length ? { firstRoundPending: early } : {}),
     });
   }
   return out;

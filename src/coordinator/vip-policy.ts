@@ -28,6 +28,8 @@ export interface VipInput {
   policy: WithdrawPolicy;
   /** This host would drop the VIP's traffic (not a local address, or IPVS lacks a service): why. */
   withheld?: string;
+  /** Services whose first health round outlasted bgp-first-round-wait: the VIP is decided on what is known. */
+  firstRoundPending?: string[];
 }
 
 export interface VipDecision {
@@ -78,6 +80,7 @@ function decide(v: VipInput, spec: RouteSpec): { decision: VipDecision; route?: 
   if (v.policy === 'never') reason = 'always announced (bgp-withdraw-policy = never)';
   else reason = `${ok.map((s) => s.name).join(', ')} serving`;
   if (degraded) reason += `; below depool threshold: ${v.services.filter((s) => s.belowThreshold).map((s) => s.name).join(', ')}`;
+  if (v.firstRoundPending?.length) reason += `; first health round of ${v.firstRoundPending.join(', ')} still running (bgp-first-round-wait over)`;
   const route: Route = {
     prefix, nextHop, med,
     communities: [...spec.communities],

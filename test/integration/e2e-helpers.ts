@@ -65,6 +65,10 @@ export class Vipd {
 
   /** An empty configPath runs `vipd run --demo`; `wrap` prefixes the command (e.g. ip netns exec NS). */
   constructor(readonly configPath: string, readonly api: string, args: string[] = ['-n'], wrap: string[] = []) {
+    // Each vipd that drives IPVS (no -n) takes its own state lock, not the host's /var/lib/vipd.
+    const own = !args.includes('-n') && !args.includes('--dryrun') && !args.some((a) => a.startsWith('--state-dir'));
+    const stateDir = own ? mkdtempSync(join(tmpdir(), `vipd-state-${process.pid}-`)) : null;
+    if (stateDir) args = [...args, '--state-dir', stateDir];
     const argv = configPath ? ['run', '-c', configPath, ...args] : ['run', '--demo', ...args];
     const cmd = [...wrap, process.execPath, 'dist/cli/main.js', ...argv];
     this.proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,7 +82,10 @@ export class Vipd {
       }
     });
     this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code) => {
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+      resolve(code);
+    }));
   }
 
   get pid(): number { return this.proc.pid!; }

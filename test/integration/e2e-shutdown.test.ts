@@ -86,7 +86,7 @@ t.test('SIGTERM while vipd is still starting: heard, and a graceful stop once it
   writeFile(cfg, `[global]\nbgp = no\ninstrumentation = yes\ninstrumentation_ips = ["${lo.speaker}"]\ninstrumentation_port = ${apiPort}\n\n${webService(port, `${dir}/web.pools`)}`);
   const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
   t.teardown(() => vipd.stop());
-  // 'service added' is logged inside Daemon.start, before the API (a worker thread) is up.
+  // 'service added' is logged inside Daemon.start (the start plan applied), before 'vipd running'.
   await vipd.waitLog((l) => l.msg === 'service added', 20_000, 'the start under way');
   vipd.signal('SIGTERM');
   t.equal(await vipd.exited, 0, 'exit 0');

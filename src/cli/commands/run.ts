@@ -5,9 +5,10 @@ import { createLogger, type Logger } from '../../log/logger.js';
 import { createPoolSource } from '../../pools/index.js';
 import { secondsToMillis, systemClock } from '../../time/clock.js';
 import { ConfigError, Daemon } from '../run/daemon.js';
+import { DEFAULT_STATE_DIR } from '../run/state-lock.js';
 import { startDemo, type Demo } from '../run/demo.js';
 
-interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean }
+interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
 
 const DEFAULT_CONFIGS = ['/etc/vipd/vipd.conf', '/etc/pybal/pybal.conf'];
 
@@ -61,6 +62,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
   try {
     daemon = await Daemon.start({
       configPath, dryRun, clock: systemClock, log, allowEmpty: args['allow-empty'],
+      ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
       poolSource: (svc, l) => createPoolSource(svc.pool, {
         clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval), timeoutMs: secondsToMillis(svc.poolTimeout),
         maxServers: svc.poolMaxServers,
@@ -88,6 +90,7 @@ export const runCommand: CommandModule<object, Args> = {
     .option('config', { alias: 'c', type: 'string', describe: `config file (default ${DEFAULT_CONFIGS.join(', falling back to ')})` })
     .option('dryrun', { alias: 'n', type: 'boolean', default: false, describe: 'do not change IPVS: log each ipvsadm batch instead' })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'debug logging' })
+    .option('state-dir', { type: 'string', describe: `where the lock that makes this vipd the one driving IPVS lives (default ${DEFAULT_STATE_DIR}; not taken with --dryrun)` })
     .option('allow-empty', { type: 'boolean', default: false, describe: 'allow a config without services (refused by default: an empty or truncated file), at start and on reload' })
     .option('demo', { type: 'boolean', default: false, describe: 'run the shipped demo: loopback backends, dry-run IPVS, status on http://127.0.0.1:9090/' }),
   handler: async (args) => {

@@ -2,7 +2,7 @@
  * `vipd run`: builds the real parts from the configuration and wires them one way — pool sources
  * and monitors → coordinator → IPVS reconciler and BGP speaker; the API reads their status.
  */
-import { loadConfig, formatIssue, type ServiceConfig, type VipdConfig } from '../../config/index.js';
+import type { ServiceConfig, VipdConfig } from '../../config/index.js';
 import { Coordinator } from '../../coordinator/coordinator.js';
 import type { Resolver } from '../../coordinator/types.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
@@ -13,17 +13,19 @@ import { Speaker } from '../../speaker/index.js';
 import type { PoolSource } from '../../pools/types.js';
 import type { Logger } from '../../log/logger.js';
 import { secondsToMillis, type Cancel, type Clock } from '../../time/clock.js';
-import { HealthAdapter, buildMonitors } from './health-adapter.js';
+import { HealthAdapter } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
 import { VipGuard } from './vip-guard.js';
-import { anyAsWarning, gracefulShutdownMs, routeSpec, serviceSpec, speakerConfig, staticRoutes } from './mapping.js';
+import { gracefulShutdownMs, speakerConfig, staticRoutes } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { SpeakerAdapter, bgpStatus, withSpeakerTruth } from './speaker-adapter.js';
 import { systemResolver } from './resolver.js';
-import { applyReload, emptyConfigRefusal } from './reload.js';
-import { ConfigError } from './errors.js';
+import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
+import { applyPlan, prepareMonitors } from './apply-plan.js';
+import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
+import { ConfigError, configError, readConfig } from './errors.js';
 
-export { ConfigError };
+export { ConfigError, readConfig };
 
 /** Where vipd finds ipvsadm and ip: its own PATH (the unit's), else the usual system directories. */
 const searchPath = (): string => process.env.PATH || DEFAULT_PATH;
@@ -41,13 +43,14 @@ export interface DaemonOptions {
   resolveIntervalMs?: number;
   /** `vipd run --allow-empty`: run, and reload to, a config without services. */
   allowEmpty?: boolean;
+  /**
+   * Where the lock that makes this vipd the one owning IPVS lives (default /var/lib/vipd); taken
+   * before IPVS is read or written. Not taken with a dry run or an injected driver (tests).
+   */
+  stateDir?: string;
 }
 
-export async function readConfig(path: string): Promise<{ config: VipdConfig; warnings: string[] }> {
-  const r = await loadConfig(path);
-  if (!r.ok) throw new ConfigError(r.errors.map(formatIssue).join('\n'));
-  return { config: r.config, warnings: r.warnings.map(formatIssue) };
-}
+
 
 export class Daemon {
   config!: VipdConfig;
@@ -70,6 +73,7 @@ export class Daemon {
   readonly reloads: { okAt: number | null; errorAt: number | null } = { okAt: null, errorAt: null };
   private stopping: Promise<void> | null = null;
   private apiLimitClear: Cancel | null = null;
+  private lock: StateLock | null = null;
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
     const { clock, log } = opts;
@@ -114,14 +118,9 @@ export class Daemon {
       const sc = speakerConfig(config);
       if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));
       try {
-        this.speaker = new Speaker(sc.config, clock, log.child({ component: 'bgp' }));
-      } catch (e) {
-        throw new ConfigError(e instanceof Error ? e.message : String(e));
-      }
-      for (const p of sc.config.peers) {
-        const w = anyAsWarning(p);
-        if (w) log.warn(w, { peer: p.address });
-      }
+        // Peers come with the start plan (applyPlan), as they do with a reload.
+        this.speaker = new Speaker({ ...sc.config, peers: [] }, clock, log.child({ component: 'bgp' }));
+      } catch (e) { throw configError(e); }
     }
     this.speakerAdapter = this.speaker ? new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' }), staticRoutes(config.global)) : null;
     this.coordinator = new Coordinator({
@@ -132,39 +131,57 @@ export class Daemon {
     });
   }
 
-  /** Loads the config and starts everything; throws ConfigError with every problem listed. */
+  /**
+   * Loads the config and starts everything: the plan from nothing, applied as a reload is. The
+   * state lock and every instrumentation address are taken before IPVS is touched, so a second
+   * vipd started by mistake stops before it reads or writes the table. Throws ConfigError with
+   * every problem listed.
+   */
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, warnings } = await readConfig(opts.configPath);
     for (const w of warnings) opts.log.warn(w);
-    const empty = emptyConfigRefusal(null, config, opts.allowEmpty ?? false);
-    if (empty) throw new ConfigError(empty);
-    const monitors = new Map<string, ReturnType<typeof buildMonitors>>();
-    const errors: string[] = [];
-    for (const s of config.services) {
-      const m = buildMonitors(s, { clock: opts.clock, logger: opts.log.child({ service: s.name }) });
-      if ('error' in m) errors.push(m.error); else monitors.set(s.name, m);
-    }
-    if (errors.length) throw new ConfigError(errors.join('\n'));
+    const r = planReload(null, config, { allowEmpty: opts.allowEmpty ?? false });
+    if (!r.ok) throw new ConfigError(r.errors.join('\n'));
+    const monitors = prepareMonitors(r.plan, opts);
     // [global] dry-run = yes is PyBal's `-n` (read at start; a reload does not switch it)
     const d = new Daemon(config.global.dryRun ? { ...opts, dryRun: true } : opts, config);
-    // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
-    await d.adoption.start();
-    for (const [name, m] of monitors) if ('monitors' in m) d.health.setMonitors(name, m.monitors);
-    d.ipvs.setServices(config.services);
-    d.coordinator.configure(config.services.map(serviceSpec), routeSpec(config.global));
-    d.coordinator.start();
-    if (d.vipGuard) { await d.vipGuard.configure(config.services); d.vipGuard.start(); }
-    if (d.speaker) await d.speaker.start();
-    for (const s of config.services) d.startPool(s);
-    if (config.global.instrumentation) {
-      d.api = await startApiServer({
-        source: d.statusSource(), hosts: config.global.instrumentationIps, port: config.global.instrumentationPort,
-        log: opts.log.child({ component: 'api' }), onLimitHit: (m) => d.apiLimitHit(m),
-      });
-      opts.log.info(`instrumentation on ${d.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
+    try {
+      await d.claim(r.plan);
+      // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
+      await d.adoption.start();
+      await applyPlan(d.target(), r.plan, monitors);
+      d.coordinator.start();
+      if (d.vipGuard) { await d.vipGuard.configure(config.services); d.vipGuard.start(); }
+      if (d.speaker) await d.speaker.start();
+    } catch (e) {
+      await d.stop('vipd start failed');
+      throw e;
     }
     opts.log.info('vipd running', { config: opts.configPath, services: config.services.length, dryrun: d.opts.dryRun });
     return d;
+  }
+
+  /** The state lock (real IPVS driver only), then the instrumentation server on every address. */
+  private async claim(plan: ReloadPlan): Promise<void> {
+    try {
+      if (!this.opts.dryRun && !this.opts.ipvs) this.lock = lockState(this.opts.stateDir ?? DEFAULT_STATE_DIR);
+    } catch (e) { throw configError(e); }
+    if (plan.instrumentation !== 'start') return;
+    const g = plan.next.global;
+    try {
+      this.api = await startApiServer({
+        source: this.statusSource(), hosts: g.instrumentationIps, port: g.instrumentationPort,
+        log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m),
+      });
+    } catch (e) { throw configError(e, ' (is another vipd running?)'); }
+    this.opts.log.info(`instrumentation on ${this.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
+  }
+
+  private target(): Parameters<typeof applyPlan>[0] {
+    return {
+      clock: this.opts.clock, log: this.opts.log, health: this.health, coordinator: this.coordinator, ipvs: this.ipvs,
+      driver: this.driver, speaker: this.speaker, speakerAdapter: this.speakerAdapter, startPool: (s) => this.startPool(s), stopPool: (n) => this.stopPool(n),
+    };
   }
 
   /** A client hit an API limit: a warning naming it, cleared a minute after the last hit. */
@@ -231,16 +248,20 @@ export class Daemon {
     return r;
   }
 
-  /** SIGHUP: a valid config is applied as a difference; an invalid one changes nothing and raises an alert. */
+  /** SIGHUP: a valid config is applied as a plan; an invalid one changes nothing and raises an alert. */
   async reload(): Promise<boolean> {
     const log = this.opts.log;
-    let next: VipdConfig;
+    let plan: ReloadPlan;
     try {
       const r = await readConfig(this.opts.configPath);
       for (const w of r.warnings) log.warn(w);
-      next = r.config;
-      await applyReload(this, next);
-      await this.vipGuard?.configure(next.services);
+      const p = planReload(this.config, r.config, { allowEmpty: this.opts.allowEmpty ?? false });
+      if (!p.ok) throw new ConfigError(p.errors.join('\n'));
+      plan = p.plan;
+      const monitors = prepareMonitors(plan, this.opts);
+      await applyPlan(this.target(), plan, monitors);
+      this.config = plan.next;
+      await this.vipGuard?.configure(plan.next.services);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       log.error(`config reload rejected, the previous configuration keeps running: ${msg}`);
@@ -250,7 +271,7 @@ export class Daemon {
     }
     this.reloads.okAt = this.opts.clock.wallNow();
     this.coordinator.clearAlert('config');
-    log.info('config reloaded', { config: this.opts.configPath, services: next.services.length });
+    log.info('config reloaded', { config: this.opts.configPath, services: plan.next.services.length, ...planSummary(plan) });
     return true;
   }
 
@@ -269,6 +290,7 @@ export class Daemon {
       await this.vipGuard?.stop(true);
       this.apiLimitClear?.();
       await this.api?.close();
+      this.lock?.release();
       this.opts.log.info('exiting');
     })();
     return this.stopping;

@@ -34,9 +34,14 @@ export class IpvsAdapter implements IpvsPort {
     if (this.waiting) this.push();
   }
 
-  /** The configured services; call before the coordinator publishes for a new config. */
-  setServices(services: ServiceConfig[]): void {
+  /**
+   * The configured services; call before the coordinator publishes for a new config. `push`:
+   * a virtual service's own attributes changed (scheduler, flags, persistence), so the table goes
+   * to the kernel now rather than with the next pool change.
+   */
+  setServices(services: ServiceConfig[], push = false): void {
     this.services = services;
+    if (push && this.ready) this.push();
   }
 
   apply(desired: DesiredService[]): void {

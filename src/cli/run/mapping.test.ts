@@ -93,3 +93,13 @@ t.test('bgp-graceful-shutdown-wait: the longest of the peers, in ms; 0 when unse
   c.global.bgpPeers.push({ ...c.global.bgpPeers[0]!, address: '10.255.0.3', gracefulShutdownWait: 12 });
   t.equal(gracefulShutdownMs(c.global), 12_000);
 });
+
+t.test('router id: bgp-router-id, else bgp-nexthop-ipv4, else the first IPv4 bgp-local-address (the speaker is built without peers)', async (t) => {
+  const c = config();
+  const id = (g: typeof c.global) => { const r = speakerConfig({ ...c, global: g }); return 'config' in r ? r.config.routerId : r.errors; };
+  t.equal(id(c.global), '10.255.0.1');
+  const peers = c.global.bgpPeers.map((p) => ({ ...p, localAddress: '10.255.0.9' }));
+  t.equal(id({ ...c.global, bgpNexthopIpv4: null, bgpPeers: peers }), '10.255.0.9');
+  t.equal(id({ ...c.global, bgpNexthopIpv4: null, bgpPeers: peers.map((p) => ({ ...p, localAddress: 'fd00:255::9' })) }), undefined);
+  t.equal(id({ ...c.global, bgpPeers: peers.map((p) => ({ ...p, routerId: '10.255.0.7' })) }), '10.255.0.7');
+});

@@ -2,6 +2,7 @@
  * From the typed configuration to what each part is built with: the coordinator's service and
  * route specs and the speaker's peers (IPVS: ../ipvs-mapping.ts). Pure.
  */
+import ipaddr from 'ipaddr.js';
 import type { BgpPeerConfig, GlobalConfig, ServiceConfig, VipdConfig } from '../../config/index.js';
 import type { Route, RouteSpec, ServiceSpec } from '../../coordinator/types.js';
 import { vipPrefix } from '../../coordinator/vip-policy.js';
@@ -31,7 +32,7 @@ export function routeSpec(g: GlobalConfig): RouteSpec {
     ...(g.bgpNexthopIpv4 ? { nextHopV4: g.bgpNexthopIpv4 } : {}),
     ...(g.bgpNexthopIpv6 ? { nextHopV6: g.bgpNexthopIpv6 } : {}),
     med: g.bgpMed, withdrawPolicy: 'all-down', communities: [], largeCommunities: [],
-    asPathPrepend: asPathPrepend(g),
+    asPathPrepend: asPathPrepend(g), firstRoundWaitMs: g.bgpFirstRoundWait * 1000,
   };
 }
 
@@ -84,6 +85,9 @@ export function speakerConfig(c: VipdConfig): { config: SpeakerConfig } | { erro
   const g = c.global;
   if (g.bgpLocalAsn === null) return { errors: ['bgp = yes needs bgp-local-asn'] };
   const peers = g.bgpPeers.map((p) => peerConfig(g, p));
-  const routerId = g.bgpPeers.find((p) => p.routerId)?.routerId ?? g.bgpNexthopIpv4 ?? undefined;
+  // The speaker falls back to a peer's IPv4 local address itself; named here because start builds
+  // the speaker without peers and adds them as a reload does (reload-plan.ts).
+  const routerId = g.bgpPeers.find((p) => p.routerId)?.routerId ?? g.bgpNexthopIpv4
+    ?? g.bgpPeers.map((p) => p.localAddress).find((a) => a !== null && ipaddr.IPv4.isValidFourPartDecimal(a)) ?? undefined;
   return { config: { localAs: g.bgpLocalAsn, ...(routerId ? { routerId } : {}), peers } };
 }

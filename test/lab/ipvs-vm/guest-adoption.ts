@@ -61,7 +61,7 @@ export async function adoptionScenario(tools: GuestTools): Promise<StepResult[]>
   let d: Daemon | null = null;
   try {
     d = await Daemon.start({
-      configPath: conf, dryRun: false, clock: systemClock, log: tools.logger.child({ scenario: 'adoption' }),
+      configPath: conf, dryRun: false, stateDir: dir, clock: systemClock, log: tools.logger.child({ scenario: 'adoption' }),
       poolSource: (svc, l) => createPoolSource(svc.pool, { clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval) }),
     });
     const daemon = d;

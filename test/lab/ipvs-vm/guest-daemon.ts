@@ -60,7 +60,7 @@ export async function daemonScenario(tools: GuestTools): Promise<StepResult[]> {
   try {
     for (const h of [H0, H1, H2, ADDED]) await up(h); // ADDED: up before the edit that adds it
     daemon = await Daemon.start({
-      configPath: conf, dryRun: false, clock: systemClock, log: tools.logger.child({ scenario: 'daemon' }),
+      configPath: conf, dryRun: false, stateDir: dir, clock: systemClock, log: tools.logger.child({ scenario: 'daemon' }),
       // as `vipd run` builds them (fs.watch on the folder plus polling)
       poolSource: (svc, l) => createPoolSource(svc.pool, { clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval) }),
     });
