@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { nativeAddonUnavailable } from '../../health/index.js';
 import { createLogger, type Logger } from '../../log/logger.js';
-import { createPoolSource } from '../../pools/index.js';
+import { createPoolSource, etcdTlsFiles } from '../../pools/index.js';
 import { secondsToMillis, systemClock } from '../../time/clock.js';
 import { ConfigError, Daemon } from '../run/daemon.js';
 import { startDemo, type Demo } from '../run/demo.js';
@@ -63,7 +63,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
       configPath, dryRun, clock: systemClock, log, allowEmpty: args['allow-empty'],
       poolSource: (svc, l) => createPoolSource(svc.pool, {
         clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval), timeoutMs: secondsToMillis(svc.poolTimeout),
-        maxServers: svc.poolMaxServers,
+        maxServers: svc.poolMaxServers, etcd: etcdTlsFiles(svc),
       }),
     });
   } catch (e) {
