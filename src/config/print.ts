@@ -72,7 +72,7 @@ function printService(s: ServiceConfig, kv: Put): void {
   kv('pool-max-removal', s.poolMaxRemoval);
   kv('pool-removal-hold', s.poolRemovalHold);
   if (/^etcd:/i.test(s.pool)) {
-    kv('etcd-insecure', s.etcdInsecure);
+    kv('etcd-insecure', s.etcdInsecure || null);
     kv('etcd-ca', s.etcdCa);
     kv('etcd-cert', s.etcdCert);
     kv('etcd-key', s.etcdKey);
