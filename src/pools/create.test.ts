@@ -23,5 +23,5 @@ t.test('the URL scheme picks the source', async (t) => {
 
 t.test('an EtcdSource refuses other schemes and defaults to port 2379', async (t) => {
   const clock = new FakeClock();
-  t.throws(() => new EtcdSource('http://h/x', { clock }), /http:\/\/h\/x: not an etcd:\/\/ or etcds:\/\/ URL/);
+  t.throws(() => new EtcdSource('http://h/x', { clock }), /http:\/\/h\/x: not an etcd3:\/\/ or etcd3s:\/\/ URL/);
 });
