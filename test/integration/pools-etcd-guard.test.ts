@@ -105,7 +105,7 @@ t.test('etcd v3 auth from the URL: used, and never shown; a user without a passw
   t.equal(none.src.last(), null, 'no list without credentials');
 
   t.throws(() => new EtcdSource(`etcd3://vipd@${etcd.hostPort}${PREFIX}`, { clock: systemClock }),
-    /etcd:\/\/\*\*\*@127\.0\.0\.1:\d+\/conftool\/v1\/pools\/eqiad\/text\/guard\/: etcd credentials need both a user and a password/);
+    /etcd3:\/\/\*\*\*@127\.0\.0\.1:\d+\/conftool\/v1\/pools\/eqiad\/text\/guard\/: etcd credentials need both a user and a password/);
 });
 
 t.test('a prefix over pool-max-servers is refused whole; the last list stays', async (t) => {
