@@ -114,3 +114,16 @@ t.test('several endpoints: the first one down, then the one in use cut off', asy
   await all.alerted('every endpoint down', new RegExp(`127\\.0\\.0\\.1:${dead}: .*ECONNREFUSED.*; 127\\.0\\.0\\.1:${relay.port}: `));
   t.equal(all.src.last(), null);
 });
+
+t.test('a watch with no change is asked again (watchRenewMs) without an alert or a missed change', async (t) => {
+  if (!needTools(t, 'etcd', 'openssl')) return;
+  const { etcd, ca } = await lab(t);
+  await etcd.put(`${DIR}/cp1`, conftool('yes'));
+  const w = watch2(t, `etcd://${etcd.hostPort}${DIR}`, { ca, watchRenewMs: 150 });
+  await w.latest('the initial list', 'cp1:10:on');
+  await new Promise((r) => setTimeout(r, 1000));
+  await etcd.put(`${DIR}/cp1`, conftool('no'));
+  await w.latest('the change after several renewed watches', 'cp1:10:off');
+  t.same(w.alerts, []);
+  t.equal(w.updates.length, 2);
+});
