@@ -14,7 +14,7 @@ import { anyAsWarning, routeSpec, serviceSpec, speakerConfig } from './mapping.j
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const identity = (s: ServiceConfig): unknown => [s.ip, s.port, s.protocol];
-const poolOf = (s: ServiceConfig): unknown => [s.pool, s.poolInterval, s.poolTimeout, s.poolMaxServers];
+const poolOf = (s: ServiceConfig): unknown => [s.pool, s.poolInterval, s.poolTimeout, s.poolMaxServers, s.etcdInsecure, s.etcdCa, s.etcdCert, s.etcdKey];
 const monitorsOf = (s: ServiceConfig): unknown => s.monitors;
 
 function peerPlan(d: Daemon, next: VipdConfig): { remove: string[]; add: PeerConfig[]; warnings: { peer: string; w: string }[] } {
