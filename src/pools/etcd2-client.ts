@@ -49,11 +49,12 @@ export async function readDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, sign
 
 /**
  * One long poll, `?wait=true&recursive=true&waitIndex=N`. `onWatching` once etcd has taken the
- * watch (headers received). Resolves null when `renewMs` passed with no change (asked again by the
- * caller with the same index: a silently dead member is noticed within renewMs).
+ * watch (headers received), with its X-Etcd-Index: etcd's index when the watch began; any change
+ * under the directory up to it would have been answered at once. Resolves null when `renewMs`
+ * passed with no change (asked again by the caller: a silently dead member is noticed).
  */
 export async function watchDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, waitIndex: number, signal: AbortSignal,
-  renewMs: number, onWatching: () => void): Promise<V2Watch | null> {
+  renewMs: number, onWatching: (etcdIndex: number | null) => void): Promise<V2Watch | null> {
   const local = new AbortController();
   const onAbort = (): void => local.abort();
   signal.addEventListener('abort', onAbort);
@@ -65,7 +66,11 @@ export async function watchDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, wai
   try {
     await stream(keysUrl(ep, dir, `wait=true&recursive=true&waitIndex=${waitIndex}`), {
       ...tlsOf(c, local.signal),
-      onHeaders: (s) => { status = s; if (s === 200) onWatching(); },
+      onHeaders: (s, h) => {
+        status = s;
+        const index = Number(header(h['x-etcd-index']));
+        if (s === 200) onWatching(Number.isSafeInteger(index) ? index : null);
+      },
       onChunk: (chunk) => { if (body.length + chunk.length > MAX_BYTES) { tooBig = true; local.abort(); } else body += chunk; },
     });
   } catch (e) {

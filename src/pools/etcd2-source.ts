@@ -143,12 +143,19 @@ export class Etcd2Source implements PoolSource {
         delivered = this.load(r.values);
         this.waitIndex = r.index + 1;
       }
-      const w = await watchDir(this.conn, ep, this.target.dir, this.waitIndex, signal, renew, () => {
+      let began: number | null = null;
+      const w = await watchDir(this.conn, ep, this.target.dir, this.waitIndex, signal, renew, (etcdIndex) => {
+        began = etcdIndex;
         onAnswer();
         this.backoff = this.opts.backoffMinMs ?? 100;
         if (delivered) this.recoverIfClean();
       });
-      if (w === null) continue;
+      if (w === null) {
+        // Nothing under the directory up to the index the watch began at: ask from after it, so
+        // a quiet pool on a busy etcd does not fall out of etcd's 1000-event history.
+        if (began !== null && began + 1 > this.waitIndex) this.waitIndex = began + 1;
+        continue;
+      }
       if (w.kind === 'error') throw new Error(w.error);
       if (w.kind === 'outdated') {
         this.log.info(`etcd event history passed index ${this.waitIndex} (${w.message}); reading ${this.target.dir} again`);
