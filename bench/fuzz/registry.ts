@@ -4,6 +4,7 @@ import type { FuzzTarget } from './target.js';
 import { bgp } from './targets/bgp.js';
 import { config } from './targets/config.js';
 import { etcd } from './targets/etcd.js';
+import { etcd2 } from './targets/etcd2.js';
 import { httpPoolBody, poolFile } from './targets/pools.js';
 import { dnsAnswer, dnsHeader } from './targets/dns.js';
 
@@ -13,6 +14,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   poolFile,
   httpPoolBody,
   etcd,
+  etcd2,
   dnsHeader,
   dnsAnswer,
 ];

@@ -4,7 +4,7 @@ import { formatIssue, loadConfig, type ServiceConfig } from '../config/index.js'
 import { silentLogger, type Logger } from '../log/logger.js';
 import { redactUrl } from '../log/redact.js';
 import { plan, renderBatch, serviceId, serverId, type Command, type IpvsTable } from '../lvs/index.js';
-import { createPoolSource, type PoolServer } from '../pools/index.js';
+import { createPoolSource, etcdTlsFiles, type PoolServer } from '../pools/index.js';
 import { systemClock } from '../time/clock.js';
 import { realServer, serviceKey, virtualService, type PooledServer } from './ipvs-mapping.js';
 
@@ -22,7 +22,7 @@ export interface PlanOutput { batch: string; commands: Command[]; notes: string[
 
 /** Reads one pool source until its first complete list (or its timeout). */
 async function readPool(s: ServiceConfig, logger: Logger): Promise<PoolServer[]> {
-  const src = createPoolSource(s.pool, { clock: systemClock, logger, timeoutMs: s.poolTimeout * 1000, maxServers: s.poolMaxServers });
+  const src = createPoolSource(s.pool, { clock: systemClock, logger, timeoutMs: s.poolTimeout * 1000, maxServers: s.poolMaxServers, etcd: etcdTlsFiles(s) });
   try {
     return await new Promise<PoolServer[]>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`${s.name}: no server list from ${redactUrl(s.pool)} within ${s.poolTimeout} s`)), s.poolTimeout * 1000 + 1000);

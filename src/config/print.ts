@@ -75,6 +75,12 @@ function printService(s: ServiceConfig, kv: Put): void {
   kv('pool-max-servers', s.poolMaxServers);
   kv('pool-max-removal', s.poolMaxRemoval);
   kv('pool-removal-hold', s.poolRemovalHold);
+  if (/^etcd:/i.test(s.pool)) {
+    kv('etcd-insecure', s.etcdInsecure || null);
+    kv('etcd-ca', s.etcdCa);
+    kv('etcd-cert', s.etcdCert);
+    kv('etcd-key', s.etcdKey);
+  }
   kv('depool-threshold', s.depoolThreshold);
   kv('bgp', s.bgp);
   kv('bgp-med', s.bgpMed);

@@ -50,10 +50,10 @@ t.test('wrong types name the key, the value and the line', async (t) => {
   t.same(bad('scheduler', 'wwr'), ["f.conf:8: [web] scheduler must be one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, mh, fo, ovf, twos, got 'wwr' (did you mean 'wrr'?)"]);
   t.same(bad('protocol', 'sctp'), ["f.conf:8: [web] protocol must be one of tcp, udp, got 'sctp' (did you mean 'tcp'?)"]);
   t.same(bad('ip', '10.2.0.300'), ["f.conf:8: [web] ip must be an IP address, got '10.2.0.300'"]);
-  t.same(bad('config', 'ftp://x/y'), ["f.conf:8: [web] config: unsupported scheme 'ftp:' (use file://, http://, https://, etcd://, etcds://)"]);
+  t.same(bad('config', 'ftp://x/y'), ["f.conf:8: [web] config: unsupported scheme 'ftp:' (use file://, http://, https://, etcd://, etcd3://, etcd3s://)"]);
   t.same(bad('config', '/etc/pybal/web'), ["f.conf:8: [web] config must be a pool URL (file:///path, http://, https://, etcd://host:port/prefix), got '/etc/pybal/web'"]);
   t.same(bad('config', 'file://etc/pybal/web'), ["f.conf:8: [web] config: a file URL needs three slashes and an absolute path (file:///etc/pybal/pools/x), got 'file://etc/pybal/web'"]);
-  t.same(bad('config', 'etcd://conf1001:2379'), ["f.conf:8: [web] config: an etcd URL needs a host and a key prefix (etcd://host:2379/conftool/v1/pools/...), got 'etcd://conf1001:2379'"]);
+  t.same(bad('config', 'etcd://conf1001:2379'), ["f.conf:8: [web] config: an etcd URL needs a key directory (etcd://host:2379/conftool/v1/pools/...)"]);
   t.same(bad('port', '70000'), ['f.conf:8: [web] port must be between 0 and 65535, got 70000']);
   t.same(bad('ipvs-forwarding', 'masq'), ["f.conf:8: [web] ipvs-forwarding must be one of dr, tun, nat, got 'masq'"]);
   t.same(bad('bgp-withdraw-policy', 'al-down'), ["f.conf:8: [web] bgp-withdraw-policy must be one of all-down, below-threshold, never, got 'al-down' (did you mean 'all-down'?)"]);
@@ -186,7 +186,7 @@ t.test('etcd credentials in the pool URL need both a user and a password', async
   t.equal(configOf(`[web]\n${SVC.replace('file:///etc/pybal/pools/web', 'etcd://vipd:s3cret@conf1:2379/pools/web')}`).services[0]!.pool,
     'etcd://vipd:s3cret@conf1:2379/pools/web');
   const errs = errorsOf(`[web]\n${SVC.replace('file:///etc/pybal/pools/web', 'etcd://vipd@conf1:2379/pools/web')}`);
-  t.same(errs, ['f.conf:6: [web] config: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)']);
+  t.same(errs, ['f.conf:6: [web] config: etcd credentials need both a user and a password (etcd://user:password@host:2379/path)']);
 });
 
 t.test('pool-max-removal and pool-removal-hold: [global] defaults, per-service overrides, located errors', async (t) => {

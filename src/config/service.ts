@@ -1,6 +1,8 @@
 import type { IniSection } from './ini.js';
 import { findMonitor } from '../health/catalogue/index.js';
 import { MONITOR_KEYS, readMonitors } from './monitors.js';
+import { ETCD_KEYS, readEtcdTls } from './etcd-keys.js';
+import { parseEtcdV2Url } from './etcd-url.js';
 import { POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
 import { readScheduler } from './scheduler.js';
 import { parseAddress, SectionReader, type IssueSink } from './section-reader.js';
@@ -10,11 +12,11 @@ export const SERVICE_KEYS: readonly string[] = [
   'protocol', 'ip', 'port', 'scheduler', 'scheduler-flags', 'ops', 'tunneling', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
   'bgp-withdraw-policy', 'bgp-degraded-med', 'ipvs-forwarding', 'ipvs-persistence', 'pool-interval', 'pool-timeout',
   'pool-max-servers',
-  ...POOL_GUARD_KEYS,
+  ...POOL_GUARD_KEYS, ...ETCD_KEYS,
 ];
 const FORWARDING: readonly Forwarding[] = ['dr', 'tun', 'nat'];
 const POLICIES: readonly WithdrawPolicy[] = ['all-down', 'below-threshold', 'never'];
-const POOL_SCHEMES = ['file:', 'http:', 'https:', 'etcd:', 'etcds:'];
+const POOL_SCHEMES = ['file:', 'http:', 'https:', 'etcd:', 'etcd3:', 'etcd3s:'];
 
 /** One LVS service section; null when a required part is missing or wrong (errors recorded). */
 export function readService(section: IniSection, global: GlobalConfig, file: string, sink: IssueSink, isGlobalKey: (k: string) => boolean): ServiceConfig | null {
@@ -56,6 +58,7 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
     bgpDegradedMed: r.has('bgp-degraded-med') ? r.int('bgp-degraded-med', undefined, { min: 0, max: 4294967295 }) ?? null : null,
     monitors: readMonitors(r),
     ...readPoolGuard(r, global),
+    ...readEtcdTls(r, global),
   } satisfies ServiceConfig;
   warnMonitorKeys(r, svc.monitors.map((m) => m.kind));
   r.warnUnknown([...SERVICE_KEYS, ...MONITOR_KEYS], isGlobalKey);
@@ -75,6 +78,14 @@ function poolUrl(r: SectionReader): string | undefined {
   const e = r.entry('config');
   if (!e) { r.str('config'); return undefined; }
   const v = e.value.trim();
+  // etcd:// is PyBal's etcd v2 over TLS (PYBAL.md §2.3): a comma list of endpoints is no WHATWG URL.
+  if (/^etcd:\/\//i.test(v)) {
+    try { parseEtcdV2Url(v); return v; } catch (err) { r.error(e.line, `config: ${(err as Error).message}`); return undefined; }
+  }
+  if (/^etcds:\/\//i.test(v)) {
+    r.error(e.line, 'config: etcds:// is gone: use etcd:// for etcd v2 over TLS (PyBal, conftool), etcd3s:// for etcd v3 over TLS');
+    return undefined;
+  }
   let u: URL;
   try { u = new URL(v); } catch {
     r.error(e.line, `config must be a pool URL (file:///path, http://, https://, etcd://host:port/prefix), got '${v}'`);
@@ -88,12 +99,13 @@ function poolUrl(r: SectionReader): string | undefined {
     r.error(e.line, `config: a file URL needs three slashes and an absolute path (file:///etc/pybal/pools/x), got '${v}'`);
     return undefined;
   }
-  if ((u.protocol === 'etcd:' || u.protocol === 'etcds:') && (!u.hostname || u.pathname.replace(/\//g, '') === '')) {
-    r.error(e.line, `config: an etcd URL needs a host and a key prefix (etcd://host:2379/conftool/v1/pools/...), got '${v}'`);
+  const v3 = u.protocol === 'etcd3:' || u.protocol === 'etcd3s:';
+  if (v3 && (!u.hostname || u.pathname.replace(/\//g, '') === '')) {
+    r.error(e.line, `config: an etcd3 URL needs a host and a key prefix (etcd3s://host:2379/conftool/v1/pools/...), got '${v}'`);
     return undefined;
   }
-  if ((u.protocol === 'etcd:' || u.protocol === 'etcds:') && (u.username === '') !== (u.password === '')) {
-    r.error(e.line, `config: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)`);
+  if (v3 && (u.username === '') !== (u.password === '')) {
+    r.error(e.line, `config: etcd credentials need both a user and a password (etcd3://user:password@host:2379/prefix)`);
     return undefined;
   }
   return v;

@@ -3,6 +3,7 @@
  * Durations are in seconds as written in the file (convert with secondsToMillis).
  */
 import type { ConfigIssue } from './issues.js';
+import type { EtcdTlsConfig } from './etcd-keys.js';
 import type { PoolGuardConfig } from './pool-guard-keys.js';
 
 export type Protocol = 'tcp' | 'udp';
@@ -39,7 +40,7 @@ export interface MonitorConfig {
   fall: number;
 }
 
-export interface ServiceConfig extends PoolGuardConfig {
+export interface ServiceConfig extends PoolGuardConfig, EtcdTlsConfig {
   /** The section name. */
   name: string;
   line: number;
@@ -56,7 +57,7 @@ export interface ServiceConfig extends PoolGuardConfig {
   forwarding: Forwarding;
   /** ipvsadm -p seconds; null = no persistence. */
   persistence: number | null;
-  /** The `config` URL: file://, http(s)://, etcd(s)://. */
+  /** The `config` URL: file://, http(s)://, etcd:// (v2, TLS), etcd3(s):// (v3). */
   pool: string;
   /** Poll interval for file/http pools, and HTTP timeout, seconds. */
   poolInterval: number;
@@ -104,7 +105,7 @@ export interface BgpPeerConfig {
 }
 
 /** pool-max-removal / pool-removal-hold here are the defaults of every service. */
-export interface GlobalConfig extends PoolGuardConfig {
+export interface GlobalConfig extends PoolGuardConfig, EtcdTlsConfig {
   bgp: boolean;
   /** Required when bgp is on; null otherwise. */
   bgpLocalAsn: number | null;

@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { redactUrl } from '../log/redact.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import { authenticate, rangePrefix, watchPrefix, type EtcdEndpoint, type EtcdEvent, type EtcdKv } from './etcd-client.js';
+import { conftoolEntry, quoteValue } from './conftool.js';
 import { limitsWith } from './limits.js';
 import { SourceState } from './source-state.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
@@ -14,7 +15,7 @@ export interface EtcdSourceOptions {
   /** Reconnect backoff, ms: doubles from min to max; defaults 100 and 5000. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
-  /** Extra trusted CA (PEM) for etcds://. */
+  /** Extra trusted CA (PEM) for etcd3s://. */
   ca?: string | Buffer;
   /** pool-max-servers; default 10000. */
   maxServers?: number;
@@ -27,13 +28,13 @@ class OverLimit extends Error {}
 export function etcdCredentials(u: URL): { user: string; password: string } | undefined {
   if (!u.username && !u.password) return undefined;
   if (!u.username || !u.password) {
-    throw new Error(`${redactUrl(u.href)}: etcd credentials need both a user and a password (etcd://user:password@host:2379/prefix)`);
+    throw new Error(`${redactUrl(u.href)}: etcd credentials need both a user and a password (etcd3://user:password@host:2379/prefix)`);
   }
   return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }
 
 /**
- * etcd://host:port/prefix (plain HTTP) or etcds://host:port/prefix (TLS, verified): the conftool
+ * etcd3://host:port/prefix (plain HTTP) or etcd3s://host:port/prefix (TLS, verified): the conftool
  * layout, one key per host under the prefix, value {"pooled": "yes"|"no"|"inactive", "weight": N}.
  * A full read, then a watch from the next revision; any failure: alert, back off, read again.
  * `user:password@` in the URL authenticates (etcd v3 auth) before each read. A prefix that
@@ -54,8 +55,8 @@ export class EtcdSource implements PoolSource {
 
   constructor(readonly url: string, private readonly opts: EtcdSourceOptions) {
     const u = new URL(url);
-    if (u.protocol !== 'etcd:' && u.protocol !== 'etcds:') throw new Error(`${redactUrl(url)}: not an etcd:// or etcds:// URL`);
-    const scheme = u.protocol === 'etcds:' ? 'https' : 'http';
+    if (u.protocol !== 'etcd3:' && u.protocol !== 'etcd3s:') throw new Error(`${redactUrl(url)}: not an etcd3:// or etcd3s:// URL`);
+    const scheme = u.protocol === 'etcd3s:' ? 'https' : 'http';
     const credentials = etcdCredentials(u);
     this.ep = {
       base: new URL(`${scheme}://${u.port ? u.host : `${u.host}:2379`}`),
@@ -144,20 +145,14 @@ export class EtcdSource implements PoolSource {
     const host = this.hostOf(kv.key);
     if (!host) return;
     this.badKeys.delete(kv.key);
-    const bad = (why: string): void => {
+    const e = conftoolEntry(host, kv.value);
+    if (e.kind === 'server') into.set(host, e.server);
+    else if (e.kind === 'absent') into.delete(host);
+    else {
       this.badKeys.add(kv.key);
-      const got = JSON.stringify(kv.value.length > 200 ? `${kv.value.slice(0, 200)}...` : kv.value);
-      this.state.alert(`${this.state.shown}: key ${kv.key}: ${why}, got ${got}; ${host} left as it was`);
+      this.state.alert(`${this.state.shown}: key ${kv.key}: ${e.why}, got ${quoteValue(kv.value)}; ${host} left as it was`);
       const before = this.servers.get(host) ?? this.state.last()?.find((s) => s.host === host);
       if (before) into.set(host, before);
-    };
-    let v: { pooled?: unknown; weight?: unknown };
-    try { v = JSON.parse(kv.value) as typeof v; } catch { bad('value is not JSON'); return; }
-    if (typeof v !== 'object' || v === null) { bad('value must be an object {"pooled": ..., "weight": N}'); return; }
-    if (v.pooled === 'inactive') { into.delete(host); return; }
-    if (v.pooled !== 'yes' && v.pooled !== 'no') { bad('pooled must be "yes", "no" or "inactive"'); return; }
-    const weight = v.weight ?? 10;
-    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 65535) { bad('weight must be an integer 0-65535'); return; }
-    into.set(host, { host, weight, enabled: v.pooled === 'yes' });
+    }
   }
 }

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import type { LookupFunction } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import { tlsContext } from './trust.js';
 import type { Clock } from '../time/clock.js';
 
 const KEEPALIVE_MS = 10_000;
@@ -16,6 +18,13 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Refuse a body longer than this (Content-Length first, then as it arrives), bytes. */
   maxBytes?: number;
+  /** TLS client certificate and key (PEM). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** No certificate verification (PyBal's etcd behaviour, PYBAL.md §2.3): only when asked for. */
+  insecure?: boolean;
+  /** Name resolution for the host (e.g. an SRV target through a given DNS server). */
+  lookup?: LookupFunction;
 }
 
 /** A body over `maxBytes`: the request was cut off without reading the rest. */
@@ -55,11 +64,11 @@ export function request(url: URL, opts: RequestOptions): Promise<Response> {
 }
 
 /** A streaming request: `onChunk` for each piece of the body until it ends, errors or is aborted. */
-export function stream(url: URL, opts: RequestOptions & { onChunk: (s: string) => void; onHeaders?: (status: number) => void }): Promise<void> {
+export function stream(url: URL, opts: RequestOptions & { onChunk: (s: string) => void; onHeaders?: (status: number, headers: http.IncomingHttpHeaders) => void }): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = open(url, opts, (res) => {
       cancel();
-      opts.onHeaders?.(res.statusCode ?? 0);
+      opts.onHeaders?.(res.statusCode ?? 0, res.headers);
       res.setEncoding('utf8');
       res.on('data', (c: string) => opts.onChunk(c));
       res.on('end', () => resolve());
@@ -84,17 +93,23 @@ export function basicAuth(url: URL): { target: URL; authorization?: string } {
   const target = new URL(url.href);
   target.username = '';
   target.password = '';
-  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  return { target, authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
+  return { target, authorization: basicAuthHeader(decodeURIComponent(url.username), decodeURIComponent(url.password)) };
+}
+
+/** RFC 7617 §2: `Basic base64(user:password)`. */
+export function basicAuthHeader(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
 function open(url: URL, opts: RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
   const auth = basicAuth(url);
   url = auth.target;
   const headers = { 'user-agent': 'vipd', ...(auth.authorization ? { authorization: auth.authorization } : {}), ...opts.headers };
-  const common = { method: opts.method ?? 'GET', headers, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const common = { method: opts.method ?? 'GET', headers, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) };
   if (url.protocol === 'https:') {
-    return https.request(url, { ...common, rejectUnauthorized: true, ...(opts.ca ? { ca: [...rootCertificates, opts.ca.toString()] } : {}) }, onResponse);
+    const tls = tlsContext(opts);
+    const o: https.RequestOptions & { secureContext: SecureContext } = { ...common, rejectUnauthorized: opts.insecure !== true, agent: tls.agent, secureContext: tls.context };
+    return https.request(url, o, onResponse);
   }
   return http.request(url, common, onResponse);
 }

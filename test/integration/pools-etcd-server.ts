@@ -16,7 +16,7 @@ export interface TestEtcd {
   start(): Promise<void>;
 }
 
-async function freePort(host: string): Promise<number> {
+export async function freePort(host: string): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, host, r));
   const port = (s.address() as net.AddressInfo).port;

@@ -8,14 +8,14 @@ import { needTools } from '../lab/need-tools.js';
 import { waitFor } from '../lab/proc.js';
 import { makeCerts, startEtcd } from './pools-etcd-server.js';
 
-t.test('etcds:// verifies the server certificate', async (t) => {
+t.test('etcd3s:// verifies the server certificate', async (t) => {
   if (!needTools(t, 'etcd', 'openssl')) return;
   const dir = t.testdir();
   const tls = await makeCerts(dir);
   const etcd = await startEtcd(findTool('etcd')!, dir, tls);
   t.teardown(() => etcd.stop());
   await etcd.put('/pools/web/mw1', JSON.stringify({ pooled: 'yes', weight: 10 }));
-  const url = `etcds://${etcd.hostPort}/pools/web`;
+  const url = `etcd3s://${etcd.hostPort}/pools/web`;
 
   const trusted: PoolServer[][] = [];
   const ok = new EtcdSource(url, { clock: systemClock, ca: readFileSync(tls.ca) });
@@ -36,7 +36,7 @@ t.test('etcds:// verifies the server certificate', async (t) => {
   t.comment(alerts[0]!);
 
   const plain: string[] = [];
-  const wrongScheme = new EtcdSource(`etcd://${etcd.hostPort}/pools/web`, { clock: systemClock, backoffMinMs: 100, backoffMaxMs: 200 });
+  const wrongScheme = new EtcdSource(`etcd3://${etcd.hostPort}/pools/web`, { clock: systemClock, backoffMinMs: 100, backoffMaxMs: 200 });
   wrongScheme.start(() => t.fail('plain HTTP to a TLS port must not deliver a list'), (a) => plain.push(a));
   t.teardown(() => wrongScheme.stop());
   await waitFor('an alert for plain HTTP to a TLS port', 5000, async () => plain.length > 0, 10);

@@ -25,7 +25,7 @@ t.test('etcd v3: initial read, put/delete/inactive through the watch, restart of
   const updates: PoolServer[][] = [];
   const alerts: string[] = [];
   let recoveries = 0;
-  const src = new EtcdSource(`etcd://${etcd.hostPort}${PREFIX.replace(/\/$/, '')}`, { clock: systemClock, backoffMinMs: 50, backoffMaxMs: 400 });
+  const src = new EtcdSource(`etcd3://${etcd.hostPort}${PREFIX.replace(/\/$/, '')}`, { clock: systemClock, backoffMinMs: 50, backoffMaxMs: 400 });
   src.start((s) => updates.push(s), (a) => alerts.push(a), () => { recoveries++; });
   t.teardown(() => src.stop());
   const latest = (what: string, want: string) =>
@@ -69,7 +69,7 @@ t.test('an etcd that is not there: alert, no list, retries until it appears', as
   await etcd.stop();
   const updates: PoolServer[][] = [];
   const alerts: string[] = [];
-  const src = new EtcdSource(`etcd://${etcd.hostPort}${PREFIX}`, { clock: systemClock, backoffMinMs: 50, backoffMaxMs: 200 });
+  const src = new EtcdSource(`etcd3://${etcd.hostPort}${PREFIX}`, { clock: systemClock, backoffMinMs: 50, backoffMaxMs: 200 });
   src.start((s) => updates.push(s), (a) => alerts.push(a));
   t.teardown(() => src.stop());
   await waitFor('the alert', 5000, async () => alerts.length > 0, 10);

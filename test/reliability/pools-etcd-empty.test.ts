@@ -27,13 +27,13 @@ t.test('etcd prefix emptied by etcdctl del --prefix: [web] keeps its servers, al
     await ctl('role', 'grant-permission', 'pools', '--prefix=true', 'read', PREFIX);
     await ctl('user', 'grant-role', 'vipd', 'pools');
     await ctl('auth', 'enable');
-    return `etcd://vipd:${SECRET}@${etcd.hostPort}${PREFIX}`;
+    return `etcd3://vipd:${SECRET}@${etcd.hostPort}${PREFIX}`;
   });
   if (!rig || !etcd) return;
   t.pass('the pool was read with the URL credentials (auth is enabled: nothing is readable without them)');
   const from = rig.vipd.lines.length;
   await ctl('--user', 'root:rootpw', 'del', '--prefix', PREFIX);
-  const shown = `etcd://***@${(etcd as TestEtcd).hostPort}${PREFIX}`;
+  const shown = `etcd3://***@${(etcd as TestEtcd).hostPort}${PREFIX}`;
   await waitFor('the alert', 5000, async () => (await rig.alerts()).msg.includes(`${shown}: no servers in the new list; keeping the previous 4`), 50);
   t.equal((await rig.alerts()).status, 'warning');
   t.ok(await nothingMoves(rig, 2000, { web: all(rig.web), api: all(rig.api) }) > 5, '[web] keeps its 4, [api] its 4, both VIPs announced');

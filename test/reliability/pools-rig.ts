@@ -38,7 +38,7 @@ function service(name: string, vip: string, port: number, pool: string): string 
 
 /**
  * Starts the rig, or returns null when BIRD is missing (skipped locally, failed under CI).
- * `webPool(rig-so-far)` may give [web] another pool URL (http://, etcd://) over the same hosts.
+ * `webPool(rig-so-far)` may give [web] another pool URL (http://, etcd3://) over the same hosts.
  */
 export async function startRig(t: Tap, webPool?: (hosts: string[]) => Promise<string>): Promise<Rig | null> {
   if (!needTools(t, ...ROUTER_BINARIES.bird)) return null;

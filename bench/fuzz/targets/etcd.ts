@@ -17,7 +17,7 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 interface PutView { put(into: Map<string, PoolServer>, kv: EtcdKv): void }
 
 function source(): PutView {
-  const s = new EtcdSource(`etcd://127.0.0.1:2379${PREFIX}`, { clock: systemClock }) as unknown as PutView;
+  const s = new EtcdSource(`etcd3://127.0.0.1:2379${PREFIX}`, { clock: systemClock }) as unknown as PutView;
   if (typeof s.put !== 'function') throw new Error('fuzz etcd: EtcdSource.put is gone; update bench/fuzz/targets/etcd.ts');
   return s;
 }

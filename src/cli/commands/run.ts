@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { nativeAddonUnavailable } from '../../health/index.js';
 import { createLogger, type Logger } from '../../log/logger.js';
-import { createPoolSource } from '../../pools/index.js';
+import { createPoolSource, etcdTlsFiles } from '../../pools/index.js';
 import { secondsToMillis, systemClock } from '../../time/clock.js';
 import { ConfigError, Daemon } from '../run/daemon.js';
 import { DEFAULT_STATE_DIR } from '../run/state-lock.js';
@@ -65,7 +65,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
       ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
       poolSource: (svc, l) => createPoolSource(svc.pool, {
         clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval), timeoutMs: secondsToMillis(svc.poolTimeout),
-        maxServers: svc.poolMaxServers,
+        maxServers: svc.poolMaxServers, etcd: etcdTlsFiles(svc),
       }),
     });
   } catch (e) {

@@ -46,7 +46,7 @@ export interface PlanOptions {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const identity = (s: ServiceConfig): unknown => [s.ip, s.port, s.protocol];
-const POOL_KEYS = ['pool', 'poolInterval', 'poolTimeout', 'poolMaxServers'] as const;
+const POOL_KEYS = ['pool', 'poolInterval', 'poolTimeout', 'poolMaxServers', 'etcdInsecure', 'etcdCa', 'etcdCert', 'etcdKey'] as const;
 const IGNORED = new Set(['name', 'line', 'monitors']);
 
 /**
