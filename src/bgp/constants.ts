@@ -69,7 +69,12 @@ export const ErrorCode = {
   FSM: 5,
   CEASE: 6,
   ROUTE_REFRESH: 7,
+  /** RFC 9687 §3. */
+  SEND_HOLD_TIMER_EXPIRED: 8,
 } as const;
+
+/** RFC 6608 §3: the state that did not expect the message. */
+export const FsmSubcode = { UNSPECIFIED: 0, OPEN_SENT: 1, OPEN_CONFIRM: 2, ESTABLISHED: 3 } as const;
 
 export const HeaderSubcode = { CONNECTION_NOT_SYNCHRONIZED: 1, BAD_MESSAGE_LENGTH: 2, BAD_MESSAGE_TYPE: 3 } as const;
 
