@@ -1,4 +1,5 @@
-import { Writer, ipv4ToString, parseIpv4, u16 } from './bytes.js';
+import { Writer, parseIpv4 } from './bytes.js';
+import { Reader } from './reader.js';
 import { decodeCapability, writeCapability } from './capabilities.js';
 import { AS_TRANS, BGP_VERSION } from './constants.js';
 import { decodeError, fail } from './errors.js';
@@ -8,6 +9,9 @@ const PARAM_CAPABILITIES = 2;
 /** RFC 9072 §2: Non-Ext OP Type marking the extended optional parameters length. */
 const PARAM_EXTENDED = 255;
 
+/** RFC 4271 §6.2 names no subcode for inconsistent parameter lengths: OPEN Message Error / Unspecific. */
+const OPEN_FIELD = { code: 2, subcode: 0, action: 'session-reset', what: 'OPEN' } as const;
+
 function malformed(detail: string): never {
   // RFC 4271 §6.2 names no subcode for inconsistent parameter lengths: OPEN Message Error / Unspecific
   return fail(2, 0, 'session-reset', `OPEN: ${detail}`);
@@ -15,51 +19,48 @@ function malformed(detail: string): never {
 
 /** Decodes an OPEN body (RFC 4271 §4.2); `start` is just past the header, `end` the message end. */
 export function decodeOpen(b: Uint8Array, start: number, end: number): OpenMessage {
-  const version = b[start]!;
+  const r = new Reader(b, start, end, OPEN_FIELD);
+  const version = r.u8();
   // RFC 4271 §6.2: data is the largest supported version, as a 2-octet unsigned integer
   if (version !== BGP_VERSION) fail(2, 1, 'session-reset', `OPEN: unsupported version ${version}`, new Uint8Array([0, BGP_VERSION]));
-  const myAs = u16(b, start + 1);
-  const holdTime = u16(b, start + 3);
-  const bgpId = ipv4ToString(b, start + 5);
-  let optLen = b[start + 9]!;
-  let p = start + 10;
+  const myAs = r.u16();
+  const holdTime = r.u16();
+  const bgpId = r.ipv4();
+  let optLen = r.u8();
   let extendedParams = false;
   // RFC 9072 §2: Non-Ext OP Len 255 and type 255 announce 2-octet parameter lengths
-  if (optLen === 255 && p < end && b[p] === PARAM_EXTENDED) {
-    if (p + 3 > end) malformed('extended optional parameters length is truncated');
-    optLen = u16(b, p + 1);
-    p += 3;
+  if (optLen === 255 && r.left > 0 && r.peek() === PARAM_EXTENDED) {
+    if (r.left < 3) malformed('extended optional parameters length is truncated');
+    r.skip(1);
+    optLen = r.u16();
     extendedParams = true;
   }
-  if (p + optLen !== end) malformed(`optional parameters length ${optLen} does not match the ${end - p} octets left`);
+  if (optLen !== r.left) malformed(`optional parameters length ${optLen} does not match the ${r.left} octets left`);
   const params: OptionalParameter[] = [];
   const lenSize = extendedParams ? 2 : 1;
-  while (p < end) {
-    if (p + 1 + lenSize > end) malformed(`optional parameter at offset ${p} is truncated`);
-    const type = b[p]!;
-    const len = extendedParams ? u16(b, p + 1) : b[p + 1]!;
-    p += 1 + lenSize;
-    if (p + len > end) malformed(`optional parameter ${type} of length ${len} overruns the message`);
-    if (type === PARAM_CAPABILITIES) params.push({ type: 2, capabilities: decodeCapabilities(b, p, p + len) });
-    else params.push({ type, value: b.slice(p, p + len) });
-    p += len;
+  while (r.left > 0) {
+    if (r.left < 1 + lenSize) malformed(`optional parameter at offset ${r.pos} is truncated`);
+    const type = r.u8();
+    const len = extendedParams ? r.u16() : r.u8();
+    if (len > r.left) malformed(`optional parameter ${type} of length ${len} overruns the message`);
+    const value = r.sub(len);
+    if (type === PARAM_CAPABILITIES) params.push({ type: 2, capabilities: decodeCapabilities(value) });
+    else params.push({ type, value: value.rest() });
   }
   const open: OpenMessage = { type: 'OPEN', version, myAs, holdTime, bgpId, params };
   if (extendedParams) open.extendedParams = true;
   return open;
 }
 
-function decodeCapabilities(b: Uint8Array, start: number, end: number): Capability[] {
+function decodeCapabilities(r: Reader): Capability[] {
   const caps: Capability[] = [];
-  let p = start;
-  while (p < end) {
+  while (r.left > 0) {
     // RFC 5492 §4: capability code, length, value
-    if (p + 2 > end) malformed(`capability at offset ${p} is truncated`);
-    const code = b[p]!;
-    const len = b[p + 1]!;
-    if (p + 2 + len > end) malformed(`capability ${code} of length ${len} overruns its parameter`);
-    caps.push(decodeCapability(code, b, p + 2, len));
-    p += 2 + len;
+    if (r.left < 2) malformed(`capability at offset ${r.pos} is truncated`);
+    const code = r.u8();
+    const len = r.u8();
+    if (len > r.left) malformed(`capability ${code} of length ${len} overruns its parameter`);
+    caps.push(decodeCapability(code, r.sub(len)));
   }
   return caps;
 }

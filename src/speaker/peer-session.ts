@@ -227,7 +227,7 @@ export class PeerSession {
   private onMessage(m: BgpMessage): void {
     switch (m.type) {
       case 'OPEN':
-        this.emit({ event: 'open-received', peer: this.address, asn: m.myAs, holdTime: m.holdTime, bgpId: m.bgpId, capabilities: capabilityNames(capabilitiesOf(m)) });
+        this.openReceived(m);
         this.dispatch({ type: 'Open', open: m });
         return this.negotiatedContext();
       case 'UPDATE': return this.dispatch({ type: 'Update', update: m });
@@ -255,6 +255,10 @@ export class PeerSession {
     this.out.initial(this.routes);
   }
 
+  private openReceived(m: OpenMessage): void {
+    this.emit({ event: 'open-received', peer: this.address, asn: m.myAs, holdTime: m.holdTime, bgpId: m.bgpId, capabilities: capabilityNames(capabilitiesOf(m)) });
+  }
+
   private negotiatedContext(): void {
     const n = this.fsm.negotiated;
     if (n && this.conn) this.conn.setContext({ fourOctetAs: n.fourOctetAs, extendedMessage: n.extendedMessage });
@@ -262,7 +266,7 @@ export class PeerSession {
 
   /** RFC 4271 §6.8: the OPEN on the held second connection; the FSM decides which connection stays. */
   private collisionOpen(open: OpenMessage): void {
-    this.emit({ event: 'open-received', peer: this.address, asn: open.myAs, holdTime: open.holdTime, bgpId: open.bgpId, capabilities: capabilityNames(capabilitiesOf(open)) });
+    this.openReceived(open);
     this.dispatch({ type: 'CollisionOpen', open });
     this.held.drop(); // the FSM took it or rejected it; if it ignored it (Idle), it goes
     this.negotiatedContext();
