@@ -23,8 +23,13 @@ export interface DecodedAttributes {
 /** RFC 7606 §4: an attribute list that does not parse; the decoder's own checks collect it first, this is the floor. */
 const LIST_FIELD = { code: 3, subcode: 1, action: 'session-reset', what: 'path attributes' } as const;
 
+const EMPTY = new Uint8Array(0);
+const listReader = new Reader(EMPTY, 0, 0, LIST_FIELD);
+const valueReader = new Reader(EMPTY, 0, 0, LIST_FIELD);
+
 export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx: CodecContext): DecodedAttributes {
-  const r = new Reader(b, start, end, LIST_FIELD);
+  const r = listReader.point(b, start, end);
+  const value = valueReader; // re-pointed at each attribute's value
   const a: PathAttributes = {};
   const errors: DecodeError[] = [];
   const order: number[] = []; // (type << 8) | flags, turned into objects only when the layout is kept
@@ -50,7 +55,7 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
       errors.push(decodeError(3, 1, 'treat-as-withdraw', `${attributeName(type)} of length ${len} overruns the attribute list`));
       break;
     }
-    const value = r.sub(len);
+    value.over(r, len);
     const ve = value.end;
     const bit = type < 32 ? 1 << type : 0;
     if (bit ? (seen0 & bit) !== 0 : seenHigh?.has(type) === true) {

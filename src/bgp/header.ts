@@ -1,7 +1,6 @@
 import { Writer } from './bytes.js';
 import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './constants.js';
 import { decodeError } from './errors.js';
-import { Reader } from './reader.js';
 import type { CodecContext, DecodeError } from './types.js';
 
 /** Smallest length of each message type (RFC 4271 §4.2-4.4); ROUTE-REFRESH lengths are judged with its subtype. */
@@ -16,17 +15,18 @@ export function maxMessageLength(ctx: CodecContext): number {
 
 /**
  * Checks the 19-octet header at `at` (RFC 4271 §4.1, §6.1) and returns its length and type, or the
- * header error. Fewer than 19 octets at `at` is Bad Message Length (thrown as a CodecFailure).
+ * header error. Fewer than 19 octets at `at` is Bad Message Length.
  */
 export function checkHeader(b: Uint8Array, at: number, maxLength: number): { length: number; type: number } | DecodeError {
-  const r = new Reader(b, at, at + HEADER_LENGTH, SHORT_HEADER);
+  // A fixed layout (DESIGN.md): one bounds check for all 19 octets, then direct reads (the framer's hot path)
+  if (at < 0 || b.length - at < HEADER_LENGTH) return decodeError(SHORT_HEADER.code, SHORT_HEADER.subcode, SHORT_HEADER.action, `header: ${b.length - at} octets, a header needs ${HEADER_LENGTH}`);
   for (let i = 0; i < 16; i++) {
-    const octet = r.u8();
+    const octet = b[at + i]!;
     // RFC 4271 §6.1: a marker not all ones is Connection Not Synchronized
     if (octet !== 0xff) return decodeError(1, 1, 'session-reset', `header: marker octet ${i} is 0x${octet.toString(16)}, not 0xff`);
   }
-  const length = r.u16();
-  const type = r.u8();
+  const length = (b[at + 16]! << 8) | b[at + 17]!;
+  const type = b[at + 18]!;
   // RFC 4271 §6.1: Bad Message Length, data is the erroneous Length field
   if (length < HEADER_LENGTH || length > maxLength) {
     return decodeError(1, 2, 'session-reset', `header: length ${length} is outside ${HEADER_LENGTH}..${maxLength}`, b.slice(at + 16, at + 18));

@@ -3,7 +3,7 @@ import { CodecFailure, decodeError } from './errors.js';
 import type { ErrorAction } from './types.js';
 
 /** The NOTIFICATION a field gives when a read runs past its end (DESIGN.md: every read is checked). */
-export interface Underrun { code: number; subcode: number; action: ErrorAction; what: string; data?: Uint8Array }
+export interface Underrun { code: number; subcode: number; action?: ErrorAction; what: string; data?: Uint8Array }
 
 /**
  * A cursor over one field of a message, [pos, end). Every read checks the field's end and throws
@@ -11,11 +11,29 @@ export interface Underrun { code: number; subcode: number; action: ErrorAction; 
  * Decoders check lengths themselves where the RFC names a more precise error; this is the floor.
  */
 export class Reader {
-  readonly end: number;
+  constructor(public b: Uint8Array, public pos: number, public end: number, readonly onShort: Underrun) {
+    if (pos < 0 || pos > end || end > b.length) this.short(end - pos);
+  }
 
-  constructor(readonly b: Uint8Array, public pos: number, end: number, readonly onShort: Underrun) {
+  /**
+   * Re-points this reader at [pos, end) of `b` (checked as in the constructor). Decoding is synchronous,
+   * so a decoder may keep one reader per field kind and re-point it per message: no allocation.
+   */
+  point(b: Uint8Array, pos: number, end: number): this {
+    this.b = b;
+    this.pos = pos;
     this.end = end;
     if (pos < 0 || pos > end || end > b.length) this.short(end - pos);
+    return this;
+  }
+
+  /** Points this reader at the next n octets of `outer` (checked there) and moves `outer` past them; no allocation. */
+  over(outer: Reader, n: number): this {
+    const at = outer.take(n);
+    this.b = outer.b;
+    this.pos = at;
+    this.end = at + n;
+    return this;
   }
 
   /** Octets left in the field. */
@@ -82,7 +100,7 @@ export class Reader {
 
   private short(n: number): never {
     const u = this.onShort;
-    throw new CodecFailure(decodeError(u.code, u.subcode, u.action,
-      `${u.what}: ${n} octet${n === 1 ? '' : 's'} needed at offset ${this.pos}, ${Math.max(0, this.end - this.pos)} left`, u.data));
+    throw new CodecFailure(decodeError(u.code, u.subcode, u.action ?? 'session-reset',
+      `${u.what}: ${n} octet${n === 1 ? '' : 's'} needed at offset ${this.pos}, ${Math.max(0, this.end - this.pos)} left`, u.data?.slice()));
   }
 }

@@ -12,13 +12,17 @@ const NLRI_FIELD = { code: 3, subcode: 10, what: 'UPDATE NLRI' } as const;
 /** RFC 4271 §6.3: the fixed fields of an UPDATE that do not fit are Malformed Attribute List. */
 const BODY_FIELD = { code: 3, subcode: 1, action: 'session-reset', what: 'UPDATE' } as const;
 
+// Re-pointed per message (decoding is synchronous); the attribute decoder has its own
+const bodyReader = new Reader(new Uint8Array(0), 0, 0, BODY_FIELD);
+const withdrawnReader = new Reader(new Uint8Array(0), 0, 0, WITHDRAWN_FIELD);
+
 /** Decodes an UPDATE body (RFC 4271 §4.3); `start` is just past the header. */
 export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: CodecContext): UpdateMessage {
-  const r = new Reader(b, start, end, BODY_FIELD);
+  const r = bodyReader.point(b, start, end);
   const wLen = r.u16();
   // RFC 4271 §6.3 / RFC 7606 §5.3: withdrawn length beyond the message is Malformed Attribute List
   if (wLen + 2 > r.left) fail(3, 1, 'session-reset', `UPDATE: withdrawn routes length ${wLen} overruns the message`);
-  const withdrawnField = r.sub(wLen);
+  const withdrawnField = withdrawnReader.over(r, wLen);
   const aLen = r.u16();
   // RFC 4271 §6.3 / RFC 7606 §4: total attribute length beyond the message is Malformed Attribute List
   if (aLen > r.left) fail(3, 1, 'session-reset', `UPDATE: total path attribute length ${aLen} overruns the message`);
