@@ -1,6 +1,6 @@
 import { decodeAsPath, mergeAs4Path } from './as-path.js';
 import { Reader } from './reader.js';
-import { AS_TRANS, AttrFlag, EXPECTED_FLAGS } from './constants.js';
+import { AS_TRANS, AttrFlag, EXPECTED_FLAGS, ErrorCode, UpdateSubcode } from './constants.js';
 import { decodeError, fail } from './errors.js';
 import { decodeMpReach, decodeMpUnreach } from './mp.js';
 import { attributeName } from './names.js';
@@ -21,7 +21,7 @@ export interface DecodedAttributes {
  * session-reset errors are thrown, the others are collected and the attribute left out.
  */
 /** RFC 7606 §4: an attribute list that does not parse; the decoder's own checks collect it first, this is the floor. */
-const LIST_FIELD = { code: 3, subcode: 1, action: 'session-reset', what: 'path attributes' } as const;
+const LIST_FIELD = { code: ErrorCode.UPDATE, subcode: UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, action: 'session-reset', what: 'path attributes' } as const;
 
 const EMPTY = new Uint8Array(0);
 const listReader = new Reader(EMPTY, 0, 0, LIST_FIELD);
@@ -45,14 +45,14 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
     const hdr = ext ? 4 : 3;
     // RFC 7606 §4: a truncated attribute header or an overrun is treat-as-withdraw, Malformed Attribute List
     if (r.left < hdr) {
-      errors.push(decodeError(3, 1, 'treat-as-withdraw', `attribute header at offset ${at} is truncated`));
+      errors.push(decodeError(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, 'treat-as-withdraw', `attribute header at offset ${at} is truncated`));
       break;
     }
     r.skip(1);
     const type = r.u8();
     const len = ext ? r.u16() : r.u8();
     if (len > r.left) {
-      errors.push(decodeError(3, 1, 'treat-as-withdraw', `${attributeName(type)} of length ${len} overruns the attribute list`));
+      errors.push(decodeError(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, 'treat-as-withdraw', `${attributeName(type)} of length ${len} overruns the attribute list`));
       break;
     }
     value.over(r, len);
@@ -60,9 +60,9 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
     const bit = type < 32 ? 1 << type : 0;
     if (bit ? (seen0 & bit) !== 0 : seenHigh?.has(type) === true) {
       // RFC 7606 §3(g): a repeated MP_REACH/MP_UNREACH is Malformed Attribute List, session reset
-      if (type === 14 || type === 15) fail(3, 1, 'session-reset', `${attributeName(type)} appears more than once`);
+      if (type === 14 || type === 15) fail(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, 'session-reset', `${attributeName(type)} appears more than once`);
       // RFC 7606 §3(g): other repeats are discarded
-      errors.push(decodeError(3, 1, 'attribute-discard', `${attributeName(type)} appears more than once; the repeat is discarded`));
+      errors.push(decodeError(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, 'attribute-discard', `${attributeName(type)} appears more than once; the repeat is discarded`));
       canonical = false;
       continue;
     }
@@ -71,7 +71,7 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
     const expected = EXPECTED_FLAGS[type];
     if (expected === undefined) {
       // RFC 4271 §6.3: an unrecognised well-known attribute is Unrecognized Well-known Attribute
-      if ((flags & AttrFlag.OPTIONAL) === 0) fail(3, 2, 'session-reset', `unrecognised well-known attribute ${type}`, b.slice(at, ve));
+      if ((flags & AttrFlag.OPTIONAL) === 0) fail(ErrorCode.UPDATE, UpdateSubcode.UNRECOGNIZED_WELL_KNOWN, 'session-reset', `unrecognised well-known attribute ${type}`, b.slice(at, ve));
       (a.unknown ??= []).push({ flags, typeCode: type, value: value.rest() });
       order.push((type << 8) | flags);
       canonical = false;
@@ -79,7 +79,7 @@ export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx:
     }
     if ((flags & 0xc0) !== expected) {
       // RFC 7606 §3(c): wrong Optional/Transitive bits make the attribute malformed, treat-as-withdraw
-      errors.push(decodeError(3, 4, 'treat-as-withdraw', `${attributeName(type)}: flags 0x${flags.toString(16)} should have Optional/Transitive 0x${expected.toString(16)}`, b.slice(at, ve)));
+      errors.push(decodeError(ErrorCode.UPDATE, UpdateSubcode.ATTRIBUTE_FLAGS, 'treat-as-withdraw', `${attributeName(type)}: flags 0x${flags.toString(16)} should have Optional/Transitive 0x${expected.toString(16)}`, b.slice(at, ve)));
       // RFC 7606 §2: treat-as-withdraw needs the MP attribute's NLRI, so it is still parsed
       if (type !== 14 && type !== 15) continue;
       canonical = false;
@@ -111,7 +111,7 @@ function mergeAs4(a: PathAttributes): AsPathSegment[] | undefined {
 
 /** Attribute Length Error; the data, as for most UPDATE errors, is the whole attribute (RFC 4271 §6.3). */
 function lengthError(b: Uint8Array, at: number, ve: number, len: number, type: number, want: string, action: ErrorAction): DecodeError {
-  return decodeError(3, 5, action, `${attributeName(type)}: length ${len} should be ${want}`, b.slice(at, ve));
+  return decodeError(ErrorCode.UPDATE, UpdateSubcode.ATTRIBUTE_LENGTH, action, `${attributeName(type)}: length ${len} should be ${want}`, b.slice(at, ve));
 }
 
 /** One attribute's value through `v` (its own bounds); `b.slice(at, v.end)` is the whole attribute, the errors' data. */
@@ -126,14 +126,14 @@ function decodeValue(
       if (len !== 1) return lengthError(b, at, ve, len, type, '1', 'treat-as-withdraw');
       const value = v.u8();
       const origin = ORIGINS[value];
-      if (!origin) return decodeError(3, 6, 'treat-as-withdraw', `ORIGIN: value ${value} is not 0, 1 or 2`, b.slice(at, ve));
+      if (!origin) return decodeError(ErrorCode.UPDATE, UpdateSubcode.INVALID_ORIGIN, 'treat-as-withdraw', `ORIGIN: value ${value} is not 0, 1 or 2`, b.slice(at, ve));
       a.origin = origin;
       return null;
     }
     case 2: {
       const path = decodeAsPath(v, asSize);
       // RFC 7606 §7.2: a malformed AS_PATH is treat-as-withdraw
-      if (typeof path === 'string') return decodeError(3, 11, 'treat-as-withdraw', `AS_PATH: ${path}`);
+      if (typeof path === 'string') return decodeError(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_AS_PATH, 'treat-as-withdraw', `AS_PATH: ${path}`);
       a.asPath = path;
       return null;
     }
@@ -143,7 +143,7 @@ function decodeValue(
       const first = v.peek();
       const nextHop = v.ipv4();
       // RFC 4271 §6.3: a NEXT_HOP that cannot be a host address is Invalid NEXT_HOP Attribute
-      if (first >= 224 || nextHop === '0.0.0.0') return decodeError(3, 8, 'treat-as-withdraw', `NEXT_HOP: ${nextHop} is not a unicast address`, b.slice(at, ve));
+      if (first >= 224 || nextHop === '0.0.0.0') return decodeError(ErrorCode.UPDATE, UpdateSubcode.INVALID_NEXT_HOP, 'treat-as-withdraw', `NEXT_HOP: ${nextHop} is not a unicast address`, b.slice(at, ve));
       a.nextHop = nextHop;
       return null;
     }
@@ -205,9 +205,9 @@ function decodeValue(
     case 17: {
       const path = decodeAsPath(v, 4);
       // RFC 6793 §6: a malformed AS4_PATH (or one with confederation segments) is discarded
-      if (typeof path === 'string') return decodeError(3, 11, 'attribute-discard', `AS4_PATH: ${path}`);
+      if (typeof path === 'string') return decodeError(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_AS_PATH, 'attribute-discard', `AS4_PATH: ${path}`);
       if (path.some((s) => s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET')) {
-        return decodeError(3, 11, 'attribute-discard', 'AS4_PATH: carries confederation segments');
+        return decodeError(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_AS_PATH, 'attribute-discard', 'AS4_PATH: carries confederation segments');
       }
       a.as4Path = path;
       return null;

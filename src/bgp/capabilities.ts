@@ -1,3 +1,4 @@
+import { ErrorCode, OpenSubcode } from './constants.js';
 import type { Writer } from './bytes.js';
 import type { Reader } from './reader.js';
 import { fail } from './errors.js';
@@ -5,7 +6,7 @@ import type { Capability } from './types.js';
 
 /** RFC 5492 §3 gives no subcode for a malformed capability value; we send OPEN Message Error / Unspecific. */
 function bad(code: number, detail: string): never {
-  return fail(2, 0, 'session-reset', `OPEN: capability ${code}: ${detail}`);
+  return fail(ErrorCode.OPEN, OpenSubcode.UNSPECIFIC, 'session-reset', `OPEN: capability ${code}: ${detail}`);
 }
 
 function expectLength(code: number, len: number, ok: boolean, what: string): void {

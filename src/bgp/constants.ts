@@ -117,5 +117,8 @@ export const CeaseSubcode = {
 
 export const RouteRefreshSubtype = { NORMAL: 0, BORR: 1, EORR: 2 } as const;
 
+/** RFC 7313 §5. */
+export const RouteRefreshErrorSubcode = { INVALID_MESSAGE_LENGTH: 1 } as const;
+
 /** Message type names by type code (RFC 4271 §4.1, RFC 2918 §3). */
 export const MessageTypeCodeOf: readonly string[] = ['UNKNOWN', 'OPEN', 'UPDATE', 'NOTIFICATION', 'KEEPALIVE', 'ROUTE-REFRESH'];

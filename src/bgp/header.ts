@@ -1,5 +1,5 @@
 import { Writer } from './bytes.js';
-import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './constants.js';
+import { ErrorCode, HEADER_LENGTH, HeaderSubcode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './constants.js';
 import { decodeError } from './errors.js';
 import type { CodecContext, DecodeError } from './types.js';
 
@@ -7,7 +7,7 @@ import type { CodecContext, DecodeError } from './types.js';
 const MIN_LENGTH = [0, 29, 23, 21, 19, 19];
 const TYPE_NAMES = ['', 'OPEN', 'UPDATE', 'NOTIFICATION', 'KEEPALIVE', 'ROUTE-REFRESH'];
 /** RFC 4271 §6.1: fewer octets than a header is Bad Message Length. */
-const SHORT_HEADER = { code: 1, subcode: 2, action: 'session-reset', what: 'header' } as const;
+const SHORT_HEADER = { code: ErrorCode.MESSAGE_HEADER, subcode: HeaderSubcode.BAD_MESSAGE_LENGTH, action: 'session-reset', what: 'header' } as const;
 
 export function maxMessageLength(ctx: CodecContext): number {
   return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
@@ -23,19 +23,19 @@ export function checkHeader(b: Uint8Array, at: number, maxLength: number): { len
   for (let i = 0; i < 16; i++) {
     const octet = b[at + i]!;
     // RFC 4271 §6.1: a marker not all ones is Connection Not Synchronized
-    if (octet !== 0xff) return decodeError(1, 1, 'session-reset', `header: marker octet ${i} is 0x${octet.toString(16)}, not 0xff`);
+    if (octet !== 0xff) return decodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, 'session-reset', `header: marker octet ${i} is 0x${octet.toString(16)}, not 0xff`);
   }
   const length = (b[at + 16]! << 8) | b[at + 17]!;
   const type = b[at + 18]!;
   // RFC 4271 §6.1: Bad Message Length, data is the erroneous Length field
   if (length < HEADER_LENGTH || length > maxLength) {
-    return decodeError(1, 2, 'session-reset', `header: length ${length} is outside ${HEADER_LENGTH}..${maxLength}`, b.slice(at + 16, at + 18));
+    return decodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'session-reset', `header: length ${length} is outside ${HEADER_LENGTH}..${maxLength}`, b.slice(at + 16, at + 18));
   }
   // RFC 4271 §6.1: Bad Message Type, data is the erroneous Type field
-  if (type < 1 || type > 5) return decodeError(1, 3, 'session-reset', `header: unknown message type ${type}`, b.slice(at + 18, at + 19));
+  if (type < 1 || type > 5) return decodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_TYPE, 'session-reset', `header: unknown message type ${type}`, b.slice(at + 18, at + 19));
   // RFC 4271 §6.1: a length too small for the type, or a KEEPALIVE longer than 19 (ROUTE-REFRESH: see decodeMessage)
   if (length < MIN_LENGTH[type]! || (type === 4 && length !== HEADER_LENGTH)) {
-    return decodeError(1, 2, 'session-reset', `header: length ${length} is not valid for a ${TYPE_NAMES[type]}`, b.slice(at + 16, at + 18));
+    return decodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'session-reset', `header: length ${length} is not valid for a ${TYPE_NAMES[type]}`, b.slice(at + 16, at + 18));
   }
   return { length, type };
 }

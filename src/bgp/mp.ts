@@ -1,3 +1,4 @@
+import { ErrorCode, UpdateSubcode } from './constants.js';
 import { Writer, hex, parseIpv4, parseIpv6 } from './bytes.js';
 import type { Reader } from './reader.js';
 import { fail } from './errors.js';
@@ -17,7 +18,7 @@ export function hasFamily(list: Family[] | undefined, afi: number, safi: number)
 
 // RFC 7606 §7.11: a malformed MP_REACH_NLRI / MP_UNREACH_NLRI resets the session, Optional Attribute Error
 function mpFail(attr: Uint8Array, detail: string): never {
-  return fail(3, 9, 'session-reset', detail, attr.slice());
+  return fail(ErrorCode.UPDATE, UpdateSubcode.OPTIONAL_ATTRIBUTE, 'session-reset', detail, attr.slice());
 }
 
 /** Decodes an MP_REACH_NLRI value (RFC 4760 §3); `attr` is the whole attribute, the error's data. */
@@ -41,7 +42,7 @@ export function decodeMpReach(r: Reader, ctx: CodecContext, attr: Uint8Array): M
   else return mpFail(attr, `MP_REACH_NLRI: next hop length ${nhLen} is not 4, 16 or 32`);
   const out: MpReach = { afi, safi, nextHops, nlri: [] };
   const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
-  setPrefixes(out, 'nlri', r, afi, pathIds, { code: 3, subcode: 9, what: 'MP_REACH_NLRI', data: attr });
+  setPrefixes(out, 'nlri', r, afi, pathIds, { code: ErrorCode.UPDATE, subcode: UpdateSubcode.OPTIONAL_ATTRIBUTE, what: 'MP_REACH_NLRI', data: attr });
   if (pathIds) out.pathIds = pathIds;
   return out;
 }
@@ -58,7 +59,7 @@ export function decodeMpUnreach(r: Reader, ctx: CodecContext, attr: Uint8Array):
   }
   const out: MpUnreach = { afi, safi, withdrawn: [] };
   const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
-  setPrefixes(out, 'withdrawn', r, afi, pathIds, { code: 3, subcode: 9, what: 'MP_UNREACH_NLRI', data: attr });
+  setPrefixes(out, 'withdrawn', r, afi, pathIds, { code: ErrorCode.UPDATE, subcode: UpdateSubcode.OPTIONAL_ATTRIBUTE, what: 'MP_UNREACH_NLRI', data: attr });
   if (pathIds) out.pathIds = pathIds;
   return out;
 }

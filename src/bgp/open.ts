@@ -1,7 +1,7 @@
 import { Writer, parseIpv4 } from './bytes.js';
 import { Reader } from './reader.js';
 import { decodeCapability, writeCapability } from './capabilities.js';
-import { AS_TRANS, BGP_VERSION } from './constants.js';
+import { AS_TRANS, BGP_VERSION, ErrorCode, OpenSubcode } from './constants.js';
 import { decodeError, fail } from './errors.js';
 import type { Capability, DecodeError, OpenMessage, OptionalParameter } from './types.js';
 
@@ -10,11 +10,11 @@ const PARAM_CAPABILITIES = 2;
 const PARAM_EXTENDED = 255;
 
 /** RFC 4271 §6.2 names no subcode for inconsistent parameter lengths: OPEN Message Error / Unspecific. */
-const OPEN_FIELD = { code: 2, subcode: 0, action: 'session-reset', what: 'OPEN' } as const;
+const OPEN_FIELD = { code: ErrorCode.OPEN, subcode: OpenSubcode.UNSPECIFIC, action: 'session-reset', what: 'OPEN' } as const;
 
 function malformed(detail: string): never {
   // RFC 4271 §6.2 names no subcode for inconsistent parameter lengths: OPEN Message Error / Unspecific
-  return fail(2, 0, 'session-reset', `OPEN: ${detail}`);
+  return fail(ErrorCode.OPEN, OpenSubcode.UNSPECIFIC, 'session-reset', `OPEN: ${detail}`);
 }
 
 /** Decodes an OPEN body (RFC 4271 §4.2); `start` is just past the header, `end` the message end. */
@@ -22,7 +22,7 @@ export function decodeOpen(b: Uint8Array, start: number, end: number): OpenMessa
   const r = new Reader(b, start, end, OPEN_FIELD);
   const version = r.u8();
   // RFC 4271 §6.2: data is the largest supported version, as a 2-octet unsigned integer
-  if (version !== BGP_VERSION) fail(2, 1, 'session-reset', `OPEN: unsupported version ${version}`, new Uint8Array([0, BGP_VERSION]));
+  if (version !== BGP_VERSION) fail(ErrorCode.OPEN, OpenSubcode.UNSUPPORTED_VERSION, 'session-reset', `OPEN: unsupported version ${version}`, new Uint8Array([0, BGP_VERSION]));
   const myAs = r.u16();
   const holdTime = r.u16();
   const bgpId = r.ipv4();
@@ -127,21 +127,21 @@ export function checkOpen(
   open: OpenMessage, expect: { peerAs?: number; localAs?: number; localBgpId?: string } = {},
 ): DecodeError | null {
   // RFC 4271 §6.2: hold time must be zero or at least three seconds
-  if (open.holdTime === 1 || open.holdTime === 2) return decodeError(2, 6, 'session-reset', `OPEN: hold time ${open.holdTime} is below 3 seconds`);
+  if (open.holdTime === 1 || open.holdTime === 2) return decodeError(ErrorCode.OPEN, OpenSubcode.UNACCEPTABLE_HOLD_TIME, 'session-reset', `OPEN: hold time ${open.holdTime} is below 3 seconds`);
   // RFC 6286 §2.2: the BGP Identifier is a non-zero 4-octet value
-  if (open.bgpId === '0.0.0.0') return decodeError(2, 3, 'session-reset', 'OPEN: BGP identifier is 0.0.0.0');
+  if (open.bgpId === '0.0.0.0') return decodeError(ErrorCode.OPEN, OpenSubcode.BAD_BGP_IDENTIFIER, 'session-reset', 'OPEN: BGP identifier is 0.0.0.0');
   const asn = effectiveAs(open);
   // RFC 6793 §3 / RFC 4271 §6.2: the peer's AS must be the configured one
   if (asn === 0 || (expect.peerAs !== undefined && asn !== expect.peerAs)) {
-    return decodeError(2, 2, 'session-reset', `OPEN: peer AS ${asn} is not the expected ${expect.peerAs ?? 'non-zero AS'}`);
+    return decodeError(ErrorCode.OPEN, OpenSubcode.BAD_PEER_AS, 'session-reset', `OPEN: peer AS ${asn} is not the expected ${expect.peerAs ?? 'non-zero AS'}`);
   }
   // RFC 6286 §2.2: within one AS the identifiers must differ
   if (expect.localBgpId === open.bgpId && (expect.localAs === undefined || expect.localAs === asn)) {
-    return decodeError(2, 3, 'session-reset', `OPEN: BGP identifier ${open.bgpId} equals ours`);
+    return decodeError(ErrorCode.OPEN, OpenSubcode.BAD_BGP_IDENTIFIER, 'session-reset', `OPEN: BGP identifier ${open.bgpId} equals ours`);
   }
   for (const p of open.params) {
     // RFC 4271 §6.2: an unrecognised optional parameter gives Unsupported Optional Parameter
-    if (!('capabilities' in p)) return decodeError(2, 4, 'session-reset', `OPEN: unsupported optional parameter type ${p.type}`);
+    if (!('capabilities' in p)) return decodeError(ErrorCode.OPEN, OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, 'session-reset', `OPEN: unsupported optional parameter type ${p.type}`);
   }
   return null;
 }
@@ -150,5 +150,5 @@ export function checkOpen(
 export function unsupportedCapability(caps: Capability[]): DecodeError {
   const w = new Writer(64);
   for (const c of caps) writeCapability(w, c);
-  return decodeError(2, 7, 'session-reset', `OPEN: required capabilities not supported: ${caps.map((c) => c.code).join(', ')}`, w.result());
+  return decodeError(ErrorCode.OPEN, OpenSubcode.UNSUPPORTED_CAPABILITY, 'session-reset', `OPEN: required capabilities not supported: ${caps.map((c) => c.code).join(', ')}`, w.result());
 }
