@@ -38,6 +38,10 @@ export interface BgpPeerStatus {
   inboundLimit?: number;
   prefixesBeyondLimit?: number;
   prefixesDiscarded?: number;
+  /** Why the session last went down (e.g. "send hold timer expired: …"), null if it never did. */
+  lastDownReason?: string | null;
+  /** Octets we wrote that the peer has not taken yet; grows when a router stops reading (RFC 9687). */
+  sendQueueBytes?: number;
 }
 
 export interface BgpStatus {

@@ -1,24 +1,26 @@
-import { Writer, u16, u32 } from './bytes.js';
+import type { Writer } from './bytes.js';
+import type { Reader } from './reader.js';
 import { AS_TRANS, AsPathSegmentCode } from './constants.js';
 import type { AsPathSegment, AsPathSegmentType } from './types.js';
 
 const SEGMENT_TYPES: readonly (AsPathSegmentType | undefined)[] = [undefined, 'AS_SET', 'AS_SEQUENCE', 'AS_CONFED_SEQUENCE', 'AS_CONFED_SET'];
 
 /** Segments of an AS_PATH or AS4_PATH value (RFC 4271 §4.3), or a reason it is malformed. */
-export function decodeAsPath(b: Uint8Array, start: number, end: number, asSize: 2 | 4): AsPathSegment[] | string {
+export function decodeAsPath(r: Reader, asSize: 2 | 4): AsPathSegment[] | string {
   const segments: AsPathSegment[] = [];
-  let p = start;
-  while (p < end) {
-    if (p + 2 > end) return `segment header at offset ${p - start} is truncated`;
-    const type = SEGMENT_TYPES[b[p]!];
-    const count = b[p + 1]!;
+  const start = r.pos;
+  while (r.left > 0) {
+    const at = r.pos - start;
+    if (r.left < 2) return `segment header at offset ${at} is truncated`;
+    const code = r.u8();
+    const type = SEGMENT_TYPES[code];
+    const count = r.u8();
     // RFC 7606 §7.2: an unknown segment type, a zero-length segment or an overrun is malformed
-    if (!type) return `unknown segment type ${b[p]}`;
-    if (count === 0) return `segment at offset ${p - start} has zero length`;
-    p += 2;
-    if (p + count * asSize > end) return `segment of ${count} ASes overruns the attribute`;
+    if (!type) return `unknown segment type ${code}`;
+    if (count === 0) return `segment at offset ${at} has zero length`;
+    if (!r.has(count * asSize)) return `segment of ${count} ASes overruns the attribute`;
     const asns = new Array<number>(count);
-    for (let i = 0; i < count; i++, p += asSize) asns[i] = asSize === 4 ? u32(b, p) : u16(b, p);
+    for (let i = 0; i < count; i++) asns[i] = asSize === 4 ? r.u32() : r.u16();
     segments.push({ type, asns });
   }
   return segments;

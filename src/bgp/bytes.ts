@@ -69,14 +69,7 @@ export class Writer {
   }
 }
 
-export function u16(b: Uint8Array, at: number): number {
-  return (b[at]! << 8) | b[at + 1]!;
-}
-
-export function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}
-
+/** Four octets at `at` as a dotted quad; decoders call it through Reader.ipv4(), which checks the bounds. */
 export function ipv4ToString(b: Uint8Array, at: number): string {
   return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
 }

@@ -1,10 +1,12 @@
-import { Writer, u16, u32 } from './bytes.js';
+import { ErrorCode, OpenSubcode } from './constants.js';
+import type { Writer } from './bytes.js';
+import type { Reader } from './reader.js';
 import { fail } from './errors.js';
 import type { Capability } from './types.js';
 
 /** RFC 5492 §3 gives no subcode for a malformed capability value; we send OPEN Message Error / Unspecific. */
 function bad(code: number, detail: string): never {
-  return fail(2, 0, 'session-reset', `OPEN: capability ${code}: ${detail}`);
+  return fail(ErrorCode.OPEN, OpenSubcode.UNSPECIFIC, 'session-reset', `OPEN: capability ${code}: ${detail}`);
 }
 
 function expectLength(code: number, len: number, ok: boolean, what: string): void {
@@ -12,11 +14,12 @@ function expectLength(code: number, len: number, ok: boolean, what: string): voi
 }
 
 /** Decodes one capability value (RFC 5492 §4 and each capability's RFC). */
-export function decodeCapability(code: number, b: Uint8Array, at: number, len: number): Capability {
+export function decodeCapability(code: number, r: Reader): Capability {
+  const len = r.left;
   switch (code) {
     case 1: // RFC 4760 §8
       expectLength(code, len, len === 4, '4');
-      return { code, name: 'multiprotocol', afi: u16(b, at), safi: b[at + 3]! };
+      { const afi = r.u16(); r.skip(1); return { code, name: 'multiprotocol', afi, safi: r.u8() }; }
     case 2:
     case 128: // RFC 2918 §3
       expectLength(code, len, len === 0, '0');
@@ -24,7 +27,7 @@ export function decodeCapability(code: number, b: Uint8Array, at: number, len: n
     case 5: { // RFC 8950 §3
       expectLength(code, len, len % 6 === 0, 'a multiple of 6');
       const entries = [];
-      for (let p = at; p < at + len; p += 6) entries.push({ afi: u16(b, p), safi: u16(b, p + 2), nextHopAfi: u16(b, p + 4) });
+      while (r.left > 0) entries.push({ afi: r.u16(), safi: r.u16(), nextHopAfi: r.u16() });
       return { code, name: 'extended-next-hop', entries };
     }
     case 6: // RFC 8654 §3
@@ -32,21 +35,21 @@ export function decodeCapability(code: number, b: Uint8Array, at: number, len: n
       return { code, name: 'extended-message' };
     case 9: // RFC 9234 §4.1
       expectLength(code, len, len === 1, '1');
-      return { code, name: 'bgp-role', role: b[at]! };
+      return { code, name: 'bgp-role', role: r.u8() };
     case 64: { // RFC 4724 §3
       expectLength(code, len, len >= 2 && (len - 2) % 4 === 0, '2 plus a multiple of 4');
-      const word = u16(b, at);
+      const word = r.u16();
       const families = [];
-      for (let p = at + 2; p < at + len; p += 4) families.push({ afi: u16(b, p), safi: b[p + 2]!, flags: b[p + 3]! });
+      while (r.left > 0) families.push({ afi: r.u16(), safi: r.u8(), flags: r.u8() });
       return { code, name: 'graceful-restart', restartFlags: word >>> 12, restartTime: word & 0xfff, families };
     }
     case 65: // RFC 6793 §3
       expectLength(code, len, len === 4, '4');
-      return { code, name: 'four-octet-as', asn: u32(b, at) };
+      return { code, name: 'four-octet-as', asn: r.u32() };
     case 69: { // RFC 7911 §4
       expectLength(code, len, len % 4 === 0, 'a multiple of 4');
       const families = [];
-      for (let p = at; p < at + len; p += 4) families.push({ afi: u16(b, p), safi: b[p + 2]!, sendReceive: b[p + 3]! });
+      while (r.left > 0) families.push({ afi: r.u16(), safi: r.u8(), sendReceive: r.u8() });
       return { code, name: 'add-path', families };
     }
     case 70: // RFC 7313 §3.1
@@ -55,20 +58,19 @@ export function decodeCapability(code: number, b: Uint8Array, at: number, len: n
     case 71: { // RFC 9494 §4.1
       expectLength(code, len, len % 7 === 0, 'a multiple of 7');
       const families = [];
-      for (let p = at; p < at + len; p += 7) {
-        families.push({ afi: u16(b, p), safi: b[p + 2]!, flags: b[p + 3]!, staleTime: (b[p + 4]! << 16) | u16(b, p + 5) });
-      }
+      while (r.left > 0) families.push({ afi: r.u16(), safi: r.u8(), flags: r.u8(), staleTime: r.u24() });
       return { code, name: 'long-lived-graceful-restart', families };
     }
     case 73: { // draft-walton-bgp-hostname-capability §3
-      const hl = len >= 1 ? b[at]! : -1;
-      const dl = hl >= 0 && 1 + hl < len ? b[at + 1 + hl]! : -1;
+      const hl = len >= 1 ? r.peek() : -1;
+      const dl = hl >= 0 && 1 + hl < len ? r.peek(1 + hl) : -1;
       expectLength(code, len, dl >= 0 && len === 2 + hl + dl, 'consistent with its hostname and domain lengths');
-      const text = (from: number, n: number): string => Buffer.from(b.subarray(from, from + n)).toString('latin1');
-      return { code, name: 'fqdn', hostname: text(at + 1, hl), domain: text(at + 2 + hl, dl) };
+      const text = (): string => Buffer.from(r.bytes(r.u8())).toString('latin1');
+      const hostname = text();
+      return { code, name: 'fqdn', hostname, domain: text() };
     }
     default:
-      return { code, name: 'unknown', value: b.slice(at, at + len) };
+      return { code, name: 'unknown', value: r.rest() };
   }
 }
 

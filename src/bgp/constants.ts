@@ -69,7 +69,12 @@ export const ErrorCode = {
   FSM: 5,
   CEASE: 6,
   ROUTE_REFRESH: 7,
+  /** RFC 9687 §3. */
+  SEND_HOLD_TIMER_EXPIRED: 8,
 } as const;
+
+/** RFC 6608 §3: the state that did not expect the message. */
+export const FsmSubcode = { UNSPECIFIED: 0, OPEN_SENT: 1, OPEN_CONFIRM: 2, ESTABLISHED: 3 } as const;
 
 export const HeaderSubcode = { CONNECTION_NOT_SYNCHRONIZED: 1, BAD_MESSAGE_LENGTH: 2, BAD_MESSAGE_TYPE: 3 } as const;
 
@@ -111,6 +116,9 @@ export const CeaseSubcode = {
 } as const;
 
 export const RouteRefreshSubtype = { NORMAL: 0, BORR: 1, EORR: 2 } as const;
+
+/** RFC 7313 §5. */
+export const RouteRefreshErrorSubcode = { INVALID_MESSAGE_LENGTH: 1 } as const;
 
 /** Message type names by type code (RFC 4271 §4.1, RFC 2918 §3). */
 export const MessageTypeCodeOf: readonly string[] = ['UNKNOWN', 'OPEN', 'UPDATE', 'NOTIFICATION', 'KEEPALIVE', 'ROUTE-REFRESH'];

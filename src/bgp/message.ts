@@ -1,5 +1,6 @@
-import { Writer, u16 } from './bytes.js';
-import { HEADER_LENGTH } from './constants.js';
+import { Writer } from './bytes.js';
+import { Reader } from './reader.js';
+import { ErrorCode, HEADER_LENGTH, HeaderSubcode, RouteRefreshErrorSubcode, RouteRefreshSubtype } from './constants.js';
 import { CodecFailure, decodeError } from './errors.js';
 import { checkHeader, finishHeader, isDecodeError, maxMessageLength, startHeader } from './header.js';
 import { decodeOpen, writeOpen } from './open.js';
@@ -17,28 +18,38 @@ export function decodeMessage(bytes: Uint8Array, ctx: CodecContext): Result<BgpM
   }
 }
 
+/** RFC 4271 §6.1: a body shorter than its type needs is Bad Message Length (the header checks catch it first). */
+const BODY_TOO_SHORT = { code: ErrorCode.MESSAGE_HEADER, subcode: HeaderSubcode.BAD_MESSAGE_LENGTH, action: 'session-reset', what: 'message body' } as const;
+
 function decode(b: Uint8Array, ctx: CodecContext): BgpMessage {
   // RFC 4271 §6.1: fewer octets than a header, or than the header's Length, is Bad Message Length
-  if (b.length < HEADER_LENGTH) throw new CodecFailure(decodeError(1, 2, 'session-reset', `message of ${b.length} octets is shorter than a header`));
+  if (b.length < HEADER_LENGTH) throw new CodecFailure(decodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'session-reset', `message of ${b.length} octets is shorter than a header`));
   const h = checkHeader(b, 0, maxMessageLength(ctx));
   if (isDecodeError(h)) throw new CodecFailure(h);
   const lengthField = (): Uint8Array => b.slice(16, 18);
   if (h.length !== b.length) {
-    throw new CodecFailure(decodeError(1, 2, 'session-reset', `header length ${h.length} does not match the ${b.length} octets given`, lengthField()));
+    throw new CodecFailure(decodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'session-reset', `header length ${h.length} does not match the ${b.length} octets given`, lengthField()));
   }
   const { length, type } = h;
   if (type === 5 && length !== 23) {
     // RFC 7313 §5: a BoRR/EoRR of the wrong length is ROUTE-REFRESH / Invalid Message Length, data the message
-    if (length >= 22 && (b[21] === 1 || b[21] === 2)) throw new CodecFailure(decodeError(7, 1, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, b.slice()));
+    const subtype = length >= 22 ? new Reader(b, 21, 22, BODY_TOO_SHORT).u8() : -1;
+    if (subtype === RouteRefreshSubtype.BORR || subtype === RouteRefreshSubtype.EORR) throw new CodecFailure(decodeError(ErrorCode.ROUTE_REFRESH, RouteRefreshErrorSubcode.INVALID_MESSAGE_LENGTH, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, b.slice()));
     // RFC 4271 §6.1 / RFC 2918 §3: any other ROUTE-REFRESH must be 23 octets
-    throw new CodecFailure(decodeError(1, 2, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, lengthField()));
+    throw new CodecFailure(decodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'session-reset', `ROUTE-REFRESH: length ${length} is not 23`, lengthField()));
   }
   switch (type) {
     case 1: return decodeOpen(b, HEADER_LENGTH, length);
     case 2: return decodeUpdate(b, HEADER_LENGTH, length, ctx);
-    case 3: return { type: 'NOTIFICATION', code: b[19]!, subcode: b[20]!, data: b.slice(21, length) };
+    case 3: {
+      const r = new Reader(b, HEADER_LENGTH, length, BODY_TOO_SHORT);
+      return { type: 'NOTIFICATION', code: r.u8(), subcode: r.u8(), data: r.rest() };
+    }
     case 4: return { type: 'KEEPALIVE' };
-    default: return { type: 'ROUTE-REFRESH', afi: u16(b, 19), subtype: b[21]!, safi: b[22]! };
+    default: {
+      const r = new Reader(b, HEADER_LENGTH, length, BODY_TOO_SHORT);
+      return { type: 'ROUTE-REFRESH', afi: r.u16(), subtype: r.u8(), safi: r.u8() };
+    }
   }
 }
 

@@ -1,4 +1,6 @@
-import { Writer, hex, ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, u16 } from './bytes.js';
+import { ErrorCode, UpdateSubcode } from './constants.js';
+import { Writer, hex, parseIpv4, parseIpv6 } from './bytes.js';
+import type { Reader } from './reader.js';
 import { fail } from './errors.js';
 import { setPrefixes, writePrefix } from './prefix.js';
 import { AFI_IPV4, AFI_IPV6, type CodecContext, type Family, type MpReach, type MpUnreach } from './types.js';
@@ -16,48 +18,48 @@ export function hasFamily(list: Family[] | undefined, afi: number, safi: number)
 
 // RFC 7606 §7.11: a malformed MP_REACH_NLRI / MP_UNREACH_NLRI resets the session, Optional Attribute Error
 function mpFail(attr: Uint8Array, detail: string): never {
-  return fail(3, 9, 'session-reset', detail, attr.slice());
+  return fail(ErrorCode.UPDATE, UpdateSubcode.OPTIONAL_ATTRIBUTE, 'session-reset', detail, attr.slice());
 }
 
 /** Decodes an MP_REACH_NLRI value (RFC 4760 §3); `attr` is the whole attribute, the error's data. */
-export function decodeMpReach(b: Uint8Array, vs: number, ve: number, ctx: CodecContext, attr: Uint8Array): MpReach {
-  if (ve - vs < 5) mpFail(attr, `MP_REACH_NLRI: length ${ve - vs} is below 5`);
-  const afi = u16(b, vs);
-  const safi = b[vs + 2]!;
-  const nhLen = b[vs + 3]!;
-  const nhAt = vs + 4;
-  if (nhAt + nhLen + 1 > ve) mpFail(attr, `MP_REACH_NLRI: next hop length ${nhLen} overruns the attribute`);
-  const nlriAt = nhAt + nhLen + 1;
+export function decodeMpReach(r: Reader, ctx: CodecContext, attr: Uint8Array): MpReach {
+  if (r.left < 5) mpFail(attr, `MP_REACH_NLRI: length ${r.left} is below 5`);
+  const afi = r.u16();
+  const safi = r.u8();
+  const nhLen = r.u8();
+  if (nhLen + 1 > r.left) mpFail(attr, `MP_REACH_NLRI: next hop length ${nhLen} overruns the attribute`);
+  const nh = r.sub(nhLen);
+  r.skip(1); // RFC 4760 §3: Reserved
   if (!isInterpreted(afi, safi)) {
-    const nextHop = b.slice(nhAt, nhAt + nhLen);
-    return { afi, safi, nextHops: [hex(nextHop)], nlri: [], raw: { nextHop, nlri: b.slice(nlriAt, ve) } };
+    const nextHop = nh.rest();
+    return { afi, safi, nextHops: [hex(nextHop)], nlri: [], raw: { nextHop, nlri: r.rest() } };
   }
   let nextHops: string[];
   // RFC 4760 §3 and RFC 8950 §3: 4 (IPv4), 16 (global) or 32 (global + link-local) octets
-  if (nhLen === 4) nextHops = [ipv4ToString(b, nhAt)];
-  else if (nhLen === 16) nextHops = [ipv6ToString(b, nhAt)];
-  else if (nhLen === 32) nextHops = [ipv6ToString(b, nhAt), ipv6ToString(b, nhAt + 16)];
+  if (nhLen === 4) nextHops = [nh.ipv4()];
+  else if (nhLen === 16) nextHops = [nh.ipv6()];
+  else if (nhLen === 32) nextHops = [nh.ipv6(), nh.ipv6()];
   else return mpFail(attr, `MP_REACH_NLRI: next hop length ${nhLen} is not 4, 16 or 32`);
   const out: MpReach = { afi, safi, nextHops, nlri: [] };
   const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
-  setPrefixes(out, 'nlri', b, nlriAt, ve, afi, pathIds, { code: 3, subcode: 9, what: 'MP_REACH_NLRI', data: attr });
+  setPrefixes(out, 'nlri', r, afi, pathIds, { code: ErrorCode.UPDATE, subcode: UpdateSubcode.OPTIONAL_ATTRIBUTE, what: 'MP_REACH_NLRI', data: attr });
   if (pathIds) out.pathIds = pathIds;
   return out;
 }
 
 /** Decodes an MP_UNREACH_NLRI value (RFC 4760 §4). */
-export function decodeMpUnreach(b: Uint8Array, vs: number, ve: number, ctx: CodecContext, attr: Uint8Array): MpUnreach {
-  if (ve - vs < 3) mpFail(attr, `MP_UNREACH_NLRI: length ${ve - vs} is below 3`);
-  const afi = u16(b, vs);
-  const safi = b[vs + 2]!;
+export function decodeMpUnreach(r: Reader, ctx: CodecContext, attr: Uint8Array): MpUnreach {
+  if (r.left < 3) mpFail(attr, `MP_UNREACH_NLRI: length ${r.left} is below 3`);
+  const afi = r.u16();
+  const safi = r.u8();
   if (!isInterpreted(afi, safi)) {
     const out: MpUnreach = { afi, safi, withdrawn: [] };
-    if (ve > vs + 3) out.raw = b.slice(vs + 3, ve);
+    if (r.left > 0) out.raw = r.rest();
     return out;
   }
   const out: MpUnreach = { afi, safi, withdrawn: [] };
   const pathIds = hasFamily(ctx.addPathReceive, afi, safi) ? [] : null;
-  setPrefixes(out, 'withdrawn', b, vs + 3, ve, afi, pathIds, { code: 3, subcode: 9, what: 'MP_UNREACH_NLRI', data: attr });
+  setPrefixes(out, 'withdrawn', r, afi, pathIds, { code: ErrorCode.UPDATE, subcode: UpdateSubcode.OPTIONAL_ATTRIBUTE, what: 'MP_UNREACH_NLRI', data: attr });
   if (pathIds) out.pathIds = pathIds;
   return out;
 }

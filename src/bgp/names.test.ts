@@ -13,6 +13,7 @@ t.test('NOTIFICATION names for every code and subcode of RFC 4271, 4486, 6608, 7
     [3, 8, 'UPDATE Message Error / Invalid NEXT_HOP Attribute'], [3, 9, 'UPDATE Message Error / Optional Attribute Error'],
     [3, 10, 'UPDATE Message Error / Invalid Network Field'], [3, 11, 'UPDATE Message Error / Malformed AS_PATH'],
     [4, 0, 'Hold Timer Expired'],
+    [8, 0, 'Send Hold Timer Expired'],  // RFC 9687
     [5, 0, 'Finite State Machine Error / Unspecific'], [5, 1, 'Finite State Machine Error / Receive Unexpected Message in OpenSent State'],
     [5, 2, 'Finite State Machine Error / Receive Unexpected Message in OpenConfirm State'], [5, 3, 'Finite State Machine Error / Receive Unexpected Message in Established State'],
     [6, 1, 'Cease / Maximum Number of Prefixes Reached'], [6, 2, 'Cease / Administrative Shutdown'], [6, 3, 'Cease / Peer De-configured'],

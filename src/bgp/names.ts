@@ -27,6 +27,8 @@ const ERROR_NAMES: Record<number, [string, Record<number, string>]> = {
   }],
   // RFC 7313
   7: ['ROUTE-REFRESH Message Error', { 1: 'Invalid Message Length' }],
+  // RFC 9687
+  8: ['Send Hold Timer Expired', {}],
 };
 
 /** E.g. `Cease / Administrative Shutdown`; unknown codes are named by number. */
@@ -34,7 +36,7 @@ export function notificationName(code: number, subcode: number): string {
   const entry = ERROR_NAMES[code];
   if (!entry) return `Unknown error code ${code} / subcode ${subcode}`;
   const sub = subcode === 0 ? 'Unspecific' : entry[1][subcode] ?? `Unknown subcode ${subcode}`;
-  if (code === 4 && subcode === 0) return entry[0];
+  if ((code === 4 || code === 8) && subcode === 0) return entry[0];
   return `${entry[0]} / ${sub}`;
 }
 

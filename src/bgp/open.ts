@@ -1,6 +1,7 @@
-import { Writer, ipv4ToString, parseIpv4, u16 } from './bytes.js';
+import { Writer, parseIpv4 } from './bytes.js';
+import { Reader } from './reader.js';
 import { decodeCapability, writeCapability } from './capabilities.js';
-import { AS_TRANS, BGP_VERSION } from './constants.js';
+import { AS_TRANS, BGP_VERSION, ErrorCode, OpenSubcode } from './constants.js';
 import { decodeError, fail } from './errors.js';
 import type { Capability, DecodeError, OpenMessage, OptionalParameter } from './types.js';
 
@@ -8,58 +9,58 @@ const PARAM_CAPABILITIES = 2;
 /** RFC 9072 §2: Non-Ext OP Type marking the extended optional parameters length. */
 const PARAM_EXTENDED = 255;
 
+/** RFC 4271 §6.2 names no subcode for inconsistent parameter lengths: OPEN Message Error / Unspecific. */
+const OPEN_FIELD = { code: ErrorCode.OPEN, subcode: OpenSubcode.UNSPECIFIC, action: 'session-reset', what: 'OPEN' } as const;
+
 function malformed(detail: string): never {
   // RFC 4271 §6.2 names no subcode for inconsistent parameter lengths: OPEN Message Error / Unspecific
-  return fail(2, 0, 'session-reset', `OPEN: ${detail}`);
+  return fail(ErrorCode.OPEN, OpenSubcode.UNSPECIFIC, 'session-reset', `OPEN: ${detail}`);
 }
 
 /** Decodes an OPEN body (RFC 4271 §4.2); `start` is just past the header, `end` the message end. */
 export function decodeOpen(b: Uint8Array, start: number, end: number): OpenMessage {
-  const version = b[start]!;
+  const r = new Reader(b, start, end, OPEN_FIELD);
+  const version = r.u8();
   // RFC 4271 §6.2: data is the largest supported version, as a 2-octet unsigned integer
-  if (version !== BGP_VERSION) fail(2, 1, 'session-reset', `OPEN: unsupported version ${version}`, new Uint8Array([0, BGP_VERSION]));
-  const myAs = u16(b, start + 1);
-  const holdTime = u16(b, start + 3);
-  const bgpId = ipv4ToString(b, start + 5);
-  let optLen = b[start + 9]!;
-  let p = start + 10;
+  if (version !== BGP_VERSION) fail(ErrorCode.OPEN, OpenSubcode.UNSUPPORTED_VERSION, 'session-reset', `OPEN: unsupported version ${version}`, new Uint8Array([0, BGP_VERSION]));
+  const myAs = r.u16();
+  const holdTime = r.u16();
+  const bgpId = r.ipv4();
+  let optLen = r.u8();
   let extendedParams = false;
   // RFC 9072 §2: Non-Ext OP Len 255 and type 255 announce 2-octet parameter lengths
-  if (optLen === 255 && p < end && b[p] === PARAM_EXTENDED) {
-    if (p + 3 > end) malformed('extended optional parameters length is truncated');
-    optLen = u16(b, p + 1);
-    p += 3;
+  if (optLen === 255 && r.left > 0 && r.peek() === PARAM_EXTENDED) {
+    if (r.left < 3) malformed('extended optional parameters length is truncated');
+    r.skip(1);
+    optLen = r.u16();
     extendedParams = true;
   }
-  if (p + optLen !== end) malformed(`optional parameters length ${optLen} does not match the ${end - p} octets left`);
+  if (optLen !== r.left) malformed(`optional parameters length ${optLen} does not match the ${r.left} octets left`);
   const params: OptionalParameter[] = [];
   const lenSize = extendedParams ? 2 : 1;
-  while (p < end) {
-    if (p + 1 + lenSize > end) malformed(`optional parameter at offset ${p} is truncated`);
-    const type = b[p]!;
-    const len = extendedParams ? u16(b, p + 1) : b[p + 1]!;
-    p += 1 + lenSize;
-    if (p + len > end) malformed(`optional parameter ${type} of length ${len} overruns the message`);
-    if (type === PARAM_CAPABILITIES) params.push({ type: 2, capabilities: decodeCapabilities(b, p, p + len) });
-    else params.push({ type, value: b.slice(p, p + len) });
-    p += len;
+  while (r.left > 0) {
+    if (r.left < 1 + lenSize) malformed(`optional parameter at offset ${r.pos} is truncated`);
+    const type = r.u8();
+    const len = extendedParams ? r.u16() : r.u8();
+    if (len > r.left) malformed(`optional parameter ${type} of length ${len} overruns the message`);
+    const value = r.sub(len);
+    if (type === PARAM_CAPABILITIES) params.push({ type: 2, capabilities: decodeCapabilities(value) });
+    else params.push({ type, value: value.rest() });
   }
   const open: OpenMessage = { type: 'OPEN', version, myAs, holdTime, bgpId, params };
   if (extendedParams) open.extendedParams = true;
   return open;
 }
 
-function decodeCapabilities(b: Uint8Array, start: number, end: number): Capability[] {
+function decodeCapabilities(r: Reader): Capability[] {
   const caps: Capability[] = [];
-  let p = start;
-  while (p < end) {
+  while (r.left > 0) {
     // RFC 5492 §4: capability code, length, value
-    if (p + 2 > end) malformed(`capability at offset ${p} is truncated`);
-    const code = b[p]!;
-    const len = b[p + 1]!;
-    if (p + 2 + len > end) malformed(`capability ${code} of length ${len} overruns its parameter`);
-    caps.push(decodeCapability(code, b, p + 2, len));
-    p += 2 + len;
+    if (r.left < 2) malformed(`capability at offset ${r.pos} is truncated`);
+    const code = r.u8();
+    const len = r.u8();
+    if (len > r.left) malformed(`capability ${code} of length ${len} overruns its parameter`);
+    caps.push(decodeCapability(code, r.sub(len)));
   }
   return caps;
 }
@@ -126,21 +127,21 @@ export function checkOpen(
   open: OpenMessage, expect: { peerAs?: number; localAs?: number; localBgpId?: string } = {},
 ): DecodeError | null {
   // RFC 4271 §6.2: hold time must be zero or at least three seconds
-  if (open.holdTime === 1 || open.holdTime === 2) return decodeError(2, 6, 'session-reset', `OPEN: hold time ${open.holdTime} is below 3 seconds`);
+  if (open.holdTime === 1 || open.holdTime === 2) return decodeError(ErrorCode.OPEN, OpenSubcode.UNACCEPTABLE_HOLD_TIME, 'session-reset', `OPEN: hold time ${open.holdTime} is below 3 seconds`);
   // RFC 6286 §2.2: the BGP Identifier is a non-zero 4-octet value
-  if (open.bgpId === '0.0.0.0') return decodeError(2, 3, 'session-reset', 'OPEN: BGP identifier is 0.0.0.0');
+  if (open.bgpId === '0.0.0.0') return decodeError(ErrorCode.OPEN, OpenSubcode.BAD_BGP_IDENTIFIER, 'session-reset', 'OPEN: BGP identifier is 0.0.0.0');
   const asn = effectiveAs(open);
   // RFC 6793 §3 / RFC 4271 §6.2: the peer's AS must be the configured one
   if (asn === 0 || (expect.peerAs !== undefined && asn !== expect.peerAs)) {
-    return decodeError(2, 2, 'session-reset', `OPEN: peer AS ${asn} is not the expected ${expect.peerAs ?? 'non-zero AS'}`);
+    return decodeError(ErrorCode.OPEN, OpenSubcode.BAD_PEER_AS, 'session-reset', `OPEN: peer AS ${asn} is not the expected ${expect.peerAs ?? 'non-zero AS'}`);
   }
   // RFC 6286 §2.2: within one AS the identifiers must differ
   if (expect.localBgpId === open.bgpId && (expect.localAs === undefined || expect.localAs === asn)) {
-    return decodeError(2, 3, 'session-reset', `OPEN: BGP identifier ${open.bgpId} equals ours`);
+    return decodeError(ErrorCode.OPEN, OpenSubcode.BAD_BGP_IDENTIFIER, 'session-reset', `OPEN: BGP identifier ${open.bgpId} equals ours`);
   }
   for (const p of open.params) {
     // RFC 4271 §6.2: an unrecognised optional parameter gives Unsupported Optional Parameter
-    if (!('capabilities' in p)) return decodeError(2, 4, 'session-reset', `OPEN: unsupported optional parameter type ${p.type}`);
+    if (!('capabilities' in p)) return decodeError(ErrorCode.OPEN, OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, 'session-reset', `OPEN: unsupported optional parameter type ${p.type}`);
   }
   return null;
 }
@@ -149,5 +150,5 @@ export function checkOpen(
 export function unsupportedCapability(caps: Capability[]): DecodeError {
   const w = new Writer(64);
   for (const c of caps) writeCapability(w, c);
-  return decodeError(2, 7, 'session-reset', `OPEN: required capabilities not supported: ${caps.map((c) => c.code).join(', ')}`, w.result());
+  return decodeError(ErrorCode.OPEN, OpenSubcode.UNSUPPORTED_CAPABILITY, 'session-reset', `OPEN: required capabilities not supported: ${caps.map((c) => c.code).join(', ')}`, w.result());
 }

@@ -1,37 +1,45 @@
+import { ErrorCode, UpdateSubcode } from './constants.js';
 import { decodeAttributes } from './attributes-decode.js';
 import { writeAttributes } from './attributes-encode.js';
-import { Writer, u16 } from './bytes.js';
+import type { Writer } from './bytes.js';
+import { Reader } from './reader.js';
 import { decodeError, fail, strongerAction } from './errors.js';
 import { hasFamily } from './mp.js';
 import { setPrefixes, writePrefix } from './prefix.js';
 import { AFI_IPV4, SAFI_UNICAST, type CodecContext, type DecodeError, type Family, type UpdateMessage } from './types.js';
 
-const WITHDRAWN_FIELD = { code: 3, subcode: 10, what: 'UPDATE withdrawn routes' } as const;
-const NLRI_FIELD = { code: 3, subcode: 10, what: 'UPDATE NLRI' } as const;
+const WITHDRAWN_FIELD = { code: ErrorCode.UPDATE, subcode: UpdateSubcode.INVALID_NETWORK_FIELD, what: 'UPDATE withdrawn routes' } as const;
+const NLRI_FIELD = { code: ErrorCode.UPDATE, subcode: UpdateSubcode.INVALID_NETWORK_FIELD, what: 'UPDATE NLRI' } as const;
+/** RFC 4271 §6.3: the fixed fields of an UPDATE that do not fit are Malformed Attribute List. */
+const BODY_FIELD = { code: ErrorCode.UPDATE, subcode: UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, action: 'session-reset', what: 'UPDATE' } as const;
+
+// Re-pointed per message (decoding is synchronous); the attribute decoder has its own
+const bodyReader = new Reader(new Uint8Array(0), 0, 0, BODY_FIELD);
+const withdrawnReader = new Reader(new Uint8Array(0), 0, 0, WITHDRAWN_FIELD);
 
 /** Decodes an UPDATE body (RFC 4271 §4.3); `start` is just past the header. */
 export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: CodecContext): UpdateMessage {
-  const wLen = u16(b, start);
-  const wStart = start + 2;
-  const wEnd = wStart + wLen;
+  const r = bodyReader.point(b, start, end);
+  const wLen = r.u16();
   // RFC 4271 §6.3 / RFC 7606 §5.3: withdrawn length beyond the message is Malformed Attribute List
-  if (wEnd + 2 > end) fail(3, 1, 'session-reset', `UPDATE: withdrawn routes length ${wLen} overruns the message`);
-  const aLen = u16(b, wEnd);
-  const aStart = wEnd + 2;
-  const aEnd = aStart + aLen;
+  if (wLen + 2 > r.left) fail(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, 'session-reset', `UPDATE: withdrawn routes length ${wLen} overruns the message`);
+  const withdrawnField = withdrawnReader.over(r, wLen);
+  const aLen = r.u16();
   // RFC 4271 §6.3 / RFC 7606 §4: total attribute length beyond the message is Malformed Attribute List
-  if (aEnd > end) fail(3, 1, 'session-reset', `UPDATE: total path attribute length ${aLen} overruns the message`);
+  if (aLen > r.left) fail(ErrorCode.UPDATE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, 'session-reset', `UPDATE: total path attribute length ${aLen} overruns the message`);
+  const aStart = r.take(aLen);
+  const aEnd = r.pos;
   const addPath = hasFamily(ctx.addPathReceive, AFI_IPV4, SAFI_UNICAST);
   const m: UpdateMessage = { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [] };
   const withdrawnIds = addPath ? [] : null;
   // RFC 7606 §5.3: a malformed withdrawn or NLRI field resets the session, Invalid Network Field
-  setPrefixes(m, 'withdrawn', b, wStart, wEnd, AFI_IPV4, withdrawnIds, WITHDRAWN_FIELD);
+  setPrefixes(m, 'withdrawn', withdrawnField, AFI_IPV4, withdrawnIds, WITHDRAWN_FIELD);
   const { attributes, errors, wire, seen } = aLen === 0
     ? { attributes: {}, errors: [] as DecodeError[], wire: undefined, seen: 0 }
     : decodeAttributes(b, aStart, aEnd, ctx);
   m.attributes = attributes;
   const nlriIds = addPath ? [] : null;
-  const nlriCount = setPrefixes(m, 'nlri', b, aEnd, end, AFI_IPV4, nlriIds, NLRI_FIELD);
+  const nlriCount = setPrefixes(m, 'nlri', r, AFI_IPV4, nlriIds, NLRI_FIELD);
   if (withdrawnIds) m.withdrawnPathIds = withdrawnIds;
   if (nlriIds) m.nlriPathIds = nlriIds;
   if (wire) m.wire = wire;
@@ -40,7 +48,7 @@ export function decodeUpdate(b: Uint8Array, start: number, end: number, ctx: Cod
     // RFC 7606 §3(d): a missing well-known mandatory attribute is treat-as-withdraw; data is its type code
     const required = nlriCount > 0 ? 0b1110 : 0b0110;
     for (let t = 1; t <= 3 && (seen & required) !== required; t++) {
-      if ((required & (1 << t)) !== 0 && (seen & (1 << t)) === 0) errors.push(decodeError(3, 3, 'treat-as-withdraw', `UPDATE: missing well-known attribute ${t}`, new Uint8Array([t])));
+      if ((required & (1 << t)) !== 0 && (seen & (1 << t)) === 0) errors.push(decodeError(ErrorCode.UPDATE, UpdateSubcode.MISSING_WELL_KNOWN, 'treat-as-withdraw', `UPDATE: missing well-known attribute ${t}`, new Uint8Array([t])));
     }
   }
   if (errors.length > 0) {

@@ -12,7 +12,7 @@ export const PEER_SECTION = /^bgp-peer\s+(\S+)$/;
 export const PEER_KEYS = [
   'bgp-peer-as', 'bgp-hold-time', 'bgp-keepalive', 'bgp-passive', 'bgp-router-id',
   'bgp-local-address', 'bgp-max-prefixes', 'bgp-communities', 'bgp-graceful-shutdown-wait',
-  'bgp-max-prefixes-action', 'bgp-max-announce',
+  'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time',
 ] as const;
 
 export const GLOBAL_KEYS: readonly string[] = [
@@ -141,6 +141,8 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     if (a === '0.0.0.0') r.error(rid.line, 'bgp-router-id must not be 0.0.0.0');
     else if (a) routerId = a;
   }
+  // RFC 9687: unset = max(8 minutes, 2 × hold time)
+  const sendHold = r.int('bgp-send-hold-time', base?.sendHoldTime ?? 0, { min: 1, max: 65535 });
   const local = r.entry('bgp-local-address');
   // Inbound limit (counted, never stored) and what to do past it; the outbound cap is separate.
   const maxp = r.int('bgp-max-prefixes', base?.maxPrefixes ?? 0, { min: 1 });
@@ -161,6 +163,7 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     maxPrefixesAction: action === 'teardown' ? 'teardown' : 'discard',
     maxAnnounce: maxa ? maxa : null,
     communities: communities(r) ?? base?.communities ?? [],
+    sendHoldTime: sendHold ? sendHold : null,
     gracefulShutdownWait: r.num('bgp-graceful-shutdown-wait', base?.gracefulShutdownWait ?? 0, { min: 0, max: 3600 })!,
   };
 }

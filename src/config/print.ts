@@ -57,6 +57,7 @@ function printPeer(p: BgpPeerConfig, kv: Put): void {
   kv('bgp-max-prefixes-action', p.maxPrefixesAction === 'teardown' ? 'teardown' : null);
   kv('bgp-max-announce', p.maxAnnounce);
   kv('bgp-communities', p.communities.length ? p.communities.map(communityText).join(' ') : null);
+  kv('bgp-send-hold-time', p.sendHoldTime);
   kv('bgp-graceful-shutdown-wait', p.gracefulShutdownWait);
 }
 

@@ -100,6 +100,8 @@ export interface BgpPeerConfig {
   /** Outbound cap: VIPs announced to the peer at most; null = no cap. */
   maxAnnounce: number | null;
   communities: Community[];
+  /** RFC 9687 send hold time, seconds; null = max(8 minutes, 2 × hold time). */
+  sendHoldTime: number | null;
   /** Seconds to announce with GRACEFUL_SHUTDOWN (RFC 8326) before withdrawing at shutdown; 0 = off. */
   gracefulShutdownWait: number;
 }

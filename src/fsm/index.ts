@@ -3,3 +3,4 @@ export { transition, initialSession, OPEN_HOLD_MS, OPEN_HOLD_DEFAULT_MS, openHol
 export { buildOpen, negotiate, offeredCapabilities, capabilitiesOf, peerAsOf, unusablePeerAs, keepLocallyInitiated, AS_TRANS } from './negotiation.js';
 export type { NegotiationResult } from './negotiation.js';
 export * from './notifications.js';
+export { sendHoldMs, SEND_HOLD_MIN_MS } from './send-hold.js';

@@ -1,12 +1,10 @@
 import type { Capability, Family, NotificationMessage, OpenMessage } from '../bgp/types.js';
 import { AFI_IPV4, SAFI_UNICAST } from '../bgp/types.js';
 import type { Negotiated, Session } from './types.js';
-import {
-  ERR_OPEN, OPEN_BAD_BGP_ID, OPEN_BAD_HOLD, OPEN_BAD_PEER_AS, OPEN_UNSUPPORTED_PARAM,
-  OPEN_UNSUPPORTED_VERSION, notification,
-} from './notifications.js';
+import { AS_TRANS, ErrorCode, OpenSubcode } from '../bgp/constants.js';
+import { notification } from './notifications.js';
 
-export const AS_TRANS = 23456;
+export { AS_TRANS };
 const IPV4_UNICAST: Family = { afi: AFI_IPV4, safi: SAFI_UNICAST };
 
 /** The capabilities this session offers, before any the peer refused are removed. */
@@ -83,22 +81,22 @@ export type NegotiationResult = { ok: true; value: Negotiated } | { ok: false; e
 export function negotiate(session: Session, open: OpenMessage): NegotiationResult {
   const c = session.config;
   const fail = (subcode: number, reason: string, data?: Uint8Array): NegotiationResult =>
-    ({ ok: false, error: notification(ERR_OPEN, subcode, data), reason });
+    ({ ok: false, error: notification(ErrorCode.OPEN, subcode, data), reason });
   // RFC 4271 §6.2: the data is the largest version we support
-  if (open.version !== 4) return fail(OPEN_UNSUPPORTED_VERSION, `peer speaks BGP version ${open.version}`, new Uint8Array([0, 4]));
+  if (open.version !== 4) return fail(OpenSubcode.UNSUPPORTED_VERSION, `peer speaks BGP version ${open.version}`, new Uint8Array([0, 4]));
   // RFC 4271 §6.2 / RFC 5492: only the capabilities parameter is known
   const badParam = open.params.find((p) => p.type !== 2);
-  if (badParam) return fail(OPEN_UNSUPPORTED_PARAM, `unsupported optional parameter type ${badParam.type}`);
+  if (badParam) return fail(OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, `unsupported optional parameter type ${badParam.type}`);
   const peerAs = peerAsOf(open);
   // RFC 4271 §6.2: Bad Peer AS when it is not the configured one
-  if (c.peerAs !== undefined && peerAs !== c.peerAs) return fail(OPEN_BAD_PEER_AS, `peer AS ${peerAs}, expected ${c.peerAs}`, asBytes(peerAs));
+  if (c.peerAs !== undefined && peerAs !== c.peerAs) return fail(OpenSubcode.BAD_PEER_AS, `peer AS ${peerAs}, expected ${c.peerAs}`, asBytes(peerAs));
   const unusable = c.peerAs === undefined ? unusablePeerAs(peerAs) : null;
-  if (unusable) return fail(OPEN_BAD_PEER_AS, `peer AS ${peerAs} ${unusable}`, asBytes(peerAs));
+  if (unusable) return fail(OpenSubcode.BAD_PEER_AS, `peer AS ${peerAs} ${unusable}`, asBytes(peerAs));
   // RFC 4271 §6.2: hold time 1 or 2 seconds must be rejected
-  if (open.holdTime === 1 || open.holdTime === 2) return fail(OPEN_BAD_HOLD, `unacceptable hold time ${open.holdTime}`);
+  if (open.holdTime === 1 || open.holdTime === 2) return fail(OpenSubcode.UNACCEPTABLE_HOLD_TIME, `unacceptable hold time ${open.holdTime}`);
   // RFC 6286 §2.2: non-zero; unique within the AS
   if (open.bgpId === '0.0.0.0' || (peerAs === c.localAs && open.bgpId === c.bgpId))
-    return fail(OPEN_BAD_BGP_ID, `bad BGP identifier ${open.bgpId}`, ipv4Bytes(open.bgpId));
+    return fail(OpenSubcode.BAD_BGP_IDENTIFIER, `bad BGP identifier ${open.bgpId}`, ipv4Bytes(open.bgpId));
   const peerCaps = capabilitiesOf(open);
   const ourCaps = session.bareOpen ? [] : offeredCapabilities(session);
   const theirs = familiesOf(peerCaps);

@@ -8,13 +8,13 @@ import { EVENTS, sessionIn } from '../../test/support/fsm-sessions.js';
 // Columns follow the keys of EVENTS; RFC 4271 §8.2.2 with RFC 6608 subcodes for unexpected messages.
 const COLUMNS = Object.keys(EVENTS);
 const TABLE: Record<State, string> = {
-  //          start       stop      autostop  t.cRetry  t.hold    t.ka      t.idleH   t.delayO  t.dampR   tcpOut    tcpIn     tcpFail   open        openBadAs headerErr attrErr  notif  notif27 keepalive  update    refresh   dump
-  Idle:        'Connect    Idle      Idle      Idle      Idle      Idle      Connect   Idle      Idle      Idle      Idle      Idle      Idle        Idle      Idle      Idle     Idle   Idle    Idle       Idle      Idle      Idle',
-  Connect:     'Connect    Idle      Idle      Connect   Idle      Idle      Connect   Idle      Connect   OpenSent  OpenSent  Idle      Idle        Idle      Idle/1.2  Idle/3.1 Idle   Idle    Idle       Idle      Idle      Idle',
-  Active:      'Active     Idle      Idle      Connect   Idle      Idle      Active    Idle      Active    OpenSent  OpenSent  Idle      Idle        Idle      Idle/1.2  Idle/3.1 Idle   Idle    Idle       Idle      Idle      Idle',
-  OpenSent:    'OpenSent   Idle/6.2  Idle/6.1  Idle/5.1  Idle/4.0  Idle/5.1  OpenSent  Idle/5.1  OpenSent  OpenSent  OpenSent  Active    OpenConfirm Idle/2.2  Idle/1.2  Idle/3.1 Idle   Idle    Idle/5.1   Idle/5.1  Idle/5.1  Idle/6.7',
-  OpenConfirm: 'OpenConfirm Idle/6.2 Idle/6.1  Idle/5.2  Idle/4.0  OpenConfirm OpenConfirm Idle/5.2 OpenConfirm OpenConfirm OpenConfirm Idle Idle/5.2 Idle/5.2  Idle/1.2  Idle/3.1 Idle   Idle    Established Idle/5.2 Idle/5.2  Idle/6.7',
-  Established: 'Established Idle/6.2 Idle/6.1  Idle/5.3  Idle/4.0  Established Established Idle/5.3 Established Established Established Idle Idle/5.3 Idle/5.3 Idle/1.2 Established Idle Idle Established Established Established Idle/6.7',
+  //           start       stop     autostop t.cRetry t.hold   t.ka        t.idleH     t.delayO t.dampR     tcpOut      tcpIn       tcpFail open        openBadAs headerErr attrErr     notif notif27 keepalive   update      refresh     collision       t.sendH     blocked     drained
+  Idle:        'Connect     Idle     Idle     Idle     Idle     Idle        Connect     Idle     Idle        Idle        Idle        Idle    Idle        Idle      Idle      Idle        Idle  Idle    Idle        Idle        Idle        Idle            Idle        Idle        Idle',
+  Connect:     'Connect     Idle     Idle     Connect  Idle     Idle        Connect     Idle     Connect     OpenSent    OpenSent    Idle    Idle        Idle      Idle/1.2  Idle/3.1    Idle  Idle    Idle        Idle        Idle        OpenConfirm     Connect     Connect     Connect',
+  Active:      'Active      Idle     Idle     Connect  Idle     Idle        Active      Idle     Active      OpenSent    OpenSent    Idle    Idle        Idle      Idle/1.2  Idle/3.1    Idle  Idle    Idle        Idle        Idle        OpenConfirm     Active      Active      Active',
+  OpenSent:    'OpenSent    Idle/6.2 Idle/6.1 Idle/5.1 Idle/4.0 Idle/5.1    OpenSent    Idle/5.1 OpenSent    OpenSent    OpenSent    Active  OpenConfirm Idle/2.2  Idle/1.2  Idle/3.1    Idle  Idle    Idle/5.1    Idle/5.1    Idle/5.1    OpenConfirm/6.7 OpenSent    OpenSent    OpenSent',
+  OpenConfirm: 'OpenConfirm Idle/6.2 Idle/6.1 Idle/5.2 Idle/4.0 OpenConfirm OpenConfirm Idle/5.2 OpenConfirm OpenConfirm OpenConfirm Idle    Idle/5.2    Idle/5.2  Idle/1.2  Idle/3.1    Idle  Idle    Established Idle/5.2    Idle/5.2    OpenConfirm/6.7 OpenConfirm OpenConfirm OpenConfirm',
+  Established: 'Established Idle/6.2 Idle/6.1 Idle/5.3 Idle/4.0 Established Established Idle/5.3 Established Established Established Idle    Idle/5.3    Idle/5.3  Idle/1.2  Established Idle  Idle    Established Established Established Established     Established Established Established',
 };
 
 const sentNotification = (effects: Effect[]): string => {

@@ -1,119 +1,16 @@
 import type { NotificationMessage } from '../bgp/types.js';
-import type { Effect, FsmEvent, Session, SessionConfig, TimerName, TransitionResult } from './types.js';
-import { buildOpen, negotiate } from './negotiation.js';
-import {
-  CEASE_COLLISION, ERR_CEASE, ERR_OPEN, OPEN_UNSUPPORTED_CAPABILITY, OPEN_UNSUPPORTED_PARAM,
-  adminShutdown, fsmError, holdTimerExpired, notification, unsupportedCapabilityCodes,
-} from './notifications.js';
+import { ErrorCode, OpenSubcode } from '../bgp/constants.js';
+import type { Effect, FsmEvent, Session, TransitionResult } from './types.js';
+import { adminShutdown, fsmError, holdTimerExpired, notification, unsupportedCapabilityCodes } from './notifications.js';
+import { keepaliveTick, openReceived, restartHold, sendOpen, start, stay, toIdle } from './steps.js';
+import { sendBlocked, sendDrained, sendHoldExpired } from './send-hold.js';
+import { collisionOpen } from './collision.js';
 
-/** RFC 4271 §8.2.2 suggests 4 minutes as the "large value" for the hold timer in OpenSent: the ceiling. */
-export const OPEN_HOLD_MS = 240_000;
-/** Our bound before the peer's OPEN (and, with hold time 0, before its KEEPALIVE): a silent peer costs at most this. */
-export const OPEN_HOLD_DEFAULT_MS = 90_000;
-
-/** The OpenSent/OpenConfirm bound: the configured hold time, at most 90 s; 90 s when it is 0 (no hold timer later). */
-export function openHoldMs(c: SessionConfig): number {
-  const configured = c.holdTime > 0 ? c.holdTime * 1000 : OPEN_HOLD_DEFAULT_MS;
-  return Math.min(configured, OPEN_HOLD_DEFAULT_MS, OPEN_HOLD_MS);
-}
-
-export function initialSession(config: SessionConfig): Session {
-  return {
-    state: 'Idle', config, connectRetryCounter: 0, idleHoldMs: config.idleHoldMs, delayOpenRunning: false,
-    suppressedCapabilities: [], bareOpen: false, stopped: true,
-  };
-}
-
-const SESSION_TIMERS: TimerName[] = ['connectRetry', 'hold', 'keepalive', 'delayOpen', 'dampingReset'];
-const KEEPALIVE = { type: 'KEEPALIVE' } as const;
-
-interface IdleOptions { sent?: NotificationMessage; received?: NotificationMessage; manual?: boolean; noBackoff?: boolean }
-
-/** Any fall back to Idle: notify, drop the connection, and (unless stopped by hand) schedule the restart. */
-function toIdle(s: Session, reason: string, o: IdleOptions = {}): TransitionResult {
-  const effects: Effect[] = [];
-  if (o.sent) effects.push({ type: 'send', message: o.sent });
-  for (const timer of SESSION_TIMERS) effects.push({ type: 'stopTimer', timer });
-  effects.push({ type: 'close' });
-  const down: Effect = { type: 'down', reason };
-  if (o.sent) down.sent = o.sent;
-  if (o.received) down.received = o.received;
-  effects.push(down);
-  const base = { ...s, state: 'Idle' as const, delayOpenRunning: false, negotiated: undefined };
-  if (o.manual) {
-    effects.push({ type: 'stopTimer', timer: 'idleHold' });
-    return { session: { ...base, stopped: true, connectRetryCounter: 0, idleHoldMs: s.config.idleHoldMs }, effects };
-  }
-  // RFC 4271 §8.1.1 DampPeerOscillations: each fall to Idle waits longer before the automatic restart
-  effects.push({ type: 'startTimer', timer: 'idleHold', ms: s.idleHoldMs });
-  const next = o.noBackoff ? s.idleHoldMs : Math.min(s.idleHoldMs * 2, s.config.idleHoldMaxMs);
-  return { session: { ...base, connectRetryCounter: s.connectRetryCounter + 1, idleHoldMs: next }, effects };
-}
-
-function start(s: Session): TransitionResult {
-  const session: Session = { ...s, stopped: false };
-  if (s.config.mode === 'passive') return { session: { ...session, state: 'Active' }, effects: [] };
-  return {
-    session: { ...session, state: 'Connect' },
-    effects: [{ type: 'startTimer', timer: 'connectRetry', ms: s.config.connectRetryMs }, { type: 'connect' }],
-  };
-}
-
-function sendOpen(s: Session): TransitionResult {
-  return {
-    session: { ...s, state: 'OpenSent', delayOpenRunning: false },
-    effects: [
-      { type: 'stopTimer', timer: 'connectRetry' },
-      { type: 'stopTimer', timer: 'delayOpen' },
-      { type: 'send', message: buildOpen(s) },
-      // RFC 4271 §8.2.2: the hold timer in OpenSent, bounded by the configured hold time (not 4 minutes)
-      { type: 'startTimer', timer: 'hold', ms: openHoldMs(s.config) },
-    ],
-  };
-}
-
-/** The peer's OPEN arrived (OpenSent, or Connect/Active with DelayOpen running). */
-function openReceived(s: Session, ev: Extract<FsmEvent, { type: 'Open' }>, alsoSendOpen: boolean): TransitionResult {
-  const r = negotiate(s, ev.open);
-  if (!r.ok) return toIdle(s, r.reason, { sent: r.error });
-  const n = r.value;
-  const effects: Effect[] = [
-    { type: 'stopTimer', timer: 'connectRetry' },
-    { type: 'stopTimer', timer: 'delayOpen' },
-  ];
-  if (alsoSendOpen) effects.push({ type: 'send', message: buildOpen(s) });
-  effects.push({ type: 'send', message: KEEPALIVE });
-  if (n.holdTime > 0) {
-    effects.push({ type: 'startTimer', timer: 'keepalive', ms: n.keepalive * 1000 });
-    effects.push({ type: 'startTimer', timer: 'hold', ms: n.holdTime * 1000 });
-  } else {
-    // Hold time 0 means no hold timer once Established; OpenConfirm still waits for the KEEPALIVE only so long
-    effects.push({ type: 'startTimer', timer: 'hold', ms: openHoldMs(s.config) });
-  }
-  return { session: { ...s, state: 'OpenConfirm', negotiated: n, delayOpenRunning: false }, effects };
-}
-
-const stay = (s: Session, effects: Effect[] = []): TransitionResult => ({ session: s, effects });
-
-function restartHold(s: Session): Effect[] {
-  const hold = s.negotiated?.holdTime ?? 0;
-  if (hold > 0) return [{ type: 'startTimer', timer: 'hold', ms: hold * 1000 }];
-  // Negotiated 0: the OpenConfirm bound must not outlive OpenConfirm
-  return s.state === 'OpenConfirm' ? [{ type: 'stopTimer', timer: 'hold' }] : [];
-}
-
-function keepaliveTick(s: Session): TransitionResult {
-  const ka = s.negotiated?.keepalive ?? 0;
-  const effects: Effect[] = [{ type: 'send', message: KEEPALIVE }];
-  if (ka > 0) effects.push({ type: 'startTimer', timer: 'keepalive', ms: ka * 1000 });
-  return stay(s, effects);
-}
+export { OPEN_HOLD_MS, OPEN_HOLD_DEFAULT_MS, openHoldMs, initialSession } from './steps.js';
 
 function stopSent(ev: Extract<FsmEvent, { type: 'ManualStop' | 'AutomaticStop' }>): NotificationMessage {
   return ev.notification ?? adminShutdown();
 }
-
-const collision = (): NotificationMessage => notification(ERR_CEASE, CEASE_COLLISION);
 
 /** Idle, Connect, Active: before any OPEN went out. */
 function beforeOpen(s: Session, ev: FsmEvent): TransitionResult {
@@ -132,15 +29,15 @@ function beforeOpen(s: Session, ev: FsmEvent): TransitionResult {
       return toIdle(s, ev.reason);
     case 'TcpConnected':
       if (s.config.delayOpenMs) {
-        return stay({ ...s, delayOpenRunning: true }, [
+        return stay({ ...s, delayOpenRunning: true, connection: ev.direction }, [
           { type: 'stopTimer', timer: 'connectRetry' },
           { type: 'startTimer', timer: 'delayOpen', ms: s.config.delayOpenMs },
         ]);
       }
-      return sendOpen(s);
+      return sendOpen({ ...s, connection: ev.direction });
     case 'TcpFails':
       if (s.state === 'Connect' && s.delayOpenRunning) {
-        return stay({ ...s, state: 'Active', delayOpenRunning: false }, [
+        return stay({ ...s, state: 'Active', delayOpenRunning: false, connection: null }, [
           { type: 'stopTimer', timer: 'delayOpen' }, { type: 'close' },
           { type: 'startTimer', timer: 'connectRetry', ms: s.config.connectRetryMs },
         ]);
@@ -158,8 +55,14 @@ function beforeOpen(s: Session, ev: FsmEvent): TransitionResult {
         return stay({ ...s, state: 'Connect', delayOpenRunning: false, connectRetryCounter: counter }, effects);
       }
       if (ev.timer === 'delayOpen' && s.delayOpenRunning) return sendOpen(s);
-      if (ev.timer === 'idleHold' || ev.timer === 'dampingReset') return stay(s);
+      if (ev.timer === 'idleHold' || ev.timer === 'dampingReset' || ev.timer === 'sendHold') return stay(s);
       return toIdle(s, `unexpected ${ev.timer} timer in ${s.state}`);
+    case 'CollisionOpen':
+      return collisionOpen(s, ev.open);
+    case 'SendBlocked':
+    case 'SendDrained':
+      // Nothing of the session's is queued before our OPEN
+      return stay(s);
     case 'Open':
       if (s.delayOpenRunning) return openReceived(s, ev, true);
       return toIdle(s, `OPEN before the connection was up in ${s.state}`);
@@ -179,8 +82,14 @@ function afterOpen(s: Session, ev: FsmEvent): TransitionResult {
     toIdle(s, `unexpected ${ev.type === 'TimerExpired' ? ev.timer + ' timer' : ev.type} in ${s.state}`, { sent: fsmError(s.state) });
   switch (ev.type) {
     case 'ManualStart':
-    case 'TcpConnected': // a second connection is the driver's business (§6.8 collision)
+    case 'TcpConnected': // a second connection is held by the driver until its OPEN (CollisionOpen)
       return stay(s);
+    case 'CollisionOpen':
+      return collisionOpen(s, ev.open);
+    case 'SendBlocked':
+      return sendBlocked(s);
+    case 'SendDrained':
+      return sendDrained(s);
     case 'ManualStop':
       return toIdle(s, 'stopped', { sent: stopSent(ev), manual: true });
     case 'AutomaticStop':
@@ -188,14 +97,12 @@ function afterOpen(s: Session, ev: FsmEvent): TransitionResult {
     case 'TcpFails':
       if (s.state === 'OpenSent') {
         // RFC 4271 §8.2.2 OpenSent: back to Active, retry after ConnectRetry
-        return stay({ ...s, state: 'Active' }, [
-          { type: 'stopTimer', timer: 'hold' }, { type: 'close' },
+        return stay({ ...s, state: 'Active', connection: null, sendBlocked: false }, [
+          { type: 'stopTimer', timer: 'hold' }, { type: 'stopTimer', timer: 'sendHold' }, { type: 'close' },
           { type: 'startTimer', timer: 'connectRetry', ms: s.config.connectRetryMs },
         ]);
       }
       return toIdle(s, ev.reason ?? 'connection closed');
-    case 'OpenCollisionDump':
-      return toIdle(s, 'connection collision', { sent: collision() });
     case 'Notification':
       return notificationReceived(s, ev.notification);
     case 'MessageError':
@@ -206,6 +113,7 @@ function afterOpen(s: Session, ev: FsmEvent): TransitionResult {
       return toIdle(s, ev.error.message, { sent: notification(ev.error.code, ev.error.subcode, ev.error.data) });
     case 'TimerExpired':
       if (ev.timer === 'hold') return toIdle(s, 'hold timer expired', { sent: holdTimerExpired() });
+      if (ev.timer === 'sendHold') return sendHoldExpired(s);
       if (ev.timer === 'keepalive' && s.state !== 'OpenSent') return keepaliveTick(s);
       if (ev.timer === 'idleHold') return stay(s);
       if (ev.timer === 'dampingReset') {
@@ -236,7 +144,7 @@ function notificationReceived(s: Session, n: NotificationMessage): TransitionRes
   // RFC 5492 §5: the peer named what it does not support; the next OPEN leaves it out. The answer to
   // our OPEN can come after the peer's own OPEN, so OpenConfirm too.
   const answeringOurOpen = s.state === 'OpenSent' || s.state === 'OpenConfirm';
-  if (answeringOurOpen && n.code === ERR_OPEN && n.subcode === OPEN_UNSUPPORTED_CAPABILITY) {
+  if (answeringOurOpen && n.code === ErrorCode.OPEN && n.subcode === OpenSubcode.UNSUPPORTED_CAPABILITY) {
     const codes = unsupportedCapabilityCodes(n.data);
     const fresh = codes.filter((c) => !s.suppressedCapabilities.includes(c));
     if (fresh.length) {
@@ -245,7 +153,7 @@ function notificationReceived(s: Session, n: NotificationMessage): TransitionRes
       return { ...r, effects: [...r.effects, { type: 'capabilityFallback', dropped: fresh }] };
     }
   }
-  if (answeringOurOpen && n.code === ERR_OPEN && n.subcode === OPEN_UNSUPPORTED_PARAM && !s.bareOpen) {
+  if (answeringOurOpen && n.code === ErrorCode.OPEN && n.subcode === OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER && !s.bareOpen) {
     const r = toIdle({ ...s, bareOpen: true }, 'peer refused optional parameters', { received: n, noBackoff: true });
     return { ...r, effects: [...r.effects, { type: 'capabilityFallback', dropped: 'all' }] };
   }

@@ -11,8 +11,8 @@ export const STATES: readonly State[] = ['Idle', 'Connect', 'Active', 'OpenSent'
  * Named timers. `dampingReset` is ours (RFC 4271 §8.1.1 leaves the damping method open): it runs
  * while Established, and when it fires the session counts as stable and the IdleHold back-off resets.
  */
-export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'idleHold' | 'delayOpen' | 'dampingReset';
-export const TIMERS: readonly TimerName[] = ['connectRetry', 'hold', 'keepalive', 'idleHold', 'delayOpen', 'dampingReset'];
+export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'idleHold' | 'delayOpen' | 'dampingReset' | 'sendHold';
+export const TIMERS: readonly TimerName[] = ['connectRetry', 'hold', 'keepalive', 'idleHold', 'delayOpen', 'dampingReset', 'sendHold'];
 
 export type TransportMode = 'active' | 'passive' | 'both';
 
@@ -31,6 +31,8 @@ export interface SessionConfig {
   families: Family[];
   /** RFC 4724 restart time to advertise, seconds; undefined = no graceful-restart capability. */
   gracefulRestartTime?: number;
+  /** RFC 9687 send hold time in ms; undefined = max(8 minutes, 2 × hold time). */
+  sendHoldMs?: number;
   /** RFC 4271 §8.1.1 DelayOpen; 0 or undefined = off. */
   delayOpenMs?: number;
   connectRetryMs: number;
@@ -71,6 +73,10 @@ export interface Session {
   negotiated?: Negotiated;
   /** Set by ManualStop: no automatic restart until the next ManualStart. */
   stopped: boolean;
+  /** Who opened the current TCP connection; null without one (RFC 4271 §6.8 needs it). */
+  connection: 'outbound' | 'inbound' | null;
+  /** The transport holds bytes it could not hand to the peer (RFC 9687: the send hold timer runs). */
+  sendBlocked: boolean;
 }
 
 export type FsmEvent =
@@ -86,7 +92,12 @@ export type FsmEvent =
   | { type: 'Keepalive' }
   | { type: 'Update'; update: UpdateMessage }
   | { type: 'RouteRefresh'; refresh: RouteRefreshMessage }
-  | { type: 'OpenCollisionDump' };
+  /** An OPEN on a second connection from the peer, held by the driver (RFC 4271 §6.8). */
+  | { type: 'CollisionOpen'; open: OpenMessage }
+  /** Writes no longer fit the socket buffer: the peer is not reading what we send (RFC 9687). */
+  | { type: 'SendBlocked' }
+  /** The socket buffer drained: the peer is reading again. */
+  | { type: 'SendDrained' };
 
 export type FsmEventType = FsmEvent['type'];
 
@@ -101,6 +112,10 @@ export type Effect =
   | { type: 'update'; update: UpdateMessage }
   | { type: 'updateError'; error: DecodeError }
   | { type: 'routeRefresh'; refresh: RouteRefreshMessage }
-  | { type: 'capabilityFallback'; dropped: number[] | 'all' };
+  | { type: 'capabilityFallback'; dropped: number[] | 'all' }
+  /** RFC 4271 §6.8: send this on the held second connection and close it; the current one stays. */
+  | { type: 'rejectCollision'; notification: NotificationMessage }
+  /** RFC 4271 §6.8: the held second connection becomes the current one (the old one was closed). */
+  | { type: 'acceptCollision' };
 
 export interface TransitionResult { session: Session; effects: Effect[] }

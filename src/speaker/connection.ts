@@ -10,6 +10,10 @@ export interface ConnectionHandlers {
   error(e: DecodeError): void;
   /** The TCP connection ended or failed; called once, and never after close(). */
   closed(reason: string): void;
+  /** A write did not fit: the socket buffer is full because the peer does not read (RFC 9687). */
+  blocked?(): void;
+  /** What was queued has gone to the kernel; the peer reads again. */
+  drained?(): void;
 }
 
 /** One TCP connection to a peer: bytes in through the framer and codec, messages out encoded. */
@@ -22,6 +26,7 @@ export class Connection {
   private next = 0;
   private draining = false;
   private framingError: DecodeError | undefined;
+  private stalled = false;
   readonly remote: string;
 
   constructor(
@@ -51,16 +56,29 @@ export class Connection {
 
   get open(): boolean { return !this.ended; }
 
-  /** Octets queued in the kernel-side writer that Node has not flushed yet. */
+  /** Octets written that the kernel has not taken yet (they wait in Node's buffer). */
   get pendingBytes(): number { return this.socket.writableLength; }
 
+  /** True from a write that did not fit until the buffer drains. */
+  get blocked(): boolean { return this.stalled; }
+
   send(m: BgpMessage): void {
-    if (this.ended) return;
-    this.socket.write(encodeMessage(m, this.ctx));
+    if (!this.ended) this.write(encodeMessage(m, this.ctx));
   }
 
   sendRaw(bytes: Uint8Array): void {
-    if (!this.ended) this.socket.write(bytes);
+    if (!this.ended) this.write(bytes);
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.socket.write(bytes) || this.stalled) return;
+    // Node's write buffer is past its high-water mark: the kernel's send buffer is full
+    this.stalled = true;
+    this.socket.once('drain', () => {
+      this.stalled = false;
+      if (!this.ended) this.handlers?.drained?.();
+    });
+    this.handlers?.blocked?.();
   }
 
   /**

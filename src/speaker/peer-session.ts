@@ -1,15 +1,15 @@
 import type { Socket } from 'node:net';
-import type { BgpMessage, Family, OpenMessage } from '../bgp/types.js';
+import type { BgpMessage, OpenMessage } from '../bgp/types.js';
 import {
-  adminShutdown, capabilitiesOf, initialSession, keepLocallyInitiated, peerAsOf, maxPrefixesReached, notification,
-  transition, CEASE_COLLISION, ERR_CEASE,
+  adminShutdown, capabilitiesOf, collisionResolution, initialSession, transition,
   type Effect, type FsmEvent, type Negotiated, type Session, type TimerName,
 } from '../fsm/index.js';
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { Announcer } from './announcer.js';
-import { AdjRibIn, DEFAULT_INBOUND_LIMIT } from './adj-rib-in.js';
+import { Received } from './received.js';
 import { Connection, type ConnectionHandlers } from './connection.js';
+import { HeldConnection } from './held-connection.js';
 import { withCommunities, type CheckedRoute } from './routes.js';
 export type { ResolvedPeer } from './session-config.js';
 import type { PeerStatus, SpeakerEvent } from './types.js';
@@ -23,22 +23,28 @@ export class PeerSession {
   private fsm: Session;
   private conn: Connection | null = null;
   private cancelDial: (() => void) | null = null;
-  private pendingInbound: Connection | null = null;
+  private readonly held: HeldConnection;
   private readonly timers = new Map<TimerName, Cancel>();
   private readonly closing = new Set<Promise<void>>();
   private queue: FsmEvent[] = [];
   private busy = false;
   private routes: readonly CheckedRoute[] = [];
+  /** Routes declared while the socket was blocked, sent once it drains (write backpressure). */
+  private routesDeferred = false;
   private out: Announcer | null = null;
-  private readonly ribIn: AdjRibIn;
+  private readonly received: Received;
   private readonly log: Logger;
   private readonly stats: PeerStats;
 
   constructor(readonly cfg: ResolvedPeer, private readonly clock: Clock, log: Logger, private readonly emit: (e: SpeakerEvent) => void) {
     this.log = log.child({ peer: cfg.address });
     this.fsm = initialSession(sessionConfig(cfg, []));
-    this.ribIn = new AdjRibIn(cfg.inboundLimit ?? DEFAULT_INBOUND_LIMIT);
     this.stats = new PeerStats(clock);
+    this.held = new HeldConnection(clock, cfg.closeTimeoutMs);
+    this.received = new Received({
+      peer: cfg.address, cfg, log: this.log, stats: this.stats, emit,
+      teardown: (n, reason) => this.dispatch({ type: 'AutomaticStop', notification: n, reason }),
+    });
   }
 
   get address(): string { return this.cfg.address; }
@@ -49,6 +55,8 @@ export class PeerSession {
     const routes = withCommunities(declared, this.cfg.communities);
     this.routes = routes;
     this.fsm = { ...this.fsm, config: sessionConfig(this.cfg, routes) };
+    // Backpressure: while the peer does not read, only the latest declaration is kept, sent on drain
+    if (this.conn?.blocked) { this.routesDeferred = true; return; }
     if (this.out && this.conn && this.fsm.state === 'Established') this.out.apply(routes);
   }
 
@@ -61,8 +69,7 @@ export class PeerSession {
   async stop(message?: string): Promise<void> {
     if (this.fsm.state === 'Established' && this.out && this.conn) this.out.withdrawAll();
     this.dispatch({ type: 'ManualStop', notification: adminShutdown(message) });
-    this.pendingInbound?.close(0);
-    this.pendingInbound = null;
+    this.held.drop();
     for (const c of this.timers.values()) c();
     this.timers.clear();
     await Promise.all([...this.closing]);
@@ -78,19 +85,19 @@ export class PeerSession {
       this.dispatch({ type: 'TcpConnected', direction: 'inbound' });
       return;
     }
-    if ((st === 'OpenSent' || st === 'OpenConfirm') && !this.pendingInbound) {
-      this.holdForCollision(socket);
+    if ((st === 'OpenSent' || st === 'OpenConfirm') && !this.held.busy) {
+      this.held.hold(socket, (open) => this.collisionOpen(open));
       return;
     }
     // RFC 4271 §6.8: a collision with an Established session keeps the Established one
     const c = new Connection(socket, 'inbound', { message: () => {}, error: () => {}, closed: () => {} }, this.clock);
-    c.send(notification(ERR_CEASE, CEASE_COLLISION));
+    c.send(collisionResolution());
     void c.close(this.cfg.closeTimeoutMs);
   }
 
   status(): PeerStatus {
     const side = !this.conn ? null : this.conn.direction === 'outbound' ? 'active' : 'passive';
-    return this.stats.status(this.cfg, this.fsm, this.out?.size ?? 0, this.ribIn, side);
+    return this.stats.status(this.cfg, this.fsm, this.out?.size ?? 0, this.received.ribIn, side, this.conn?.pendingBytes ?? 0);
   }
 
   private dispatch(ev: FsmEvent): void {
@@ -139,51 +146,31 @@ export class PeerSession {
         if (this.stats.establishedAt !== null) this.stats.flaps++;
         this.stats.establishedAt = null;
         this.out = null;
+        this.routesDeferred = false;
         this.stats.refused = [];
-        this.ribIn.clear();
+        this.received.ribIn.clear();
         this.stats.lastDown = e.reason;
         this.log.info('session down', { reason: e.reason });
         this.emit({ event: 'down', peer: this.address, reason: e.reason });
         return;
       }
-      case 'update': {
-        this.stats.updatesReceived++;
-        const err = e.update.errors?.[0];
-        if (err) this.run({ type: 'updateError', error: err });
-        // RFC 7606 §2: the UPDATE's routes count as withdrawn
-        if (e.update.treatAsWithdraw) { this.ribIn.withdrawAllOf(e.update); return; }
-        const wasOver = this.ribIn.beyondLimit > 0;
-        const r = this.ribIn.apply(e.update);
-        this.emit({ event: 'update-received', peer: this.address, announced: r.announced, withdrawn: r.withdrawn, total: r.total });
-        if (r.overLimit) this.overInboundLimit(r.overLimit, wasOver);
-        return;
-      }
-      case 'updateError':
-        this.log.warn('UPDATE error handled without reset (RFC 7606)', { error: e.error.message, action: e.error.action });
-        this.emit({ event: 'update-error', peer: this.address, code: e.error.code, subcode: e.error.subcode, action: e.error.action, message: e.error.message });
-        return;
+      case 'update': return this.received.update(e.update);
+      case 'updateError': return this.received.updateError(e.error);
       case 'routeRefresh': if (this.fsm.negotiated) this.out?.refresh(e.refresh.afi, e.refresh.safi, this.fsm.negotiated); return;
       case 'capabilityFallback':
         this.log.warn('peer refused our capabilities; reconnecting without them', { dropped: e.dropped === 'all' ? 'all' : e.dropped.join(',') });
         this.emit({ event: 'capability-fallback', peer: this.address, dropped: e.dropped });
         return;
+      case 'rejectCollision': return this.held.reject(e.notification);
+      case 'acceptCollision': {
+        const c = this.held.take();
+        if (!c) return;
+        this.log.info('connection collision: keeping the inbound connection');
+        this.conn = c;
+        c.setHandlers(this.handlers());
+        return;
+      }
     }
-  }
-
-  /**
-   * The peer sent more than the inbound limit. vipd uses no received route, so by default the excess
-   * is discarded and counted (the alert comes from status()); only `teardown` ends the session.
-   */
-  private overInboundLimit(family: Family, wasOver: boolean): void {
-    const limit = this.ribIn.limit;
-    if (this.cfg.inboundLimitAction === 'teardown') {
-      // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit
-      this.dispatch({ type: 'AutomaticStop', notification: maxPrefixesReached(family, limit), reason: `peer sent more than ${limit} prefixes` });
-      return;
-    }
-    if (wasOver) return;
-    this.log.warn('peer sent more prefixes than the inbound limit: the excess is discarded, the session kept', { limit, received: this.ribIn.size });
-    this.emit({ event: 'inbound-limit', peer: this.address, limit, received: this.ribIn.size, action: 'discard' });
   }
 
   private send(m: BgpMessage): void {
@@ -221,6 +208,15 @@ export class PeerSession {
       message: (m) => this.onMessage(m),
       error: (err) => this.dispatch({ type: 'MessageError', error: err }),
       closed: (reason) => { this.conn = null; this.dispatch({ type: 'TcpFails', reason }); },
+      blocked: () => {
+        this.log.debug('send buffer full: the peer is not reading', { queued: this.conn?.pendingBytes ?? 0 });
+        this.dispatch({ type: 'SendBlocked' });
+      },
+      drained: () => {
+        this.dispatch({ type: 'SendDrained' });
+        if (this.routesDeferred && this.out && this.conn && this.fsm.state === 'Established') this.out.apply(this.routes);
+        this.routesDeferred = false;
+      },
     };
   }
 
@@ -231,10 +227,9 @@ export class PeerSession {
   private onMessage(m: BgpMessage): void {
     switch (m.type) {
       case 'OPEN':
-        this.emit({ event: 'open-received', peer: this.address, asn: m.myAs, holdTime: m.holdTime, bgpId: m.bgpId, capabilities: capabilityNames(capabilitiesOf(m)) });
+        this.openReceived(m);
         this.dispatch({ type: 'Open', open: m });
-        if (this.fsm.negotiated && this.conn) this.conn.setContext({ fourOctetAs: this.fsm.negotiated.fourOctetAs, extendedMessage: this.fsm.negotiated.extendedMessage });
-        return;
+        return this.negotiatedContext();
       case 'UPDATE': return this.dispatch({ type: 'Update', update: m });
       case 'KEEPALIVE': return this.dispatch({ type: 'Keepalive' });
       case 'ROUTE-REFRESH': return this.dispatch({ type: 'RouteRefresh', refresh: m });
@@ -260,40 +255,20 @@ export class PeerSession {
     this.out.initial(this.routes);
   }
 
-  /** RFC 4271 §6.8: hold a second connection until its OPEN names the peer, then keep one. */
-  private holdForCollision(socket: Socket): void {
-    const pending = new Connection(socket, 'inbound', {
-      message: (m) => { if (m.type === 'OPEN') this.resolveCollision(pending, m); else this.dropPending(); },
-      error: () => this.dropPending(),
-      closed: () => { if (this.pendingInbound === pending) this.pendingInbound = null; },
-    }, this.clock);
-    this.pendingInbound = pending;
+  private openReceived(m: OpenMessage): void {
+    this.emit({ event: 'open-received', peer: this.address, asn: m.myAs, holdTime: m.holdTime, bgpId: m.bgpId, capabilities: capabilityNames(capabilitiesOf(m)) });
   }
 
-  private dropPending(): void {
-    void this.pendingInbound?.close(0);
-    this.pendingInbound = null;
+  private negotiatedContext(): void {
+    const n = this.fsm.negotiated;
+    if (n && this.conn) this.conn.setContext({ fourOctetAs: n.fourOctetAs, extendedMessage: n.extendedMessage });
   }
 
-  private resolveCollision(pending: Connection, open: OpenMessage): void {
-    const current = this.conn;
-    const keepCurrent = !current || this.fsm.state === 'Established' ||
-      (current.direction === 'outbound') === keepLocallyInitiated(this.cfg.bgpId, open.bgpId, this.cfg.localAs, this.cfg.peerAs ?? peerAsOf(open));
-    if (keepCurrent) {
-      pending.send(notification(ERR_CEASE, CEASE_COLLISION));
-      void pending.close(this.cfg.closeTimeoutMs);
-      this.pendingInbound = null;
-      return;
-    }
-    this.log.info('connection collision: keeping the inbound connection');
-    this.dispatch({ type: 'OpenCollisionDump' });
-    this.timers.get('idleHold')?.();
-    this.timers.delete('idleHold');
-    this.pendingInbound = null;
-    this.fsm = { ...this.fsm, state: 'Active', stopped: false };
-    this.conn = pending;
-    pending.setHandlers(this.handlers());
-    this.dispatch({ type: 'TcpConnected', direction: 'inbound' });
-    this.onMessage(open);
+  /** RFC 4271 §6.8: the OPEN on the held second connection; the FSM decides which connection stays. */
+  private collisionOpen(open: OpenMessage): void {
+    this.openReceived(open);
+    this.dispatch({ type: 'CollisionOpen', open });
+    this.held.drop(); // the FSM took it or rejected it; if it ignored it (Idle), it goes
+    this.negotiatedContext();
   }
 }

@@ -30,7 +30,7 @@ export class PeerStats {
     return r;
   }
 
-  status(cfg: PeerConfig, fsm: Session, advertised: number, ribIn: Pick<AdjRibIn, 'size' | 'limit' | 'beyondLimit' | 'discardedTotal'>, side: PeerStatus['side']): PeerStatus {
+  status(cfg: PeerConfig, fsm: Session, advertised: number, ribIn: Pick<AdjRibIn, 'size' | 'limit' | 'beyondLimit' | 'discardedTotal'>, side: PeerStatus['side'], sendQueueBytes = 0): PeerStatus {
     const n = fsm.negotiated;
     const est = fsm.state === 'Established';
     return {
@@ -44,7 +44,7 @@ export class PeerStats {
       prefixesAdvertised: advertised, prefixesReceived: ribIn.size, inboundLimit: ribIn.limit, prefixesBeyondLimit: ribIn.beyondLimit,
       prefixesDiscarded: ribIn.discardedTotal, prefixesRefused: [...this.refused],
       lastNotificationSent: this.lastSent, lastNotificationReceived: this.lastReceived, lastDownReason: this.lastDown,
-      flaps: this.flaps, updatesSent: this.updatesSent, updatesReceived: this.updatesReceived,
+      flaps: this.flaps, updatesSent: this.updatesSent, updatesReceived: this.updatesReceived, sendQueueBytes,
     };
   }
 }

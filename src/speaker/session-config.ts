@@ -27,5 +27,6 @@ export function sessionConfig(p: ResolvedPeer, routes: readonly CheckedRoute[]):
   if (p.keepalive !== undefined) c.keepalive = p.keepalive;
   if (p.gracefulRestartTime !== undefined) c.gracefulRestartTime = p.gracefulRestartTime;
   if (p.delayOpenMs) c.delayOpenMs = p.delayOpenMs;
+  if (p.sendHoldMs !== undefined) c.sendHoldMs = p.sendHoldMs;
   return c;
 }

@@ -34,6 +34,8 @@ export interface PeerConfig {
   families?: FamilyName[];
   /** RFC 4724 restart time advertised, seconds; undefined = no graceful-restart capability. */
   gracefulRestartTime?: number;
+  /** RFC 9687 send hold time, ms; undefined = max(8 minutes, 2 × hold time). */
+  sendHoldMs?: number;
   delayOpenMs?: number;
   connectRetryMs?: number;
   idleHoldMs?: number;
@@ -93,6 +95,8 @@ export interface PeerStatus {
   flaps: number;
   updatesSent: number;
   updatesReceived: number;
+  /** Octets written that the peer has not taken yet (beyond the kernel's buffers); RFC 9687 send hold. */
+  sendQueueBytes: number;
 }
 
 export interface SpeakerStatus { localAs: number; routerId: string; advertised: number; peers: PeerStatus[] }

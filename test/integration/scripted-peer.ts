@@ -44,6 +44,10 @@ export class PeerConnection {
     await waitFor('scripted peer: connection closed', timeoutMs, async () => this.closed, 10);
   }
 
+  /** Stops reading: what the speaker sends piles up in the kernel's buffers (a wedged router). */
+  pause(): void { this.socket.pause(); }
+  resume(): void { this.socket.resume(); }
+
   end(): void { this.socket.destroy(); }
 }
 

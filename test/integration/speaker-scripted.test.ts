@@ -173,6 +173,26 @@ t.test('collision (RFC 4271 §6.8): both sides connect; the higher BGP identifie
   t.equal(sp.speaker.status().peers[0]?.side, 'passive', 'the surviving connection is the inbound one');
 });
 
+t.test('collision (RFC 4271 §6.8), our identifier higher: the peer\'s connection gets 6/7, ours stays', async (t) => {
+  const lo = loopbackBlock();
+  const peer = await startScriptedPeer(lo.router(0));
+  t.teardown(() => peer.close());
+  const sp = await startSpeaker(labPeer(lo.router(0), lo.speaker, { mode: 'both', port: peer.port, holdTime: 30 }), [vip('10.2.1.1/32')], { routerId: '10.255.0.200' });
+  t.teardown(() => sp.stop());
+  const out = await peer.connection(0);
+  await out.next('OPEN');
+  const inbound = await dialSpeaker(lo.speaker, sp.speaker.listening()[0]?.port ?? 0, lo.router(0));
+  inbound.send(routerOpen({ bgpId: '10.255.0.2' }));
+  t.equal(notif(await inbound.next('NOTIFICATION')), '6/7', 'the second (inbound) connection is refused with Cease 6/7');
+  await inbound.waitClosed();
+  out.send(routerOpen({ bgpId: '10.255.0.2' }));
+  out.send({ type: 'KEEPALIVE' });
+  await sp.waitEvent((e) => e.event === 'established', 3000);
+  t.same(((await out.next('UPDATE')) as UpdateMessage).nlri, ['10.2.1.1/32'], 'our outbound connection carries the session');
+  t.equal(sp.speaker.status().peers[0]?.side, 'active');
+  t.equal(sp.speaker.status().peers[0]?.flaps, 0, 'no flap');
+});
+
 t.test('addPeer / removePeer leave the other session alone; RFC 8326 GRACEFUL_SHUTDOWN before the withdraw', async (t) => {
   const lo = loopbackBlock();
   const p1 = await startScriptedPeer(lo.router(0));

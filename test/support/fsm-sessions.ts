@@ -23,6 +23,7 @@ export const peerOpen = (over: Partial<OpenMessage> = {}): OpenMessage => ({
 /** A session as it is in `state` after the usual way there (negotiated from peerOpen() once past OpenSent). */
 export function sessionIn(state: State, cfg: Partial<SessionConfig> = {}): Session {
   const s: Session = { ...initialSession({ ...config, ...cfg }), state, stopped: false };
+  if (state === 'OpenSent' || state === 'OpenConfirm' || state === 'Established') s.connection = 'outbound';
   if (state === 'OpenConfirm' || state === 'Established') {
     const n = negotiate(s, peerOpen());
     if (!n.ok) throw new Error(n.reason);
@@ -53,5 +54,8 @@ export const EVENTS: Record<string, FsmEvent> = {
   keepalive: { type: 'Keepalive' },
   update: { type: 'Update', update: { type: 'UPDATE', withdrawn: [], attributes: {}, nlri: [] } },
   refresh: { type: 'RouteRefresh', refresh: { type: 'ROUTE-REFRESH', afi: 1, safi: 1, subtype: 0 } },
-  dump: { type: 'OpenCollisionDump' },
+  collision: { type: 'CollisionOpen', open: peerOpen() },
+  'timer.sendHold': { type: 'TimerExpired', timer: 'sendHold' },
+  blocked: { type: 'SendBlocked' },
+  drained: { type: 'SendDrained' },
 };

@@ -70,6 +70,7 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
     ...(p.maxPrefixesAction === 'teardown' ? { inboundLimitAction: 'teardown' as const } : {}),
     ...(p.maxAnnounce !== null ? { maxPrefixes: p.maxAnnounce } : {}),
     ...(p.communities.length ? { communities: [...p.communities] } : {}),
+    ...(p.sendHoldTime !== null ? { sendHoldMs: p.sendHoldTime * 1000 } : {}),
   };
 }
 

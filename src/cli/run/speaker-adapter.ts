@@ -55,6 +55,7 @@ export function peerStatus(p: PeerStatus, now: number): BgpPeerStatus {
     side: p.side, lastNotificationSent: p.lastNotificationSent, lastNotificationReceived: p.lastNotificationReceived,
     prefixesRefused: p.prefixesRefused, inboundLimit: p.inboundLimit,
     prefixesBeyondLimit: p.prefixesBeyondLimit, prefixesDiscarded: p.prefixesDiscarded,
+    lastDownReason: p.lastDownReason, sendQueueBytes: p.sendQueueBytes,
   };
 }
 
