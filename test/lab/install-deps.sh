@@ -8,6 +8,7 @@ PKGS=(
   qemu-system-x86 busybox-static xz-utils   # the IPVS guest (lvs tests)
   etcd-server etcd-client openssl           # etcd pool source; TLS test certificates
   nginx-light wrk dnsmasq-base              # health-check servers and benchmark load
+  chromium                                  # the status page in a real browser (playwright-core drives it)
   systemd                                   # systemd-analyze verify of conf/vipd.service
   build-essential python3                   # node-gyp builds the native addon (native/)
   dpkg-dev                                  # dpkg-shlibdeps for `npm run deb` (test/integration/deb-package.test.ts)
