@@ -24,6 +24,7 @@ import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
 import { applyPlan, prepareMonitors } from './apply-plan.js';
 import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
+import { apiHostnames, startOverrides, type OverrideControl } from './override-control.js';
 
 export { ConfigError, readConfig };
 
@@ -50,8 +51,6 @@ export interface DaemonOptions {
   stateDir?: string;
 }
 
-
-
 export class Daemon {
   config!: VipdConfig;
   speaker: Speaker | null = null;
@@ -74,6 +73,7 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   private apiLimitClear: Cancel | null = null;
   private lock: StateLock | null = null;
+  overrides: OverrideControl | null = null;
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
     const { clock, log } = opts;
@@ -146,6 +146,7 @@ export class Daemon {
     // [global] dry-run = yes is PyBal's `-n` (read at start; a reload does not switch it)
     const d = new Daemon(config.global.dryRun ? { ...opts, dryRun: true } : opts, config);
     try {
+      d.overrides = startOverrides(d); // issue 15: the state file's overrides hold before the first IPVS batch
       await d.claim(r.plan);
       // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
       await d.adoption.start();
@@ -171,7 +172,7 @@ export class Daemon {
     try {
       this.api = await startApiServer({
         source: this.statusSource(), hosts: g.instrumentationIps, port: g.instrumentationPort,
-        log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m),
+        log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m), hostnames: apiHostnames(g),
       });
     } catch (e) { throw configError(e, ' (is another vipd running?)'); }
     this.opts.log.info(`instrumentation on ${this.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
@@ -237,7 +238,7 @@ export class Daemon {
       reload: () => ({ ...this.reloads }),
       startedAt: this.startedAt,
       now: () => this.opts.clock.wallNow(),
-      actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service) },
+      actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
     };
   }
 
@@ -281,6 +282,7 @@ export class Daemon {
       this.opts.log.info('shutting down', { reason: message });
       await Promise.all([...this.pools.keys()].map((n) => this.stopPool(n)));
       this.coordinator.stop();
+      this.overrides?.stop();
       this.health.stopAll();
       this.adoption.stop();
       this.reconciler.stop();
