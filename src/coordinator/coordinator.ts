@@ -327,7 +327,7 @@ export class Coordinator {
       .filter((svc) => svc.delivered && svc.initialized)
       .map((svc) => ({
         service: svc.spec.name,
-        realServers: effectiveServers(svc.spec.name, svc.pool.servers.values(), this.overrides).map(({ s, weight }) => ({
+        realServers: effectiveServers(svc.spec.name, svc.pool.threshold, svc.pool.servers.values(), this.overrides).map(({ s, weight }) => ({
           host: s.host, ip: s.ip!, port: this.targetPort(svc, s), weight,
         })),
       }));
