@@ -79,6 +79,12 @@ ${webService(port, `${dir}/web.pools`, ['monitors = [ "ProxyFetch" ]', "proxyfet
   t.ok(batches.some((b) => b.includes(`-r ${b1}:${port}`)), 'the other server is added');
   t.notOk(batches.some((b) => b.includes(`-r ${b2}:${port}`)), 'no batch re-adds the depooled server');
   t.match((await vipd.get('/overrides')).body, { servers: [{ host: b2, state: 'depooled', author: 'ops' }] });
+  // A reload keeps it too.
+  const from2 = vipd.lines.length;
+  vipd.signal('SIGHUP');
+  await vipd.waitLog((l) => l.msg === 'config reloaded', 10_000, 'the reload', from2);
+  t.notOk(vipd.batches(from2).some((b) => b.includes(`-r ${b2}:${port}`)), 'no batch after the reload re-adds it');
+  t.match((await vipd.get('/overrides')).body, { servers: [{ host: b2 }] });
 
   // Instance depool: the VIP leaves FRR's RIB; repool: it comes back.
   const out = await cli(['depool', '--instance', '--reason', 'rack move', ...tokenArgs]);
@@ -100,4 +106,17 @@ ${webService(port, `${dir}/web.pools`, ['monitors = [ "ProxyFetch" ]', "proxyfet
   t.match(rep.stdout, new RegExp(`^web/${b2}: override dropped \\(was: web/${b2} depooled by ops`));
   await vipd.waitLog((l) => l.msg.startsWith('dry run: ipvsadm') && String(l.batch).includes(`-a -t 10.2.1.1:${port} -r ${b2}:${port}`), 10_000, 'the repool batch', from);
   t.match((await cli(['overrides'])).stdout, /^no overrides\n$/);
+});
+
+t.test('vipd run refuses to start with an admin-token-file others can read', async (t) => {
+  const dir = tempDir(t);
+  writeFile(join(dir, 'tokens'), `ops:${TOKEN}\n`);
+  await run('chmod', ['644', join(dir, 'tokens')]);
+  writeFile(join(dir, 'web.pools'), legacyPool([{ host: '127.0.0.1' }]));
+  const cfg = join(dir, 'vipd.conf');
+  writeFile(cfg, `[global]\nbgp = no\nadmin-token-file = ${dir}/tokens\nstate-file = ${dir}/state.json\n\n${webService(80, `${dir}/web.pools`, ['monitors = [ ]'])}`);
+  const r = await run(process.execPath, ['dist/cli/main.js', 'run', '-n', '-c', cfg], { timeout: 20_000 })
+    .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+  t.not(r.code, 0);
+  t.match(r.stderr, new RegExp(`admin-token-file ${dir}/tokens: mode 0644 lets group or others read or write it; run chmod 600`));
 });
