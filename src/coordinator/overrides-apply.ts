@@ -4,6 +4,7 @@
  */
 import { GRACEFUL_SHUTDOWN } from '../speaker/index.js';
 import { effectiveServer, overrideIndex, type BaseServer, type OverrideSet } from './overrides.js';
+import type { Pool } from './depool-policy.js';
 import type { PoolStatus } from './status.js';
 import type { Route, ServerState } from './types.js';
 import type { VipDecision } from './vip-policy.js';
@@ -44,6 +45,20 @@ export function effectiveServers(pool: string, threshold: number, servers: Itera
   const all = [...servers];
   const eff = effectivePool(pool, threshold, all, set);
   return all.filter((s) => eff.get(s.host)!.inIpvs && s.ip).map((s) => ({ s, weight: eff.get(s.host)!.weight }));
+}
+
+/**
+ * The pool as the VIP policy should see it: a server counts as pooled only when it is in IPVS with
+ * a weight (a depooled or drained server serves nothing), so depooling every server withdraws the VIP.
+ */
+export function poolForVips(name: string, pool: Pool, set: OverrideSet): Pool {
+  if (!set.servers.some((o) => o.pool === name)) return pool;
+  const eff = effectivePool(name, pool.threshold, [...pool.servers.values()], set);
+  const servers = new Map([...pool.servers].map(([h, s]) => {
+    const e = eff.get(h)!;
+    return [h, { ...s, pooled: e.inIpvs && e.weight > 0 }];
+  }));
+  return { ...pool, servers };
 }
 
 /** Routes and decisions as an instance depool makes them. */

@@ -3,7 +3,8 @@ import {
   effectiveServer, expire, nextExpiry, NO_OVERRIDES, overridesAlert, parseOverrideRequest, parseRfc3339, thresholdRefusal,
   withOverride, withoutOverride, type OverrideSet, type ServerOverride,
 } from './overrides.js';
-import { applyInstance, effectivePool, effectiveServers, overlayPools } from './overrides-apply.js';
+import { applyInstance, effectivePool, effectiveServers, overlayPools, poolForVips } from './overrides-apply.js';
+import { serviceHealth } from './status.js';
 import type { PoolStatus } from './status.js';
 import type { Route, ServerState } from './types.js';
 import type { VipDecision } from './vip-policy.js';
@@ -119,4 +120,13 @@ t.test('status shows what IPVS holds and the override', async (t) => {
   const [p] = overlayPools(pools, { servers: [o, ov('b', 'drained')], instance: null });
   t.match(p!.servers[0], { pooled: false, weight: 10, override: o });
   t.match(p!.servers[1], { pooled: true, weight: 0, override: { state: 'drained' } });
+});
+
+t.test('the VIP policy sees depooled and drained servers as not serving', async (t) => {
+  const st = (host: string): ServerState => ({ host, weight: 10, enabled: true, ready: true, resolving: false, ip: '10.0.0.1', up: true, pooled: true, monitors: new Map() });
+  const pool = { threshold: 0, servers: new Map([['a', st('a')], ['b', st('b')]]), pooledDown: new Set<string>() };
+  t.equal(poolForVips('web', pool, NO_OVERRIDES), pool);
+  const set: OverrideSet = { servers: [ov('a', 'depooled'), ov('b', 'drained')], instance: null };
+  t.match(serviceHealth('web', poolForVips('web', pool, set), true), { servers: 2, up: 2, pooled: 0, pooledUp: 0 });
+  t.match(serviceHealth('web', pool, true), { pooled: 2 }, 'the coordinator\'s own pool is untouched');
 });
