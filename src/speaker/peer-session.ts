@@ -16,6 +16,7 @@ import type { PeerStatus, SpeakerEvent } from './types.js';
 import { PeerStats } from './peer-stats.js';
 import { defaultNextHop, msgOf, sessionConfig, type ResolvedPeer } from './session-config.js';
 import { dial } from './dial.js';
+import { noAnswerHint } from './secure-socket.js';
 import { capabilityNames, familyNames, toFamilyNames } from './describe.js';
 
 /** One neighbor: socket ↔ framer ↔ codec ↔ FSM; runs the FSM's effects and keeps the Adj-RIBs. */
@@ -114,6 +115,8 @@ export class PeerSession {
   private step(ev: FsmEvent): void {
     const previous = this.fsm.state;
     const { session, effects } = transition(this.fsm, ev);
+    // ConnectRetry ran out with our connect still unanswered: with TCP-MD5/GTSM, say the likely cause
+    if (ev.type === 'TimerExpired' && ev.timer === 'connectRetry' && this.cancelDial) this.noAnswer();
     this.fsm = session;
     if (session.state !== previous) {
       this.stats.since = this.clock.wallNow();
@@ -186,7 +189,8 @@ export class PeerSession {
 
   private connectOut(): void {
     this.dropConnecting();
-    const cancel = dial({ host: this.cfg.address, port: this.cfg.port ?? 179, localAddress: this.cfg.localAddress }, (sock) => {
+    const { md5Key, ttlSecurity, sockets } = this.cfg;
+    const cancel = dial({ host: this.cfg.address, port: this.cfg.port ?? 179, localAddress: this.cfg.localAddress, md5Key, ttlSecurity, sockets }, (sock) => {
       this.cancelDial = null;
       this.attach(sock, 'outbound');
       this.dispatch({ type: 'TcpConnected', direction: 'outbound' });
@@ -196,6 +200,13 @@ export class PeerSession {
       this.dispatch({ type: 'TcpFails', reason: `connect failed: ${reason}` });
     });
     this.cancelDial = cancel;
+  }
+
+  private noAnswer(): void {
+    const hint = noAnswerHint(this.cfg);
+    if (!hint) return;
+    if (this.stats.lastDown !== hint) this.log.warn(hint);
+    this.stats.lastDown = hint;
   }
 
   private dropConnecting(): void {
