@@ -115,8 +115,9 @@ export class PeerSession {
   private step(ev: FsmEvent): void {
     const previous = this.fsm.state;
     const { session, effects } = transition(this.fsm, ev);
-    // ConnectRetry ran out with our connect still unanswered: with TCP-MD5/GTSM, say the likely cause
-    if (ev.type === 'TimerExpired' && ev.timer === 'connectRetry' && this.cancelDial) this.noAnswer();
+    // Our connect, or our OPEN, went unanswered: with TCP-MD5/GTSM, say the likely cause (after `down`)
+    const unanswered = ev.type !== 'TimerExpired' ? null
+      : ev.timer === 'connectRetry' && this.cancelDial ? 'connect' : ev.timer === 'hold' && previous === 'OpenSent' ? 'open' : null;
     this.fsm = session;
     if (session.state !== previous) {
       this.stats.since = this.clock.wallNow();
@@ -124,6 +125,7 @@ export class PeerSession {
       this.emit({ event: 'state', peer: this.address, state: session.state, previous });
     }
     for (const e of effects) this.run(e);
+    if (unanswered) this.noAnswer(unanswered);
   }
 
   private run(e: Effect): void {
@@ -202,8 +204,8 @@ export class PeerSession {
     this.cancelDial = cancel;
   }
 
-  private noAnswer(): void {
-    const hint = noAnswerHint(this.cfg);
+  private noAnswer(phase: 'connect' | 'open'): void {
+    const hint = noAnswerHint(this.cfg, phase);
     if (!hint) return;
     if (this.stats.lastDown !== hint) this.log.warn(hint);
     this.stats.lastDown = hint;

@@ -25,13 +25,14 @@ export function needsSecureSocket(p: Pick<PeerConfig, 'md5Key' | 'ttlSecurity'>)
 }
 
 /**
- * What to tell the operator when connects to the peer go unanswered: with TCP-MD5 or GTSM a
- * mismatch makes the kernel drop segments silently (RFC 2385 §2.0, RFC 5082 §3), so nothing else
- * would say why. Null when neither is configured.
+ * What to tell the operator when the peer does not answer: with TCP-MD5 or GTSM a mismatch makes
+ * the kernel drop segments silently (RFC 2385 §2.0, RFC 5082 §3), so nothing else would say why.
+ * `connect`: our connect went unanswered; `open`: connected, but no OPEN came back (the peer's
+ * segments fell below our minimum TTL). Null when neither applies.
  */
-export function noAnswerHint(p: Pick<PeerConfig, 'md5Key' | 'ttlSecurity'>): string | null {
+export function noAnswerHint(p: Pick<PeerConfig, 'md5Key' | 'ttlSecurity'>, phase: 'connect' | 'open'): string | null {
   const parts: string[] = [];
-  if (p.md5Key) parts.push('check the MD5 password on both sides');
+  if (p.md5Key && phase === 'connect') parts.push('check the MD5 password on both sides');
   if (p.ttlSecurity) parts.push('check that TTL security (GTSM) is on on both sides and the peer is directly connected');
   return parts.length ? `no answer from the peer; ${parts.join('; ')}` : null;
 }
