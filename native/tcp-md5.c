@@ -170,9 +170,9 @@ static void on_writable(uv_poll_t *h, int status, int events) {
   pending_t *p = h->data;
   int err = 0;
   socklen_t len = sizeof err;
-  if (status < 0) err = status;
-  else if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = -errno;
-  else err = -err;
+  /* libuv reports POLLERR as UV_EBADF: the socket's own error says what happened */
+  if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = -errno;
+  else err = err ? -err : (status < 0 ? status : 0);
   unlink_pending(p->fd);
   napi_env env = p->env;
   napi_handle_scope scope;
