@@ -60,14 +60,14 @@ kinds.forEach((kind, k) => {
     t.notOk(JSON.stringify(sp.speaker.status()).includes(RIGHT), 'nor in the status');
   });
 
-  t.test(`${kind}: TCP-MD5 on our listening socket: the router connects, Established`, async (t) => {
+  t.test(`${kind}: TCP-MD5 + GTSM on our listening socket: the router connects, Established`, async (t) => {
     if (!sockets || !needTools(t, ...ROUTER_BINARIES[kind])) return;
     const lo = loopbackBlock();
     const ip = lo.router(11 + k * 6);
     const port = 11790 + k;
-    const router = await startRouter({ kind, routerIp: ip, speakerIp: lo.speaker, holdTime: 9, peerPort: port, md5Password: RIGHT });
+    const router = await startRouter({ kind, routerIp: ip, speakerIp: lo.speaker, holdTime: 9, peerPort: port, md5Password: RIGHT, ttlSecurity: true });
     t.teardown(() => router.stop());
-    const sp = await startSpeaker(labPeer(ip, lo.speaker, { md5Key: key(RIGHT), mode: 'passive', port }), [vip('10.2.1.1/32')], { sockets });
+    const sp = await startSpeaker(labPeer(ip, lo.speaker, { md5Key: key(RIGHT), ttlSecurity: true, mode: 'passive', port }), [vip('10.2.1.1/32')], { sockets });
     t.teardown(() => sp.stop());
     await sp.waitEvent((e) => e.event === 'established', 30_000, 'Established');
     t.equal(sp.speaker.status().peers[0]?.side, 'passive', 'the router connected to us');
