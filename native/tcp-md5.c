@@ -158,8 +158,11 @@ static pending_t *unlink_pending(int fd) {
 
 static void free_pending(uv_handle_t *h) { free(h->data); }
 
+/*
+ * Closes the poll handle first: closing a poll handle takes its fd out of the loop's epoll set,
+ * which must happen before Node registers the same fd for its own socket.
+ */
 static void drop_pending(pending_t *p) {
-  uv_poll_stop(&p->poll);
   napi_delete_reference(p->env, p->done);
   napi_async_destroy(p->env, p->ctx);
   uv_close((uv_handle_t *)&p->poll, free_pending);
@@ -175,21 +178,25 @@ static void on_writable(uv_poll_t *h, int status, int events) {
   else err = err ? -err : (status < 0 ? status : 0);
   unlink_pending(p->fd);
   napi_env env = p->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) { drop_pending(p); return; }
-  napi_value fn, recv, arg, result;
-  napi_get_reference_value(env, p->done, &fn);
-  napi_get_global(env, &recv);
-  napi_create_int32(env, err, &arg);
+  napi_ref done = p->done;
   napi_async_context ctx = p->ctx;
-  uv_poll_stop(&p->poll); /* before Node opens its own watcher on the same fd */
-  if (napi_make_callback(env, ctx, recv, fn, 1, &arg, &result) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
+  /* the handle (freed later, in its close callback) leaves the loop before JS sees the fd */
+  uv_close((uv_handle_t *)&p->poll, free_pending);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_value fn, recv, arg, result;
+    napi_get_reference_value(env, done, &fn);
+    napi_get_global(env, &recv);
+    napi_create_int32(env, err, &arg);
+    if (napi_make_callback(env, ctx, recv, fn, 1, &arg, &result) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error);
+    }
+    napi_close_handle_scope(env, scope);
   }
-  napi_close_handle_scope(env, scope);
-  drop_pending(p);
+  napi_delete_reference(env, done);
+  napi_async_destroy(env, ctx);
 }
 
 napi_value js_tcp_connect(napi_env env, napi_callback_info info) {
