@@ -63,3 +63,16 @@ t.test('vipd with TCP-MD5 peers: session, hint, and the secrets never shown', as
   ].join('\n');
   for (const pw of [FILE_PW, INLINE_PW]) t.notOk(seen.includes(pw), 'the secret is not in /bgp, /metrics, the log or check-config --print');
 });
+
+t.test('without the native addon a TCP-MD5 peer stops the start with a clear error', async (t) => {
+  const lo = loopbackBlock();
+  const dir = tempDir(t);
+  const cfgFile = join(dir, 'vipd.conf');
+  writeFile(cfgFile, `[global]\nbgp = yes\nbgp-local-asn = 64600\nbgp-peer-address = ${lo.router(43)}\nbgp-local-address = ${lo.speaker}\n`
+    + `bgp-nexthop-ipv4 = 192.0.2.10\nbgp-md5-password = ${INLINE_PW}\n`);
+  const r = await run(process.execPath, ['dist/cli/main.js', 'run', '-c', cfgFile, '-n'], { env: { ...process.env, VIPD_NATIVE: '0' }, timeout: 20_000 })
+    .then(() => ({ code: 0, out: '' }), (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? -1, out: `${e.stdout}${e.stderr}` }));
+  t.not(r.code, 0, 'vipd does not start');
+  t.match(r.out, `peer ${lo.router(43)}: TCP-MD5 / TTL security need vipd's native addon, which is not loaded`);
+  t.notOk(r.out.includes(INLINE_PW), 'the secret is not in the output');
+});
