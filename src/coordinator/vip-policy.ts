@@ -56,7 +56,8 @@ function serving(s: ServiceHealth, policy: WithdrawPolicy): boolean {
   return s.pooledUp > 0;
 }
 
-function decide(v: VipInput, spec: RouteSpec): { decision: VipDecision; route?: Route } {
+/** The decision for one VIP, and its route when announced. */
+export function decideVip(v: VipInput, spec: RouteSpec): { decision: VipDecision; route?: Route } {
   const { prefix, v6 } = vipPrefix(v.ip);
   const degraded = v.services.some((s) => s.belowThreshold);
   const base = { ip: v.ip, prefix, policy: v.policy, degraded, services: v.services };
@@ -95,7 +96,7 @@ export function decideVips(vips: VipInput[], spec: RouteSpec): { routes: Route[]
   const routes: Route[] = [];
   const decisions: VipDecision[] = [];
   for (const v of vips) {
-    const r = decide(v, spec);
+    const r = decideVip(v, spec);
     decisions.push(r.decision);
     if (r.route) routes.push(r.route);
   }
