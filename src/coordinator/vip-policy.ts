@@ -44,10 +44,18 @@ export interface VipDecision {
   services: ServiceHealth[];
 }
 
-export function vipPrefix(ip: string): { prefix: string; v6: boolean } {
+/** Parsed once per address (the decision runs on every transition of a VIP's services); bounded. */
+const prefixes = new Map<string, Readonly<{ prefix: string; v6: boolean }>>();
+
+export function vipPrefix(ip: string): Readonly<{ prefix: string; v6: boolean }> {
+  const known = prefixes.get(ip);
+  if (known) return known;
   const a = ipaddr.parse(ip);
   const v6 = a.kind() === 'ipv6';
-  return { prefix: `${a.toString()}/${v6 ? 128 : 32}`, v6 };
+  const p = Object.freeze({ prefix: `${a.toString()}/${v6 ? 128 : 32}`, v6 });
+  if (prefixes.size >= 10_000) prefixes.clear();
+  prefixes.set(ip, p);
+  return p;
 }
 
 function serving(s: ServiceHealth, policy: WithdrawPolicy): boolean {
