@@ -204,3 +204,33 @@ t.test('bgp-first-round-wait: a VIP waits for its first health round at most tha
   t.same(down.adverts, [], 'what is known can be "every server down": still not announced');
   t.match(down.c.status().vips[0]!.reason, /no pooled server is up/);
 });
+
+t.test('the first round completes on the last first result even when it leaves the server partially up', async (t) => {
+  const h = setup();
+  h.c.configure([web], route);
+  await h.c.updatePool('web', [srv('10.0.0.1'), srv('10.0.0.2')]);
+  h.up('web', '10.0.0.1', web.monitors);
+  h.down('web', '10.0.0.2', 'ProxyFetch');
+  t.notOk(h.c.status().pools[0]!.firstRoundDone, 'IdleConnection of 10.0.0.2 has no result yet');
+  h.c.monitorResult('web', '10.0.0.2', 'IdleConnection', { up: true, reason: 'ok' }); // partially up: no pool change
+  h.clock.advance(0);
+  t.same(h.adverts.at(-1)!.map((r) => r.prefix), ['10.2.1.1/32'], 'announced at the end of the tick, without a status read');
+  t.ok(h.c.status().pools[0]!.firstRoundDone);
+});
+
+t.test('results in one tick are published together, by the end of the tick', async (t) => {
+  const h = setup();
+  h.c.configure([web], route);
+  await h.c.updatePool('web', [srv('10.0.0.1'), srv('10.0.0.2'), srv('10.0.0.3'), srv('10.0.0.4')]);
+  for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']) h.up('web', ip, web.monitors);
+  const before = h.tables.length;
+  h.c.monitorResult('web', '10.0.0.1', 'ProxyFetch', { up: false, reason: 'refused' });
+  h.c.monitorResult('web', '10.0.0.2', 'ProxyFetch', { up: false, reason: 'refused' });
+  t.equal(h.tables.length, before, 'nothing published inside the tick');
+  h.clock.advance(0);
+  t.equal(h.tables.length, before + 1, 'one IPVS batch for both');
+  t.same(h.pooled(), ['10.0.0.3', '10.0.0.4']);
+  for (const ip of ['10.0.0.3', '10.0.0.4']) h.c.monitorResult('web', ip, 'ProxyFetch', { up: false, reason: 'refused' });
+  h.clock.advance(0);
+  t.same(h.adverts.at(-1), [], 'the withdrawal went out at the end of that same tick');
+});
