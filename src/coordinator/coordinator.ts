@@ -53,7 +53,7 @@ export class Coordinator {
     this.hooks = {
       log: d.log, resolver: this.resolver, live,
       ready: (svc, s) => this.startHealth(svc, s),
-      moved: (svc, s) => { this.restartHealth(svc, s); this.out.touch(svc); },
+      moved: (svc, s) => { this.restartHealth(svc, s); this.out.touch(svc, true); },
     };
   }
 
@@ -127,6 +127,7 @@ export class Coordinator {
       dropMonitors(svc, s);
       log.info('server removed (no longer in the pool list)', { server: s.host });
     }
+    this.out.touch(svc, true); // weights, ports and removals: the IPVS list is rebuilt
     for (const s of r.changed) {
       log.info(`merged ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, { server: s.host });
       if (s.ready) this.restartHealth(svc, s);
@@ -135,7 +136,7 @@ export class Coordinator {
     this.note(svc, r.events);
     const done = this.resolve(svc, r.added).then(() => {
       if (firstList) svc.initialized = true;
-      this.out.touch(svc);
+      this.out.touch(svc, true);
       this.out.flush();
     });
     this.out.flush();

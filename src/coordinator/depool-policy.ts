@@ -22,10 +22,17 @@ export interface Pool {
   /** Pooled but down because too many are down; insertion-ordered (oldest is depooled first). */
   pooledDown: Set<string>;
   counts: PoolCounts;
+  /** Servers whose `pooled` changed since the publisher last looked (it clears this). */
+  touched: Set<ServerState>;
+  /** The next server's `seq` (pool order, for the publisher's incremental list). */
+  nextSeq: number;
 }
 
 export function newPool(threshold: number): Pool {
-  return { threshold, servers: new Map(), pooledDown: new Set(), counts: { up: 0, upEnabled: 0, pooled: 0, pooledUp: 0, resolving: 0 } };
+  return {
+    threshold, servers: new Map(), pooledDown: new Set(), counts: { up: 0, upEnabled: 0, pooled: 0, pooledUp: 0, resolving: 0 },
+    touched: new Set(), nextSeq: 0,
+  };
 }
 
 type Flag = 'up' | 'pooled' | 'enabled' | 'ready' | 'resolving';
@@ -43,6 +50,7 @@ export function setFlag(pool: Pool, s: ServerState, flag: Flag, v: boolean): voi
   count(pool.counts, s, -1);
   s[flag] = v;
   count(pool.counts, s, 1);
+  if (flag === 'pooled') pool.touched.add(s);
 }
 
 /** The counts as a full scan gives them (tests and the debug self-check compare it with `counts`). */
@@ -63,7 +71,7 @@ export type PoolEvent =
 export function newServer(p: PoolServer): ServerState {
   return {
     host: p.host, weight: p.weight, enabled: p.enabled, ...(p.port !== undefined ? { port: p.port } : {}),
-    ready: false, resolving: true, ip: null, up: false, pooled: false, monitors: [], entry: null,
+    ready: false, resolving: true, ip: null, up: false, pooled: false, monitors: [], entry: null, seq: 0,
   };
 }
 
@@ -184,6 +192,7 @@ export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
     const s = pool.servers.get(p.host);
     if (!s) {
       const n = newServer(p);
+      n.seq = pool.nextSeq++;
       pool.servers.set(p.host, n);
       count(pool.counts, n, 1);
       res.added.push(n);

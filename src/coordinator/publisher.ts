@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { ipvsEntry } from './effective.js';
 import { FirstRoundWait } from './first-round-wait.js';
 import { firstRoundComplete, type Service } from './service-state.js';
-import type { DesiredRealServer, DesiredService, IpvsPort, RouteSpec, SpeakerPort } from './types.js';
+import type { DesiredRealServer, DesiredService, IpvsPort, ServerState, RouteSpec, SpeakerPort } from './types.js';
 import { VipBoard } from './vip-board.js';
 import type { ServiceView } from './vip-inputs.js';
 import type { VipDecision } from './vip-policy.js';
@@ -21,6 +21,16 @@ export interface PublisherDeps {
   speaker?: SpeakerPort;
   /** The service is still configured (a late event may name one a reload removed). */
   live(svc: Service): boolean;
+}
+
+/** The index of the first server with seq ≥ `seq` (the list is in pool order). */
+function indexBySeq(ss: readonly ServerState[], seq: number): number {
+  let lo = 0, hi = ss.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ss[mid]!.seq < seq) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 function same(a: readonly DesiredRealServer[], b: readonly DesiredRealServer[] | null): boolean {
@@ -45,8 +55,9 @@ export class Publisher {
     this.wait = new FirstRoundWait(d.clock, () => { this.touchVips(); this.flush(); });
   }
 
-  /** `svc` changed: it is published by the end of this tick. */
-  touch(svc: Service): void {
+  /** `svc` changed: it is published by the end of this tick. `rebuild`: its IPVS list is rebuilt from the whole pool (a pool edit, an address change). */
+  touch(svc: Service, rebuild = false): void {
+    if (rebuild) svc.rebuild = true;
     this.dirty.add(svc);
     if (this.timer === null && !this.stopped) this.timer = this.d.clock.setTimer(0, () => { this.timer = null; this.flush(); });
   }
@@ -58,7 +69,7 @@ export class Publisher {
   reconfigure(services: Iterable<Service>, route: RouteSpec): void {
     this.route = route;
     this.board.regroup(services);
-    for (const svc of services) this.dirty.add(svc);
+    for (const svc of services) this.touch(svc, true);
     this.vipsDirty = true;
   }
 
@@ -104,14 +115,47 @@ export class Publisher {
   /** The service's realservers for IPVS, when its first list is resolved and they differ from the last. */
   private desired(svc: Service): DesiredService | null {
     if (!svc.delivered || !svc.initialized) return null;
+    const pool = svc.pool;
+    const changed = svc.published === null || svc.rebuild || pool.touched.size * 8 > pool.servers.size
+      ? this.rebuild(svc) : this.patch(svc);
+    pool.touched.clear();
+    svc.rebuild = false;
+    return changed ? { service: svc.spec.name, realServers: svc.published! } : null;
+  }
+
+  /** From the whole pool: O(pool). */
+  private rebuild(svc: Service): boolean {
     const rs: DesiredRealServer[] = [];
+    const ss: ServerState[] = [];
     for (const s of svc.pool.servers.values()) {
       const e = ipvsEntry(svc.spec, s);
-      if (e !== null) rs.push(e);
+      if (e !== null) { rs.push(e); ss.push(s); }
     }
-    if (same(rs, svc.published)) return null;
+    if (same(rs, svc.published)) return false;
     svc.published = rs;
-    return { service: svc.spec.name, realServers: rs };
+    svc.publishedServers = ss;
+    return true;
+  }
+
+  /** Only the servers whose pooled state changed: O(changed · log pool) plus one copy of the list. */
+  private patch(svc: Service): boolean {
+    let rs = svc.published!;
+    let ss = svc.publishedServers;
+    let copied = false;
+    for (const s of svc.pool.touched) {
+      const e = svc.pool.servers.get(s.host) === s ? ipvsEntry(svc.spec, s) : null;
+      const i = indexBySeq(ss, s.seq);
+      const present = i < ss.length && ss[i] === s;
+      if (present ? rs[i] === e : e === null) continue;
+      if (!copied) { rs = rs.slice(); ss = ss.slice(); copied = true; }
+      if (present && e !== null) rs[i] = e;
+      else if (present) { rs.splice(i, 1); ss.splice(i, 1); }
+      else { rs.splice(i, 0, e!); ss.splice(i, 0, s); }
+    }
+    if (!copied) return false;
+    svc.published = rs;
+    svc.publishedServers = ss;
+    return true;
   }
 
   decisions(): VipDecision[] { return this.board.decisionList(); }

@@ -20,12 +20,16 @@ export interface Service {
   unchecked: number;
   /** The realservers last handed to IPVS; null until the service is first published. */
   published: DesiredRealServer[] | null;
+  /** The servers of `published`, index for index (in pool order: by seq). */
+  publishedServers: ServerState[];
+  /** Rebuild `published` from the whole pool at the next flush (a pool edit, an address change). */
+  rebuild: boolean;
 }
 
 export function newService(spec: ServiceSpec, now: number): Service {
   return {
     spec, pool: newPool(spec.depoolThreshold), delivered: false, initialized: false, firstRoundDone: false,
-    couldNotDepool: 0, addedAt: now, unchecked: 0, published: null,
+    couldNotDepool: 0, addedAt: now, unchecked: 0, published: null, publishedServers: [], rebuild: true,
   };
 }
 

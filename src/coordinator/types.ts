@@ -46,6 +46,8 @@ export interface ServerState {
   monitors: MonitorState[];
   /** The last IPVS entry built for this server, reused while ip/port/weight are unchanged (effective.ts). */
   entry: DesiredRealServer | null;
+  /** Position in the pool's order (increasing with insertion). */
+  seq: number;
 }
 
 export type WithdrawPolicy = 'all-down' | 'below-threshold' | 'never';

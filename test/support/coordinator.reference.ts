@@ -29,7 +29,7 @@ function poolOf(p: PoolStatus) {
   const pool = newPool(p.depoolThreshold);
   for (const s of p.servers) {
     const st: ServerState = {
-      host: s.host, weight: s.weight, enabled: s.enabled, ready: s.ready, resolving: false, ip: s.ip, up: s.up, pooled: s.pooled, monitors: [], entry: null,
+      host: s.host, weight: s.weight, enabled: s.enabled, ready: s.ready, resolving: false, ip: s.ip, up: s.up, pooled: s.pooled, monitors: [], entry: null, seq: 0,
     };
     pool.servers.set(s.host, st);
   }
