@@ -116,7 +116,8 @@ export class Publisher {
   private desired(svc: Service): DesiredService | null {
     if (!svc.delivered || !svc.initialized) return null;
     const pool = svc.pool;
-    const changed = svc.published === null || svc.rebuild || pool.touched.size * 8 > pool.servers.size
+    // Many changes at once (a rack going down): one pass over the pool is cheaper than many splices.
+    const changed = svc.published === null || svc.rebuild || pool.touched.size > 32 + pool.servers.size / 8
       ? this.rebuild(svc) : this.patch(svc);
     pool.touched.clear();
     svc.rebuild = false;
