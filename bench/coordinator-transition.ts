@@ -54,9 +54,9 @@ function transitions(r: Rig, servers: number, count: number): number {
     r.c.monitorResult(`svc${Math.floor(n / r.perService)}`, addr(n), 'ProxyFetch', { up: k % 2 === 1, reason: k % 2 ? 'ok' : 'refused' });
     r.clock.advance(0);
   };
-  for (let k = 0; k < 200; k++) step(k); // warm up
+  for (let k = 0; k < 2000; k++) step(k); // warm up (the JIT)
   const before = r.batches;
-  const us = cpuUs(() => { for (let k = 200; k < 200 + count; k++) step(k); });
+  const us = cpuUs(() => { for (let k = 2000; k < 2000 + count; k++) step(k); });
   if (r.batches - before < count / 2) throw new Error(`only ${r.batches - before} IPVS batches for ${count} transitions: the bench does not exercise publishing`);
   return us / count;
 }
@@ -70,15 +70,22 @@ export interface TransitionCost {
   coldStartMs: number;
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Median of 3 runs of 4,000 transitions each (after 2,000 to warm up). */
 export async function measureTransitionCost(servers: number): Promise<TransitionCost> {
-  const count = servers >= 10_000 ? 2000 : 4000;
-  const a = await rig(servers, 100);
-  const usPerTransition = transitions(a, servers, count);
-  a.c.stop();
-  const b = await rig(servers, servers);
-  const usPerTransitionOnePool = transitions(b, servers, count);
-  b.c.stop();
-  return { usPerTransition, usPerTransitionOnePool, coldStartMs: a.coldMs };
+  const count = 4000;
+  const pools: number[] = [], one: number[] = [], cold: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const a = await rig(servers, 100);
+    pools.push(transitions(a, servers, count));
+    cold.push(a.coldMs);
+    a.c.stop();
+    const b = await rig(servers, servers);
+    one.push(transitions(b, servers, count));
+    b.c.stop();
+  }
+  return { usPerTransition: median(pools), usPerTransitionOnePool: median(one), coldStartMs: median(cold) };
 }
 
 /** Heap the coordinator holds per realserver (needs --expose-gc), pools of 100. */

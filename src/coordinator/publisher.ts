@@ -138,24 +138,26 @@ export class Publisher {
     return true;
   }
 
-  /** Only the servers whose pooled state changed: O(changed · log pool) plus one copy of the list. */
+  /**
+   * Only the servers whose pooled state changed: O(changed · log pool) plus one copy of the list
+   * handed out (the previous one is IPVS's to keep); the private server index is patched in place.
+   */
   private patch(svc: Service): boolean {
     let rs = svc.published!;
-    let ss = svc.publishedServers;
+    const ss = svc.publishedServers;
     let copied = false;
     for (const s of svc.pool.touched) {
       const e = svc.pool.servers.get(s.host) === s ? ipvsEntry(svc.spec, s) : null;
       const i = indexBySeq(ss, s.seq);
       const present = i < ss.length && ss[i] === s;
       if (present ? rs[i] === e : e === null) continue;
-      if (!copied) { rs = rs.slice(); ss = ss.slice(); copied = true; }
+      if (!copied) { rs = rs.slice(); copied = true; }
       if (present && e !== null) rs[i] = e;
       else if (present) { rs.splice(i, 1); ss.splice(i, 1); }
       else { rs.splice(i, 0, e!); ss.splice(i, 0, s); }
     }
     if (!copied) return false;
     svc.published = rs;
-    svc.publishedServers = ss;
     return true;
   }
 
