@@ -136,7 +136,7 @@ export interface IpvsChanges {
   removed: string[];
 }
 
-/** What the coordinator needs from the IPVS reconciler: make the kernel match these changes (one call per tick at most). */
+/** What the coordinator needs from the IPVS reconciler: make the kernel match these changes (monitor results of one tick come as one batch). */
 export interface IpvsPort {
   applyChanges(changes: IpvsChanges): void;
 }

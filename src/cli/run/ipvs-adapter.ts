@@ -44,7 +44,7 @@ export class IpvsAdapter implements IpvsPort {
     if (push && this.ready) this.push();
   }
 
-  /** The coordinator's batch: only the services that changed (one call per tick at most). */
+  /** The coordinator's batch: only the services that changed (the monitor results of one tick share one batch). */
   applyChanges(changes: IpvsChanges): void {
     for (const name of changes.removed) this.desired.delete(name);
     for (const d of changes.services) this.desired.set(d.service, d);
