@@ -1,6 +1,8 @@
 /**
  * The one place a server's effective IPVS entry is derived: whether it is in IPVS and with which
- * port and weight. Operator overrides (depool, drain = weight 0, pin) hook in here.
+ * port and weight. Operator overrides (depool, drain = weight 0, pin) hook in here; a change
+ * that alters the result without a `pooled` change (setFlag) must reach the publisher too:
+ * `pool.touched.add(server)` and touch the service (or touch it with `rebuild`).
  */
 import type { DesiredRealServer, ServerState, ServiceSpec } from './types.js';
 
