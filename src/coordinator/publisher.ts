@@ -1,0 +1,171 @@
+/**
+ * From the coordinator's state to the ports, incrementally (issue 13 §1): a change marks its
+ * service dirty; a flush hands IPVS the desired realservers of the dirty services only, and
+ * decides again only the VIPs those services feed. Changes in one tick are coalesced into one
+ * flush (a 0 ms timer on the injected clock), so a withdrawal waits at most that tick.
+ */
+import type { Cancel, Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
+import { ipvsEntry } from './effective.js';
+import { FirstRoundWait } from './first-round-wait.js';
+import { firstRoundComplete, type Service } from './service-state.js';
+import type { DesiredRealServer, DesiredService, IpvsPort, ServerState, RouteSpec, SpeakerPort } from './types.js';
+import { VipBoard } from './vip-board.js';
+import type { ServiceView } from './vip-inputs.js';
+import type { VipDecision } from './vip-policy.js';
+
+export interface PublisherDeps {
+  clock: Clock;
+  log: Logger;
+  ipvs: IpvsPort;
+  speaker?: SpeakerPort;
+  /** The service is still configured (a late event may name one a reload removed). */
+  live(svc: Service): boolean;
+}
+
+/** The index of the first server with seq ≥ `seq` (the list is in pool order). */
+function indexBySeq(ss: readonly ServerState[], seq: number): number {
+  let lo = 0, hi = ss.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ss[mid]!.seq < seq) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+function same(a: readonly DesiredRealServer[], b: readonly DesiredRealServer[] | null): boolean {
+  if (b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class Publisher {
+  private dirty = new Set<Service>();
+  private removedNames: string[] = [];
+  private vipsDirty = false;
+  private timer: Cancel | null = null;
+  private stopped = false;
+  private readonly board: VipBoard<Service>;
+  private readonly wait: FirstRoundWait;
+  route: RouteSpec = { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 };
+  withheld: ReadonlyMap<string, string> = new Map();
+
+  constructor(private readonly d: PublisherDeps) {
+    this.board = new VipBoard(d.log);
+    this.wait = new FirstRoundWait(d.clock, () => { this.touchVips(); this.flush(); });
+  }
+
+  /** `svc` changed: it is published by the end of this tick. `rebuild`: its IPVS list is rebuilt from the whole pool (a pool edit, an address change). */
+  touch(svc: Service, rebuild = false): void {
+    if (rebuild) svc.rebuild = true;
+    this.dirty.add(svc);
+    if (this.timer === null && !this.stopped) this.timer = this.d.clock.setTimer(0, () => { this.timer = null; this.flush(); });
+  }
+
+  /** Something every VIP depends on changed (route settings, withheld VIPs, a first-round wait ended). */
+  touchVips(): void { this.vipsDirty = true; }
+
+  /** The set of services changed (a reload): regroup the VIPs; every service is dirty. */
+  reconfigure(services: Iterable<Service>, route: RouteSpec): void {
+    this.route = route;
+    this.board.regroup(services);
+    for (const svc of services) this.touch(svc, true);
+    this.vipsDirty = true;
+  }
+
+  /** `svc` left the configuration: its realservers leave IPVS. */
+  removed(svc: Service): void {
+    this.dirty.delete(svc);
+    if (svc.published !== null) this.removedNames.push(svc.spec.name);
+    svc.published = null;
+  }
+
+  /** Publish what changed, now. */
+  flush(): void {
+    if (this.timer !== null) { this.timer(); this.timer = null; }
+    if (this.stopped || (this.dirty.size === 0 && !this.vipsDirty && this.removedNames.length === 0)) return;
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    const changed: DesiredService[] = [];
+    const vips = new Set<string>(this.vipsDirty ? this.board.allVips() : []);
+    this.vipsDirty = false;
+    for (const svc of dirty) {
+      if (!this.d.live(svc)) continue;
+      const d = this.desired(svc);
+      if (d) changed.push(d);
+      if (!svc.firstRoundDone && firstRoundComplete(svc)) {
+        svc.firstRoundDone = true;
+        this.d.log.info('first health round complete', { service: svc.spec.name });
+      }
+      const key = this.board.vipOf(svc.spec.name);
+      if (key !== undefined) vips.add(key);
+    }
+    if (changed.length > 0 || this.removedNames.length > 0) {
+      const removed = this.removedNames;
+      this.removedNames = [];
+      this.d.ipvs.applyChanges({ services: changed, removed });
+    }
+    const view = (svc: Service): ServiceView => ({
+      spec: svc.spec, pool: svc.pool, firstRoundDone: svc.firstRoundDone,
+      waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone),
+    });
+    if (this.board.update(vips, this.route, this.withheld, view) && this.d.speaker) this.d.speaker.setAdvertised(this.board.routeList());
+  }
+
+  /** The service's realservers for IPVS, when its first list is resolved and they differ from the last. */
+  private desired(svc: Service): DesiredService | null {
+    if (!svc.delivered || !svc.initialized) return null;
+    const pool = svc.pool;
+    // Many changes at once (a rack going down): one pass over the pool is cheaper than many splices.
+    const changed = svc.published === null || svc.rebuild || pool.touched.size > 32 + pool.servers.size / 8
+      ? this.rebuild(svc) : this.patch(svc);
+    pool.touched.clear();
+    svc.rebuild = false;
+    return changed ? { service: svc.spec.name, realServers: svc.published! } : null;
+  }
+
+  /** From the whole pool: O(pool). */
+  private rebuild(svc: Service): boolean {
+    const rs: DesiredRealServer[] = [];
+    const ss: ServerState[] = [];
+    for (const s of svc.pool.servers.values()) {
+      const e = ipvsEntry(svc.spec, s);
+      if (e !== null) { rs.push(e); ss.push(s); }
+    }
+    if (same(rs, svc.published)) return false;
+    svc.published = rs;
+    svc.publishedServers = ss;
+    return true;
+  }
+
+  /**
+   * Only the servers whose pooled state changed: O(changed · log pool) plus one copy of the list
+   * handed out (the previous one is IPVS's to keep); the private server index is patched in place.
+   */
+  private patch(svc: Service): boolean {
+    let rs = svc.published!;
+    const ss = svc.publishedServers;
+    let copied = false;
+    for (const s of svc.pool.touched) {
+      const e = svc.pool.servers.get(s.host) === s ? ipvsEntry(svc.spec, s) : null;
+      const i = indexBySeq(ss, s.seq);
+      const present = i < ss.length && ss[i] === s;
+      if (present ? rs[i] === e : e === null) continue;
+      if (!copied) { rs = rs.slice(); copied = true; }
+      if (present && e !== null) rs[i] = e;
+      else if (present) { rs.splice(i, 1); ss.splice(i, 1); }
+      else { rs.splice(i, 0, e!); ss.splice(i, 0, s); }
+    }
+    if (!copied) return false;
+    svc.published = rs;
+    return true;
+  }
+
+  decisions(): VipDecision[] { return this.board.decisionList(); }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) { this.timer(); this.timer = null; }
+    this.wait.stop();
+  }
+}
