@@ -29,29 +29,31 @@ export function plan(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<s
       continue;
     }
     if (!sameServiceAttributes(d, a)) out.push({ op: 'edit-service', service: d });
-    out.push(...planServers(d, a));
+    planServers(d, a, out);
   }
   return out;
 }
 
-function planServers(d: VirtualService, a: VirtualService): Command[] {
+/** Appends to `out` (no spread: a 40,000-server service would overflow the call stack). Linear. */
+function planServers(d: VirtualService, a: VirtualService, out: Command[]): void {
   const key: ServiceKey = d.key;
-  const have = new Map(a.realServers.map((r) => [serverId(r), r]));
-  const want = new Set(d.realServers.map(serverId));
-  const adds: Command[] = [];
+  const current = a.realServers;
+  const at = new Map<string, number>();
+  for (let i = 0; i < current.length; i++) at.set(serverId(current[i]!), i);
+  const listed = new Uint8Array(current.length);
   const edits: Command[] = [];
   for (const r of d.realServers) {
-    const cur = have.get(serverId(r));
-    if (!cur) adds.push({ op: 'add-server', key, server: r });
-    else if (!sameExtra(cur.extra, r.extra)) {
+    const i = at.get(serverId(r));
+    if (i === undefined) { out.push({ op: 'add-server', key, server: r }); continue; }
+    listed[i] = 1;
+    const cur = current[i]!;
+    if (!sameExtra(cur.extra, r.extra)) {
       // options -e cannot remove (e.g. a tunnel type set by hand): replace the server
-      adds.push({ op: 'delete-server', key, server: cur }, { op: 'add-server', key, server: r });
+      out.push({ op: 'delete-server', key, server: cur }, { op: 'add-server', key, server: r });
     } else if (!sameServer(r, cur)) edits.push({ op: 'edit-server', key, server: r });
   }
-  const deletes: Command[] = a.realServers
-    .filter((r) => !want.has(serverId(r)))
-    .map((r) => ({ op: 'delete-server', key, server: r }));
-  return [...adds, ...edits, ...deletes];
+  for (const c of edits) out.push(c);
+  for (let i = 0; i < current.length; i++) if (!listed[i]) out.push({ op: 'delete-server', key, server: current[i]! });
 }
 
 /** The ids of a table's services, e.g. to build the `owned` set from the configuration. */
