@@ -22,9 +22,11 @@ const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
 /** `%llu`, or ipvsadm's abbreviated `123K`/`M`/`G`/`T` form when --exact was not given. */
 function num(tok: string): number | null {
+  if (DIGITS.test(tok)) return Number(tok); // the --exact hot path: one test, no match array
   const m = /^(\d+)([KMGT]?)$/.exec(tok);
   return m ? Number(m[1]) * (m[2] ? SUFFIX[m[2]]! : 1) : null;
 }
+const DIGITS = /^\d+$/;
 
 function trailingNumbers(tokens: string[], from: number): number[] {
   const out: number[] = [];
@@ -56,8 +58,9 @@ class RowParser {
   constructor(private readonly source: string) {}
 
   line(line: string, no: number): void {
-    if (!line.trim() || HEADER_LINE.test(line)) return;
-    const tokens = line.trim().split(/\s+/);
+    const text = line.trim();
+    if (!text || HEADER_LINE.test(line)) return;
+    const tokens = text.split(/\s+/);
     try {
       if (tokens[0] === '->') {
         const row = this.rows[this.rows.length - 1];

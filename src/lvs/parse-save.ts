@@ -14,7 +14,7 @@ export class IpvsParseError extends Error {
 
 /** `10.0.0.1:80` or `[2001:db8::1]:80` → address and port. */
 export function parseHostPort(text: string): { address: string; port: number } {
-  const m = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(text) ?? /^([0-9.]+):(\d+)$/.exec(text);
+  const m = text.startsWith('[') ? /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(text) : /^([0-9.]+):(\d+)$/.exec(text);
   if (!m) throw new Error(`'${text}' is not address:port (IPv6 in brackets)`);
   const port = Number(m[2]);
   if (port > 65535) throw new Error(`port ${port} in '${text}' is above 65535`);

@@ -1,7 +1,7 @@
 import type { Command } from './commands.js';
 import {
   normalizeService, sameExtra, sameServer, sameServiceAttributes, serverId, serviceId,
-  type IpvsTable, type ServiceKey, type VirtualService,
+  type IpvsTable, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
 
 /**
@@ -34,26 +34,44 @@ export function plan(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<s
   return out;
 }
 
-/** Appends to `out` (no spread: a 40,000-server service would overflow the call stack). Linear. */
+/**
+ * Appends to `out` (no spread: a 40,000-server service would overflow the call stack). Linear:
+ * the leading run of servers listed in the same order on both sides (the usual case: the
+ * kernel's table came from the same decisions) is compared in place; only the rest is indexed.
+ */
 function planServers(d: VirtualService, a: VirtualService, out: Command[]): void {
   const key: ServiceKey = d.key;
+  const want = d.realServers;
   const current = a.realServers;
-  const at = new Map<string, number>();
-  for (let i = 0; i < current.length; i++) at.set(serverId(current[i]!), i);
-  const listed = new Uint8Array(current.length);
   const edits: Command[] = [];
-  for (const r of d.realServers) {
-    const i = at.get(serverId(r));
-    if (i === undefined) { out.push({ op: 'add-server', key, server: r }); continue; }
-    listed[i] = 1;
-    const cur = current[i]!;
+  const compare = (r: RealServer, cur: RealServer): void => {
     if (!sameExtra(cur.extra, r.extra)) {
       // options -e cannot remove (e.g. a tunnel type set by hand): replace the server
       out.push({ op: 'delete-server', key, server: cur }, { op: 'add-server', key, server: r });
     } else if (!sameServer(r, cur)) edits.push({ op: 'edit-server', key, server: r });
+  };
+  let same = 0;
+  while (same < want.length && same < current.length
+    && want[same]!.address === current[same]!.address && want[same]!.port === current[same]!.port) {
+    compare(want[same]!, current[same]!);
+    same++;
+  }
+  if (same < want.length || same < current.length) {
+    const at = new Map<string, number>();
+    for (let i = 0; i < current.length; i++) at.set(serverId(current[i]!), i);
+    const listed = new Uint8Array(current.length).fill(1, 0, same);
+    for (let j = same; j < want.length; j++) {
+      const r = want[j]!;
+      const i = at.get(serverId(r));
+      if (i === undefined) { out.push({ op: 'add-server', key, server: r }); continue; }
+      listed[i] = 1;
+      compare(r, current[i]!);
+    }
+    for (const c of edits) out.push(c);
+    for (let i = same; i < current.length; i++) if (!listed[i]) out.push({ op: 'delete-server', key, server: current[i]! });
+    return;
   }
   for (const c of edits) out.push(c);
-  for (let i = 0; i < current.length; i++) if (!listed[i]) out.push({ op: 'delete-server', key, server: current[i]! });
 }
 
 /** The ids of a table's services, e.g. to build the `owned` set from the configuration. */
