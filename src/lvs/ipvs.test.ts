@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import t from 'tap';
 import { IpvsError } from './errors.js';
 import { planAndApply, type TableIo } from './ipvs.js';
 import { realServer, type IpvsTable, type ServiceKey, type VirtualService } from './model.js';
+import { plan } from './plan.js';
 import { applyCommands } from './table-apply.js';
 
 const A: ServiceKey = { protocol: 'tcp', address: '10.255.0.1', port: 80 };
@@ -95,4 +97,29 @@ t.test('after a failed batch the next decision reads first; readBack reads befor
   k.calls.length = 0;
   await planAndApply(io, [svc([10, 10])], new Set(), { readBack: true });
   t.same(k.calls, ['read', 'execute 3', 'read'], 'drift found, repaired, verified');
+});
+
+t.test('property: decisions on the known table keep it equal to the kernel, and the kernel equal to desired', async (t) => {
+  const weights = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 6 });
+  const handEdit = fc.option(fc.integer({ min: 2, max: 9 }), { nil: undefined });
+  await fc.assert(fc.asyncProperty(fc.array(fc.record({ ws: weights, hand: handEdit }), { minLength: 1, maxLength: 12 }), async (steps) => {
+    const { k, io } = kernel();
+    for (const { ws, hand } of steps) {
+      if (hand !== undefined && k.table.length) {
+        // someone adds a server by hand: the known table is stale until a batch fails or a check reads
+        const extra = realServer({ address: `10.255.0.${hand}`, port: 80, weight: 5 });
+        if (!k.table[0]?.realServers.some((r) => r.address === extra.address)) {
+          k.table = applyCommands(k.table, [{ op: 'add-server', key: A, server: extra }]);
+        }
+      }
+      const desired = [svc(ws)];
+      const ok = await planAndApply(io, desired, new Set()).then(() => true, () => false);
+      if (!ok) await planAndApply(io, desired, new Set(), { readBack: true }); // the reconciler's retry
+      else if (hand !== undefined) await planAndApply(io, desired, new Set(), { readBack: true }); // the periodic check
+      if (JSON.stringify(k.known) !== JSON.stringify(k.table)) return false;
+      if (JSON.stringify(plan(desired, k.table)) !== '[]') return false;
+    }
+    return true;
+  }), { numRuns: 300 });
+  t.pass('300 random sequences of decisions and hand edits');
 });

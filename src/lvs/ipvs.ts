@@ -3,6 +3,7 @@ import { IpvsError } from './errors.js';
 import { serviceId, type IpvsTable, type ServiceKey } from './model.js';
 import type { Counters, ServiceRow } from './parse-listing.js';
 import { plan } from './plan.js';
+import { yieldToLoop } from './slices.js';
 
 export interface ApplyResult {
   /** What was applied, in order; empty when the table already matched. */
@@ -72,6 +73,10 @@ export async function planAndApply(io: TableIo, desired: IpvsTable, owned: Reado
   const current = known ?? await io.read();
   const commands = plan(desired, current, mine);
   if (!commands.length) return { commands, batch: '' };
+  // a 10,000-command batch: plan, render and the model update each take the loop for a while,
+  // so they run in separate turns of it (issue 13 §5)
+  const big = commands.length > 1000;
+  if (big) await yieldToLoop();
   const batch = renderBatch(commands);
   try {
     await io.execute(batch, commands);
@@ -82,6 +87,7 @@ export async function planAndApply(io: TableIo, desired: IpvsTable, owned: Reado
     throw e;
   }
   if (!options.readBack) {
+    if (big) await yieldToLoop();
     io.applied(current, commands);
     return { commands, batch };
   }
