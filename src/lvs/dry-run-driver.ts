@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import { addOwned, ownedSet, planAndApply, type ApplyOptions, type ApplyResult, type Ipvs } from './ipvs.js';
 import type { IpvsTable, ServiceKey } from './model.js';
 import type { Counters, ServiceRow } from './parse-listing.js';
-import { applyCommands } from './table-apply.js';
+import { applyCommandsSliced } from './table-apply.js';
 
 export interface DryRunOptions {
   owned: Iterable<ServiceKey>;
@@ -40,7 +40,7 @@ export class DryRunDriver implements Ipvs {
       trusted: () => this.table,
       applied: () => {}, // execute has changed the table already
       execute: async (batch, commands) => {
-        this.table = applyCommands(this.table, commands);
+        this.table = await applyCommandsSliced(this.table, commands);
         this.batches.push(batch);
         this.opts.logger.info('dry run: ipvsadm -R batch not applied', { commands: commands.length, batch });
       },

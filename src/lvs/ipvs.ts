@@ -1,9 +1,8 @@
-import { renderBatch, renderCommand, type Command } from './commands.js';
+import { renderBatchSliced, renderCommand, type Command } from './commands.js';
 import { IpvsError } from './errors.js';
 import { serviceId, type IpvsTable, type ServiceKey } from './model.js';
 import type { Counters, ServiceRow } from './parse-listing.js';
-import { plan } from './plan.js';
-import { yieldToLoop } from './slices.js';
+import { planSliced } from './plan.js';
 
 export interface ApplyResult {
   /** What was applied, in order; empty when the table already matched. */
@@ -51,7 +50,7 @@ export interface TableIo {
   /** The table to plan against without a read, or null when it must be read first. */
   trusted(): IpvsTable | null;
   /** A batch planned against `before` went through (not called with `readBack`). */
-  applied(before: IpvsTable, commands: readonly Command[]): void;
+  applied(before: IpvsTable, commands: readonly Command[]): void | Promise<void>;
   execute(batch: string, commands: readonly Command[]): Promise<void>;
 }
 
@@ -71,13 +70,10 @@ export async function planAndApply(io: TableIo, desired: IpvsTable, owned: Reado
   for (const s of desired) mine.add(serviceId(s.key));
   const known = options.readBack ? null : io.trusted();
   const current = known ?? await io.read();
-  const commands = plan(desired, current, mine);
+  // a 10,000-command batch: plan, render and the model update give the loop back every few ms (issue 13 §5)
+  const commands = await planSliced(desired, current, mine);
   if (!commands.length) return { commands, batch: '' };
-  // a 10,000-command batch: plan, render and the model update each take the loop for a while,
-  // so they run in separate turns of it (issue 13 §5)
-  const big = commands.length > 1000;
-  if (big) await yieldToLoop();
-  const batch = renderBatch(commands);
+  const batch = await renderBatchSliced(commands);
   try {
     await io.execute(batch, commands);
   } catch (e) {
@@ -87,11 +83,10 @@ export async function planAndApply(io: TableIo, desired: IpvsTable, owned: Reado
     throw e;
   }
   if (!options.readBack) {
-    if (big) await yieldToLoop();
-    io.applied(current, commands);
+    await io.applied(current, commands);
     return { commands, batch };
   }
-  const left = plan(desired, await io.read(), mine);
+  const left = await planSliced(desired, await io.read(), mine);
   if (left.length) {
     const more = left.length > 5 ? ` and ${left.length - 5} more` : '';
     const text = left.slice(0, 5).map(renderCommand).join('; ') + more;

@@ -7,7 +7,7 @@ import { serverId, serviceId, type IpvsTable, type ServiceKey } from './model.js
 import { parseStatsSliced, parseThresholdsSliced, type Counters, type ServiceRow } from './parse-listing.js';
 import { parseSaveSliced } from './parse-save.js';
 import { Slicer } from './slices.js';
-import { applyCommands } from './table-apply.js';
+import { applyCommandsSliced } from './table-apply.js';
 
 export interface IpvsadmDriverOptions {
   runner: CommandRunner;
@@ -87,9 +87,9 @@ export class IpvsadmDriver implements Ipvs {
     return planAndApply({
       read: () => this.read(),
       trusted: () => (this.trust ? this.last : null),
-      applied: (before, commands) => {
+      applied: async (before, commands) => {
         try {
-          this.last = applyCommands(before, commands);
+          this.last = await applyCommandsSliced(before, commands);
           this.trust = true;
         } catch (e) {
           // the kernel took a batch our model of it rejects: believe the kernel, read it next time

@@ -3,6 +3,7 @@ import {
   normalizeService, sameExtra, sameServer, sameServiceAttributes, serverId, serviceId,
   type IpvsTable, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
+import { Slicer } from './slices.js';
 
 /**
  * The minimal ordered commands that make the owned part of `actual` equal to `desired`.
@@ -14,6 +15,20 @@ import {
  */
 export function plan(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<string> = new Set()): Command[] {
   const out: Command[] = [];
+  for (const _ of planSteps(desired, actual, owned, out));
+  return out;
+}
+
+/** `plan`, giving the event loop back every few milliseconds (10,000 realservers, issue 13 §5). */
+export async function planSliced(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<string> = new Set()): Promise<Command[]> {
+  const out: Command[] = [];
+  const slicer = new Slicer();
+  for (const _ of planSteps(desired, actual, owned, out)) if (slicer.dueNow()) await slicer.pause();
+  return out;
+}
+
+/** Plans into `out`, pausing (a bare `yield`) every STEP servers so a caller may slice the work. */
+function* planSteps(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<string>, out: Command[]): Generator<void> {
   const have = new Map(actual.map((s) => [serviceId(s.key), s]));
   const want = new Set(desired.map((s) => serviceId(s.key)));
   for (const s of actual) {
@@ -25,21 +40,25 @@ export function plan(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<s
     const a = have.get(serviceId(d.key));
     if (!a) {
       out.push({ op: 'add-service', service: d });
-      for (const r of d.realServers) out.push({ op: 'add-server', key: d.key, server: r });
+      for (let i = 0; i < d.realServers.length; i++) {
+        out.push({ op: 'add-server', key: d.key, server: d.realServers[i]! });
+        if (i % STEP === STEP - 1) yield;
+      }
       continue;
     }
     if (!sameServiceAttributes(d, a)) out.push({ op: 'edit-service', service: d });
-    planServers(d, a, out);
+    yield* planServers(d, a, out);
   }
-  return out;
 }
+
+const STEP = 512;
 
 /**
  * Appends to `out` (no spread: a 40,000-server service would overflow the call stack). Linear:
  * the leading run of servers listed in the same order on both sides (the usual case: the
  * kernel's table came from the same decisions) is compared in place; only the rest is indexed.
  */
-function planServers(d: VirtualService, a: VirtualService, out: Command[]): void {
+function* planServers(d: VirtualService, a: VirtualService, out: Command[]): Generator<void> {
   const key: ServiceKey = d.key;
   const want = d.realServers;
   const current = a.realServers;
@@ -54,13 +73,17 @@ function planServers(d: VirtualService, a: VirtualService, out: Command[]): void
   while (same < want.length && same < current.length
     && want[same]!.address === current[same]!.address && want[same]!.port === current[same]!.port) {
     compare(want[same]!, current[same]!);
-    same++;
+    if (++same % STEP === 0) yield;
   }
   if (same < want.length || same < current.length) {
     const at = new Map<string, number>();
-    for (let i = 0; i < current.length; i++) at.set(serverId(current[i]!), i);
+    for (let i = 0; i < current.length; i++) {
+      at.set(serverId(current[i]!), i);
+      if (i % STEP === STEP - 1) yield;
+    }
     const listed = new Uint8Array(current.length).fill(1, 0, same);
     for (let j = same; j < want.length; j++) {
+      if (j % STEP === STEP - 1) yield;
       const r = want[j]!;
       const i = at.get(serverId(r));
       if (i === undefined) { out.push({ op: 'add-server', key, server: r }); continue; }

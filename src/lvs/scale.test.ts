@@ -165,3 +165,16 @@ t.test('a 40,000-server read-back and its parse give the event loop back (issue 
   const stats = await blocking(() => d.stats());
   t.ok(stats.longest < Math.max(50, stats.total / 4), `stats: longest block ${stats.longest.toFixed(1)} ms of ${stats.total.toFixed(1)} ms`);
 });
+
+t.test('applying a 40,000-command batch gives the event loop back: plan, render, model update (issue 13 §5)', async (t) => {
+  const dry = new DryRunDriver({ owned: [KEY], logger: silentLogger });
+  const fromEmpty = await blocking(() => dry.apply(table(LARGE)));
+  t.ok(fromEmpty.longest < Math.max(50, fromEmpty.total / 4),
+    `dry run, ${LARGE + 1} adds: longest block ${fromEmpty.longest.toFixed(1)} ms of ${fromEmpty.total.toFixed(1)} ms`);
+  const d = new IpvsadmDriver({ runner: fakeIpvsadm(LARGE), owned: [KEY], logger: silentLogger });
+  await d.read();
+  const edits = await blocking(() => d.apply(table(LARGE, () => 3)));
+  t.equal(d.known()?.[0]?.realServers[LARGE - 1]?.weight, 3, 'the known table took the batch');
+  t.ok(edits.longest < Math.max(50, edits.total / 4),
+    `ipvsadm driver, ${LARGE} edits on the known table: longest block ${edits.longest.toFixed(1)} ms of ${edits.total.toFixed(1)} ms`);
+});

@@ -26,6 +26,11 @@ export class Slicer {
     return performance.now() - this.started >= this.sliceMs;
   }
 
+  /** For loops that already step coarsely (a generator's pauses): reads the clock every call. */
+  dueNow(): boolean {
+    return performance.now() - this.started >= this.sliceMs;
+  }
+
   async pause(): Promise<void> {
     this.yields++;
     await yieldToLoop();

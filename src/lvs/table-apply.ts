@@ -1,5 +1,6 @@
 import type { Command } from './commands.js';
 import { IpvsError } from './errors.js';
+import { Slicer } from './slices.js';
 import { describeService, normalizeService, serverId, serviceId, type IpvsTable, type RealServer, type VirtualService } from './model.js';
 
 /** A service some command changed: its realservers by id, in the kernel's order (Map order). */
@@ -13,9 +14,28 @@ interface Open { service: VirtualService; servers: Map<string, RealServer> | nul
  * indexed once, then every command is a map operation; untouched services are reused as they are.
  */
 export function applyCommands(table: IpvsTable, commands: readonly Command[]): VirtualService[] {
+  const out: VirtualService[] = [];
+  for (const _ of applySteps(table, commands, out));
+  return out;
+}
+
+/** `applyCommands`, giving the event loop back every few milliseconds (issue 13 §5). */
+export async function applyCommandsSliced(table: IpvsTable, commands: readonly Command[]): Promise<VirtualService[]> {
+  const out: VirtualService[] = [];
+  const slicer = new Slicer();
+  for (const _ of applySteps(table, commands, out)) if (slicer.dueNow()) await slicer.pause();
+  return out;
+}
+
+const STEP = 512;
+
+/** Applies into `out`, pausing (a bare `yield`) every STEP commands so a caller may slice the work. */
+function* applySteps(table: IpvsTable, commands: readonly Command[], out: VirtualService[]): Generator<void> {
   const t = new Map<string, Open>();
   for (const s of table) t.set(serviceId(s.key), { service: s, servers: null });
+  let step = 0;
   for (const c of commands) {
+    if (++step % STEP === 0) yield;
     const key = c.op === 'add-service' || c.op === 'edit-service' ? c.service.key : c.key;
     const id = serviceId(key);
     const cur = t.get(id);
@@ -40,9 +60,10 @@ export function applyCommands(table: IpvsTable, commands: readonly Command[]): V
       else servers.set(rid, c.server);
     }
   }
-  const out: VirtualService[] = [];
-  for (const o of t.values()) out.push(o.servers ? { ...o.service, realServers: [...o.servers.values()] } : o.service);
-  return out;
+  for (const o of t.values()) {
+    out.push(o.servers ? { ...o.service, realServers: [...o.servers.values()] } : o.service);
+    if (o.servers) yield;
+  }
 }
 
 /** The service's own settings, normalized, without its realservers. */
