@@ -3,7 +3,7 @@
  * API cannot do well enough: a per-connection HTTP status check cheap enough for tens of
  * thousands of checks per second (http-probe.c), and the TCP keepalive interval and probe count
  * of a socket (keepalive.c). vipd runs without it, at a lower check rate and kernel keepalive
- * defaults.
+ * defaults. tcp-md5.c: TCP-MD5 and GTSM sockets for BGP (Node cannot set them before connect).
  */
 #include "addon.h"
 
@@ -25,6 +25,7 @@ NAPI_MODULE_INIT() {
     { "start", NULL, js_probe_start, NULL, NULL, NULL, napi_default, NULL },
     { "cancel", NULL, js_probe_cancel, NULL, NULL, NULL, napi_default, NULL },
     { "setKeepalive", NULL, js_set_keepalive, NULL, NULL, NULL, napi_default, NULL },
+    TCP_MD5_PROPS
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -12,6 +12,17 @@ napi_value js_probe_cancel(napi_env env, napi_callback_info info);
 /* keepalive.c */
 napi_value js_set_keepalive(napi_env env, napi_callback_info info);
 
+/* tcp-md5.c */
+napi_value js_tcp_socket(napi_env env, napi_callback_info info);
+napi_value js_tcp_md5_key(napi_env env, napi_callback_info info);
+napi_value js_tcp_connect(napi_env env, napi_callback_info info);
+napi_value js_tcp_release(napi_env env, napi_callback_info info);
+#define TCP_MD5_PROPS \
+  { "tcpSocket", NULL, js_tcp_socket, NULL, NULL, NULL, napi_default, NULL }, \
+  { "tcpMd5Key", NULL, js_tcp_md5_key, NULL, NULL, NULL, napi_default, NULL }, \
+  { "tcpConnect", NULL, js_tcp_connect, NULL, NULL, NULL, napi_default, NULL }, \
+  { "tcpRelease", NULL, js_tcp_release, NULL, NULL, NULL, napi_default, NULL },
+
 /* addon.c */
 napi_value js_int(napi_env env, int32_t v);
 napi_value throw_type(napi_env env, const char *msg);

@@ -14,7 +14,7 @@ async function fixture() {
   const clock = new FakeClock();
   const c = new Coordinator({
     clock, log: silentLogger, resolver: async () => [],
-    health: { start: () => {}, stop: () => {} }, ipvs: { apply: () => {} }, speaker: { setAdvertised: () => {} },
+    health: { start: () => {}, stop: () => {} }, ipvs: { applyChanges: () => {} }, speaker: { setAdvertised: () => {} },
   });
   c.configure([web, { ...web, name: 'web6', ip: '2001:db8::1' }], {
     nextHopV4: '192.0.2.10', med: 10, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0,

@@ -4,6 +4,7 @@ import { nearest } from './issues.js';
 import { ETCD_KEYS, ETCD_TLS_DEFAULTS, readEtcdTls } from './etcd-keys.js';
 import { ADMIN_KEYS, readAdmin } from './admin-keys.js';
 import { POOL_GUARD_DEFAULTS, POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
+import { readTcpAuth, TCP_AUTH_KEYS } from './tcp-auth-keys.js';
 import { stringList, SectionReader, type IssueSink } from './section-reader.js';
 import type { BgpPeerConfig, Community, GlobalConfig } from './types.js';
 
@@ -13,7 +14,7 @@ export const PEER_SECTION = /^bgp-peer\s+(\S+)$/;
 export const PEER_KEYS = [
   'bgp-peer-as', 'bgp-hold-time', 'bgp-keepalive', 'bgp-passive', 'bgp-router-id',
   'bgp-local-address', 'bgp-max-prefixes', 'bgp-communities', 'bgp-graceful-shutdown-wait',
-  'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time',
+  'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time', ...TCP_AUTH_KEYS,
 ] as const;
 
 export const GLOBAL_KEYS: readonly string[] = [
@@ -167,6 +168,7 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     communities: communities(r) ?? base?.communities ?? [],
     sendHoldTime: sendHold ? sendHold : null,
     gracefulShutdownWait: r.num('bgp-graceful-shutdown-wait', base?.gracefulShutdownWait ?? 0, { min: 0, max: 3600 })!,
+    ...readTcpAuth(r, base),
   };
 }
 

@@ -7,3 +7,4 @@ export { parseIni, type IniResult, type IniSection, type IniEntry } from './ini.
 export { parsePythonLiteral, pyRepr, type PyValue, type LiteralResult } from './python-literal.js';
 export { communityText } from './global.js';
 export { optionFromText, toMonitorValue } from './monitor-values.js';
+export { Secret } from './secret.js';

@@ -125,6 +125,8 @@ function interpolate(
 ): string {
   const text = raw.parts.join('\n');
   if (!text.includes('%')) return text;
+  // a secret's text never goes into a message (bgp-md5-password)
+  const quote = (t: string): string => (/password/.test(raw.key) ? '…' : t);
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
@@ -136,7 +138,7 @@ function interpolate(
       const name = ref[1]!.toLowerCase();
       const target = lookup(name);
       if (!target) {
-        errors.push({ file, line: raw.line, message: `'${raw.key}' refers to %(${name})s, which is not set in [${section}] or [DEFAULT]` });
+        errors.push({ file, line: raw.line, message: `'${raw.key}' refers to %(${quote(name)})s, which is not set in [${section}] or [DEFAULT]` });
       } else if (depth >= MAX_INTERPOLATION_DEPTH) {
         errors.push({ file, line: raw.line, message: `'${raw.key}': %(...)s references nest too deeply (a loop?)` });
       } else {
@@ -145,7 +147,7 @@ function interpolate(
       i += ref[0].length;
       continue;
     }
-    errors.push({ file, line: raw.line, message: `'${raw.key}': a literal '%' must be written '%%' (found '${text.slice(i, i + 2)}')` });
+    errors.push({ file, line: raw.line, message: `'${raw.key}': a literal '%' must be written '%%' (found '${quote(text.slice(i, i + 2))}')` });
   }
   return out;
 }

@@ -62,6 +62,10 @@ function printPeer(p: BgpPeerConfig, kv: Put): void {
   kv('bgp-communities', p.communities.length ? p.communities.map(communityText).join(' ') : null);
   kv('bgp-send-hold-time', p.sendHoldTime);
   kv('bgp-graceful-shutdown-wait', p.gracefulShutdownWait);
+  // the secret itself is never printed: the file's path, or '(set)' for an inline password
+  kv('bgp-md5-password-file', p.md5?.file);
+  kv('bgp-md5-password', p.md5 && p.md5.file === null ? '(set)' : null);
+  kv('bgp-ttl-security', p.ttlSecurity || null);
 }
 
 function printService(s: ServiceConfig, kv: Put): void {

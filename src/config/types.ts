@@ -6,6 +6,7 @@ import type { ConfigIssue } from './issues.js';
 import type { EtcdTlsConfig } from './etcd-keys.js';
 import type { PoolGuardConfig } from './pool-guard-keys.js';
 import type { AdminConfig } from './admin-keys.js';
+import type { TcpAuthConfig } from './tcp-auth-keys.js';
 
 export type Protocol = 'tcp' | 'udp';
 /** Every ipvsadm scheduler (Linux ip_vs_<name> modules); PyBal 1.15.9 knew the first ten. */
@@ -79,7 +80,7 @@ export interface ServiceConfig extends PoolGuardConfig, EtcdTlsConfig {
 /** A standard community as its 32-bit value (RFC 1997). */
 export type Community = number;
 
-export interface BgpPeerConfig {
+export interface BgpPeerConfig extends TcpAuthConfig {
   /** Normalised address text. */
   address: string;
   /** Line where the peer is named (bgp-peer-address or its own section). */

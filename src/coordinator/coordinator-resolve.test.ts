@@ -1,4 +1,5 @@
 import t from 'tap';
+import { recordingIpvs } from '../../test/support/recording-ipvs.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { createLogger } from '../log/logger.js';
 import { Coordinator } from './coordinator.js';
@@ -12,14 +13,14 @@ const srv = (host: string) => ({ host, weight: 10, enabled: true });
 
 function setup(dns: Record<string, string[]>, concurrency?: number) {
   const clock = new FakeClock();
-  const tables: DesiredService[][] = [];
+  const { port: ipvs, tables } = recordingIpvs();
   const lines: { level: string; msg: string; server?: string }[] = [];
   const log = createLogger({ level: 'debug', json: true, write: (l) => lines.push(JSON.parse(l) as { level: string; msg: string }) });
   const asked: string[] = [];
   let active = 0;
   let peak = 0;
   const c = new Coordinator({
-    clock, log, health: { start: () => {}, stop: () => {} }, ipvs: { apply: (d) => tables.push(d) },
+    clock, log, health: { start: () => {}, stop: () => {} }, ipvs,
     resolver: async (host) => {
       asked.push(host);
       peak = Math.max(peak, ++active);

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { recordingIpvs } from '../../test/support/recording-ipvs.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { silentLogger } from '../log/logger.js';
 import { Coordinator } from './coordinator.js';
@@ -17,20 +18,21 @@ function setup(opts: { dns?: Record<string, string[]>; resolveIntervalMs?: numbe
   const clock = new FakeClock();
   const started: HealthTarget[] = [];
   const stopped: string[] = [];
-  const tables: DesiredService[][] = [];
+  const { port: ipvs, tables } = recordingIpvs();
   const adverts: Route[][] = [];
   const dns = opts.dns ?? {};
   const c = new Coordinator({
     clock, log: silentLogger,
     health: { start: (tg) => started.push(tg), stop: (svc, host) => stopped.push(`${svc}/${host}`) },
-    ipvs: { apply: (d) => tables.push(d) },
+    ipvs,
     speaker: { setAdvertised: (r) => adverts.push(r) },
     resolver: async (host) => { const a = dns[host]; if (!a) throw new Error('NXDOMAIN'); return a; },
     resolveIntervalMs: opts.resolveIntervalMs ?? 0,
   });
   const pooled = (svc = 'web') => (tables.at(-1)?.find((d) => d.service === svc)?.realServers ?? []).map((r) => r.host);
-  const up = (svc: string, host: string, monitors: string[]) => { for (const m of monitors) c.monitorResult(svc, host, m, { up: true, reason: 'ok' }); };
-  const down = (svc: string, host: string, m = 'ProxyFetch') => c.monitorResult(svc, host, m, { up: false, reason: 'Connection refused' });
+  // Results are published once per tick (a 0 ms timer): the helpers end the tick.
+  const up = (svc: string, host: string, monitors: string[]) => { for (const m of monitors) c.monitorResult(svc, host, m, { up: true, reason: 'ok' }); clock.advance(0); };
+  const down = (svc: string, host: string, m = 'ProxyFetch') => { c.monitorResult(svc, host, m, { up: false, reason: 'Connection refused' }); clock.advance(0); };
   return { c, clock, started, stopped, tables, adverts, pooled, up, down, dns };
 }
 
@@ -47,6 +49,7 @@ t.test('pool list → resolution → optimistic pool → IPVS table; VIP waits f
   t.same(h.adverts, [], 'one server still has no result');
   h.down('web', '10.0.0.3');
   h.c.monitorResult('web', '10.0.0.3', 'IdleConnection', { up: true, reason: '' });
+  h.clock.advance(0);
   t.same(h.adverts.at(-1)!.map((r) => [r.prefix, r.med]), [['10.2.1.1/32', 10]]);
   t.same(h.pooled(), ['be1', 'be2']);
 });
@@ -200,4 +203,34 @@ t.test('bgp-first-round-wait: a VIP waits for its first health round at most tha
   down.clock.advance(1000);
   t.same(down.adverts, [], 'what is known can be "every server down": still not announced');
   t.match(down.c.status().vips[0]!.reason, /no pooled server is up/);
+});
+
+t.test('the first round completes on the last first result even when it leaves the server partially up', async (t) => {
+  const h = setup();
+  h.c.configure([web], route);
+  await h.c.updatePool('web', [srv('10.0.0.1'), srv('10.0.0.2')]);
+  h.up('web', '10.0.0.1', web.monitors);
+  h.down('web', '10.0.0.2', 'ProxyFetch');
+  t.notOk(h.c.status().pools[0]!.firstRoundDone, 'IdleConnection of 10.0.0.2 has no result yet');
+  h.c.monitorResult('web', '10.0.0.2', 'IdleConnection', { up: true, reason: 'ok' }); // partially up: no pool change
+  h.clock.advance(0);
+  t.same(h.adverts.at(-1)!.map((r) => r.prefix), ['10.2.1.1/32'], 'announced at the end of the tick, without a status read');
+  t.ok(h.c.status().pools[0]!.firstRoundDone);
+});
+
+t.test('results in one tick are published together, by the end of the tick', async (t) => {
+  const h = setup();
+  h.c.configure([web], route);
+  await h.c.updatePool('web', [srv('10.0.0.1'), srv('10.0.0.2'), srv('10.0.0.3'), srv('10.0.0.4')]);
+  for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']) h.up('web', ip, web.monitors);
+  const before = h.tables.length;
+  h.c.monitorResult('web', '10.0.0.1', 'ProxyFetch', { up: false, reason: 'refused' });
+  h.c.monitorResult('web', '10.0.0.2', 'ProxyFetch', { up: false, reason: 'refused' });
+  t.equal(h.tables.length, before, 'nothing published inside the tick');
+  h.clock.advance(0);
+  t.equal(h.tables.length, before + 1, 'one IPVS batch for both');
+  t.same(h.pooled(), ['10.0.0.3', '10.0.0.4']);
+  for (const ip of ['10.0.0.3', '10.0.0.4']) h.c.monitorResult('web', ip, 'ProxyFetch', { up: false, reason: 'refused' });
+  h.clock.advance(0);
+  t.same(h.adverts.at(-1), [], 'the withdrawal went out at the end of that same tick');
 });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import {
-  canDepool, checkInvariants, ensureThreshold, markReady, markUnresolved, mergePool, serverDown, serverUp, settle,
+  canDepool, checkInvariants, ensureThreshold, markReady, markUnresolved, mergePool, newPool, serverDown, serverUp, settle,
   type Pool,
 } from './depool-policy.js';
 import type { PoolServer } from './types.js';
@@ -10,7 +10,7 @@ const servers = (n: number, extra: Partial<PoolServer> = {}): PoolServer[] =>
   Array.from({ length: n }, (_, i) => ({ host: `cp${1045 + i}`, weight: 10, enabled: true, ...extra }));
 
 function readyPool(list: PoolServer[], threshold = 0.5): Pool {
-  const pool: Pool = { threshold, servers: new Map(), pooledDown: new Set() };
+  const pool: Pool = newPool(threshold);
   mergePool(pool, list);
   for (const s of list) markReady(pool, s.host, `10.0.0.${list.indexOf(s) + 1}`);
   return pool;
@@ -76,7 +76,7 @@ t.test('disabling bypasses the threshold; re-enabling an up server pools it at o
 });
 
 t.test('force-pooling reports when the threshold cannot be met', async (t) => {
-  const pool: Pool = { threshold: 0.5, servers: new Map(), pooledDown: new Set() };
+  const pool: Pool = newPool(0.5);
   mergePool(pool, servers(4));
   markReady(pool, 'cp1045', '10.0.0.1');
   markUnresolved(pool, 'cp1046');
@@ -129,7 +129,7 @@ t.test('P0–P2 hold after every operation (fast-check)', async (t) => {
       fc.constantFrom(0, 0.25, 0.5, 0.6, 0.75, 1),
       fc.array(opArb, { maxLength: 60 }),
       (threshold, ops) => {
-        const pool: Pool = { threshold, servers: new Map(), pooledDown: new Set() };
+        const pool: Pool = newPool(threshold);
         for (const o of ops) {
           const host = 'i' in o ? `s${o.i}` : '';
           if (o.op === 'down') serverDown(pool, host);

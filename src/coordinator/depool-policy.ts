@@ -6,8 +6,14 @@
  *   P0 pooled ⇒ enabled ∧ ready
  *   P1 up ⇒ pooled ∨ ¬enabled ∨ ¬ready
  *   P2 pooled ⇒ up ∨ ¬canDepool
+ *
+ * The pool keeps counts (issue 13 §1) so the threshold test is O(1): every change of a server's
+ * up/pooled/enabled/ready/resolving goes through setFlag, which keeps them; nothing recounts.
  */
 import type { PoolServer, ServerState } from './types.js';
+
+/** Counts over the pool's servers, kept by setFlag. `up` counts up ∧ ready. */
+export interface PoolCounts { up: number; upEnabled: number; pooled: number; pooledUp: number; resolving: number }
 
 export interface Pool {
   threshold: number;
@@ -15,6 +21,43 @@ export interface Pool {
   servers: Map<string, ServerState>;
   /** Pooled but down because too many are down; insertion-ordered (oldest is depooled first). */
   pooledDown: Set<string>;
+  counts: PoolCounts;
+  /** Servers whose `pooled` changed since the publisher last looked (it clears this). */
+  touched: Set<ServerState>;
+  /** The next server's `seq` (pool order, for the publisher's incremental list). */
+  nextSeq: number;
+}
+
+export function newPool(threshold: number): Pool {
+  return {
+    threshold, servers: new Map(), pooledDown: new Set(), counts: { up: 0, upEnabled: 0, pooled: 0, pooledUp: 0, resolving: 0 },
+    touched: new Set(), nextSeq: 0,
+  };
+}
+
+type Flag = 'up' | 'pooled' | 'enabled' | 'ready' | 'resolving';
+
+function count(c: PoolCounts, s: ServerState, k: 1 | -1): void {
+  if (s.up && s.ready) c.up += k;
+  if (s.up && s.enabled) c.upEnabled += k;
+  if (s.pooled) { c.pooled += k; if (s.up) c.pooledUp += k; }
+  if (s.resolving) c.resolving += k;
+}
+
+/** The one way a counted flag of a server changes. */
+export function setFlag(pool: Pool, s: ServerState, flag: Flag, v: boolean): void {
+  if (s[flag] === v) return;
+  count(pool.counts, s, -1);
+  s[flag] = v;
+  count(pool.counts, s, 1);
+  if (flag === 'pooled') pool.touched.add(s);
+}
+
+/** The counts as a full scan gives them (tests and the debug self-check compare it with `counts`). */
+export function recount(pool: Pool): PoolCounts {
+  const c: PoolCounts = { up: 0, upEnabled: 0, pooled: 0, pooledUp: 0, resolving: 0 };
+  for (const s of pool.servers.values()) count(c, s, 1);
+  return c;
 }
 
 export type PoolEvent =
@@ -28,20 +71,18 @@ export type PoolEvent =
 export function newServer(p: PoolServer): ServerState {
   return {
     host: p.host, weight: p.weight, enabled: p.enabled, ...(p.port !== undefined ? { port: p.port } : {}),
-    ready: false, resolving: true, ip: null, up: false, pooled: false, monitors: new Map(),
+    ready: false, resolving: true, ip: null, up: false, pooled: false, monitors: [], entry: null, seq: 0,
   };
 }
 
 /** Enough would remain serving: up ∧ enabled servers ≥ all servers × threshold. */
 export function canDepool(pool: Pool): boolean {
-  let upEnabled = 0;
-  for (const s of pool.servers.values()) if (s.up && s.enabled) upEnabled++;
-  return upEnabled >= pool.servers.size * pool.threshold;
+  return pool.counts.upEnabled >= pool.servers.size * pool.threshold;
 }
 
 function depool(pool: Pool, s: ServerState, out: PoolEvent[]): void {
   if (canDepool(pool)) {
-    s.pooled = false;
+    setFlag(pool, s, 'pooled', false);
     pool.pooledDown.delete(s.host);
     out.push({ kind: 'depooled', host: s.host });
   } else {
@@ -63,7 +104,7 @@ export function drain(pool: Pool, out: PoolEvent[] = []): PoolEvent[] {
 
 function repool(pool: Pool, s: ServerState, out: PoolEvent[]): void {
   if (!s.pooled) {
-    s.pooled = true;
+    setFlag(pool, s, 'pooled', true);
     out.push({ kind: 'pooled', host: s.host });
   } else if (pool.pooledDown.has(s.host)) {
     out.push({ kind: 'left-pooled', host: s.host });
@@ -78,7 +119,7 @@ export function serverDown(pool: Pool, host: string): PoolEvent[] {
   const s = pool.servers.get(host);
   if (!s || !s.ready) return out;
   if (s.up) {
-    s.up = false;
+    setFlag(pool, s, 'up', false);
     if (s.pooled) depool(pool, s, out);
   }
   return out;
@@ -89,7 +130,7 @@ export function serverUp(pool: Pool, host: string): PoolEvent[] {
   const out: PoolEvent[] = [];
   const s = pool.servers.get(host);
   if (!s || !s.ready) return out;
-  s.up = true;
+  setFlag(pool, s, 'up', true);
   if (s.enabled) repool(pool, s, out);
   return out;
 }
@@ -100,18 +141,19 @@ export function serverUp(pool: Pool, host: string): PoolEvent[] {
  */
 export function ensureThreshold(pool: Pool, out: PoolEvent[] = []): PoolEvent[] {
   const needed = pool.servers.size * pool.threshold;
-  let pooled = 0;
-  for (const s of pool.servers.values()) if (s.pooled) pooled++;
-  for (const s of pool.servers.values()) {
-    if (pooled >= needed) break;
-    if (!s.pooled && s.enabled && s.ready) {
-      s.pooled = true;
-      pool.pooledDown.add(s.host);
-      pooled++;
-      out.push({ kind: 'force-pooled', host: s.host });
+  // Scans only when the threshold is not met (counts make the usual case O(1)).
+  if (pool.counts.pooled < needed) {
+    for (const s of pool.servers.values()) {
+      if (pool.counts.pooled >= needed) break;
+      if (!s.pooled && s.enabled && s.ready) {
+        setFlag(pool, s, 'pooled', true);
+        pool.pooledDown.add(s.host);
+        out.push({ kind: 'force-pooled', host: s.host });
+      }
     }
   }
-  const pending = [...pool.servers.values()].some((s) => s.resolving);
+  const pooled = pool.counts.pooled;
+  const pending = pool.counts.resolving > 0;
   if (pooled < needed && !pending) out.push({ kind: 'threshold-unmet', pooled, needed: Math.ceil(needed) });
   return out;
 }
@@ -141,6 +183,7 @@ export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
   const res: MergeResult = { added: [], removed: [], changed: [], events: [] };
   for (const [host, s] of pool.servers) {
     if (byHost.has(host)) continue;
+    count(pool.counts, s, -1);
     pool.servers.delete(host);
     pool.pooledDown.delete(host);
     res.removed.push(s);
@@ -149,17 +192,19 @@ export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
     const s = pool.servers.get(p.host);
     if (!s) {
       const n = newServer(p);
+      n.seq = pool.nextSeq++;
       pool.servers.set(p.host, n);
+      count(pool.counts, n, 1);
       res.added.push(n);
       continue;
     }
     const portChanged = s.port !== p.port;
     if (s.weight !== p.weight || s.enabled !== p.enabled || portChanged) res.changed.push(s);
     s.weight = p.weight;
-    s.enabled = p.enabled;
+    setFlag(pool, s, 'enabled', p.enabled);
     if (p.port === undefined) delete s.port; else s.port = p.port;
     const wasPooledDown = pool.pooledDown.has(s.host);
-    s.pooled = s.enabled && s.ready && (s.up || wasPooledDown);
+    setFlag(pool, s, 'pooled', s.enabled && s.ready && (s.up || wasPooledDown));
     if (!s.pooled) pool.pooledDown.delete(s.host);
   }
   settle(pool, res.events);
@@ -170,22 +215,22 @@ export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
 export function markReady(pool: Pool, host: string, ip: string): void {
   const s = pool.servers.get(host);
   if (!s) return;
-  s.resolving = false;
+  setFlag(pool, s, 'resolving', false);
   s.ip = ip;
   if (s.ready) return;
-  s.ready = true;
-  s.up = true;
-  s.pooled = s.enabled;
+  setFlag(pool, s, 'ready', true);
+  setFlag(pool, s, 'up', true);
+  setFlag(pool, s, 'pooled', s.enabled);
 }
 
 /** Resolution failed for a server that is not ready: it stays out of the pool. */
 export function markUnresolved(pool: Pool, host: string): void {
   const s = pool.servers.get(host);
   if (!s) return;
-  s.resolving = false;
+  setFlag(pool, s, 'resolving', false);
   if (s.ready) return;
-  s.up = false;
-  s.pooled = false;
+  setFlag(pool, s, 'up', false);
+  setFlag(pool, s, 'pooled', false);
   pool.pooledDown.delete(host);
 }
 
@@ -202,6 +247,8 @@ export function checkInvariants(pool: Pool): string[] {
     const s = pool.servers.get(h);
     if (!s || !s.pooled || s.up) bad.push(`pooledDown ${h}`);
   }
+  const c = recount(pool);
+  for (const k of Object.keys(c) as (keyof PoolCounts)[]) if (c[k] !== pool.counts[k]) bad.push(`count ${k} ${pool.counts[k]} ≠ ${c[k]}`);
   return bad;
 }
 

@@ -4,7 +4,7 @@
  */
 import { GRACEFUL_SHUTDOWN } from '../speaker/index.js';
 import { effectiveServer, overrideIndex, type BaseServer, type OverrideSet } from './overrides.js';
-import type { Pool } from './depool-policy.js';
+import { recount, type Pool } from './depool-policy.js';
 import type { PoolStatus } from './status.js';
 import type { Route, ServerState } from './types.js';
 import type { VipDecision } from './vip-policy.js';
@@ -58,7 +58,9 @@ export function poolForVips(name: string, pool: Pool, set: OverrideSet): Pool {
     const e = eff.get(h)!;
     return [h, { ...s, pooled: e.inIpvs && e.weight > 0 }];
   }));
-  return { ...pool, servers };
+  // serviceHealth reads the counts: recount them over the effective servers (O(pool), overridden pools only).
+  const copy = { ...pool, servers };
+  return { ...copy, counts: recount(copy) };
 }
 
 /** Routes and decisions as an instance depool makes them. */

@@ -4,6 +4,7 @@ import {
   withOverride, withoutOverride, type OverrideSet, type ServerOverride,
 } from './overrides.js';
 import { applyInstance, effectivePool, effectiveServers, overlayPools, poolForVips } from './overrides-apply.js';
+import { newPool, recount } from './depool-policy.js';
 import { serviceHealth } from './status.js';
 import type { PoolStatus } from './status.js';
 import type { Route, ServerState } from './types.js';
@@ -46,7 +47,7 @@ t.test('effective place in IPVS per state', async (t) => {
   t.same(effectiveServer({ ...base, pooled: false }, 'pooled'), { inIpvs: true, weight: 10 }, 'pinned in while down');
   t.same(effectiveServer({ ...base, pooled: false, enabled: false }, 'pooled'), { inIpvs: false, weight: 10 }, 'disabled stays out');
   const s = (host: string, pooled: boolean): ServerState => ({
-    host, weight: 5, enabled: true, ready: true, resolving: false, ip: `10.0.0.${host.length}`, up: pooled, pooled, monitors: new Map(),
+    host, weight: 5, enabled: true, ready: true, resolving: false, ip: `10.0.0.${host.length}`, up: pooled, pooled, monitors: [], entry: null, seq: 0,
   });
   const set: OverrideSet = { servers: [ov('a', 'depooled'), ov('bb', 'drained'), ov('ccc', 'pooled'), { ...ov('dddd', 'depooled'), pool: 'other' }], instance: null };
   const got = effectiveServers('web', 0, [s('a', true), s('bb', true), s('ccc', false), s('dddd', true)], set).map(({ s, weight }) => `${s.host}:${weight}`);
@@ -123,8 +124,10 @@ t.test('status shows what IPVS holds and the override', async (t) => {
 });
 
 t.test('the VIP policy sees depooled and drained servers as not serving', async (t) => {
-  const st = (host: string): ServerState => ({ host, weight: 10, enabled: true, ready: true, resolving: false, ip: '10.0.0.1', up: true, pooled: true, monitors: new Map() });
-  const pool = { threshold: 0, servers: new Map([['a', st('a')], ['b', st('b')]]), pooledDown: new Set<string>() };
+  const st = (host: string): ServerState => ({ host, weight: 10, enabled: true, ready: true, resolving: false, ip: '10.0.0.1', up: true, pooled: true, monitors: [], entry: null, seq: 0 });
+  const pool = newPool(0);
+  for (const h of ['a', 'b']) pool.servers.set(h, st(h));
+  pool.counts = recount(pool);
   t.equal(poolForVips('web', pool, NO_OVERRIDES), pool);
   const set: OverrideSet = { servers: [ov('a', 'depooled'), ov('b', 'drained')], instance: null };
   t.match(serviceHealth('web', poolForVips('web', pool, set), true), { servers: 2, up: 2, pooled: 0, pooledUp: 0 });

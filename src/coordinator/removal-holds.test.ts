@@ -1,4 +1,5 @@
 import t from 'tap';
+import { recordingIpvs } from '../../test/support/recording-ipvs.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { createLogger } from '../log/logger.js';
 import { Coordinator } from './coordinator.js';
@@ -13,12 +14,12 @@ const four = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'];
 
 function setup(dns: Record<string, string[]> = {}) {
   const clock = new FakeClock();
-  const tables: DesiredService[][] = [];
+  const { port: ipvs, tables } = recordingIpvs();
   const lines: { level: string; msg: string; server?: string }[] = [];
   const log = createLogger({ level: 'debug', json: true, write: (l) => lines.push(JSON.parse(l) as { level: string; msg: string }) });
   const asked: string[] = [];
   const c = new Coordinator({
-    clock, log, health: { start: () => {}, stop: () => {} }, ipvs: { apply: (d) => tables.push(d) },
+    clock, log, health: { start: () => {}, stop: () => {} }, ipvs,
     resolver: async (host) => { asked.push(host); const a = dns[host]; if (!a) throw new Error('ENOTFOUND'); return a; },
     resolveIntervalMs: 0,
   });

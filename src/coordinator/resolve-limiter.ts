@@ -104,7 +104,9 @@ export const isLiteral = (host: string): boolean => ipaddr.isValid(host);
 /** The address of `host` in family `fam`: a literal as it is (or the wrong family), a name through `lim`. */
 export async function addressOf(lim: ResolveLimiter, host: string, fam: 4 | 6): Promise<{ ip: string | null; error: string; report: boolean }> {
   if (isLiteral(host)) {
-    return familyOf(host) === fam ? { ip: ipaddr.parse(host).toString(), error: '', report: false }
+    // The canonical form; the host string itself when it already is (one string per server, not two).
+    const ip = familyOf(host) === fam ? ipaddr.parse(host).toString() : null;
+    return ip !== null ? { ip: ip === host ? host : ip, error: '', report: false }
       : { ip: null, error: `not an IPv${fam} address`, report: true };
   }
   const r = await lim.lookup(host, fam);

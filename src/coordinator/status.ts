@@ -62,7 +62,7 @@ export function textStatus(s: ServerStatus): string {
 }
 
 export function serverStatus(s: ServerState, spec: ServiceSpec, pooledDown: boolean): ServerStatus {
-  const monitors: MonitorStatus[] = [...s.monitors].map(([name, m]) => ({ name, ...m }));
+  const monitors: MonitorStatus[] = s.monitors.map((m, i) => ({ name: spec.monitors[i] ?? `monitor ${i + 1}`, ...m }));
   return {
     host: s.host, ip: s.ip, port: s.port ?? spec.port, weight: s.weight, enabled: s.enabled,
     ready: s.ready, up: s.up, partiallyUp: monitors.some((m) => m.up === true), pooled: s.pooled,
@@ -81,13 +81,9 @@ export function poolStatus(
   };
 }
 
+/** O(1): from the pool's counts (depool-policy.ts keeps them). */
 export function serviceHealth(name: string, pool: Pool, firstRoundDone: boolean): ServiceHealth {
-  let up = 0, pooled = 0, pooledUp = 0;
-  for (const s of pool.servers.values()) {
-    if (s.up && s.ready) up++;
-    if (s.pooled) pooled++;
-    if (s.pooled && s.up) pooledUp++;
-  }
+  const { up, pooled, pooledUp } = pool.counts;
   return { name, firstRoundDone, servers: pool.servers.size, up, pooled, pooledUp, belowThreshold: !canDepool(pool) };
 }
 

@@ -42,7 +42,12 @@ export interface ServerState {
   up: boolean;
   /** Should be in IPVS. */
   pooled: boolean;
-  monitors: Map<string, MonitorState>;
+  /** One state per monitor, in the order of the service's `monitors` (names live there, once). */
+  monitors: MonitorState[];
+  /** The last IPVS entry built for this server, reused while ip/port/weight are unchanged (effective.ts). */
+  entry: DesiredRealServer | null;
+  /** Position in the pool's order (increasing with insertion). */
+  seq: number;
 }
 
 export type WithdrawPolicy = 'all-down' | 'below-threshold' | 'never';
@@ -121,9 +126,19 @@ export interface HealthPort {
   stop(service: string, host: string): void;
 }
 
-/** What the coordinator needs from the IPVS reconciler: make the kernel match this table. */
+/**
+ * One batch for IPVS: only the services that changed (issue 13 §1). `services`: the complete
+ * desired realservers of each changed service (arrays never mutated after); `removed`: services
+ * that left the configuration. Applied in that order: removals first.
+ */
+export interface IpvsChanges {
+  services: DesiredService[];
+  removed: string[];
+}
+
+/** What the coordinator needs from the IPVS reconciler: make the kernel match these changes (monitor results of one tick come as one batch). */
 export interface IpvsPort {
-  apply(desired: DesiredService[]): void;
+  applyChanges(changes: IpvsChanges): void;
 }
 
 /** What the coordinator needs from the BGP speaker. */

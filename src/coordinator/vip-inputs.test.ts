@@ -1,12 +1,12 @@
 import t from 'tap';
-import type { Pool } from './depool-policy.js';
+import { newPool } from './depool-policy.js';
 import type { RouteSpec, ServiceSpec } from './types.js';
 import { buildVipInputs } from './vip-inputs.js';
 
 const route: RouteSpec = { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 };
 const view = (name: string, ip: string) => ({
   spec: { name, ip, port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: [], bgp: true } satisfies ServiceSpec,
-  pool: { threshold: 0.5, servers: new Map(), pooledDown: new Set() } as Pool,
+  pool: newPool(0.5),
   firstRoundDone: true,
 });
 

@@ -44,10 +44,18 @@ export interface VipDecision {
   services: ServiceHealth[];
 }
 
-export function vipPrefix(ip: string): { prefix: string; v6: boolean } {
+/** Parsed once per address (the decision runs on every transition of a VIP's services); bounded. */
+const prefixes = new Map<string, Readonly<{ prefix: string; v6: boolean }>>();
+
+export function vipPrefix(ip: string): Readonly<{ prefix: string; v6: boolean }> {
+  const known = prefixes.get(ip);
+  if (known) return known;
   const a = ipaddr.parse(ip);
   const v6 = a.kind() === 'ipv6';
-  return { prefix: `${a.toString()}/${v6 ? 128 : 32}`, v6 };
+  const p = Object.freeze({ prefix: `${a.toString()}/${v6 ? 128 : 32}`, v6 });
+  if (prefixes.size >= 10_000) prefixes.clear();
+  prefixes.set(ip, p);
+  return p;
 }
 
 function serving(s: ServiceHealth, policy: WithdrawPolicy): boolean {
@@ -56,7 +64,8 @@ function serving(s: ServiceHealth, policy: WithdrawPolicy): boolean {
   return s.pooledUp > 0;
 }
 
-function decide(v: VipInput, spec: RouteSpec): { decision: VipDecision; route?: Route } {
+/** The decision for one VIP, and its route when announced. */
+export function decideVip(v: VipInput, spec: RouteSpec): { decision: VipDecision; route?: Route } {
   const { prefix, v6 } = vipPrefix(v.ip);
   const degraded = v.services.some((s) => s.belowThreshold);
   const base = { ip: v.ip, prefix, policy: v.policy, degraded, services: v.services };
@@ -95,7 +104,7 @@ export function decideVips(vips: VipInput[], spec: RouteSpec): { routes: Route[]
   const routes: Route[] = [];
   const decisions: VipDecision[] = [];
   for (const v of vips) {
-    const r = decide(v, spec);
+    const r = decideVip(v, spec);
     decisions.push(r.decision);
     if (r.route) routes.push(r.route);
   }

@@ -1,4 +1,5 @@
 import { familyOf, hostPort, type RealServer, type ServiceKey, type VirtualService } from './model.js';
+import { Slicer } from './slices.js';
 
 /** One ipvsadm operation; a batch of these goes to `ipvsadm -R` in order. */
 export type Command =
@@ -55,4 +56,15 @@ export const renderCommand = (c: Command): string => commandArgs(c).join(' ');
 /** The stdin of `ipvsadm -R`: one command a line (no comments: -R rejects them). */
 export function renderBatch(commands: readonly Command[]): string {
   return commands.map((c) => renderCommand(c) + '\n').join('');
+}
+
+/** `renderBatch`, giving the event loop back every few milliseconds (a 10,000-command batch). */
+export async function renderBatchSliced(commands: readonly Command[]): Promise<string> {
+  const parts: string[] = [];
+  const slicer = new Slicer();
+  for (let i = 0; i < commands.length; i += 512) {
+    parts.push(renderBatch(commands.slice(i, i + 512)));
+    if (slicer.dueNow()) await slicer.pause();
+  }
+  return parts.join('');
 }

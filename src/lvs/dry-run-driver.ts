@@ -1,8 +1,8 @@
 import type { Logger } from '../log/logger.js';
-import { addOwned, ownedSet, planAndApply, type ApplyResult, type Ipvs } from './ipvs.js';
+import { addOwned, ownedSet, planAndApply, type ApplyOptions, type ApplyResult, type Ipvs } from './ipvs.js';
 import type { IpvsTable, ServiceKey } from './model.js';
 import type { Counters, ServiceRow } from './parse-listing.js';
-import { applyCommands } from './table-apply.js';
+import { applyCommandsSliced } from './table-apply.js';
 
 export interface DryRunOptions {
   owned: Iterable<ServiceKey>;
@@ -34,15 +34,17 @@ export class DryRunDriver implements Ipvs {
 
   own(keys: Iterable<ServiceKey>): void { addOwned(this.owned, keys); }
 
-  async apply(desired: IpvsTable): Promise<ApplyResult> {
+  async apply(desired: IpvsTable, options?: ApplyOptions): Promise<ApplyResult> {
     return planAndApply({
       read: async () => this.table,
+      trusted: () => this.table,
+      applied: () => {}, // execute has changed the table already
       execute: async (batch, commands) => {
-        this.table = applyCommands(this.table, commands);
+        this.table = await applyCommandsSliced(this.table, commands);
         this.batches.push(batch);
         this.opts.logger.info('dry run: ipvsadm -R batch not applied', { commands: commands.length, batch });
       },
-    }, desired, this.owned);
+    }, desired, this.owned, options);
   }
 
   async stats(): Promise<readonly ServiceRow<Counters>[]> {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import t from 'tap';
 import { silentLogger } from '../log/logger.js';
-import { commandRunner } from '../process/command-runner.js';
+import { commandRunner, type CommandRunner, type RunResult } from '../process/command-runner.js';
 import { IpvsError } from './errors.js';
 import { IpvsadmDriver } from './ipvsadm-driver.js';
+import { realServer } from './model.js';
 
 // The driver's behaviour on a real IPVS kernel is tested in the QEMU guest
 // (test/integration/ipvs-kernel.test.ts); here, the real ipvsadm on this host.
@@ -25,4 +26,52 @@ t.test('a kernel without IPVS is a typed error (the host kernel here has none)',
   const e = await d.apply([]).catch((x: unknown) => x);
   t.ok(e instanceof IpvsError && e.kind === 'no-ipvs', String(e));
   t.match(String(e), /Can't initialize ipvs/);
+});
+
+/** ipvsadm as the driver sees it: `-Sn` prints `saved`, `-R` succeeds unless `refuse` is set. */
+function fakeIpvsadm() {
+  const f = { calls: [] as string[], saved: '', refuse: false };
+  const result = (stdout: string, stderr = ''): RunResult => ({
+    exitCode: stderr ? 1 : 0, signal: null, stdout, stderr, stdoutTruncated: false, stderrTruncated: false, timedOut: false,
+    aborted: false, leftoversKilled: false, spawnError: null, durationMs: 0, containment: 'none',
+  });
+  const runner: CommandRunner = {
+    run: async (_cmd, args) => {
+      f.calls.push(args[0]!);
+      if (args[0] === '-Sn') return result(f.saved);
+      if (args[0] === '-R') return f.refuse ? result('', 'Destination already exists\n') : result('');
+      return result(''); // -Ln --thresholds of an empty table
+    },
+  };
+  return { f, runner };
+}
+
+t.test('decisions cost one ipvsadm -R each; the table is read first, after a failed batch, and by readBack', async (t) => {
+  const { f, runner } = fakeIpvsadm();
+  const d = new IpvsadmDriver({ runner, owned, logger: silentLogger });
+  const web = (w: number) => [{ key: owned[0]!, scheduler: 'wlc' as const, flags: [], ops: false, realServers: [realServer({ address: '10.255.0.2', port: 80, weight: w })] }];
+  await d.apply(web(1));
+  t.same(f.calls, ['-Sn', '-Ln', '-R'], 'nothing known yet: read, then the batch, no read-back');
+  f.calls.length = 0;
+  await d.apply(web(2));
+  await d.apply(web(2));
+  t.same(f.calls, ['-R'], 'a change: one batch, no read; no change: nothing at all');
+  t.equal(d.known()?.[0]?.realServers[0]?.weight, 2, 'known() follows the batches');
+  f.calls.length = 0;
+  f.refuse = true;
+  f.saved = '-A -t 10.255.0.1:80 -s wlc\n-a -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 2\n';
+  await t.rejects(d.apply(web(3)), IpvsError);
+  t.same(f.calls, ['-R', '-Sn', '-Ln'], 'a failed batch is read back at once');
+  f.refuse = false;
+  f.calls.length = 0;
+  await d.apply(web(3));
+  t.same(f.calls, ['-R'], 'planned on the table read back');
+  f.calls.length = 0;
+  await d.execute([]);
+  await d.apply(web(4));
+  t.same(f.calls, ['-R', '-Sn', '-Ln', '-R'], 'after a raw execute the table is read before planning');
+  f.calls.length = 0;
+  f.saved = '-A -t 10.255.0.1:80 -s wlc\n-a -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 4\n';
+  await d.apply(web(4), { readBack: true });
+  t.same(f.calls, ['-Sn', '-Ln'], 'readBack: the periodic check reads even when nothing is to change');
 });

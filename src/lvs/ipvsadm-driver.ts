@@ -2,10 +2,12 @@ import type { Logger } from '../log/logger.js';
 import type { CommandRunner, RunResult } from '../process/command-runner.js';
 import { renderBatch, type Command } from './commands.js';
 import { IpvsError, ipvsadmError } from './errors.js';
-import { addOwned, ownedSet, planAndApply, type ApplyResult, type Ipvs } from './ipvs.js';
+import { addOwned, ownedSet, planAndApply, type ApplyOptions, type ApplyResult, type Ipvs } from './ipvs.js';
 import { serverId, serviceId, type IpvsTable, type ServiceKey } from './model.js';
-import { parseStats, parseThresholds, type Counters, type ServiceRow } from './parse-listing.js';
-import { parseSave } from './parse-save.js';
+import { parseStatsSliced, parseThresholdsSliced, type Counters, type ServiceRow } from './parse-listing.js';
+import { parseSaveSliced } from './parse-save.js';
+import { Slicer } from './slices.js';
+import { applyCommandsSliced } from './table-apply.js';
 
 export interface IpvsadmDriverOptions {
   runner: CommandRunner;
@@ -29,6 +31,8 @@ export class IpvsadmDriver implements Ipvs {
   private readonly timeoutMs: number;
   private readonly env: Record<string, string>;
   private last: IpvsTable | null = null;
+  /** `last` is what the kernel holds (false after a failed batch or read: read before planning). */
+  private trust = false;
 
   constructor(private readonly opts: IpvsadmDriverOptions) {
     this.owned = ownedSet(opts.owned);
@@ -51,43 +55,63 @@ export class IpvsadmDriver implements Ipvs {
     return r;
   }
 
+  /** Reads `-Sn` and the thresholds, parsing in slices so a 10,000-server table does not block the loop. */
   async read(): Promise<IpvsTable> {
+    this.trust = false;
     const [save, thr] = [await this.ipvsadm(['-Sn']), await this.ipvsadm(['-Ln', '--thresholds', '--exact'])];
-    const thresholds = parseThresholds(thr.stdout);
-    this.last = parseSave(save.stdout).map((s) => {
+    const thresholds = await parseThresholdsSliced(thr.stdout);
+    const table = await parseSaveSliced(save.stdout);
+    const slicer = new Slicer();
+    for (let i = 0; i < table.length; i++) {
+      const s = table[i]!;
       const t = thresholds.get(serviceId(s.key));
-      if (!t) return s;
-      return {
-        ...s,
-        realServers: s.realServers.map((r) => {
-          const x = t.get(serverId(r));
-          return x ? { ...r, upperThreshold: x.upper, lowerThreshold: x.lower } : r;
-        }),
-      };
-    });
-    return this.last;
+      if (!t) continue;
+      const servers = s.realServers.slice();
+      for (let j = 0; j < servers.length; j++) {
+        const x = t.get(serverId(servers[j]!));
+        if (x) servers[j] = { ...servers[j]!, upperThreshold: x.upper, lowerThreshold: x.lower };
+        if (slicer.due()) await slicer.pause();
+      }
+      table[i] = { ...s, realServers: servers };
+    }
+    this.last = table;
+    this.trust = true;
+    return table;
   }
 
   known(): IpvsTable | null { return this.last; }
 
   own(keys: Iterable<ServiceKey>): void { addOwned(this.owned, keys); }
 
-  async apply(desired: IpvsTable): Promise<ApplyResult> {
+  async apply(desired: IpvsTable, options?: ApplyOptions): Promise<ApplyResult> {
     return planAndApply({
       read: () => this.read(),
+      trusted: () => (this.trust ? this.last : null),
+      applied: async (before, commands) => {
+        try {
+          this.last = await applyCommandsSliced(before, commands);
+          this.trust = true;
+        } catch (e) {
+          // the kernel took a batch our model of it rejects: believe the kernel, read it next time
+          this.trust = false;
+          this.opts.logger.warn('IPVS model disagrees with the kernel; reading the table before the next batch', { error: String(e) });
+        }
+      },
       execute: async (batch: string, commands: readonly Command[]) => {
         this.opts.logger.debug('ipvsadm -R', { commands: commands.length });
+        this.trust = false;
         await this.ipvsadm(['-R'], batch);
       },
-    }, desired, this.owned);
+    }, desired, this.owned, options);
   }
 
   /** Runs commands as one `ipvsadm -R` batch, without planning or verifying. */
   async execute(commands: readonly Command[]): Promise<void> {
+    this.trust = false; // not through the planner: the next apply reads the table first
     await this.ipvsadm(['-R'], renderBatch(commands));
   }
 
   async stats(): Promise<readonly ServiceRow<Counters>[]> {
-    return parseStats((await this.ipvsadm(['-Ln', '--stats', '--exact'])).stdout);
+    return parseStatsSliced((await this.ipvsadm(['-Ln', '--stats', '--exact'])).stdout);
   }
 }

@@ -142,8 +142,8 @@ function withKernelPorts(key: ServiceKey, servers: readonly RealServer[]): reado
 
 /** Equal service attributes (everything -E can change), ignoring the realservers. */
 export function sameServiceAttributes(a: VirtualService, b: VirtualService): boolean {
-  const x = normalizeService(a);
-  const y = normalizeService(b);
+  const x = normalizeService({ ...a, realServers: [] });
+  const y = normalizeService({ ...b, realServers: [] });
   return x.scheduler === y.scheduler && x.ops === y.ops && x.flags.join(',') === y.flags.join(',')
     && x.persistence?.timeout === y.persistence?.timeout
     && x.persistence?.netmask === y.persistence?.netmask

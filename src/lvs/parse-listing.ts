@@ -1,5 +1,6 @@
 import { serverId, serviceId, type ServiceKey } from './model.js';
 import { IpvsParseError, parseHostPort } from './parse-save.js';
+import { eachLine, eachLineSliced } from './slices.js';
 
 /** `ipvsadm -Ln --stats --exact`: totals since the service was added. */
 export interface Counters {
@@ -21,9 +22,11 @@ const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
 /** `%llu`, or ipvsadm's abbreviated `123K`/`M`/`G`/`T` form when --exact was not given. */
 function num(tok: string): number | null {
+  if (DIGITS.test(tok)) return Number(tok); // the --exact hot path: one test, no match array
   const m = /^(\d+)([KMGT]?)$/.exec(tok);
   return m ? Number(m[1]) * (m[2] ? SUFFIX[m[2]]! : 1) : null;
 }
+const DIGITS = /^\d+$/;
 
 function trailingNumbers(tokens: string[], from: number): number[] {
   const out: number[] = [];
@@ -47,58 +50,92 @@ function listingKey(tokens: string[]): { key: ServiceKey; next: number } {
   throw new Error(`unknown service line starting '${proto ?? ''} ${spec ?? ''}'`);
 }
 
-/** The rows of any `ipvsadm -Ln` view: services, their realservers, and the numbers on each line. */
-function parseRows(text: string, source: string): RawRow[] {
-  const rows: RawRow[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim() || /^(IP Virtual Server|Prot |\s+-> RemoteAddress)/.test(line)) return;
-    const tokens = line.trim().split(/\s+/);
+const HEADER_LINE = /^(IP Virtual Server|Prot |\s+-> RemoteAddress)/;
+
+/** The rows of any `ipvsadm -Ln` view, a line at a time: services, their realservers, the numbers on each line. */
+class RowParser {
+  readonly rows: RawRow[] = [];
+  constructor(private readonly source: string) {}
+
+  line(line: string, no: number): void {
+    const text = line.trim();
+    if (!text || HEADER_LINE.test(line)) return;
+    const tokens = text.split(/\s+/);
     try {
       if (tokens[0] === '->') {
-        const row = rows[rows.length - 1];
+        const row = this.rows[this.rows.length - 1];
         if (!row) throw new Error('realserver line before any service');
-        row.servers.push({ ...parseHostPort(tokens[1] ?? ''), line: i + 1, nums: trailingNumbers(tokens, 2) });
+        row.servers.push({ ...parseHostPort(tokens[1] ?? ''), line: no, nums: trailingNumbers(tokens, 2) });
       } else {
         const { key, next } = listingKey(tokens);
-        rows.push({ key, line: i + 1, nums: trailingNumbers(tokens, next), servers: [] });
+        this.rows.push({ key, line: no, nums: trailingNumbers(tokens, next), servers: [] });
       }
     } catch (e) {
-      throw new IpvsParseError(source, i + 1, e instanceof Error ? e.message : String(e));
+      throw new IpvsParseError(this.source, no, e instanceof Error ? e.message : String(e));
     }
-  });
-  return rows;
+  }
 }
 
-function fiveColumns<T>(text: string, source: string, header: RegExp, make: (n: number[]) => T): ServiceRow<T>[] {
-  if (text.trim() && !header.test(text)) throw new IpvsParseError(source, 2, `expected the header ${header.source}`);
+/** Parses `text` as one listing, at once or (sliced) giving the event loop back every few ms. */
+function parseRows(text: string, source: string, sliced: true): Promise<RawRow[]>;
+function parseRows(text: string, source: string, sliced: false): RawRow[];
+function parseRows(text: string, source: string, sliced: boolean): RawRow[] | Promise<RawRow[]> {
+  const p = new RowParser(source);
+  const each = (line: string, no: number): void => p.line(line, no);
+  if (sliced) return eachLineSliced(text, each).then(() => p.rows);
+  eachLine(text, each);
+  return p.rows;
+}
+
+interface Columns<T> { readonly header: RegExp; readonly make: (n: number[]) => T }
+
+function checkHeader(text: string, source: string, header: RegExp, what: string): void {
+  if (text.trim() && !header.test(text)) throw new IpvsParseError(source, 2, `expected ${what}`);
+}
+
+function fiveColumns<T>(rows: RawRow[], source: string, make: (n: number[]) => T): ServiceRow<T>[] {
   const make5 = (r: RawLine): T => {
     if (r.nums.length !== 5) throw new IpvsParseError(source, r.line, `expected 5 numbers, got ${r.nums.length}`);
     return make(r.nums);
   };
-  return parseRows(text, source).map((r) => ({
+  return rows.map((r) => ({
     key: r.key,
     totals: make5(r),
     servers: r.servers.map((s) => ({ address: s.address, port: s.port, values: make5(s) })),
   }));
 }
 
-export function parseStats(text: string, source = 'ipvsadm -Ln --stats'): ServiceRow<Counters>[] {
-  return fiveColumns(text, source, /Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes/, ([conns, inPackets, outPackets, inBytes, outBytes]) =>
-    ({ conns: conns!, inPackets: inPackets!, outPackets: outPackets!, inBytes: inBytes!, outBytes: outBytes! }));
+const STATS: Columns<Counters> = {
+  header: /Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes/,
+  make: ([conns, inPackets, outPackets, inBytes, outBytes]) =>
+    ({ conns: conns!, inPackets: inPackets!, outPackets: outPackets!, inBytes: inBytes!, outBytes: outBytes! }),
+};
+const RATE: Columns<Rates> = {
+  header: /CPS\s+InPPS\s+OutPPS\s+InBPS\s+OutBPS/,
+  make: ([cps, inPps, outPps, inBps, outBps]) => ({ cps: cps!, inPps: inPps!, outPps: outPps!, inBps: inBps!, outBps: outBps! }),
+};
+
+function listing<T>(text: string, source: string, c: Columns<T>): ServiceRow<T>[] {
+  checkHeader(text, source, c.header, `the header ${c.header.source}`);
+  return fiveColumns(parseRows(text, source, false), source, c.make);
 }
 
-export function parseRate(text: string, source = 'ipvsadm -Ln --rate'): ServiceRow<Rates>[] {
-  return fiveColumns(text, source, /CPS\s+InPPS\s+OutPPS\s+InBPS\s+OutBPS/, ([cps, inPps, outPps, inBps, outBps]) =>
-    ({ cps: cps!, inPps: inPps!, outPps: outPps!, inBps: inBps!, outBps: outBps! }));
+export const parseStats = (text: string, source = 'ipvsadm -Ln --stats'): ServiceRow<Counters>[] => listing(text, source, STATS);
+export const parseRate = (text: string, source = 'ipvsadm -Ln --rate'): ServiceRow<Rates>[] => listing(text, source, RATE);
+
+/** `parseStats`, giving the event loop back every few milliseconds (10,000 realservers). */
+export async function parseStatsSliced(text: string, source = 'ipvsadm -Ln --stats'): Promise<ServiceRow<Counters>[]> {
+  checkHeader(text, source, STATS.header, `the header ${STATS.header.source}`);
+  return fiveColumns(await parseRows(text, source, true), source, STATS.make);
 }
 
 export interface Thresholds { readonly upper: number; readonly lower: number }
 
-/** `ipvsadm -Ln --thresholds --exact` → service id → server id → thresholds (-Sn lacks them). */
-export function parseThresholds(text: string, source = 'ipvsadm -Ln --thresholds'): Map<string, Map<string, Thresholds>> {
-  if (text.trim() && !/Uthreshold\s+Lthreshold/.test(text)) throw new IpvsParseError(source, 2, 'expected the Uthreshold Lthreshold header');
+const THRESHOLDS = /Uthreshold\s+Lthreshold/;
+
+function thresholdMap(rows: RawRow[], source: string): Map<string, Map<string, Thresholds>> {
   const out = new Map<string, Map<string, Thresholds>>();
-  for (const r of parseRows(text, source)) {
+  for (const r of rows) {
     const m = new Map<string, Thresholds>();
     for (const s of r.servers) {
       if (s.nums.length !== 4) throw new IpvsParseError(source, s.line, `expected 4 numbers, got ${s.nums.length}`);
@@ -107,4 +144,16 @@ export function parseThresholds(text: string, source = 'ipvsadm -Ln --thresholds
     out.set(serviceId(r.key), m);
   }
   return out;
+}
+
+/** `ipvsadm -Ln --thresholds --exact` → service id → server id → thresholds (-Sn lacks them). */
+export function parseThresholds(text: string, source = 'ipvsadm -Ln --thresholds'): Map<string, Map<string, Thresholds>> {
+  checkHeader(text, source, THRESHOLDS, 'the Uthreshold Lthreshold header');
+  return thresholdMap(parseRows(text, source, false), source);
+}
+
+/** `parseThresholds`, giving the event loop back every few milliseconds. */
+export async function parseThresholdsSliced(text: string, source = 'ipvsadm -Ln --thresholds'): Promise<Map<string, Map<string, Thresholds>>> {
+  checkHeader(text, source, THRESHOLDS, 'the Uthreshold Lthreshold header');
+  return thresholdMap(await parseRows(text, source, true), source);
 }

@@ -2,6 +2,7 @@ import {
   canonicalAddress, isScheduler, normalizeService, serviceId,
   type Forwarding, type Persistence, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
+import { eachLine, eachLineSliced } from './slices.js';
 
 /** Output of ipvsadm that vipd cannot read; names the line. */
 export class IpvsParseError extends Error {
@@ -13,7 +14,7 @@ export class IpvsParseError extends Error {
 
 /** `10.0.0.1:80` or `[2001:db8::1]:80` → address and port. */
 export function parseHostPort(text: string): { address: string; port: number } {
-  const m = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(text) ?? /^([0-9.]+):(\d+)$/.exec(text);
+  const m = text.startsWith('[') ? /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(text) : /^([0-9.]+):(\d+)$/.exec(text);
   if (!m) throw new Error(`'${text}' is not address:port (IPv6 in brackets)`);
   const port = Number(m[2]);
   if (port > 65535) throw new Error(`port ${port} in '${text}' is above 65535`);
@@ -92,32 +93,54 @@ function parseServer(args: string[]): { key: ServiceKey; server: RealServer } {
 const NONE: readonly string[] = Object.freeze([]);
 
 /**
- * Parses `ipvsadm -Sn` (also what `ipvsadm -R` reads). Thresholds are not in this format
+ * `ipvsadm -Sn` (also what `ipvsadm -R` reads), one line at a time: linear in the lines, so a
+ * caller can feed a long read-back in slices (issue 13 §5). Thresholds are not in this format
  * (ipvsadm does not save them): they come out as 0; see parseListing for the real values.
  */
-export function parseSave(text: string, source = 'ipvsadm -Sn'): VirtualService[] {
-  const services = new Map<string, VirtualService>();
-  const servers = new Map<string, RealServer[]>();
-  text.split('\n').forEach((raw, i) => {
+export class SaveParser {
+  private readonly services = new Map<string, { service: VirtualService; servers: RealServer[] }>();
+
+  constructor(private readonly source = 'ipvsadm -Sn') {}
+
+  line(raw: string, no: number): void {
     const line = raw.trim();
     if (!line) return;
-    const [cmd, ...args] = line.split(/\s+/);
+    const args = line.split(/\s+/);
+    const cmd = args.shift();
     try {
       if (cmd === '-A') {
         const s = parseService(args);
         const id = serviceId(s.key);
-        if (services.has(id)) throw new Error('service listed twice');
-        services.set(id, s);
-        servers.set(id, []);
+        if (this.services.has(id)) throw new Error('service listed twice');
+        this.services.set(id, { service: s, servers: [] });
       } else if (cmd === '-a') {
         const { key, server } = parseServer(args);
-        const list = servers.get(serviceId(key));
-        if (!list) throw new Error('realserver of a service not listed before it');
-        list.push(server);
+        const entry = this.services.get(serviceId(key));
+        if (!entry) throw new Error('realserver of a service not listed before it');
+        entry.servers.push(server);
       } else throw new Error(`expected -A or -a, got '${cmd}'`);
     } catch (e) {
-      throw new IpvsParseError(source, i + 1, e instanceof Error ? e.message : String(e));
+      throw new IpvsParseError(this.source, no, e instanceof Error ? e.message : String(e));
     }
-  });
-  return [...services.entries()].map(([id, s]) => ({ ...s, realServers: servers.get(id)! }));
+  }
+
+  /** The table, services in the order listed. */
+  result(): VirtualService[] {
+    const out: VirtualService[] = [];
+    for (const { service, servers } of this.services.values()) out.push({ ...service, realServers: servers });
+    return out;
+  }
+}
+
+export function parseSave(text: string, source = 'ipvsadm -Sn'): VirtualService[] {
+  const p = new SaveParser(source);
+  eachLine(text, (line, no) => p.line(line, no));
+  return p.result();
+}
+
+/** `parseSave`, giving the event loop back every few milliseconds (a 10,000-server read-back). */
+export async function parseSaveSliced(text: string, source = 'ipvsadm -Sn'): Promise<VirtualService[]> {
+  const p = new SaveParser(source);
+  await eachLineSliced(text, (line, no) => p.line(line, no));
+  return p.result();
 }

@@ -1,8 +1,9 @@
 import type { Command } from './commands.js';
 import {
   normalizeService, sameExtra, sameServer, sameServiceAttributes, serverId, serviceId,
-  type IpvsTable, type ServiceKey, type VirtualService,
+  type IpvsTable, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
+import { Slicer } from './slices.js';
 
 /**
  * The minimal ordered commands that make the owned part of `actual` equal to `desired`.
@@ -14,6 +15,20 @@ import {
  */
 export function plan(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<string> = new Set()): Command[] {
   const out: Command[] = [];
+  for (const _ of planSteps(desired, actual, owned, out));
+  return out;
+}
+
+/** `plan`, giving the event loop back every few milliseconds (10,000 realservers, issue 13 §5). */
+export async function planSliced(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<string> = new Set()): Promise<Command[]> {
+  const out: Command[] = [];
+  const slicer = new Slicer();
+  for (const _ of planSteps(desired, actual, owned, out)) if (slicer.dueNow()) await slicer.pause();
+  return out;
+}
+
+/** Plans into `out`, pausing (a bare `yield`) every STEP servers so a caller may slice the work. */
+function* planSteps(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<string>, out: Command[]): Generator<void> {
   const have = new Map(actual.map((s) => [serviceId(s.key), s]));
   const want = new Set(desired.map((s) => serviceId(s.key)));
   for (const s of actual) {
@@ -25,33 +40,61 @@ export function plan(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<s
     const a = have.get(serviceId(d.key));
     if (!a) {
       out.push({ op: 'add-service', service: d });
-      for (const r of d.realServers) out.push({ op: 'add-server', key: d.key, server: r });
+      for (let i = 0; i < d.realServers.length; i++) {
+        out.push({ op: 'add-server', key: d.key, server: d.realServers[i]! });
+        if (i % STEP === STEP - 1) yield;
+      }
       continue;
     }
     if (!sameServiceAttributes(d, a)) out.push({ op: 'edit-service', service: d });
-    out.push(...planServers(d, a));
+    yield* planServers(d, a, out);
   }
-  return out;
 }
 
-function planServers(d: VirtualService, a: VirtualService): Command[] {
+const STEP = 512;
+
+/**
+ * Appends to `out` (no spread: a 40,000-server service would overflow the call stack). Linear:
+ * the leading run of servers listed in the same order on both sides (the usual case: the
+ * kernel's table came from the same decisions) is compared in place; only the rest is indexed.
+ */
+function* planServers(d: VirtualService, a: VirtualService, out: Command[]): Generator<void> {
   const key: ServiceKey = d.key;
-  const have = new Map(a.realServers.map((r) => [serverId(r), r]));
-  const want = new Set(d.realServers.map(serverId));
-  const adds: Command[] = [];
+  const want = d.realServers;
+  const current = a.realServers;
   const edits: Command[] = [];
-  for (const r of d.realServers) {
-    const cur = have.get(serverId(r));
-    if (!cur) adds.push({ op: 'add-server', key, server: r });
-    else if (!sameExtra(cur.extra, r.extra)) {
+  const compare = (r: RealServer, cur: RealServer): void => {
+    if (!sameExtra(cur.extra, r.extra)) {
       // options -e cannot remove (e.g. a tunnel type set by hand): replace the server
-      adds.push({ op: 'delete-server', key, server: cur }, { op: 'add-server', key, server: r });
+      out.push({ op: 'delete-server', key, server: cur }, { op: 'add-server', key, server: r });
     } else if (!sameServer(r, cur)) edits.push({ op: 'edit-server', key, server: r });
+  };
+  let same = 0;
+  while (same < want.length && same < current.length
+    && want[same]!.address === current[same]!.address && want[same]!.port === current[same]!.port) {
+    compare(want[same]!, current[same]!);
+    if (++same % STEP === 0) yield;
   }
-  const deletes: Command[] = a.realServers
-    .filter((r) => !want.has(serverId(r)))
-    .map((r) => ({ op: 'delete-server', key, server: r }));
-  return [...adds, ...edits, ...deletes];
+  if (same < want.length || same < current.length) {
+    const at = new Map<string, number>();
+    for (let i = 0; i < current.length; i++) {
+      at.set(serverId(current[i]!), i);
+      if (i % STEP === STEP - 1) yield;
+    }
+    const listed = new Uint8Array(current.length).fill(1, 0, same);
+    for (let j = same; j < want.length; j++) {
+      if (j % STEP === STEP - 1) yield;
+      const r = want[j]!;
+      const i = at.get(serverId(r));
+      if (i === undefined) { out.push({ op: 'add-server', key, server: r }); continue; }
+      listed[i] = 1;
+      compare(r, current[i]!);
+    }
+    for (const c of edits) out.push(c);
+    for (let i = same; i < current.length; i++) if (!listed[i]) out.push({ op: 'delete-server', key, server: current[i]! });
+    return;
+  }
+  for (const c of edits) out.push(c);
 }
 
 /** The ids of a table's services, e.g. to build the `owned` set from the configuration. */

@@ -153,3 +153,50 @@ t.test('after stop, a decision still queued reaches the kernel no more', async (
   await Promise.all([first, queued]);
   t.equal(applies, 1, 'the apply in flight finished; the queued one was dropped');
 });
+
+/** An Ipvs whose applies wait until released, recording what each was asked. */
+function gated() {
+  const asked: { weights: number[]; readBack: boolean }[] = [];
+  const gates: (() => void)[] = [];
+  const ipvs: Ipvs = {
+    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    apply: async (desired, options) => {
+      asked.push({ weights: desired.flatMap((s) => s.realServers.map((r) => r.weight)), readBack: options?.readBack ?? false });
+      await new Promise<void>((ok) => gates.push(ok));
+      return { commands: [], batch: '' };
+    },
+  };
+  const release = async (): Promise<void> => { gates.shift()?.(); await flush(); await flush(); };
+  return { asked, ipvs, release };
+}
+
+t.test('a burst of decisions during a batch becomes one more batch, of the newest table (issue 13 §2)', async (t) => {
+  const { asked, ipvs, release } = gated();
+  const rec = new IpvsReconciler({ ipvs, clock: new FakeClock(), logger: createLogger({ json: true, write: () => {} }) });
+  const outcomes = [rec.setDesired([svc(A, [1])])];
+  await flush();
+  for (let w = 2; w <= 1000; w++) outcomes.push(rec.setDesired([svc(A, [w])]));
+  await flush();
+  t.equal(asked.length, 1, 'one batch in flight, the rest wait as one');
+  await release();
+  t.same(asked, [{ weights: [1], readBack: false }, { weights: [1000], readBack: false }],
+    'the pending run took the newest desired table; decisions read nothing back');
+  await release();
+  t.equal((await Promise.all(outcomes)).length, 1000, 'every caller hears an outcome');
+  t.equal(asked.length, 2, '1,000 decisions, 2 batches');
+});
+
+t.test('a check joined by a decision reads back, but its changes are not counted as repairs', async (t) => {
+  const { asked, ipvs, release } = gated();
+  const rec = new IpvsReconciler({ ipvs, clock: new FakeClock(), logger: createLogger({ json: true, write: () => {} }) });
+  const first = rec.setDesired([svc(A, [1])]);
+  await flush();
+  const check = rec.check();
+  const decision = rec.setDesired([svc(A, [2])]);
+  t.equal(check, decision, 'one pending run');
+  await release();
+  await release();
+  await Promise.all([first, check]);
+  t.same(asked.map((a) => a.readBack), [false, true]);
+  t.equal(rec.repairs, 0);
+});

@@ -24,9 +24,21 @@ export const FIRST_RETRY = millis(1000);
 
 const keyOf = (c: Command) => (c.op === 'add-service' || c.op === 'edit-service' ? c.service.key : c.key);
 
+/** A run waiting for the one in flight; later requests join it (issue 13 §2: coalesced). */
+interface Pending {
+  /** Read the table back (a periodic check or a retry) rather than trust the known one. */
+  readBack: boolean;
+  /** A decision joined it: its commands are changes, not drift repairs. */
+  decision: boolean;
+  done: Promise<ReconcileOutcome>;
+}
+
 /**
  * Keeps the kernel equal to the latest decision: applies each decision at once and, every
- * interval, reads back and repairs drift (someone ran ipvsadm by hand). Runs one at a time.
+ * interval, reads back and repairs drift (someone ran ipvsadm by hand). At most one batch is
+ * in flight and one run pending; a burst of decisions while a batch runs becomes one more
+ * batch, of the newest desired table. Decisions plan against the table the driver knows; the
+ * kernel is read back by the periodic check and after a failed batch, not per decision.
  */
 export class IpvsReconciler {
   /** Commands applied to repair drift found by the periodic check (a metric). */
@@ -35,6 +47,7 @@ export class IpvsReconciler {
   failures = 0;
   private desired: IpvsTable | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private pending: Pending | null = null;
   private cancel: Cancel | null = null;
   private running = false;
   /** Set by stop(): applies still queued then reach the kernel no more. */
@@ -51,7 +64,7 @@ export class IpvsReconciler {
   /** A new decision: applied now (after any apply in progress). */
   setDesired(desired: IpvsTable): Promise<ReconcileOutcome> {
     this.desired = desired;
-    return this.enqueue(false);
+    return this.enqueue(false, true);
   }
 
   /** Hears the outcome of every apply: decisions, periodic checks and retries (one listener). */
@@ -59,7 +72,7 @@ export class IpvsReconciler {
 
   /** Reads back and repairs drift now; what the interval timer runs. */
   check(): Promise<ReconcileOutcome> {
-    return this.enqueue(true);
+    return this.enqueue(true, false);
   }
 
   start(): void {
@@ -88,19 +101,33 @@ export class IpvsReconciler {
     return this.streak ? backoff(this.streak, FIRST_RETRY, this.interval) : this.interval;
   }
 
-  private enqueue(repair: boolean): Promise<ReconcileOutcome> {
-    const next = this.queue.then(() => this.run(repair)).then((o) => { this.listener(o); return o; });
-    this.queue = next;
-    return next;
+  private enqueue(readBack: boolean, decision: boolean): Promise<ReconcileOutcome> {
+    const joined = this.pending;
+    if (joined) {
+      joined.readBack ||= readBack;
+      joined.decision ||= decision;
+      return joined.done;
+    }
+    const slot: Pending = { readBack, decision, done: Promise.resolve({ ok: true, commands: [] }) };
+    slot.done = this.queue
+      .then(() => {
+        this.pending = null; // in flight now: what comes next waits in a new slot
+        return this.run(slot.readBack, !slot.decision);
+      })
+      .then((o) => { this.listener(o); return o; });
+    this.pending = slot;
+    this.queue = slot.done;
+    return slot.done;
   }
 
-  private async run(repair: boolean): Promise<ReconcileOutcome> {
+  /** `repair`: the commands mend drift (a check no decision joined), logged and counted as such. */
+  private async run(readBack: boolean, repair: boolean): Promise<ReconcileOutcome> {
     const desired = this.desired;
     if (!desired || this.stopped) return { ok: true, commands: [] };
     const log = this.opts.logger;
     let result: ApplyResult;
     try {
-      result = await this.opts.ipvs.apply(desired);
+      result = await this.opts.ipvs.apply(desired, { readBack });
     } catch (e) {
       const error = e instanceof IpvsError ? e : new IpvsError('unknown', e instanceof Error ? e.message : String(e));
       this.failures++;

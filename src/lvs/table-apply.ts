@@ -1,36 +1,76 @@
 import type { Command } from './commands.js';
 import { IpvsError } from './errors.js';
-import { describeService, normalizeService, serverId, serviceId, type IpvsTable, type VirtualService } from './model.js';
+import { Slicer } from './slices.js';
+import { describeService, normalizeService, serverId, serviceId, type IpvsTable, type RealServer, type VirtualService } from './model.js';
+
+/** A service some command changed: its realservers by id, in the kernel's order (Map order). */
+interface Open { service: VirtualService; servers: Map<string, RealServer> | null }
 
 /**
  * Applies commands to an in-memory table with the kernel's rules (same error kinds as
- * ipvsadm); the dry-run driver's table. Kept in the kernel's order: services as added.
+ * ipvsadm); the dry-run driver's table, and the kernel driver's idea of the kernel's table
+ * between read-backs. Kept in the kernel's order: services as added, realservers as added.
+ * Linear in the table plus the commands (issue 13 §2): each touched service's realservers are
+ * indexed once, then every command is a map operation; untouched services are reused as they are.
  */
 export function applyCommands(table: IpvsTable, commands: readonly Command[]): VirtualService[] {
-  const t = new Map(table.map((s) => [serviceId(s.key), s]));
+  const out: VirtualService[] = [];
+  for (const _ of applySteps(table, commands, out));
+  return out;
+}
+
+/** `applyCommands`, giving the event loop back every few milliseconds (issue 13 §5). */
+export async function applyCommandsSliced(table: IpvsTable, commands: readonly Command[]): Promise<VirtualService[]> {
+  const out: VirtualService[] = [];
+  const slicer = new Slicer();
+  for (const _ of applySteps(table, commands, out)) if (slicer.dueNow()) await slicer.pause();
+  return out;
+}
+
+const STEP = 512;
+
+/** Applies into `out`, pausing (a bare `yield`) every STEP commands so a caller may slice the work. */
+function* applySteps(table: IpvsTable, commands: readonly Command[], out: VirtualService[]): Generator<void> {
+  const t = new Map<string, Open>();
+  for (const s of table) t.set(serviceId(s.key), { service: s, servers: null });
+  let step = 0;
   for (const c of commands) {
+    if (++step % STEP === 0) yield;
     const key = c.op === 'add-service' || c.op === 'edit-service' ? c.service.key : c.key;
     const id = serviceId(key);
     const cur = t.get(id);
-    const where = describeService(key);
     if (c.op === 'add-service') {
-      if (cur) throw new IpvsError('service-exists', `${where}: Service already exists`);
-      t.set(id, { ...normalizeService(c.service), realServers: [] });
+      if (cur) throw new IpvsError('service-exists', `${describeService(key)}: Service already exists`);
+      t.set(id, { service: attributes(c.service), servers: new Map() });
       continue;
     }
-    if (!cur) throw new IpvsError('no-such-service', `${where}: No such service`);
-    if (c.op === 'edit-service') t.set(id, { ...normalizeService(c.service), realServers: cur.realServers });
-    else if (c.op === 'delete-service') t.delete(id);
+    if (!cur) throw new IpvsError('no-such-service', `${describeService(key)}: No such service`);
+    if (c.op === 'edit-service') {
+      cur.servers ??= index(cur.service.realServers);
+      cur.service = attributes(c.service);
+    } else if (c.op === 'delete-service') t.delete(id);
     else {
+      const servers = (cur.servers ??= index(cur.service.realServers));
       const rid = serverId(c.server);
-      const has = cur.realServers.some((r) => serverId(r) === rid);
-      const rest = cur.realServers.filter((r) => serverId(r) !== rid);
-      if (c.op === 'add-server' && has) throw new IpvsError('destination-exists', `${where} ${rid}: Destination already exists`);
-      if (c.op !== 'add-server' && !has) throw new IpvsError('no-such-destination', `${where} ${rid}: No such destination`);
-      if (c.op === 'add-server') t.set(id, { ...cur, realServers: [...cur.realServers, c.server] });
-      else if (c.op === 'edit-server') t.set(id, { ...cur, realServers: cur.realServers.map((r) => (serverId(r) === rid ? c.server : r)) });
-      else t.set(id, { ...cur, realServers: rest });
+      const has = servers.has(rid);
+      if (c.op === 'add-server' && has) throw new IpvsError('destination-exists', `${describeService(key)} ${rid}: Destination already exists`);
+      if (c.op !== 'add-server' && !has) throw new IpvsError('no-such-destination', `${describeService(key)} ${rid}: No such destination`);
+      // Map.set keeps an edited server's place and appends a new one, as the kernel's list does
+      if (c.op === 'delete-server') servers.delete(rid);
+      else servers.set(rid, c.server);
     }
   }
-  return [...t.values()];
+  for (const o of t.values()) {
+    out.push(o.servers ? { ...o.service, realServers: [...o.servers.values()] } : o.service);
+    if (o.servers) yield;
+  }
+}
+
+/** The service's own settings, normalized, without its realservers. */
+const attributes = (s: VirtualService): VirtualService => normalizeService({ ...s, realServers: [] });
+
+function index(servers: readonly RealServer[]): Map<string, RealServer> {
+  const m = new Map<string, RealServer>();
+  for (const r of servers) m.set(serverId(r), r);
+  return m;
 }

@@ -4,3 +4,4 @@ export type { Route, FamilyName } from './routes.js';
 export { checkRoutes, canonicalPrefix } from './routes.js';
 export type { PeerConfig, SpeakerConfig, SpeakerEvent, PeerStatus, SpeakerStatus, NotificationRecord } from './types.js';
 export { checkPeer } from './check-config.js';
+export type { SecureSocketPort } from './secure-socket.js';

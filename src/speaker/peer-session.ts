@@ -16,6 +16,7 @@ import type { PeerStatus, SpeakerEvent } from './types.js';
 import { PeerStats } from './peer-stats.js';
 import { defaultNextHop, msgOf, sessionConfig, type ResolvedPeer } from './session-config.js';
 import { dial } from './dial.js';
+import { noAnswerHint } from './secure-socket.js';
 import { capabilityNames, familyNames, toFamilyNames } from './describe.js';
 
 /** One neighbor: socket ↔ framer ↔ codec ↔ FSM; runs the FSM's effects and keeps the Adj-RIBs. */
@@ -114,6 +115,9 @@ export class PeerSession {
   private step(ev: FsmEvent): void {
     const previous = this.fsm.state;
     const { session, effects } = transition(this.fsm, ev);
+    // Our connect, or our OPEN, went unanswered: with TCP-MD5/GTSM, say the likely cause (after `down`)
+    const unanswered = ev.type !== 'TimerExpired' ? null
+      : ev.timer === 'connectRetry' && this.cancelDial ? 'connect' : ev.timer === 'hold' && previous === 'OpenSent' ? 'open' : null;
     this.fsm = session;
     if (session.state !== previous) {
       this.stats.since = this.clock.wallNow();
@@ -121,6 +125,7 @@ export class PeerSession {
       this.emit({ event: 'state', peer: this.address, state: session.state, previous });
     }
     for (const e of effects) this.run(e);
+    if (unanswered) this.noAnswer(unanswered);
   }
 
   private run(e: Effect): void {
@@ -186,7 +191,8 @@ export class PeerSession {
 
   private connectOut(): void {
     this.dropConnecting();
-    const cancel = dial({ host: this.cfg.address, port: this.cfg.port ?? 179, localAddress: this.cfg.localAddress }, (sock) => {
+    const { md5Key, ttlSecurity, sockets } = this.cfg;
+    const cancel = dial({ host: this.cfg.address, port: this.cfg.port ?? 179, localAddress: this.cfg.localAddress, md5Key, ttlSecurity, sockets }, (sock) => {
       this.cancelDial = null;
       this.attach(sock, 'outbound');
       this.dispatch({ type: 'TcpConnected', direction: 'outbound' });
@@ -196,6 +202,13 @@ export class PeerSession {
       this.dispatch({ type: 'TcpFails', reason: `connect failed: ${reason}` });
     });
     this.cancelDial = cancel;
+  }
+
+  private noAnswer(phase: 'connect' | 'open'): void {
+    const hint = noAnswerHint(this.cfg, phase);
+    if (!hint) return;
+    if (this.stats.lastDown !== hint) this.log.warn(hint);
+    this.stats.lastDown = hint;
   }
 
   private dropConnecting(): void {

@@ -1,8 +1,13 @@
 import type { SessionConfig } from '../fsm/types.js';
 import type { NotificationRecord, PeerConfig } from './types.js';
 import type { CheckedRoute, FamilyName } from './routes.js';
+import type { SecureSocketPort } from './secure-socket.js';
 
-export interface ResolvedPeer extends PeerConfig { localAs: number; bgpId: string; closeTimeoutMs: number }
+export interface ResolvedPeer extends PeerConfig {
+  localAs: number; bgpId: string; closeTimeoutMs: number;
+  /** The native addon's sockets, for TCP-MD5 / GTSM peers. */
+  sockets?: SecureSocketPort;
+}
 
 export function msgOf(r: NotificationRecord): { message?: string } {
   return r.message !== undefined ? { message: r.message } : {};

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
@@ -7,6 +7,8 @@ import { PeerSession, type ResolvedPeer } from './peer-session.js';
 import { checkRoutes, type CheckedRoute, type Route } from './routes.js';
 import type { PeerConfig, PeerStatus, SpeakerConfig, SpeakerEvent, SpeakerStatus } from './types.js';
 import { checkPeer } from './check-config.js';
+import { Listeners } from './listener.js';
+import { needsSecureSocket, type SecureSocketPort } from './secure-socket.js';
 
 /** RFC 8326 §5: the GRACEFUL_SHUTDOWN well-known community 65535:0. */
 export const GRACEFUL_SHUTDOWN = 0xffff0000;
@@ -25,16 +27,19 @@ export interface StopOptions {
  */
 export class Speaker extends EventEmitter {
   private readonly peers = new Map<string, PeerSession>();
-  private readonly servers = new Map<string, Server>();
+  private readonly listenSockets: Listeners;
   private routes: CheckedRoute[] = [];
   private started = false;
   private readonly routerId: string;
 
-  constructor(private readonly config: SpeakerConfig, private readonly clock: Clock, private readonly log: Logger) {
+  /** `sockets`: the native addon's, needed only by peers with TCP-MD5 or GTSM. */
+  constructor(private readonly config: SpeakerConfig, private readonly clock: Clock, private readonly log: Logger, private readonly sockets?: SecureSocketPort) {
     super();
+    this.listenSockets = new Listeners(log, (sock) => this.accepted(sock), sockets);
     const errors = [
       ...(!Number.isInteger(config.localAs) || config.localAs < 1 || config.localAs > 0xffffffff ? [`local AS must be 1..4294967295, got ${config.localAs}`] : []),
       ...config.peers.flatMap((p, i) => checkPeer(p, `peer ${i + 1} (${p.address})`)),
+      ...config.peers.flatMap((p, i) => this.socketErrors(p, `peer ${i + 1} (${p.address})`)),
     ];
     const v4Local = config.peers.map((p) => p.localAddress).find((a) => a !== undefined && ipaddr.IPv4.isValidFourPartDecimal(a));
     const routerId = config.routerId ?? v4Local;
@@ -67,7 +72,7 @@ export class Speaker extends EventEmitter {
 
   /** Adds a router without touching the other sessions (config reload). */
   async addPeer(cfg: PeerConfig): Promise<void> {
-    const errors = checkPeer(cfg, `peer ${cfg.address}`);
+    const errors = [...checkPeer(cfg, `peer ${cfg.address}`), ...this.socketErrors(cfg, `peer ${cfg.address}`)];
     if (this.peers.has(cfg.address)) errors.push(`peer ${cfg.address} is already configured`);
     if (errors.length) throw new Error(errors.join('; '));
     const p = this.createPeer(cfg);
@@ -79,6 +84,7 @@ export class Speaker extends EventEmitter {
     const p = this.peers.get(address);
     if (!p) throw new Error(`removePeer: no peer ${address}`);
     this.peers.delete(address);
+    this.listenSockets.removePeer(p.cfg);
     await p.stop(message);
   }
 
@@ -90,8 +96,7 @@ export class Speaker extends EventEmitter {
       await new Promise<void>((resolve) => this.clock.setTimer(opts.gracefulShutdownMs as number, resolve));
     }
     await Promise.all([...this.peers.values()].map((p) => p.stop(opts.message)));
-    for (const s of this.servers.values()) s.close();
-    this.servers.clear();
+    this.listenSockets.close();
     this.started = false;
   }
 
@@ -102,14 +107,15 @@ export class Speaker extends EventEmitter {
 
   /** The address:port of each listener, e.g. to learn an ephemeral port. */
   listening(): { address: string; port: number }[] {
-    return [...this.servers.values()].flatMap((s) => {
-      const a = s.address();
-      return a && typeof a === 'object' ? [{ address: a.address, port: a.port }] : [];
-    });
+    return this.listenSockets.addresses();
+  }
+
+  private socketErrors(p: PeerConfig, where: string): string[] {
+    return needsSecureSocket(p) && !this.sockets ? [`${where}: TCP-MD5 / TTL security need vipd's native addon, which is not loaded`] : [];
   }
 
   private createPeer(cfg: PeerConfig): PeerSession {
-    const resolved: ResolvedPeer = { ...cfg, localAs: this.config.localAs, bgpId: this.routerId, closeTimeoutMs: this.config.closeTimeoutMs ?? 2000 };
+    const resolved: ResolvedPeer = { ...cfg, localAs: this.config.localAs, bgpId: this.routerId, closeTimeoutMs: this.config.closeTimeoutMs ?? 2000, ...(this.sockets ? { sockets: this.sockets } : {}) };
     const p = new PeerSession(resolved, this.clock, this.log, (e) => this.emit('event', e));
     p.setRoutes(this.routes);
     this.peers.set(cfg.address, p);
@@ -117,18 +123,7 @@ export class Speaker extends EventEmitter {
   }
 
   private async listenFor(cfg: PeerConfig): Promise<void> {
-    if ((cfg.mode ?? 'active') === 'active') return;
-    const host = cfg.localAddress as string;
-    const port = cfg.port ?? 179;
-    const key = `${host}|${port}`;
-    if (this.servers.has(key)) return;
-    const server = createServer((sock) => this.accepted(sock));
-    this.servers.set(key, server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Error(`cannot listen on [${host}]:${port}: ${err.message}`)));
-      server.listen({ host, port }, () => resolve());
-    });
-    server.on('error', (err) => this.log.error('listener error', { address: host, port, error: err.message }));
+    await this.listenSockets.open(cfg, [...this.peers.values()].map((p) => p.cfg));
   }
 
   private accepted(sock: Socket): void {

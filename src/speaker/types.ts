@@ -36,6 +36,13 @@ export interface PeerConfig {
   gracefulRestartTime?: number;
   /** RFC 9687 send hold time, ms; undefined = max(8 minutes, 2 × hold time). */
   sendHoldMs?: number;
+  /**
+   * RFC 2385 TCP-MD5 key (1..80 bytes) on the connecting and the listening socket; an object so
+   * that the secret itself never appears in a dump of the config (config's Secret).
+   */
+  md5Key?: { bytes(): Uint8Array };
+  /** RFC 5082 GTSM: send with TTL 255, accept only segments with TTL ≥ 254 (directly connected). */
+  ttlSecurity?: boolean;
   delayOpenMs?: number;
   connectRetryMs?: number;
   idleHoldMs?: number;

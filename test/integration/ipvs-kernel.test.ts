@@ -22,6 +22,7 @@ const SCENARIOS = [
   'stats of every service',
   'pybal.conf as puppet renders it: mh with flags, IPIP, udp ops; read back, nothing to change',
   'vipd ipvs plan against the kernel table',
+  'a burst of 30 decisions: no read per decision, at most 2 batches, the kernel holds the newest (issue 13 §2)',
   // guest-daemon.ts: `vipd run` in-process with the real ipvsadm, one result per step, in order
   'vipd run: all backends up: the service and its 3 servers with their weights',
   'vipd run: backend .10 killed: depooled, gone from the kernel',

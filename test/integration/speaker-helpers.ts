@@ -1,6 +1,7 @@
 // Shared by the speaker interop tests: a real Speaker on real sockets, with its events recorded.
 import { Speaker } from '../../src/speaker/speaker.js';
 import type { PeerConfig, SpeakerEvent } from '../../src/speaker/types.js';
+import type { SecureSocketPort } from '../../src/speaker/secure-socket.js';
 import type { Route } from '../../src/speaker/routes.js';
 import { systemClock } from '../../src/time/clock.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log/logger.js';
@@ -21,10 +22,10 @@ export interface TestSpeaker {
 }
 
 export async function startSpeaker(
-  peer: PeerConfig, routes: Route[], opts: { localAs?: number; routerId?: string; log?: Logger } = {},
+  peer: PeerConfig, routes: Route[], opts: { localAs?: number; routerId?: string; log?: Logger; sockets?: SecureSocketPort } = {},
 ): Promise<TestSpeaker> {
   const log = opts.log ?? (process.env.VIPD_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger);
-  const speaker = new Speaker({ localAs: opts.localAs ?? 64600, ...(opts.routerId ? { routerId: opts.routerId } : {}), peers: [peer] }, systemClock, log);
+  const speaker = new Speaker({ localAs: opts.localAs ?? 64600, ...(opts.routerId ? { routerId: opts.routerId } : {}), peers: [peer] }, systemClock, log, opts.sockets);
   const events: SpeakerEvent[] = [];
   speaker.onEvent((e) => events.push(e));
   speaker.setAdvertised(routes);

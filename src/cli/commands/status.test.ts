@@ -15,7 +15,7 @@ t.test('vipd status prints pools (why each down server is down), VIPs (BGP disab
   const clock = new FakeClock();
   const c = new Coordinator({
     clock, log: silentLogger, resolver: async () => [],
-    health: { start: () => {}, stop: () => {} }, ipvs: { apply: () => {} }, speaker: { setAdvertised: () => {} },
+    health: { start: () => {}, stop: () => {} }, ipvs: { applyChanges: () => {} }, speaker: { setAdvertised: () => {} },
   });
   c.configure([{ name: 'web', ip: '10.2.1.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: ['ProxyFetch'], bgp: true }],
     { nextHopV4: '192.0.2.10', med: 10, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 });

@@ -25,6 +25,7 @@ import { applyPlan, prepareMonitors } from './apply-plan.js';
 import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
 import { apiHostnames, startOverrides, type OverrideControl } from './override-control.js';
+import { secureSockets } from './tcp-security.js';
 
 export { ConfigError, readConfig };
 
@@ -119,7 +120,7 @@ export class Daemon {
       if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));
       try {
         // Peers come with the start plan (applyPlan), as they do with a reload.
-        this.speaker = new Speaker({ ...sc.config, peers: [] }, clock, log.child({ component: 'bgp' }));
+        this.speaker = new Speaker({ ...sc.config, peers: [] }, clock, log.child({ component: 'bgp' }), secureSockets());
       } catch (e) { throw configError(e); }
     }
     this.speakerAdapter = this.speaker ? new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' }), staticRoutes(config.global)) : null;
@@ -236,8 +237,7 @@ export class Daemon {
       }),
       checks: () => this.health.checks.status(),
       reload: () => ({ ...this.reloads }),
-      startedAt: this.startedAt,
-      now: () => this.opts.clock.wallNow(),
+      startedAt: this.startedAt, now: () => this.opts.clock.wallNow(),
       actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
     };
   }

@@ -5,7 +5,7 @@
  * Until that table has been read nothing reaches the kernel: decisions wait (the latest is kept).
  */
 import type { ServiceConfig } from '../../config/index.js';
-import type { DesiredService, IpvsPort } from '../../coordinator/types.js';
+import type { DesiredService, IpvsChanges, IpvsPort } from '../../coordinator/types.js';
 import { serviceId, type IpvsReconciler, type IpvsTable, type RealServer, type VirtualService } from '../../lvs/index.js';
 import { realServer, serviceKey, virtualService } from '../ipvs-mapping.js';
 
@@ -44,8 +44,10 @@ export class IpvsAdapter implements IpvsPort {
     if (push && this.ready) this.push();
   }
 
-  apply(desired: DesiredService[]): void {
-    this.desired = new Map(desired.map((d) => [d.service, d]));
+  /** The coordinator's batch: only the services that changed (the monitor results of one tick share one batch). */
+  applyChanges(changes: IpvsChanges): void {
+    for (const name of changes.removed) this.desired.delete(name);
+    for (const d of changes.services) this.desired.set(d.service, d);
     this.applies++;
     if (this.ready) this.push(); else this.waiting = true;
   }

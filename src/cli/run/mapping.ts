@@ -71,6 +71,8 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
     ...(p.maxAnnounce !== null ? { maxPrefixes: p.maxAnnounce } : {}),
     ...(p.communities.length ? { communities: [...p.communities] } : {}),
     ...(p.sendHoldTime !== null ? { sendHoldMs: p.sendHoldTime * 1000 } : {}),
+    ...(p.md5 ? { md5Key: p.md5 } : {}),
+    ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
   };
 }
 

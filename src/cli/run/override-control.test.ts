@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../../test/support/fake-clock.js';
+import { recordingIpvs } from '../../../test/support/recording-ipvs.js';
 import { rawRequest } from '../../../test/support/raw-http.js';
 import { startApiServer } from '../../api/server.js';
 import type { GlobalConfig } from '../../config/index.js';
@@ -28,10 +29,11 @@ function capture(): { log: Logger; lines: string[] } {
 /** A coordinator with web's four servers up, its control loaded from `dir`, before or after the pool arrives. */
 async function balancer(dir: string, clock: FakeClock, g: Partial<GlobalConfig> = {}) {
   const { log, lines } = capture();
-  const tables: DesiredService[][] = [];
+  const rec = recordingIpvs();
+  const tables = rec.tables;
   const adverts: Route[][] = [];
   const c = new Coordinator({
-    clock, log, health: { start: () => {}, stop: () => {} }, ipvs: { apply: (d) => tables.push(d) },
+    clock, log, health: { start: () => {}, stop: () => {} }, ipvs: rec.port,
     speaker: { setAdvertised: (r) => adverts.push(r) }, resolver: async () => [], resolveIntervalMs: 0,
   });
   const global = { adminTokenFile: join(dir, 'tokens'), bgp: true, bgpPeers: [], ...g } as unknown as GlobalConfig;

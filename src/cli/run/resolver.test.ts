@@ -1,4 +1,5 @@
 import t from 'tap';
+import { recordingIpvs } from '../../../test/support/recording-ipvs.js';
 import { Coordinator } from '../../coordinator/coordinator.js';
 import { ResolveLimiter } from '../../coordinator/resolve-limiter.js';
 import type { DesiredService } from '../../coordinator/types.js';
@@ -9,9 +10,9 @@ import { systemResolver } from './resolver.js';
 t.test('/etc/hosts names still resolve through the bounded resolver and the coordinator', async (t) => {
   const lim = new ResolveLimiter(systemResolver(), systemClock);
   t.same(await lim.lookup('localhost', 4), { ips: ['127.0.0.1'], error: null, report: false });
-  const tables: DesiredService[][] = [];
+  const { port: ipvs, tables } = recordingIpvs();
   const c = new Coordinator({
-    clock: systemClock, log: silentLogger, health: { start: () => {}, stop: () => {} }, ipvs: { apply: (d) => tables.push(d) },
+    clock: systemClock, log: silentLogger, health: { start: () => {}, stop: () => {} }, ipvs,
     resolver: systemResolver(), resolveIntervalMs: 0,
   });
   c.configure([{ name: 'web', ip: '10.255.9.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: [], bgp: false }],

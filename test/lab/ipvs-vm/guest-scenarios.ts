@@ -243,6 +243,18 @@ await scenario('vipd ipvs plan against the kernel table', [
     ]) + same(after.batch, '');
 });
 
+await scenario('a burst of 30 decisions: no read per decision, at most 2 batches, the kernel holds the newest (issue 13 §2)', [], async () => {
+  const calls: string[] = [];
+  const counting: typeof commandRunner = { run: (cmd, args, opts) => { calls.push(args[0] ?? ''); return commandRunner.run(cmd, args, opts); } };
+  const d = new IpvsadmDriver({ runner: counting, owned: [A], logger });
+  const rec = new IpvsReconciler({ ipvs: d, clock: systemClock, logger });
+  const outcomes = Array.from({ length: 30 }, (_, w) => rec.setDesired([svc(A, [rs('10.255.1.10', 80, w + 1)])]));
+  const failed = (await Promise.all(outcomes)).filter((o) => !o.ok).length;
+  const batches = calls.filter((c) => c === '-R').length;
+  return same(failed, 0) + same(calls.filter((c) => c === '-Sn').length, 1) + same(batches >= 1 && batches <= 2, true)
+    + same(await saved(), ['-A -t 10.255.1.1:80 -s wlc', '-a -t 10.255.1.1:80 -r 10.255.1.10:80 -g -w 30']);
+});
+
 // Last: loads the daemon's modules (slow under TCG), only now and only once; one result per step.
 try {
   await byHand('-C');

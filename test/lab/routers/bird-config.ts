@@ -37,6 +37,8 @@ export function birdConfig(o: ResolvedOptions): string {
     '  strict bind yes;',
     loopback ? '  multihop 1;' : '  direct;',
     ...(o.passive ? ['  passive on;'] : []),
+    ...(o.md5Password ? [`  password "${o.md5Password}";`] : []),
+    ...(o.ttlSecurity ? ['  ttl security on;'] : []),
     `  hold time ${o.holdTime};`,
     `  keepalive time ${Math.max(1, Math.floor(o.holdTime / 3))};`,
     '  connect retry time 5;',

@@ -33,6 +33,8 @@ export function frrConfig(o: ResolvedOptions): string {
     ` neighbor ${n} update-source ${o.routerIp}`,
     ...(o.peerPort !== 179 ? [` neighbor ${n} port ${o.peerPort}`] : []),
     ...(o.passive ? [` neighbor ${n} passive`] : []),
+    ...(o.md5Password ? [` neighbor ${n} password ${o.md5Password}`] : []),
+    ...(o.ttlSecurity ? [` neighbor ${n} ttl-security hops 1`] : []),
     ...family('ipv4', 'LVS_import'),
     ...(o.v6 ? family('ipv6', 'LVS_import6') : []),
     'exit',

@@ -1,0 +1,65 @@
+/**
+ * Long loops over a 10,000-server table give the event loop back every few milliseconds
+ * (issue 13 §5: no block over 50 ms), so BGP keepalives, health checks and /metrics go on.
+ */
+
+/** How long one slice of work may hold the event loop. */
+export const SLICE_MS = 8;
+/** The clock is read once per this many steps (a power of two). */
+const STEPS_PER_LOOK = 256;
+
+/** Lets I/O and timers run, then resumes. */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Counts steps of a long loop and says when the current slice has used its time. */
+export class Slicer {
+  private started = performance.now();
+  private steps = 0;
+  /** Slices ended so far (a loop that never yielded: 0). */
+  yields = 0;
+
+  constructor(private readonly sliceMs: number = SLICE_MS) {}
+
+  /** Call once per step; true when the loop should `await pause()` before the next one. */
+  due(): boolean {
+    if ((++this.steps & (STEPS_PER_LOOK - 1)) !== 0) return false;
+    return performance.now() - this.started >= this.sliceMs;
+  }
+
+  /** For loops that already step coarsely (a generator's pauses): reads the clock every call. */
+  dueNow(): boolean {
+    return performance.now() - this.started >= this.sliceMs;
+  }
+
+  async pause(): Promise<void> {
+    this.yields++;
+    await yieldToLoop();
+    this.started = performance.now();
+  }
+}
+
+/**
+ * Calls `each(line, number)` for every line of `text` (1-based numbers, '\n' separated, a last
+ * line without '\n' included), without splitting the whole text into an array first.
+ */
+export function eachLine(text: string, each: (line: string, no: number) => void): void {
+  let pos = 0;
+  for (let no = 1; pos < text.length; no++) {
+    const end = text.indexOf('\n', pos);
+    const stop = end < 0 ? text.length : end;
+    each(text.slice(pos, stop), no);
+    pos = stop + 1;
+  }
+}
+
+/** `eachLine`, giving the event loop back between slices. */
+export async function eachLineSliced(text: string, each: (line: string, no: number) => void, slicer = new Slicer()): Promise<void> {
+  let pos = 0;
+  for (let no = 1; pos < text.length; no++) {
+    const end = text.indexOf('\n', pos);
+    const stop = end < 0 ? text.length : end;
+    each(text.slice(pos, stop), no);
+    pos = stop + 1;
+    if (slicer.due()) await slicer.pause();
+  }
+}
