@@ -63,19 +63,23 @@ export function poolForVips(name: string, pool: Pool, set: OverrideSet): Pool {
   return { ...copy, counts: recount(copy) };
 }
 
+/** One VIP's decision as an instance depool makes it. */
+export function instanceDecision(d: VipDecision, inst: InstanceRouting): VipDecision {
+  if (!inst) return d;
+  if (inst.phase === 'graceful') {
+    return d.announced ? { ...d, reason: `${d.reason}; instance depooled, GRACEFUL_SHUTDOWN before the withdrawal: ${inst.reason}` } : d;
+  }
+  return { ...d, announced: false, med: null, reason: `instance depooled: ${inst.reason}` };
+}
+
 /** Routes and decisions as an instance depool makes them. */
 export function applyInstance(d: { routes: Route[]; decisions: VipDecision[] }, inst: InstanceRouting): { routes: Route[]; decisions: VipDecision[] } {
   const { routes, decisions } = d;
   if (!inst) return d;
-  if (inst.phase === 'graceful') {
-    return {
-      routes: routes.map((r) => (r.communities.includes(GRACEFUL_SHUTDOWN) ? r : { ...r, communities: [...r.communities, GRACEFUL_SHUTDOWN] })),
-      decisions: decisions.map((d) => (d.announced ? { ...d, reason: `${d.reason}; instance depooled, GRACEFUL_SHUTDOWN before the withdrawal: ${inst.reason}` } : d)),
-    };
-  }
   return {
-    routes: [],
-    decisions: decisions.map((d) => ({ ...d, announced: false, med: null, reason: `instance depooled: ${inst.reason}` })),
+    routes: inst.phase === 'withdrawn' ? []
+      : routes.map((r) => (r.communities.includes(GRACEFUL_SHUTDOWN) ? r : { ...r, communities: [...r.communities, GRACEFUL_SHUTDOWN] })),
+    decisions: decisions.map((x) => instanceDecision(x, inst)),
   };
 }
 

@@ -11,10 +11,10 @@ import type { Logger } from '../log/logger.js';
 import { ipvsEntry, weightedEntry } from './effective.js';
 import { FirstRoundWait } from './first-round-wait.js';
 import { NO_OVERRIDES, type OverrideSet } from './overrides.js';
-import { applyInstance, effectiveServers, poolForVips, type InstanceRouting } from './overrides-apply.js';
+import { applyInstance, effectiveServers, instanceDecision, poolForVips, type InstanceRouting } from './overrides-apply.js';
 import { firstRoundComplete, type Service } from './service-state.js';
 import type { DesiredRealServer, DesiredService, IpvsPort, ServerState, RouteSpec, SpeakerPort } from './types.js';
-import { VipBoard } from './vip-board.js';
+import { logDecision, VipBoard } from './vip-board.js';
 import type { ServiceView } from './vip-inputs.js';
 import type { VipDecision } from './vip-policy.js';
 
@@ -61,7 +61,8 @@ export class Publisher {
   /** The operator's overrides and the instance's routing (override-control.ts). */
   overrides: OverrideSet = NO_OVERRIDES;
   private instance: InstanceRouting = null;
-  private instanceChanged = false;
+  /** The instance routing last handed out, while a change waits for the flush. */
+  private instanceWas: InstanceRouting | undefined = undefined;
   /** Pool (service) name → its overrides as text, for the services that have any. */
   private overridden = new Map<string, string>();
 
@@ -99,7 +100,7 @@ export class Publisher {
       const svc = this.overridden.get(name) !== next.get(name) ? find(name) : undefined;
       if (svc) this.touch(svc, true);
     }
-    if (JSON.stringify(instance) !== JSON.stringify(this.instance)) this.instanceChanged = true;
+    if (JSON.stringify(instance) !== JSON.stringify(this.instance) && this.instanceWas === undefined) this.instanceWas = this.instance;
     this.overrides = set;
     this.overridden = next;
     this.instance = instance;
@@ -115,7 +116,7 @@ export class Publisher {
   /** Publish what changed, now. */
   flush(): void {
     if (this.timer !== null) { this.timer(); this.timer = null; }
-    if (this.stopped || (this.dirty.size === 0 && !this.vipsDirty && this.removedNames.length === 0 && !this.instanceChanged)) return;
+    if (this.stopped || (this.dirty.size === 0 && !this.vipsDirty && this.removedNames.length === 0 && this.instanceWas === undefined)) return;
     const dirty = this.dirty;
     this.dirty = new Set();
     const changed: DesiredService[] = [];
@@ -143,8 +144,14 @@ export class Publisher {
       firstRoundDone: svc.firstRoundDone,
       waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone),
     });
-    const moved = this.board.update(vips, this.route, this.withheld, view) || this.instanceChanged;
-    this.instanceChanged = false;
+    const inst = this.instance;
+    let moved = this.board.update(vips, this.route, this.withheld, view, (x) => instanceDecision(x, inst));
+    if (this.instanceWas !== undefined) {
+      const was = this.instanceWas;
+      this.instanceWas = undefined;
+      for (const x of this.board.decisionList()) logDecision(this.d.log, instanceDecision(x, was), instanceDecision(x, inst));
+      moved = true;
+    }
     if (moved && this.d.speaker) this.d.speaker.setAdvertised(applyInstance({ routes: this.board.routeList(), decisions: [] }, this.instance).routes);
   }
 

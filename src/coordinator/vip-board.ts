@@ -14,6 +14,13 @@ function sameRoute(a: Route | undefined, b: Route | undefined): boolean {
     && a.communities.join() === b.communities.join() && a.largeCommunities.join() === b.largeCommunities.join();
 }
 
+/** Logs a VIP that was announced or withdrawn, or whose MED changed (`b`: its decision before, if any). */
+export function logDecision(log: Logger, b: VipDecision | undefined, x: VipDecision): void {
+  if (b ? b.announced === x.announced && b.med === x.med : !x.announced) return;
+  log.info(`${x.announced ? `VIP announced with MED ${x.med}` : 'VIP withdrawn'}: ${x.reason}`, { vip: x.prefix });
+}
+
+/** `shown`: the decision as it goes out (an instance depool, issue 15), for the log. */
 export class VipBoard<S extends ServiceView> {
   private groups = new Map<string, S[]>();
   private readonly vipOfService = new Map<string, string>();
@@ -48,7 +55,10 @@ export class VipBoard<S extends ServiceView> {
    * Decide the VIPs `keys` again (`view` adds what changes with time, e.g. waitOver). Returns
    * whether the announced routes changed.
    */
-  update(keys: Iterable<string>, route: RouteSpec, withheld: ReadonlyMap<string, string>, view: (s: S) => ServiceView): boolean {
+  update(
+    keys: Iterable<string>, route: RouteSpec, withheld: ReadonlyMap<string, string>, view: (s: S) => ServiceView,
+    shown: (d: VipDecision) => VipDecision = (d) => d,
+  ): boolean {
     let changed = false;
     for (const key of keys) {
       const group = this.groups.get(key);
@@ -57,9 +67,7 @@ export class VipBoard<S extends ServiceView> {
       const b = this.decisions.get(key);
       this.decisions.set(key, x);
       this.sortedDecisions = null;
-      if (!(b ? b.announced === x.announced && b.med === x.med : !x.announced)) {
-        this.log.info(`${x.announced ? `VIP announced with MED ${x.med}` : 'VIP withdrawn'}: ${x.reason}`, { vip: x.prefix });
-      }
+      logDecision(this.log, b && shown(b), shown(x));
       if (sameRoute(this.routes.get(key), r)) continue;
       if (r) this.routes.set(key, r); else this.routes.delete(key);
       changed = true;
