@@ -59,6 +59,9 @@ function printPeer(p: BgpPeerConfig, kv: Put): void {
   kv('bgp-communities', p.communities.length ? p.communities.map(communityText).join(' ') : null);
   kv('bgp-send-hold-time', p.sendHoldTime);
   kv('bgp-graceful-shutdown-wait', p.gracefulShutdownWait);
+  // only when on: the stored expectations predate the keys
+  kv('bgp-graceful-restart', p.gracefulRestart || null);
+  kv('bgp-graceful-restart-time', p.gracefulRestart || p.gracefulRestartTime !== 120 ? p.gracefulRestartTime : null);
 }
 
 function printService(s: ServiceConfig, kv: Put): void {
