@@ -2,7 +2,8 @@ import type { SessionConfig } from '../fsm/types.js';
 import type { NotificationRecord, PeerConfig } from './types.js';
 import type { CheckedRoute, FamilyName } from './routes.js';
 
-export interface ResolvedPeer extends PeerConfig { localAs: number; bgpId: string; closeTimeoutMs: number }
+/** `restarting`: the speaker restarted with graceful restart (RFC 4724 §3 R bit in the first OPENs). */
+export interface ResolvedPeer extends PeerConfig { localAs: number; bgpId: string; closeTimeoutMs: number; restarting?: boolean }
 
 export function msgOf(r: NotificationRecord): { message?: string } {
   return r.message !== undefined ? { message: r.message } : {};
