@@ -53,6 +53,7 @@ export class Coordinator {
   private alerts = new Map<string, Alert>();
   private lastTable = '';
   private lastRoutes = '[]';
+  private routesComplete = false;
   private decisions: VipDecision[] = [];
   /** Canonical VIP address → why this host must not announce it (set by the VIP guard). */
   private withheld = new Map<string, string>();
@@ -338,6 +339,10 @@ export class Coordinator {
     if (r !== this.lastRoutes && this.d.speaker) {
       this.lastRoutes = r;
       this.d.speaker.setAdvertised(routes);
+    }
+    if (!this.routesComplete && inputs.every((v) => v.settled || v.services.length === 0)) {
+      this.routesComplete = true;
+      this.d.speaker?.routesComplete?.();
     }
   }
 }

@@ -71,6 +71,7 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
     ...(p.maxAnnounce !== null ? { maxPrefixes: p.maxAnnounce } : {}),
     ...(p.communities.length ? { communities: [...p.communities] } : {}),
     ...(p.sendHoldTime !== null ? { sendHoldMs: p.sendHoldTime * 1000 } : {}),
+    ...(p.gracefulRestart ? { gracefulRestartTime: p.gracefulRestartTime } : {}),
   };
 }
 
