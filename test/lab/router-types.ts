@@ -29,6 +29,12 @@ export interface RouterOptions {
   frrRouteMapDelay?: number;
   /** BIRD only: export this many IPv4 /24s (11.0.0.0/24 upwards, `floodPrefix(i)`) to the speaker, a leaked table; default 0. */
   exportPrefixes?: number;
+  /**
+   * Graceful restart helper (RFC 4724 receiving speaker) with RFC 8538's N bit where the router has
+   * it: FRR and GoBGP; BIRD 2.0 has no N bit. Default false: each router's own default (FRR and BIRD
+   * are helpers by default, GoBGP is not).
+   */
+  gracefulRestart?: boolean;
 }
 
 /** The i-th prefix a flooding router exports: /24s from 11.0.0.0 upwards (outside every lab and VIP range). */
@@ -75,7 +81,8 @@ export function resolveOptions(o: RouterOptions, dir: string): ResolvedOptions {
     routerAs: o.routerAs ?? 64601, speakerAs: o.speakerAs ?? 64600,
     routerId: o.routerId ?? (o.routerIp.includes(':') ? '10.255.255.254' : o.routerIp),
     v6: o.v6 ?? false, netns: o.netns, holdTime: o.holdTime ?? 30, port, peerPort: o.peerPort ?? port,
-    passive: o.passive ?? false, maxPrefixes: o.maxPrefixes ?? 10, frrRouteMapDelay: o.frrRouteMapDelay ?? 0, exportPrefixes: o.exportPrefixes ?? 0, dir,
+    passive: o.passive ?? false, maxPrefixes: o.maxPrefixes ?? 10, frrRouteMapDelay: o.frrRouteMapDelay ?? 0, exportPrefixes: o.exportPrefixes ?? 0,
+    gracefulRestart: o.gracefulRestart ?? false, dir,
   };
 }
 

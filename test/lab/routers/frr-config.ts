@@ -25,6 +25,8 @@ export function frrConfig(o: ResolvedOptions): string {
     `bgp route-map delay-timer ${o.frrRouteMapDelay}`,
     `router bgp ${o.routerAs}`,
     ` bgp router-id ${o.routerId}`,
+    // RFC 4724 helper for the speaker, RFC 8538 N bit
+    ...(o.gracefulRestart ? [' bgp graceful-restart notification'] : []),
     ' no bgp default ipv4-unicast',
     ' no bgp ebgp-requires-policy',
     ` neighbor ${n} remote-as ${o.speakerAs}`,
@@ -33,6 +35,7 @@ export function frrConfig(o: ResolvedOptions): string {
     ` neighbor ${n} update-source ${o.routerIp}`,
     ...(o.peerPort !== 179 ? [` neighbor ${n} port ${o.peerPort}`] : []),
     ...(o.passive ? [` neighbor ${n} passive`] : []),
+    ...(o.gracefulRestart ? [` neighbor ${n} graceful-restart-helper`] : []),
     ...family('ipv4', 'LVS_import'),
     ...(o.v6 ? family('ipv6', 'LVS_import6') : []),
     'exit',
