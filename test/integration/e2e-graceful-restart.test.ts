@@ -73,6 +73,12 @@ t.test('planned restarts keep the VIPs in every RIB; IPVS untouched by the stops
   t.ok(existsSync(join(stateDir, 'bgp-graceful-restart')), 'the marker is there while vipd runs');
   t.ok(tables.every((x) => JSON.stringify(x) === JSON.stringify(table)), 'the same IPVS table after every restart');
   t.ok(stopped.every((s) => s.vipd.batches(s.signalledAt).length === 0), 'no IPVS change at any planned stop');
+  // RFC 8538: FRR and GoBGP set the N bit, so the planned stop says why with Cease 6/4; BIRD 2.0 does not: close only
+  const stop0 = stopped[0]!;
+  for (const r of routers) {
+    const sent = stop0.vipd.lines.slice(stop0.signalledAt).filter((l) => l.msg === 'NOTIFICATION sent' && l.peer === r.ip).map((l) => `${l.code}/${l.subcode}`);
+    t.same(sent, r.kind === 'bird' ? [] : ['6/4'], `${r.kind}: NOTIFICATION at the planned stop`);
+  }
 
   const sigterm = vipd.lines.length;
   vipd.signal('SIGUSR1');
