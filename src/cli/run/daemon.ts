@@ -114,7 +114,7 @@ export class Daemon {
     this.health = new HealthAdapter(clock, log,
       (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res),
       (svc, host, monitor, r) => this.coordinator.countResult(svc, host, monitor, r.up, r.reason));
-    this.restart = new RestartMarker(opts.stateDir ?? (opts.dryRun ? null : DEFAULT_STATE_DIR), log, gracefulRestartOn(config.global));
+    this.restart = new RestartMarker(opts.stateDir ?? (opts.dryRun || opts.ipvs ? null : DEFAULT_STATE_DIR), log, gracefulRestartOn(config.global));
     if (config.global.bgp) {
       const sc = speakerConfig(config);
       if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));

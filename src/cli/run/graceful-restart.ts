@@ -31,7 +31,7 @@ export function gracefulRestartOn(g: GlobalConfig): boolean {
 
 interface MarkerText { state: 'running' | 'planned-stop'; pid: number; at: string }
 
-/** The marker in the state directory; `dir` null (dry run without --state-dir): no marker, never a restart. */
+/** The marker in the state directory; `dir` null (dry run or tests without --state-dir): no marker, never a restart. */
 export class RestartMarker {
   readonly path: string | null;
   /** What the start found: the previous vipd did not end with a full stop. */
@@ -72,7 +72,12 @@ export class RestartMarker {
   }
 
   private remove(): void {
-    if (this.path) rmSync(this.path, { force: true });
+    if (!this.path) return;
+    try {
+      rmSync(this.path, { force: true });
+    } catch (e) {
+      this.log.warn(`graceful restart: cannot remove ${this.path}: ${e instanceof Error ? e.message : String(e)}; the next start will set the R bit`);
+    }
   }
 }
 
