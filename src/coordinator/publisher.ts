@@ -45,6 +45,8 @@ export class Publisher {
   private vipsDirty = false;
   private timer: Cancel | null = null;
   private stopped = false;
+  /** The speaker was told every VIP is decided (End-of-RIB may go: RFC 4724 §4.1). */
+  private routesComplete = false;
   private readonly board: VipBoard<Service>;
   private readonly wait: FirstRoundWait;
   route: RouteSpec = { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 };
@@ -110,6 +112,10 @@ export class Publisher {
       waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone),
     });
     if (this.board.update(vips, this.route, this.withheld, view) && this.d.speaker) this.d.speaker.setAdvertised(this.board.routeList());
+    if (!this.routesComplete && this.board.allSettled()) {
+      this.routesComplete = true;
+      this.d.speaker?.routesComplete?.();
+    }
   }
 
   /** The service's realservers for IPVS, when its first list is resolved and they differ from the last. */
