@@ -7,7 +7,7 @@
 export type Step = () => boolean;
 
 /** Steps between two looks at the clock. */
-const BATCH = 64;
+const BATCH = 16;
 /** Default longest slice, ms: well under the 50 ms a pool load may block the loop. */
 export const SLICE_MS = 8;
 
