@@ -26,6 +26,8 @@ export interface ScaleFigures {
   /** All backends killed → /vips says the VIP is not announced; and → vipd's 'VIP withdrawn' log line. */
   withdrawS: number | null;
   withdrawLogS: number | null;
+  /** Why the withdrawal was not timed (the VIP was not announced before the kill), else absent. */
+  withdrawNote?: string;
 }
 
 export interface ScaleRunOptions { node: string; dir: string; servers: number; port: number; apiPort: number; seconds: number; kill: () => Promise<void> }
@@ -56,6 +58,7 @@ function writeFiles(o: ScaleRunOptions): { conf: string; log: string } {
   const conf = join(o.dir, `vipd-${o.servers}.conf`);
   writeFileSync(conf, `[global]
 bgp = no
+bgp-nexthop-ipv4 = 127.0.0.1
 instrumentation = yes
 instrumentation_port = ${o.apiPort}
 instrumentation_ips = [ "127.0.0.1" ]
@@ -102,7 +105,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
         samples = parseMetrics(text);
         const results = sum(samples, 'pybal_monitor_up_results_total') + sum(samples, 'pybal_monitor_down_results_total');
         const checked = new Set(samples.filter((s) => s.name === 'pybal_monitor_status').map((s) => s.labels.host)).size;
-        last = { at: Date.now(), results, cpu: cpuSecondsOf(pid), started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
+        last = { at: asked, results, cpu: cpuSecondsOf(pid), started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
         if (allCheckedAt === null && checked >= o.servers) { allCheckedAt = last.at; base = last; }
       }
       await sleep(Math.max(0, 1000 - (Date.now() - asked)));
@@ -124,6 +127,13 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       withdrawLogS: null,
     };
     // Every backend at once (a rack or switch lost): the VIP must go.
+    let before: { announced: boolean; reason: string }[] = [];
+    try { before = JSON.parse(await fetchText(o.apiPort, '/vips', 10_000)) as typeof before; } catch { /* too slow */ }
+    if (!before.length || !before.every((v) => v.announced)) {
+      figures.withdrawNote = `VIP not announced before the kill: ${JSON.stringify(before.map((v) => v.reason))}`;
+      await o.kill();
+      return figures;
+    }
     const killedAt = Date.now();
     await o.kill();
     for (let i = 0; i < 2400 && Date.now() - killedAt < 120_000; i++) {
