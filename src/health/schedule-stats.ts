@@ -8,8 +8,9 @@
  * - missed: a grid point at which no check started, either because the previous check of the same
  *   server and monitor still ran (`overlap`), or because the timer fired after the next due time had
  *   passed, so the grid points in between were skipped (`timer-late`: vipd's own lag);
- * - first round: from the first check this runner started to the first result of every server it
- *   held meanwhile (servers removed before their result do not count).
+ * - first round: from the first check this runner started (or the first result a watching monitor,
+ *   IdleConnection, pushed) to the first result of every server it held meanwhile (servers removed
+ *   before their result do not count).
  */
 
 /** Upper bounds (seconds) of the schedule-lag histogram; +Inf is implied. */
