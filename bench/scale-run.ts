@@ -14,6 +14,8 @@ export interface ScaleFigures {
   allCheckedS: number | null;
   /** vipd_first_round_duration_seconds: first check → every server's first result. */
   firstRoundS: number | null;
+  /** From start to vipd's first 'VIP announced' log line (§6: right after the first round). */
+  announcedS: number | null;
   /** Results per second after the first round, and the target (servers / interval). */
   checksPerS: number;
   target: number;
@@ -125,6 +127,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       metricsMaxMs,
       withdrawS: null,
       withdrawLogS: null,
+      announcedS: logged(log, 'VIP announced', t0),
     };
     // Every backend at once (a rack or switch lost): the VIP must go.
     let before: { announced: boolean; reason: string }[] = [];
@@ -143,7 +146,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       } catch { /* slow answer: ask again */ }
       await sleep(50);
     }
-    figures.withdrawLogS = withdrawnInLog(log, killedAt);
+    figures.withdrawLogS = logged(log, 'VIP withdrawn', killedAt);
     return figures;
   } finally {
     clearInterval(rssTimer);
@@ -156,12 +159,12 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
   }
 }
 
-/** Seconds from `since` (epoch ms) to the first 'VIP withdrawn' line logged after it. */
-function withdrawnInLog(log: string, since: number): number | null {
+/** Seconds from `since` (epoch ms) to the first log line containing `what` logged after it. */
+function logged(log: string, what: string, since: number): number | null {
   let text = '';
   try { text = readFileSync(log, 'utf8'); } catch { return null; }
   for (const line of text.split('\n')) {
-    if (!line.includes('VIP withdrawn')) continue;
+    if (!line.includes(what)) continue;
     try {
       const at = Date.parse((JSON.parse(line) as { ts: string }).ts);
       if (at >= since) return (at - since) / 1000;
