@@ -112,6 +112,10 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       }
       await sleep(Math.max(0, 1000 - (Date.now() - asked)));
     }
+    if (allCheckedAt === null) {
+      const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-4).map((l) => l.slice(0, 300));
+      console.log(`  ${o.servers} servers: not every server checked within ${o.seconds} s; vipd's last log lines:\n  ${tail.join('\n  ')}`);
+    }
     const firstRound = samples.filter((s) => s.name === 'vipd_first_round_duration_seconds');
     const span = base ? (last.at - base.at) / 1000 : 0;
     const figures: ScaleFigures = {
