@@ -25,6 +25,8 @@ export interface ScaleFigures {
   cpuPct: number;
   rssMaxMb: number;
   metricsMaxMs: number;
+  /** /metrics asks after the first 5 s that got no metrics (an error answer or a timeout). */
+  metricsFailed: number;
   /** All backends killed → /vips says the VIP is not announced; and → vipd's 'VIP withdrawn' log line. */
   withdrawS: number | null;
   withdrawLogS: number | null;
@@ -91,6 +93,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
   let rssMax = 0;
   const rssTimer = setInterval(() => { try { rssMax = Math.max(rssMax, rssOf(pid)); } catch { /* exited */ } }, 250);
   let metricsMaxMs = 0;
+  let metricsFailed = 0;
   let allCheckedAt: number | null = null;
   let base: { at: number; results: number; cpu: number; started: number; late: number } | null = null;
   let last = { at: t0, results: 0, cpu: 0, started: 0, late: 0 };
@@ -102,7 +105,9 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       let text = '';
       try { text = await fetchText(o.apiPort, '/metrics', 10_000); } catch { /* not up yet, or too slow: counted */ }
       const took = Date.now() - asked;
+      if (!text.includes('pybal_')) text = '';
       if (text || asked - t0 > 5000) metricsMaxMs = Math.max(metricsMaxMs, took);
+      if (!text && asked - t0 > 5000) metricsFailed++;
       if (text) {
         samples = parseMetrics(text);
         const results = sum(samples, 'pybal_monitor_up_results_total') + sum(samples, 'pybal_monitor_down_results_total');
@@ -129,6 +134,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       cpuPct: base && span > 0 ? (100 * (last.cpu - base.cpu)) / span : 0,
       rssMaxMb: rssMax / 1048576,
       metricsMaxMs,
+      metricsFailed,
       withdrawS: null,
       withdrawLogS: null,
       announcedS: logged(log, 'VIP announced', t0),
