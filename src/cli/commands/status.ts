@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { vipLine, type VipView } from '../../api/views.js';
+import { formatSchedule, scheduleFromMetrics, type ScheduleLine } from './status-schedule.js';
 
 interface Args { url: string; timeout: number }
 
@@ -11,6 +12,8 @@ export interface StatusData {
   pools: { name: string; servers: Record<string, ServerDump> }[];
   vips: VipView[];
   bgpText: string;
+  /** From /metrics; empty when that vipd does not export the schedule. */
+  schedule?: ScheduleLine[];
 }
 
 /** The readable summary: alerts, pools with counts, VIPs and their state, BGP sessions. */
@@ -31,6 +34,7 @@ export function formatStatus(d: StatusData): string {
   for (const v of d.vips) out.push('  ' + vipLine(v).trimEnd());
   out.push('', 'BGP:');
   for (const l of d.bgpText.trimEnd().split('\n')) out.push('  ' + l);
+  out.push(...formatSchedule(d.schedule ?? []));
   return out.join('\n') + '\n';
 }
 
@@ -59,6 +63,7 @@ async function fetchStatus(base: string, timeoutMs: number): Promise<StatusData>
     pools,
     vips: (await get('/vips')) as VipView[],
     bgpText: (await get('/bgp', false)) as string,
+    schedule: scheduleFromMetrics((await get('/metrics', false).catch(() => '')) as string),
   };
 }
 

@@ -236,6 +236,7 @@ export class Daemon {
         appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: this.ipvs.lastError,
       }),
       checks: () => this.health.checks.status(),
+      schedule: () => this.health.schedule(),
       reload: () => ({ ...this.reloads }),
       startedAt: this.startedAt,
       now: () => this.opts.clock.wallNow(),
