@@ -3,7 +3,8 @@
 //   (a) ProxyFetch interval 1 s, timeout 0.5 s, backend process killed (SIGKILL)
 //   (b) the same backend hung (SIGSTOP)
 //   (c) ProxyFetch + IdleConnection, backend process killed
-// plus the time from `vipd run` to the VIP in both RIBs, and from a backend's return to the VIP's.
+// plus the time from `vipd run` to the VIP in both RIBs, and from a backend's return to the VIP's;
+//   (e) planned restarts with graceful restart, FRR, BIRD and GoBGP (failover-restart.ts).
 // Two clocks: "wire" is the withdraw UPDATE to that router in a tcpdump capture (lower bound of the
 // RIB change; BIRD and FRR apply it within a millisecond), "RIB" is the first poll of the router's
 // RIB without the VIP (upper bound; one FRR poll costs ~125 ms of vtysh, one BIRD poll ~17 ms).
@@ -17,6 +18,7 @@ import { findTool } from '../test/support/require-tool.js';
 import { bgpGlobal, freePort, frrAndBird, legacyPool, Vipd, webService } from '../test/integration/e2e-helpers.js';
 import { startCapture } from '../test/lab/capture.js';
 import { execFileSync } from 'node:child_process';
+import { plannedRestartCase } from './failover-restart.js';
 
 const RUNS = Number(process.env.FAILOVER_RUNS ?? 10);
 const PREFIX = '10.2.1.1/32';
@@ -120,17 +122,21 @@ async function main(): Promise<void> {
   }
   const lo = loopbackBlock();
   const routers: Router[] = [];
+  const only = process.env.FAILOVER_SCENARIO;
+  const scenarios: Scenario[] = [
+    { name: '(a) ProxyFetch, killed', monitors: '[ "ProxyFetch" ]', failure: 'kill' },
+    { name: '(b) ProxyFetch, hung (SIGSTOP)', monitors: '[ "ProxyFetch" ]', failure: 'stop' },
+    { name: '(c) ProxyFetch + IdleConnection, killed', monitors: '[ "ProxyFetch", "IdleConnection" ]', failure: 'kill' },
+  ].filter((sc) => !only || sc.name.startsWith(`(${only})`)) as Scenario[];
   try {
-    await frrAndBird(lo, (r) => routers.push(r));
-    const scenarios: Scenario[] = [
-      { name: '(a) ProxyFetch, killed', monitors: '[ "ProxyFetch" ]', failure: 'kill' },
-      { name: '(b) ProxyFetch, hung (SIGSTOP)', monitors: '[ "ProxyFetch" ]', failure: 'stop' },
-      { name: '(c) ProxyFetch + IdleConnection, killed', monitors: '[ "ProxyFetch", "IdleConnection" ]', failure: 'kill' },
-    ];
-    const only = process.env.FAILOVER_SCENARIO;
-    for (const sc of scenarios) if (!only || sc.name.startsWith(`(${only})`)) await scenario(sc, routers, lo);
+    if (scenarios.length) await frrAndBird(lo, (r) => routers.push(r));
+    for (const sc of scenarios) await scenario(sc, routers, lo);
   } finally {
     for (const r of routers) await r.stop();
+  }
+  if (!only || only === 'e') {
+    if (!findTool('gobgpd')) { console.error('failover bench (e): gobgpd not found; run test/lab/install-deps.sh'); process.exit(1); }
+    await plannedRestartCase(lo, RUNS);
   }
 }
 

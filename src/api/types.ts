@@ -3,7 +3,7 @@
  * the coordinator, the speaker and the IPVS reconciler; this folder never holds live objects.
  */
 import type { CoordinatorStatus } from '../coordinator/status.js';
-import type { CheckMetricsStatus } from '../health/index.js';
+import type { CheckMetricsStatus, ServiceSchedule } from '../health/index.js';
 
 export interface NotificationInfo {
   code: number;
@@ -89,6 +89,8 @@ export interface StatusSnapshot {
   /** Absent from sources without health checks or reloads (tests, `vipd speak`). */
   checks?: CheckMetricsStatus;
   reload?: ReloadStatus;
+  /** Per service: how the health checks keep their schedule (absent without health checks). */
+  schedule?: ServiceSchedule[];
 }
 
 /** Everything the API reads; each call returns the state as it is now. */
@@ -98,6 +100,7 @@ export interface StatusSource {
   ipvs?(): IpvsStatus;
   checks?(): CheckMetricsStatus;
   reload?(): ReloadStatus;
+  schedule?(): ServiceSchedule[];
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;

@@ -1,4 +1,4 @@
-import { ErrorCode, OpenSubcode } from './constants.js';
+import { ErrorCode, GracefulRestart, OpenSubcode } from './constants.js';
 import type { Writer } from './bytes.js';
 import type { Reader } from './reader.js';
 import { fail } from './errors.js';
@@ -41,7 +41,7 @@ export function decodeCapability(code: number, r: Reader): Capability {
       const word = r.u16();
       const families = [];
       while (r.left > 0) families.push({ afi: r.u16(), safi: r.u8(), flags: r.u8() });
-      return { code, name: 'graceful-restart', restartFlags: word >>> 12, restartTime: word & 0xfff, families };
+      return { code, name: 'graceful-restart', restartFlags: word >>> 12, restartTime: word & GracefulRestart.MAX_TIME, families };
     }
     case 65: // RFC 6793 §3
       expectLength(code, len, len === 4, '4');
@@ -94,7 +94,7 @@ export function writeCapability(w: Writer, c: Capability): void {
       w.u8(c.role);
       break;
     case 'graceful-restart':
-      w.u16(((c.restartFlags & 0xf) << 12) | (c.restartTime & 0xfff));
+      w.u16(((c.restartFlags & 0xf) << 12) | (c.restartTime & GracefulRestart.MAX_TIME));
       for (const f of c.families) { w.u16(f.afi); w.u8(f.safi); w.u8(f.flags); }
       break;
     case 'four-octet-as':

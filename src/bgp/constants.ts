@@ -122,3 +122,16 @@ export const RouteRefreshErrorSubcode = { INVALID_MESSAGE_LENGTH: 1 } as const;
 
 /** Message type names by type code (RFC 4271 §4.1, RFC 2918 §3). */
 export const MessageTypeCodeOf: readonly string[] = ['UNKNOWN', 'OPEN', 'UPDATE', 'NOTIFICATION', 'KEEPALIVE', 'ROUTE-REFRESH'];
+
+/** RFC 4724 §3 Graceful Restart capability (code 64): the 4-bit Restart Flags and the per-family flags. */
+export const GracefulRestart = {
+  CODE: 64,
+  /** Restart State: the sender has restarted (RFC 4724 §3). */
+  RESTART_STATE: 0x8,
+  /** Graceful Notification: the sender supports RFC 8538 (§2). */
+  NOTIFICATION: 0x4,
+  /** Forwarding State: the sender kept its forwarding state for the family (RFC 4724 §3). */
+  FORWARDING: 0x80,
+  /** The Restart Time field is 12 bits (RFC 4724 §3). */
+  MAX_TIME: 4095,
+} as const;

@@ -15,6 +15,8 @@ export const PEER_KEYS = [
   'bgp-peer-as', 'bgp-hold-time', 'bgp-keepalive', 'bgp-passive', 'bgp-router-id',
   'bgp-local-address', 'bgp-max-prefixes', 'bgp-communities', 'bgp-graceful-shutdown-wait',
   'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time', ...TCP_AUTH_KEYS,
+  'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time',
+  'bgp-graceful-restart', 'bgp-graceful-restart-time',
 ] as const;
 
 export const GLOBAL_KEYS: readonly string[] = [
@@ -169,6 +171,9 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     sendHoldTime: sendHold ? sendHold : null,
     gracefulShutdownWait: r.num('bgp-graceful-shutdown-wait', base?.gracefulShutdownWait ?? 0, { min: 0, max: 3600 })!,
     ...readTcpAuth(r, base),
+    gracefulRestart: r.bool('bgp-graceful-restart', base?.gracefulRestart ?? false),
+    // RFC 4724 §3: the Restart Time field is 12 bits
+    gracefulRestartTime: r.int('bgp-graceful-restart-time', base?.gracefulRestartTime ?? 120, { min: 1, max: 4095 })!,
   };
 }
 

@@ -66,6 +66,9 @@ function printPeer(p: BgpPeerConfig, kv: Put): void {
   kv('bgp-md5-password-file', p.md5?.file);
   kv('bgp-md5-password', p.md5 && p.md5.file === null ? '(set)' : null);
   kv('bgp-ttl-security', p.ttlSecurity || null);
+  // only when on: the stored expectations predate the keys
+  kv('bgp-graceful-restart', p.gracefulRestart || null);
+  kv('bgp-graceful-restart-time', p.gracefulRestart || p.gracefulRestartTime !== 120 ? p.gracefulRestartTime : null);
 }
 
 function printService(s: ServiceConfig, kv: Put): void {

@@ -38,6 +38,27 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
 };
 
+// Sticky (`y`) patterns matched at the parser's position: no copy of the rest of the text per
+// token, so a long text (a whole pybal.conf, a large invalid JSON pool) parses in linear time.
+const NUMBER = /(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)[lLjJ]?/y;
+const NUMBER_TAIL = /[A-Za-z_0-9]/y;
+const BAD_NUMBER = /[\w.+-]*/y;
+const NAME = /[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*/y;
+const STRING_START = /[uUbBrR]{0,2}['"]/y;
+const STRING_PREFIX = /[uUbBrR]{0,2}/y;
+const OCTAL = /[0-7]{1,3}/y;
+
+/** The match of a sticky pattern at `pos`, or null. */
+function matchAt(re: RegExp, s: string, pos: number): string | null {
+  re.lastIndex = pos;
+  return re.exec(s)?.[0] ?? null;
+}
+
+/** Python's whitespace between tokens (what /\s/ matched here before: ASCII and Unicode spaces). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+}
+
 /** Thrown inside the parser and always caught here: not an Error, so no stack is captured (a
  *  stack trace per bad line made a 100,000-line bad pool file ~10x slower to parse). */
 class Fail {
@@ -71,9 +92,10 @@ class Parser {
 
   skip(): void {
     for (;;) {
-      while (this.pos < this.s.length && /\s/.test(this.s[this.pos]!)) this.pos++;
-      if (this.s[this.pos] !== '#') return;
-      while (this.pos < this.s.length && this.s[this.pos] !== '\n') this.pos++;
+      while (this.pos < this.s.length && isSpace(this.s.charCodeAt(this.pos))) this.pos++;
+      if (this.s.charCodeAt(this.pos) !== 35) return; // '#'
+      const nl = this.s.indexOf('\n', this.pos);
+      this.pos = nl < 0 ? this.s.length : nl;
     }
   }
 
@@ -86,9 +108,8 @@ class Parser {
     if (c === '[') return { kind: 'list', items: this.sequence(']', depth), at };
     if (c === '{') return this.dict(depth);
     if (c === '(') return this.paren(depth);
-    if (c === '-' || c === '+' || /[0-9.]/.test(c)) return this.number();
-    if (/[uUbBrR]/.test(c) && /^[uUbBrR]{1,2}['"]/.test(this.s.slice(at, at + 3))) return this.strings();
-    if (c === '"' || c === "'") return this.strings();
+    if (c === '-' || c === '+' || c === '.' || (c >= '0' && c <= '9')) return this.number();
+    if (c === '"' || c === "'" || ('uUbBrR'.includes(c) && matchAt(STRING_START, this.s, this.pos) !== null)) return this.strings();
     if (/[A-Za-z_]/.test(c)) return this.name();
     throw new Fail(`unexpected '${c}', expected a string, number, True, False, None, list, tuple or dict`, at);
   }
@@ -150,12 +171,10 @@ class Parser {
       this.pos++;
       this.skip();
     }
-    const rest = this.s.slice(this.pos);
-    const m = /^(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)[lLjJ]?/.exec(rest);
-    if (!m || /^[A-Za-z_0-9]/.test(rest.slice(m[0].length))) {
-      throw new Fail(`invalid number '${/^[\w.+-]*/.exec(rest)![0] || rest[0]}'`, this.pos);
+    const tok = matchAt(NUMBER, this.s, this.pos);
+    if (tok === null || matchAt(NUMBER_TAIL, this.s, this.pos + tok.length) !== null) {
+      throw new Fail(`invalid number '${matchAt(BAD_NUMBER, this.s, this.pos) || (this.s[this.pos] ?? '')}'`, this.pos);
     }
-    const tok = m[0];
     const start = this.pos;
     this.pos += tok.length;
     if (/[jJ]$/.test(tok)) throw new Fail('complex numbers are not supported', start);
@@ -172,9 +191,9 @@ class Parser {
 
   private name(): PyValue {
     const at = this.pos;
-    const m = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*/.exec(this.s.slice(at))!;
-    this.pos += m[0].length;
-    const word = m[0].replace(/\s+/g, '');
+    const m = matchAt(NAME, this.s, at)!;
+    this.pos += m.length;
+    const word = m.replace(/\s+/g, '');
     if (word === 'True' || word === 'False') return { kind: 'bool', value: word === 'True', at };
     if (word === 'None') return { kind: 'none', at };
     if (this.opts.json && (word === 'true' || word === 'false')) return { kind: 'bool', value: word === 'true', at };
@@ -196,14 +215,14 @@ class Parser {
     do {
       value += this.string();
       this.skip();
-    } while (this.pos < this.s.length && /^[uUbBrR]{0,2}['"]/.test(this.s.slice(this.pos, this.pos + 3)));
+    } while (this.pos < this.s.length && matchAt(STRING_START, this.s, this.pos) !== null);
     return { kind: 'str', value, at };
   }
 
   private string(): string {
     const start = this.pos;
-    const prefix = /^[uUbBrR]{0,2}/.exec(this.s.slice(this.pos))![0];
-    const raw = /r/i.test(prefix);
+    const prefix = matchAt(STRING_PREFIX, this.s, this.pos)!;
+    const raw = prefix.includes('r') || prefix.includes('R');
     this.pos += prefix.length;
     const q = this.s[this.pos]!;
     const triple = this.s.startsWith(q.repeat(3), this.pos);
@@ -215,7 +234,18 @@ class Parser {
       if (this.s.startsWith(close, this.pos)) { this.pos += close.length; return out; }
       const c = this.s[this.pos]!;
       if (c === '\n' && !triple) throw new Fail('unterminated string (line ends inside it)', start);
-      if (c !== '\\') { out += c; this.pos++; continue; }
+      if (c !== '\\') {
+        // A run of plain characters at once, up to the next quote, backslash or newline.
+        let end = this.pos + 1;
+        while (end < this.s.length) {
+          const x = this.s.charCodeAt(end);
+          if (x === 92 || x === 10 || x === q.charCodeAt(0)) break;
+          end++;
+        }
+        out += this.s.slice(this.pos, end);
+        this.pos = end;
+        continue;
+      }
       const e = this.s[this.pos + 1];
       if (e === undefined) throw new Fail('unterminated string', start);
       if (raw) { out += c + e; this.pos += 2; continue; }
@@ -230,7 +260,7 @@ class Parser {
     if (e in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[e]!;
     if (e === '\n') return '';
     if (/[0-7]/.test(e)) {
-      const m = /^[0-7]{1,3}/.exec(this.s.slice(at + 1))![0];
+      const m = matchAt(OCTAL, this.s, at + 1)!;
       this.pos = at + 1 + m.length;
       return String.fromCharCode(parseInt(m, 8));
     }

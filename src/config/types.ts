@@ -106,6 +106,10 @@ export interface BgpPeerConfig extends TcpAuthConfig {
   sendHoldTime: number | null;
   /** Seconds to announce with GRACEFUL_SHUTDOWN (RFC 8326) before withdrawing at shutdown; 0 = off. */
   gracefulShutdownWait: number;
+  /** RFC 4724 graceful restart: SIGTERM keeps the routes at the routers (stale) instead of withdrawing. */
+  gracefulRestart: boolean;
+  /** RFC 4724 §3 Restart Time, seconds (1-4095): how long the routers keep them. */
+  gracefulRestartTime: number;
 }
 
 /** pool-max-removal / pool-removal-hold here are the defaults of every service. */

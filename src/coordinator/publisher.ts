@@ -54,6 +54,8 @@ export class Publisher {
   private vipsDirty = false;
   private timer: Cancel | null = null;
   private stopped = false;
+  /** The speaker was told every VIP is decided (End-of-RIB may go: RFC 4724 §4.1). */
+  private routesComplete = false;
   private readonly board: VipBoard<Service>;
   private readonly wait: FirstRoundWait;
   route: RouteSpec = { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 };
@@ -153,6 +155,10 @@ export class Publisher {
       moved = true;
     }
     if (moved && this.d.speaker) this.d.speaker.setAdvertised(applyInstance({ routes: this.board.routeList(), decisions: [] }, this.instance).routes);
+    if (!this.routesComplete && this.board.allSettled()) {
+      this.routesComplete = true;
+      this.d.speaker?.routesComplete?.();
+    }
   }
 
   /** The service's realservers for IPVS, when its first list is resolved and they differ from the last. */

@@ -144,6 +144,8 @@ export interface IpvsPort {
 /** What the coordinator needs from the BGP speaker. */
 export interface SpeakerPort {
   setAdvertised(routes: Route[]): void;
+  /** Once at start: every VIP is decided (first round done or its wait over); End-of-RIB may go (RFC 4724 §4.1). */
+  routesComplete?(): void;
 }
 
 /** Hostname → addresses of one family; rejects or returns [] when there are none. */

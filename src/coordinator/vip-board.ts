@@ -49,6 +49,12 @@ export class VipBoard<S extends ServiceView> {
 
   vipOf(service: string): string | undefined { return this.vipOfService.get(service); }
 
+  /** Every VIP with BGP services is settled (decided on a first round or its wait): O(VIPs). */
+  allSettled(): boolean {
+    for (const [key, g] of this.groups) if (!this.settled.has(key) && g.some((s) => s.spec.bgp)) return false;
+    return true;
+  }
+
   allVips(): Iterable<string> { return this.groups.keys(); }
 
   /**

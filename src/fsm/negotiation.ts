@@ -1,7 +1,7 @@
 import type { Capability, Family, NotificationMessage, OpenMessage } from '../bgp/types.js';
 import { AFI_IPV4, SAFI_UNICAST } from '../bgp/types.js';
 import type { Negotiated, Session } from './types.js';
-import { AS_TRANS, ErrorCode, OpenSubcode } from '../bgp/constants.js';
+import { AS_TRANS, ErrorCode, GracefulRestart, OpenSubcode } from '../bgp/constants.js';
 import { notification } from './notifications.js';
 
 export { AS_TRANS };
@@ -16,9 +16,12 @@ export function offeredCapabilities(session: Session): Capability[] {
   caps.push({ code: 70, name: 'enhanced-route-refresh' });
   caps.push({ code: 65, name: 'four-octet-as', asn: c.localAs });
   if (c.gracefulRestartTime !== undefined) {
+    // RFC 4724 §3: R after a restart; RFC 8538 §2: N always; F per family: the IPVS table outlives vipd
+    const flags = (session.restarting ? GracefulRestart.RESTART_STATE : 0) | GracefulRestart.NOTIFICATION;
     caps.push({
-      code: 64, name: 'graceful-restart', restartFlags: 0, restartTime: Math.min(c.gracefulRestartTime, 4095),
-      families: families.map((f) => ({ afi: f.afi, safi: f.safi, flags: 0 })),
+      code: GracefulRestart.CODE, name: 'graceful-restart', restartFlags: flags,
+      restartTime: Math.min(c.gracefulRestartTime, GracefulRestart.MAX_TIME),
+      families: families.map((f) => ({ afi: f.afi, safi: f.safi, flags: GracefulRestart.FORWARDING })),
     });
   }
   return caps.filter((cap) => !session.suppressedCapabilities.includes(cap.code));
@@ -52,6 +55,10 @@ function familiesOf(caps: Capability[]): Family[] {
 }
 
 const has = (caps: Capability[], name: Capability['name']): boolean => caps.some((c) => c.name === name);
+
+/** RFC 8538 §2: the N bit of a Graceful Restart capability. */
+const notificationBit = (caps: Capability[]): boolean =>
+  caps.some((c) => c.name === 'graceful-restart' && (c.restartFlags & GracefulRestart.NOTIFICATION) !== 0);
 
 function asBytes(asn: number): Uint8Array {
   const b = new Uint8Array(asn > 0xffff ? 4 : 2);
@@ -112,7 +119,8 @@ export function negotiate(session: Session, open: OpenMessage): NegotiationResul
       routeRefresh: both('route-refresh'),
       enhancedRouteRefresh: both('enhanced-route-refresh'),
       extendedMessage: both('extended-message'),
-      gracefulRestart: has(peerCaps, 'graceful-restart'),
+      gracefulRestart: both('graceful-restart'),
+      gracefulNotification: notificationBit(ourCaps) && notificationBit(peerCaps),
       peerBgpId: open.bgpId,
       peerAs,
       peerCapabilities: peerCaps,

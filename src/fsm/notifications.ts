@@ -36,6 +36,20 @@ export function adminShutdown(message?: string): NotificationMessage {
   return notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, message ? shutdownCommunication(message) : undefined);
 }
 
+/** RFC 4486 §3 Cease / Administrative Reset, with an RFC 9003 message. */
+export function adminReset(message?: string): NotificationMessage {
+  return notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_RESET, message ? shutdownCommunication(message) : undefined);
+}
+
+/** RFC 8538 §3: Cease / Hard Reset carrying the code, subcode and data of the NOTIFICATION it stands for. */
+export function hardReset(inner: NotificationMessage): NotificationMessage {
+  const data = new Uint8Array(2 + inner.data.length);
+  data[0] = inner.code;
+  data[1] = inner.subcode;
+  data.set(inner.data, 2);
+  return notification(ErrorCode.CEASE, CeaseSubcode.HARD_RESET, data);
+}
+
 /** RFC 4486 §4: AFI (2), SAFI (1), the upper bound (4). */
 export function maxPrefixesReached(family: Family, limit: number): NotificationMessage {
   const d = new Uint8Array(7);

@@ -13,10 +13,11 @@ export function openHoldMs(c: SessionConfig): number {
   return Math.min(configured, OPEN_HOLD_DEFAULT_MS, OPEN_HOLD_MS);
 }
 
-export function initialSession(config: SessionConfig): Session {
+/** `restarting`: this process restarted with graceful restart (RFC 4724 §3 R bit in the first OPENs). */
+export function initialSession(config: SessionConfig, restarting = false): Session {
   return {
     state: 'Idle', config, connectRetryCounter: 0, idleHoldMs: config.idleHoldMs, delayOpenRunning: false,
-    suppressedCapabilities: [], bareOpen: false, stopped: true, connection: null, sendBlocked: false,
+    suppressedCapabilities: [], bareOpen: false, stopped: true, connection: null, sendBlocked: false, restarting,
   };
 }
 

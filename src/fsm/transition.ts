@@ -5,6 +5,7 @@ import { adminShutdown, fsmError, holdTimerExpired, notification, unsupportedCap
 import { keepaliveTick, openReceived, restartHold, sendOpen, start, stay, toIdle } from './steps.js';
 import { sendBlocked, sendDrained, sendHoldExpired } from './send-hold.js';
 import { collisionOpen } from './collision.js';
+import { manualStop } from './graceful-stop.js';
 
 export { OPEN_HOLD_MS, OPEN_HOLD_DEFAULT_MS, openHoldMs, initialSession } from './steps.js';
 
@@ -91,7 +92,7 @@ function afterOpen(s: Session, ev: FsmEvent): TransitionResult {
     case 'SendDrained':
       return sendDrained(s);
     case 'ManualStop':
-      return toIdle(s, 'stopped', { sent: stopSent(ev), manual: true });
+      return manualStop(s, ev);
     case 'AutomaticStop':
       return toIdle(s, ev.reason, { sent: stopSent(ev) });
     case 'TcpFails':
@@ -127,7 +128,8 @@ function afterOpen(s: Session, ev: FsmEvent): TransitionResult {
       if (s.state === 'OpenConfirm' && s.negotiated) {
         const effects: Effect[] = [...restartHold(s), { type: 'established', negotiated: s.negotiated }];
         effects.push({ type: 'startTimer', timer: 'dampingReset', ms: s.config.stableMs });
-        return { session: { ...s, state: 'Established' }, effects };
+        // RFC 4724 §3: the Restart State bit is for the OPENs right after the restart only
+        return { session: { ...s, state: 'Established', restarting: false }, effects };
       }
       if (s.state === 'Established') return stay(s, restartHold(s));
       return unexpected();

@@ -51,7 +51,10 @@ export interface Negotiated {
   routeRefresh: boolean;
   enhancedRouteRefresh: boolean;
   extendedMessage: boolean;
+  /** RFC 4724 §3: both sides sent the Graceful Restart capability. */
   gracefulRestart: boolean;
+  /** RFC 8538 §2: both sides set the N bit; a NOTIFICATION other than Hard Reset keeps graceful restart. */
+  gracefulNotification: boolean;
   peerBgpId: string;
   /** The peer's AS from its OPEN (capability 65 or My AS): the configured one, or learned. */
   peerAs: number;
@@ -77,11 +80,17 @@ export interface Session {
   connection: 'outbound' | 'inbound' | null;
   /** The transport holds bytes it could not hand to the peer (RFC 9687: the send hold timer runs). */
   sendBlocked: boolean;
+  /** RFC 4724 §3 Restart State: set in our OPENs until the first session after a restart is Established. */
+  restarting: boolean;
 }
 
 export type FsmEvent =
   | { type: 'ManualStart' }
-  | { type: 'ManualStop'; notification?: NotificationMessage }
+  /**
+   * `graceful`: a planned restart (RFC 4724): with graceful restart negotiated, no Cease — the
+   * connection closes (or, with RFC 8538's N bit, `notification` goes, never a Hard Reset).
+   */
+  | { type: 'ManualStop'; notification?: NotificationMessage; graceful?: boolean }
   | { type: 'AutomaticStop'; notification: NotificationMessage; reason: string }
   | { type: 'TimerExpired'; timer: TimerName }
   | { type: 'TcpConnected'; direction: 'outbound' | 'inbound' }

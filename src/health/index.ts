@@ -3,6 +3,7 @@ export type { CheckRequest, CheckResult, Detail, Monitor, Result, Schedule, Targ
 export { CheckMetrics, CHECK_BUCKETS_S, type CheckMetricsStatus } from './check-metrics.js';
 export type { MonitorOptions, OptionValue } from './options.js';
 export { HealthRunner, checkWithTimeout } from './runner.js';
+export { LAG_BUCKETS_S, type ScheduleStats, type ServiceSchedule } from './schedule-stats.js';
 export { CheckAbort, type CheckSignal } from './check-signal.js';
 export { nativeAddonUnavailable } from './monitors/native-addon.js';
 export type { CheckLateness, RunnerOptions, RunnerStats, TimeoutHooks, Transition } from './runner.js';

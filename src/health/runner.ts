@@ -4,6 +4,7 @@ import { silentLogger } from '../log/logger.js';
 import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js';
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
 import { checkWithTimeout, redacted } from './check-timeout.js';
+import { ScheduleCounters, type ScheduleStats } from './schedule-stats.js';
 
 export { checkWithTimeout, type TimeoutHooks } from './check-timeout.js';
 
@@ -81,6 +82,8 @@ interface Entry {
   lastLateMs: number;
   maxLateMs: number;
   lastTimeoutLateMs: number;
+  /** Has given its first result (the first round waits for every server's). */
+  seen: boolean;
 }
 
 /**
@@ -95,10 +98,8 @@ export class HealthRunner {
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly lateThreshold: number;
-  private readonly counters: RunnerStats = {
-    checksStarted: 0, lateChecks: 0, maxLateMs: 0, skippedOverlaps: 0, pushedResults: 0,
-    timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0,
-  };
+  private readonly counters = { pushedResults: 0, timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0 };
+  private readonly schedule: ScheduleCounters;
   private readonly defer: (fn: () => void) => void;
 
   constructor(private readonly opts: RunnerOptions) {
@@ -106,6 +107,7 @@ export class HealthRunner {
     this.random = opts.random ?? Math.random;
     this.log = opts.logger ?? silentLogger;
     this.lateThreshold = opts.lateThresholdMs ?? 100;
+    this.schedule = new ScheduleCounters(this.lateThreshold);
     this.defer = opts.defer ?? setImmediate;
   }
 
@@ -116,9 +118,10 @@ export class HealthRunner {
     const e: Entry = {
       target, monitor, dueAt: this.clock.now() + phase, running: false, cancelTimer: null,
       hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false, unwatch: null, superseded: false,
-      lastLateMs: 0, maxLateMs: 0, lastTimeoutLateMs: 0,
+      lastLateMs: 0, maxLateMs: 0, lastTimeoutLateMs: 0, seen: false,
     };
     this.entries.set(key, e);
+    this.schedule.added();
     this.arm(e);
     e.unwatch = monitor.watch?.(target, (r) => this.pushed(e, r)) ?? null;
   }
@@ -131,6 +134,7 @@ export class HealthRunner {
     e.cancelTimer?.();
     e.unwatch?.();
     this.entries.delete(key);
+    if (!e.seen) this.schedule.settled(this.clock.now());
     monitor.forget?.(target);
   }
 
@@ -145,7 +149,15 @@ export class HealthRunner {
 
   get size(): number { return this.entries.size; }
 
-  stats(): RunnerStats { return { ...this.counters }; }
+  stats(): RunnerStats {
+    const s = this.schedule;
+    return {
+      ...this.counters, checksStarted: s.checksStarted, lateChecks: s.late, maxLateMs: s.maxLagMs, skippedOverlaps: s.missedOverlap,
+    };
+  }
+
+  /** Lag histogram, late and missed checks, first round (schedule-stats.ts defines each). */
+  scheduleStats(): ScheduleStats { return this.schedule.stats(this.entries.size); }
 
   /** Per check: how late it started (last, max) and how late its last timeout fired. */
   lateness(): CheckLateness[] {
@@ -165,18 +177,19 @@ export class HealthRunner {
     const interval = e.monitor.schedule.intervalMs;
     const due = e.dueAt;
     // Next due time stays on the original grid; missed grid points are skipped, not queued.
-    e.dueAt = due + interval * Math.max(1, Math.ceil((now - due + 1) / interval));
+    const steps = Math.max(1, Math.ceil((now - due + 1) / interval));
+    e.dueAt = due + interval * steps;
     this.arm(e);
+    // The timer fired after later grid points had passed: those are missed (vipd's lag).
+    this.schedule.missedTimerLate += steps - 1;
     if (e.running) {
-      this.counters.skippedOverlaps++;
+      this.schedule.missedOverlap++;
       return;
     }
     const late = now - due;
-    if (late > this.lateThreshold) this.counters.lateChecks++;
-    if (late > this.counters.maxLateMs) this.counters.maxLateMs = late;
+    this.schedule.started(late, now);
     e.lastLateMs = late;
     if (late > e.maxLateMs) e.maxLateMs = late;
-    this.counters.checksStarted++;
     void this.runCheck(e);
   }
 
@@ -213,6 +226,7 @@ export class HealthRunner {
   }
 
   private record(e: Entry, raw: CheckResult): void {
+    if (!e.seen) { e.seen = true; this.schedule.settled(this.clock.now()); }
     const result = redacted(raw);
     this.opts.onResult?.(e.target, e.monitor.kind, result);
     const { next, changed } = applyResult(e.hysteresis, result.up, e.monitor.schedule);

@@ -1,5 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import { request, stream } from './http-request.js';
+import { overItems, runSliced } from './sliced.js';
 
 /** The etcd v3 JSON gateway (/v3/kv/range, /v3/watch): keys and values travel base64-encoded. */
 export interface EtcdKv { key: string; value: string; modRevision: number }
@@ -78,7 +79,11 @@ export async function rangePrefix(ep: EtcdEndpoint, prefix: string, signal?: Abo
   });
   if (res.status !== 200) throw new Error(describeError(res.status, res.body));
   const j = JSON.parse(res.body) as { header?: { revision?: string }; kvs?: RawKv[]; more?: boolean };
-  return { revision: Number(j.header?.revision ?? 0), kvs: (j.kvs ?? []).map(kvOf), more: j.more === true };
+  const raw = j.kvs ?? [];
+  const kvs: EtcdKv[] = [];
+  // Decoded in slices: 10,000 keys never block the event loop for long (issue 13 §5).
+  await runSliced(overItems(raw.length, (i) => { kvs.push(kvOf(raw[i]!)); }));
+  return { revision: Number(j.header?.revision ?? 0), kvs, more: j.more === true };
 }
 
 export interface WatchHandlers {

@@ -4,6 +4,7 @@ import type { Cancel, Clock } from '../time/clock.js';
 import { authenticate, rangePrefix, watchPrefix, type EtcdEndpoint, type EtcdEvent, type EtcdKv } from './etcd-client.js';
 import { conftoolEntry, quoteValue } from './conftool.js';
 import { limitsWith } from './limits.js';
+import { overItems, runSliced } from './sliced.js';
 import { SourceState } from './source-state.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
@@ -102,7 +103,9 @@ export class EtcdSource implements PoolSource {
     if (more || kvs.length > max) throw new OverLimit(`${this.state.shown}: more than pool-max-servers ${max} keys under ${this.prefix}`);
     const next = new Map<string, PoolServer>();
     this.badKeys.clear();
-    for (const kv of kvs) this.put(next, kv);
+    // In slices: 10,000 keys never block the event loop for long (issue 13 §5).
+    await runSliced(overItems(kvs.length, (i) => this.put(next, kvs[i]!)));
+    if (signal.aborted) return;
     this.servers = next;
     let delivered = this.deliver();
     await watchPrefix(this.ep, this.prefix, revision + 1, {
@@ -151,7 +154,7 @@ export class EtcdSource implements PoolSource {
     else {
       this.badKeys.add(kv.key);
       this.state.alert(`${this.state.shown}: key ${kv.key}: ${e.why}, got ${quoteValue(kv.value)}; ${host} left as it was`);
-      const before = this.servers.get(host) ?? this.state.last()?.find((s) => s.host === host);
+      const before = this.servers.get(host) ?? this.state.lastOf(host);
       if (before) into.set(host, before);
     }
   }

@@ -7,6 +7,7 @@ import { endpointText, makeResolver, readDir, watchDir, type Etcd2Conn, type Etc
 import { orderSrv, type V2Change, type V2Value } from './etcd2-parse.js';
 import { basicAuthHeader } from './http-request.js';
 import { limitsWith } from './limits.js';
+import { overItems, runSliced } from './sliced.js';
 import { SourceState } from './source-state.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
@@ -140,7 +141,7 @@ export class Etcd2Source implements PoolSource {
         const r = await readDir(this.conn, ep, this.target.dir, signal);
         if (!r.ok) throw new Error(r.error);
         onAnswer();
-        delivered = this.load(r.values);
+        delivered = await this.load(r.values);
         this.waitIndex = r.index + 1;
       }
       let began: number | null = null;
@@ -168,7 +169,7 @@ export class Etcd2Source implements PoolSource {
   }
 
   /** A whole directory: replaces the map. */
-  private load(values: V2Value[]): boolean {
+  private async load(values: V2Value[]): Promise<boolean> {
     const max = this.state.limits.maxServers;
     if (values.length > max) {
       this.state.refuse(`${this.state.shown}: more than pool-max-servers ${max} keys under ${this.target.dir}`);
@@ -176,7 +177,8 @@ export class Etcd2Source implements PoolSource {
     }
     const next = new Map<string, PoolServer>();
     this.badKeys.clear();
-    for (const v of values) this.put(next, v);
+    // In slices: 10,000 keys never block the event loop for long (issue 13 §5).
+    await runSliced(overItems(values.length, (i) => this.put(next, values[i]!)));
     this.servers = next;
     return this.state.offer([...this.servers.values()], false);
   }
@@ -203,7 +205,7 @@ export class Etcd2Source implements PoolSource {
     else {
       this.badKeys.add(v.key);
       this.state.alert(`${this.state.shown}: key ${v.key}: ${e.why}, got ${quoteValue(v.value)}; ${v.host} left as it was`);
-      const before = this.servers.get(v.host) ?? this.state.last()?.find((s) => s.host === v.host);
+      const before = this.servers.get(v.host) ?? this.state.lastOf(v.host);
       if (before) into.set(v.host, before);
     }
   }

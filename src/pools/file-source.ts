@@ -148,7 +148,7 @@ export class FileSource implements PoolSource {
       this.stamp = stamp;
       this.appliedIno = st.ino;
       this.pending = null;
-      this.state.applyText(text, this.path, formatOf(this.path));
+      await this.state.applyText(text, this.path, formatOf(this.path), () => !this.stopped);
     } catch (e) {
       this.stamp = '';
       this.pending = null;

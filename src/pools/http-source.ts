@@ -75,7 +75,7 @@ export class HttpSource implements PoolSource {
       }
       const ctype = String(res.headers['content-type'] ?? '');
       const format = formatOf(this.target.pathname) === 'json' || ctype.includes('application/json') ? 'json' : 'legacy';
-      const good = this.state.applyText(res.body, shown, format);
+      const good = await this.state.applyText(res.body, shown, format, () => !this.stopped);
       // Only a fully good body may be skipped next time; a bad one is fetched (and alerted) again.
       this.etag = good && typeof res.headers.etag === 'string' ? res.headers.etag : null;
       this.modified = good && typeof res.headers['last-modified'] === 'string' ? res.headers['last-modified'] : null;

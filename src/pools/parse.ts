@@ -1,10 +1,12 @@
 import type { ConfigIssue } from '../config/issues.js';
 import { parsePythonLiteral, pyRepr, type PyValue } from '../config/python-literal.js';
+import { runAll, runSliced, type Step } from './sliced.js';
 import type { PoolParseResult, PoolServer } from './types.js';
 
 export type PoolFormat = 'legacy' | 'json';
 
 const MAX_WEIGHT = 65535;
+const KNOWN_KEYS = new Set(['host', 'weight', 'enabled', 'port']);
 
 /** `.json` names are JSON, anything else is PyBal's one-dict-per-line format (PYBAL.md §2.1). */
 export function formatOf(name: string): PoolFormat {
@@ -12,7 +14,23 @@ export function formatOf(name: string): PoolFormat {
 }
 
 export function parsePool(text: string, file: string, format: PoolFormat = formatOf(file)): PoolParseResult {
-  return format === 'json' ? parseJsonPool(text, file) : parseLegacyPool(text, file);
+  const job = poolJob(text, file, format);
+  runAll(job.step);
+  return job.result();
+}
+
+/** parsePool in slices of at most `sliceMs` of work, the event loop running in between (sliced.ts). */
+export async function parsePoolSliced(text: string, file: string, format: PoolFormat = formatOf(file), sliceMs?: number): Promise<PoolParseResult> {
+  const job = poolJob(text, file, format);
+  await runSliced(job.step, sliceMs);
+  return job.result();
+}
+
+/** A parse as steps (a line, an entry) and its result once the steps are done. */
+interface PoolJob { step: Step; result: () => PoolParseResult }
+
+function poolJob(text: string, file: string, format: PoolFormat): PoolJob {
+  return format === 'json' ? jsonJob(text, file) : legacyJob(text, file);
 }
 
 type Field = { kind: 'str' | 'int' | 'bool'; value: string | number | boolean } | { kind: 'other'; text: string };
@@ -49,7 +67,7 @@ function server(acc: Acc, line: number, host: string | null, fields: Map<string,
     s.port = port.value as number;
   }
   for (const k of fields.keys()) {
-    if (!['host', 'weight', 'enabled', 'port'].includes(k)) acc.warnings.push({ file: acc.file, line, message: `${host}: unknown key '${k}' ignored` });
+    if (!KNOWN_KEYS.has(k)) acc.warnings.push({ file: acc.file, line, message: `${host}: unknown key '${k}' ignored` });
   }
   if (acc.servers.has(host)) acc.warnings.push({ file: acc.file, line, message: `${host} is listed again; the last entry wins` });
   acc.servers.delete(host);
@@ -73,44 +91,101 @@ function pyField(v: PyValue): Field {
 
 /** `{ 'host': 'mw1200', 'weight': 10, 'enabled': True }` per line; `#` comments, blank lines. */
 export function parseLegacyPool(text: string, file: string): PoolParseResult {
+  const job = legacyJob(text, file);
+  runAll(job.step);
+  return job.result();
+}
+
+/** One step per line, found with indexOf (no array of every line). */
+function legacyJob(text: string, file: string): PoolJob {
   const acc = newAcc(file);
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    const t = raw.trim();
-    if (t === '' || t.startsWith('#')) return;
-    const r = parsePythonLiteral(t);
-    const indent = raw.length - raw.trimStart().length;
-    const named = r.ok && r.value.kind === 'dict' ? null : hostIn(t);
-    if (named) acc.bad.add(named);
-    if (!r.ok) {
-      acc.errors.push({ file, line, column: indent + r.error.column, message: `${r.error.message}; line skipped` });
+  let start = 0;
+  let line = 0;
+  const step = (): boolean => {
+    if (start > text.length) return false;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    line++;
+    legacyLine(acc, text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end), line);
+    start = end + 1;
+    return start <= text.length;
+  };
+  return { step, result: () => result(acc) };
+}
+
+function legacyLine(acc: Acc, raw: string, line: number): void {
+  const file = acc.file;
+  const t = raw.trim();
+  if (t === '' || t.startsWith('#')) return;
+  const r = parsePythonLiteral(t);
+  const indent = raw.length - raw.trimStart().length;
+  const named = r.ok && r.value.kind === 'dict' ? null : hostIn(t);
+  if (named) acc.bad.add(named);
+  if (!r.ok) {
+    acc.errors.push({ file, line, column: indent + r.error.column, message: `${r.error.message}; line skipped` });
+    return;
+  }
+  if (r.value.kind !== 'dict') {
+    acc.errors.push({ file, line, message: `expected a dict like { 'host': 'mw1200', 'weight': 10, 'enabled': True }, got ${pyRepr(r.value)}` });
+    return;
+  }
+  const fields = new Map<string, Field>();
+  for (const [k, v] of r.value.entries) {
+    if (k.kind !== 'str') {
+      const h = hostIn(t);
+      if (h) acc.bad.add(h);
+      acc.errors.push({ file, line, message: `keys must be strings, got ${pyRepr(k)}` });
       return;
     }
-    if (r.value.kind !== 'dict') {
-      acc.errors.push({ file, line, message: `expected a dict like { 'host': 'mw1200', 'weight': 10, 'enabled': True }, got ${pyRepr(r.value)}` });
-      return;
-    }
-    const fields = new Map<string, Field>();
-    for (const [k, v] of r.value.entries) {
-      if (k.kind !== 'str') {
-        const h = hostIn(t);
-        if (h) acc.bad.add(h);
-        acc.errors.push({ file, line, message: `keys must be strings, got ${pyRepr(k)}` });
-        return;
-      }
-      fields.set(k.value, pyField(v));
-    }
-    const host = fields.get('host');
-    fields.delete('host');
-    if (host && host.kind !== 'str') { acc.errors.push({ file, line, message: `host must be a string, got ${show(host)}` }); return; }
-    server(acc, line, host ? (host.value as string) : null, fields);
-  });
-  return result(acc);
+    fields.set(k.value, pyField(v));
+  }
+  const host = fields.get('host');
+  fields.delete('host');
+  if (host && host.kind !== 'str') { acc.errors.push({ file, line, message: `host must be a string, got ${show(host)}` }); return; }
+  server(acc, line, host ? (host.value as string) : null, fields);
 }
 
 /** `{ "mw1200": { "enabled": true, "weight": 10, "port": 8080 }, ... }` */
 export function parseJsonPool(text: string, file: string): PoolParseResult {
+  const job = jsonJob(text, file);
+  runAll(job.step);
+  return job.result();
+}
+
+/** JSON.parse in one piece (native, fast), then the key-to-line map and the entries in steps. */
+function jsonJob(text: string, file: string): PoolJob {
+  let out: PoolParseResult | null = null;
+  let phase: 'parse' | 'lines' | 'entries' | 'done' = 'parse';
+  let lines: Step = () => false;
+  let lineOf = new Map<string, number>();
+  let entries: [string, unknown][] = [];
+  let i = 0;
   const acc = newAcc(file);
+  const step = (): boolean => {
+    if (phase === 'parse') {
+      const parsed = jsonDoc(text, file, acc);
+      if ('fatal' in parsed) { out = parsed.fatal; phase = 'done'; return false; }
+      entries = Object.entries(parsed.doc);
+      const k = keyLines(text);
+      lines = k.step;
+      lineOf = k.lines;
+      phase = 'lines';
+      return true;
+    }
+    if (phase === 'lines') { if (!lines()) phase = 'entries'; return true; }
+    if (phase === 'entries' && i < entries.length) {
+      const [host, v] = entries[i++]!;
+      jsonEntry(acc, lineOf.get(host) ?? 1, host, v);
+      return true;
+    }
+    phase = 'done';
+    return false;
+  };
+  return { step, result: () => out ?? result(acc) };
+}
+
+/** The parsed object, or the fatal result naming where the text is broken. */
+function jsonDoc(text: string, file: string, acc: Acc): { doc: Record<string, unknown> } | { fatal: PoolParseResult } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -119,25 +194,24 @@ export function parseJsonPool(text: string, file: string): PoolParseResult {
     const where = located.ok ? { line: 1 } : { line: located.error.line, column: located.error.column };
     const why = located.ok ? (e as Error).message : located.error.message;
     acc.errors.push({ file, ...where, message: `invalid JSON: ${why}` });
-    return { servers: [], errors: acc.errors, warnings: [], fatal: true, badHosts: [] };
+    return { fatal: { servers: [], errors: acc.errors, warnings: [], fatal: true, badHosts: [] } };
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     acc.errors.push({ file, line: 1, message: 'expected an object { "host": { "enabled": true, "weight": 10 }, ... }' });
-    return { servers: [], errors: acc.errors, warnings: [], fatal: true, badHosts: [] };
+    return { fatal: { servers: [], errors: acc.errors, warnings: [], fatal: true, badHosts: [] } };
   }
-  const lineOf = keyLines(text);
-  for (const [host, v] of Object.entries(doc as Record<string, unknown>)) {
-    const line = lineOf.get(host) ?? 1;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      acc.bad.add(host);
-      acc.errors.push({ file, line, message: `${host}: expected { "enabled": true, "weight": 10 }, got ${JSON.stringify(v)}` });
-      continue;
-    }
-    const fields = new Map<string, Field>();
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) fields.set(k, jsonField(x));
-    server(acc, line, host, fields);
+  return { doc: doc as Record<string, unknown> };
+}
+
+function jsonEntry(acc: Acc, line: number, host: string, v: unknown): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    acc.bad.add(host);
+    acc.errors.push({ file: acc.file, line, message: `${host}: expected { "enabled": true, "weight": 10 }, got ${JSON.stringify(v)}` });
+    return;
   }
-  return result(acc);
+  const fields = new Map<string, Field>();
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) fields.set(k, jsonField(x));
+  server(acc, line, host, fields);
 }
 
 /** Hosts with a bad entry and no good one: they keep their last good entry (SourceState). */
@@ -153,17 +227,23 @@ function jsonField(x: unknown): Field {
   return { kind: 'other', text: JSON.stringify(x) };
 }
 
-/** Line of the first `"key":` for each key, in one pass, for messages. */
-function keyLines(text: string): Map<string, number> {
+/** Line of the first `"key":` for each key, in one pass (a step per match), for messages. */
+function keyLines(text: string): { lines: Map<string, number>; step: Step } {
   const lines = new Map<string, number>();
   const re = /"((?:[^"\\\n]|\\.)*)"\s*:|\n/g;
   let line = 1;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[0] === '\n') { line++; continue; }
+  const step = (): boolean => {
+    const m = re.exec(text);
+    if (!m) return false;
+    if (m[0] === '\n') { line++; return true; }
+    const raw = m[1]!;
     let key: string;
-    try { key = JSON.parse(`"${m[1]}"`) as string; } catch { continue; }
+    if (raw.includes('\\')) {
+      try { key = JSON.parse(`"${raw}"`) as string; } catch { return true; }
+    } else key = raw;
     if (!lines.has(key)) lines.set(key, line);
-    line += m[0].split('\n').length - 1;
-  }
-  return lines;
+    for (let i = m.index + raw.length + 2; i < re.lastIndex; i++) if (text.charCodeAt(i) === 10) line++;
+    return true;
+  };
+  return { lines, step };
 }

@@ -92,9 +92,9 @@ t.test('pool-max-servers: a longer list is refused whole, alerted once, the last
   s.applyParsed(ok([a, b, c]));
   t.same(updates, [[a, b]]);
   t.same(alerts, ['http://***@h/p?token=***: 3 servers, more than pool-max-servers 2; refused whole, keeping the previous 2 servers']);
-  s.applyText('\n'.repeat(20), 'http://user:pw@h/p?token=t', 'legacy');
+  await s.applyText('\n'.repeat(20), 'http://user:pw@h/p?token=t', 'legacy');
   t.equal(alerts[1], 'http://***@h/p?token=***: pool text has 20 lines, more than the limit of 10; refused whole, keeping the previous 2 servers');
-  t.equal(s.applyText("{ 'host': 'c', 'weight': 1, 'enabled': True }\n", 'p', 'legacy'), true);
+  t.equal(await s.applyText("{ 'host': 'c', 'weight': 1, 'enabled': True }\n", 'p', 'legacy'), true);
   t.same(updates[1], [c]);
 });
 

@@ -2,7 +2,7 @@ import { formatIssue } from '../config/issues.js';
 import type { Logger } from '../log/logger.js';
 import { redactText, redactUrl } from '../log/redact.js';
 import { checkPoolText, checkServers, DEFAULT_LIMITS, type PoolLimits } from './limits.js';
-import { parsePool, type PoolFormat } from './parse.js';
+import { parsePoolSliced, type PoolFormat } from './parse.js';
 import type { OnAlert, OnRecover, OnUpdate, PoolParseResult, PoolServer } from './types.js';
 
 /** At most this many problems spelled out in one alert; the rest are counted. */
@@ -13,6 +13,17 @@ function some(items: string[], sep: string, what: string): string {
   return items.length > SHOWN ? `${head}${sep}and ${items.length - SHOWN} more ${what}` : head;
 }
 
+/** Same servers with the same settings, both sorted by host: compared field by field, no copy. */
+function sameList(a: PoolServer[], b: PoolServer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.host !== y.host || x.weight !== y.weight || x.enabled !== y.enabled || x.port !== y.port) return false;
+  }
+  return true;
+}
+
 /**
  * What every source shares: the last good list, change detection, the limits, and alerts raised
  * once per distinct problem (not on every poll). Every alert and log line is redacted here.
@@ -21,7 +32,7 @@ export class SourceState {
   /** The URL as it may be shown: userinfo and query values hidden. */
   readonly shown: string;
   private current: PoolServer[] | null = null;
-  private key = '';
+  private byHost: Map<string, PoolServer> | null = null;
   private lastAlert = '';
   /** An alert was raised since the last delivered list (the daemon keeps it with that list). */
   private fresh = false;
@@ -41,16 +52,23 @@ export class SourceState {
 
   last(): PoolServer[] | null { return this.current ? this.current.map((s) => ({ ...s })) : null; }
 
+  /** One host's entry in the last good list (a map built once per list, not a scan per call). */
+  lastOf(host: string): PoolServer | undefined {
+    if (!this.current) return undefined;
+    this.byHost ??= new Map(this.current.map((s) => [s.host, s]));
+    const s = this.byHost.get(host);
+    return s ? { ...s } : undefined;
+  }
+
   /** `; keeping the previous N servers`, or nothing before the first list. */
   keeping(): string { return this.current ? `; keeping the previous ${this.current.length} servers` : ''; }
 
   /** A new complete list; delivered only if it differs from the last one. */
   accept(servers: PoolServer[]): void {
     const sorted = [...servers].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-    const key = JSON.stringify(sorted);
-    if (this.current && key === this.key) return;
+    if (this.current && sameList(this.current, sorted)) return;
     this.current = sorted;
-    this.key = key;
+    this.byHost = null;
     this.log.info('pool updated', { pool: this.shown, servers: sorted.length, enabled: sorted.filter((s) => s.enabled).length });
     // A problem that is still there stays alerted with the list it comes with.
     if (this.lastAlert && !this.fresh) this.onAlert(this.lastAlert);
@@ -65,12 +83,15 @@ export class SourceState {
 
   /**
    * A pool text (file, HTTP body): checked against the limits before any parsing, then parsed
-   * and applied. `name` is the file or URL the messages name. True when it applied without problems.
+   * in slices (issue 13 §5: the event loop runs between them) and applied. `name` is the file or
+   * URL the messages name. True when it applied without problems. Nothing applies when `wanted()`
+   * turns false meanwhile (the source was stopped).
    */
-  applyText(text: string, name: string, format: PoolFormat): boolean {
+  async applyText(text: string, name: string, format: PoolFormat, wanted: () => boolean = () => true): Promise<boolean> {
     const over = checkPoolText(text, format, this.limits);
     if (over) { this.refuse(`${name}: ${over}`); return false; }
-    return this.applyParsed(parsePool(text, name, format));
+    const parsed = await parsePoolSliced(text, name, format);
+    return wanted() && this.applyParsed(parsed);
   }
 
   /**
@@ -87,12 +108,9 @@ export class SourceState {
     }
     const servers = [...r.servers];
     const kept: string[] = [];
-    if (r.badHosts?.length && this.current) {
-      const before = new Map(this.current.map((s) => [s.host, s]));
-      for (const h of r.badHosts) {
-        const prev = before.get(h);
-        if (prev) { servers.push({ ...prev }); kept.push(h); }
-      }
+    for (const h of r.badHosts ?? []) {
+      const prev = this.lastOf(h);
+      if (prev) { servers.push(prev); kept.push(h); }
     }
     if (r.errors.length) {
       const keptText = kept.length ? `; kept the previous entry of ${some(kept, ', ', 'hosts')}` : '';

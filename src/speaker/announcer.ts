@@ -25,9 +25,14 @@ export class Announcer {
 
   get size(): number { return this.rib.size; }
 
-  /** The initial table, then End-of-RIB per family (RFC 4724 §2). */
-  initial(routes: readonly CheckedRoute[]): void {
+  /** The initial table, then End-of-RIB per family (RFC 4724 §2) unless the routes are not all known yet. */
+  initial(routes: readonly CheckedRoute[], complete = true): void {
     this.apply(routes);
+    if (complete) this.endOfRib();
+  }
+
+  /** RFC 4724 §4.1: End-of-RIB once the initial routes are out; after a restart the peer drops what is still stale. */
+  endOfRib(): void {
     for (const f of this.opts.families) this.c.send(endOfRib(f));
   }
 

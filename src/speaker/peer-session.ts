@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { BgpMessage, OpenMessage } from '../bgp/types.js';
 import {
-  adminShutdown, capabilitiesOf, collisionResolution, initialSession, transition,
+  adminReset, adminShutdown, capabilitiesOf, collisionResolution, initialSession, transition,
   type Effect, type FsmEvent, type Negotiated, type Session, type TimerName,
 } from '../fsm/index.js';
 import type { Cancel, Clock } from '../time/clock.js';
@@ -33,13 +33,16 @@ export class PeerSession {
   /** Routes declared while the socket was blocked, sent once it drains (write backpressure). */
   private routesDeferred = false;
   private out: Announcer | null = null;
+  /** End-of-RIB waits until the speaker knows all its routes (RFC 4724 §4.1); sent per session once. */
+  private routesKnown = true;
+  private endOfRibDue = false;
   private readonly received: Received;
   private readonly log: Logger;
   private readonly stats: PeerStats;
 
   constructor(readonly cfg: ResolvedPeer, private readonly clock: Clock, log: Logger, private readonly emit: (e: SpeakerEvent) => void) {
     this.log = log.child({ peer: cfg.address });
-    this.fsm = initialSession(sessionConfig(cfg, []));
+    this.fsm = initialSession(sessionConfig(cfg, []), cfg.restarting ?? false);
     this.stats = new PeerStats(clock);
     this.held = new HeldConnection(clock, cfg.closeTimeoutMs);
     this.received = new Received({
@@ -63,13 +66,26 @@ export class PeerSession {
 
   start(): void { this.dispatch({ type: 'ManualStart' }); }
 
+  /** `false` until `routesComplete()`: sessions send what is declared but hold End-of-RIB back. */
+  awaitRoutes(): void { this.routesKnown = false; }
+
+  routesComplete(): void {
+    this.routesKnown = true;
+    if (this.endOfRibDue && this.out && this.conn && this.fsm.state === 'Established') this.out.endOfRib();
+    this.endOfRibDue = false;
+  }
+
   /**
-   * Graceful stop: withdraw everything, NOTIFICATION Cease 6/2 with the RFC 9003 message, then close
-   * once the bytes are flushed (bounded by closeTimeoutMs).
+   * Full stop: withdraw everything, NOTIFICATION Cease 6/2 with the RFC 9003 message, then close
+   * once the bytes are flushed (bounded by closeTimeoutMs). `graceful` (a planned restart, RFC
+   * 4724): with graceful restart negotiated nothing is withdrawn and the connection just closes, so
+   * the peer keeps the routes as stale; a peer without it gets the full stop.
    */
-  async stop(message?: string): Promise<void> {
-    if (this.fsm.state === 'Established' && this.out && this.conn) this.out.withdrawAll();
-    this.dispatch({ type: 'ManualStop', notification: adminShutdown(message) });
+  async stop(message?: string, graceful = false): Promise<void> {
+    const established = this.fsm.state === 'Established';
+    const keep = graceful && (!established || (this.fsm.negotiated?.gracefulRestart ?? false));
+    if (!keep && established && this.out && this.conn) this.out.withdrawAll();
+    this.dispatch({ type: 'ManualStop', notification: keep ? adminReset(message) : adminShutdown(message), graceful: keep });
     this.held.drop();
     for (const c of this.timers.values()) c();
     this.timers.clear();
@@ -265,7 +281,8 @@ export class PeerSession {
       { localAs: this.cfg.localAs, families, nextHop, ...(this.cfg.maxPrefixes !== undefined ? { maxPrefixes: this.cfg.maxPrefixes } : {}) });
     this.log.info('session established', { peerAs: n.peerAs, holdTime: n.holdTime, families: familyNames(n.families).join(',') });
     this.emit({ event: 'established', peer: this.address, peerAs: n.peerAs, holdTime: n.holdTime, keepalive: n.keepalive, families: familyNames(n.families), capabilities: capabilityNames(n.peerCapabilities) });
-    this.out.initial(this.routes);
+    this.out.initial(this.routes, this.routesKnown);
+    this.endOfRibDue = !this.routesKnown;
   }
 
   private openReceived(m: OpenMessage): void {

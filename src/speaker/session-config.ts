@@ -3,8 +3,9 @@ import type { NotificationRecord, PeerConfig } from './types.js';
 import type { CheckedRoute, FamilyName } from './routes.js';
 import type { SecureSocketPort } from './secure-socket.js';
 
+/** `restarting`: the speaker restarted with graceful restart (RFC 4724 §3 R bit in the first OPENs). */
 export interface ResolvedPeer extends PeerConfig {
-  localAs: number; bgpId: string; closeTimeoutMs: number;
+  localAs: number; bgpId: string; closeTimeoutMs: number; restarting?: boolean;
   /** The native addon's sockets, for TCP-MD5 / GTSM peers. */
   sockets?: SecureSocketPort;
 }

@@ -18,6 +18,8 @@ export interface StopOptions {
   message?: string;
   /** RFC 8326: first re-announce everything with GRACEFUL_SHUTDOWN and wait this long. */
   gracefulShutdownMs?: number;
+  /** A planned restart (RFC 4724): sessions with graceful restart close without withdrawing or Cease. */
+  gracefulRestart?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export class Speaker extends EventEmitter {
   private readonly listenSockets: Listeners;
   private routes: CheckedRoute[] = [];
   private started = false;
+  private routesKnown: boolean;
   private readonly routerId: string;
 
   /** `sockets`: the native addon's, needed only by peers with TCP-MD5 or GTSM. */
@@ -47,6 +50,7 @@ export class Speaker extends EventEmitter {
     else if (!ipaddr.IPv4.isValidFourPartDecimal(routerId) || routerId === '0.0.0.0') errors.push(`router id '${routerId}' is not a non-zero dotted quad`);
     if (errors.length) throw new Error(`speaker config: ${errors.join('; ')}`);
     this.routerId = routerId as string;
+    this.routesKnown = !config.awaitRoutes;
     for (const p of config.peers) this.createPeer(p);
   }
 
@@ -60,6 +64,14 @@ export class Speaker extends EventEmitter {
     this.started = true;
     for (const p of this.peers.values()) await this.listenFor(p.cfg);
     for (const p of this.peers.values()) p.start();
+  }
+
+  /** With `awaitRoutes`: every route is now declared; each session sends its End-of-RIB (RFC 4724 §4.1). */
+  routesComplete(): void {
+    if (this.routesKnown) return;
+    this.routesKnown = true;
+    this.log.info('routes complete: End-of-RIB to every established peer');
+    for (const p of this.peers.values()) p.routesComplete();
   }
 
   /** Declares the complete set of routes to announce; throws naming every bad route. */
@@ -90,12 +102,12 @@ export class Speaker extends EventEmitter {
 
   /** Graceful shutdown of every session, bounded by closeTimeoutMs per socket; then closes listeners. */
   async stop(opts: StopOptions = {}): Promise<void> {
-    if (opts.gracefulShutdownMs && this.routes.length) {
+    if (opts.gracefulShutdownMs && this.routes.length && !opts.gracefulRestart) {
       const marked = this.routes.map((r) => ({ ...r, communities: [...(r.communities ?? []), GRACEFUL_SHUTDOWN] }));
       for (const p of this.peers.values()) p.setRoutes(marked);
       await new Promise<void>((resolve) => this.clock.setTimer(opts.gracefulShutdownMs as number, resolve));
     }
-    await Promise.all([...this.peers.values()].map((p) => p.stop(opts.message)));
+    await Promise.all([...this.peers.values()].map((p) => p.stop(opts.message, opts.gracefulRestart ?? false)));
     this.listenSockets.close();
     this.started = false;
   }
@@ -115,8 +127,12 @@ export class Speaker extends EventEmitter {
   }
 
   private createPeer(cfg: PeerConfig): PeerSession {
-    const resolved: ResolvedPeer = { ...cfg, localAs: this.config.localAs, bgpId: this.routerId, closeTimeoutMs: this.config.closeTimeoutMs ?? 2000, ...(this.sockets ? { sockets: this.sockets } : {}) };
+    const resolved: ResolvedPeer = {
+      ...cfg, localAs: this.config.localAs, bgpId: this.routerId, closeTimeoutMs: this.config.closeTimeoutMs ?? 2000,
+      ...(this.config.restarting ? { restarting: true } : {}), ...(this.sockets ? { sockets: this.sockets } : {}),
+    };
     const p = new PeerSession(resolved, this.clock, this.log, (e) => this.emit('event', e));
+    if (!this.routesKnown) p.awaitRoutes();
     p.setRoutes(this.routes);
     this.peers.set(cfg.address, p);
     return p;

@@ -57,6 +57,13 @@ export interface SpeakerConfig {
   peers: PeerConfig[];
   /** How long stop() waits for each socket to flush and close; default 2000 ms. */
   closeTimeoutMs?: number;
+  /** This process restarted with graceful restart (RFC 4724 §3): the R bit in each peer's first OPEN. */
+  restarting?: boolean;
+  /**
+   * The declared routes are not all known yet (first health round): End-of-RIB waits for
+   * `routesComplete()`, so a peer keeping our stale routes drops none that are still healthy.
+   */
+  awaitRoutes?: boolean;
 }
 
 export interface NotificationRecord {

@@ -24,6 +24,9 @@ t.test('capabilities limited to CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, run as a
   t.match(values('ExecStart')[0], /^\/usr\/bin\/vipd run -c \/etc\/vipd\/vipd\.conf$/);
   t.same(values('ExecReload'), ['/bin/kill -HUP $MAINPID']);
   t.same(values('KillSignal'), ['SIGTERM']);
+  // Issue 14 §1: SIGTERM is the planned restart with bgp-graceful-restart; SIGUSR1's full stop exits 0 and stays stopped
+  t.same(values('RestartPreventExitStatus'), ['0']);
+  t.match(unit, /systemctl kill -s SIGUSR1 vipd/, 'the unit names the full stop');
 });
 
 t.test('systemd-analyze verify finds nothing wrong (with ExecStart pointed at this build)', async (t) => {

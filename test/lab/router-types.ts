@@ -33,6 +33,12 @@ export interface RouterOptions {
   md5Password?: string;
   /** GTSM (RFC 5082): send with TTL 255, accept only TTL 255 - 1 hop and up; default off. */
   ttlSecurity?: boolean;
+  /**
+   * Graceful restart helper (RFC 4724 receiving speaker) with RFC 8538's N bit where the router has
+   * it: FRR and GoBGP; BIRD 2.0 has no N bit. Default false: each router's own default (FRR and BIRD
+   * are helpers by default, GoBGP is not).
+   */
+  gracefulRestart?: boolean;
 }
 
 /** The i-th prefix a flooding router exports: /24s from 11.0.0.0 upwards (outside every lab and VIP range). */
@@ -80,7 +86,8 @@ export function resolveOptions(o: RouterOptions, dir: string): ResolvedOptions {
     routerId: o.routerId ?? (o.routerIp.includes(':') ? '10.255.255.254' : o.routerIp),
     v6: o.v6 ?? false, netns: o.netns, holdTime: o.holdTime ?? 30, port, peerPort: o.peerPort ?? port,
     passive: o.passive ?? false, maxPrefixes: o.maxPrefixes ?? 10, frrRouteMapDelay: o.frrRouteMapDelay ?? 0, exportPrefixes: o.exportPrefixes ?? 0,
-    md5Password: o.md5Password ?? '', ttlSecurity: o.ttlSecurity ?? false, dir,
+    md5Password: o.md5Password ?? '', ttlSecurity: o.ttlSecurity ?? false,
+    gracefulRestart: o.gracefulRestart ?? false, dir,
   };
 }
 

@@ -33,5 +33,13 @@ export class FakeClock implements Clock {
     this.t = target;
   }
 
+  /** A blocked event loop: time moves `ms` first, then every timer due by then fires, late. */
+  block(ms: number): void {
+    const due = this.pending.filter((p) => p.at <= this.t + ms);
+    this.t += ms;
+    for (const p of due) p.at = Math.max(p.at, this.t);
+    this.advance(0);
+  }
+
   get pendingCount(): number { return this.pending.length; }
 }

@@ -7,6 +7,7 @@ import { secondsToMillis, systemClock } from '../../time/clock.js';
 import { ConfigError, Daemon } from '../run/daemon.js';
 import { DEFAULT_STATE_DIR } from '../run/state-lock.js';
 import { startDemo, type Demo } from '../run/demo.js';
+import { stopKindOf } from '../run/graceful-restart.js';
 
 interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
 
@@ -16,7 +17,10 @@ export function defaultConfig(exists: (p: string) => boolean = existsSync): stri
   return DEFAULT_CONFIGS.find(exists) ?? DEFAULT_CONFIGS[0]!;
 }
 
-/** Runs until SIGTERM/SIGINT; SIGHUP reloads. Returns the exit code. */
+/**
+ * Runs until SIGTERM/SIGINT (a planned stop: with bgp-graceful-restart the routers keep the routes
+ * while vipd restarts) or SIGUSR1 (a full stop: withdraw and Cease); SIGHUP reloads. Returns the exit code.
+ */
 export async function run(args: Args, log: Logger): Promise<number> {
   let demo: Demo | null = null;
   let configPath = args.config ?? defaultConfig();
@@ -40,7 +44,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
   const finished = new Promise<number>((resolve) => { finish = resolve; });
   const stop = (d: Daemon, signal: NodeJS.Signals): void => {
     void reloading
-      .then(() => d.stop(`vipd shutting down (${signal})`))
+      .then(() => d.stop(`vipd shutting down (${signal})`, stopKindOf(signal)))
       .then(() => demo?.stop())
       .then(() => finish(0), (e: unknown) => {
         log.error(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -52,6 +56,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onTerm);
+    process.off('SIGUSR1', onTerm);
     log.info(`received ${signal}, shutting down`);
     stopSignal = signal;
     if (daemon) stop(daemon, signal);
@@ -59,6 +64,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
   process.on('SIGHUP', onHup);
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onTerm);
+  process.on('SIGUSR1', onTerm);
   try {
     daemon = await Daemon.start({
       configPath, dryRun, clock: systemClock, log, allowEmpty: args['allow-empty'],
@@ -72,6 +78,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onTerm);
+    process.off('SIGUSR1', onTerm);
     await demo?.stop();
     if (e instanceof ConfigError) {
       process.stderr.write(`vipd: ${configPath}: configuration not usable:\n${e.message}\n`);
@@ -85,7 +92,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
 
 export const runCommand: CommandModule<object, Args> = {
   command: 'run',
-  describe: 'Run the appliance: health checks, IPVS and BGP from a pybal.conf (SIGHUP reloads, SIGTERM stops)',
+  describe: 'Run the appliance: health checks, IPVS and BGP from a pybal.conf (SIGHUP reloads, SIGTERM stops; with bgp-graceful-restart SIGTERM keeps the routes for a restart, SIGUSR1 withdraws them)',
   builder: (y) => y
     .option('config', { alias: 'c', type: 'string', describe: `config file (default ${DEFAULT_CONFIGS.join(', falling back to ')})` })
     .option('dryrun', { alias: 'n', type: 'boolean', default: false, describe: 'do not change IPVS: log each ipvsadm batch instead' })

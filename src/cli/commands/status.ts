@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { vipLine, type VipView } from '../../api/views.js';
 import { describeOverride, type OverrideSet } from '../../coordinator/overrides.js';
+import { formatSchedule, scheduleFromMetrics, type ScheduleLine } from './status-schedule.js';
 
 interface Args { url: string; timeout: number }
 
@@ -14,6 +15,8 @@ export interface StatusData {
   bgpText: string;
   /** Absent from a vipd without /overrides. */
   overrides?: OverrideSet;
+  /** From /metrics; empty when that vipd does not export the schedule. */
+  schedule?: ScheduleLine[];
 }
 
 /** The readable summary: alerts, pools with counts, VIPs and their state, BGP sessions. */
@@ -39,6 +42,7 @@ export function formatStatus(d: StatusData): string {
   for (const v of d.vips) out.push('  ' + vipLine(v).trimEnd());
   out.push('', 'BGP:');
   for (const l of d.bgpText.trimEnd().split('\n')) out.push('  ' + l);
+  out.push(...formatSchedule(d.schedule ?? []));
   return out.join('\n') + '\n';
 }
 
@@ -69,6 +73,7 @@ async function fetchStatus(base: string, timeoutMs: number): Promise<StatusData>
     vips: (await get('/vips')) as VipView[],
     bgpText: (await get('/bgp', false)) as string,
     ...await get('/overrides').then((o) => (o ? { overrides: o as OverrideSet } : {})),
+    schedule: scheduleFromMetrics((await get('/metrics', false).catch(() => '')) as string),
   };
 }
 

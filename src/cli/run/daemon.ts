@@ -26,7 +26,8 @@ import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
 import { apiHostnames, startOverrides, type OverrideControl } from './override-control.js';
 import { secureSockets } from './tcp-security.js';
-
+import { startPoolSource } from './pool-wiring.js';
+import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-restart.js';
 export { ConfigError, readConfig };
 
 /** Where vipd finds ipvsadm and ip: its own PATH (the unit's), else the usual system directories. */
@@ -75,6 +76,7 @@ export class Daemon {
   private apiLimitClear: Cancel | null = null;
   private lock: StateLock | null = null;
   overrides: OverrideControl | null = null;
+  readonly restart: RestartMarker; // RFC 4724 across processes: graceful-restart.ts
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
     const { clock, log } = opts;
@@ -115,12 +117,13 @@ export class Daemon {
     this.health = new HealthAdapter(clock, log,
       (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res),
       (svc, host, monitor, r) => this.coordinator.countResult(svc, host, monitor, r.up, r.reason));
+    this.restart = new RestartMarker(opts.stateDir ?? (opts.dryRun || opts.ipvs ? null : DEFAULT_STATE_DIR), log, gracefulRestartOn(config.global));
     if (config.global.bgp) {
       const sc = speakerConfig(config);
       if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));
       try {
         // Peers come with the start plan (applyPlan), as they do with a reload.
-        this.speaker = new Speaker({ ...sc.config, peers: [] }, clock, log.child({ component: 'bgp' }), secureSockets());
+        this.speaker = new Speaker({ ...sc.config, peers: [], restarting: this.restart.restarting, awaitRoutes: true }, clock, log.child({ component: 'bgp' }), secureSockets());
       } catch (e) { throw configError(e); }
     }
     this.speakerAdapter = this.speaker ? new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' }), staticRoutes(config.global)) : null;
@@ -149,6 +152,7 @@ export class Daemon {
     try {
       d.overrides = startOverrides(d); // issue 15: the state file's overrides hold before the first IPVS batch
       await d.claim(r.plan);
+      d.restart.started();
       // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
       await d.adoption.start();
       await applyPlan(d.target(), r.plan, monitors);
@@ -197,28 +201,7 @@ export class Daemon {
   }
 
   startPool(s: ServiceConfig): void {
-    const log = this.opts.log.child({ service: s.name });
-    const src = this.opts.poolSource(s, log);
-    this.pools.set(s.name, src);
-    // A source alerts just before delivering a list read with problems (e.g. a skipped line):
-    // that alert stays; a later list without one, or the source's recovery, clears it.
-    let fresh = false;
-    src.start(
-      (list) => {
-        if (!fresh) this.coordinator.clearAlert(`pool ${s.name}`);
-        void this.coordinator.updatePool(s.name, list);
-      },
-      (msg) => {
-        log.warn(`pool source: ${msg}`);
-        this.coordinator.raiseAlert(`pool ${s.name}`, 'warning', msg);
-        fresh = true;
-        queueMicrotask(() => { fresh = false; });
-      },
-      () => {
-        log.info('pool source recovered');
-        this.coordinator.clearAlert(`pool ${s.name}`);
-      },
-    );
+    this.pools.set(s.name, startPoolSource(s, this.opts.log.child({ service: s.name }), this.opts.poolSource, this.coordinator));
   }
 
   async stopPool(name: string): Promise<void> {
@@ -236,6 +219,7 @@ export class Daemon {
         appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: this.ipvs.lastError,
       }),
       checks: () => this.health.checks.status(),
+      schedule: () => this.health.schedule(),
       reload: () => ({ ...this.reloads }),
       startedAt: this.startedAt, now: () => this.opts.clock.wallNow(),
       actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
@@ -276,8 +260,8 @@ export class Daemon {
     return true;
   }
 
-  /** SIGTERM: withdraw and Cease 6/2 on every session (awaited on the wire); IPVS is left as is. */
-  stop(message = 'vipd shutting down'): Promise<void> {
+  /** Full: withdraw and Cease 6/2 on every session (awaited on the wire); planned with graceful restart: close only. IPVS is left as is. */
+  stop(message = 'vipd shutting down', kind: StopKind = 'full'): Promise<void> {
     this.stopping ??= (async () => {
       this.opts.log.info('shutting down', { reason: message });
       await Promise.all([...this.pools.keys()].map((n) => this.stopPool(n)));
@@ -286,10 +270,10 @@ export class Daemon {
       this.health.stopAll();
       this.adoption.stop();
       this.reconciler.stop();
-      const wait = gracefulShutdownMs(this.config.global);
-      if (this.speaker) await this.speaker.stop({ message, ...(wait ? { gracefulShutdownMs: wait } : {}) });
-      // After the withdrawal: the addresses bind-vips added leave lo only once no peer routes to them.
-      await this.vipGuard?.stop(true);
+      const keep = this.restart.stopping(kind, gracefulRestartOn(this.config.global));
+      const wait = keep ? 0 : gracefulShutdownMs(this.config.global);
+      if (this.speaker) await this.speaker.stop({ message, gracefulRestart: keep, ...(wait ? { gracefulShutdownMs: wait } : {}) });
+      await this.vipGuard?.stop(!keep); // after the withdrawal: bind-vips addresses leave lo once no peer routes to them
       this.apiLimitClear?.();
       await this.api?.close();
       this.lock?.release();

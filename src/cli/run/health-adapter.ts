@@ -6,6 +6,7 @@ import { toMonitorValue, type MonitorConfig, type ServiceConfig } from '../../co
 import type { HealthPort, HealthTarget } from '../../coordinator/types.js';
 import {
   CheckMetrics, createMonitor, HealthRunner, type CheckResult, type Monitor, type MonitorOptions, type OptionValue,
+  type ServiceSchedule,
 } from '../../health/index.js';
 import type { MonitorDeps } from '../../health/index.js';
 import type { Logger } from '../../log/logger.js';
@@ -106,6 +107,11 @@ export class HealthAdapter implements HealthPort {
     s.targets.delete(host);
     for (const m of s.monitors) s.runner.remove({ host: t.host, ip: t.ip, port: t.port }, m);
     this.checks.forget(service, host);
+  }
+
+  /** Each service's check schedule: lag, late and missed checks, first round (counters restart when its monitors change). */
+  schedule(): ServiceSchedule[] {
+    return [...this.services].map(([service, s]) => ({ service, ...s.runner.scheduleStats() }));
   }
 
   stopAll(): void {

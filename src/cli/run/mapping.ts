@@ -73,6 +73,7 @@ export function peerConfig(g: GlobalConfig, p: BgpPeerConfig): PeerConfig {
     ...(p.sendHoldTime !== null ? { sendHoldMs: p.sendHoldTime * 1000 } : {}),
     ...(p.md5 ? { md5Key: p.md5 } : {}),
     ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
+    ...(p.gracefulRestart ? { gracefulRestartTime: p.gracefulRestartTime } : {}),
   };
 }
 

@@ -18,6 +18,10 @@ export class SpeakerAdapter implements SpeakerPort {
     this.push();
   }
 
+  routesComplete(): void {
+    this.speaker.routesComplete();
+  }
+
   /** Replaces the routes announced regardless of health (config reload). */
   setAlways(routes: Route[]): void {
     this.always = routes;

@@ -43,6 +43,8 @@ export function birdConfig(o: ResolvedOptions): string {
     `  keepalive time ${Math.max(1, Math.floor(o.holdTime / 3))};`,
     '  connect retry time 5;',
     '  error wait time 1, 10;',
+    // RFC 4724 receiving speaker only (BIRD 2.0 has no RFC 8538 N bit)
+    ...(o.gracefulRestart ? ['  graceful restart aware;'] : []),
     ...channel('ipv4'),
     ...(o.v6 ? channel('ipv6') : []),
     '}',

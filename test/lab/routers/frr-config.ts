@@ -25,6 +25,8 @@ export function frrConfig(o: ResolvedOptions): string {
     `bgp route-map delay-timer ${o.frrRouteMapDelay}`,
     `router bgp ${o.routerAs}`,
     ` bgp router-id ${o.routerId}`,
+    // RFC 4724 helper for the speaker, RFC 8538 N bit
+    ...(o.gracefulRestart ? [' bgp graceful-restart notification'] : []),
     ' no bgp default ipv4-unicast',
     ' no bgp ebgp-requires-policy',
     ` neighbor ${n} remote-as ${o.speakerAs}`,
@@ -35,6 +37,7 @@ export function frrConfig(o: ResolvedOptions): string {
     ...(o.passive ? [` neighbor ${n} passive`] : []),
     ...(o.md5Password ? [` neighbor ${n} password ${o.md5Password}`] : []),
     ...(o.ttlSecurity ? [` neighbor ${n} ttl-security hops 1`] : []),
+    ...(o.gracefulRestart ? [` neighbor ${n} graceful-restart-helper`] : []),
     ...family('ipv4', 'LVS_import'),
     ...(o.v6 ? family('ipv6', 'LVS_import6') : []),
     'exit',

@@ -28,6 +28,7 @@ export function gobgpConfig(o: ResolvedOptions): string {
     `      afi-safi-name = "${name}"`,
     '    [neighbors.afi-safis.prefix-limit.config]',
     `      max-prefixes = ${o.maxPrefixes}`,
+    ...(o.gracefulRestart ? ['    [neighbors.afi-safis.mp-graceful-restart.config]', '      enabled = true'] : []),
   ];
   return [
     '[global.config]',
@@ -62,6 +63,8 @@ export function gobgpConfig(o: ResolvedOptions): string {
     `    remote-port = ${o.peerPort}`,
     ...(o.passive ? ['    passive-mode = true'] : []),
     ...(o.ttlSecurity ? ['  [neighbors.ttl-security.config]', '    enabled = true', '    ttl-min = 255'] : []),
+    // RFC 4724 helper only, with the RFC 8538 N bit
+    ...(o.gracefulRestart ? ['  [neighbors.graceful-restart.config]', '    enabled = true', '    helper-only = true', '    notification-enabled = true'] : []),
     ...family('ipv4-unicast'),
     ...(o.v6 ? family('ipv6-unicast') : []),
     '',
