@@ -27,5 +27,6 @@ NAPI_MODULE_INIT() {
     { "setKeepalive", NULL, js_set_keepalive, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  if (bfd_attach(env, exports) != 0) return NULL;
   return exports;
 }

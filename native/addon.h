@@ -12,6 +12,9 @@ napi_value js_probe_cancel(napi_env env, napi_callback_info info);
 /* keepalive.c */
 napi_value js_set_keepalive(napi_env env, napi_callback_info info);
 
+/* bfd-napi.c: BFD on its own thread (bfd.h) */
+int bfd_attach(napi_env env, napi_value exports);
+
 /* addon.c */
 napi_value js_int(napi_env env, int32_t v);
 napi_value throw_type(napi_env env, const char *msg);

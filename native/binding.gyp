@@ -2,7 +2,8 @@
   "targets": [
     {
       "target_name": "vipd_native",
-      "sources": ["addon.c", "http-probe.c", "keepalive.c"],
+      "sources": ["addon.c", "http-probe.c", "keepalive.c",
+                  "bfd-packet.c", "bfd-session.c", "bfd-io.c", "bfd-thread.c", "bfd-napi.c", "bfd-codec-js.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror"]
     }
   ]

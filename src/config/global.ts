@@ -13,6 +13,7 @@ export const PEER_KEYS = [
   'bgp-peer-as', 'bgp-hold-time', 'bgp-keepalive', 'bgp-passive', 'bgp-router-id',
   'bgp-local-address', 'bgp-max-prefixes', 'bgp-communities', 'bgp-graceful-shutdown-wait',
   'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time',
+  'bgp-bfd', 'bgp-bfd-interval', 'bgp-bfd-multiplier',
 ] as const;
 
 export const GLOBAL_KEYS: readonly string[] = [
@@ -165,6 +166,10 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     communities: communities(r) ?? base?.communities ?? [],
     sendHoldTime: sendHold ? sendHold : null,
     gracefulShutdownWait: r.num('bgp-graceful-shutdown-wait', base?.gracefulShutdownWait ?? 0, { min: 0, max: 3600 })!,
+    // RFC 5880 §6.8.1: desired min TX = required min RX = bgp-bfd-interval (ms); Detect Mult 1-255
+    bfd: r.bool('bgp-bfd', base?.bfd ?? false),
+    bfdInterval: r.int('bgp-bfd-interval', base?.bfdInterval ?? 300, { min: 10, max: 60000 })!,
+    bfdMultiplier: r.int('bgp-bfd-multiplier', base?.bfdMultiplier ?? 3, { min: 1, max: 255 })!,
   };
 }
 

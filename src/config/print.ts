@@ -59,6 +59,8 @@ function printPeer(p: BgpPeerConfig, kv: Put): void {
   kv('bgp-communities', p.communities.length ? p.communities.map(communityText).join(' ') : null);
   kv('bgp-send-hold-time', p.sendHoldTime);
   kv('bgp-graceful-shutdown-wait', p.gracefulShutdownWait);
+  kv('bgp-bfd', p.bfd || null);
+  if (p.bfd) { kv('bgp-bfd-interval', p.bfdInterval); kv('bgp-bfd-multiplier', p.bfdMultiplier); }
 }
 
 function printService(s: ServiceConfig, kv: Put): void {

@@ -104,6 +104,10 @@ export interface BgpPeerConfig {
   sendHoldTime: number | null;
   /** Seconds to announce with GRACEFUL_SHUTDOWN (RFC 8326) before withdrawing at shutdown; 0 = off. */
   gracefulShutdownWait: number;
+  /** BFD with this peer (RFC 5880/5881/5882): interval in ms (TX and RX), detect multiplier. */
+  bfd: boolean;
+  bfdInterval: number;
+  bfdMultiplier: number;
 }
 
 /** pool-max-removal / pool-removal-hold here are the defaults of every service. */
