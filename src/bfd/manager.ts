@@ -118,14 +118,19 @@ export class BfdManager {
    * take it for a failure. Resolves once every session has sent an AdminDown packet (at most 500 ms).
    */
   async adminDownAll(): Promise<void> {
-    const sent = new Map([...this.byPeer.values()].map((e) => [e.id, this.native.bfdStatus(e.id)?.txCount ?? 0]));
-    for (const id of sent.keys()) this.native.bfdAdminDown(id);
-    for (let i = 0; i < 50 && sent.size; i++) {
-      for (const [id, before] of sent) {
-        const s = this.native.bfdStatus(id);
-        if (!s || (s.state === 0 && s.txCount > before)) sent.delete(id);
-      }
-      if (sent.size) await new Promise<void>((resolve) => this.clock.setTimer(10, resolve));
+    await Promise.all([...this.byPeer.keys()].map((p) => this.adminDown(p)));
+  }
+
+  /** AdminDown for one peer's session (see adminDownAll). */
+  async adminDown(peer: string): Promise<void> {
+    const e = this.byPeer.get(peer);
+    if (!e) return;
+    const before = this.native.bfdStatus(e.id)?.txCount ?? 0;
+    this.native.bfdAdminDown(e.id);
+    for (let i = 0; i < 50; i++) { // the thread sends it at once; 500 ms at most
+      const s = this.native.bfdStatus(e.id);
+      if (!s || (s.state === 0 && s.txCount > before)) return;
+      await new Promise<void>((resolve) => this.clock.setTimer(10, resolve));
     }
   }
 
