@@ -24,6 +24,7 @@ import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
 import { applyPlan, prepareMonitors } from './apply-plan.js';
 import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
+import { BfdWiring, stopBgp } from './bfd-wiring.js';
 
 export { ConfigError, readConfig };
 
@@ -50,13 +51,12 @@ export interface DaemonOptions {
   stateDir?: string;
 }
 
-
-
 export class Daemon {
   config!: VipdConfig;
   speaker: Speaker | null = null;
   /** The coordinator's way to the speaker, plus the routes announced whatever the health. */
   speakerAdapter: SpeakerAdapter | null = null;
+  readonly bfd: BfdWiring | null;
   api: ApiServer | null = null;
   readonly health: HealthAdapter;
   readonly coordinator: Coordinator;
@@ -122,6 +122,7 @@ export class Daemon {
         this.speaker = new Speaker({ ...sc.config, peers: [] }, clock, log.child({ component: 'bgp' }));
       } catch (e) { throw configError(e); }
     }
+    this.bfd = BfdWiring.for(this.speaker, clock, log);
     this.speakerAdapter = this.speaker ? new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' }), staticRoutes(config.global)) : null;
     this.coordinator = new Coordinator({
       clock, log: log.child({ component: 'coordinator' }), health: this.health, ipvs: this.ipvs,
@@ -180,7 +181,7 @@ export class Daemon {
   private target(): Parameters<typeof applyPlan>[0] {
     return {
       clock: this.opts.clock, log: this.opts.log, health: this.health, coordinator: this.coordinator, ipvs: this.ipvs,
-      driver: this.driver, speaker: this.speaker, speakerAdapter: this.speakerAdapter, startPool: (s) => this.startPool(s), stopPool: (n) => this.stopPool(n),
+      driver: this.driver, speaker: this.speaker, speakerAdapter: this.speakerAdapter, bfd: this.bfd, startPool: (s) => this.startPool(s), stopPool: (n) => this.stopPool(n),
     };
   }
 
@@ -228,7 +229,7 @@ export class Daemon {
   statusSource(): StatusSource {
     return {
       coordinator: () => withSpeakerTruth(this.coordinator.status(), bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow())),
-      bgp: () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()),
+      bgp: () => { const b = bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()); return this.bfd ? this.bfd.withBfd(b) : b; },
       ipvs: () => ({
         driver: this.opts.dryRun ? 'dry-run' : 'ipvsadm', repairsTotal: this.reconciler.repairs,
         appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: this.ipvs.lastError,
@@ -285,7 +286,7 @@ export class Daemon {
       this.adoption.stop();
       this.reconciler.stop();
       const wait = gracefulShutdownMs(this.config.global);
-      if (this.speaker) await this.speaker.stop({ message, ...(wait ? { gracefulShutdownMs: wait } : {}) });
+      await stopBgp(this.speaker, this.bfd, { message, ...(wait ? { gracefulShutdownMs: wait } : {}) });
       // After the withdrawal: the addresses bind-vips added leave lo only once no peer routes to them.
       await this.vipGuard?.stop(true);
       this.apiLimitClear?.();
