@@ -17,6 +17,7 @@ import { findTool } from '../test/support/require-tool.js';
 import { bgpGlobal, freePort, frrAndBird, legacyPool, Vipd, webService } from '../test/integration/e2e-helpers.js';
 import { startCapture } from '../test/lab/capture.js';
 import { execFileSync } from 'node:child_process';
+import { bfdCases } from './failover-bfd.js';
 
 const RUNS = Number(process.env.FAILOVER_RUNS ?? 10);
 const PREFIX = '10.2.1.1/32';
@@ -115,6 +116,7 @@ ${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch
 }
 
 async function main(): Promise<void> {
+  if (process.env.FAILOVER_SCENARIO === 'd' || process.env.FAILOVER_SCENARIO === 'f') return bfdCases(process.env.FAILOVER_SCENARIO);
   for (const tool of ['bird', 'birdc', '/usr/lib/frr/bgpd', 'vtysh']) {
     if (!findTool(tool)) { console.error(`failover bench: ${tool} not found; run test/lab/install-deps.sh`); process.exit(1); }
   }
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
   } finally {
     for (const r of routers) await r.stop();
   }
+  if (!process.env.FAILOVER_SCENARIO) await bfdCases(undefined);
 }
 
 main().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });

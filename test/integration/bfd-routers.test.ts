@@ -16,36 +16,15 @@ import { waitFor } from '../lab/proc.js';
 import { needTools } from '../lab/need-tools.js';
 import { freePort, tempDir, Vipd, writeFile } from './e2e-helpers.js';
 import { requireBfdNative } from '../support/bfd-native.js';
+import { bfdConfig, peerViews, type PeerView } from './bfd-helpers.js';
 import { startCapture } from '../lab/capture.js';
 import { execFileSync } from 'node:child_process';
 
 const VIP = '10.2.9.1/32';
 const INTERVAL = 100;
 
-export function bfdConfig(o: { router: string; speaker: string; apiPort: number; intervalMs: number; vip: string }): string {
-  return `[global]
-bgp = yes
-bgp-local-asn = 64600
-bgp-peer-address = [ "${o.router}" ]
-bgp-peer-as = 64601
-bgp-local-address = ${o.speaker}
-bgp-hold-time = 30
-bgp-nexthop-ipv4 = ${o.speaker}
-bgp-bfd = yes
-bgp-bfd-interval = ${o.intervalMs}
-bgp-bfd-multiplier = 3
-instrumentation = yes
-instrumentation_port = ${o.apiPort}
-instrumentation_ips = [ "${o.speaker}" ]
-advertised_instrumentation_ips = [ "${o.vip.split('/')[0]}" ]
-`;
-}
-
-interface PeerView { state: string; lastNotificationSent: { code: number; subcode: number } | null; lastDownReason?: string | null; bfd?: { state: string; remoteState: string; flaps: number } }
-
 async function peerView(v: Vipd): Promise<PeerView | undefined> {
-  const b = (await v.get('/bgp')).body as { peers?: PeerView[] };
-  return b.peers?.[0];
+  return (await peerViews(v))[0];
 }
 
 const TOOLS: Record<'frr' | 'bird', string[]> = { frr: ['/usr/lib/frr/bgpd', '/usr/lib/frr/bfdd', '/usr/lib/frr/zebra', 'vtysh'], bird: ['bird', 'birdc'] };
@@ -68,7 +47,7 @@ for (const kind of (process.env.BFD_ROUTERS?.split(',') ?? ['frr', 'bird']) as (
 
     await t.test('Up; the router BFD stopped -> Cease 10; planned stop -> AdminDown', async (t) => {
       const port = await freePort(ns.hostIp);
-      writeFile(conf, bfdConfig({ router: ns.nsIp, speaker: ns.hostIp, apiPort: port, intervalMs: INTERVAL, vip: VIP }));
+      writeFile(conf, bfdConfig({ peers: [{ router: ns.nsIp, speaker: ns.hostIp }], apiIp: ns.hostIp, apiPort: port, intervalMs: INTERVAL, vip: VIP }));
       const v = new Vipd(conf, `${ns.hostIp}:${port}`, ['-n', '--allow-empty']);
       t.teardown(() => v.stop());
       await up(v).catch((e: Error) => { throw new Error(`${e.message}\n${v.tail()}\n${router.log().slice(-3000)}`); });
@@ -115,7 +94,7 @@ for (const kind of (process.env.BFD_ROUTERS?.split(',') ?? ['frr', 'bird']) as (
 
     await t.test('vipd frozen: the VIP leaves the router\'s RIB within about multiplier x interval', async (t) => {
       const port = await freePort(ns.hostIp);
-      writeFile(conf, bfdConfig({ router: ns.nsIp, speaker: ns.hostIp, apiPort: port, intervalMs: INTERVAL, vip: VIP }));
+      writeFile(conf, bfdConfig({ peers: [{ router: ns.nsIp, speaker: ns.hostIp }], apiIp: ns.hostIp, apiPort: port, intervalMs: INTERVAL, vip: VIP }));
       const v = new Vipd(conf, `${ns.hostIp}:${port}`, ['-n', '--allow-empty']);
       t.teardown(async () => { v.signal('SIGCONT'); await v.stop(); });
       await up(v);
