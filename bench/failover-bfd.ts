@@ -161,17 +161,19 @@ async function underLoad(): Promise<void> {
     const birdSince = (await birdc(labs[1]!.router.options, 'show', 'bfd', 'sessions')).split('\n').find((x) => x.includes(labs[1]!.ns.hostIp));
     flood = apiFlood(`127.0.0.1:${apiPort}`);
     const cpu0 = cpuTicks(v.pid);
+    const checks0 = await checksDone(v);
     const t0 = performance.now();
     await sleep(minutes * 60_000);
     const cpuS = (cpuTicks(v.pid) - cpu0) / 100;
     const seconds = (performance.now() - t0) / 1000;
+    const checks = (await checksDone(v)) - checks0;
     const requests = await new Promise<number>((resolve) => { let s = ''; flood!.stdout!.on('data', (d: Buffer) => { s += d.toString(); }); flood!.once('exit', () => resolve(Number(s))); flood!.kill('SIGTERM'); });
     flood = null;
     for (const c of caps) await c.stop();
     const views = await peerViews(v);
     const frr = await frrBfdPeer(labs[0]!.router);
     const birdNow = (await birdc(labs[1]!.router.options, 'show', 'bfd', 'sessions')).split('\n').find((x) => x.includes(labs[1]!.ns.hostIp));
-    console.log(`  (f) ${minutes} min, ${rate} ProxyFetch checks/s configured, API flood ${(requests / seconds).toFixed(0)} requests/s, vipd CPU ${(100 * cpuS / seconds).toFixed(0)}% of a core`);
+    console.log(`  (f) ${minutes} min, ${rate} ProxyFetch checks/s configured, ${(checks / seconds).toFixed(0)} done, API flood ${(requests / seconds).toFixed(0)} requests/s, vipd CPU ${(100 * cpuS / seconds).toFixed(0)}% of a core`);
     console.log(`  (f) BFD flaps seen by vipd: ${views.map((p) => `${p.peer} ${p.bfd?.flaps ?? '?'}`).join(', ')}; ` +
       `FRR: session up ${String(frr['uptime'] ?? '?')} s; BIRD: ${birdNow === birdSince ? 'same session (Since unchanged)' : `changed: ${birdSince} → ${birdNow}`}`);
     for (const [i, l] of labs.entries()) {
@@ -187,6 +189,12 @@ async function underLoad(): Promise<void> {
     for (const l of labs) { await l.router.stop(); await l.ns.destroy(); }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Health checks finished so far: the sum of vipd_check_duration_seconds_count in /metrics. */
+async function checksDone(v: Vipd): Promise<number> {
+  const text = (await v.get('/metrics', false)).body as string;
+  return text.split('\n').filter((l) => l.startsWith('vipd_check_duration_seconds_count')).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
 }
 
 function cpuTicks(pid: number): number {

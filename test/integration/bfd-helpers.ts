@@ -9,7 +9,7 @@ export function bfdConfig(o: { peers: BfdPeerSpec[]; apiIp: string; apiPort: num
   return [
     '[global]', 'bgp = yes', 'bgp-local-asn = 64600',
     `bgp-peer-address = [ ${o.peers.map((p) => `"${p.router}"`).join(', ')} ]`,
-    'bgp-peer-as = 64601', 'bgp-hold-time = 30', `bgp-nexthop-ipv4 = ${first.speaker}`,
+    'bgp-peer-as = 64601', 'bgp-hold-time = 30', `bgp-nexthop-ipv${first.speaker.includes(':') ? 6 : 4} = ${first.speaker}`,
     'bgp-bfd = yes', `bgp-bfd-interval = ${o.intervalMs}`, `bgp-bfd-multiplier = ${o.multiplier ?? 3}`,
     'instrumentation = yes', `instrumentation_port = ${o.apiPort}`, `instrumentation_ips = [ "${o.apiIp}" ]`,
     ...(o.vip ? [`advertised_instrumentation_ips = [ "${o.vip.split('/')[0]}" ]`] : []),

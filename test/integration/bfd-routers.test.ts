@@ -92,6 +92,21 @@ for (const kind of (process.env.BFD_ROUTERS?.split(',') ?? ['frr', 'bird']) as (
       }
     });
 
+    await t.test('IPv6: BFD Up over the session\'s IPv6 addresses', async (t) => {
+      const ns6 = await createNetns();
+      t.teardown(() => ns6.destroy());
+      const r6 = await startRouter({ kind, routerIp: ns6.nsIp6, speakerIp: ns6.hostIp6, netns: ns6.name, v6: true, bfd: { intervalMs: INTERVAL, multiplier: 3 } });
+      t.teardown(() => r6.stop());
+      const port = await freePort(ns.hostIp);
+      writeFile(conf, bfdConfig({ peers: [{ router: ns6.nsIp6, speaker: ns6.hostIp6 }], apiIp: ns.hostIp, apiPort: port, intervalMs: INTERVAL,
+        extra: ['bgp-router-id = 10.255.255.1'] }));
+      const v = new Vipd(conf, `${ns.hostIp}:${port}`, ['-n', '--allow-empty']);
+      t.teardown(() => v.stop());
+      await v.waitApi(15_000).then(() => waitFor('IPv6 BFD Up on both sides', 20_000, async () => (await peerView(v))?.bfd?.state === 'Up' && (await routerBfdState(r6)) === 'up'))
+        .catch((e: Error) => { throw new Error(`${e.message}\n${v.tail()}\n${r6.log().slice(-2000)}`); });
+      t.pass(`${kind}: BFD Up with ${ns6.nsIp6}`);
+    });
+
     await t.test('vipd frozen: the VIP leaves the router\'s RIB within about multiplier x interval', async (t) => {
       const port = await freePort(ns.hostIp);
       writeFile(conf, bfdConfig({ peers: [{ router: ns.nsIp, speaker: ns.hostIp }], apiIp: ns.hostIp, apiPort: port, intervalMs: INTERVAL, vip: VIP }));
