@@ -88,8 +88,8 @@ static void *loop(void *arg) {
       if (s->send_final) { s->send_final = 0; transmit(s, 1); }
       if (now >= s->next_tx) {
         /* §6.8.7: no periodic packets to a remote that asks for none (RequiredMinRxInterval 0) */
-        if (s->remote_min_rx_us != 0) transmit(s, 0);
-        bfd_sess_sent(s, now, rnd());
+        if (s->remote_min_rx_us != 0) { transmit(s, 0); bfd_sess_sent(s, now, rnd()); }
+        else s->next_tx = now + bfd_sess_tx_interval(s);
       }
       if (s->changed) { s->changed = 0; notify(s->id, s->state, s->local_diag, s->remote_state); }
       if (s->next_tx < next) next = s->next_tx;
