@@ -59,7 +59,15 @@ export class BfdWiring {
   withBfd(b: BgpStatus): BgpStatus {
     const m = this.manager;
     if (!m) return b;
-    return { ...b, peers: b.peers.map((p) => { const s = m.status(p.peer); return s ? { ...p, bfd: s } : p; }) };
+    return {
+      ...b,
+      peers: b.peers.map((p) => {
+        const s = m.status(p.peer);
+        if (!s) return p;
+        const { peer: _peer, ...bfd } = s;
+        return { ...p, bfd };
+      }),
+    };
   }
 
   private create(): BfdManager | null {
