@@ -98,11 +98,11 @@ function minutesArg(): number {
 
 /** nginx answering 200 on every address at `port` (workers: 1), as the health benchmark's. */
 async function nginx(dir: string, port: number): Promise<ChildProcess> {
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log crit;
 events { worker_connections 16384; }\nhttp { access_log off;\n  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server { listen 127.0.0.1:${port} backlog=4096; listen 127.46.0.1:${port} backlog=4096; ${Array.from({ length: 18 }, (_, i) => `listen 127.46.0.${i + 2}:${port} backlog=4096;`).join(' ')}
+  server { ${Array.from({ length: 20 }, (_, i) => `listen 127.46.0.${i + 1}:${port} backlog=4096;`).join(' ')}
     location / { default_type text/plain; return 200 "ok\\n"; } } }\n`);
   const child = spawn(findTool('nginx') ?? 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'inherit' });
   await sleep(500);
@@ -119,11 +119,13 @@ function loadServices(dir: string, port: number, rate: number): string {
     'proxyfetch.interval = 1', 'proxyfetch.timeout = 0.5', 'bgp = no', ''].join('\n')).join('\n');
 }
 
-/** 32 concurrent API clients in a separate process; prints its request count on SIGTERM. */
+/** 32 API clients, each from its own loopback address (the API limits each client), in a separate process; prints "requests answered200" on SIGTERM. */
 function apiFlood(api: string): ChildProcess {
-  const code = `let n=0,stop=false;const paths=['/pools','/bgp','/metrics','/alerts'];
-process.on('SIGTERM',()=>{stop=true;setTimeout(()=>{process.stdout.write(String(n));process.exit(0)},300)});
-async function w(i){while(!stop){try{const r=await fetch('http://${api}'+paths[(n+i)%4]);await r.arrayBuffer();n++}catch{await new Promise(r=>setTimeout(r,10))}}}
+  const [host, port] = api.split(':');
+  const code = `const http=require('http');let n=0,ok=0,stop=false;const paths=['/pools','/bgp','/metrics','/alerts'];
+process.on('SIGTERM',()=>{stop=true;setTimeout(()=>{process.stdout.write(n+' '+ok);process.exit(0)},300)});
+const get=(i)=>new Promise((res)=>{const q=http.get({host:'${host}',port:${port},path:paths[(n+i)%4],localAddress:'127.47.0.'+(i+1)},(r)=>{r.resume();r.on('end',()=>{n++;if(r.statusCode===200)ok++;res()})});q.on('error',()=>setTimeout(res,10))});
+async function w(i){while(!stop)await get(i)}
 for(let i=0;i<32;i++)w(i);`;
   return spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
@@ -166,14 +168,15 @@ async function underLoad(): Promise<void> {
     await sleep(minutes * 60_000);
     const cpuS = (cpuTicks(v.pid) - cpu0) / 100;
     const seconds = (performance.now() - t0) / 1000;
-    const checks = (await checksDone(v)) - checks0;
-    const requests = await new Promise<number>((resolve) => { let s = ''; flood!.stdout!.on('data', (d: Buffer) => { s += d.toString(); }); flood!.once('exit', () => resolve(Number(s))); flood!.kill('SIGTERM'); });
+    const [requests, answered] = await new Promise<number[]>((resolve) => { let s = ''; flood!.stdout!.on('data', (d: Buffer) => { s += d.toString(); }); flood!.once('exit', () => resolve(s.split(' ').map(Number))); flood!.kill('SIGTERM'); });
     flood = null;
+    await sleep(1500); // past the API's rate limit window: the flood was mostly answered 429
+    const checks = (await checksDone(v)) - checks0;
     for (const c of caps) await c.stop();
     const views = await peerViews(v);
     const frr = await frrBfdPeer(labs[0]!.router);
     const birdNow = (await birdc(labs[1]!.router.options, 'show', 'bfd', 'sessions')).split('\n').find((x) => x.includes(labs[1]!.ns.hostIp));
-    console.log(`  (f) ${minutes} min, ${rate} ProxyFetch checks/s configured, ${(checks / seconds).toFixed(0)} done, API flood ${(requests / seconds).toFixed(0)} requests/s, vipd CPU ${(100 * cpuS / seconds).toFixed(0)}% of a core`);
+    console.log(`  (f) ${minutes} min, ${rate} ProxyFetch checks/s configured, ${(checks / seconds).toFixed(0)} done, API flood ${(requests! / seconds).toFixed(0)} requests/s (${(answered! / seconds).toFixed(0)}/s answered 200, the rest rate-limited), vipd CPU ${(100 * cpuS / seconds).toFixed(0)}% of a core`);
     console.log(`  (f) BFD flaps seen by vipd: ${views.map((p) => `${p.peer} ${p.bfd?.flaps ?? '?'}`).join(', ')}; ` +
       `FRR: session up ${String(frr['uptime'] ?? '?')} s; BIRD: ${birdNow === birdSince ? 'same session (Since unchanged)' : `changed: ${birdSince} → ${birdNow}`}`);
     for (const [i, l] of labs.entries()) {
@@ -191,10 +194,10 @@ async function underLoad(): Promise<void> {
   }
 }
 
-/** Health checks finished so far: the sum of vipd_check_duration_seconds_count in /metrics. */
+/** Health checks finished so far: PyBal's up + down result counters in /metrics. */
 async function checksDone(v: Vipd): Promise<number> {
   const text = (await v.get('/metrics', false)).body as string;
-  return text.split('\n').filter((l) => l.startsWith('vipd_check_duration_seconds_count')).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+  return text.split('\n').filter((l) => /^pybal_monitor_(up|down)_results_total\{/.test(l)).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
 }
 
 function cpuTicks(pid: number): number {

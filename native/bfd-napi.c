@@ -6,7 +6,7 @@
  *   bfdStatus(id) -> { state, remoteState, diag, remoteDiag, localDisc, remoteDisc, txUs, detectUs,
  *                      txCount, rxCount, upCount, downCount } | null
  *   bfdTakeLateness(id) -> Int32Array   us each periodic packet went out after its time, since the last call
- *   bfdCounters() -> { badTtl, invalid, noSession, rxSockets }
+ *   bfdCounters() -> { badTtl, invalid, noSession, rxSockets, realtime (1: the thread runs SCHED_FIFO) }
  *   bfdEncode(fields) -> Buffer, bfdDecode(buffer) -> fields | negative reason: the C codec, for tests
  * State values are RFC 5880's: 0 AdminDown, 1 Down, 2 Init, 3 Up.
  */
@@ -151,6 +151,7 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
   napi_create_object(env, &out);
   set_num(env, out, "badTtl", (double)c.bad_ttl); set_num(env, out, "invalid", (double)c.invalid);
   set_num(env, out, "noSession", (double)c.no_session); set_num(env, out, "rxSockets", (double)c.rx_sockets);
+  set_num(env, out, "realtime", (double)c.realtime);
   return out;
 }
 

@@ -11,7 +11,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,10 +78,22 @@ static void received(int rx_index, const uint8_t *buf, ssize_t n, const struct s
   bfd_sess_rx(s, &p, mono_us());
 }
 
+/*
+ * Above ordinary threads, so that a host busy with vipd's own health checks (or anything else) does
+ * not delay a packet: SCHED_FIFO when allowed (vipd runs as root for IPVS), else the lowest nice.
+ * The thread sleeps between packets, so it takes almost no CPU from anyone.
+ */
+static void raise_priority(void) {
+  struct sched_param sp = { .sched_priority = 10 };
+  counters.realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+  if (!counters.realtime && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), -20) != 0) { /* unprivileged: as is */ }
+}
+
 static void *loop(void *arg) {
   (void)arg;
   uint8_t buf[512];
   struct pollfd fds[MAX_RX + 1];
+  raise_priority();
   pthread_mutex_lock(&mu);
   while (!stopping) {
     int64_t now = mono_us();

@@ -68,7 +68,7 @@ int bfd_io_same_addr(const struct sockaddr_storage *a, const struct sockaddr_sto
 
 /* bfd-thread.c: every call takes the table lock */
 typedef void (*bfd_notify_fn)(int32_t id, int state, int diag, int remote_state);
-typedef struct { uint64_t bad_ttl, invalid, no_session, rx_sockets; } bfd_counters_t;
+typedef struct { uint64_t bad_ttl, invalid, no_session, rx_sockets, realtime; } bfd_counters_t;
 int bfd_thread_start(bfd_notify_fn notify);
 void bfd_thread_stop(void);
 int bfd_add(int32_t id, const struct sockaddr_storage *peer, const struct sockaddr_storage *local, int has_local,

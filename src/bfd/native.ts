@@ -11,7 +11,8 @@ export interface BfdNativeStatus {
   txCount: number; rxCount: number; upCount: number; downCount: number;
 }
 
-export interface BfdNativeCounters { badTtl: number; invalid: number; noSession: number; rxSockets: number }
+/** realtime: 1 when the BFD thread runs SCHED_FIFO (else at the lowest nice it may take). */
+export interface BfdNativeCounters { badTtl: number; invalid: number; noSession: number; rxSockets: number; realtime: number }
 
 /** Fields as native/bfd-codec-js.c names them (flags = the P F C A D M octet). */
 export interface BfdNativeFields {
