@@ -180,6 +180,7 @@ async function underLoad(): Promise<void> {
     console.log(`  (f) ${minutes} min, ${rate} ProxyFetch checks/s configured, ${(checks / seconds).toFixed(0)} done, API flood ${(requests! / seconds).toFixed(0)} requests/s (${(answered! / seconds).toFixed(0)}/s answered 200, the rest rate-limited), vipd CPU ${(100 * cpuS / seconds).toFixed(0)}% of a core`);
     console.log(`  (f) BFD flaps seen by vipd: ${views.map((p) => `${p.peer} ${p.bfd?.flaps ?? '?'}`).join(', ')}; ` +
       `FRR: session up ${String(frr['uptime'] ?? '?')} s; BIRD: ${birdNow === birdSince ? 'same session (Since unchanged)' : `changed: ${birdSince} → ${birdNow}`}`);
+    for (const l of v.lines.filter((x) => x.msg.startsWith('BFD ') && x.msg.includes('->'))) console.log(`  (f) vipd log: ${l.ts} ${l.msg} ${String(l.peer)} (${String(l.diag)})`);
     for (const [i, l] of labs.entries()) {
       const iv = intervals(caps[i]!.file).sort((a, b) => a - b);
       console.log(`  (f) vipd → ${l.router.kind} BFD packet intervals (RFC 5880 §6.8.7: 75–100 ms): p50 ${pct(iv, 0.5).toFixed(1)} ms, ` +
