@@ -1,0 +1,27 @@
+/** A service's pool source wired to the coordinator: lists in, problems as the service's alert. */
+import type { Coordinator } from '../../coordinator/coordinator.js';
+import type { ServiceConfig } from '../../config/index.js';
+import type { Logger } from '../../log/logger.js';
+import type { PoolSource } from '../../pools/types.js';
+
+/** Starts `src` for `s`. A source alerts just before delivering a list read with problems (e.g. a skipped
+ * line): that alert stays; a later list without one, or the source's recovery, clears it. */
+export function startPoolSource(s: ServiceConfig, src: PoolSource, coordinator: Coordinator, log: Logger): void {
+  let fresh = false;
+  src.start(
+    (list) => {
+      if (!fresh) coordinator.clearAlert(`pool ${s.name}`);
+      void coordinator.updatePool(s.name, list);
+    },
+    (msg) => {
+      log.warn(`pool source: ${msg}`);
+      coordinator.raiseAlert(`pool ${s.name}`, 'warning', msg);
+      fresh = true;
+      queueMicrotask(() => { fresh = false; });
+    },
+    () => {
+      log.info('pool source recovered');
+      coordinator.clearAlert(`pool ${s.name}`);
+    },
+  );
+}
