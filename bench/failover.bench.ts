@@ -19,6 +19,7 @@ import { bgpGlobal, freePort, frrAndBird, legacyPool, Vipd, webService } from '.
 import { startCapture } from '../test/lab/capture.js';
 import { execFileSync } from 'node:child_process';
 import { plannedRestartCase } from './failover-restart.js';
+import { bfdCases } from './failover-bfd.js';
 
 const RUNS = Number(process.env.FAILOVER_RUNS ?? 10);
 const PREFIX = '10.2.1.1/32';
@@ -117,6 +118,7 @@ ${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch
 }
 
 async function main(): Promise<void> {
+  if (process.env.FAILOVER_SCENARIO === 'd' || process.env.FAILOVER_SCENARIO === 'f') return bfdCases(process.env.FAILOVER_SCENARIO);
   for (const tool of ['bird', 'birdc', '/usr/lib/frr/bgpd', 'vtysh']) {
     if (!findTool(tool)) { console.error(`failover bench: ${tool} not found; run test/lab/install-deps.sh`); process.exit(1); }
   }
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
     if (!findTool('gobgpd')) { console.error('failover bench (e): gobgpd not found; run test/lab/install-deps.sh'); process.exit(1); }
     await plannedRestartCase(lo, RUNS);
   }
+  if (!only || only === 'd' || only === 'f') await bfdCases(only);
 }
 
 main().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });

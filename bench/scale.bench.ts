@@ -11,6 +11,7 @@ import { findTool } from '../test/support/require-tool.js';
 import { startNginx, stopNginx, wrkRate } from './scale-nginx.js';
 import { scaleRun, type ScaleFigures } from './scale-run.js';
 import { loadAverage } from './soak-metrics.js';
+import { measureTransitionCost } from './coordinator-transition.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,19 +33,10 @@ function need(name: string): string {
   return p;
 }
 
-/**
- * Issue 13 §1/§6: the CPU cost of one transition with N realservers, from wip-coord's
- * bench/coordinator-transition.ts once it is merged. Until then: "n/a".
- * TODO(issue 13, after wip-coord merges): this import then resolves; nothing else to change.
- */
+/** Issue 13 §1/§6: the CPU cost of one transition with N realservers (bench/coordinator-transition.ts). */
 async function transitionCost(servers: number): Promise<string> {
-  const file = new URL('./coordinator-transition.js', import.meta.url);
-  if (!existsSync(file)) return 'n/a (bench/coordinator-transition.ts not merged yet)';
-  const spec: string = file.href;
-  const mod = (await import(spec)) as { measureTransitionCost?: (n: number) => unknown };
-  if (typeof mod.measureTransitionCost !== 'function') return 'n/a (no measureTransitionCost export)';
-  const r = await mod.measureTransitionCost(servers);
-  return typeof r === 'number' ? `${r.toFixed(1)} µs` : JSON.stringify(r);
+  const r = await measureTransitionCost(servers);
+  return `${r.usPerTransition.toFixed(1)} µs (pools of 100), ${r.usPerTransitionOnePool.toFixed(1)} µs (one pool)`;
 }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN; };

@@ -28,5 +28,6 @@ NAPI_MODULE_INIT() {
     TCP_MD5_PROPS
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  if (bfd_attach(env, exports) != 0) return NULL;
   return exports;
 }

@@ -22,6 +22,8 @@ napi_value js_tcp_release(napi_env env, napi_callback_info info);
   { "tcpMd5Key", NULL, js_tcp_md5_key, NULL, NULL, NULL, napi_default, NULL }, \
   { "tcpConnect", NULL, js_tcp_connect, NULL, NULL, NULL, napi_default, NULL }, \
   { "tcpRelease", NULL, js_tcp_release, NULL, NULL, NULL, napi_default, NULL },
+/* bfd-napi.c: BFD on its own thread (bfd.h) */
+int bfd_attach(napi_env env, napi_value exports);
 
 /* addon.c */
 napi_value js_int(napi_env env, int32_t v);

@@ -21,6 +21,8 @@ const ALLOWED = {
   pools: ['config', 'time', 'log'],
   coordinator: ['health', 'lvs', 'speaker', 'pools', 'config', 'time', 'log'],
   api: ['coordinator', 'speaker', 'health', 'lvs', 'pools', 'time', 'log'],
+  // BFD (issue 14 §2): the native thread's sessions; the CLI ties them to the speaker's peers.
+  bfd: ['time', 'log'],
   cli: ['*'],
 };
 // Pure layers: no sockets, no timers, no child processes.

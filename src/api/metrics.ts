@@ -47,7 +47,10 @@ export function metricsText(src: StatusSnapshot): string {
   const refused = fam('vipd_bgp_routes_refused', 'gauge', 'VIPs declared but not announced to the peer: over bgp-max-announce');
   const beyond = fam('vipd_bgp_prefixes_beyond_limit', 'gauge', 'Received prefixes past bgp-max-prefixes, discarded (counted, not kept)');
   const discarded = fam('vipd_bgp_prefixes_discarded_total', 'counter', 'Received prefixes discarded past bgp-max-prefixes since the session came up');
+  const bfdUp = fam('vipd_bfd_session_up', 'gauge', 'BFD session with the peer is Up (1) or not (0); absent without bgp-bfd');
+  const bfdFlaps = fam('vipd_bfd_session_flaps_total', 'counter', 'BFD Up -> Down failures (not AdminDown) with the peer');
   for (const p of bgp.peers) {
+    if (p.bfd) { bfdUp.push({ labels: { peer: p.peer }, value: p.bfd.state === 'Up' ? 1 : 0 }); bfdFlaps.push({ labels: { peer: p.peer }, value: p.bfd.flaps }); }
     if (p.establishedSince !== null) uptime.push({ labels: { peer: p.peer }, value: Math.max(0, (now - p.establishedSince) / 1000) });
     adv.push({ labels: { peer: p.peer }, value: p.prefixesAdvertised });
     rcv.push({ labels: { peer: p.peer }, value: p.prefixesReceived });

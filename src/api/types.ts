@@ -42,6 +42,16 @@ export interface BgpPeerStatus {
   lastDownReason?: string | null;
   /** Octets we wrote that the peer has not taken yet; grows when a router stops reading (RFC 9687). */
   sendQueueBytes?: number;
+  /** BFD with this peer (bgp-bfd = yes), see docs/bfd.md; absent when off. */
+  bfd?: BfdPeerView;
+}
+
+/** One peer's BFD session (RFC 5880): states, diagnostics, timers in ms, Up → Down failures. */
+export interface BfdPeerView {
+  state: string; remoteState: string; diag: string; remoteDiag: string;
+  intervalMs: number; multiplier: number; txIntervalMs: number; detectMs: number;
+  flaps: number; upSince: number | null; lastDown: { at: number; diag: string } | null;
+  packetsSent: number; packetsReceived: number;
 }
 
 export interface BgpStatus {

@@ -17,6 +17,7 @@ export const PEER_KEYS = [
   'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time', ...TCP_AUTH_KEYS,
   'bgp-max-prefixes-action', 'bgp-max-announce', 'bgp-send-hold-time',
   'bgp-graceful-restart', 'bgp-graceful-restart-time',
+  'bgp-bfd', 'bgp-bfd-interval', 'bgp-bfd-multiplier',
 ] as const;
 
 export const GLOBAL_KEYS: readonly string[] = [
@@ -174,6 +175,10 @@ function readPeerOptions(r: SectionReader, base: PeerDefaults | null): PeerDefau
     gracefulRestart: r.bool('bgp-graceful-restart', base?.gracefulRestart ?? false),
     // RFC 4724 §3: the Restart Time field is 12 bits
     gracefulRestartTime: r.int('bgp-graceful-restart-time', base?.gracefulRestartTime ?? 120, { min: 1, max: 4095 })!,
+    // RFC 5880 §6.8.1: desired min TX = required min RX = bgp-bfd-interval (ms); Detect Mult 1-255
+    bfd: r.bool('bgp-bfd', base?.bfd ?? false),
+    bfdInterval: r.int('bgp-bfd-interval', base?.bfdInterval ?? 300, { min: 10, max: 60000 })!,
+    bfdMultiplier: r.int('bgp-bfd-multiplier', base?.bfdMultiplier ?? 3, { min: 1, max: 255 })!,
   };
 }
 

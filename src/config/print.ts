@@ -69,6 +69,8 @@ function printPeer(p: BgpPeerConfig, kv: Put): void {
   // only when on: the stored expectations predate the keys
   kv('bgp-graceful-restart', p.gracefulRestart || null);
   kv('bgp-graceful-restart-time', p.gracefulRestart || p.gracefulRestartTime !== 120 ? p.gracefulRestartTime : null);
+  kv('bgp-bfd', p.bfd || null);
+  if (p.bfd) { kv('bgp-bfd-interval', p.bfdInterval); kv('bgp-bfd-multiplier', p.bfdMultiplier); }
 }
 
 function printService(s: ServiceConfig, kv: Put): void {

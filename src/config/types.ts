@@ -110,6 +110,10 @@ export interface BgpPeerConfig extends TcpAuthConfig {
   gracefulRestart: boolean;
   /** RFC 4724 §3 Restart Time, seconds (1-4095): how long the routers keep them. */
   gracefulRestartTime: number;
+  /** BFD with this peer (RFC 5880/5881/5882): interval in ms (TX and RX), detect multiplier. */
+  bfd: boolean;
+  bfdInterval: number;
+  bfdMultiplier: number;
 }
 
 /** pool-max-removal / pool-removal-hold here are the defaults of every service. */

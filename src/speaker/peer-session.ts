@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
 import type { BgpMessage, OpenMessage } from '../bgp/types.js';
 import {
-  adminReset, adminShutdown, capabilitiesOf, collisionResolution, initialSession, transition,
+  adminReset, adminShutdown, capabilitiesOf, notification, collisionResolution, initialSession, transition,
   type Effect, type FsmEvent, type Negotiated, type Session, type TimerName,
 } from '../fsm/index.js';
 import type { Cancel, Clock } from '../time/clock.js';
+import { CeaseSubcode, ErrorCode } from '../bgp/constants.js';
 import type { Logger } from '../log/logger.js';
 import { Announcer } from './announcer.js';
 import { Received } from './received.js';
@@ -90,6 +91,12 @@ export class PeerSession {
     for (const c of this.timers.values()) c();
     this.timers.clear();
     await Promise.all([...this.closing]);
+  }
+
+  /** RFC 9384: BFD saw the path to this peer fail: Cease / BFD Down, then reconnect as after any teardown. */
+  bfdDown(why: string): void {
+    if (this.fsm.state === 'Idle') return;
+    this.dispatch({ type: 'AutomaticStop', notification: notification(ErrorCode.CEASE, CeaseSubcode.BFD_DOWN), reason: `BFD down: ${why}` });
   }
 
   /** An inbound TCP connection from this peer's address (passive or both). */

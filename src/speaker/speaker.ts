@@ -112,6 +112,11 @@ export class Speaker extends EventEmitter {
     this.started = false;
   }
 
+  /** BFD (RFC 5882 §4.3) declared the path to `address` down: end its session (Cease 10, RFC 9384). */
+  bfdDown(address: string, why: string): void {
+    this.peers.get(address)?.bfdDown(why);
+  }
+
   status(): SpeakerStatus {
     const peers: PeerStatus[] = [...this.peers.values()].map((p) => p.status());
     return { localAs: this.config.localAs, routerId: this.routerId, advertised: this.routes.length, peers };

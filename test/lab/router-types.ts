@@ -39,14 +39,19 @@ export interface RouterOptions {
    * are helpers by default, GoBGP is not).
    */
   gracefulRestart?: boolean;
+  /** BFD with the speaker (FRR: zebra + bfdd + bgpd `neighbor bfd`; BIRD: `protocol bfd`, `bfd on`); netns only. */
+  bfd?: BfdOptions | null;
 }
+
+/** RFC 5880 timers: desired min TX = required min RX = intervalMs; detect multiplier. */
+export interface BfdOptions { intervalMs: number; multiplier: number }
 
 /** The i-th prefix a flooding router exports: /24s from 11.0.0.0 upwards (outside every lab and VIP range). */
 export function floodPrefix(i: number): string {
   return `${11 + Math.floor(i / 65536)}.${(i >> 8) & 255}.${i & 255}.0/24`;
 }
 
-export type ResolvedOptions = Required<Omit<RouterOptions, 'netns'>> & { netns: string | undefined; dir: string };
+export type ResolvedOptions = Required<Omit<RouterOptions, 'netns' | 'bfd'>> & { netns: string | undefined; bfd: BfdOptions | null; dir: string };
 
 export interface RibRoute {
   prefix: string;
@@ -87,7 +92,7 @@ export function resolveOptions(o: RouterOptions, dir: string): ResolvedOptions {
     v6: o.v6 ?? false, netns: o.netns, holdTime: o.holdTime ?? 30, port, peerPort: o.peerPort ?? port,
     passive: o.passive ?? false, maxPrefixes: o.maxPrefixes ?? 10, frrRouteMapDelay: o.frrRouteMapDelay ?? 0, exportPrefixes: o.exportPrefixes ?? 0,
     md5Password: o.md5Password ?? '', ttlSecurity: o.ttlSecurity ?? false,
-    gracefulRestart: o.gracefulRestart ?? false, dir,
+    gracefulRestart: o.gracefulRestart ?? false, bfd: o.bfd ?? null, dir,
   };
 }
 

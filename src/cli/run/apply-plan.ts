@@ -2,7 +2,7 @@
  * Applies a reload plan (reload-plan.ts) to the running parts, in one order for start and
  * SIGHUP. What can fail (building monitors) happens first, before anything changes.
  */
-import type { ServiceConfig } from '../../config/index.js';
+import type { GlobalConfig, ServiceConfig } from '../../config/index.js';
 import type { Coordinator } from '../../coordinator/coordinator.js';
 import type { Monitor } from '../../health/index.js';
 import type { Logger } from '../../log/logger.js';
@@ -27,6 +27,8 @@ export interface PlanTarget {
   driver: Ipvs;
   speaker: Speaker | null;
   speakerAdapter: SpeakerAdapter | null;
+  /** BFD sessions for the peers with bgp-bfd (bfd-wiring.ts); a change of BFD alone leaves BGP as is. */
+  bfd?: { configure(g: GlobalConfig): void } | null;
   startPool(s: ServiceConfig): void;
   stopPool(name: string): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function applyPlan(t: PlanTarget, plan: ReloadPlan, monitors: Map<s
   for (const addr of plan.speaker.remove) await t.speaker?.removePeer(addr, 'peer reconfigured');
   for (const p of plan.speaker.add) await t.speaker?.addPeer(p);
   for (const { peer, message } of plan.speaker.warnings) t.log.warn(message, { peer });
+  t.bfd?.configure(plan.next.global);
   for (const w of plan.warnings) t.log.warn(w);
   const services = plan.next.services;
   // A service added now is ours: when a later reload drops it, it leaves the kernel.

@@ -26,8 +26,10 @@ import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
 import { apiHostnames, startOverrides, type OverrideControl } from './override-control.js';
 import { secureSockets } from './tcp-security.js';
-import { startPoolSource } from './pool-wiring.js';
 import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-restart.js';
+import { BfdWiring, stopBgp } from './bfd-wiring.js';
+import { startPoolSource } from './pool-wiring.js';
+
 export { ConfigError, readConfig };
 
 /** Where vipd finds ipvsadm and ip: its own PATH (the unit's), else the usual system directories. */
@@ -58,6 +60,7 @@ export class Daemon {
   speaker: Speaker | null = null;
   /** The coordinator's way to the speaker, plus the routes announced whatever the health. */
   speakerAdapter: SpeakerAdapter | null = null;
+  readonly bfd: BfdWiring | null;
   api: ApiServer | null = null;
   readonly health: HealthAdapter;
   readonly coordinator: Coordinator;
@@ -126,6 +129,7 @@ export class Daemon {
         this.speaker = new Speaker({ ...sc.config, peers: [], restarting: this.restart.restarting, awaitRoutes: true }, clock, log.child({ component: 'bgp' }), secureSockets());
       } catch (e) { throw configError(e); }
     }
+    this.bfd = BfdWiring.for(this.speaker, clock, log);
     this.speakerAdapter = this.speaker ? new SpeakerAdapter(this.speaker, log.child({ component: 'bgp' }), staticRoutes(config.global)) : null;
     this.coordinator = new Coordinator({
       clock, log: log.child({ component: 'coordinator' }), health: this.health, ipvs: this.ipvs,
@@ -186,7 +190,7 @@ export class Daemon {
   private target(): Parameters<typeof applyPlan>[0] {
     return {
       clock: this.opts.clock, log: this.opts.log, health: this.health, coordinator: this.coordinator, ipvs: this.ipvs,
-      driver: this.driver, speaker: this.speaker, speakerAdapter: this.speakerAdapter, startPool: (s) => this.startPool(s), stopPool: (n) => this.stopPool(n),
+      driver: this.driver, speaker: this.speaker, speakerAdapter: this.speakerAdapter, bfd: this.bfd, startPool: (s) => this.startPool(s), stopPool: (n) => this.stopPool(n),
     };
   }
 
@@ -201,7 +205,10 @@ export class Daemon {
   }
 
   startPool(s: ServiceConfig): void {
-    this.pools.set(s.name, startPoolSource(s, this.opts.log.child({ service: s.name }), this.opts.poolSource, this.coordinator));
+    const log = this.opts.log.child({ service: s.name });
+    const src = this.opts.poolSource(s, log);
+    this.pools.set(s.name, src);
+    startPoolSource(s, src, this.coordinator, log);
   }
 
   async stopPool(name: string): Promise<void> {
@@ -213,7 +220,7 @@ export class Daemon {
   statusSource(): StatusSource {
     return {
       coordinator: () => withSpeakerTruth(this.coordinator.status(), bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow())),
-      bgp: () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()),
+      bgp: () => { const b = bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()); return this.bfd ? this.bfd.withBfd(b) : b; },
       ipvs: () => ({
         driver: this.opts.dryRun ? 'dry-run' : 'ipvsadm', repairsTotal: this.reconciler.repairs,
         appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: this.ipvs.lastError,
@@ -272,7 +279,7 @@ export class Daemon {
       this.reconciler.stop();
       const keep = this.restart.stopping(kind, gracefulRestartOn(this.config.global));
       const wait = keep ? 0 : gracefulShutdownMs(this.config.global);
-      if (this.speaker) await this.speaker.stop({ message, gracefulRestart: keep, ...(wait ? { gracefulShutdownMs: wait } : {}) });
+      await stopBgp(this.speaker, this.bfd, { message, gracefulRestart: keep, ...(wait ? { gracefulShutdownMs: wait } : {}) });
       await this.vipGuard?.stop(!keep); // after the withdrawal: bind-vips addresses leave lo once no peer routes to them
       this.apiLimitClear?.();
       await this.api?.close();

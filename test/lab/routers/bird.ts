@@ -7,7 +7,7 @@ import { birdConfig } from './bird-config.js';
 export async function startBird(o: ResolvedOptions): Promise<Daemon> {
   writeFileSync(`${o.dir}/bird.conf`, birdConfig(o));
   await sh('bird', ['-p', '-c', `${o.dir}/bird.conf`]);
-  const [cmd, argv] = inNetns(o.netns, 'bird', ['-f', '-c', `${o.dir}/bird.conf`, '-s', `${o.dir}/bird.ctl`]);
+  const [cmd, argv] = inNetns(o.netns, 'bird', ['-f', '-c', `${o.dir}/bird.conf`, '-s', `${o.dir}/bird.ctl`, '-P', `${o.dir}/bird.pid`]);
   const d = startDaemon(cmd, argv, `${o.dir}/bird.stdout`);
   await waitFor('BIRD control socket', 10_000, async () =>
     !d.exited() && (await birdc(o, 'show', 'status')).includes('Daemon is up and running'));

@@ -38,8 +38,27 @@ export function frrConfig(o: ResolvedOptions): string {
     ...(o.md5Password ? [` neighbor ${n} password ${o.md5Password}`] : []),
     ...(o.ttlSecurity ? [` neighbor ${n} ttl-security hops 1`] : []),
     ...(o.gracefulRestart ? [` neighbor ${n} graceful-restart-helper`] : []),
+    ...(o.bfd ? [` neighbor ${n} bfd`, ` neighbor ${n} bfd profile vipd`] : []),
     ...family('ipv4', 'LVS_import'),
     ...(o.v6 ? family('ipv6', 'LVS_import6') : []),
+    'exit',
+    '',
+  ].join('\n');
+}
+
+/** bfdd.conf: the profile bgpd's `neighbor … bfd profile vipd` uses. */
+export function frrBfddConfig(o: ResolvedOptions): string {
+  const b = o.bfd ?? { intervalMs: 300, multiplier: 3 };
+  return [
+    'hostname lab-frr-bfdd',
+    `log file ${o.dir}/bfdd.log informational`,
+    'log timestamp precision 6',
+    'bfd',
+    ' profile vipd',
+    `  transmit-interval ${b.intervalMs}`,
+    `  receive-interval ${b.intervalMs}`,
+    `  detect-multiplier ${b.multiplier}`,
+    ' exit',
     'exit',
     '',
   ].join('\n');
