@@ -12,6 +12,7 @@ export function takeSnapshot(src: StatusSource, loopLag: LoopLag | null): Status
     startedAt: src.startedAt, now: src.now(), loopLag,
     ...(src.checks ? { checks: src.checks() } : {}),
     ...(src.reload ? { reload: src.reload() } : {}),
+    ...(src.events ? { events: src.events() } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { CoordinatorStatus } from '../coordinator/status.js';
 import type { CheckMetricsStatus } from '../health/index.js';
+import type { EventEntry } from '../log/event-ring.js';
 
 export interface NotificationInfo {
   code: number;
@@ -89,6 +90,8 @@ export interface StatusSnapshot {
   /** Absent from sources without health checks or reloads (tests, `vipd speak`). */
   checks?: CheckMetricsStatus;
   reload?: ReloadStatus;
+  /** The last logged events, newest first (the status page). */
+  events?: EventEntry[];
 }
 
 /** Everything the API reads; each call returns the state as it is now. */
@@ -98,6 +101,7 @@ export interface StatusSource {
   ipvs?(): IpvsStatus;
   checks?(): CheckMetricsStatus;
   reload?(): ReloadStatus;
+  events?(): EventEntry[];
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;

@@ -24,7 +24,12 @@ export interface CheckSeries {
   monitor: string;
   durations: CheckDuration[];
   connections?: { failed: Record<string, number>; lost: Record<string, number> };
+  /** The last checks' durations in ms, oldest first (at most LATENCY_SAMPLES): the status page's sparkline. */
+  recentMs?: number[];
 }
+
+/** Check durations kept per (service, host, monitor): 16 float32s, 64 bytes, whatever the uptime. */
+export const LATENCY_SAMPLES = 16;
 
 export interface CheckHistogram {
   service: string;
@@ -40,7 +45,19 @@ export interface CheckMetricsStatus {
   histograms: CheckHistogram[];
 }
 
-interface Entry { service: string; host: string; monitor: string; durations: Map<string, CheckDuration>; connections?: CheckSeries['connections'] }
+interface Entry {
+  service: string; host: string; monitor: string; durations: Map<string, CheckDuration>; connections?: CheckSeries['connections'];
+  /** Ring of the last check durations (ms); `checks` counts every result, so the next slot is checks % LATENCY_SAMPLES. */
+  recent: Float32Array; checks: number;
+}
+
+/** The ring's samples, oldest first. */
+function ringValues(e: Entry): number[] {
+  const n = Math.min(e.checks, LATENCY_SAMPLES);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = e.recent[(e.checks - n + i) % LATENCY_SAMPLES]!;
+  return out;
+}
 
 const resultOf = (up: boolean): CheckDuration['result'] => (up ? 'successful' : 'failed');
 
@@ -58,7 +75,9 @@ export class CheckMetrics {
     this.observe(service, monitor, r.ms / 1000);
     const key = `${service}\0${host}\0${monitor}`;
     let e = this.entries.get(key);
-    if (!e) { e = { service, host, monitor, durations: new Map() }; this.entries.set(key, e); }
+    if (!e) { e = { service, host, monitor, durations: new Map(), recent: new Float32Array(LATENCY_SAMPLES), checks: 0 }; this.entries.set(key, e); }
+    e.recent[e.checks % LATENCY_SAMPLES] = Number.isFinite(r.ms) && r.ms > 0 ? r.ms : 0;
+    e.checks++;
     const set = (d: CheckDuration): void => { e.durations.set(`${d.result}\0${d.url ?? ''}\0${d.exitcode ?? ''}`, d); };
     // The label sets PyBal 1.15 sets (monitors/{proxyfetch,dnsquery,runcommand}.py).
     if (monitor === 'ProxyFetch') for (const q of r.requests ?? []) set({ result: resultOf(q.up), url: q.url, seconds: q.ms / 1000 });
@@ -82,6 +101,7 @@ export class CheckMetrics {
     return {
       series: [...this.entries.values()].map((e) => ({
         service: e.service, host: e.host, monitor: e.monitor, durations: [...e.durations.values()].map((d) => ({ ...d })),
+        recentMs: ringValues(e),
         ...(e.connections ? { connections: { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } } } : {}),
       })),
       histograms: [...this.histograms.values()].map((h) => ({ ...h, buckets: [...h.buckets] })),

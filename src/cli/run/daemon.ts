@@ -24,6 +24,7 @@ import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
 import { applyPlan, prepareMonitors } from './apply-plan.js';
 import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
+import { withEventLog, type EventRing } from './status-events.js';
 
 export { ConfigError, readConfig };
 
@@ -48,9 +49,8 @@ export interface DaemonOptions {
    * before IPVS is read or written. Not taken with a dry run or an injected driver (tests).
    */
   stateDir?: string;
+  /** The status page's last log events (withEventLog fills it at start). */ events?: EventRing;
 }
-
-
 
 export class Daemon {
   config!: VipdConfig;
@@ -137,7 +137,8 @@ export class Daemon {
    * vipd started by mistake stops before it reads or writes the table. Throws ConfigError with
    * every problem listed.
    */
-  static async start(opts: DaemonOptions): Promise<Daemon> {
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const opts = withEventLog(options);
     const { config, warnings } = await readConfig(opts.configPath);
     for (const w of warnings) opts.log.warn(w);
     const r = planReload(null, config, { allowEmpty: opts.allowEmpty ?? false });
@@ -235,6 +236,7 @@ export class Daemon {
       }),
       checks: () => this.health.checks.status(),
       reload: () => ({ ...this.reloads }),
+      ...(this.opts.events ? { events: () => this.opts.events!.list() } : {}),
       startedAt: this.startedAt,
       now: () => this.opts.clock.wallNow(),
       actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service) },
