@@ -8,11 +8,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handle, type HandlerContext } from './handler.js';
+import { hostAllowed, localAddresses } from './host-check.js';
 import { DEFAULT_LIMITS, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { redactDeep } from './snapshot.js';
-import type { StatusSnapshot } from './types.js';
+import type { StatusSnapshot, WriteAnswer } from './types.js';
 
 const SNAPSHOT_TIMEOUT_MS = 5000;
 // Outside a worker thread (someone runs the file) nothing starts.
@@ -32,7 +33,15 @@ const cache = new SnapshotCache<StatusSnapshot>({
   },
 });
 const confirms = new Map<number, (r: { ok: boolean; message: string } | null) => void>();
+const writes = new Map<number, (a: WriteAnswer | null) => void>();
 let nextId = 1;
+const names = new Set((cfg.hostnames ?? []).map((n) => n.toLowerCase().replace(/\.$/, '')));
+// Interface addresses, re-read at most once a second (addresses come and go at run time).
+let addrs: { at: number; set: ReadonlySet<string> } = { at: -Infinity, set: new Set() };
+const ownAddresses = (): ReadonlySet<string> => {
+  if (now() - addrs.at > 1000) addrs = { at: now(), set: new Set([...localAddresses(), ...cfg.hosts]) };
+  return addrs.set;
+};
 const limiter = new ClientRateLimiter({ rate: limits.ratePerClient, burst: limits.rateBurst, maxClients: 10_000 });
 const reporter = new LimitReporter(10_000);
 let lastErrorAt = -Infinity;
@@ -45,6 +54,12 @@ const ctx: HandlerContext = {
     confirms.set(id, resolve);
     post({ t: 'confirm', id, service });
   }),
+  write: (write) => new Promise((resolve) => {
+    const id = nextId++;
+    writes.set(id, resolve);
+    post({ t: 'write', id, write });
+  }),
+  hostAllowed: (host) => hostAllowed(host, names, ownAddresses),
   allow: (client) => limiter.allow(client, now()),
   limitHit: (limit, client, detail) => {
     const line = reporter.hit(limit, client, detail, now());
@@ -71,6 +86,9 @@ port?.on('message', (m: MainMessage) => {
   } else if (m.t === 'confirm') {
     confirms.get(m.id)?.(m.result);
     confirms.delete(m.id);
+  } else if (m.t === 'write') {
+    writes.get(m.id)?.(m.answer);
+    writes.delete(m.id);
   } else if (m.t === 'close') {
     void close();
   }

@@ -6,8 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import ipaddr from 'ipaddr.js';
 import { metricsText } from './metrics.js';
+import { handleOverrides } from './overrides-handler.js';
 import { isPagePath, pageAnswer, pageAsset } from './page/index.js';
-import type { StatusSnapshot } from './types.js';
+import type { OverrideWrite, StatusSnapshot, WriteAnswer } from './types.js';
 import {
   alertsView, bgpView, notFoundView, poolsView, poolView, serverView, vipsView, type Body,
 } from './views.js';
@@ -17,6 +18,10 @@ export interface HandlerContext {
   snapshot(): Promise<StatusSnapshot>;
   /** Asks the main thread to confirm a held pool removal; null when this vipd has no such action. */
   confirm(service: string): Promise<{ ok: boolean; message: string } | null>;
+  /** Sends a write to /overrides to the main thread; null when this vipd takes none. */
+  write(w: OverrideWrite): Promise<WriteAnswer | null>;
+  /** The Host header names this server (DNS-rebinding guard); absent: every Host is accepted. */
+  hostAllowed?(host: string | undefined): boolean;
   /** false when the client is over its request rate. */
   allow(client: string): boolean;
   limitHit(limit: string, client: string, detail: string): void;
@@ -93,6 +98,11 @@ export async function handle(req: IncomingMessage, res: ServerResponse, ctx: Han
     if (json) send(status, 'application/json', JSON.stringify(b.json));
     else send(status, 'text/plain; charset=utf-8', b.text);
   };
+  if (ctx.hostAllowed && !ctx.hostAllowed(req.headers.host)) {
+    // Issue 15 §1: a name other than this server's own (DNS rebinding) is refused, whatever the path.
+    send(421, 'text/plain', `Host ${JSON.stringify(req.headers.host ?? '')} is not a name of this server\n`);
+    return;
+  }
   if (!ctx.allow(client)) {
     ctx.limitHit('request rate', client, 'answered 429');
     send(429, 'text/plain', 'Too many requests\n', { 'retry-after': '1' });
@@ -116,6 +126,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, ctx: Han
       await confirmRemoval(req, service, client, ctx, send, sendBody);
       return;
     }
+    if (await handleOverrides(req, path, client, ctx, send, sendBody)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(405, 'text/plain', 'Only GET and HEAD are supported\n', { allow: 'GET, HEAD' });
       return;

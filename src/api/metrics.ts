@@ -70,6 +70,12 @@ export function metricsText(src: StatusSnapshot): string {
     fam('vipd_ipvs_repairs_total', 'counter', 'IPVS drift repairs').push({ labels: { driver: ipvs.driver }, value: ipvs.repairsTotal });
     fam('vipd_ipvs_errors_total', 'counter', 'IPVS apply errors').push({ labels: { driver: ipvs.driver }, value: ipvs.errorsTotal });
   }
+  if (st.overrides) {
+    // Issue 15: an override is never silent.
+    const ov = fam('vipd_overrides', 'gauge', 'Operator overrides in force, per server and state');
+    for (const o of st.overrides.servers) ov.push({ labels: { pool: o.pool, server: o.host, state: o.state }, value: 1 });
+    fam('vipd_instance_depooled', 'gauge', '1 while the operator has taken this balancer out of BGP').push({ labels: {}, value: st.overrides.instance ? 1 : 0 });
+  }
   const alerts = fam('vipd_alerts', 'gauge', 'Alerts raised by pool sources and config reloads, by level');
   for (const level of ['warning', 'critical'] as const) {
     alerts.push({ labels: { level }, value: st.alerts.filter((a) => a.level === level).length });

@@ -1,5 +1,5 @@
 /** Messages between the main thread (status owner) and the API worker thread (HTTP owner). */
-import type { StatusSnapshot } from './types.js';
+import type { OverrideWrite, StatusSnapshot, WriteAnswer } from './types.js';
 
 /** Bounds on what any client can make the API do; each hit is logged, rate-limited. */
 export interface ApiLimits {
@@ -24,7 +24,13 @@ export const DEFAULT_LIMITS: ApiLimits = {
   headersTimeoutMs: 5000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, snapshotsPerSec: 5,
 };
 
-export interface WorkerConfig { hosts: string[]; port: number; limits: ApiLimits }
+export interface WorkerConfig {
+  hosts: string[];
+  port: number;
+  limits: ApiLimits;
+  /** Names a request's Host header may carry besides this host's own addresses (DNS-rebinding guard). */
+  hostnames?: string[];
+}
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -32,6 +38,7 @@ export type WorkerMessage =
   | { t: 'listening'; addresses: string[]; failures: BindFailure[] }
   | { t: 'snapshot' }
   | { t: 'confirm'; id: number; service: string }
+  | { t: 'write'; id: number; write: OverrideWrite }
   | { t: 'log'; level: LogLevel; message: string }
   /** A limit was hit (already rate-limited to one line per limit and interval). */
   | { t: 'limit'; message: string }
@@ -41,6 +48,7 @@ export type MainMessage =
   | { t: 'snapshot'; snapshot: StatusSnapshot }
   | { t: 'snapshot-error'; message: string }
   | { t: 'confirm'; id: number; result: { ok: boolean; message: string } | null }
+  | { t: 'write'; id: number; answer: WriteAnswer }
   | { t: 'close' };
 
 /** An instrumentation address that could not be bound, with the errno code (EADDRINUSE…). */

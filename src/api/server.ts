@@ -23,6 +23,8 @@ export interface ApiOptions {
   port: number;
   log: Logger;
   limits?: Partial<ApiLimits>;
+  /** Names the Host header may carry besides this host's addresses and `localhost` (DNS-rebinding guard). */
+  hostnames?: string[];
   /** A client hit a limit (the line is logged too): the daemon raises an alert. */
   onLimitHit?: (message: string) => void;
 }
@@ -59,6 +61,7 @@ export function bindFailuresFatal(bound: number, failures: readonly BindFailure[
 export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
   const cfg: WorkerConfig = {
     hosts: opts.hosts ?? ['127.0.0.1', '::1'], port: opts.port, limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    ...(opts.hostnames ? { hostnames: opts.hostnames } : {}),
   };
   const lag = new LoopLagMonitor();
   const worker = new Worker(workerUrl(), { workerData: cfg });
@@ -96,6 +99,19 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
             result = { ok: false, message: e instanceof Error ? e.message : String(e) };
           }
           send({ t: 'confirm', id: m.id, result });
+          break;
+        }
+        case 'write': {
+          const id = m.id;
+          const act = opts.source.actions?.override;
+          if (!act) { send({ t: 'write', id, answer: { status: 501, body: { error: 'this vipd takes no overrides' } } }); break; }
+          void (async () => {
+            try {
+              send({ t: 'write', id, answer: await act(m.write) });
+            } catch (e) {
+              send({ t: 'write', id, answer: { status: 500, body: { error: e instanceof Error ? e.message : String(e) } } });
+            }
+          })();
           break;
         }
         case 'log':

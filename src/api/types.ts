@@ -106,5 +106,27 @@ export interface StatusSource {
   startedAt: number;
   now(): number;
   /** Operator actions the API may trigger (absent: read-only). */
-  actions?: { confirmPoolRemoval(service: string): { ok: boolean; message: string } };
+  actions?: {
+    confirmPoolRemoval(service: string): { ok: boolean; message: string };
+    /** PUT/DELETE /overrides/… (issue 15): authenticated, validated and applied on the main thread. */
+    override?(w: OverrideWrite): WriteAnswer | Promise<WriteAnswer>;
+  };
+}
+
+/** A write to /overrides as the worker received it; `pool` null is /overrides/instance. */
+export interface OverrideWrite {
+  method: 'PUT' | 'DELETE';
+  pool: string | null;
+  host: string | null;
+  /** The parsed JSON body (PUT), undefined for DELETE. */
+  body: unknown;
+  /** The Authorization header as sent, null when absent. */
+  authorization: string | null;
+  client: string;
+}
+
+/** The HTTP answer to a write: its status and a JSON body. */
+export interface WriteAnswer {
+  status: number;
+  body: unknown;
 }

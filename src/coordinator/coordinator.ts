@@ -12,6 +12,8 @@ import { buildVipInputs } from './vip-inputs.js';
 import { RemovalHolds } from './removal-holds.js';
 import { FirstRoundWait } from './first-round-wait.js';
 import { ResolveLimiter, addressOf, familyOf as family, isLiteral as literal, logFailures, type LimiterOptions } from './resolve-limiter.js';
+import { NO_OVERRIDES, type OverrideSet } from './overrides.js';
+import { applyInstance, effectiveServers, overlayPools, type InstanceRouting } from './overrides-apply.js';
 import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
 import type {
   DesiredService, HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort,
@@ -56,6 +58,9 @@ export class Coordinator {
   private decisions: VipDecision[] = [];
   /** Canonical VIP address → why this host must not announce it (set by the VIP guard). */
   private withheld = new Map<string, string>();
+  /** Operator overrides (issue 15), applied where IPVS servers and routes are derived. */
+  private overrides: OverrideSet = NO_OVERRIDES;
+  private instance: InstanceRouting = null;
   private timer: Cancel | null = null;
   private readonly wait: FirstRoundWait;
   private stopped = false;
@@ -201,13 +206,21 @@ export class Coordinator {
     this.publish();
   }
 
+  /** The operator's overrides and the instance's routing (override-control.ts). */
+  setOverrides(set: OverrideSet, instance: InstanceRouting): void {
+    this.overrides = set;
+    this.instance = instance;
+    this.publish();
+  }
+
   status(): CoordinatorStatus {
     return {
-      pools: [...this.services.values()].map((svc) => poolStatus(svc.spec, svc.pool, {
+      pools: overlayPools([...this.services.values()].map((svc) => poolStatus(svc.spec, svc.pool, {
         delivered: svc.delivered, firstRoundDone: svc.firstRoundDone, couldNotDepoolTotal: svc.couldNotDepool,
-      })),
+      })), this.overrides),
       vips: this.decisions,
       alerts: [...this.alerts.values()],
+      overrides: this.overrides,
     };
   }
 
@@ -314,8 +327,8 @@ export class Coordinator {
       .filter((svc) => svc.delivered && svc.initialized)
       .map((svc) => ({
         service: svc.spec.name,
-        realServers: [...svc.pool.servers.values()].filter((s) => s.pooled && s.ip).map((s) => ({
-          host: s.host, ip: s.ip!, port: this.targetPort(svc, s), weight: s.weight,
+        realServers: effectiveServers(svc.spec.name, svc.pool.servers.values(), this.overrides).map(({ s, weight }) => ({
+          host: s.host, ip: s.ip!, port: this.targetPort(svc, s), weight,
         })),
       }));
     const t = JSON.stringify(table);
@@ -324,7 +337,7 @@ export class Coordinator {
     const views = [...this.services.values()]
       .map((svc) => ({ ...svc, waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone) }));
     const inputs = buildVipInputs(views, this.route, this.settledVips, this.withheld);
-    const { routes, decisions } = decideVips(inputs, this.route);
+    const { routes, decisions } = applyInstance(decideVips(inputs, this.route), this.instance);
     const before = new Map(this.decisions.map((x) => [x.prefix, x]));
     this.decisions = decisions;
     for (const x of decisions) {

@@ -5,6 +5,7 @@
 import { canDepool, type Pool } from './depool-policy.js';
 import type { MonitorState, ServerState, ServiceSpec } from './types.js';
 import type { ServiceHealth, VipDecision } from './vip-policy.js';
+import type { OverrideSet, ServerOverride } from './overrides.js';
 
 export interface MonitorStatus extends MonitorState {
   name: string;
@@ -23,6 +24,8 @@ export interface ServerStatus {
   pooled: boolean;
   pooledDown: boolean;
   monitors: MonitorStatus[];
+  /** The operator's override (issue 15); pooled and weight above already include it. */
+  override?: ServerOverride;
 }
 
 export interface PoolStatus {
@@ -48,6 +51,8 @@ export interface CoordinatorStatus {
   vips: VipDecision[];
   /** Alerts raised by other parts (pool sources, config reload), by source. */
   alerts: Alert[];
+  /** Operator overrides in force (absent from sources without them). */
+  overrides?: OverrideSet;
 }
 
 /** PyBal's text status: `enabled/up/pooled`, `disabled/partially up/not pooled`, ... */

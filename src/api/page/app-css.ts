@@ -17,6 +17,7 @@ th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bo
 .badge { display: inline-block; padding: 0 .4em; border-radius: .3em; border: 1px solid currentColor; font-size: .85em; white-space: nowrap; }
 .badge.good { color: var(--good); } .badge.bad { color: var(--bad); font-weight: 600; } .badge.warn { color: var(--warn); }
 .why { color: var(--bad); }
+.instance { border: 2px solid var(--bad); padding: .5rem; border-radius: .4rem; }
 .spark { white-space: nowrap; } .spark svg { vertical-align: middle; } .num { font-size: .85em; }
 ul.peers { margin: 0; padding-left: 1rem; }
 button { padding: .4rem .8rem; min-height: 2.4rem; cursor: pointer; }

@@ -6,7 +6,6 @@
 import type { StatusSnapshot } from '../types.js';
 import { APP_CSS } from './app-css.js';
 import { APP_JS } from './app-js.js';
-import type { OverrideLookup } from './pools.js';
 import { PAGE_CSS, PAGE_JS, PAGE_LIVE, renderLive, renderPage } from './render.js';
 
 export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -28,10 +27,7 @@ export function pageAsset(path: string): PageAnswer | null {
   return null;
 }
 
-/** No override source yet: every server shows "none". */
-const noOverrides: OverrideLookup = () => null;
-
-export function pageAnswer(path: string, snap: StatusSnapshot, overrides: OverrideLookup = noOverrides): PageAnswer {
-  const body = path === PAGE_LIVE ? renderLive(snap, overrides) : renderPage(snap, overrides);
+export function pageAnswer(path: string, snap: StatusSnapshot): PageAnswer {
+  const body = path === PAGE_LIVE ? renderLive(snap) : renderPage(snap);
   return { status: 200, type: 'text/html; charset=utf-8', body, headers: SECURITY };
 }

@@ -3,16 +3,13 @@
  * override, why it is down (the monitors' reasons, as /pools/<pool> gives them), since when, and a
  * latency sparkline per monitor.
  */
+import type { ServerOverride } from '../../coordinator/overrides.js';
 import type { PoolStatus, ServerStatus } from '../../coordinator/status.js';
 import type { CheckSeries } from '../../health/index.js';
 import type { StatusSnapshot } from '../types.js';
 import { downReason } from '../views.js';
 import { ago, badge, domId, esc, table } from './html.js';
 import { sparkline } from './sparkline.js';
-
-/** An operator override as the page shows it (issue 15 §1). */
-export interface OverrideView { state: string; reason: string; author?: string; since?: number; expires?: number | null }
-export type OverrideLookup = (pool: string, host: string) => OverrideView | null;
 
 /** The latest transition of any of the server's monitors: since when it is in its state. */
 function since(s: ServerStatus): number | null {
@@ -27,12 +24,12 @@ function stateCell(s: ServerStatus): string {
     s.pooled ? (s.pooledDown ? badge('pooled (down)', 'bad') : badge('pooled', 'good')) : badge('not pooled', 'plain')].join(' ');
 }
 
-function overrideCell(o: OverrideView | null, now: number): string {
+/** An operator override (issue 15 §1): state, reason, author, since, until. */
+export function overrideCell(o: Omit<ServerOverride, 'pool' | 'host' | 'forced'> & { forced?: boolean } | undefined | null, now: number): string {
   if (!o) return '<span class="muted">none</span>';
-  const by = o.author ? ` by ${esc(o.author)}` : '';
-  const until = o.expires ? `, until ${esc(new Date(o.expires).toISOString())}` : '';
-  return `${badge(o.state, o.state === 'pooled' ? 'plain' : 'warn')} ${esc(o.reason)}`
-    + `<br><small>${by}${o.since !== undefined ? ` ${ago(o.since, now)}` : ''}${until}</small>`;
+  const until = o.expires ? `, until ${esc(o.expires)}` : '';
+  return `${badge(o.state, o.state === 'pooled' ? 'plain' : 'warn')}${o.forced ? ` ${badge('forced', 'bad')}` : ''} ${esc(o.reason)}`
+    + `<br><small>by ${esc(o.author)} ${ago(Date.parse(o.since), now)}${until}</small>`;
 }
 
 function sparks(series: CheckSeries[]): string {
@@ -44,14 +41,14 @@ function actionButton(pool: string, host: string): string {
     + ` aria-label="Override ${esc(host)} in ${esc(pool)}">Override…</button>`;
 }
 
-function serverRow(p: PoolStatus, s: ServerStatus, series: CheckSeries[], o: OverrideView | null, now: number): string[] {
+function serverRow(p: PoolStatus, s: ServerStatus, series: CheckSeries[], now: number): string[] {
   const why = downReason(s);
   const addr = s.ip ? `${s.ip.includes(':') ? `[${s.ip}]` : s.ip}:${s.port}` : 'unresolved';
   return [
     `<strong>${esc(s.host)}</strong><br><small class="muted">${esc(addr)}</small>`,
     stateCell(s),
     esc(s.weight),
-    overrideCell(o, now),
+    overrideCell(s.override, now),
     why === null ? '<span class="muted">—</span>' : `<span class="why">${esc(why)}</span>`,
     ago(since(s), now),
     sparks(series),
@@ -61,7 +58,7 @@ function serverRow(p: PoolStatus, s: ServerStatus, series: CheckSeries[], o: Ove
 
 const HEAD = ['Server', 'State', 'Weight', 'Override', 'Why down', 'Since', 'Check latency', 'Action'];
 
-function poolSection(p: PoolStatus, snap: StatusSnapshot, overrides: OverrideLookup): string {
+function poolSection(p: PoolStatus, snap: StatusSnapshot): string {
   const up = p.servers.filter((s) => s.up && s.ready).length;
   const pooled = p.servers.filter((s) => s.pooled).length;
   const bySrv = new Map<string, CheckSeries[]>();
@@ -75,15 +72,15 @@ function poolSection(p: PoolStatus, snap: StatusSnapshot, overrides: OverrideLoo
   if (!p.delivered) notes.push(badge('no pool list yet', 'warn'));
   if (!p.canDepool) notes.push(badge('at depool threshold', 'warn'));
   if (p.pooledDown.length) notes.push(badge(`${p.pooledDown.length} down but pooled`, 'bad'));
-  const rows = p.servers.map((s) => serverRow(p, s, bySrv.get(s.host) ?? [], overrides(p.name, s.host), snap.now));
+  const rows = p.servers.map((s) => serverRow(p, s, bySrv.get(s.host) ?? [], snap.now));
   return `<section class="pool" aria-labelledby="${esc(domId('pool', p.name))}">`
     + `<h3 id="${esc(domId('pool', p.name))}">${esc(p.name)} <small>${esc(`${vip}:${p.port}/${p.protocol}`)}</small></h3>`
     + `<p>${esc(`${up} of ${p.servers.length} up, ${pooled} pooled, depool threshold ${p.depoolThreshold}`)} ${notes.join(' ')}</p>`
     + table(`Servers of ${p.name}`, HEAD, rows, 'servers') + '</section>';
 }
 
-export function poolsSection(snap: StatusSnapshot, overrides: OverrideLookup): string {
+export function poolsSection(snap: StatusSnapshot): string {
   const pools = snap.coordinator.pools;
-  const body = pools.length ? pools.map((p) => poolSection(p, snap, overrides)).join('\n') : '<p class="muted">No pools configured.</p>';
+  const body = pools.length ? pools.map((p) => poolSection(p, snap)).join('\n') : '<p class="muted">No pools configured.</p>';
   return `<section id="pools" aria-labelledby="h-pools"><h2 id="h-pools">Pools</h2>\n${body}</section>`;
 }

@@ -21,6 +21,15 @@ function attributeNames(html: string): string[] {
   return names;
 }
 
+/** The hostile server depooled by `ops<i>`, and the instance depooled, with hostile reasons. */
+function withOverride(snap: StatusSnapshot): StatusSnapshot {
+  const o = { state: 'depooled' as const, reason: HOSTILE, author: 'ops<i>', since: '1970-01-01T00:00:00.000Z', expires: null };
+  const pools = snap.coordinator.pools.map((p) => ({
+    ...p, servers: p.servers.map((s) => (s.host === HOST ? { ...s, override: { ...o, pool: p.name, host: s.host, forced: true } } : s)),
+  }));
+  return { ...snap, coordinator: { ...snap.coordinator, pools, overrides: { servers: [], instance: o } } };
+}
+
 async function snapshot(): Promise<StatusSnapshot> {
   const clock = new FakeClock();
   const web: ServiceSpec = { name: `web<b>`, ip: '10.2.1.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: ['ProxyFetch'], bgp: true };
@@ -50,7 +59,7 @@ async function snapshot(): Promise<StatusSnapshot> {
 
 t.test('everything from config, pools, monitors, peers and logs is escaped', async (t) => {
   const snap = await snapshot();
-  const page = renderPage(snap, () => ({ state: 'depooled', reason: HOSTILE, author: `ops<i>`, since: 0 }));
+  const page = renderPage(withOverride(snap));
   t.notOk(page.includes('<script>alert'), 'no hostile script element');
   t.notOk(page.includes('<img'), 'no hostile img element');
   t.notOk(page.includes('<b>') || page.includes('<i>'), 'no markup from names');
@@ -60,11 +69,14 @@ t.test('everything from config, pools, monitors, peers and logs is escaped', asy
   t.match(page, '<script src="/page/app.js" defer></script>');
   t.same(attributeNames(page).filter((n) => n.startsWith('on') || n === 'style'), [], 'no inline style or handler attributes (CSP)');
   t.notOk(/token"[^>]*value=/.test(page), 'the token field is never filled by the server');
+  t.match(page, /badge warn">depooled<\/span> <span class="badge bad">forced<\/span> &lt;script&gt;/, "the server's override and its reason");
+  t.match(page, /by ops&lt;i&gt; <time/, 'its author');
+  t.match(page, /This balancer is depooled:/, 'the instance override');
 });
 
 t.test('what the page shows', async (t) => {
   const snap = await snapshot();
-  const live = renderLive(snap, () => null);
+  const live = renderLive(snap);
   t.match(live, /<h3 id="pool-web_3c_b_3e_">web&lt;b&gt; <small>10\.2\.1\.1:80\/tcp<\/small><\/h3>/, 'the pool');
   t.match(live, /1 of 2 up, 1 pooled/, 'pool counts');
   t.match(live, /badge bad">down</, 'a down server');
@@ -76,7 +88,7 @@ t.test('what the page shows', async (t) => {
   t.match(live, /Last 1 events/, 'events');
   t.match(live, /CRITICAL|WARNING|OK/, 'alert summary');
   t.match(live, `id="${domId('act', 'web<b>', HOST)}"`, 'a per-server action button with a stable id');
-  t.notOk(renderLive({ ...snap, events: undefined }, () => null).includes('id="events"'), 'no events section without a ring');
+  t.notOk(renderLive({ ...snap, events: undefined }).includes('id="events"'), 'no events section without a ring');
 });
 
 t.test('sparkline SVG', async (t) => {

@@ -8,18 +8,25 @@ import { duration } from '../views.js';
 import { alertsSection, eventsSection } from './activity.js';
 import { esc } from './html.js';
 import { bgpSection, vipsSection } from './network.js';
-import { poolsSection, type OverrideLookup } from './pools.js';
+import { overrideCell, poolsSection } from './pools.js';
 
 export const PAGE_JS = '/page/app.js';
 export const PAGE_CSS = '/page/app.css';
 export const PAGE_LIVE = '/page/live';
 
+/** This balancer taken out of BGP by an operator (PUT /overrides/instance). */
+function instanceLine(snap: StatusSnapshot): string {
+  const i = snap.coordinator.overrides?.instance;
+  return i ? `<p id="instance" class="instance"><strong>This balancer is depooled:</strong> every VIP withdrawn. ${overrideCell(i, snap.now)}</p>\n` : '';
+}
+
 /** The part that updates itself: summary, alerts, pools, VIPs, BGP, events. */
-export function renderLive(snap: StatusSnapshot, overrides: OverrideLookup): string {
+export function renderLive(snap: StatusSnapshot): string {
   const at = new Date(snap.now).toISOString();
   return `<p class="meta">Status at <time datetime="${esc(at)}">${esc(at)}</time>; vipd up ${esc(duration(snap.now - snap.startedAt))}`
     + `${snap.ipvs ? `; IPVS ${esc(snap.ipvs.driver)}, ${esc(snap.ipvs.appliesTotal)} changes applied` : ''}.</p>\n`
-    + [alertsSection(snap), poolsSection(snap, overrides), vipsSection(snap), bgpSection(snap), eventsSection(snap)].join('\n');
+    + instanceLine(snap)
+    + [alertsSection(snap), poolsSection(snap), vipsSection(snap), bgpSection(snap), eventsSection(snap)].join('\n');
 }
 
 const ACTIONS = `<section id="actions" class="js-only" aria-labelledby="h-actions">
@@ -43,7 +50,7 @@ const ACTIONS = `<section id="actions" class="js-only" aria-labelledby="h-action
 <p id="o-result" role="status" aria-live="polite"></p>
 </form></section>`;
 
-export function renderPage(snap: StatusSnapshot, overrides: OverrideLookup): string {
+export function renderPage(snap: StatusSnapshot): string {
   return `<!doctype html>
 <html lang="en" class="nojs"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -59,7 +66,7 @@ export function renderPage(snap: StatusSnapshot, overrides: OverrideLookup): str
 <code>vipd depool</code> / <code>vipd repool</code> or the API.</p></noscript>
 ${ACTIONS}
 <main id="live">
-${renderLive(snap, overrides)}
+${renderLive(snap)}
 </main></body></html>
 `;
 }
