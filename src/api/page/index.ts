@@ -17,11 +17,15 @@ const SECURITY = { 'content-security-policy': PAGE_CSP, 'x-content-type-options'
 
 /** Whether this GET is the page's: `/` asked for as HTML, or one of /page/*. */
 export function isPagePath(path: string, acceptsHtml: boolean): boolean {
-  return (path === '/' && acceptsHtml) || path === PAGE_JS || path === PAGE_CSS || path === PAGE_LIVE;
+  return (path === '/' && acceptsHtml) || path === PAGE_JS || path === PAGE_CSS || path === PAGE_LIVE || path === FAVICON;
 }
+
+/** Browsers ask for it on every page: no icon, and no 404 in their console. */
+const FAVICON = '/favicon.ico';
 
 /** Static parts need no status snapshot. */
 export function pageAsset(path: string): PageAnswer | null {
+  if (path === FAVICON) return { status: 204, type: 'image/x-icon', body: '', headers: SECURITY };
   if (path === PAGE_JS) return { status: 200, type: 'text/javascript; charset=utf-8', body: APP_JS, headers: SECURITY };
   if (path === PAGE_CSS) return { status: 200, type: 'text/css; charset=utf-8', body: APP_CSS, headers: SECURITY };
   return null;

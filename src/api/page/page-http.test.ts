@@ -31,6 +31,7 @@ t.test('GET / serves the page to browsers only; its script, stylesheet and live 
   t.equal(js.type, 'text/javascript; charset=utf-8');
   t.match(js.body, 'sessionStorage');
   t.equal((await get('/page/app.css')).type, 'text/css; charset=utf-8');
+  t.equal((await get('/favicon.ico')).status, 204, 'no icon, no 404');
   const live = await get('/page/live');
   t.equal(live.status, 200);
   t.match(live.body, /^<p class="meta">Status at/, 'the live fragment alone');
