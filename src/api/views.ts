@@ -3,6 +3,7 @@
  * as pure functions of the status. Each returns the body; the server sets the content type.
  */
 import { alertSummary, textStatus, type CoordinatorStatus, type PoolStatus, type ServerStatus } from '../coordinator/status.js';
+import type { ServerOverride } from '../coordinator/overrides.js';
 import type { VipDecision } from '../coordinator/vip-policy.js';
 import type { BgpPeerStatus, BgpStatus } from './types.js';
 import { vipReach, type VipReach } from './vip-reach.js';
@@ -31,12 +32,14 @@ export function poolsView(pools: PoolStatus[]): Body {
  * second field), a down server's reason after a tab; in JSON a `reason` key on down servers only.
  */
 export function poolView(p: PoolStatus): Body {
-  const json: Record<string, ReturnType<typeof dump> & { reason?: string }> = {};
+  const json: Record<string, ReturnType<typeof dump> & { reason?: string; override?: ServerOverride }> = {};
   const lines: string[] = [];
   for (const s of p.servers) {
     const reason = downReason(s);
-    json[s.host] = reason === null ? dump(s) : { ...dump(s), reason };
-    lines.push(`${s.host}:\t${textStatus(s)}${reason === null ? '' : `\t(${reason})`}\n`);
+    json[s.host] = { ...dump(s), ...(reason === null ? {} : { reason }), ...(s.override ? { override: s.override } : {}) };
+    // Issue 15: an override is never silent; it follows the status (and the reason) after a tab.
+    const o = s.override ? `\t[${s.override.state} by ${s.override.author}: ${s.override.reason}]` : '';
+    lines.push(`${s.host}:\t${textStatus(s)}${reason === null ? '' : `\t(${reason})`}${o}\n`);
   }
   return { json, text: lines.join('') };
 }

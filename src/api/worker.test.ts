@@ -118,7 +118,7 @@ t.test('limits: per-client rate (429), connections, header and body size; each l
   await new Promise((r) => setTimeout(r, 1500));
   const big = await rawGet('127.0.0.1', port, '/pools', `x-big: ${'a'.repeat(20_000)}\r\n`);
   t.equal(big?.status, 431, 'oversized headers');
-  const body = await rawRequest('127.0.0.1', port, 'POST /pools/web/confirm-removal HTTP/1.1\r\nhost: x\r\ncontent-length: 5000\r\n\r\n');
+  const body = await rawRequest('127.0.0.1', port, 'POST /pools/web/confirm-removal HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5000\r\n\r\n');
   t.equal(body?.status, 413, 'oversized body');
   const warns = lines.filter((l) => l.startsWith('warn '));
   t.equal(warns.filter((l) => l.includes('request rate limit hit by 127.0.0.1')).length, 1, warns.join('\n'));

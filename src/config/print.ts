@@ -32,6 +32,9 @@ export function printConfig(c: VipdConfig): string {
   kv('bind-vips', g.bindVips || null); // only when set: the stored expectations predate the key
   kv('dry-run', g.dryRun || null);
   kv('advertised_instrumentation_ips', g.advertisedInstrumentationIps.length ? repr(g.advertisedInstrumentationIps) : null);
+  kv('admin-token-file', g.adminTokenFile);
+  kv('state-file', g.stateFile);
+  kv('instrumentation-hostnames', g.instrumentationHostnames?.join(', ') ?? null);
   kv('bgp-first-round-wait', g.bgpFirstRoundWait !== 5 ? g.bgpFirstRoundWait : null); // only when not the default
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);

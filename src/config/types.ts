@@ -5,6 +5,7 @@
 import type { ConfigIssue } from './issues.js';
 import type { EtcdTlsConfig } from './etcd-keys.js';
 import type { PoolGuardConfig } from './pool-guard-keys.js';
+import type { AdminConfig } from './admin-keys.js';
 
 export type Protocol = 'tcp' | 'udp';
 /** Every ipvsadm scheduler (Linux ip_vs_<name> modules); PyBal 1.15.9 knew the first ten. */
@@ -107,7 +108,7 @@ export interface BgpPeerConfig {
 }
 
 /** pool-max-removal / pool-removal-hold here are the defaults of every service. */
-export interface GlobalConfig extends PoolGuardConfig, EtcdTlsConfig {
+export interface GlobalConfig extends PoolGuardConfig, EtcdTlsConfig, AdminConfig {
   bgp: boolean;
   /** Required when bgp is on; null otherwise. */
   bgpLocalAsn: number | null;

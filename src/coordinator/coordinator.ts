@@ -210,7 +210,7 @@ export class Coordinator {
   setOverrides(set: OverrideSet, instance: InstanceRouting): void {
     this.overrides = set;
     this.instance = instance;
-    this.publish();
+    if (this.services.size) this.publish();
   }
 
   status(): CoordinatorStatus {

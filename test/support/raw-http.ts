@@ -24,4 +24,4 @@ export function rawRequest(host: string, port: number, request: string, timeoutM
 }
 
 export const rawGet = (host: string, port: number, path: string, extra = ''): Promise<RawResponse | null> =>
-  rawRequest(host, port, `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n${extra}\r\n`);
+  rawRequest(host, port, `GET ${path} HTTP/1.1\r\nhost: ${host.includes(':') ? `[${host}]` : host}\r\nconnection: close\r\n${extra}\r\n`);

@@ -21,7 +21,9 @@ th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bo
 .spark { white-space: nowrap; } .spark svg { vertical-align: middle; } .num { font-size: .85em; }
 ul.peers { margin: 0; padding-left: 1rem; }
 button { padding: .4rem .8rem; min-height: 2.4rem; cursor: pointer; }
-form { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: .75rem; }
+summary { cursor: pointer; } summary h2 { display: inline; border: 0; margin: 0; font-size: 1.2rem; }
+#actions { margin-top: 1rem; border: 1px solid var(--line); border-radius: .4rem; padding: .5rem 1rem; }
+form { margin-top: 1rem; display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: .75rem; }
 .field { display: flex; flex-direction: column; gap: .2rem; } .field.check { flex-direction: row; align-items: center; gap: .5rem; }
 .field input, .field select { padding: .4rem; min-height: 2.4rem; }
 .buttons { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }

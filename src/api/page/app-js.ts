@@ -40,6 +40,7 @@ export const APP_JS = String.raw`(function () {
     if (!b) return;
     $('o-pool').value = b.getAttribute('data-pool');
     $('o-host').value = b.getAttribute('data-host');
+    $('actions').open = true;
     $('actions').scrollIntoView({ block: 'start' });
     $('o-state').focus();
   });

@@ -29,8 +29,8 @@ export function renderLive(snap: StatusSnapshot): string {
     + [alertsSection(snap), poolsSection(snap), vipsSection(snap), bgpSection(snap), eventsSection(snap)].join('\n');
 }
 
-const ACTIONS = `<section id="actions" class="js-only" aria-labelledby="h-actions">
-<h2 id="h-actions">Override</h2>
+const ACTIONS = `<details id="actions" class="js-only">
+<summary><h2>Override a server or this balancer</h2></summary>
 <form id="override-form" novalidate>
 <div class="field"><label for="token">Admin token</label>
 <input id="token" type="password" autocomplete="off" spellcheck="false" aria-describedby="token-help">
@@ -48,7 +48,7 @@ const ACTIONS = `<section id="actions" class="js-only" aria-labelledby="h-action
 <div class="buttons"><button type="button" id="i-depool">Depool this balancer (withdraw every VIP)</button>
 <button type="button" id="i-repool">Announce again</button></div>
 <p id="o-result" role="status" aria-live="polite"></p>
-</form></section>`;
+</form></details>`;
 
 export function renderPage(snap: StatusSnapshot): string {
   return `<!doctype html>

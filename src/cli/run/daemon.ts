@@ -24,7 +24,8 @@ import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
 import { applyPlan, prepareMonitors } from './apply-plan.js';
 import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
-import { withEventLog, type EventRing } from './status-events.js';
+import { apiHostnames, startOverrides, type OverrideControl } from './override-control.js';
+import { withEvents } from './status-events.js';
 
 export { ConfigError, readConfig };
 
@@ -49,7 +50,6 @@ export interface DaemonOptions {
    * before IPVS is read or written. Not taken with a dry run or an injected driver (tests).
    */
   stateDir?: string;
-  /** The status page's last log events (withEventLog fills it at start). */ events?: EventRing;
 }
 
 export class Daemon {
@@ -74,6 +74,7 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   private apiLimitClear: Cancel | null = null;
   private lock: StateLock | null = null;
+  overrides: OverrideControl | null = null;
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
     const { clock, log } = opts;
@@ -137,8 +138,7 @@ export class Daemon {
    * vipd started by mistake stops before it reads or writes the table. Throws ConfigError with
    * every problem listed.
    */
-  static async start(options: DaemonOptions): Promise<Daemon> {
-    const opts = withEventLog(options);
+  static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, warnings } = await readConfig(opts.configPath);
     for (const w of warnings) opts.log.warn(w);
     const r = planReload(null, config, { allowEmpty: opts.allowEmpty ?? false });
@@ -147,6 +147,7 @@ export class Daemon {
     // [global] dry-run = yes is PyBal's `-n` (read at start; a reload does not switch it)
     const d = new Daemon(config.global.dryRun ? { ...opts, dryRun: true } : opts, config);
     try {
+      d.overrides = startOverrides(d); // issue 15: the state file's overrides hold before the first IPVS batch
       await d.claim(r.plan);
       // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
       await d.adoption.start();
@@ -171,8 +172,8 @@ export class Daemon {
     const g = plan.next.global;
     try {
       this.api = await startApiServer({
-        source: this.statusSource(), hosts: g.instrumentationIps, port: g.instrumentationPort,
-        log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m),
+        source: withEvents(this.statusSource(), this.opts.log), hosts: g.instrumentationIps, port: g.instrumentationPort,
+        log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m), hostnames: apiHostnames(g),
       });
     } catch (e) { throw configError(e, ' (is another vipd running?)'); }
     this.opts.log.info(`instrumentation on ${this.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
@@ -236,10 +237,9 @@ export class Daemon {
       }),
       checks: () => this.health.checks.status(),
       reload: () => ({ ...this.reloads }),
-      ...(this.opts.events ? { events: () => this.opts.events!.list() } : {}),
       startedAt: this.startedAt,
       now: () => this.opts.clock.wallNow(),
-      actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service) },
+      actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
     };
   }
 
@@ -283,6 +283,7 @@ export class Daemon {
       this.opts.log.info('shutting down', { reason: message });
       await Promise.all([...this.pools.keys()].map((n) => this.stopPool(n)));
       this.coordinator.stop();
+      this.overrides?.stop();
       this.health.stopAll();
       this.adoption.stop();
       this.reconciler.stop();
