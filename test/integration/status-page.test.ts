@@ -1,4 +1,5 @@
 import t from 'tap';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artefactDir, launchChromium } from '../lab/browser.js';
@@ -24,7 +25,11 @@ t.test('the status page in chromium', async (t) => {
   writeFile(join(dir, 'web.pools'), legacyPool(backends.map((b) => ({ host: b.ip }))));
   const apiPort = await freePort(lo.speaker);
   const cfg = join(dir, 'vipd.conf');
-  writeFile(cfg, `[global]\nbgp = no\ninstrumentation = yes\ninstrumentation_ips = ["${lo.speaker}"]\ninstrumentation_port = ${apiPort}\n\n`
+  const token = 'page-test-token-0123456789';
+  writeFile(join(dir, 'tokens'), `alice:${token}\n`);
+  chmodSync(join(dir, 'tokens'), 0o600);
+  writeFile(cfg, `[global]\nbgp = no\ninstrumentation = yes\ninstrumentation_ips = ["${lo.speaker}"]\ninstrumentation_port = ${apiPort}\n`
+    + `admin-token-file = ${join(dir, 'tokens')}\nstate-file = ${join(dir, 'state.json')}\n\n`
     + webService(port, join(dir, 'web.pools'), ['depool-threshold = .3', 'monitors = [ "ProxyFetch" ]',
       "proxyfetch.url = [ 'http://web.example.org/healthz' ]", 'proxyfetch.interval = 0.3', 'proxyfetch.timeout = 0.25']));
   const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
@@ -72,7 +77,35 @@ t.test('the status page in chromium', async (t) => {
   t.not(await page.inputValue('#o-host'), '', 'Enter filled the override form');
   t.equal(await page.evaluate<string>('document.activeElement?.id'), 'o-state', 'and moved focus to it');
   t.equal(await page.locator('label[for="token"]').innerText(), 'Admin token', 'the token field is labelled');
-  t.same(problems, [], 'no CSP violation, script error or warning');
+
+  // A depool from the page, with the token typed once (kept in sessionStorage, never in the HTML), reaches IPVS.
+  const target = backends[0]!;
+  const vs = `10.2.1.1:${port}`;
+  await row(page, target.ip).locator('button.act').click();
+  t.equal(await page.inputValue('#o-host'), target.ip, "the row's button chose the server");
+  await page.fill('#token', 'wrong-token-0123456789');
+  await page.fill('#o-reason', 'disk replacement T1');
+  await page.selectOption('#o-state', 'depooled');
+  await page.click('#o-apply');
+  await page.getByText(/Refused \(403\)/).waitFor({ timeout: 5_000 });
+  t.pass('a wrong token is refused, and the page says so');
+  const before = vipd.lines.length;
+  await page.fill('#token', token);
+  await page.click('#o-apply');
+  await page.getByText(/^Done: depooled/).waitFor({ timeout: 5_000 });
+  await vipd.waitLog(() => vipd.batches(before).some((b) => b.includes(`-d -t ${vs} -r ${target.ip}:${port}`)), 5_000, 'the depool in the IPVS batch');
+  t.pass('the depool reached IPVS (dry-run batch)');
+  await row(page, target.ip).getByText('disk replacement T1').waitFor({ timeout: 3_000 });
+  t.match(await row(page, target.ip).innerText(), /depooled[\s\S]*by alice/, 'the row shows the override, its reason and author');
+  t.equal(await page.evaluate<string>("sessionStorage.getItem('vipd-admin-token')"), token, 'the token is kept in sessionStorage');
+  const html = await (await fetch(url, { headers: { accept: 'text/html' } })).text();
+  t.notOk(html.includes(token), 'the token is never in the HTML');
+  const mark = vipd.lines.length;
+  await page.click('#o-clear');
+  await page.getByText(/^Done: /).waitFor({ timeout: 5_000 });
+  await vipd.waitLog(() => vipd.batches(mark).some((b) => b.includes(`-a -t ${vs} -r ${target.ip}:${port}`)), 5_000, 'the repool in the IPVS batch');
+  t.pass('removing the override puts the server back in IPVS');
+  t.same(problems.filter((p) => !/status of 403/.test(p)), [], 'no CSP violation, script error or warning (but the refused write)');
 
   // A phone: no horizontal scrolling of the page, rows as cards.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
