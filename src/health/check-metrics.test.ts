@@ -54,3 +54,11 @@ t.test('the last LATENCY_SAMPLES check durations per server and monitor, oldest 
   t.equal(got.length, LATENCY_SAMPLES, 'bounded');
   t.same(got, [...Array.from({ length: LATENCY_SAMPLES - 1 }, (_, i) => i + 5), 0], 'oldest first, a non-number kept as 0');
 });
+
+t.test("a forgotten server's latency slot is reused by the next", async (t) => {
+  const m = new CheckMetrics();
+  m.record('web', 'a', 'ProxyFetch', { up: true, reason: '', ms: 1 });
+  m.forget('web', 'a');
+  m.record('web', 'b', 'ProxyFetch', { up: true, reason: '', ms: 2 });
+  t.same(m.status().series.map((s) => [s.host, s.recentMs]), [['b', [2]]], 'the new series starts empty, not with the old samples');
+});

@@ -12,10 +12,12 @@ export const APP_JS = String.raw`(function () {
   try { token.value = sessionStorage.getItem(KEY) || ''; } catch (e) { /* storage off: type it each time */ }
   token.addEventListener('input', function () { try { sessionStorage.setItem(KEY, token.value); } catch (e) { /* ignore */ } });
 
-  var busy = false, failing = false, last = '';
+  // Every second; a big page (thousands of servers) waits three times as long as it took to fetch and swap.
+  var busy = false, failing = false, last = '', every = 1000;
   function refresh() {
     if (busy) return Promise.resolve();
     busy = true;
+    var t0 = Date.now();
     return fetch('/page/live', { cache: 'no-store', headers: { accept: 'text/html' } }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.text();
@@ -29,11 +31,15 @@ export const APP_JS = String.raw`(function () {
         if (el) el.focus();
       }
       if (failing) { liveState.textContent = 'Live: updates every second.'; failing = false; }
+      if (every > 1000) liveState.textContent = 'Live: updates every ' + Math.round(every / 1000) + ' s (a large page).';
     }).catch(function (e) {
-      if (!failing) { liveState.textContent = 'Live updates failing (' + e.message + '); retrying every second.'; failing = true; }
-    }).then(function () { busy = false; });
+      if (!failing) { liveState.textContent = 'Live updates failing (' + e.message + '); retrying.'; failing = true; }
+    }).then(function () {
+      busy = false;
+      every = Math.min(30000, Math.max(1000, 3 * (Date.now() - t0)));
+    });
   }
-  setInterval(refresh, 1000);
+  (function loop() { refresh().then(function () { setTimeout(loop, every); }); })();
 
   live.addEventListener('click', function (ev) {
     var b = ev.target instanceof Element ? ev.target.closest('button.act') : null;

@@ -113,3 +113,10 @@ t.test('helpers', async (t) => {
   t.same(vipAtPeer(v, { ...p, state: 'Established', prefixesRefused: ['10.2.1.1/32'] }), { announced: false, why: 'over bgp-max-announce' });
   t.same(vipAtPeer({ ...v, announced: false, reason: 'all servers down' }, p), { announced: false, why: 'all servers down' });
 });
+
+t.test('the page script is valid JavaScript and never writes the token into the document', async (t) => {
+  const { APP_JS } = await import('./app-js.js');
+  t.doesNotThrow(() => new Function(APP_JS), 'parses');
+  t.notMatch(APP_JS, /localStorage|document\.cookie|\.setAttribute\('value'/, 'the token goes to sessionStorage only');
+  t.match(APP_JS, /sessionStorage\.setItem\(KEY, token\.value\)/);
+});
