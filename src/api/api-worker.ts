@@ -87,6 +87,7 @@ port?.on('message', (m: MainMessage) => {
     confirms.get(m.id)?.(m.result);
     confirms.delete(m.id);
   } else if (m.t === 'write') {
+    cache.invalidate();
     writes.get(m.id)?.(m.answer);
     writes.delete(m.id);
   } else if (m.t === 'close') {

@@ -42,7 +42,9 @@ export function hostAllowed(header: string | undefined, names: ReadonlySet<strin
   if (ip !== null) {
     // Only strict address literals: ipaddr also accepts forms such as "0x7f.1" that a browser would not send.
     if (!ipaddr.IPv4.isValidFourPartDecimal(host) && !ipaddr.IPv6.isValid(host)) return false;
-    return ipaddr.process(host).range() === 'loopback' || addresses().has(ip);
+    const range = ipaddr.process(host).range();
+    // 0.0.0.0 and :: reach this host from a browser too ("0.0.0.0 day"): never a name of ours.
+    return range !== 'unspecified' && (range === 'loopback' || addresses().has(ip));
   }
   return host === 'localhost' || names.has(host);
 }

@@ -48,3 +48,16 @@ t.test('a failed request rejects its waiters; the next get asks again', async (t
   cache.resolve('ok');
   t.equal(await c, 'ok');
 });
+
+t.test('after a write (invalidate) the next read is fresh even with the bucket empty', async (t) => {
+  const { cache, requests } = fixture();
+  for (let i = 1; i <= 5; i++) { const p = cache.get(); cache.resolve(`s${i}`); await p; }
+  t.equal(await cache.get(), 's5');
+  cache.invalidate();
+  const p = cache.get();
+  t.equal(requests(), 6, 'a fresh request');
+  cache.resolve('after-write');
+  t.equal(await p, 'after-write');
+  t.equal(await cache.get(), 'after-write', 'then the bucket rules again');
+  t.equal(requests(), 6);
+});

@@ -58,6 +58,12 @@ export class SnapshotCache<T> {
     for (const x of w) x.reject(error);
   }
 
+  /**
+   * The status changed by a write (answered after every snapshot asked before it): the next get()
+   * takes a fresh one, so a read after a write sees it. Writes are authenticated and rate-limited.
+   */
+  invalidate(): void { this.last = null; }
+
   private wait(w: Waiter<T>[]): Promise<T> {
     return new Promise<T>((resolve, reject) => { w.push({ resolve, reject }); });
   }

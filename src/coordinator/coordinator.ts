@@ -13,7 +13,7 @@ import { RemovalHolds } from './removal-holds.js';
 import { FirstRoundWait } from './first-round-wait.js';
 import { ResolveLimiter, addressOf, familyOf as family, isLiteral as literal, logFailures, type LimiterOptions } from './resolve-limiter.js';
 import { NO_OVERRIDES, type OverrideSet } from './overrides.js';
-import { applyInstance, effectiveServers, overlayPools, type InstanceRouting } from './overrides-apply.js';
+import { applyInstance, effectiveServers, overlayPools, poolForVips, type InstanceRouting } from './overrides-apply.js';
 import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
 import type {
   DesiredService, HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort,
@@ -327,7 +327,7 @@ export class Coordinator {
       .filter((svc) => svc.delivered && svc.initialized)
       .map((svc) => ({
         service: svc.spec.name,
-        realServers: effectiveServers(svc.spec.name, svc.pool.servers.values(), this.overrides).map(({ s, weight }) => ({
+        realServers: effectiveServers(svc.spec.name, svc.pool.threshold, svc.pool.servers.values(), this.overrides).map(({ s, weight }) => ({
           host: s.host, ip: s.ip!, port: this.targetPort(svc, s), weight,
         })),
       }));
@@ -335,7 +335,7 @@ export class Coordinator {
     if (t !== this.lastTable) { this.lastTable = t; this.d.ipvs.apply(table); }
     for (const svc of this.services.values()) this.updateFirstRound(svc);
     const views = [...this.services.values()]
-      .map((svc) => ({ ...svc, waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone) }));
+      .map((svc) => ({ ...svc, pool: poolForVips(svc.spec.name, svc.pool, this.overrides), waitOver: this.wait.over(svc.addedAt, this.route.firstRoundWaitMs, svc.firstRoundDone) }));
     const inputs = buildVipInputs(views, this.route, this.settledVips, this.withheld);
     const { routes, decisions } = applyInstance(decideVips(inputs, this.route), this.instance);
     const before = new Map(this.decisions.map((x) => [x.prefix, x]));

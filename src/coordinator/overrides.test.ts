@@ -3,7 +3,8 @@ import {
   effectiveServer, expire, nextExpiry, NO_OVERRIDES, overridesAlert, parseOverrideRequest, parseRfc3339, thresholdRefusal,
   withOverride, withoutOverride, type OverrideSet, type ServerOverride,
 } from './overrides.js';
-import { applyInstance, effectiveServers, overlayPools } from './overrides-apply.js';
+import { applyInstance, effectivePool, effectiveServers, overlayPools, poolForVips } from './overrides-apply.js';
+import { serviceHealth } from './status.js';
 import type { PoolStatus } from './status.js';
 import type { Route, ServerState } from './types.js';
 import type { VipDecision } from './vip-policy.js';
@@ -48,7 +49,7 @@ t.test('effective place in IPVS per state', async (t) => {
     host, weight: 5, enabled: true, ready: true, resolving: false, ip: `10.0.0.${host.length}`, up: pooled, pooled, monitors: new Map(),
   });
   const set: OverrideSet = { servers: [ov('a', 'depooled'), ov('bb', 'drained'), ov('ccc', 'pooled'), { ...ov('dddd', 'depooled'), pool: 'other' }], instance: null };
-  const got = effectiveServers('web', [s('a', true), s('bb', true), s('ccc', false), s('dddd', true)], set).map(({ s, weight }) => `${s.host}:${weight}`);
+  const got = effectiveServers('web', 0, [s('a', true), s('bb', true), s('ccc', false), s('dddd', true)], set).map(({ s, weight }) => `${s.host}:${weight}`);
   t.same(got, ['bb:0', 'ccc:5', 'dddd:5'], 'an override of another pool does not apply');
 });
 
@@ -97,12 +98,35 @@ t.test('instance depool: GRACEFUL_SHUTDOWN, then no route', async (t) => {
   t.match(w.decisions[0], { announced: false, med: null, reason: 'instance depooled: maint' });
 });
 
+t.test('the threshold holds when health depools after an operator depool', async (t) => {
+  const m = (host: string, up: boolean) => ({ host, up, pooled: up, enabled: true, ready: true, weight: 10 });
+  // 4 servers, threshold 0.5: the operator took a and b out (2 of 4 left, allowed); then c goes down.
+  const set: OverrideSet = { servers: [ov('a', 'depooled'), ov('b', 'drained')], instance: null };
+  const eff = effectivePool('web', 0.5, [m('a', true), m('b', true), m('c', false), m('d', true)], set);
+  t.same([...eff].map(([h, e]) => `${h}:${e.inIpvs ? e.weight : 'out'}${e.kept ? ' kept' : ''}`), ['a:out', 'b:0', 'c:10 kept', 'd:10']);
+  const noOverride = effectivePool('web', 0.5, [m('a', true), m('c', false)], { servers: [ov('x', 'depooled')], instance: null });
+  t.same([...noOverride.values()].map((e) => e.inIpvs), [true, false], 'no override in the pool: health alone decides');
+  const pools = [{ name: 'web', depoolThreshold: 0.5, pooledDown: [], servers: [m('a', true), m('b', true), m('c', false), m('d', true)].map((x) => ({ ...x, ip: '10.0.0.1' })) }] as unknown as PoolStatus[];
+  const [p] = overlayPools(pools, set);
+  t.same(p!.pooledDown, ['c'], '/alerts names it as marked down but pooled');
+  t.match(p!.servers[2], { host: 'c', pooled: true, pooledDown: true });
+});
+
 t.test('status shows what IPVS holds and the override', async (t) => {
   const srv = { host: 'a', ip: '10.0.0.1', port: 80, weight: 10, enabled: true, ready: true, up: true, partiallyUp: true, pooled: true, pooledDown: false, monitors: [] };
-  const pools = [{ name: 'web', servers: [srv, { ...srv, host: 'b' }] }] as unknown as PoolStatus[];
+  const pools = [{ name: 'web', depoolThreshold: 0, pooledDown: [], servers: [srv, { ...srv, host: 'b' }] }] as unknown as PoolStatus[];
   t.equal(overlayPools(pools, NO_OVERRIDES), pools);
   const o = ov('a', 'depooled');
   const [p] = overlayPools(pools, { servers: [o, ov('b', 'drained')], instance: null });
   t.match(p!.servers[0], { pooled: false, weight: 10, override: o });
   t.match(p!.servers[1], { pooled: true, weight: 0, override: { state: 'drained' } });
+});
+
+t.test('the VIP policy sees depooled and drained servers as not serving', async (t) => {
+  const st = (host: string): ServerState => ({ host, weight: 10, enabled: true, ready: true, resolving: false, ip: '10.0.0.1', up: true, pooled: true, monitors: new Map() });
+  const pool = { threshold: 0, servers: new Map([['a', st('a')], ['b', st('b')]]), pooledDown: new Set<string>() };
+  t.equal(poolForVips('web', pool, NO_OVERRIDES), pool);
+  const set: OverrideSet = { servers: [ov('a', 'depooled'), ov('b', 'drained')], instance: null };
+  t.match(serviceHealth('web', poolForVips('web', pool, set), true), { servers: 2, up: 2, pooled: 0, pooledUp: 0 });
+  t.match(serviceHealth('web', pool, true), { pooled: 2 }, 'the coordinator\'s own pool is untouched');
 });

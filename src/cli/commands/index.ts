@@ -7,6 +7,7 @@ import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
 import { speakCommand } from './speak.js';
 import { ipvsCommand } from './ipvs.js';
+import { depoolCommand, drainCommand, overridesCommand, poolCommand, repoolCommand } from './overrides.js';
 
 /** Every `vipd` subcommand; each lives in its own file in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,6 +17,11 @@ export const commands: CommandModule<any, any>[] = [
   probeCommand,
   statusCommand,
   confirmRemovalCommand,
+  depoolCommand,
+  drainCommand,
+  poolCommand,
+  repoolCommand,
+  overridesCommand,
   runCommand,
   speakCommand,
   ipvsCommand,

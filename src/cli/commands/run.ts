@@ -91,7 +91,7 @@ export const runCommand: CommandModule<object, Args> = {
     .option('config', { alias: 'c', type: 'string', describe: `config file (default ${DEFAULT_CONFIGS.join(', falling back to ')})` })
     .option('dryrun', { alias: 'n', type: 'boolean', default: false, describe: 'do not change IPVS: log each ipvsadm batch instead' })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'debug logging' })
-    .option('state-dir', { type: 'string', describe: `where the lock that makes this vipd the one driving IPVS lives (default ${DEFAULT_STATE_DIR}; not taken with --dryrun)` })
+    .option('state-dir', { type: 'string', describe: `where the lock that makes this vipd the one driving IPVS lives (default ${DEFAULT_STATE_DIR}; not taken with --dryrun), and state.json (operator overrides) unless state-file is set` })
     .option('allow-empty', { type: 'boolean', default: false, describe: 'allow a config without services (refused by default: an empty or truncated file), at start and on reload' })
     .option('demo', { type: 'boolean', default: false, describe: 'run the shipped demo: loopback backends, dry-run IPVS, status on http://127.0.0.1:9090/' }),
   handler: async (args) => {

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { vipLine, type VipView } from '../../api/views.js';
+import { describeOverride, type OverrideSet } from '../../coordinator/overrides.js';
 
 interface Args { url: string; timeout: number }
 
@@ -11,6 +12,8 @@ export interface StatusData {
   pools: { name: string; servers: Record<string, ServerDump> }[];
   vips: VipView[];
   bgpText: string;
+  /** Absent from a vipd without /overrides. */
+  overrides?: OverrideSet;
 }
 
 /** The readable summary: alerts, pools with counts, VIPs and their state, BGP sessions. */
@@ -25,6 +28,11 @@ export function formatStatus(d: StatusData): string {
     out.push(`  ${p.name.padEnd(width)}  ${s.length} servers, ${n((x) => x.enabled)} enabled, ${n((x) => x.up)} up, `
       + `${n((x) => x.pooled)} pooled${downPooled.length ? `; pooled but down: ${downPooled.join(', ')}` : ''}`);
     for (const [host, x] of s) if (!x.up) out.push(`    ${host} down: ${x.reason ?? '(reason unknown)'}`);
+  }
+  if (d.overrides) {
+    // Issue 15 §4: every override, the instance's first.
+    const all = [...(d.overrides.instance ? [d.overrides.instance] : []), ...d.overrides.servers];
+    out.push('', 'Overrides:', ...(all.length ? all.map((o) => `  ${describeOverride(o)}`) : ['  (none)']));
   }
   out.push('', 'VIPs:');
   if (d.vips.length === 0) out.push('  (none)');
@@ -47,6 +55,7 @@ async function fetchStatus(base: string, timeoutMs: number): Promise<StatusData>
       const wait = Math.min(2, Math.max(0.1, Number(res.headers.get('retry-after')) || 1));
       await new Promise((r) => setTimeout(r, wait * 1000));
     }
+    if (path === '/overrides' && res.status === 404) return undefined; // a vipd from before issue 15
     if (!res.ok) throw new Error(`${base}${path}: HTTP ${res.status}`);
     return json ? res.json() : res.text();
   };
@@ -59,6 +68,7 @@ async function fetchStatus(base: string, timeoutMs: number): Promise<StatusData>
     pools,
     vips: (await get('/vips')) as VipView[],
     bgpText: (await get('/bgp', false)) as string,
+    ...await get('/overrides').then((o) => (o ? { overrides: o as OverrideSet } : {})),
   };
 }
 

@@ -35,7 +35,10 @@ const poolText = (servers: [string, number, boolean][]) =>
 const service = (name: string, port: number, pool: string) => `[${name}]\nprotocol = tcp\nip = ${VIP}\nport = ${port}\n`
   + `scheduler = wrr\nconfig = file://${pool}\ndepool-threshold = .5\nmonitors = [ "ProxyFetch" ]\n`
   + `proxyfetch.url = [ 'http://web.example.org/healthz' ]\nproxyfetch.interval = 0.5\nproxyfetch.timeout = 1\n\n`;
-const GLOBAL = '[global]\nbgp = no\nipvs-reconcile-interval = 1\n\n';
+// Issue 15: operator overrides go through the daemon's own control, authenticated as the API's would be.
+const TOKENS = join(tmpdir(), `vipd-guest-tokens-${process.pid}`);
+const AUTH = 'Bearer guest-operator-token-0123';
+const GLOBAL = `[global]\nbgp = no\nipvs-reconcile-interval = 1\nadmin-token-file = ${TOKENS}\n\n`;
 
 /** How long pool file edits may take to reach the kernel (issue 7 §5). */
 const POOL_EDIT_MS = 2000;
@@ -52,6 +55,7 @@ export async function daemonScenario(tools: GuestTools): Promise<StepResult[]> {
   writeFileSync(pool, poolText([[H0, 10, true], [H1, 20, true], [H2, 30, true]]));
   writeFileSync(pool2, poolText([[WEB2, 7, true]]));
   writeFileSync(conf, GLOBAL + service('web', PORT, pool));
+  writeFileSync(TOKENS, `ops:${AUTH.slice(7)}\n`, { mode: 0o600 });
   const backends = new Map<string, Backend>();
   const up = async (host: string, port = PORT) => { backends.set(host, await startBackend(host, port)); };
   const down = (host: string) => backends.get(host)?.stop();
@@ -75,6 +79,10 @@ export async function daemonScenario(tools: GuestTools): Promise<StepResult[]> {
     const web = (...rs: string[]) => [svcLine(), ...rs];
     const status = () => d.coordinator.status();
     let before: string[] = [];
+    const override = (method: 'PUT' | 'DELETE', body?: unknown) => {
+      const r = d.overrides!.write({ method, pool: 'web', host: H0, body, authorization: AUTH, client: 'guest' });
+      if (r.status !== 200) throw new Error(`override ${method}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    };
     let repairs = 0;
     const plan: Step[] = [
       { what: 'all backends up: the service and its 3 servers with their weights', ms: 30_000, act: () => {},
@@ -105,6 +113,12 @@ export async function daemonScenario(tools: GuestTools): Promise<StepResult[]> {
             ? '' : `no alert naming line 5: ${JSON.stringify(status().alerts)}`;
           return reported + await kernel(web(rsLine(H0, 15), rsLine(H1, 20), rsLine(H2, 0)))();
         } },
+      { what: 'operator drain: the server stays at -w 0', ms: 5000, act: () => override('PUT', { state: 'drained', reason: 'guest drain' }),
+        check: kernel(web(rsLine(H0, 0), rsLine(H1, 20), rsLine(H2, 0))) },
+      { what: 'operator depool: the server leaves the kernel', ms: 5000, act: () => override('PUT', { state: 'depooled', reason: 'guest depool' }),
+        check: kernel(web(rsLine(H1, 20), rsLine(H2, 0))) },
+      { what: 'operator repool: the server is back at its weight', ms: 5000, act: () => override('DELETE'),
+        check: kernel(web(rsLine(H0, 15), rsLine(H1, 20), rsLine(H2, 0))) },
       { what: 'invalid reload: rejected with an alert, the kernel table kept', ms: 0,
         act: async () => {
           before = await tools.saved();
