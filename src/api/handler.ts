@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import ipaddr from 'ipaddr.js';
 import { metricsText } from './metrics.js';
 import { handleOverrides } from './overrides-handler.js';
+import { isPagePath, pageAnswer, pageAsset } from './page/index.js';
 import type { OverrideWrite, StatusSnapshot, WriteAnswer } from './types.js';
 import {
   alertsView, bgpView, notFoundView, poolsView, poolView, serverView, vipsView, type Body,
@@ -31,6 +32,12 @@ export interface HandlerContext {
 export function wantsJson(req: IncomingMessage): boolean {
   const accept = req.headers.accept;
   return accept !== undefined && accept.toLowerCase().includes('application/json');
+}
+
+/** A browser's navigation: the status page (issue 15 §3) instead of text. */
+export function wantsHtml(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return accept !== undefined && accept.toLowerCase().includes('text/html');
 }
 
 /** Routes a path to a body, or null for 404. Exported for tests of the routing alone. */
@@ -122,6 +129,11 @@ export async function handle(req: IncomingMessage, res: ServerResponse, ctx: Han
     if (await handleOverrides(req, path, client, ctx, send, sendBody)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(405, 'text/plain', 'Only GET and HEAD are supported\n', { allow: 'GET, HEAD' });
+      return;
+    }
+    if (isPagePath(path, wantsHtml(req))) {
+      const a = pageAsset(path) ?? pageAnswer(path, await ctx.snapshot());
+      send(a.status, a.type, a.body, a.headers);
       return;
     }
     const snap = await ctx.snapshot();

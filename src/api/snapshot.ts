@@ -13,6 +13,7 @@ export function takeSnapshot(src: StatusSource, loopLag: LoopLag | null): Status
     ...(src.checks ? { checks: src.checks() } : {}),
     ...(src.reload ? { reload: src.reload() } : {}),
     ...(src.schedule ? { schedule: src.schedule() } : {}),
+    ...(src.events ? { events: src.events() } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { CoordinatorStatus } from '../coordinator/status.js';
 import type { CheckMetricsStatus, ServiceSchedule } from '../health/index.js';
+import type { EventEntry } from '../log/event-ring.js';
 
 export interface NotificationInfo {
   code: number;
@@ -101,6 +102,8 @@ export interface StatusSnapshot {
   reload?: ReloadStatus;
   /** Per service: how the health checks keep their schedule (absent without health checks). */
   schedule?: ServiceSchedule[];
+  /** The last logged events, newest first (the status page). */
+  events?: EventEntry[];
 }
 
 /** Everything the API reads; each call returns the state as it is now. */
@@ -111,6 +114,7 @@ export interface StatusSource {
   checks?(): CheckMetricsStatus;
   reload?(): ReloadStatus;
   schedule?(): ServiceSchedule[];
+  events?(): EventEntry[];
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;

@@ -57,7 +57,7 @@ export function notFoundView(): Body {
   return { json: { error: NOT_FOUND }, text: NOT_FOUND };
 }
 
-function duration(ms: number): string {
+export function duration(ms: number): string {
   let s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86400); s %= 86400;
   const h = Math.floor(s / 3600); s %= 3600;

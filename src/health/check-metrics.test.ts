@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CHECK_BUCKETS_S, CheckMetrics } from './check-metrics.js';
+import { CHECK_BUCKETS_S, CheckMetrics, LATENCY_SAMPLES } from './check-metrics.js';
 
 t.test("PyBal's label sets: ProxyFetch per URL, DNSQuery by result, RunCommand by exit code; last value kept", async (t) => {
   const m = new CheckMetrics();
@@ -42,4 +42,23 @@ t.test('IdleConnection counts are taken as the monitor reports them; histogram p
   t.equal(m.status().histograms.length, 1, 'the histogram stays with the service');
   m.forgetService('web');
   t.same(m.status(), { series: [], histograms: [] });
+});
+
+t.test('the last LATENCY_SAMPLES check durations per server and monitor, oldest first (the page sparkline)', async (t) => {
+  const m = new CheckMetrics();
+  m.record('web', 'a', 'ProxyFetch', { up: true, reason: '', ms: 7 });
+  t.same(m.status().series[0]!.recentMs, [7]);
+  for (let i = 1; i <= LATENCY_SAMPLES + 3; i++) m.record('web', 'a', 'ProxyFetch', { up: i % 2 === 0, reason: '', ms: i });
+  m.record('web', 'a', 'ProxyFetch', { up: false, reason: '', ms: Number.NaN });
+  const got = m.status().series[0]!.recentMs!;
+  t.equal(got.length, LATENCY_SAMPLES, 'bounded');
+  t.same(got, [...Array.from({ length: LATENCY_SAMPLES - 1 }, (_, i) => i + 5), 0], 'oldest first, a non-number kept as 0');
+});
+
+t.test("a forgotten server's latency slot is reused by the next", async (t) => {
+  const m = new CheckMetrics();
+  m.record('web', 'a', 'ProxyFetch', { up: true, reason: '', ms: 1 });
+  m.forget('web', 'a');
+  m.record('web', 'b', 'ProxyFetch', { up: true, reason: '', ms: 2 });
+  t.same(m.status().series.map((s) => [s.host, s.recentMs]), [['b', [2]]], 'the new series starts empty, not with the old samples');
 });

@@ -3,7 +3,10 @@
  * duration per label set, IdleConnection's connection counts; PYBAL.md §3.2–3.5) and a check-latency
  * histogram per (service, monitor). Pure: the health adapter feeds it, the API renders it.
  */
+import { LATENCY_SAMPLES, LatencyRings } from './latency-rings.js';
 import type { CheckResult } from './monitor.js';
+
+export { LATENCY_SAMPLES };
 
 /** Upper bounds (seconds) of the check-latency histogram; +Inf is implied. */
 export const CHECK_BUCKETS_S: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -24,6 +27,8 @@ export interface CheckSeries {
   monitor: string;
   durations: CheckDuration[];
   connections?: { failed: Record<string, number>; lost: Record<string, number> };
+  /** The last checks' durations in ms, oldest first (at most LATENCY_SAMPLES): the status page's sparkline. */
+  recentMs?: number[];
 }
 
 export interface CheckHistogram {
@@ -40,7 +45,11 @@ export interface CheckMetricsStatus {
   histograms: CheckHistogram[];
 }
 
-interface Entry { service: string; host: string; monitor: string; durations: Map<string, CheckDuration>; connections?: CheckSeries['connections'] }
+interface Entry {
+  service: string; host: string; monitor: string; durations: Map<string, CheckDuration>; connections?: CheckSeries['connections'];
+  /** Its slot in the latency rings, and every result counted (the ring's write position). */
+  slot: number; checks: number;
+}
 
 const resultOf = (up: boolean): CheckDuration['result'] => (up ? 'successful' : 'failed');
 
@@ -53,12 +62,14 @@ function exitcode(r: CheckResult): string {
 export class CheckMetrics {
   private readonly entries = new Map<string, Entry>();
   private readonly histograms = new Map<string, CheckHistogram>();
+  private readonly rings = new LatencyRings();
 
   record(service: string, host: string, monitor: string, r: CheckResult): void {
     this.observe(service, monitor, r.ms / 1000);
     const key = `${service}\0${host}\0${monitor}`;
     let e = this.entries.get(key);
-    if (!e) { e = { service, host, monitor, durations: new Map() }; this.entries.set(key, e); }
+    if (!e) { e = { service, host, monitor, durations: new Map(), slot: this.rings.alloc(), checks: 0 }; this.entries.set(key, e); }
+    this.rings.put(e.slot, e.checks++, r.ms);
     const set = (d: CheckDuration): void => { e.durations.set(`${d.result}\0${d.url ?? ''}\0${d.exitcode ?? ''}`, d); };
     // The label sets PyBal 1.15 sets (monitors/{proxyfetch,dnsquery,runcommand}.py).
     if (monitor === 'ProxyFetch') for (const q of r.requests ?? []) set({ result: resultOf(q.up), url: q.url, seconds: q.ms / 1000 });
@@ -69,12 +80,12 @@ export class CheckMetrics {
 
   /** A server left the pool: its series go (the histograms keep counting for the service). */
   forget(service: string, host: string): void {
-    for (const [k, e] of this.entries) if (e.service === service && e.host === host) this.entries.delete(k);
+    for (const [k, e] of this.entries) if (e.service === service && e.host === host) this.drop(k, e);
   }
 
   /** A service left the configuration. */
   forgetService(service: string): void {
-    for (const [k, e] of this.entries) if (e.service === service) this.entries.delete(k);
+    for (const [k, e] of this.entries) if (e.service === service) this.drop(k, e);
     for (const [k, h] of this.histograms) if (h.service === service) this.histograms.delete(k);
   }
 
@@ -82,10 +93,16 @@ export class CheckMetrics {
     return {
       series: [...this.entries.values()].map((e) => ({
         service: e.service, host: e.host, monitor: e.monitor, durations: [...e.durations.values()].map((d) => ({ ...d })),
+        recentMs: this.rings.values(e.slot, e.checks),
         ...(e.connections ? { connections: { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } } } : {}),
       })),
       histograms: [...this.histograms.values()].map((h) => ({ ...h, buckets: [...h.buckets] })),
     };
+  }
+
+  private drop(key: string, e: Entry): void {
+    this.entries.delete(key);
+    this.rings.release(e.slot);
   }
 
   private observe(service: string, monitor: string, seconds: number): void {

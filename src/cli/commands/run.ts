@@ -8,6 +8,7 @@ import { ConfigError, Daemon } from '../run/daemon.js';
 import { DEFAULT_STATE_DIR } from '../run/state-lock.js';
 import { startDemo, type Demo } from '../run/demo.js';
 import { stopKindOf } from '../run/graceful-restart.js';
+import { withEventLog } from '../run/status-events.js';
 
 interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
 
@@ -67,7 +68,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
   process.on('SIGUSR1', onTerm);
   try {
     daemon = await Daemon.start({
-      configPath, dryRun, clock: systemClock, log, allowEmpty: args['allow-empty'],
+      configPath, dryRun, clock: systemClock, log: withEventLog(log, systemClock), allowEmpty: args['allow-empty'],
       ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
       poolSource: (svc, l) => createPoolSource(svc.pool, {
         clock: systemClock, logger: l, intervalMs: secondsToMillis(svc.poolInterval), timeoutMs: secondsToMillis(svc.poolTimeout),

@@ -29,6 +29,7 @@ import { secureSockets } from './tcp-security.js';
 import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-restart.js';
 import { BfdWiring, stopBgp } from './bfd-wiring.js';
 import { startPoolSource } from './pool-wiring.js';
+import { withEvents } from './status-events.js';
 
 export { ConfigError, readConfig };
 
@@ -180,7 +181,7 @@ export class Daemon {
     const g = plan.next.global;
     try {
       this.api = await startApiServer({
-        source: this.statusSource(), hosts: g.instrumentationIps, port: g.instrumentationPort,
+        source: withEvents(this.statusSource(), this.opts.log), hosts: g.instrumentationIps, port: g.instrumentationPort,
         log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m), hostnames: apiHostnames(g),
       });
     } catch (e) { throw configError(e, ' (is another vipd running?)'); }
