@@ -1,8 +1,7 @@
 import t from 'tap';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { artefactDir, launchChromium } from '../lab/browser.js';
+import { artefactDir, launchChromium, serverRow as row } from '../lab/browser.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { Backend, freePort, legacyPool, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
 
@@ -10,9 +9,6 @@ import { Backend, freePort, legacyPool, tempDir, Vipd, webService, writeFile } f
 // backends, ProxyFetch every 0.3 s. The page lists the pool, updates itself (no reload) to show a
 // killed backend down with its reason within 2 s, works with JavaScript off, on a phone-sized
 // screen, and by keyboard; no CSP violation or script error; screenshots saved.
-
-/** The server row of `host` (exact host text). */
-const row = (page: Page, host: string) => page.locator('tr', { has: page.getByText(host, { exact: true }) });
 
 t.test('the status page in chromium', async (t) => {
   const browser = await launchChromium(t);

@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { requireTool, type SkippableTest } from '../support/require-tool.js';
 
 /** Where the system chromium lives (Debian's package); VIPD_CHROMIUM overrides. */
@@ -21,4 +21,9 @@ export async function launchChromium(t: SkippableTest & { teardown(fn: () => unk
 /** A folder that outlives the test for screenshots: $VIPD_ARTEFACTS, else a new one under the temp dir. */
 export function artefactDir(): string {
   return process.env.VIPD_ARTEFACTS ?? mkdtempSync(join(tmpdir(), 'vipd-artefacts-'));
+}
+
+/** The status page's table row of server `host` (its exact host text). */
+export function serverRow(page: Page, host: string): Locator {
+  return page.locator('tr', { has: page.getByText(host, { exact: true }) });
 }

@@ -56,6 +56,15 @@ export const APP_JS = String.raw`(function () {
     result.className = ok ? 'ok' : 'err';
   }
 
+  // An answer in words: an error, the override set, or the one a DELETE removed ({"removed": …}).
+  function describe(j) {
+    if (!j || typeof j !== 'object') return '';
+    if (j.error || j.message) return j.error || j.message;
+    if (j.state) return j.state + ': ' + (j.reason || '');
+    if ('removed' in j) return j.removed ? 'override removed (was ' + j.removed.state + ': ' + (j.removed.reason || '') + ')' : 'there was no override';
+    return '';
+  }
+
   function send(method, path, body) {
     if (!token.value) { say('Enter the admin token first.', false); token.focus(); return; }
     var headers = { authorization: 'Bearer ' + token.value, accept: 'application/json' };
@@ -65,7 +74,7 @@ export const APP_JS = String.raw`(function () {
       .then(function (r) {
         return r.text().then(function (t) {
           var msg = t;
-          try { var j = JSON.parse(t); msg = j.error || j.message || (j.state ? j.state + ': ' + (j.reason || '') : t); } catch (e) { /* text */ }
+          try { msg = describe(JSON.parse(t)) || t; } catch (e) { /* text */ }
           say((r.ok ? 'Done: ' : 'Refused (' + r.status + '): ') + msg, r.ok);
           return refresh();
         });
