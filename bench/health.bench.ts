@@ -2,14 +2,14 @@
 //  (a) ProxyFetch checks/s with a new connection each, side by side with wrk -H 'Connection: close';
 //  (b) 10,000 servers at a 5 s interval (2,000 checks/s) for 60 s: CPU, RSS, late checks.
 // Env: BENCH_HEALTH_SECONDS (default 60) shortens (b); BENCH_HEALTH_SERVERS (default 10000).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithTimeout, createMonitor, nativeAddonUnavailable, HealthRunner, type Monitor, type Target } from '../src/health/index.js';
 import { systemClock } from '../src/time/clock.js';
 import { findTool } from '../test/support/require-tool.js';
+import { startNginxOn } from './scale-nginx.js';
 
 const NET = '127.44.250';
 const ADDRESSES = 20;
@@ -27,37 +27,9 @@ function need(name: string): string {
   return p;
 }
 
-async function startNginx(bin: string, dir: string): Promise<ChildProcess> {
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
-  const listens = Array.from({ length: ADDRESSES }, (_, i) => `    listen ${NET}.${i + 1}:${PORT} backlog=4096;`).join('\n');
-  writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log crit;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server {
-${listens}
-    location / { default_type text/plain; return 200 "ok\\n"; }
-  }
-}
-`);
-  const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'inherit' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: `${NET}.1`, port: PORT });
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (up) return child;
-    if (child.exitCode !== null) break;
-    await sleep(50);
-  }
-  child.kill('SIGTERM');
-  throw new Error('nginx did not start');
+function startNginx(bin: string, dir: string): Promise<ChildProcess> {
+  const addresses = Array.from({ length: ADDRESSES }, (_, i) => `${NET}.${i + 1}`);
+  return startNginxOn(bin, dir, addresses, PORT, { backlog: 4096, connections: 8192, singleProcess: false });
 }
 
 function wrkRate(bin: string): { rate: number; output: string } {

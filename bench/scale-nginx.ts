@@ -25,16 +25,28 @@ function reachable(host: string, port: number): Promise<boolean> {
 }
 
 /** Starts nginx listening on the first `count` addresses; resolves once the last one answers. */
-export async function startNginx(bin: string, dir: string, count: number, port: number): Promise<ChildProcess> {
+export function startNginx(bin: string, dir: string, count: number, port: number): Promise<ChildProcess> {
+  const addresses = Array.from({ length: count }, (_, i) => addressOf(i));
+  return startNginxOn(bin, dir, addresses, port, { backlog: 512, connections: 18000, singleProcess: true });
+}
+
+export interface NginxOptions {
+  backlog: number;
+  connections: number;
+  /** No master process: one SIGKILL closes every listener at once. */
+  singleProcess: boolean;
+}
+
+/** nginx answering `200 ok` on `addresses` (loopback only) at `port`; resolves once the last one answers. */
+export async function startNginxOn(bin: string, dir: string, addresses: string[], port: number, o: NginxOptions): Promise<ChildProcess> {
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d), { recursive: true });
-  const listens = Array.from({ length: count }, (_, i) => `    listen ${addressOf(i)}:${port} backlog=512;`).join('\n');
+  const listens = addresses.map((a) => `    listen ${a}:${port} backlog=${o.backlog};`).join('\n');
   writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
-master_process off;
-daemon off;
-worker_rlimit_nofile 19000;
+${o.singleProcess ? 'master_process off;\n' : ''}daemon off;
+worker_rlimit_nofile ${o.connections + 1000};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log crit;
-events { worker_connections 18000; }
+events { worker_connections ${o.connections}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
@@ -46,13 +58,14 @@ ${listens}
 }
 `);
   const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'inherit' });
+  const last = addresses[addresses.length - 1]!;
   for (let i = 0; i < 600; i++) {
-    if (await reachable(addressOf(count - 1), port)) return child;
+    if (await reachable(last, port)) return child;
     if (child.exitCode !== null) break;
     await sleep(50);
   }
   child.kill('SIGKILL');
-  throw new Error(`nginx did not start on ${count} addresses (see ${dir}/error.log)`);
+  throw new Error(`nginx did not start on ${addresses.length} addresses (see ${dir}/error.log)`);
 }
 
 export async function stopNginx(child: ChildProcess): Promise<void> {
