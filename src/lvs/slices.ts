@@ -38,28 +38,26 @@ export class Slicer {
   }
 }
 
-/**
- * Calls `each(line, number)` for every line of `text` (1-based numbers, '\n' separated, a last
- * line without '\n' included), without splitting the whole text into an array first.
- */
-export function eachLine(text: string, each: (line: string, no: number) => void): void {
+/** The lines of `text` with their 1-based numbers ('\n' separated, a last line without '\n' included), without splitting it into an array. */
+function* linesOf(text: string): Generator<[string, number]> {
   let pos = 0;
   for (let no = 1; pos < text.length; no++) {
     const end = text.indexOf('\n', pos);
     const stop = end < 0 ? text.length : end;
-    each(text.slice(pos, stop), no);
+    yield [text.slice(pos, stop), no];
     pos = stop + 1;
   }
 }
 
+/** Calls `each(line, number)` for every line of `text`. */
+export function eachLine(text: string, each: (line: string, no: number) => void): void {
+  for (const [line, no] of linesOf(text)) each(line, no);
+}
+
 /** `eachLine`, giving the event loop back between slices. */
 export async function eachLineSliced(text: string, each: (line: string, no: number) => void, slicer = new Slicer()): Promise<void> {
-  let pos = 0;
-  for (let no = 1; pos < text.length; no++) {
-    const end = text.indexOf('\n', pos);
-    const stop = end < 0 ? text.length : end;
-    each(text.slice(pos, stop), no);
-    pos = stop + 1;
+  for (const [line, no] of linesOf(text)) {
+    each(line, no);
     if (slicer.due()) await slicer.pause();
   }
 }
