@@ -19,7 +19,7 @@ export interface EtcdEndpoint {
 /** Range and watch answers bigger than this are refused (a prefix far over pool-max-servers). */
 const MAX_RANGE_BYTES = 64 * 1024 * 1024;
 
-function headers(ep: EtcdEndpoint): Record<string, string> {
+export function headers(ep: EtcdEndpoint): Record<string, string> {
   return { 'content-type': 'application/json', ...(ep.token ? { authorization: ep.token } : {}) };
 }
 
@@ -38,7 +38,7 @@ export async function authenticate(ep: EtcdEndpoint, signal?: AbortSignal): Prom
   return token;
 }
 
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+export const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
 
 /** The smallest key greater than every key with this prefix (etcd's range_end for a prefix). */
@@ -60,7 +60,7 @@ function kvOf(raw: RawKv): EtcdKv {
   return { key: unb64(raw.key), value: unb64(raw.value), modRevision: Number(raw.mod_revision ?? 0) };
 }
 
-function describeError(status: number, body: string): string {
+export function describeError(status: number, body: string): string {
   try {
     const j = JSON.parse(body) as { error?: string; message?: string };
     return `etcd answered HTTP ${status}: ${j.message ?? j.error ?? body}`;

@@ -34,6 +34,19 @@ export function etcdCredentials(u: URL): { user: string; password: string } | un
   return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }
 
+/** An etcd3:// or etcd3s:// URL → the gateway endpoint and the key prefix (one trailing slash). */
+export function etcd3Target(url: string, opts: { clock: Clock; timeoutMs?: number; ca?: string | Buffer }): { ep: EtcdEndpoint; prefix: string } {
+  const u = new URL(url);
+  if (u.protocol !== 'etcd3:' && u.protocol !== 'etcd3s:') throw new Error(`${redactUrl(url)}: not an etcd3:// or etcd3s:// URL`);
+  const scheme = u.protocol === 'etcd3s:' ? 'https' : 'http';
+  const credentials = etcdCredentials(u);
+  const ep: EtcdEndpoint = {
+    base: new URL(`${scheme}://${u.port ? u.host : `${u.host}:2379`}`),
+    clock: opts.clock, timeoutMs: opts.timeoutMs ?? 5000, ...(opts.ca ? { ca: opts.ca } : {}), ...(credentials ? { credentials } : {}),
+  };
+  return { ep, prefix: decodeURIComponent(u.pathname).replace(/\/*$/, '/') };
+}
+
 /**
  * etcd3://host:port/prefix (plain HTTP) or etcd3s://host:port/prefix (TLS, verified): the conftool
  * layout, one key per host under the prefix, value {"pooled": "yes"|"no"|"inactive", "weight": N}.
@@ -55,15 +68,7 @@ export class EtcdSource implements PoolSource {
   private stopped = false;
 
   constructor(readonly url: string, private readonly opts: EtcdSourceOptions) {
-    const u = new URL(url);
-    if (u.protocol !== 'etcd3:' && u.protocol !== 'etcd3s:') throw new Error(`${redactUrl(url)}: not an etcd3:// or etcd3s:// URL`);
-    const scheme = u.protocol === 'etcd3s:' ? 'https' : 'http';
-    const credentials = etcdCredentials(u);
-    this.ep = {
-      base: new URL(`${scheme}://${u.port ? u.host : `${u.host}:2379`}`),
-      clock: opts.clock, timeoutMs: opts.timeoutMs ?? 5000, ...(opts.ca ? { ca: opts.ca } : {}), ...(credentials ? { credentials } : {}),
-    };
-    this.prefix = decodeURIComponent(u.pathname).replace(/\/*$/, '/');
+    ({ ep: this.ep, prefix: this.prefix } = etcd3Target(url, opts));
     this.backoff = opts.backoffMinMs ?? 100;
     this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: redactUrl(url) }), limitsWith(opts.maxServers));
   }

@@ -21,6 +21,7 @@ import { ConfigError } from './errors.js';
 import { gracefulShutdownMs } from './mapping.js';
 import { loadState, saveState, STATE_FILE } from './override-state.js';
 import { DEFAULT_STATE_DIR } from './state-lock.js';
+import type { SharedWriter } from './override-etcd.js';
 
 export interface OverrideDeps {
   clock: Clock;
@@ -47,6 +48,8 @@ export class OverrideControl {
   private expiryTimer: Cancel | null = null;
   private graceTimer: Cancel | null = null;
   private readonly log: Logger;
+  /** overrides-source (etcd): writes go there first; null = this balancer's state file only. */
+  private shared: SharedWriter | null = null;
 
   constructor(private readonly d: OverrideDeps) {
     this.log = d.log.child({ component: 'overrides' });
@@ -79,8 +82,24 @@ export class OverrideControl {
     this.expiryTimer = this.graceTimer = null;
   }
 
+  /** Shares the overrides through etcd from now on (issue 17 §2). */
+  share(writer: SharedWriter): void { this.shared = writer; }
+
+  /**
+   * A good state read from etcd replaces the local one and is mirrored to the state file: the
+   * fallback when etcd cannot be reached, start included.
+   */
+  fromShared(set: OverrideSet): void {
+    const next = expire(set, this.d.clock.wallNow()).set;
+    if (JSON.stringify(next) === JSON.stringify(this.set)) return;
+    try { saveState(this.d.stateFile, next); } catch (e) { this.log.error(`state file not updated from etcd: ${(e as Error).message}`); }
+    this.set = next;
+    this.log.warn(`overrides from etcd: ${overridesAlert(next) ?? 'none in force'}`);
+    this.apply();
+  }
+
   /** One PUT or DELETE from the API; nothing changes unless the answer is 200. */
-  write(w: OverrideWrite): WriteAnswer {
+  write(w: OverrideWrite): WriteAnswer | Promise<WriteAnswer> {
     const auth = this.authenticate(w);
     if (typeof auth !== 'string') return auth;
     return w.pool === null || w.host === null ? this.writeInstance(w, auth) : this.writeServer(w, w.pool, w.host, auth);
@@ -105,18 +124,17 @@ export class OverrideControl {
     return name;
   }
 
-  private writeServer(w: OverrideWrite, pool: string, host: string, author: string): WriteAnswer {
+  private writeServer(w: OverrideWrite, pool: string, host: string, author: string): WriteAnswer | Promise<WriteAnswer> {
     const p = this.d.coordinator.status().pools.find((x) => x.name === pool);
     if (!p) return refuse(404, `no pool '${pool}'`);
     if (!p.servers.some((s) => s.host === host)) return refuse(404, `no server '${host}' in pool '${pool}'`);
     if (w.method === 'DELETE') {
       const removed = findOverride(this.set, pool, host) ?? null;
-      if (removed) {
-        const failed = this.commit(withoutOverride(this.set, pool, host));
-        if (failed) return failed;
+      if (!removed) return answer(200, { removed });
+      return this.commit((s) => withoutOverride(s, pool, host), (sh) => sh.deleteServer(pool, host), () => {
         this.log.warn(`override dropped by ${author}: ${describeOverride(removed)}`, { service: pool, server: host });
-      }
-      return answer(200, { removed });
+        return answer(200, { removed });
+      });
     }
     const now = this.d.clock.wallNow();
     const r = parseOverrideRequest(w.body, now);
@@ -129,44 +147,61 @@ export class OverrideControl {
     const o: ServerOverride = {
       pool, host, state: r.value.state, reason: r.value.reason, author, since: iso(now), expires: r.value.expires, forced: why !== null,
     };
-    const failed = this.commit(withOverride(this.set, o));
-    if (failed) return failed;
-    this.log.warn(`override: ${describeOverride(o)}${why ? ` — FORCED past the depool threshold: ${why}` : ''}`, { service: pool, server: host });
-    return answer(200, o);
+    return this.commit((s) => withOverride(s, o), (sh) => sh.putServer(o), () => {
+      this.log.warn(`override: ${describeOverride(o)}${why ? ` — FORCED past the depool threshold: ${why}` : ''}`, { service: pool, server: host });
+      return answer(200, o);
+    });
   }
 
-  private writeInstance(w: OverrideWrite, author: string): WriteAnswer {
+  private writeInstance(w: OverrideWrite, author: string): WriteAnswer | Promise<WriteAnswer> {
     if (w.method === 'DELETE') {
       const removed = this.set.instance;
-      if (removed) {
-        const failed = this.commit({ ...this.set, instance: null });
-        if (failed) return failed;
+      if (!removed) return answer(200, { removed });
+      return this.commit((s) => ({ ...s, instance: null }), (sh) => sh.deleteInstance(), () => {
         this.log.warn(`instance repooled by ${author}: VIPs announced again as health decides (was: ${removed.reason})`);
-      }
-      return answer(200, { removed });
+        return answer(200, { removed });
+      });
     }
     const now = this.d.clock.wallNow();
     const r = parseOverrideRequest(w.body, now, ['depooled']);
     if (!r.ok) return refuse(400, r.error, r.field);
     if (r.value.force) return refuse(400, 'force: not used by an instance depool', 'force');
     const o: InstanceOverride = { state: 'depooled', reason: r.value.reason, author, since: iso(now), expires: r.value.expires };
-    const failed = this.commit({ ...this.set, instance: o });
-    if (failed) return failed;
-    this.log.warn(`override: ${describeOverride(o)}; every VIP leaves every router, IPVS stays`);
-    return answer(200, o);
+    return this.commit((s) => ({ ...s, instance: o }), (sh) => sh.putInstance(o), () => {
+      this.log.warn(`override: ${describeOverride(o)}; every VIP leaves every router, IPVS stays`);
+      return answer(200, o);
+    });
   }
 
-  /** Saves then applies `next`; an answer when the state file cannot be written (nothing changed). */
-  private commit(next: OverrideSet): WriteAnswer | null {
-    try {
-      saveState(this.d.stateFile, next);
-    } catch (e) {
-      this.log.error(`override not applied: ${(e as Error).message}`);
-      return refuse(500, `${(e as Error).message}; nothing changed`);
+  /**
+   * Without overrides-source: saves then applies the change; 500 when the state file cannot be
+   * written (nothing changed). With it: etcd first (503 when it cannot be written: nothing
+   * changed anywhere), then applied here at once and mirrored to the state file.
+   */
+  private commit(change: (s: OverrideSet) => OverrideSet, write: (s: SharedWriter) => Promise<void>, done: () => WriteAnswer): WriteAnswer | Promise<WriteAnswer> {
+    const shared = this.shared;
+    if (!shared) {
+      const next = change(this.set);
+      try {
+        saveState(this.d.stateFile, next);
+      } catch (e) {
+        this.log.error(`override not applied: ${(e as Error).message}`);
+        return refuse(500, `${(e as Error).message}; nothing changed`);
+      }
+      this.set = next;
+      this.apply();
+      return done();
     }
-    this.set = next;
-    this.apply();
-    return null;
+    return write(shared).then(() => {
+      const next = change(this.set);
+      try { saveState(this.d.stateFile, next); } catch (e) { this.log.error(`state file not updated: ${(e as Error).message}`); }
+      this.set = next;
+      this.apply();
+      return done();
+    }, (e: unknown) => {
+      this.log.error(`override not applied: overrides-source: ${(e as Error).message}`);
+      return refuse(503, `overrides-source (etcd) not written: ${(e as Error).message}; nothing changed`);
+    });
   }
 
   /** The instance's BGP phase follows the set: graceful first when a peer waits, then withdrawn. */
@@ -206,7 +241,12 @@ export class OverrideControl {
       this.expiryTimer = null;
       const r = expire(this.set, this.d.clock.wallNow());
       if (r.ended.length === 0) { this.schedule(); return; }
-      for (const o of r.ended) this.log.warn(`override expired: ${describeOverride(o)}`);
+      for (const o of r.ended) {
+        this.log.warn(`override expired: ${describeOverride(o)}`);
+        // Any balancer may end a shared override: the delete is idempotent, the watch brings it to the others.
+        const gone = this.shared && ('pool' in o ? this.shared.deleteServer(o.pool, o.host) : this.shared.deleteInstance());
+        if (gone) gone.catch((e: unknown) => this.log.warn(`expired override not deleted from etcd: ${(e as Error).message}`));
+      }
       // The file may keep an expired entry if this write fails: it is dropped when read.
       try { saveState(this.d.stateFile, r.set); } catch (e) { this.log.error((e as Error).message); }
       this.set = r.set;

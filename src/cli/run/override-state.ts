@@ -5,22 +5,12 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import {
-  NO_OVERRIDES, OVERRIDE_STATES, parseRfc3339, type InstanceOverride, type OverrideSet, type ServerOverride,
-} from '../../coordinator/overrides.js';
+import { instanceEntry, OverrideEntryError, serverEntry } from '../../coordinator/override-entries.js';
+import { NO_OVERRIDES, type OverrideSet } from '../../coordinator/overrides.js';
 
 export const STATE_FILE = 'state.json';
 
 export class StateFileError extends Error {}
-
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isTime = (v: unknown): boolean => isStr(v) && parseRfc3339(v) !== null;
-
-function checkCommon(o: Record<string, unknown>, at: string): void {
-  if (!isStr(o.reason) || !isStr(o.author)) throw new StateFileError(`${at}: reason and author must be strings`);
-  if (!isTime(o.since)) throw new StateFileError(`${at}: since must be an RFC 3339 time`);
-  if (o.expires !== null && !isTime(o.expires)) throw new StateFileError(`${at}: expires must be an RFC 3339 time or null`);
-}
 
 /** Parses the file's text; errors name the file and the entry. */
 export function parseState(text: string, path: string): OverrideSet {
@@ -32,24 +22,13 @@ export function parseState(text: string, path: string): OverrideSet {
   }
   const { servers, instance } = d.overrides;
   if (!Array.isArray(servers)) throw new StateFileError(`${path}: overrides.servers must be a list`);
-  const out: ServerOverride[] = servers.map((raw: unknown, i) => {
-    const at = `${path}: overrides.servers[${i}]`;
-    const o = raw as Record<string, unknown>;
-    if (typeof o !== 'object' || o === null || !isStr(o.pool) || !isStr(o.host)) throw new StateFileError(`${at}: pool and host must be strings`);
-    if (!(OVERRIDE_STATES as readonly unknown[]).includes(o.state)) throw new StateFileError(`${at}: state must be one of ${OVERRIDE_STATES.join(', ')}`);
-    checkCommon(o, at);
-    return { pool: o.pool, host: o.host, state: o.state as ServerOverride['state'], reason: o.reason as string, author: o.author as string,
-      since: o.since as string, expires: (o.expires ?? null) as string | null, forced: o.forced === true };
-  });
-  let inst: InstanceOverride | null = null;
-  if (instance !== null && instance !== undefined) {
-    const o = instance as Record<string, unknown>;
-    const at = `${path}: overrides.instance`;
-    if (typeof o !== 'object' || o.state !== 'depooled') throw new StateFileError(`${at}: state must be depooled`);
-    checkCommon(o, at);
-    inst = { state: 'depooled', reason: o.reason as string, author: o.author as string, since: o.since as string, expires: (o.expires ?? null) as string | null };
+  try {
+    const out = servers.map((raw: unknown, i) => serverEntry(raw, `${path}: overrides.servers[${i}]`));
+    const inst = instance === null || instance === undefined ? null : instanceEntry(instance, `${path}: overrides.instance`);
+    return { servers: out, instance: inst };
+  } catch (e) {
+    throw e instanceof OverrideEntryError ? new StateFileError(e.message) : e;
   }
-  return { servers: out, instance: inst };
 }
 
 /** The overrides in `path`; none when the file does not exist. */

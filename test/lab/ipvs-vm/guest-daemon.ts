@@ -80,7 +80,8 @@ export async function daemonScenario(tools: GuestTools): Promise<StepResult[]> {
     const status = () => d.coordinator.status();
     let before: string[] = [];
     const override = (method: 'PUT' | 'DELETE', body?: unknown) => {
-      const r = d.overrides!.write({ method, pool: 'web', host: H0, body, authorization: AUTH, client: 'guest' });
+      // No overrides-source here: the answer comes at once, not as a promise.
+      const r = d.overrides!.write({ method, pool: 'web', host: H0, body, authorization: AUTH, client: 'guest' }) as { status: number; body: unknown };
       if (r.status !== 200) throw new Error(`override ${method}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
     };
     let repairs = 0;
