@@ -3,6 +3,7 @@ import type { IniSection } from './ini.js';
 import { nearest } from './issues.js';
 import { ETCD_KEYS, ETCD_TLS_DEFAULTS, readEtcdTls } from './etcd-keys.js';
 import { ADMIN_KEYS, readAdmin } from './admin-keys.js';
+import { FLEET_KEYS, readFleet } from './fleet-keys.js';
 import { POOL_GUARD_DEFAULTS, POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
 import { readTcpAuth, TCP_AUTH_KEYS } from './tcp-auth-keys.js';
 import { stringList, SectionReader, type IssueSink } from './section-reader.js';
@@ -24,7 +25,7 @@ export const GLOBAL_KEYS: readonly string[] = [
   'bgp', 'bgp-local-asn', 'bgp-as-path', 'bgp-med', 'bgp-nexthop-ipv4', 'bgp-nexthop-ipv6',
   'bgp-peer-address', 'bgp-local-ips', 'bgp-local-port', 'instrumentation', 'instrumentation_port',
   'instrumentation_ips', 'advertised_instrumentation_ips', 'dry-run', 'ipvs-reconcile-interval', 'bind-vips', 'pool-max-servers',
-  'bgp-first-round-wait', ...PEER_KEYS, ...ADMIN_KEYS, ...POOL_GUARD_KEYS, ...ETCD_KEYS,
+  'bgp-first-round-wait', ...PEER_KEYS, ...ADMIN_KEYS, ...POOL_GUARD_KEYS, ...ETCD_KEYS, ...FLEET_KEYS,
 ];
 
 const MAX_ASN = 4294967295;
@@ -92,6 +93,7 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
     ...readPoolGuard(r, POOL_GUARD_DEFAULTS),
     ...readEtcdTls(r, ETCD_TLS_DEFAULTS),
     ...readAdmin(r),
+    ...readFleet(r),
     bindVips: r.bool('bind-vips', false),
     dryRun: r.bool('dry-run', false),
     advertisedInstrumentationIps: addressList(r, 'advertised_instrumentation_ips', []).filter((a) => a !== ''),

@@ -35,6 +35,9 @@ export function printConfig(c: VipdConfig): string {
   kv('admin-token-file', g.adminTokenFile);
   kv('state-file', g.stateFile);
   kv('instrumentation-hostnames', g.instrumentationHostnames?.join(', ') ?? null);
+  kv('overrides-source', g.overridesSource?.replace(/\/\/[^@/]*@/, '//***@') ?? null); // issue 17 §2; no etcd password
+  kv('instance-name', g.instanceName);
+  kv('instance-url', g.instanceUrl);
   kv('bgp-first-round-wait', g.bgpFirstRoundWait !== 5 ? g.bgpFirstRoundWait : null); // only when not the default
   for (const p of g.bgpPeers) {
     out.push('', `[bgp-peer ${p.address}]`);

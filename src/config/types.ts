@@ -6,6 +6,7 @@ import type { ConfigIssue } from './issues.js';
 import type { EtcdTlsConfig } from './etcd-keys.js';
 import type { PoolGuardConfig } from './pool-guard-keys.js';
 import type { AdminConfig } from './admin-keys.js';
+import type { FleetConfig } from './fleet-keys.js';
 import type { TcpAuthConfig } from './tcp-auth-keys.js';
 
 export type Protocol = 'tcp' | 'udp';
@@ -117,7 +118,7 @@ export interface BgpPeerConfig extends TcpAuthConfig {
 }
 
 /** pool-max-removal / pool-removal-hold here are the defaults of every service. */
-export interface GlobalConfig extends PoolGuardConfig, EtcdTlsConfig, AdminConfig {
+export interface GlobalConfig extends PoolGuardConfig, EtcdTlsConfig, AdminConfig, FleetConfig {
   bgp: boolean;
   /** Required when bgp is on; null otherwise. */
   bgpLocalAsn: number | null;

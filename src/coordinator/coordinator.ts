@@ -217,6 +217,9 @@ export class Coordinator {
 
   alertSummary(): ReturnType<typeof alertSummary> { return alertSummary(this.status()); }
 
+  /** The VIP decisions alone (cheap: no per-server status), for the fleet registration. */
+  vipDecisions(): CoordinatorStatus['vips'] { this.out.flush(); return this.out.decisions(); }
+
   /** Re-resolve every hostname: follow address changes, retry failures (PyBal never did). */
   async reresolve(): Promise<void> {
     const jobs: Promise<void>[] = [];

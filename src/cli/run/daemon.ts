@@ -30,6 +30,7 @@ import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-rest
 import { BfdWiring, stopBgp } from './bfd-wiring.js';
 import { startPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
+import { startSite, type Site } from './site-wiring.js';
 
 export { ConfigError, readConfig };
 
@@ -80,6 +81,7 @@ export class Daemon {
   private apiLimitClear: Cancel | null = null;
   private lock: StateLock | null = null;
   overrides: OverrideControl | null = null;
+  site: Site | null = null; // issue 17 §2: overrides in etcd, registration
   readonly restart: RestartMarker; // RFC 4724 across processes: graceful-restart.ts
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
@@ -156,6 +158,7 @@ export class Daemon {
     const d = new Daemon(config.global.dryRun ? { ...opts, dryRun: true } : opts, config);
     try {
       d.overrides = startOverrides(d); // issue 15: the state file's overrides hold before the first IPVS batch
+      d.site = startSite({ ...opts, global: config.global, overrides: d.overrides, coordinator: d.coordinator, bgp: () => d.statusSource().bgp() });
       await d.claim(r.plan);
       d.restart.started();
       // Adopt what the kernel holds, or apply nothing at all until a read succeeds (retried by backoff).
@@ -273,6 +276,7 @@ export class Daemon {
     this.stopping ??= (async () => {
       this.opts.log.info('shutting down', { reason: message });
       await Promise.all([...this.pools.keys()].map((n) => this.stopPool(n)));
+      await this.site?.stop();
       this.coordinator.stop();
       this.overrides?.stop();
       this.health.stopAll();

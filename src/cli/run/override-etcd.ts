@@ -52,6 +52,8 @@ export class EtcdOverrides implements SharedWriter {
   private backoff: number;
   private down: string | null = null;
   private stopped = false;
+  /** Problems already logged (each once while it lasts). */
+  private logged = new Set<string>();
 
   constructor(private readonly d: EtcdOverridesDeps) {
     ({ ep: this.ep, prefix: this.prefix } = etcd3Target(d.url, { clock: d.clock, timeoutMs: d.timeoutMs ?? 5000 }));
@@ -104,7 +106,8 @@ export class EtcdOverrides implements SharedWriter {
 
   private deliver(): void {
     const problems = this.model.problems();
-    for (const p of problems) this.d.log.warn(`overrides-source: ${p}`);
+    for (const p of problems) if (!this.logged.has(p)) this.d.log.warn(`overrides-source: ${p}`);
+    this.logged = new Set(problems);
     this.d.alert(VALUES_ALERT, problems.length ? problems.join('; ') : null);
     this.d.onSet(this.model.set());
   }

@@ -1,0 +1,68 @@
+/**
+ * A balancer as one of its site's (issue 17 §2), when `overrides-source` is set: the overrides
+ * shared through etcd (override-etcd.ts) and this instance's registration (registrar.ts).
+ * Read at start; a reload does not change them (docs/config.md).
+ */
+import { hostname } from 'node:os';
+import type { BgpStatus } from '../../api/types.js';
+import { isEstablished } from '../../api/metrics-pybal.js';
+import { vipReach } from '../../api/vip-reach.js';
+import type { GlobalConfig } from '../../config/index.js';
+import type { Coordinator } from '../../coordinator/coordinator.js';
+import { memberKey } from '../../coordinator/shared-overrides.js';
+import type { Logger } from '../../log/logger.js';
+import type { Clock } from '../../time/clock.js';
+import type { Registration } from '../fleet/registration.js';
+import { EtcdOverrides } from './override-etcd.js';
+import type { OverrideControl } from './override-control.js';
+import { Registrar } from './registrar.js';
+
+export interface SiteDeps {
+  clock: Clock;
+  log: Logger;
+  global: GlobalConfig;
+  overrides: OverrideControl;
+  coordinator: Pick<Coordinator, 'raiseAlert' | 'clearAlert' | 'vipDecisions'>;
+  bgp(): BgpStatus;
+}
+
+export interface Site { stop(): Promise<void> }
+
+export const instanceName = (g: GlobalConfig): string => g.instanceName ?? hostname();
+
+const hostOf = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
+
+/** This balancer as `vipd fleet` sees it; the VIPs announced to an Established peer. */
+export function registrationInfo(g: GlobalConfig, d: Pick<SiteDeps, 'coordinator' | 'bgp'>): Omit<Registration, 'updated'> {
+  const ip = g.instrumentationIps.find((a) => a !== '' && a !== '0.0.0.0' && a !== '::') ?? '127.0.0.1';
+  const bgp = d.bgp();
+  return {
+    name: instanceName(g),
+    address: g.bgpNexthopIpv4 ?? g.bgpNexthopIpv6 ?? ip,
+    url: g.instanceUrl ?? `http://${hostOf(ip)}:${g.instrumentationPort}/`,
+    vips: d.coordinator.vipDecisions().filter((v) => vipReach(v, bgp).announcedTo.length > 0).map((v) => v.prefix),
+    peers: bgp.peers.filter((p) => isEstablished(p.state)).map((p) => p.peer),
+  };
+}
+
+/** Starts both when `overrides-source` is set; null otherwise. */
+export function startSite(d: SiteDeps): Site | null {
+  const g = d.global;
+  if (!g.overridesSource) return null;
+  const log = d.log.child({ component: 'site' });
+  const shared = new EtcdOverrides({
+    url: g.overridesSource, instance: instanceName(g), clock: d.clock, log,
+    onSet: (set) => d.overrides.fromShared(set),
+    alert: (source, message) => { if (message === null) d.coordinator.clearAlert(source); else d.coordinator.raiseAlert(source, 'warning', message); },
+    inForce: () => d.overrides.overrides.servers.length + (d.overrides.overrides.instance ? 1 : 0),
+  });
+  d.overrides.share(shared);
+  shared.start();
+  const registrar = new Registrar({
+    ep: shared.ep, key: memberKey(shared.prefix, instanceName(g)), clock: d.clock, log,
+    info: () => registrationInfo(g, d),
+  });
+  registrar.start();
+  log.info(`overrides shared through ${shared.prefix} in etcd; registered as ${instanceName(g)}`);
+  return { async stop() { await registrar.stop(); await shared.stop(); } };
+}
