@@ -19,7 +19,7 @@ export interface ScheduleLine {
 
 const SAMPLE = /^(vipd_health_checks_(?:started|late|missed)_total|vipd_health_check_schedule_lag_seconds_(?:bucket|count)|vipd_first_round_duration_seconds)\{([^}]*)\} (\S+)$/;
 
-function labelsOf(text: string): Record<string, string> {
+export function labelsOf(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of text.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) out[m[1]!] = m[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
   return out;
