@@ -1,0 +1,82 @@
+// Two or more in-process vipd (dry-run IPVS) of one site: pools and overrides in one real etcd,
+// real TCP backends on 127.0.0.2-4 for their IdleConnection checks (issue 17 §2).
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { Daemon } from '../../src/cli/run/daemon.js';
+import { serviceKey } from '../../src/cli/ipvs-mapping.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { DryRunDriver } from '../../src/lvs/index.js';
+import { createPoolSource } from '../../src/pools/index.js';
+import { systemClock } from '../../src/time/clock.js';
+import { freePort, type TestEtcd } from './pools-etcd-server.js';
+
+export const TOKEN = 'alice-token-0123456789abcdef';
+export const HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+export const POOL = '/conftool/v1/pools/ams/web/';
+export const SITE = '/vipd/ams';
+
+interface Teardown { teardown(f: () => unknown): void }
+
+/** A listener per backend address on one port; closed at teardown. */
+export async function backends(t: Teardown): Promise<number> {
+  const port = await freePort('127.0.0.2');
+  const open = new Set<net.Socket>();
+  const servers = await Promise.all(HOSTS.map((h) => new Promise<net.Server>((resolve, reject) => {
+    const s = net.createServer((c) => { c.on('error', () => {}); open.add(c); c.on('close', () => open.delete(c)); });
+    s.once('error', reject);
+    s.listen(port, h, () => resolve(s));
+  })));
+  t.teardown(() => Promise.all(servers.map((s) => new Promise((r) => { s.close(r); for (const c of open) c.destroy(); }))));
+  return port;
+}
+
+export interface Balancer { name: string; d: Daemon; url: string; dir: string; ipvs(): Promise<string[]>; stop(): Promise<void> }
+
+export async function balancer(t: Teardown, etcd: TestEtcd, name: string, dir: string, port: number): Promise<Balancer> {
+  const api = await freePort('127.0.0.1');
+  writeFileSync(join(dir, 'tokens'), `alice:${TOKEN}\n`, { mode: 0o600 });
+  const conf = join(dir, 'vipd.conf');
+  writeFileSync(conf, `[global]
+instrumentation = yes
+instrumentation_port = ${api}
+instrumentation_ips = [ "127.0.0.1" ]
+admin-token-file = ${join(dir, 'tokens')}
+state-file = ${join(dir, 'state.json')}
+overrides-source = etcd3://${etcd.hostPort}${SITE}
+instance-name = ${name}
+
+[web]
+protocol = tcp
+ip = 10.255.7.1
+port = ${port}
+scheduler = wrr
+depool-threshold = .3
+config = etcd3://${etcd.hostPort}${POOL}
+monitors = [ "IdleConnection" ]
+`);
+  let driver: DryRunDriver | null = null;
+  const d = await Daemon.start({
+    configPath: conf, dryRun: true, clock: systemClock, log: silentLogger,
+    poolSource: (svc, log) => createPoolSource(svc.pool, { clock: systemClock, logger: log, intervalMs: 100, timeoutMs: 1000 }),
+    ipvs: (owned) => (driver = new DryRunDriver({ owned: owned.map(serviceKey), logger: silentLogger })),
+    resolveIntervalMs: 60_000,
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => { if (!stopped) { stopped = true; await d.stop(); } };
+  t.teardown(stop);
+  const ipvs = async (): Promise<string[]> => ((await driver!.read())[0]?.realServers ?? []).map((r) => `${r.address}:${r.weight}`).sort();
+  return { name, d, url: `http://127.0.0.1:${api}/`, dir, ipvs, stop };
+}
+
+/** An API write as `vipd depool` sends it. */
+export async function override(b: Balancer, method: 'PUT' | 'DELETE', path: string, body?: object): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(new URL(`/overrides/${path}`, b.url), {
+    method, headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000),
+  });
+  return { status: res.status, body: await res.json() as unknown };
+}
+
+export const alertsOf = (b: Balancer, source: string): string[] =>
+  b.d.coordinator.status().alerts.filter((a) => a.source === source).map((a) => a.message);
