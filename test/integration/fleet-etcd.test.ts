@@ -8,13 +8,14 @@ import { fleet } from '../../src/cli/commands/fleet.js';
 import { ETCD_ALERT, VALUES_ALERT } from '../../src/cli/run/override-etcd.js';
 import { membersPrefix, serverKey } from '../../src/coordinator/shared-overrides.js';
 import { rangePrefix } from '../../src/pools/etcd-client.js';
+import { revokeLease } from '../../src/pools/etcd-write.js';
 import { etcd3Target } from '../../src/pools/etcd-source.js';
 import { systemClock } from '../../src/time/clock.js';
 import { needTools } from '../lab/need-tools.js';
 import { sleep, waitFor } from '../lab/proc.js';
 import { findTool } from '../support/require-tool.js';
 import { alertsOf, backends, balancer, HOSTS, override, POOL, SITE, type Balancer } from './fleet-site.js';
-import { startEtcd } from './pools-etcd-server.js';
+import { freePort, startEtcd } from './pools-etcd-server.js';
 
 const [H2, H3, H4] = HOSTS as [string, string, string];
 const ALL = HOSTS.map((h) => `${h}:10`);
@@ -100,6 +101,23 @@ t.test('overrides in etcd: shared by the site, instance depool per balancer, out
   t.equal((await override(lvs2, 'DELETE', `web/${H2}`)).status, 200);
   t.equal((await override(lvs2, 'DELETE', `web/${H3}`)).status, 200);
   await ipvsIs('the repools reach both balancers', ALL);
+
+  // lvs2, started while etcd was down, registers once it answers.
+  await waitFor('both registered after the outage', 15_000, async () => (await members()).map((m) => m.name).sort().join() === 'lvs1,lvs2');
+  // --instances: the same list from URLs; a balancer that does not answer is named, exit 1.
+  const dead = `http://127.0.0.1:${await freePort('127.0.0.1')}/`;
+  const byUrl = await fleet({ instances: `${lvs1.url},${lvs2.url},${dead}`, json: false, timeout: 3000 });
+  t.equal(byUrl.code, 1, 'exit 1 when a balancer cannot be read');
+  t.equal(byUrl.out.match(/^10\.255\.7\.1\/32\s+127\.0\.0\.1:\d+\s+bgp-off\s+-\s+unknown/gm)?.length, 2, byUrl.out);
+  t.match(byUrl.out, /127\.0\.0\.1:\d+ \(http:\/\/127\.0\.0\.1:\d+\/\): unreachable: .*ECONNREFUSED/);
+
+  // Leases that end (as when etcd stays away past the TTL): granted anew, the registrations come back.
+  const leases = await (await fetch(`http://${etcd.hostPort}/v3/lease/leases`, { method: 'POST', body: '{}' })).json() as { leases?: Array<{ ID: string }> };
+  // lvs2's first lease may still be there: its stop could not revoke it while etcd was down.
+  t.ok((leases.leases?.length ?? 0) >= 2, 'a lease per balancer');
+  for (const l of leases.leases ?? []) await revokeLease(ep, l.ID);
+  t.same(await members(), [], 'the registrations went with their leases');
+  await waitFor('both registered again under new leases', 10_000, async () => (await members()).length === 2);
 
   // A clean stop removes the registration at once (lease revoked).
   await lvs1.stop();

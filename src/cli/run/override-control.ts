@@ -42,6 +42,10 @@ export function apiHostnames(g: GlobalConfig): string[] {
   return g.instrumentationHostnames ?? [hostname()];
 }
 
+/** The set as text, whatever the order of its servers. */
+const canonical = (s: OverrideSet): string =>
+  JSON.stringify([s.instance, s.servers.map((o) => JSON.stringify(o)).sort()]);
+
 export class OverrideControl {
   private set: OverrideSet = NO_OVERRIDES;
   private routing: InstanceRouting = null;
@@ -91,7 +95,7 @@ export class OverrideControl {
    */
   fromShared(set: OverrideSet): void {
     const next = expire(set, this.d.clock.wallNow()).set;
-    if (JSON.stringify(next) === JSON.stringify(this.set)) return;
+    if (canonical(next) === canonical(this.set)) return; // our own write, back through the watch
     try { saveState(this.d.stateFile, next); } catch (e) { this.log.error(`state file not updated from etcd: ${(e as Error).message}`); }
     this.set = next;
     this.log.warn(`overrides from etcd: ${overridesAlert(next) ?? 'none in force'}`);
