@@ -62,8 +62,16 @@ t.test('overrides in etcd: shared by the site, instance depool per balancer, out
   await etcd.del(bad);
   await waitFor('the alert clears when the key goes', 5000, async () => both().every((b) => alertsOf(b, VALUES_ALERT).length === 0));
 
-  // Registrations under a lease; vipd fleet finds both through etcd.
+  // An expiring override ends on every balancer by itself, and its key leaves etcd.
   const { ep } = etcd3Target(`etcd3://${etcd.hostPort}${SITE}`, { clock: systemClock });
+  const pinned = (b: Balancer) => b.d.coordinator.status().overrides?.servers.some((o) => o.host === H4) ?? false;
+  const soon = new Date(Date.now() + 2500).toISOString();
+  t.equal((await override(lvs1, 'PUT', `web/${H4}`, { state: 'pooled', reason: 'pin', expires: soon })).status, 200);
+  await waitFor('lvs2 has the pin', 5000, async () => pinned(lvs2));
+  await waitFor('the pin ended on both and left etcd', 10_000, async () =>
+    !pinned(lvs1) && !pinned(lvs2) && (await rangePrefix(ep, serverKey(SITE, 'web', H4))).kvs.length === 0);
+
+  // Registrations under a lease; vipd fleet finds both through etcd.
   const members = async () => (await rangePrefix(ep, membersPrefix(SITE))).kvs.map((kv) => JSON.parse(kv.value) as { name: string; url: string });
   await waitFor('both registered', 5000, async () => (await members()).length === 2);
   t.match((await members()).find((m) => m.name === 'lvs2'), { url: lvs2.url, vips: [], peers: [] });

@@ -94,7 +94,8 @@ export class OverrideControl {
    * fallback when etcd cannot be reached, start included.
    */
   fromShared(set: OverrideSet): void {
-    const next = expire(set, this.d.clock.wallNow()).set;
+    const { set: next, ended } = expire(set, this.d.clock.wallNow());
+    this.dropShared(ended); // already over when read: its key goes too
     if (canonical(next) === canonical(this.set)) return; // our own write, back through the watch
     try { saveState(this.d.stateFile, next); } catch (e) { this.log.error(`state file not updated from etcd: ${(e as Error).message}`); }
     this.set = next;
@@ -235,6 +236,16 @@ export class OverrideControl {
     this.schedule();
   }
 
+  /** Any balancer may end a shared override: the delete is idempotent, the watch brings it to the others. */
+  private dropShared(ended: (ServerOverride | InstanceOverride)[]): void {
+    const shared = this.shared;
+    if (!shared) return;
+    for (const o of ended) {
+      ('pool' in o ? shared.deleteServer(o.pool, o.host) : shared.deleteInstance())
+        .catch((e: unknown) => this.log.warn(`expired override not deleted from etcd: ${(e as Error).message}`));
+    }
+  }
+
   private schedule(): void {
     this.expiryTimer?.();
     this.expiryTimer = null;
@@ -245,12 +256,8 @@ export class OverrideControl {
       this.expiryTimer = null;
       const r = expire(this.set, this.d.clock.wallNow());
       if (r.ended.length === 0) { this.schedule(); return; }
-      for (const o of r.ended) {
-        this.log.warn(`override expired: ${describeOverride(o)}`);
-        // Any balancer may end a shared override: the delete is idempotent, the watch brings it to the others.
-        const gone = this.shared && ('pool' in o ? this.shared.deleteServer(o.pool, o.host) : this.shared.deleteInstance());
-        if (gone) gone.catch((e: unknown) => this.log.warn(`expired override not deleted from etcd: ${(e as Error).message}`));
-      }
+      for (const o of r.ended) this.log.warn(`override expired: ${describeOverride(o)}`);
+      this.dropShared(r.ended);
       // The file may keep an expired entry if this write fails: it is dropped when read.
       try { saveState(this.d.stateFile, r.set); } catch (e) { this.log.error((e as Error).message); }
       this.set = r.set;

@@ -33,7 +33,7 @@ export const instanceName = (g: GlobalConfig): string => g.instanceName ?? hostn
 const hostOf = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
 
 /** This balancer as `vipd fleet` sees it; the VIPs announced to an Established peer. */
-export function registrationInfo(g: GlobalConfig, d: Pick<SiteDeps, 'coordinator' | 'bgp'>): Omit<Registration, 'updated'> {
+export function registrationInfo(g: GlobalConfig, d: { coordinator: Pick<Coordinator, 'vipDecisions'>; bgp(): BgpStatus }): Omit<Registration, 'updated'> {
   const ip = g.instrumentationIps.find((a) => a !== '' && a !== '0.0.0.0' && a !== '::') ?? '127.0.0.1';
   const bgp = d.bgp();
   return {
