@@ -4,7 +4,7 @@
  */
 import { isEstablished } from '../../api/metrics-pybal.js';
 import { membersPrefix } from '../../coordinator/shared-overrides.js';
-import { rangePrefix } from '../../pools/etcd-client.js';
+import { authenticate, rangePrefix } from '../../pools/etcd-client.js';
 import { etcd3Target } from '../../pools/etcd-source.js';
 import { systemClock } from '../../time/clock.js';
 import type { InstanceReading } from './director-list.js';
@@ -25,6 +25,7 @@ export function targetsFromUrls(list: string): Target[] {
 /** `--etcd etcd3://HOST:PORT/PREFIX`: every live registration (bad values are reported, not fatal). */
 export async function targetsFromEtcd(url: string, timeoutMs: number): Promise<{ targets: Target[]; problems: string[] }> {
   const { ep, prefix } = etcd3Target(url, { clock: systemClock, timeoutMs });
+  if (ep.credentials) ep.token = await authenticate(ep);
   const { kvs } = await rangePrefix(ep, membersPrefix(prefix));
   const targets: Target[] = [];
   const problems: string[] = [];
