@@ -30,7 +30,7 @@ import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-rest
 import { BfdWiring, stopBgp } from './bfd-wiring.js';
 import { startPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
-import { startSite, type Site } from './site-wiring.js';
+import { siteReloadWarning, startSite, type Site } from './site-wiring.js';
 
 export { ConfigError, readConfig };
 
@@ -256,6 +256,7 @@ export class Daemon {
       plan = p.plan;
       const monitors = prepareMonitors(plan, this.opts);
       await applyPlan(this.target(), plan, monitors);
+      const site = siteReloadWarning(this.config.global, plan.next.global); if (site) log.warn(site);
       this.config = plan.next;
       await this.vipGuard?.configure(plan.next.services);
     } catch (e) {

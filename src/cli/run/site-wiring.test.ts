@@ -2,7 +2,7 @@ import t from 'tap';
 import type { BgpStatus } from '../../api/types.js';
 import type { GlobalConfig } from '../../config/index.js';
 import type { VipDecision } from '../../coordinator/vip-policy.js';
-import { registrationInfo } from './site-wiring.js';
+import { registrationInfo, siteReloadWarning } from './site-wiring.js';
 
 const g = (extra: Partial<GlobalConfig> = {}) => ({
   instanceName: 'lvs1', instanceUrl: null, instrumentationIps: ['::1'], instrumentationPort: 9090, bgpNexthopIpv4: null, bgpNexthopIpv6: null, ...extra,
@@ -20,4 +20,10 @@ t.test('the registration: VIPs announced to an Established peer, Established pee
   t.same(registrationInfo(g({ instanceUrl: 'http://lvs1.ams:9090/' }), { ...d, bgp: () => down }), {
     name: 'lvs1', address: '::1', url: 'http://lvs1.ams:9090/', vips: [], peers: [],
   }, 'no Established peer: nothing announced, whatever the decision');
+});
+
+t.test('a reload changing the site keys is told they are read at start only', async (t) => {
+  t.equal(siteReloadWarning(g(), g()), null);
+  t.equal(siteReloadWarning(g(), g({ instanceName: 'lvs2', overridesSource: 'etcd3://e:2379/p' })),
+    'overrides-source, instance-name changed: read at start only, the running values stay until vipd restarts');
 });

@@ -45,6 +45,14 @@ export function registrationInfo(g: GlobalConfig, d: { coordinator: Pick<Coordin
   };
 }
 
+/** A reload that changes these keys: they are read at start, say so (the running values stay). */
+export function siteReloadWarning(was: GlobalConfig, next: GlobalConfig): string | null {
+  const keys = (['overridesSource', 'instanceName', 'instanceUrl'] as const).filter((k) => was[k] !== next[k]);
+  if (!keys.length) return null;
+  const names = keys.map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  return `${names.join(', ')} changed: read at start only, the running values stay until vipd restarts`;
+}
+
 /** Starts both when `overrides-source` is set; null otherwise. */
 export function startSite(d: SiteDeps): Site | null {
   const g = d.global;
