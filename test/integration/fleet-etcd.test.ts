@@ -14,8 +14,8 @@ import { systemClock } from '../../src/time/clock.js';
 import { needTools } from '../lab/need-tools.js';
 import { sleep, waitFor } from '../lab/proc.js';
 import { findTool } from '../support/require-tool.js';
-import { alertsOf, backends, balancer, HOSTS, override, POOL, SITE, type Balancer } from './fleet-site.js';
-import { freePort, startEtcd } from './pools-etcd-server.js';
+import { alertsOf, backends, balancer, HOSTS, override, POOL, SITE, siteEtcd, type Balancer } from './fleet-site.js';
+import { freePort } from './pools-etcd-server.js';
 
 const [H2, H3, H4] = HOSTS as [string, string, string];
 const ALL = HOSTS.map((h) => `${h}:10`);
@@ -23,7 +23,7 @@ const ALL = HOSTS.map((h) => `${h}:10`);
 t.test('overrides in etcd: shared by the site, instance depool per balancer, outage and return, registrations, fleet', async (t) => {
   if (!needTools(t, 'etcd')) return;
   const root = t.testdir();
-  const etcd = await startEtcd(findTool('etcd')!, root);
+  const etcd = await siteEtcd(findTool('etcd')!, root);
   t.teardown(() => etcd.stop());
   for (const h of HOSTS) await etcd.put(POOL + h, JSON.stringify({ pooled: 'yes', weight: 10 }));
   const port = await backends(t);

@@ -1,6 +1,6 @@
 // Two or more in-process vipd (dry-run IPVS) of one site: pools and overrides in one real etcd,
 // real TCP backends on 127.0.0.2-4 for their IdleConnection checks (issue 17 §2).
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Daemon } from '../../src/cli/run/daemon.js';
@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { DryRunDriver } from '../../src/lvs/index.js';
 import { createPoolSource } from '../../src/pools/index.js';
 import { systemClock } from '../../src/time/clock.js';
-import { freePort, type TestEtcd } from './pools-etcd-server.js';
+import { freePort, startEtcd, type TestEtcd } from './pools-etcd-server.js';
 
 export const TOKEN = 'alice-token-0123456789abcdef';
 export const HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -17,6 +17,15 @@ export const POOL = '/conftool/v1/pools/ams/web/';
 export const SITE = '/vipd/ams';
 
 interface Teardown { teardown(f: () => unknown): void }
+
+/** startEtcd, tried again (3 times at most) when another process took its free port first. */
+export async function siteEtcd(bin: string, dir: string): Promise<TestEtcd> {
+  for (let i = 0; ; i++) {
+    const d = join(dir, `etcd-${i}`);
+    mkdirSync(d, { recursive: true });
+    try { return await startEtcd(bin, d); } catch (e) { if (i >= 2 || !String(e).includes('address already in use')) throw e; }
+  }
+}
 
 /** A listener per backend address on one port; closed at teardown. */
 export async function backends(t: Teardown): Promise<number> {
