@@ -111,5 +111,5 @@ t.test('BIRD before 2.14 without `bfd graceful`: a planned restart with BFD on l
   await w.stop();
   t.comment(w.summary());
   if (major > 2 || (major === 2 && minor >= 14)) t.equal(w.missing, 0, `BIRD ${major}.${minor} takes AdminDown as RFC 5882 §3.2 says: the VIP stays`);
-  else t.ok(w.missing > 0, `BIRD ${major}.${minor}: the VIP went missing in ${w.missing} polls: the peer's AdminDown reset the session`);
+  else t.ok(w.missing > 0, `BIRD ${major}.${minor}: the VIP went missing in ${w.missing} polls: BFD going down (AdminDown) ended BIRD's graceful restart`);
 });
