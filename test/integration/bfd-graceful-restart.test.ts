@@ -24,7 +24,7 @@ const RESTARTS = Number(process.env.BFD_GR_RESTARTS ?? 3);
 const VIP = '10.2.9.1/32';
 const INTERVAL = 100;
 /** A start on the shared 2-core machine can take tens of seconds (Node loading under load). */
-const UP_MS = 60_000;
+const UP_MS = 100_000;
 const TOOLS = ['ip', '/usr/lib/frr/bgpd', '/usr/lib/frr/bfdd', '/usr/lib/frr/zebra', 'vtysh', 'bird', 'birdc'];
 
 interface Lab { routers: Router[]; make: () => Vipd; all: Vipd[] }
@@ -48,7 +48,7 @@ async function lab(t: Test, kinds: ('frr' | 'bird')[], birdGraceful?: boolean): 
   const port = await freePort(nets[0]!.hostIp);
   const conf = join(dir, 'vipd.conf');
   writeFile(conf, bfdConfig({ peers: nets.map((n) => ({ router: n.nsIp, speaker: n.hostIp })), apiIp: nets[0]!.hostIp, apiPort: port,
-    intervalMs: INTERVAL, vip: VIP, extra: ['bgp-graceful-restart = yes', 'bgp-graceful-restart-time = 60'] }));
+    intervalMs: INTERVAL, vip: VIP, extra: ['bgp-graceful-restart = yes', 'bgp-graceful-restart-time = 120'] }));
   const all: Vipd[] = [];
   t.teardown(async () => { for (const v of all) await v.stop(); });
   t.teardown(() => { if (!t.passing()) t.comment([all.at(-1)?.tail(40) ?? '', ...routers.map((r) => r.log().slice(-3000))].join('\n')); });
