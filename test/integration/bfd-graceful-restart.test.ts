@@ -45,15 +45,15 @@ async function lab(t: Test, kinds: ('frr' | 'bird')[], birdGraceful?: boolean): 
   const dir = tempDir(t);
   const stateDir = join(dir, 'state');
   mkdirSync(stateDir);
-  const port = await freePort(nets[0]!.hostIp);
+  const port = await freePort('127.0.0.1');
   const conf = join(dir, 'vipd.conf');
-  writeFile(conf, bfdConfig({ peers: nets.map((n) => ({ router: n.nsIp, speaker: n.hostIp })), apiIp: nets[0]!.hostIp, apiPort: port,
+  writeFile(conf, bfdConfig({ peers: nets.map((n) => ({ router: n.nsIp, speaker: n.hostIp })), apiIp: '127.0.0.1', apiPort: port,
     intervalMs: INTERVAL, vip: VIP, extra: ['bgp-graceful-restart = yes', 'bgp-graceful-restart-time = 120'] }));
   const all: Vipd[] = [];
   t.teardown(async () => { for (const v of all) await v.stop(); });
   t.teardown(() => { if (!t.passing()) t.comment([all.at(-1)?.tail(40) ?? '', ...routers.map((r) => r.log().slice(-3000))].join('\n')); });
   const make = (): Vipd => {
-    const v = new Vipd(conf, `${nets[0]!.hostIp}:${port}`, ['-n', '--allow-empty', '--state-dir', stateDir]);
+    const v = new Vipd(conf, `127.0.0.1:${port}`, ['-n', '--allow-empty', '--state-dir', stateDir]);
     all.push(v);
     return v;
   };
@@ -86,6 +86,7 @@ for (const kind of (process.env.BFD_ROUTERS?.split(',') ?? ['frr', 'bird']) as (
     const first = make();
     await up(first, routers).catch((e: Error) => { throw new Error(`${e.message}\n${first.tail()}`); });
     const w = new RibWatch(router, VIP);
+    t.teardown(() => w.stop()); // a failed step must not leave the poller running
     w.start();
     const { vipd, codes } = await plannedRestarts(first, make, routers, RESTARTS, async (_i, v) => up(v, routers), UP_MS);
     await w.stop();
@@ -106,6 +107,7 @@ t.test('BIRD before 2.14 without `bfd graceful`: a planned restart with BFD on l
   const first = make();
   await up(first, routers);
   const w = new RibWatch(routers[0]!, VIP);
+  t.teardown(() => w.stop());
   w.start();
   await plannedRestarts(first, make, routers, 1, async (_i, v) => up(v, routers), UP_MS);
   await w.stop();
