@@ -70,7 +70,7 @@ export async function restartScenario(tools: GuestTools): Promise<StepResult[]> 
       d = await start();
       // settled: the start read the table (-Sn) and had a reconcile's worth of time to act
       const settled = await until('the new vipd read the table', 20_000, async () => (read('calls').slice(calls0).includes('-Sn') ? '' : 'no -Sn yet'));
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 3000));
       const sent = read('batches').slice(lines0);
       batches += read('calls').slice(calls0).filter((c) => c.startsWith('-R')).length;
       const deletes = sent.filter((l) => /^-[dD] /.test(l));
