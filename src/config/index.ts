@@ -8,3 +8,4 @@ export { parsePythonLiteral, pyRepr, type PyValue, type LiteralResult } from './
 export { communityText } from './global.js';
 export { optionFromText, toMonitorValue } from './monitor-values.js';
 export { Secret } from './secret.js';
+export { md5PasswordFile } from './tcp-auth-keys.js';

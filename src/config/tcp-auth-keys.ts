@@ -32,34 +32,46 @@ export function readTcpAuth(r: SectionReader, base: TcpAuthConfig | null): TcpAu
 
 function fromFile(r: SectionReader, path: string, line: number): Secret | null {
   if (path === '') return null; // an empty value switches TCP-MD5 off for this peer
-  const key = 'bgp-md5-password-file';
-  let mode: number;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) { r.error(line, `${key}: '${path}' is not a regular file`); return null; }
-    mode = st.mode & 0o777;
-  } catch (e) {
-    r.error(line, `${key}: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    return null;
-  }
-  // Refused rather than warned: a password every local user can read is not a secret.
-  if (mode & 0o007) {
-    r.error(line, `${key}: '${path}' is accessible to others (mode ${mode.toString(8).padStart(4, '0')}); chmod o-rwx '${path}' (e.g. 0400 or 0640, owner root)`);
-    return null;
-  }
-  let bytes: Buffer;
-  try { bytes = readFileSync(path); } catch (e) {
-    r.error(line, `${key}: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    return null;
-  }
-  // One trailing newline is the file's, not the password's (echo pw > file).
-  const text = bytes.toString('latin1').replace(/\r?\n$/, '');
-  return checked(r, Buffer.from(text, 'latin1'), path, `${key} '${path}'`, line);
+  const got = md5PasswordFile(path);
+  if (typeof got === 'string') { r.error(line, got); return null; }
+  return got;
 }
 
 function checked(r: SectionReader, bytes: Buffer, file: string | null, what: string, line: number): Secret | null {
-  if (bytes.length === 0) { r.error(line, `${what}: the password is empty`); return null; }
-  if (bytes.length > MAX_KEY) { r.error(line, `${what}: the password is ${bytes.length} bytes; TCP-MD5 takes at most ${MAX_KEY}`); return null; }
-  if (bytes.includes(0x0a)) { r.error(line, `${what}: the password spans several lines; it must be one line`); return null; }
+  const got = md5Secret(bytes, file, what);
+  if (typeof got === 'string') { r.error(line, got); return null; }
+  return got;
+}
+
+/**
+ * The TCP-MD5 password in the file at `path` (pybal.conf's bgp-md5-password-file, `vipd speak
+ * --md5-password-file`): one line, one trailing newline dropped; refused when others may read it.
+ * A message naming `key` and the file when it cannot be used.
+ */
+export function md5PasswordFile(path: string, key = 'bgp-md5-password-file'): Secret | string {
+  let mode: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return `${key}: '${path}' is not a regular file`;
+    mode = st.mode & 0o777;
+  } catch (e) {
+    return `${key}: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  // Refused rather than warned: a password every local user can read is not a secret.
+  if (mode & 0o007) return `${key}: '${path}' is accessible to others (mode ${mode.toString(8).padStart(4, '0')}); chmod o-rwx '${path}' (e.g. 0400 or 0640, owner root)`;
+  let bytes: Buffer;
+  try { bytes = readFileSync(path); } catch (e) {
+    return `${key}: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  // One trailing newline is the file's, not the password's (echo pw > file).
+  const text = bytes.toString('latin1').replace(/\r?\n$/, '');
+  return md5Secret(Buffer.from(text, 'latin1'), path, `${key} '${path}'`);
+}
+
+/** RFC 2385 keys as Linux takes them: 1..80 bytes, one line. */
+function md5Secret(bytes: Buffer, file: string | null, what: string): Secret | string {
+  if (bytes.length === 0) return `${what}: the password is empty`;
+  if (bytes.length > MAX_KEY) return `${what}: the password is ${bytes.length} bytes; TCP-MD5 takes at most ${MAX_KEY}`;
+  if (bytes.includes(0x0a)) return `${what}: the password spans several lines; it must be one line`;
   return new Secret(bytes, file);
 }

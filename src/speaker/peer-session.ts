@@ -17,7 +17,7 @@ import type { PeerStatus, SpeakerEvent } from './types.js';
 import { PeerStats } from './peer-stats.js';
 import { defaultNextHop, msgOf, sessionConfig, type ResolvedPeer } from './session-config.js';
 import { dial } from './dial.js';
-import { noAnswerHint } from './secure-socket.js';
+import { InboundWatch, noAnswerHint } from './secure-socket.js';
 import { capabilityNames, familyNames, toFamilyNames } from './describe.js';
 
 /** One neighbor: socket ↔ framer ↔ codec ↔ FSM; runs the FSM's effects and keeps the Adj-RIBs. */
@@ -27,6 +27,7 @@ export class PeerSession {
   private cancelDial: (() => void) | null = null;
   private readonly held: HeldConnection;
   private readonly timers = new Map<TimerName, Cancel>();
+  private readonly inbound: InboundWatch;
   private readonly closing = new Set<Promise<void>>();
   private queue: FsmEvent[] = [];
   private busy = false;
@@ -46,6 +47,7 @@ export class PeerSession {
     this.fsm = initialSession(sessionConfig(cfg, []), cfg.restarting ?? false);
     this.stats = new PeerStats(clock);
     this.held = new HeldConnection(clock, cfg.closeTimeoutMs);
+    this.inbound = new InboundWatch(clock, this.fsm.config.connectRetryMs, () => this.noAnswer('accept'));
     this.received = new Received({
       peer: cfg.address, cfg, log: this.log, stats: this.stats, emit,
       teardown: (n, reason) => this.dispatch({ type: 'AutomaticStop', notification: n, reason }),
@@ -88,6 +90,7 @@ export class PeerSession {
     if (!keep && established && this.out && this.conn) this.out.withdrawAll();
     this.dispatch({ type: 'ManualStop', notification: keep ? adminReset(message) : adminShutdown(message), graceful: keep });
     this.held.drop();
+    this.inbound.waiting(false);
     for (const c of this.timers.values()) c();
     this.timers.clear();
     await Promise.all([...this.closing]);
@@ -149,6 +152,7 @@ export class PeerSession {
     }
     for (const e of effects) this.run(e);
     if (unanswered) this.noAnswer(unanswered);
+    this.inbound.waiting(this.cfg.mode === 'passive' && session.state === 'Active' && !session.stopped && !this.conn);
   }
 
   private run(e: Effect): void {
@@ -227,7 +231,7 @@ export class PeerSession {
     this.cancelDial = cancel;
   }
 
-  private noAnswer(phase: 'connect' | 'open'): void {
+  private noAnswer(phase: 'connect' | 'open' | 'accept'): void {
     const hint = noAnswerHint(this.cfg, phase);
     if (!hint) return;
     if (this.stats.lastDown !== hint) this.log.warn(hint);

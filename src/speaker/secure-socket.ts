@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import ipaddr from 'ipaddr.js';
+import type { Clock } from '../time/clock.js';
 import type { PeerConfig } from './types.js';
 
 /**
@@ -28,13 +29,28 @@ export function needsSecureSocket(p: Pick<PeerConfig, 'md5Key' | 'ttlSecurity'>)
  * What to tell the operator when the peer does not answer: with TCP-MD5 or GTSM a mismatch makes
  * the kernel drop segments silently (RFC 2385 §2.0, RFC 5082 §3), so nothing else would say why.
  * `connect`: our connect went unanswered; `open`: connected, but no OPEN came back (the peer's
- * segments fell below our minimum TTL). Null when neither applies.
+ * segments fell below our minimum TTL); `accept`: a passive peer did not connect within the connect
+ * retry time (its SYNs, unsigned or wrongly signed, or below our minimum TTL, never reach us). Null
+ * when neither applies.
  */
-export function noAnswerHint(p: Pick<PeerConfig, 'md5Key' | 'ttlSecurity'>, phase: 'connect' | 'open'): string | null {
+export function noAnswerHint(p: Pick<PeerConfig, 'md5Key' | 'ttlSecurity'>, phase: 'connect' | 'open' | 'accept'): string | null {
   const parts: string[] = [];
-  if (p.md5Key && phase === 'connect') parts.push('check the MD5 password on both sides');
+  if (p.md5Key && phase !== 'open') parts.push('check the MD5 password on both sides');
   if (p.ttlSecurity) parts.push('check that TTL security (GTSM) is on on both sides and the peer is directly connected');
-  return parts.length ? `no answer from the peer; ${parts.join('; ')}` : null;
+  return parts.length ? `${phase === 'accept' ? 'no connection from the peer' : 'no answer from the peer'}; ${parts.join('; ')}` : null;
+}
+
+/** A passive peer with TCP-MD5/GTSM: `noConnection` once `waiting` has stayed true for `ms` (RFC 2385 §2.0: nothing else tells). */
+export class InboundWatch {
+  private cancel: (() => void) | null = null;
+
+  constructor(private readonly clock: Clock, private readonly ms: number, private readonly noConnection: () => void) {}
+
+  waiting(on: boolean): void {
+    if (on && this.cancel) return;
+    this.cancel?.();
+    this.cancel = on ? this.clock.setTimer(this.ms, () => { this.cancel = null; this.noConnection(); }) : null;
+  }
 }
 
 export function errnoText(rc: number, what: string): string {

@@ -3,7 +3,7 @@
 // - the sessions come Up at 100 ms x 3, and /bgp shows it;
 // - the router's BFD stopped (FRR: bfdd frozen; BIRD: bird frozen, its TCP still up) -> vipd ends
 //   the BGP session with Cease 10 (RFC 9384) long before the 30 s hold time;
-// - a planned stop (SIGTERM) sends AdminDown first: the router sees its peer AdminDown (RFC 5882 §3.2);
+// - a stop (SIGTERM) sends Cease, then AdminDown: the router sees its peer AdminDown (RFC 5882 §3.2);
 // - vipd frozen (SIGSTOP) -> the router's BFD goes down and the VIP leaves its RIB within about
 //   multiplier x interval (asserted <= 1 s here; bench/failover-bfd.ts measures it).
 import t from 'tap';
@@ -45,7 +45,7 @@ for (const kind of (process.env.BFD_ROUTERS?.split(',') ?? ['frr', 'bird']) as (
       await waitFor('BFD Up on both sides', 15_000, async () => (await peerView(v))?.bfd?.state === 'Up' && (await routerBfdState(router)) === 'up');
     };
 
-    await t.test('Up; the router BFD stopped -> Cease 10; planned stop -> AdminDown', async (t) => {
+    await t.test('Up; the router BFD stopped -> Cease 10; stop -> Cease, then AdminDown', async (t) => {
       const port = await freePort(ns.hostIp);
       writeFile(conf, bfdConfig({ peers: [{ router: ns.nsIp, speaker: ns.hostIp }], apiIp: ns.hostIp, apiPort: port, intervalMs: INTERVAL, vip: VIP }));
       const v = new Vipd(conf, `${ns.hostIp}:${port}`, ['-n', '--allow-empty']);
@@ -78,14 +78,15 @@ for (const kind of (process.env.BFD_ROUTERS?.split(',') ?? ['frr', 'bird']) as (
       t.equal(await v.exited, 0);
       await new Promise((r) => setTimeout(r, 200));
       await cap.stop();
-      // on the wire: BFD AdminDown (state 0, diag 7) before any NOTIFICATION: vipd's Cease 6/2, or the
-      // router's own (BIRD 2.0.12 answers a peer's AdminDown with Cease 6/0 at once: docs/bfd.md)
+      // on the wire: vipd's Cease 6/2 first (the routers act on AdminDown: FRR 8.4 with a Hard Reset, BIRD
+      // 2.0 with a reset), then BFD AdminDown (state 0, diag 7) once the session is closed (stop-bgp.ts)
       const rows = execFileSync('tshark', ['-r', cap.file, '-d', 'tcp.port==179,bgp', '-Y', 'bfd.sta == 0 || bgp.type == 3',
-        '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'bfd.sta', '-e', 'bfd.diag', '-e', 'bgp.type'], { encoding: 'utf8' })
+        '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'bfd.sta', '-e', 'bfd.diag', '-e', 'bgp.type', '-e', 'ip.src'], { encoding: 'utf8' })
         .trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
-      const adminDown = rows.findIndex((r) => r[1] !== '' && Number(r[1]) === 0 && Number(r[2]) === 7);
-      const cease = rows.findIndex((r) => r[3]?.split(',').includes('3'));
-      t.ok(adminDown >= 0 && cease >= 0 && adminDown < cease, `AdminDown (row ${adminDown}) before the first NOTIFICATION (row ${cease})`, { rows, log: v.tail(12) });
+      const adminDown = rows.findIndex((r) => r[1] !== '' && Number(r[1]) === 0 && Number(r[2]) === 7 && r[4] === ns.hostIp);
+      const notification = rows.findIndex((r) => r[3]?.split(',').includes('3'));
+      t.ok(notification >= 0 && rows[notification]![4] === ns.hostIp, 'the first NOTIFICATION is vipd\'s (the router did not reset the session on BFD)', { rows, log: v.tail(12) });
+      t.ok(adminDown > notification, `AdminDown (row ${adminDown}) after vipd's NOTIFICATION (row ${notification})`, { rows });
       if (kind === 'frr') {
         const seen = JSON.stringify(await frrBfdPeer(router));
         t.match(seen, /"remote-diagnostic":"administratively down"/, 'FRR bfdd recorded the peer\'s AdminDown (RFC 5882 §3.2)');

@@ -57,7 +57,7 @@ t.test('planned restarts keep the VIPs in every RIB; IPVS untouched by the stops
   t.equal(table.length, 4, 'two services, one real server each');
 
   const watches = routers.map((r) => new RibWatch(r, VIP));
-  for (const w of watches) w.start();
+  for (const w of watches) { t.teardown(() => w.stop()); w.start(); } // a failed step must not leave the pollers running
   const tables: string[][] = [];
   const { vipd, codes, stopped } = await plannedRestarts(first, make, routers, RESTARTS, async (_i, v) => {
     tables.push(await dryRunTable(v, ['10.2.1.1', '10.2.1.2'], 10_000));
@@ -97,7 +97,7 @@ t.test('a VIP that went down while vipd was stopped is gone after End-of-RIB; th
   await waitSessionsUp(first, routers, 20_000);
   for (const r of routers) await hasBoth(r);
   const watches = routers.map((r) => new RibWatch(r, VIP));
-  for (const w of watches) w.start();
+  for (const w of watches) { t.teardown(() => w.stop()); w.start(); } // a failed step must not leave the pollers running
   first.signal('SIGTERM');
   t.equal(await first.exited, 0);
   for (const r of routers) t.ok((await r.rib()).some((x) => x.prefix === VIP2), `${r.kind}: VIP2 kept as stale while vipd is stopped`);

@@ -73,7 +73,7 @@ export async function waitSessionsUp(vipd: Vipd, routers: Router[], timeoutMs: n
  * now running and the exit codes; `each` runs after every restart once the sessions are up.
  */
 export async function plannedRestarts(
-  first: Vipd, make: () => Vipd, routers: Router[], n: number, each: (i: number, vipd: Vipd) => Promise<void> = async () => {},
+  first: Vipd, make: () => Vipd, routers: Router[], n: number, each: (i: number, vipd: Vipd) => Promise<void> = async () => {}, upTimeoutMs = 20_000,
 ): Promise<{ vipd: Vipd; codes: (number | null)[]; stopped: { vipd: Vipd; signalledAt: number }[] }> {
   let vipd = first;
   const codes: (number | null)[] = [];
@@ -83,7 +83,7 @@ export async function plannedRestarts(
     vipd.signal('SIGTERM');
     codes.push(await vipd.exited);
     vipd = make();
-    await waitSessionsUp(vipd, routers, 20_000);
+    await waitSessionsUp(vipd, routers, upTimeoutMs);
     await each(i, vipd);
   }
   return { vipd, codes, stopped };

@@ -43,6 +43,9 @@ const SCENARIOS = [
   // guest-adoption.ts (issue 11): a wrapper ipvsadm on PATH fails the first reads, then cuts a batch
   'vipd run: unreadable table at start: no batch until read, every service intact',
   'vipd run: a batch cut half-way: read back, the rest retried, nothing else moved',
+  // guest-restart.ts (issue 14 §1): graceful restart on, planned restarts, the real ipvsadm behind a recording wrapper
+  'vipd run: graceful restart on: the table built',
+  'vipd run: 3 planned restarts with graceful restart: ipvsadm -Sn identical before and after each, no batch deletes',
 ];
 
 /** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
@@ -70,7 +73,7 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
-    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts']);
+    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts', 'test/lab/ipvs-vm/guest-restart.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);

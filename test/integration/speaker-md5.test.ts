@@ -90,6 +90,23 @@ kinds.forEach((kind, k) => {
     t.equal(status.lastDownReason, HINT_MD5);
   });
 
+  t.test(`${kind}: we listen (passive), the router connects with a wrong password: no session, the no-connection hint`, async (t) => {
+    if (!sockets || !needTools(t, ...ROUTER_BINARIES[kind])) return;
+    const lo = loopbackBlock();
+    const ip = lo.router(15 + k * 6);
+    const port = 11793 + k;
+    const router = await startRouter({ kind, routerIp: ip, speakerIp: lo.speaker, holdTime: 9, peerPort: port, md5Password: WRONG });
+    t.teardown(() => router.stop());
+    const { lines, log } = logSink();
+    const sp = await startSpeaker(labPeer(ip, lo.speaker, { md5Key: key(RIGHT), mode: 'passive', port, connectRetryMs: 1500 }), [vip('10.2.1.1/32')], { log, sockets });
+    t.teardown(() => sp.stop());
+    await sleep(5000);
+    t.notOk(sp.events.some((e) => e.event === 'established'), 'no session');
+    const hint = 'no connection from the peer; check the MD5 password on both sides';
+    t.equal(sp.speaker.status().peers[0]?.lastDownReason, hint, '/bgp\'s lastDownReason');
+    t.equal(lines.filter((l) => l.includes(hint) && l.includes('"level":"warn"')).length, 1, 'logged once as a warning');
+  });
+
   t.test(`${kind}: GTSM only on our side: no session, the TTL hint`, async (t) => {
     if (!sockets || !needTools(t, ...ROUTER_BINARIES[kind])) return;
     const lo = loopbackBlock();

@@ -43,8 +43,12 @@ export interface RouterOptions {
   bfd?: BfdOptions | null;
 }
 
-/** RFC 5880 timers: desired min TX = required min RX = intervalMs; detect multiplier. */
-export interface BfdOptions { intervalMs: number; multiplier: number }
+/**
+ * RFC 5880 timers: desired min TX = required min RX = intervalMs; detect multiplier. `graceful`
+ * (BIRD only, its `bfd graceful`): BFD down starts a graceful restart instead of a session reset;
+ * default: on when the router is a graceful restart helper (docs/bfd.md "BFD with graceful restart").
+ */
+export interface BfdOptions { intervalMs: number; multiplier: number; graceful?: boolean }
 
 /** The i-th prefix a flooding router exports: /24s from 11.0.0.0 upwards (outside every lab and VIP range). */
 export function floodPrefix(i: number): string {

@@ -4,12 +4,16 @@ import { parseCommunity } from '../../bgp/index.js';
 import { Speaker, canonicalPrefix, type PeerConfig, type Route } from '../../speaker/index.js';
 import { systemClock } from '../../time/clock.js';
 import { createLogger } from '../../log/logger.js';
+import { md5PasswordFile } from '../../config/index.js';
+import { needsSecureSocket } from '../../speaker/secure-socket.js';
+import { secureSockets, secureSocketsUnavailable } from '../run/tcp-security.js';
 
 interface SpeakArgs {
   'local-as': number; peer: string; 'peer-as'?: number; 'local-address'?: string; 'router-id'?: string;
   hold?: number; passive: boolean; port?: number; 'next-hop': string[]; announce: string[]; med?: number;
   community: string[]; 'max-prefixes'?: number; 'inbound-limit'?: number; 'withdraw-after'?: number;
   duration?: number; message: string; 'log-level': string;
+  'md5-password-file'?: string; 'ttl-security'?: boolean; 'graceful-restart'?: number;
 }
 
 /** Turns the flags into a peer and routes; every problem is named by its flag. */
@@ -42,6 +46,16 @@ export function speakPlan(a: SpeakArgs): { peer: PeerConfig; routes: Route[]; er
   if (a.port !== undefined) peer.port = a.port;
   if (a['max-prefixes'] !== undefined) peer.maxPrefixes = a['max-prefixes'];
   if (a['inbound-limit'] !== undefined) peer.inboundLimit = a['inbound-limit'];
+  if (a['md5-password-file'] !== undefined) {
+    const key = md5PasswordFile(a['md5-password-file'], '--md5-password-file');
+    if (typeof key === 'string') errors.push(key); else peer.md5Key = key;
+  }
+  if (a['ttl-security']) peer.ttlSecurity = true;
+  const gr = a['graceful-restart'];
+  if (gr !== undefined) {
+    if (!Number.isInteger(gr) || gr < 1 || gr > 4095) errors.push(`--graceful-restart ${gr}: the restart time is 1..4095 seconds (RFC 4724 §3)`);
+    else peer.gracefulRestartTime = gr;
+  }
   return { peer, routes, errors };
 }
 
@@ -67,12 +81,17 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
     .option('withdraw-after', { type: 'number', describe: 'withdraw everything after S seconds' })
     .option('duration', { type: 'number', describe: 'stop gracefully after S seconds' })
     .option('message', { type: 'string', default: 'vipd speak shutting down', describe: 'RFC 9003 shutdown message' })
+    .option('md5-password-file', { type: 'string', describe: 'TCP-MD5 (RFC 2385) password, one line in a file others cannot read' })
+    .option('ttl-security', { type: 'boolean', describe: 'GTSM (RFC 5082): TTL 255 out, at least 254 in' })
+    .option('graceful-restart', { type: 'number', describe: 'offer graceful restart (RFC 4724) with this restart time, s; SIGTERM/SIGINT then close without withdrawing' })
     .option('log-level', { type: 'string', default: 'warn', choices: ['debug', 'info', 'warn', 'error'] }) as never,
   handler: async (a) => {
     const plan = speakPlan(a);
     if (plan.errors.length) throw new Error(plan.errors.join('; '));
     const log = createLogger({ level: a['log-level'] as 'debug' | 'info' | 'warn' | 'error' });
-    const speaker = new Speaker({ localAs: a['local-as'], ...(a['router-id'] ? { routerId: a['router-id'] } : {}), peers: [plan.peer] }, systemClock, log);
+    const sockets = needsSecureSocket(plan.peer) ? secureSockets() : undefined;
+    if (needsSecureSocket(plan.peer) && !sockets) throw new Error(`--md5-password-file / --ttl-security: ${secureSocketsUnavailable()}`);
+    const speaker = new Speaker({ localAs: a['local-as'], ...(a['router-id'] ? { routerId: a['router-id'] } : {}), peers: [plan.peer] }, systemClock, log, sockets);
     speaker.onEvent((e) => process.stdout.write(JSON.stringify(e) + '\n'));
     speaker.setAdvertised(plan.routes);
     await speaker.start();
@@ -84,7 +103,8 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
         stopping = true;
         for (const c of cancels) c();
         process.stdout.write(JSON.stringify({ event: 'stopping', reason: why }) + '\n');
-        void speaker.stop({ message: a.message }).then(resolve);
+        // RFC 4724: with --graceful-restart a signal is a planned restart (the router keeps the routes as stale)
+        void speaker.stop({ message: a.message, gracefulRestart: plan.peer.gracefulRestartTime !== undefined && why !== 'duration' }).then(resolve);
       };
       const onSignal = (sig: NodeJS.Signals): void => stop(sig);
       process.once('SIGTERM', onSignal);

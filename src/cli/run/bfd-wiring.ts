@@ -1,7 +1,7 @@
 /**
  * BFD tied to the BGP speaker (issue 14 §2, RFC 5882): one session per peer with bgp-bfd = yes,
  * run by the native addon's thread (src/bfd, docs/bfd.md); a failure ends that peer's BGP session
- * (Cease 10, RFC 9384); a planned stop sends AdminDown first (RFC 5882 §3.2, `adminDownAll`).
+ * (Cease 10, RFC 9384); a stop sends AdminDown once the BGP sessions are closed (RFC 5882 §3.2, stop-bgp.ts).
  */
 import ipaddr from 'ipaddr.js';
 import { BfdManager, isBfdNative, type BfdPeer } from '../../bfd/index.js';
@@ -46,7 +46,7 @@ export class BfdWiring {
     for (const e of m.sync(peers)) this.log.error(e);
   }
 
-  /** RFC 5882 §3.2: AdminDown on every session before a planned stop (resolves within 500 ms). */
+  /** RFC 5882 §3.2: AdminDown on every session once BGP has stopped (resolves within 500 ms). */
   async adminDownAll(): Promise<void> {
     await this.manager?.adminDownAll();
   }

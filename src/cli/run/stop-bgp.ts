@@ -1,4 +1,4 @@
-/** Today's planned stop of BGP (SIGTERM, or a failed start), with BFD around it. */
+/** The stop of BGP (SIGTERM, SIGUSR1, or a failed start), with BFD around it. */
 import type { Speaker, StopOptions } from '../../speaker/index.js';
 
 export interface BfdStop {
@@ -8,9 +8,18 @@ export interface BfdStop {
   stop(): void;
 }
 
-/** BFD AdminDown first, then the speaker's stop (withdraw, Cease 6/2), then BFD ends. */
+/**
+ * The speaker's stop first (a graceful restart closes the sessions so the routers keep the routes
+ * as stale; a full stop withdraws, waits bgp-graceful-shutdown-wait, sends Cease 6/2), then BFD
+ * AdminDown, then BFD ends. AdminDown must not come first: FRR 8.4 answers it with Cease 6/10 as a
+ * Hard Reset and BIRD before 2.14 with a session reset, which drop the routes a graceful restart
+ * keeps and cut a graceful shutdown's wait. Once the sessions are closed, AdminDown tells the routers
+ * that BFD going away is not a failure (RFC 5882 §3.2), and the routers' graceful restart helpers
+ * must not abort on it (RFC 5882 §4.3: vipd's C bit is clear, its BFD shares fate with its BGP).
+ * docs/bfd.md "BFD with graceful restart".
+ */
 export async function stopBgp(speaker: Speaker | null, bfd: BfdStop | null, opts: StopOptions): Promise<void> {
-  await bfd?.adminDownAll();
   await speaker?.stop(opts);
+  await bfd?.adminDownAll();
   bfd?.stop();
 }

@@ -274,6 +274,14 @@ try {
   results.push({ name: 'vipd run: adoption scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
 }
 
+// Issue 14 §1: planned restarts with graceful restart leave the kernel's table as it is (its own daemons).
+try {
+  const { restartScenario } = await import('./guest-restart.js');
+  results.push(...await restartScenario({ logger, saved, byHand, same }));
+} catch (e) {
+  results.push({ name: 'vipd run: graceful restart scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+}
+
 writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
 console.log(`guest scenarios: ${results.filter((r) => r.ok).length}/${results.length} ok`);
 // Tells the guest's watchdog the work is saved: from now on node must exit by itself within seconds.

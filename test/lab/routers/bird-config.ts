@@ -21,7 +21,7 @@ export function birdConfig(o: ResolvedOptions): string {
     ...(loopback ? ['protocol static lo_nh4 { ipv4; route 0.0.0.0/0 via "lo"; }'] : []),
     ...(loopback && o.v6 ? ['protocol static lo_nh6 { ipv6; route ::/0 via "lo"; }'] : []),
     ...(o.exportPrefixes > 0 ? [floodStatic(o.exportPrefixes)] : []),
-    ...(o.bfd ? [`protocol bfd bfd1 { interface "*" { interval ${o.bfd.intervalMs} ms; multiplier ${o.bfd.multiplier}; }; }`] : []),
+    ...(o.bfd ? [`protocol bfd bfd1 { debug { states, events }; interface "*" { interval ${o.bfd.intervalMs} ms; multiplier ${o.bfd.multiplier}; }; }`] : []),
     `define LVS_NETS = [ ${set4} ];`,
     `define LVS_NETS6 = [ ${set6} ];`,
     'filter LVS_import {',
@@ -40,7 +40,9 @@ export function birdConfig(o: ResolvedOptions): string {
     ...(o.passive ? ['  passive on;'] : []),
     ...(o.md5Password ? [`  password "${o.md5Password}";`] : []),
     ...(o.ttlSecurity ? ['  ttl security on;'] : []),
-    ...(o.bfd ? ['  bfd on;'] : []),
+    // BIRD before 2.14 takes a peer's BFD AdminDown as a failure (not RFC 5882 §3.2) and resets the session even during a
+    // graceful restart; `bfd graceful` makes a BFD down start a graceful restart (RFC 5882 §4.3, C bit clear): docs/bfd.md
+    ...(o.bfd ? [`  bfd ${(o.bfd.graceful ?? o.gracefulRestart) ? 'graceful' : 'on'};`, '  debug { states, events };'] : []),
     `  hold time ${o.holdTime};`,
     `  keepalive time ${Math.max(1, Math.floor(o.holdTime / 3))};`,
     '  connect retry time 5;',

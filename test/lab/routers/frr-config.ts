@@ -17,6 +17,8 @@ export function frrConfig(o: ResolvedOptions): string {
     'hostname lab-frr',
     `log file ${o.dir}/bgpd.log informational`,
     'log timestamp precision 6',
+    // what a BFD or graceful restart test needs to explain a lost route
+    ...(o.bfd ? ['debug bgp neighbor-events', 'debug bgp graceful-restart', 'debug bgp bfd'] : []),
     ...POLICY.v4.map((p, i) => `ip prefix-list LVS-service-ips seq ${(i + 1) * 5} permit ${p.prefix} ge ${p.len}`),
     ...POLICY.v6.map((p, i) => `ipv6 prefix-list LVS-service-ips6 seq ${(i + 1) * 5} permit ${p.prefix} ge ${p.len}`),
     'route-map LVS_import permit 10', ' match ip address prefix-list LVS-service-ips', ` set metric +${POLICY.medAdd}`, 'exit',
