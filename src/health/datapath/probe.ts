@@ -44,7 +44,7 @@ export async function checkViaVip(target: Target, path: DataPath, option: string
   let mode: 0 | 1, ifindex = 0, mac: Buffer | null = null, src: string;
   try {
     if (path.forwarding === 'dr') {
-      const n = await neighbourOf(target.ip, signal);
+      const n = await neighbourOf(target.ip, signal, budgetMs / 2); // the rest is the reply's
       mode = 0; ifindex = n.ifindex; mac = n.mac; src = n.src;
     } else {
       mode = 1; src = (await egressTo(target.ip)).src;

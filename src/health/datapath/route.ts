@@ -58,22 +58,22 @@ export async function egressTo(ip: string): Promise<Egress> {
   return withProbeSocket(ip, (src) => egressOf(src));
 }
 
-const NUDGE_TRIES = 10;
-const NUDGE_WAIT_MS = 100;
+const NUDGE_WAIT_MS = 50;
 
 /**
  * The egress towards `ip` and its MAC; when the neighbour table has none, nudges the kernel into
- * resolving it and waits up to ~1 s (or until `signal`). Throws with the reason.
+ * resolving it and waits up to `waitMs` (or until `signal`). Throws with the reason.
  */
-export async function neighbourOf(ip: string, signal: CheckSignal): Promise<Egress & { mac: Buffer }> {
+export async function neighbourOf(ip: string, signal: CheckSignal, waitMs: number): Promise<Egress & { mac: Buffer }> {
+  const tries = Math.max(1, Math.floor(waitMs / NUDGE_WAIT_MS));
   return withProbeSocket(ip, async (src, nudge) => {
     const e = await egressOf(src);
-    for (let i = 0; i <= NUDGE_TRIES && !signal.aborted; i++) {
+    for (let i = 0; i <= tries && !signal.aborted; i++) {
       let text: string;
       try { text = await readFile('/proc/net/arp', 'utf8'); } catch (err) { throw new Error(`cannot read /proc/net/arp: ${errorReason(err)}`); }
       const mac = arpLookup(text, ip, e.dev);
       if (mac) return { ...e, mac };
-      if (i === NUDGE_TRIES) break;
+      if (i === tries) break;
       nudge();
       await new Promise((r) => setTimeout(r, NUDGE_WAIT_MS));
     }
