@@ -43,6 +43,10 @@ const SCENARIOS = [
   // guest-adoption.ts (issue 11): a wrapper ipvsadm on PATH fails the first reads, then cuts a batch
   'vipd run: unreadable table at start: no batch until read, every service intact',
   'vipd run: a batch cut half-way: read back, the rest retried, nothing else moved',
+  // guest-datapath.ts (issue 16 §3/§6): tcp.via-vip against realservers in namespaces
+  'datapath: the plain TCP check calls all three realservers up (their own addresses)',
+  'datapath: direct routing with an IPVS director holding the VIP: up with the VIP on lo, down without',
+  'datapath: IPIP: up through an ipip tunnel holding the VIP, down with the VIP on lo but no tunnel',
 ];
 
 /** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
@@ -70,7 +74,8 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
-    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts']);
+    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts',
+      'test/lab/ipvs-vm/guest-datapath.ts', 'test/lab/realserver-netns.ts', 'test/lab/netns.ts', 'test/lab/proc.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);
