@@ -9,6 +9,9 @@ import { checkWithTimeout, createMonitor, type Monitor, type Target } from '../.
 import { nativeAddon, nativeAddonUnavailable } from '../../src/health/monitors/native-addon.js';
 import { createRealserver, type Realserver } from '../lab/realserver-netns.js';
 import { sh } from '../lab/proc.js';
+import { compileForGuest, repoRoot } from '../lab/ipvs-vm/guest.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { systemClock } from '../../src/time/clock.js';
 import { inCI, requireTool } from '../support/require-tool.js';
 
@@ -90,6 +93,19 @@ if (!addon?.dpStart) {
     const r = await checkWithTimeout(monitor('dr', true), { host: 'far', ip: far, port: PORT }, systemClock);
     t.equal(r.up, false);
     t.match(r.reason, `tcp.via-vip: cannot check server far (${far}) by direct routing: no MAC address for ${far}`);
+  });
+
+  await t.test('without CAP_NET_RAW: down with a reason naming the option, the server and the capability', async (t) => {
+    if (!requireTool(t, 'capsh')) return;
+    const out = join(repoRoot, 'build', `datapath-nocap-${process.pid}`);
+    t.teardown(() => rmSync(out, { recursive: true, force: true }));
+    const entry = compileForGuest('test/lab/datapath-check-once.ts', out, ['health', 'health/catalogue', 'health/monitors', 'health/datapath', 'time', 'process', 'log']);
+    for (const forwarding of ['dr', 'tun']) {
+      const line = await sh('capsh', ['--drop=cap_net_raw', '--', '-c', `exec ${process.execPath} ${entry} ${VIP} ${forwarding} rs-a ${withVip.ip} ${PORT}`], 20_000);
+      const r = JSON.parse(line) as { up: boolean; reason: string };
+      t.equal(r.up, false, forwarding);
+      t.match(r.reason, `tcp.via-vip: cannot send to ${VIP}:${PORT} through server rs-a (${withVip.ip}) by ${forwarding === 'dr' ? 'direct routing' : 'IPIP'}: permission denied (errno 1): needs CAP_NET_RAW`);
+    }
   });
 
   await t.test('config: NAT services and IPv6 VIPs are refused, naming the option', async (t) => {
