@@ -4,6 +4,7 @@
  * thousands of checks per second (http-probe.c), and the TCP keepalive interval and probe count
  * of a socket (keepalive.c). vipd runs without it, at a lower check rate and kernel keepalive
  * defaults. tcp-md5.c: TCP-MD5 and GTSM sockets for BGP (Node cannot set them before connect).
+ * datapath.c: health checks sent as client traffic reaches a realserver (raw/packet sockets).
  */
 #include "addon.h"
 
@@ -26,6 +27,7 @@ NAPI_MODULE_INIT() {
     { "cancel", NULL, js_probe_cancel, NULL, NULL, NULL, napi_default, NULL },
     { "setKeepalive", NULL, js_set_keepalive, NULL, NULL, NULL, napi_default, NULL },
     TCP_MD5_PROPS
+    DATAPATH_PROPS
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   if (bfd_attach(env, exports) != 0) return NULL;

@@ -22,6 +22,12 @@ napi_value js_tcp_release(napi_env env, napi_callback_info info);
   { "tcpMd5Key", NULL, js_tcp_md5_key, NULL, NULL, NULL, napi_default, NULL }, \
   { "tcpConnect", NULL, js_tcp_connect, NULL, NULL, NULL, napi_default, NULL }, \
   { "tcpRelease", NULL, js_tcp_release, NULL, NULL, NULL, napi_default, NULL },
+/* datapath.c: checks through the data path (issue 16 §3) */
+napi_value js_dp_start(napi_env env, napi_callback_info info);
+napi_value js_dp_stop(napi_env env, napi_callback_info info);
+#define DATAPATH_PROPS \
+  { "dpStart", NULL, js_dp_start, NULL, NULL, NULL, napi_default, NULL }, \
+  { "dpStop", NULL, js_dp_stop, NULL, NULL, NULL, napi_default, NULL },
 /* bfd-napi.c: BFD on its own thread (bfd.h) */
 int bfd_attach(napi_env env, napi_value exports);
 

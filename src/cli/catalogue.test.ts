@@ -27,6 +27,9 @@ function parseService(text: string): { service?: ServiceConfig; problems: string
 }
 
 /** A value each kind refuses, written as pybal.conf would. */
+/** What `vipd probe --vip 10.255.7.1` gives the monitor: the service, for tcp.via-vip. */
+const PROBE_DEPS = { service: { vip: '10.255.7.1', forwarding: 'dr' as const } };
+
 const BAD: Record<OptionSpec['kind'], string | null> = {
   seconds: 'soon', number: 'lots', integer: '1.5', bool: 'maybe', strings: '[ 1 ]', args: "'-v'", statuses: '99', string: null,
 };
@@ -53,7 +56,7 @@ for (const kind of MONITOR_KINDS) {
       t.notSame(read(fromConf), spec.default, `${opt}: the example is not the default, so it shows the option arrives`);
       const built = buildMonitors(svc, {});
       t.ok('monitors' in built, `${opt}: the monitor builds from pybal.conf ${'error' in built ? built.error : ''}`);
-      const probed = createMonitor(kind, fromProbe);
+      const probed = createMonitor(kind, fromProbe, PROBE_DEPS);
       t.ok(probed.ok, `${opt}: the monitor builds from vipd probe ${probed.ok ? '' : probed.error}`);
       if ('monitors' in built) for (const m of built.monitors) m.close?.();
       if (probed.ok) probed.value.close?.();
@@ -64,7 +67,7 @@ for (const kind of MONITOR_KINDS) {
     const all = Object.entries(options).map(([k, s]) => [k, s.example] as const);
     const { service: svc, problems } = parseService(service(kind, lines(all)));
     t.same(problems, []);
-    const probed = createMonitor(kind, parseOptionArgs(kind, probeArgs(all)));
+    const probed = createMonitor(kind, parseOptionArgs(kind, probeArgs(all)), PROBE_DEPS);
     t.ok(probed.ok, probed.ok ? '' : probed.error);
     if (probed.ok) probed.value.close?.();
     if (svc) {

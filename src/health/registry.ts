@@ -10,6 +10,7 @@ import { IdleConnectionMonitor, parseIdleConnection } from './monitors/idle-conn
 import { parseProxyFetch, ProxyFetchMonitor } from './monitors/proxy-fetch.js';
 import { parseRunCommand, RunCommandMonitor } from './monitors/run-command.js';
 import { parseTcp, TcpMonitor } from './monitors/tcp.js';
+import { dataPathFor, type ServiceRoute } from './datapath/probe.js';
 import { parseTls, TlsMonitor } from './monitors/tls.js';
 import { parseUdp, UdpMonitor } from './monitors/udp.js';
 
@@ -21,6 +22,8 @@ export interface MonitorDeps {
   clock?: Clock;
   logger?: Logger;
   random?: () => number;
+  /** The service being checked: its VIP and forwarding method, for checks through the data path. */
+  service?: ServiceRoute;
 }
 
 type Factory = (o: MonitorOptions, d: MonitorDeps) => Monitor;
@@ -32,7 +35,7 @@ const FACTORIES: Record<MonitorKind, Factory> = {
   RunCommand: (o, d) => new RunCommandMonitor(parseRunCommand(o), d.runner ?? commandRunner, d.logger),
   DNSQuery: (o, d) => new DnsQueryMonitor(parseDnsQuery(o), d.random),
   UDP: (o) => new UdpMonitor(parseUdp(o)),
-  TCP: (o) => new TcpMonitor(parseTcp(o).schedule),
+  TCP: (o, d) => { const p = parseTcp(o); return new TcpMonitor(p.schedule, p.viaVip ? dataPathFor('tcp.via-vip', d.service) : null); },
   TLS: (o, d) => new TlsMonitor(parseTls(o), d.clock ? () => d.clock!.wallNow() : undefined),
 };
 

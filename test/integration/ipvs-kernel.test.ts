@@ -46,6 +46,10 @@ const SCENARIOS = [
   // guest-restart.ts (issue 14 §1): graceful restart on, planned restarts, the real ipvsadm behind a recording wrapper
   'vipd run: graceful restart on: the table built',
   'vipd run: 3 planned restarts with graceful restart: ipvsadm -Sn identical before and after each, no batch deletes',
+  // guest-datapath.ts (issue 16 §3/§6): tcp.via-vip against realservers in namespaces
+  'datapath: the plain TCP check calls all three realservers up (their own addresses)',
+  'datapath: direct routing with an IPVS director holding the VIP: up with the VIP on lo, down without',
+  'datapath: IPIP: up through an ipip tunnel holding the VIP, down with the VIP on lo but no tunnel',
 ];
 
 /** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
@@ -73,7 +77,8 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
-    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts', 'test/lab/ipvs-vm/guest-restart.ts']);
+    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts', 'test/lab/ipvs-vm/guest-restart.ts',
+      'test/lab/ipvs-vm/guest-datapath.ts', 'test/lab/realserver-netns.ts', 'test/lab/netns.ts', 'test/lab/proc.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);

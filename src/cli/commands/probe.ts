@@ -15,6 +15,8 @@ interface ProbeArgs {
   count: number;
   interval: number;
   verbose: boolean;
+  vip?: string;
+  forwarding: 'dr' | 'tun' | 'nat';
 }
 
 class UsageError extends Error {}
@@ -56,7 +58,8 @@ async function probe(argv: ArgumentsCamelCase<ProbeArgs>): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: argv.verbose ? 'debug' : 'warn' });
-  const made = createMonitor(argv.kind, options, { logger });
+  const service = argv.vip !== undefined ? { vip: argv.vip, forwarding: argv.forwarding } : undefined;
+  const made = createMonitor(argv.kind, options, { logger, ...(service ? { service } : {}) });
   if (!made.ok) { process.stderr.write(`vipd probe: ${made.error}\n`); return 2; }
   const monitor = made.value;
   let ip = argv.ip;
@@ -92,12 +95,15 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     .option('option', { type: 'string', array: true, default: [] as string[], describe: "monitor option KEY=VALUE, the pybal.conf key without the monitor prefix and its value as pybal.conf writes it (url=['http://a/health'], arguments=['-c', 'exit 0'])" })
     .option('count', { type: 'number', default: 1, describe: 'number of checks' })
     .option('interval', { type: 'number', default: 1, describe: 'seconds between checks' })
+    .option('vip', { type: 'string', describe: "the service's VIP, for checks through the data path (tcp: --option via-vip=yes)" })
+    .option('forwarding', { type: 'string', choices: ['dr', 'tun', 'nat'] as const, default: 'dr' as const, describe: 'with --vip: how IPVS reaches the server (ipvs-forwarding)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'log monitor details (command output) to stderr' })
     .check((a) => {
       if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new Error(`--port must be 1-65535, got '${a.port}'`);
       if (!Number.isInteger(a.count) || a.count < 1 || a.count > 1_000_000) throw new Error(`--count must be a positive integer, got '${a.count}'`);
       if (!(a.interval >= 0)) throw new Error(`--interval must be a number of seconds >= 0, got '${a.interval}'`);
       if (a.ip !== undefined && !isAddress(a.ip)) throw new Error(`--ip must be an IPv4 or IPv6 address, got '${a.ip}'`);
+      if (a.vip !== undefined && !isAddress(a.vip)) throw new Error(`--vip must be an IPv4 or IPv6 address, got '${a.vip}'`);
       return true;
     }) as unknown as Argv<ProbeArgs>,
   handler: async (argv) => {

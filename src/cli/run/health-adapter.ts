@@ -47,7 +47,7 @@ export function buildMonitors(s: ServiceConfig, deps: MonitorDeps): { monitors: 
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }
-    const r = createMonitor(m.name, opts, deps);
+    const r = createMonitor(m.name, opts, { ...deps, service: { vip: s.ip, forwarding: s.forwarding } });
     if (!r.ok) return { error: `[${s.name}] line ${s.line}: ${r.error}` };
     monitors.push(r.value);
   }

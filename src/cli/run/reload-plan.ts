@@ -136,7 +136,8 @@ export function planReload(running: VipdConfig | null, next: VipdConfig, opts: P
     const changes = describeServiceChange(o, s);
     if (changes.length === 0) continue;
     plan.changed.push({ name: s.name, changes });
-    if (!same(o.monitors, s.monitors)) plan.buildMonitors.push(s);
+    // tcp.via-vip sends its checks the way the service forwards (src/health/datapath): rebuild on a change.
+    if (!same(o.monitors, s.monitors) || o.forwarding !== s.forwarding) plan.buildMonitors.push(s);
     if (POOL_KEYS.some((k) => !same(o[k], s[k]))) { plan.stopPools.push(s.name); plan.startPools.push(s); }
     if (!same(virtualService(o, []), virtualService(s, []))) plan.ipvsChanged.push(s.name);
   }

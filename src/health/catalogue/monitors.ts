@@ -84,7 +84,11 @@ export const CATALOGUE = {
   TCP: {
     doc: 'up when a TCP connection to the server is established within the timeout',
     pybal: false,
-    options: { ...schedule(10, 5, false) },
+    options: {
+      ...schedule(10, 5, false),
+      'via-vip': { kind: 'bool', default: false, pybal: false, example: 'yes',
+        doc: "send the SYN to the service's VIP through the data path (direct routing: to the server's MAC; IPIP: tunnelled to the server), so a server without the VIP is down; IPv4, needs CAP_NET_RAW (docs/health-datapath.md)" },
+    },
   },
   TLS: {
     doc: 'up when a TLS handshake with the server completes (and verifies, with `verify`)',

@@ -10,6 +10,10 @@ export interface NativeAddon {
   cancel(slot: number): number;
   /** SO_KEEPALIVE with TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT; 0 or a negative errno. */
   setKeepalive(fd: number, idleS: number, intervalS: number, count: number): number;
+  /** Checks through the data path (native/datapath.c, src/health/datapath/probe.ts); absent in older builds. */
+  dpStart?(mode: 0 | 1, ifindex: number, mac: Buffer | null, outer: string | null, vip: number, vport: number, sport: number,
+    packet: Buffer, onReply: (reply: Buffer | number) => void): number;
+  dpStop?(id: number, packet: Buffer | null): number;
 }
 
 const ADDON = 'native/build/Release/vipd_native.node';

@@ -282,6 +282,14 @@ try {
   results.push({ name: 'vipd run: graceful restart scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
 }
 
+// Issue 16 §3/§6: health checks through the data path (direct routing and IPIP) on a real director.
+try {
+  const { datapathScenario } = await import('./guest-datapath.js');
+  results.push(...await datapathScenario({ logger, saved, byHand, same }));
+} catch (e) {
+  results.push({ name: 'datapath: scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+}
+
 writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
 console.log(`guest scenarios: ${results.filter((r) => r.ok).length}/${results.length} ok`);
 // Tells the guest's watchdog the work is saved: from now on node must exit by itself within seconds.
