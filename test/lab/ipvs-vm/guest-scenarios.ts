@@ -266,28 +266,22 @@ try {
   results.push({ name: 'vipd run: start', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
 }
 
-// Issue 11: adoption with failing reads and a batch cut half-way (its own daemon, after the last one stopped).
-try {
-  const { adoptionScenario } = await import('./guest-adoption.js');
-  results.push(...await adoptionScenario({ logger, saved, byHand, same }));
-} catch (e) {
-  results.push({ name: 'vipd run: adoption scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-}
-
-// Issue 14 §1: planned restarts with graceful restart leave the kernel's table as it is (its own daemons).
-try {
-  const { restartScenario } = await import('./guest-restart.js');
-  results.push(...await restartScenario({ logger, saved, byHand, same }));
-} catch (e) {
-  results.push({ name: 'vipd run: graceful restart scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-}
-
-// Issue 16 §3/§6: health checks through the data path (direct routing and IPIP) on a real director.
-try {
-  const { datapathScenario } = await import('./guest-datapath.js');
-  results.push(...await datapathScenario({ logger, saved, byHand, same }));
-} catch (e) {
-  results.push({ name: 'datapath: scenario', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+// Later modules, each with its own daemons (after the last one stopped), in this order; a module that
+// throws reports one failed result under its name. Issue 11: adoption with failing reads and a cut
+// batch; issue 14 §1: planned restarts keep the table; issue 16 §3/§6: checks through the data path.
+type ScenarioModule = Record<string, (h: { logger: typeof logger; saved: typeof saved; byHand: typeof byHand; same: typeof same }) => Promise<Result[]>>;
+const LATER: Array<[file: string, fn: string, failName: string]> = [
+  ['./guest-adoption.js', 'adoptionScenario', 'vipd run: adoption scenario'],
+  ['./guest-restart.js', 'restartScenario', 'vipd run: graceful restart scenario'],
+  ['./guest-datapath.js', 'datapathScenario', 'datapath: scenario'],
+];
+for (const [file, fn, failName] of LATER) {
+  try {
+    const mod = await import(file) as ScenarioModule;
+    results.push(...await mod[fn]!({ logger, saved, byHand, same }));
+  } catch (e) {
+    results.push({ name: failName, ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+  }
 }
 
 writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
