@@ -92,6 +92,7 @@ t.test('a forwarding change rebuilds the monitors too (tcp.via-vip checks the wa
   const extra = 'tcp.via-vip = yes\n';
   const p = plan(`[global]\n${svc('web', { monitors: '[ "TCP" ]', extra })}`, `[global]\n${svc('web', { monitors: '[ "TCP" ]', extra: extra + 'tunneling = true\n' })}`);
   t.same(p.buildMonitors.map((s) => [s.name, s.forwarding]), [['web', 'tun']]);
+  t.same(p.ipvsChanged, ['web'], 'the realservers are re-added with -i now, not at the next pool change');
 });
 
 t.test('a monitor change rebuilds the monitors only; a pool change restarts the pool only', async (t) => {

@@ -139,7 +139,8 @@ export function planReload(running: VipdConfig | null, next: VipdConfig, opts: P
     // tcp.via-vip sends its checks the way the service forwards (src/health/datapath): rebuild on a change.
     if (!same(o.monitors, s.monitors) || o.forwarding !== s.forwarding) plan.buildMonitors.push(s);
     if (POOL_KEYS.some((k) => !same(o[k], s[k]))) { plan.stopPools.push(s.name); plan.startPools.push(s); }
-    if (!same(virtualService(o, []), virtualService(s, []))) plan.ipvsChanged.push(s.name);
+    // The forwarding method is per realserver in IPVS (-g/-i/-m): not in the bare virtual service.
+    if (!same(virtualService(o, []), virtualService(s, [])) || o.forwarding !== s.forwarding) plan.ipvsChanged.push(s.name);
   }
   plan.stopPools.unshift(...plan.remove);
   plan.dropHealth.push(...plan.remove);
