@@ -16,6 +16,7 @@ import { balancerConfig, FLEET_VIP, startBalancerVipd } from '../lab/fleet/fleet
 import { findTool } from '../support/require-tool.js';
 import { requireBfdNative } from '../support/bfd-native.js';
 import { Backend, tempDir, type Vipd } from './e2e-helpers.js';
+import { peerViews } from './bfd-helpers.js';
 
 const PREFIX = '/conftool/v1/pools/lab/text/web/';
 const VIP = `${FLEET_VIP}/32`;
@@ -71,7 +72,8 @@ t.test('multi-balancer lab: 3 vipd, FRR and BIRD, one etcd', async (t) => {
 
   await t.test('ECMP: one path per healthy balancer; all backends failing leaves the set', async (t) => {
     for (let i = 0; i < 3; i++) start(i, 0);
-    await fibIs(fleet, ips, 30_000, 'three balancers up');
+    const ms = await fibIs(fleet, ips, 30_000, 'three balancers up');
+    t.comment(`3 balancers started and in both FIBs in ${ms.toFixed(0)} ms`);
     t.pass(`both FIBs: ${await fibs(fleet)}`);
     const frrPaths = (await fleet.frr.paths(VIP)).filter((p) => !p.ibgp);
     t.same(frrPaths.map((p) => p.nextHop).sort(), ips, 'FRR RIB: one eBGP path per balancer');
@@ -99,6 +101,11 @@ t.test('multi-balancer lab: 3 vipd, FRR and BIRD, one etcd', async (t) => {
       for (let i = 0; i < 3; i++) if (!running.has(i)) start(i, meds[i]!);
       await waitFor(`${what}: every session Established`, 30_000, async () => (await Promise.all([0, 1, 2].map((i) => fleet.sessionsUp(i)))).every(Boolean));
       await fibIs(fleet, [ips[0]!], 30_000, `${what}: the primary carries the VIP`);
+      // a crash is noticed by BFD only once BFD is Up
+      await waitFor(`${what}: the primary's BFD sessions Up`, 10_000, async () => {
+        const peers = await peerViews(running.get(0)!);
+        return peers.length === 2 && peers.every((p) => p.bfd?.state === 'Up');
+      });
       // every balancer announces: the backups' paths are in both RIBs, not best
       await waitFor(`${what}: backups' paths in the RIBs`, 10_000, async () => {
         for (const r of fleet.routers) {
@@ -108,21 +115,25 @@ t.test('multi-balancer lab: 3 vipd, FRR and BIRD, one etcd', async (t) => {
         return true;
       });
     };
+    let t0 = performance.now();
     await upAll('start');
+    t.comment(`3 balancers up, primary carrying the VIP, in ${(performance.now() - t0).toFixed(0)} ms`);
     const frrBest = (await fleet.frr.paths(VIP)).find((p) => p.best);
     t.same({ nextHop: frrBest?.nextHop, med: frrBest?.med }, { nextHop: ips[0], med: 10 }, 'FRR picks the primary (MED 0 + 10)');
     t.pass(`only the primary in the FIBs: ${await fibs(fleet)}`);
 
     for (const sig of ['SIGUSR1', 'SIGTERM'] as const) {
       const v = running.get(0)!;
-      const t0 = performance.now();
+      t0 = performance.now();
       v.signal(sig);
       await fibIs(fleet, [ips[1]!], 5000, `${sig} on the primary`);
       const ms = performance.now() - t0;
       t.ok(ms < 2000, `${sig} (planned stop): the VIP moved to the backup (MED 10) on both routers in ${ms.toFixed(0)} ms`);
       t.equal(await v.exited, 0, `${sig}: exit 0`);
       running.delete(0);
+      t0 = performance.now();
       await upAll(`after ${sig}`);
+      t.comment(`primary back in ${(performance.now() - t0).toFixed(0)} ms`);
     }
 
     const crashes: [string, (v: Vipd) => Promise<void>, (v: Vipd) => Promise<void>][] = [
@@ -131,7 +142,7 @@ t.test('multi-balancer lab: 3 vipd, FRR and BIRD, one etcd', async (t) => {
     ];
     for (const [what, crash, recover] of crashes) {
       const v = running.get(0)!;
-      const t0 = performance.now();
+      t0 = performance.now();
       await crash(v);
       await fibIs(fleet, [ips[1]!], 5000, `primary ${what}`);
       const ms = performance.now() - t0;

@@ -36,7 +36,8 @@ export function fleetBirdConfig(s: FleetRouterSpec): string {
     ...(s.bfd ? ['  bfd on;'] : []),
     `  hold time ${s.holdTime};`,
     `  keepalive time ${keepalive};`,
-    '  error wait time 1, 10;',
+    // a balancer stopped and started again (the tests do it often) is accepted again within 2 s
+    '  error wait time 1, 2;',
     `  ipv4 { import filter LVS_import; export none; receive limit ${s.maxPrefixes} action disable; };`,
     '}',
     ...s.balancers.map((b, i) => `protocol bgp ${birdBalancerProtocol(i)} from balancer { neighbor ${b} as ${s.balancerAs}; }`),

@@ -18,14 +18,14 @@ export interface BalancerSpec {
   /** The service port (the backends' port). */
   port: number;
   bfd?: BfdOptions | null;
-  /** Health check interval in seconds; default 0.3. */
+  /** Health check interval in seconds; default 1 (timeout 0.8 of it: a loaded CI machine is slow to answer). */
   interval?: number;
   /** More [global] lines. */
   extra?: string[];
 }
 
 export function balancerConfig(fleet: Fleet, b: LanMember, s: BalancerSpec): string {
-  const interval = s.interval ?? 0.3;
+  const interval = s.interval ?? 1;
   return [
     '[global]', 'bgp = yes', `bgp-local-asn = ${BALANCER_AS}`, `bgp-peer-as = ${ROUTER_AS}`,
     `bgp-peer-address = [ ${fleet.routers.map((r) => `"${r.ip}"`).join(', ')} ]`,
@@ -37,7 +37,7 @@ export function balancerConfig(fleet: Fleet, b: LanMember, s: BalancerSpec): str
     '[web]', 'protocol = tcp', `ip = ${FLEET_VIP}`, `port = ${s.port}`, 'scheduler = wrr',
     `config = etcd3://${fleet.etcd.hostPort}${s.poolPrefix.replace(/\/$/, '')}`,
     'depool-threshold = .5', 'monitors = [ "ProxyFetch" ]', "proxyfetch.url = [ 'http://web.example.org/healthz' ]",
-    `proxyfetch.interval = ${interval}`, `proxyfetch.timeout = ${Math.min(interval * 0.8, 1)}`,
+    `proxyfetch.interval = ${interval}`, `proxyfetch.timeout = ${Math.min(interval * 0.8, 2)}`,
     '',
   ].join('\n');
 }
