@@ -68,8 +68,15 @@ async function propagate(etcd: TestEtcd, fleet: FleetInstance[], server: string,
 
 interface Reading { at: number; cpu: number; samples: Sample[] }
 
+/** CPU now and /metrics (asked up to 3 times, 30 s each: at 10,000 servers on a loaded machine it is slow). */
 async function read(f: FleetInstance): Promise<Reading> {
-  return { at: Date.now(), cpu: cpuSecondsOf(f.pid), samples: parseMetrics(await f.metrics()) };
+  const at = Date.now();
+  const cpu = cpuSecondsOf(f.pid);
+  let lastError: unknown;
+  for (let i = 0; i < 3; i++) {
+    try { return { at, cpu, samples: parseMetrics(await f.metrics(30_000)) }; } catch (e) { lastError = e; }
+  }
+  throw new Error(`instance ${f.o.index + 1}: no /metrics answer: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }
 
 async function main(): Promise<void> {
