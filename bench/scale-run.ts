@@ -38,7 +38,8 @@ export interface ScaleRunOptions { node: string; dir: string; servers: number; p
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function fetchText(port: number, path: string, timeoutMs: number): Promise<string> {
+/** GET http://127.0.0.1:PORT/PATH as text (JSON for /vips). */
+export function fetchText(port: number, path: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = get({ host: '127.0.0.1', port, path, timeout: timeoutMs, headers: { accept: path === '/vips' ? 'application/json' : 'text/plain' } }, (res) => {
       let body = '';

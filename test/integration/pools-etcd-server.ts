@@ -26,8 +26,8 @@ export async function freePort(host: string): Promise<number> {
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-export async function startEtcd(bin: string, dir: string, tls?: EtcdTls): Promise<TestEtcd> {
-  const host = '127.0.0.1';
+/** `host`: the address it listens on (clients and peers), 127.0.0.1 unless a lab LAN needs another. */
+export async function startEtcd(bin: string, dir: string, tls?: EtcdTls, host = '127.0.0.1'): Promise<TestEtcd> {
   const [client, peer] = [await freePort(host), await freePort(host)];
   const scheme = tls ? 'https' : 'http';
   const clientUrl = `${scheme}://${host}:${client}`;

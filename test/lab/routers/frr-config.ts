@@ -49,7 +49,7 @@ export function frrConfig(o: ResolvedOptions): string {
 }
 
 /** bfdd.conf: the profile bgpd's `neighbor … bfd profile vipd` uses. */
-export function frrBfddConfig(o: ResolvedOptions): string {
+export function frrBfddConfig(o: Pick<ResolvedOptions, 'dir' | 'bfd'>): string {
   const b = o.bfd ?? { intervalMs: 300, multiplier: 3 };
   return [
     'hostname lab-frr-bfdd',

@@ -6,12 +6,14 @@ import { frrBfddConfig, frrConfig } from './frr-config.js';
 /**
  * FRR bgpd in the foreground without zebra or FIB (-Z -n), its vty socket in the router's dir. With
  * BFD, zebra and bfdd too (bgpd reaches bfdd only through zebra), still without FIB (-n): netns only.
+ * `custom` (the multi-balancer lab): another bgpd.conf, and `fib` = zebra installs the routes in the netns.
  */
-export async function startFrr(o: ResolvedOptions): Promise<Daemon> {
-  writeFileSync(`${o.dir}/bgpd.conf`, frrConfig(o));
-  if (o.bfd && !o.netns) throw new Error('FRR with BFD runs zebra: give it a netns');
-  const helpers = o.bfd ? await startBfdHelpers(o) : [];
-  const args = ['-S', ...(o.bfd ? [] : ['-Z']), '-n', '-P', '0', '-p', String(o.port), '-l', o.routerIp,
+export async function startFrr(o: ResolvedOptions, custom?: { config: string; fib: boolean }): Promise<Daemon> {
+  writeFileSync(`${o.dir}/bgpd.conf`, custom?.config ?? frrConfig(o));
+  const zebra = o.bfd !== null || custom?.fib === true;
+  if (zebra && !o.netns) throw new Error('FRR with BFD or a FIB runs zebra: give it a netns');
+  const helpers = zebra ? await startBfdHelpers(o) : [];
+  const args = ['-S', ...(zebra ? [] : ['-Z']), ...(custom?.fib ? [] : ['-n']), '-P', '0', '-p', String(o.port), '-l', o.routerIp,
     '-f', `${o.dir}/bgpd.conf`, '-i', `${o.dir}/bgpd.pid`, '--vty_socket', o.dir, '-z', `${o.dir}/zserv.api`];
   const [cmd, argv] = inNetns(o.netns, '/usr/lib/frr/bgpd', args);
   const d = startDaemon(cmd, argv, `${o.dir}/bgpd.stdout`);
