@@ -51,3 +51,20 @@ t.test(`10,000 servers: under 1.5 KB of heap each for the runner and the check m
   runner.stop();
   t.equal(clock.pendingCount, 0);
 });
+
+t.test('10,000 servers added at once: first checks spread evenly over one interval, first round done within it', async (t) => {
+  const clock = new FakeClock();
+  const starts: number[] = [];
+  const m = new Instant();
+  const probe: Monitor = { kind: m.kind, schedule: m.schedule, check: () => { starts.push(clock.now()); return m.check(); } };
+  const runner = new HealthRunner({ clock, onTransition: () => {} });
+  for (let i = 0; i < SERVERS; i++) runner.add({ host: `rs${i}`, ip: '10.0.0.1', port: 80 + (i % 1000) + Math.floor(i / 1000) * 1000 }, probe);
+  for (let ms = 0; ms < 1000; ms += 10) { clock.advance(10); await flush(); }
+  t.equal(starts.length, SERVERS, 'every server checked once within the first interval');
+  const perTenth = Array.from({ length: 10 }, (_, k) => starts.filter((s) => s >= k * 100 && s < (k + 1) * 100).length);
+  t.ok(perTenth.every((n) => n > 800 && n < 1200), `about 1,000 starts per 100 ms: ${perTenth.join(', ')}`);
+  const s = runner.scheduleStats();
+  t.ok(s.firstRoundMs !== null && s.firstRoundMs <= 1000, `first round ${s.firstRoundMs} ms`);
+  t.equal(s.late, 0);
+  runner.stop();
+});
