@@ -211,10 +211,10 @@ export class HealthRunner {
     try {
       e.monitor.check(e.target, ac).then(
         (r) => { if (e.gen === gen) this.settle(e, redacted(r)); },
-        (x: unknown) => { if (e.gen === gen) this.settle(e, failedResult(x, this.clock.now() - e.startedAt)); },
+        (x: unknown) => { if (e.gen === gen) this.settle(e, redacted(failedResult(x, this.clock.now() - e.startedAt))); },
       );
     } catch (x) {
-      this.settle(e, failedResult(x, this.clock.now() - now));
+      this.settle(e, redacted(failedResult(x, this.clock.now() - now)));
     }
   }
 
