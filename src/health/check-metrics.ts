@@ -107,11 +107,12 @@ export class CheckMetrics {
     for (const byHost of this.entries.values()) {
       for (const byMonitor of byHost.values()) {
         for (const e of byMonitor.values()) {
-          series.push({
-            service: e.service, host: e.host, monitor: e.monitor, durations: e.durations.map((d) => ({ ...d })),
-            recentMs: this.rings.values(e.slot, e.checks),
-            ...(e.connections ? { connections: { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } } } : {}),
-          });
+          // Called every second for every series (the API's snapshot): plain copies, no spreads of temporaries.
+          const durations: CheckDuration[] = new Array<CheckDuration>(e.durations.length);
+          for (let i = 0; i < durations.length; i++) durations[i] = { ...e.durations[i]! };
+          const one: CheckSeries = { service: e.service, host: e.host, monitor: e.monitor, durations, recentMs: this.rings.values(e.slot, e.checks) };
+          if (e.connections) one.connections = { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } };
+          series.push(one);
         }
       }
     }
