@@ -87,7 +87,9 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
   const { conf, log } = writeFiles(o);
   const logStream = createWriteStream(log);
   const t0 = Date.now();
-  const vipd = spawn(o.node, ['dist/cli/main.js', 'run', '-n', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // VIPD_SCALE_NODE_ARGS: node flags for vipd, to profile it (`--cpu-prof --cpu-prof-dir=/tmp/p`).
+  const nodeArgs = (process.env.VIPD_SCALE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const vipd = spawn(o.node, [...nodeArgs, 'dist/cli/main.js', 'run', '-n', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   vipd.stdout!.pipe(logStream);
   vipd.stderr!.pipe(logStream);
   const pid = vipd.pid!;

@@ -46,10 +46,16 @@ export interface CheckMetricsStatus {
 }
 
 interface Entry {
-  service: string; host: string; monitor: string; durations: Map<string, CheckDuration>; connections?: CheckSeries['connections'];
+  service: string; host: string; monitor: string;
+  /** The label sets seen, in order; a new result updates its set's value in place (a handful per series). */
+  durations: CheckDuration[];
+  connections?: CheckSeries['connections'];
   /** Its slot in the latency rings, and every result counted (the ring's write position). */
   slot: number; checks: number;
 }
+
+/** service → host → monitor: found from the strings the runner already holds, no key built per check. */
+type Tree<T> = Map<string, Map<string, Map<string, T>>>;
 
 const resultOf = (up: boolean): CheckDuration['result'] => (up ? 'successful' : 'failed');
 
@@ -60,58 +66,77 @@ function exitcode(r: CheckResult): string {
 }
 
 export class CheckMetrics {
-  private readonly entries = new Map<string, Entry>();
-  private readonly histograms = new Map<string, CheckHistogram>();
+  private readonly entries: Tree<Entry> = new Map();
+  private readonly histograms = new Map<string, Map<string, CheckHistogram>>();
   private readonly rings = new LatencyRings();
 
   record(service: string, host: string, monitor: string, r: CheckResult): void {
     this.observe(service, monitor, r.ms / 1000);
-    const key = `${service}\0${host}\0${monitor}`;
-    let e = this.entries.get(key);
-    if (!e) { e = { service, host, monitor, durations: new Map(), slot: this.rings.alloc(), checks: 0 }; this.entries.set(key, e); }
+    let byHost = this.entries.get(service);
+    if (!byHost) this.entries.set(service, (byHost = new Map()));
+    let byMonitor = byHost.get(host);
+    if (!byMonitor) byHost.set(host, (byMonitor = new Map()));
+    let e = byMonitor.get(monitor);
+    if (!e) byMonitor.set(monitor, (e = { service, host, monitor, durations: [], slot: this.rings.alloc(), checks: 0 }));
     this.rings.put(e.slot, e.checks++, r.ms);
-    const set = (d: CheckDuration): void => { e.durations.set(`${d.result}\0${d.url ?? ''}\0${d.exitcode ?? ''}`, d); };
     // The label sets PyBal 1.15 sets (monitors/{proxyfetch,dnsquery,runcommand}.py).
-    if (monitor === 'ProxyFetch') for (const q of r.requests ?? []) set({ result: resultOf(q.up), url: q.url, seconds: q.ms / 1000 });
-    else if (monitor === 'DNSQuery') set({ result: resultOf(r.up), seconds: r.ms / 1000 });
-    else if (monitor === 'RunCommand') set({ result: resultOf(r.up), exitcode: exitcode(r), seconds: r.ms / 1000 });
+    if (monitor === 'ProxyFetch') for (const q of r.requests ?? []) setDuration(e.durations, resultOf(q.up), q.url, undefined, q.ms);
+    else if (monitor === 'DNSQuery') setDuration(e.durations, resultOf(r.up), undefined, undefined, r.ms);
+    else if (monitor === 'RunCommand') setDuration(e.durations, resultOf(r.up), undefined, exitcode(r), r.ms);
     if (r.connections) e.connections = { failed: { ...r.connections.failed }, lost: { ...r.connections.lost } };
   }
 
   /** A server left the pool: its series go (the histograms keep counting for the service). */
   forget(service: string, host: string): void {
-    for (const [k, e] of this.entries) if (e.service === service && e.host === host) this.drop(k, e);
+    const byHost = this.entries.get(service);
+    const byMonitor = byHost?.get(host);
+    if (!byHost || !byMonitor) return;
+    for (const e of byMonitor.values()) this.rings.release(e.slot);
+    byHost.delete(host);
   }
 
   /** A service left the configuration. */
   forgetService(service: string): void {
-    for (const [k, e] of this.entries) if (e.service === service) this.drop(k, e);
-    for (const [k, h] of this.histograms) if (h.service === service) this.histograms.delete(k);
+    for (const byMonitor of this.entries.get(service)?.values() ?? []) for (const e of byMonitor.values()) this.rings.release(e.slot);
+    this.entries.delete(service);
+    this.histograms.delete(service);
   }
 
   status(): CheckMetricsStatus {
-    return {
-      series: [...this.entries.values()].map((e) => ({
-        service: e.service, host: e.host, monitor: e.monitor, durations: [...e.durations.values()].map((d) => ({ ...d })),
-        recentMs: this.rings.values(e.slot, e.checks),
-        ...(e.connections ? { connections: { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } } } : {}),
-      })),
-      histograms: [...this.histograms.values()].map((h) => ({ ...h, buckets: [...h.buckets] })),
-    };
-  }
-
-  private drop(key: string, e: Entry): void {
-    this.entries.delete(key);
-    this.rings.release(e.slot);
+    const series: CheckSeries[] = [];
+    for (const byHost of this.entries.values()) {
+      for (const byMonitor of byHost.values()) {
+        for (const e of byMonitor.values()) {
+          // Called every second for every series (the API's snapshot): plain copies, no spreads of temporaries.
+          const durations: CheckDuration[] = new Array<CheckDuration>(e.durations.length);
+          for (let i = 0; i < durations.length; i++) durations[i] = { ...e.durations[i]! };
+          const one: CheckSeries = { service: e.service, host: e.host, monitor: e.monitor, durations, recentMs: this.rings.values(e.slot, e.checks) };
+          if (e.connections) one.connections = { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } };
+          series.push(one);
+        }
+      }
+    }
+    const histograms: CheckHistogram[] = [];
+    for (const byMonitor of this.histograms.values()) for (const h of byMonitor.values()) histograms.push({ ...h, buckets: [...h.buckets] });
+    return { series, histograms };
   }
 
   private observe(service: string, monitor: string, seconds: number): void {
-    const key = `${service}\0${monitor}`;
-    let h = this.histograms.get(key);
-    if (!h) { h = { service, monitor, buckets: CHECK_BUCKETS_S.map(() => 0), count: 0, sumSeconds: 0 }; this.histograms.set(key, h); }
+    let byMonitor = this.histograms.get(service);
+    if (!byMonitor) this.histograms.set(service, (byMonitor = new Map()));
+    let h = byMonitor.get(monitor);
+    if (!h) byMonitor.set(monitor, (h = { service, monitor, buckets: CHECK_BUCKETS_S.map(() => 0), count: 0, sumSeconds: 0 }));
     const s = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
-    CHECK_BUCKETS_S.forEach((b, i) => { if (s <= b) h.buckets[i]!++; });
+    for (let i = 0; i < CHECK_BUCKETS_S.length; i++) if (s <= CHECK_BUCKETS_S[i]!) h.buckets[i]!++;
     h.count++;
     h.sumSeconds += s;
   }
+}
+
+/** The last value of one label set: updated in place, added when new. */
+function setDuration(list: CheckDuration[], result: CheckDuration['result'], url: string | undefined, code: string | undefined, ms: number): void {
+  for (const d of list) {
+    if (d.result === result && d.url === url && d.exitcode === code) { d.seconds = ms / 1000; return; }
+  }
+  list.push({ result, ...(url !== undefined ? { url } : {}), ...(code !== undefined ? { exitcode: code } : {}), seconds: ms / 1000 });
 }

@@ -16,8 +16,29 @@ export interface TimeoutHooks {
   onTimeout?: (lateMs: number, rescued: boolean) => void;
 }
 
-/** Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote. */
-export const redacted = (r: CheckResult): CheckResult => (r.reason.includes('://') ? { ...r, reason: redactText(r.reason) } : r);
+/**
+ * Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote.
+ * Most checks repeat the same reason (`http://h/x: HTTP 200` for thousands of servers), so the last
+ * redactions are remembered (a bounded map, emptied when full) instead of running the URL regex per check.
+ */
+export function redacted(r: CheckResult): CheckResult {
+  if (!r.reason.includes('://')) return r;
+  let reason = redactions.get(r.reason);
+  if (reason === undefined) {
+    reason = redactText(r.reason);
+    if (redactions.size >= MAX_REDACTIONS) redactions.clear();
+    redactions.set(r.reason, reason);
+  }
+  return reason === r.reason ? r : { ...r, reason };
+}
+const MAX_REDACTIONS = 512;
+const redactions = new Map<string, string>();
+
+/** The result of a check whose deadline passed with nothing received. */
+export const timeoutResult = (timeoutMs: number): CheckResult => ({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs });
+
+/** The result of a monitor that threw or rejected, against its contract. */
+export const failedResult = (x: unknown, ms: number): CheckResult => ({ up: false, reason: `check failed: ${String(x)}`, ms });
 
 /**
  * One check bounded by the monitor's timeout: the signal is aborted at the deadline and the result
@@ -42,7 +63,7 @@ export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock,
         hooks.onTimeout?.(lateMs, settled);
         if (settled) return;
         settled = true;
-        resolve({ up: false, reason: `timeout after ${timeoutMs} ms`, ms: timeoutMs }); // before the abort
+        resolve(timeoutResult(timeoutMs)); // before the abort
         ac.abort();
       });
     });
@@ -52,7 +73,7 @@ export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock,
       if (!timerFired) cancelTimeout();
       resolve(redacted(result)); // one-shot callers (`vipd check`) print it too
     };
-    const failed = (x: unknown): void => finish({ up: false, reason: `check failed: ${String(x)}`, ms: clock.now() - started });
+    const failed = (x: unknown): void => finish(failedResult(x, clock.now() - started));
     try {
       monitor.check(target, ac).then(finish, failed);
     } catch (x) {

@@ -172,3 +172,37 @@ t.test('the runner counts late timeouts and rescues, and records each check\'s l
   t.match(runner.lateness(), [{ target: { host: 'rs0' }, monitor: 'Scripted', lastMs: 0, maxMs: 0, lastTimeoutLateMs: 0 }]);
   runner.stop();
 });
+
+t.test('a monitor that throws or rejects against its contract is down, its error text redacted', async (t) => {
+  const clock = new FakeClock();
+  const reasons: string[] = [];
+  const schedule = { intervalMs: millis(1000), timeoutMs: millis(300), rise: 1, fall: 1 };
+  const throwing: Monitor = { kind: 'Throws', schedule, check: () => { throw new Error('GET http://u:pw@h/x?k=v broke'); } };
+  const rejecting: Monitor = { kind: 'Rejects', schedule, check: () => Promise.reject(new Error('GET http://u:pw@h/y?k=v broke')) };
+  const runner = new HealthRunner({ clock, onTransition: (x) => reasons.push(`${x.monitor} ${x.up} ${x.reason}`), random: () => 0 });
+  runner.add(target(0), throwing);
+  runner.add(target(1), rejecting);
+  clock.advance(0);
+  await flush();
+  t.same(reasons.sort(), [
+    'Rejects false check failed: Error: GET http://***@h/y?k=*** broke',
+    'Throws false check failed: Error: GET http://***@h/x?k=*** broke',
+  ]);
+  runner.stop();
+});
+
+t.test('removing a server ends its running check: the signal is aborted and its late result dropped', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock, { intervalMs: millis(1000), timeoutMs: millis(5000), rise: 1, fall: 1 });
+  const seen: Transition[] = [];
+  const runner = new HealthRunner({ clock, onTransition: (x) => seen.push(x), random: () => 0 });
+  runner.add(target(0), m);
+  clock.advance(0);
+  t.equal(m.starts.length, 1);
+  runner.remove(target(0), m);
+  t.equal(m.starts[0]!.signal.aborted, true);
+  m.starts[0]!.settle({ up: true, reason: 'late', ms: 1 });
+  await flush();
+  t.equal(seen.length, 0);
+  t.equal(clock.pendingCount, 0, 'no deadline left behind');
+});

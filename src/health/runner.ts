@@ -1,89 +1,46 @@
 import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js';
+import { applyResult } from './hysteresis.js';
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
-import { checkWithTimeout, redacted } from './check-timeout.js';
+import { failedResult, redacted, timeoutResult } from './check-timeout.js';
+import { CheckAbort } from './check-signal.js';
 import { ScheduleCounters, type ScheduleStats } from './schedule-stats.js';
+import { TimeHeap } from './time-heap.js';
+import type { CheckLateness, RunnerOptions, RunnerStats } from './runner-types.js';
 
 export { checkWithTimeout, type TimeoutHooks } from './check-timeout.js';
+export type { CheckLateness, RunnerOptions, RunnerStats, Transition } from './runner-types.js';
 
-/** A monitor's state change for one server; the runner reports nothing else. */
-export interface Transition {
-  target: Target;
-  monitor: string;
-  up: boolean;
-  /** null on the first result. */
-  previous: boolean | null;
-  /** The reason of the result that completed the transition. */
-  reason: string;
-  /** Duration of that check. */
-  ms: number;
-  /** How long the previous state lasted (null on the first result). */
-  previousStateMs: number | null;
-  /** Wall-clock time of the transition (epoch ms). */
-  at: number;
-}
+/** The longest the wheel starts checks in one go before it lets I/O (check results) in. */
+const SLICE_MS = 5;
 
-export interface RunnerStats {
-  checksStarted: number;
-  /** Checks that started more than `lateThresholdMs` after they were due. */
-  lateChecks: number;
-  maxLateMs: number;
-  /** Ticks skipped because the previous check of that server was still running. */
-  skippedOverlaps: number;
-  /** Results a monitor pushed through `watch` between ticks. */
-  pushedResults: number;
-  /** Check timeouts whose timer fired (the verdict then waits for I/O already received). */
-  timeoutsFired: number;
-  /** Of those, timers that fired more than `lateThresholdMs` late: vipd's own lag, not the server's. */
-  lateTimeouts: number;
-  maxTimeoutLateMs: number;
-  /** Checks whose result arrived after their timer fired but before the deferred verdict: saved from a false timeout. */
-  timeoutsRescued: number;
-}
-
-/** How late one server's checks start (the event loop's lag as that check saw it), for metrics. */
-export interface CheckLateness {
-  target: Target;
-  monitor: string;
-  /** How late the last check started after its due time. */
-  lastMs: number;
-  maxMs: number;
-  /** How late the last check's timeout timer fired (0 when it did not fire). */
-  lastTimeoutLateMs: number;
-}
-
-export interface RunnerOptions {
-  clock: Clock;
-  onTransition: (t: Transition) => void;
-  /** Every result, for metrics; transitions still come only through onTransition. */
-  onResult?: (target: Target, monitor: string, result: CheckResult) => void;
-  /** [0, 1): the phase of a new server's first check within its interval. */
-  random?: () => number;
-  logger?: Logger;
-  lateThresholdMs?: number;
-  /** See TimeoutHooks.defer (check-timeout.ts); tests of pure scheduling inject their own. */
-  defer?: (fn: () => void) => void;
-}
-
-interface Entry {
-  target: Target;
-  monitor: Monitor;
-  dueAt: number;
-  running: boolean;
-  cancelTimer: Cancel | null;
-  hysteresis: Hysteresis;
-  stateSince: number;
-  stopped: boolean;
-  unwatch: (() => void) | null;
+/** One server under one monitor: a fixed shape, found by its id in the wheel's heaps. */
+class Entry {
+  running = false;
+  stopped = false;
   /** A pushed result arrived while a check ran: that check's result is stale and dropped. */
-  superseded: boolean;
-  lastLateMs: number;
-  maxLateMs: number;
-  lastTimeoutLateMs: number;
+  superseded = false;
   /** Has given its first result (the first round waits for every server's). */
-  seen: boolean;
+  seen = false;
+  /** Hysteresis (hysteresis.ts): null before the first result; results disagreeing with `up` in a row. */
+  up: boolean | null = null;
+  streak = 0;
+  dueAt: number;
+  stateSince: number;
+  /** The running check: its number, signal and deadline's fate. */
+  gen = 0;
+  settled = true;
+  abort: CheckAbort | null = null;
+  startedAt = 0;
+  lastLateMs = 0;
+  maxLateMs = 0;
+  lastTimeoutLateMs = 0;
+  unwatch: (() => void) | null = null;
+  constructor(readonly id: number, readonly key: string, readonly target: Target, readonly monitor: Monitor, dueAt: number, now: number) {
+    this.dueAt = dueAt;
+    this.stateSince = now;
+  }
 }
 
 /**
@@ -91,9 +48,19 @@ interface Entry {
  * checked every interval (fixed rate, no drift); a tick that finds the previous check still
  * running is skipped; each check is aborted at the monitor's timeout; rise/fall decide transitions.
  * A monitor with `watch` also pushes its state changes between ticks; each counts as one result.
+ *
+ * One wheel for every server (issue 13 §3): the due times and the running checks' deadlines sit in
+ * two TimeHeaps and a single clock timer wakes the runner at the earliest of them, so nothing per
+ * server is allocated between checks, and at 10,000 servers Node holds one timer, not 20,000.
  */
 export class HealthRunner {
   private readonly entries = new Map<string, Entry>();
+  private readonly slots: (Entry | undefined)[] = [];
+  private readonly freeIds: number[] = [];
+  private readonly due = new TimeHeap();
+  private readonly deadlines = new TimeHeap();
+  private timer: Cancel | null = null;
+  private timerAt = Infinity;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly log: Logger;
@@ -101,6 +68,7 @@ export class HealthRunner {
   private readonly counters = { pushedResults: 0, timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0 };
   private readonly schedule: ScheduleCounters;
   private readonly defer: (fn: () => void) => void;
+  private readonly wake = (): void => this.fire();
 
   constructor(private readonly opts: RunnerOptions) {
     this.clock = opts.clock;
@@ -114,26 +82,32 @@ export class HealthRunner {
   add(target: Target, monitor: Monitor): void {
     const key = entryKey(target, monitor);
     if (this.entries.has(key)) return;
+    const now = this.clock.now();
     const phase = Math.min(0.999999, Math.max(0, this.random())) * monitor.schedule.intervalMs;
-    const e: Entry = {
-      target, monitor, dueAt: this.clock.now() + phase, running: false, cancelTimer: null,
-      hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false, unwatch: null, superseded: false,
-      lastLateMs: 0, maxLateMs: 0, lastTimeoutLateMs: 0, seen: false,
-    };
+    const id = this.freeIds.pop() ?? this.slots.length;
+    const e = new Entry(id, key, target, monitor, now + phase, now);
     this.entries.set(key, e);
+    this.slots[id] = e;
     this.schedule.added();
-    this.arm(e);
+    this.due.set(id, e.dueAt);
+    this.rearm();
     e.unwatch = monitor.watch?.(target, (r) => this.pushed(e, r)) ?? null;
   }
 
   remove(target: Target, monitor: Monitor): void {
-    const key = entryKey(target, monitor);
-    const e = this.entries.get(key);
+    const e = this.entries.get(entryKey(target, monitor));
     if (!e) return;
     e.stopped = true;
-    e.cancelTimer?.();
+    this.due.remove(e.id);
+    this.deadlines.remove(e.id);
+    // A check still running is of a server that left: it ends now (its result would be dropped).
+    if (!e.settled) { e.settled = true; e.abort?.abort(); }
+    e.abort = null;
     e.unwatch?.();
-    this.entries.delete(key);
+    this.entries.delete(e.key);
+    this.slots[e.id] = undefined;
+    this.freeIds.push(e.id);
+    if (this.due.size === 0 && this.deadlines.size === 0) this.cancelTimer();
     if (!e.seen) this.schedule.settled(this.clock.now());
     monitor.forget?.(target);
   }
@@ -144,7 +118,7 @@ export class HealthRunner {
 
   /** Current state of one server under one monitor: null before its first result. */
   state(target: Target, monitor: Monitor): boolean | null {
-    return this.entries.get(entryKey(target, monitor))?.hysteresis.up ?? null;
+    return this.entries.get(entryKey(target, monitor))?.up ?? null;
   }
 
   get size(): number { return this.entries.size; }
@@ -166,20 +140,50 @@ export class HealthRunner {
     }));
   }
 
-  private arm(e: Entry): void {
-    const delay = Math.max(0, e.dueAt - this.clock.now());
-    e.cancelTimer = this.clock.setTimer(delay, () => this.tick(e));
+  /** The one clock timer, at the earliest due time or deadline. */
+  private rearm(): void {
+    const next = Math.min(this.due.peekKey(), this.deadlines.peekKey());
+    if (next === this.timerAt && this.timer) return;
+    this.cancelTimer();
+    if (next === Infinity) return;
+    this.timerAt = next;
+    this.timer = this.clock.setTimer(Math.max(0, next - this.clock.now()), this.wake);
   }
 
-  private tick(e: Entry): void {
-    if (e.stopped) return;
+  private cancelTimer(): void {
+    this.timer?.();
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+
+  /** Everything due by now, in time order (a tick before a deadline at the same time). */
+  private fire(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
     const now = this.clock.now();
+    for (let n = 1; ; n++) {
+      const tickAt = this.due.peekKey();
+      const deadline = this.deadlines.peekKey();
+      if (tickAt > now && deadline > now) break;
+      if (tickAt <= deadline) this.tick(this.slots[this.due.peek()]!, now);
+      else this.expire(this.slots[this.deadlines.pop()]!, deadline, now);
+      if ((n & 63) === 0 && this.clock.now() - now >= SLICE_MS) {
+        // Yield to I/O; the rest starts on the next turn of the loop, counted as late if it is.
+        this.timerAt = now;
+        this.timer = this.clock.setTimer(0, this.wake);
+        return;
+      }
+    }
+    this.rearm();
+  }
+
+  private tick(e: Entry, now: number): void {
     const interval = e.monitor.schedule.intervalMs;
     const due = e.dueAt;
     // Next due time stays on the original grid; missed grid points are skipped, not queued.
     const steps = Math.max(1, Math.ceil((now - due + 1) / interval));
     e.dueAt = due + interval * steps;
-    this.arm(e);
+    this.due.set(e.id, e.dueAt);
     // The timer fired after later grid points had passed: those are missed (vipd's lag).
     this.schedule.missedTimerLate += steps - 1;
     if (e.running) {
@@ -190,29 +194,67 @@ export class HealthRunner {
     this.schedule.started(late, now);
     e.lastLateMs = late;
     if (late > e.maxLateMs) e.maxLateMs = late;
-    void this.runCheck(e);
+    this.start(e, now);
   }
 
-  private async runCheck(e: Entry): Promise<void> {
+  /** One check, bounded by the monitor's timeout through the deadline heap (check-timeout.ts's rule). */
+  private start(e: Entry, now: number): void {
     e.running = true;
     e.superseded = false;
     e.lastTimeoutLateMs = 0;
-    const result = await checkWithTimeout(e.monitor, e.target, this.clock, {
-      defer: this.defer,
-      onTimeout: (lateMs, rescued) => {
-        e.lastTimeoutLateMs = lateMs;
-        this.counters.timeoutsFired++;
-        if (lateMs > this.lateThreshold) this.counters.lateTimeouts++;
-        if (lateMs > this.counters.maxTimeoutLateMs) this.counters.maxTimeoutLateMs = lateMs;
-        if (rescued) {
-          this.counters.timeoutsRescued++;
-          this.log.debug('check result arrived after its timeout timer fired late; kept', {
-            server: e.target.host, monitor: e.monitor.kind, lateMs: Math.round(lateMs),
-          });
-        }
-      },
+    e.settled = false;
+    e.startedAt = now;
+    const gen = ++e.gen;
+    const ac = new CheckAbort();
+    e.abort = ac;
+    this.deadlines.set(e.id, now + e.monitor.schedule.timeoutMs);
+    try {
+      e.monitor.check(e.target, ac).then(
+        (r) => { if (e.gen === gen) this.settle(e, redacted(r)); },
+        (x: unknown) => { if (e.gen === gen) this.settle(e, redacted(failedResult(x, this.clock.now() - e.startedAt))); },
+      );
+    } catch (x) {
+      this.settle(e, redacted(failedResult(x, this.clock.now() - now)));
+    }
+  }
+
+  /**
+   * The deadline passed. The verdict waits for `defer` (setImmediate): a response the kernel
+   * already holds, because vipd's own loop was blocked past the deadline, is read first and counts.
+   */
+  private expire(e: Entry, deadline: number, now: number): void {
+    if (e.settled) return;
+    const gen = e.gen;
+    const lateMs = Math.max(0, now - deadline);
+    this.defer(() => {
+      const rescued = e.gen !== gen || e.settled;
+      this.timedOut(e, lateMs, rescued);
+      if (!rescued) this.settle(e, timeoutResult(e.monitor.schedule.timeoutMs), true);
     });
+  }
+
+  private timedOut(e: Entry, lateMs: number, rescued: boolean): void {
+    e.lastTimeoutLateMs = lateMs;
+    this.counters.timeoutsFired++;
+    if (lateMs > this.lateThreshold) this.counters.lateTimeouts++;
+    if (lateMs > this.counters.maxTimeoutLateMs) this.counters.maxTimeoutLateMs = lateMs;
+    if (rescued) {
+      this.counters.timeoutsRescued++;
+      this.log.debug('check result arrived after its timeout timer fired late; kept', {
+        server: e.target.host, monitor: e.monitor.kind, lateMs: Math.round(lateMs),
+      });
+    }
+  }
+
+  /** The check's one outcome: its result, or the timeout's (then the signal is aborted). */
+  private settle(e: Entry, result: CheckResult, timedOut = false): void {
+    if (e.settled) return;
+    e.settled = true;
     e.running = false;
+    const ac = e.abort;
+    e.abort = null;
+    this.deadlines.remove(e.id);
+    if (timedOut) ac?.abort();
     if (e.stopped || e.superseded) return;
     this.record(e, result);
   }
@@ -222,27 +264,27 @@ export class HealthRunner {
     if (e.stopped) return;
     this.counters.pushedResults++;
     if (e.running) e.superseded = true;
-    this.record(e, result);
+    this.record(e, redacted(result));
   }
 
-  private record(e: Entry, raw: CheckResult): void {
+  private record(e: Entry, result: CheckResult): void {
     if (!e.seen) { e.seen = true; this.schedule.settled(this.clock.now()); }
-    const result = redacted(raw);
     this.opts.onResult?.(e.target, e.monitor.kind, result);
-    const { next, changed } = applyResult(e.hysteresis, result.up, e.monitor.schedule);
-    const previous = e.hysteresis.up;
-    e.hysteresis = next;
+    const previous = e.up;
+    const { next, changed } = applyResult(e, result.up, e.monitor.schedule);
+    e.up = next.up;
+    e.streak = next.streak;
     if (!changed) return;
     const now = this.clock.now();
-    const t: Transition = {
-      target: e.target, monitor: e.monitor.kind, up: result.up, previous, reason: result.reason, ms: result.ms,
-      previousStateMs: previous === null ? null : now - e.stateSince, at: this.clock.wallNow(),
-    };
+    const at = this.clock.wallNow();
+    const previousStateMs = previous === null ? null : now - e.stateSince;
     e.stateSince = now;
     this.log.info(result.up ? 'server up' : 'server down', {
       server: e.target.host, ip: e.target.ip, port: e.target.port, monitor: e.monitor.kind, reason: result.reason,
     });
-    this.opts.onTransition(t);
+    this.opts.onTransition({
+      target: e.target, monitor: e.monitor.kind, up: result.up, previous, reason: result.reason, ms: result.ms, previousStateMs, at,
+    });
   }
 }
 

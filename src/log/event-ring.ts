@@ -26,13 +26,9 @@ export class EventRing {
     this.buf = new Array<EventEntry | undefined>(capacity);
   }
 
+  /** Keeps the context as given (the caller's own copy); it is cleaned when listed, for the few lines kept. */
   push(level: EventEntry['level'], msg: string, ctx: LogContext): void {
-    const clean: EventEntry['ctx'] = {};
-    for (const [k, v] of Object.entries(ctx)) {
-      if (v === undefined) continue;
-      clean[k] = typeof v === 'string' && v.length > MAX_VALUE ? v.slice(0, MAX_VALUE) + '…' : v;
-    }
-    this.buf[this.next] = { at: this.now(), level, msg, ctx: clean };
+    this.buf[this.next] = { at: this.now(), level, msg, ctx: ctx as EventEntry['ctx'] };
     this.next = (this.next + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
   }
@@ -42,10 +38,19 @@ export class EventRing {
     const out: EventEntry[] = [];
     for (let i = 1; i <= this.size; i++) {
       const e = this.buf[(this.next - i + this.capacity) % this.capacity];
-      if (e) out.push({ ...e, ctx: { ...e.ctx } });
+      if (e) out.push({ ...e, ctx: clean(e.ctx) });
     }
     return out;
   }
+}
+
+function clean(ctx: LogContext): EventEntry['ctx'] {
+  const out: EventEntry['ctx'] = {};
+  for (const [k, v] of Object.entries(ctx)) {
+    if (v === undefined) continue;
+    out[k] = typeof v === 'string' && v.length > MAX_VALUE ? v.slice(0, MAX_VALUE) + '…' : v;
+  }
+  return out;
 }
 
 /** A logger that also records its info, warn and error lines (with the child contexts) in `ring`. */

@@ -21,6 +21,43 @@ export interface LoggerOptions {
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+// Lines come in bursts (10,000 'server up' lines in a first round): the text of the last
+// millisecond is reused rather than formatted again for each line.
+let lastMs = NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) { lastMs = ms; lastIso = new Date(ms).toISOString(); }
+  return lastIso;
+}
+
+/**
+ * Lines written together once per turn of the event loop (or at `maxBytes`): one write for a burst
+ * of lines instead of one (synchronous, for a pipe or a file) per line. `flush` writes what waits;
+ * call it before exiting.
+ */
+export function batchedLines(write: (text: string) => void, maxBytes = 64 * 1024): { write: (line: string) => void; flush: () => void } {
+  let pending: string[] = [];
+  let bytes = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join('\n') + '\n';
+    pending = [];
+    bytes = 0;
+    write(text);
+  };
+  return {
+    write: (line) => {
+      pending.push(line);
+      bytes += line.length + 1;
+      if (bytes >= maxBytes) flush();
+      else if (!scheduled) { scheduled = true; setImmediate(flush); }
+    },
+    flush,
+  };
+}
+
 export function createLogger(opts: LoggerOptions = {}, base: LogContext = {}): Logger {
   const level = opts.level ?? 'info';
   const json = opts.json ?? !process.stderr.isTTY;
@@ -29,7 +66,7 @@ export function createLogger(opts: LoggerOptions = {}, base: LogContext = {}): L
   const emit = (lv: Level, msg: string, ctx?: LogContext): void => {
     if (ORDER[lv] < ORDER[level]) return;
     const all = { ...base, ...ctx };
-    const ts = new Date(now()).toISOString();
+    const ts = isoTime(now());
     if (json) {
       write(JSON.stringify({ ts, level: lv, msg, ...all }));
     } else {

@@ -16,26 +16,36 @@ export type StatusResult = { ok: true; status: number; body: null } | { ok: fals
 const CLOSED_EARLY = -100001;
 const PHASES = ['connect', 'response'];
 
-type OnResult = (code: number, phase: number, head: string | undefined) => void;
+/** One probe in flight: what its result needs, kept by slot (the addon's slots are small dense integers). */
+interface Pending {
+  resolve: (r: StatusResult) => void;
+  signal: CheckSignal;
+  onAbort: () => void;
+  ip: string;
+  port: number;
+}
 
-function describe(code: number, phase: number, head: string | undefined, target: string): StatusResult {
+function describe(code: number, phase: number, head: string | undefined, ip: string, port: number): StatusResult {
   if (code > 0) return { ok: true, status: code, body: null };
   if (head !== undefined) {
     const s = peekStatus(Buffer.from(head, 'latin1'));
     return { ok: false, reason: typeof s === 'string' ? s : 'malformed status line' };
   }
   if (code === CLOSED_EARLY) return { ok: false, reason: 'connection closed before a status line' };
+  const target = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`; // built only for a failure's reason
   return { ok: false, reason: `${PHASES[phase] ?? 'connect'}: ${getSystemErrorName(code)} ${target}` };
 }
 
 class FastHttpProbe {
-  private readonly pending = new Map<number, OnResult>();
+  private readonly pending: (Pending | undefined)[] = [];
 
   constructor(private readonly binding: NativeAddon) {
     binding.init((slot, code, phase, head) => {
-      const onResult = this.pending.get(slot);
-      this.pending.delete(slot);
-      onResult?.(code, phase, head);
+      const p = this.pending[slot];
+      if (!p) return;
+      this.pending[slot] = undefined;
+      p.signal.removeEventListener('abort', p.onAbort);
+      p.resolve(describe(code, phase, head, p.ip, p.port));
     });
   }
 
@@ -43,7 +53,6 @@ class FastHttpProbe {
   status(ip: string, port: number, request: Buffer, signal: CheckSignal): Promise<StatusResult> {
     return new Promise((resolve) => {
       if (signal.aborted) { resolve({ ok: false, reason: 'aborted' }); return; }
-      const target = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
       let slot: number;
       try {
         slot = this.binding.start(ip, port, request);
@@ -51,17 +60,15 @@ class FastHttpProbe {
         resolve({ ok: false, reason: `connect: ${(e as Error).message} (${ip})` });
         return;
       }
-      if (slot < 0) { resolve(describe(slot, 0, undefined, target)); return; }
+      if (slot < 0) { resolve(describe(slot, 0, undefined, ip, port)); return; }
       const onAbort = (): void => {
-        if (!this.pending.delete(slot)) return;
+        if (this.pending[slot]?.onAbort !== onAbort) return;
+        this.pending[slot] = undefined;
         const phase = this.binding.cancel(slot);
         resolve({ ok: false, reason: `aborted during ${PHASES[phase] ?? 'connect'}` });
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(slot, (code, phase, head) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(describe(code, phase, head, target));
-      });
+      this.pending[slot] = { resolve, signal, onAbort, ip, port };
     });
   }
 }

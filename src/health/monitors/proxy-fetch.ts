@@ -12,6 +12,8 @@ interface ProbeUrl {
   tls: boolean;
   servername?: string;
   request: Buffer;
+  /** `text: HTTP 200` and the like, built once per status seen (a few), not once per check. */
+  okReasons: Map<number, string>;
 }
 
 export interface ProxyFetchConfig {
@@ -35,6 +37,7 @@ function parseUrl(text: string): ProbeUrl {
     tls: u.protocol === 'https:',
     ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
     request: buildRequest(u.host, (u.pathname || '/') + u.search),
+    okReasons: new Map(),
   };
 }
 
@@ -82,9 +85,11 @@ export class ProxyFetchMonitor implements Monitor {
     const started = performance.now();
     return httpProbe({
       ip: target.ip, port: target.port, tls: u.tls, verifyTls: this.cfg.verifyTls, request: u.request,
-      wantBody: this.cfg.expectBody !== null, maxBytes: MAX_BYTES, signal,
-      ...(u.servername ? { servername: u.servername } : {}),
-    }).then((res) => ({ ...this.judge(u, res), ms: performance.now() - started }));
+      wantBody: this.cfg.expectBody !== null, maxBytes: MAX_BYTES, signal, servername: u.servername,
+    }).then((res) => {
+      const j = this.judge(u, res);
+      return { up: j.up, reason: j.reason, ms: performance.now() - started };
+    });
   }
 
   private judge(u: ProbeUrl, res: HttpProbeResult): { up: boolean; reason: string } {
@@ -95,6 +100,8 @@ export class ProxyFetchMonitor implements Monitor {
     if (this.cfg.expectBody && !this.cfg.expectBody.test(res.body ?? '')) {
       return { up: false, reason: `${u.text}: HTTP ${res.status} but body does not match /${this.cfg.expectBody.source}/` };
     }
-    return { up: true, reason: `${u.text}: HTTP ${res.status}` };
+    let reason = u.okReasons.get(res.status);
+    if (reason === undefined) u.okReasons.set(res.status, (reason = `${u.text}: HTTP ${res.status}`));
+    return { up: true, reason };
   }
 }
