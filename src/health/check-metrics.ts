@@ -91,12 +91,25 @@ export class CheckMetrics {
 
   status(): CheckMetricsStatus {
     return {
-      series: [...this.entries.values()].map((e) => ({
-        service: e.service, host: e.host, monitor: e.monitor, durations: [...e.durations.values()].map((d) => ({ ...d })),
-        recentMs: this.rings.values(e.slot, e.checks),
-        ...(e.connections ? { connections: { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } } } : {}),
-      })),
-      histograms: [...this.histograms.values()].map((h) => ({ ...h, buckets: [...h.buckets] })),
+      series: [...this.entries.values()].map((e) => this.seriesOf(e)),
+      histograms: this.histogramList(),
+    };
+  }
+
+  /** The histograms alone, O(services × monitors). */
+  histogramList(): CheckHistogram[] { return [...this.histograms.values()].map((h) => ({ ...h, buckets: [...h.buckets] })); }
+
+  /** One label set's series, or null before its first result (the API's delta, issue 13). */
+  series(service: string, host: string, monitor: string): CheckSeries | null {
+    const e = this.entries.get(`${service}\0${host}\0${monitor}`);
+    return e ? this.seriesOf(e) : null;
+  }
+
+  private seriesOf(e: Entry): CheckSeries {
+    return {
+      service: e.service, host: e.host, monitor: e.monitor, durations: [...e.durations.values()].map((d) => ({ ...d })),
+      recentMs: this.rings.values(e.slot, e.checks),
+      ...(e.connections ? { connections: { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } } } : {}),
     };
   }
 
