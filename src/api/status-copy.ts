@@ -5,7 +5,7 @@
  */
 import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
 import type { CheckSeries } from '../health/index.js';
-import type { StatusDelta } from './status-delta.js';
+import type { PoolDelta, StatusDelta } from './status-delta.js';
 import type { StatusSnapshot } from './types.js';
 
 interface PoolCopy {
@@ -15,6 +15,16 @@ interface PoolCopy {
   series: Map<string, CheckSeries[]>;
   /** The assembled PoolStatus, until something in the pool changes. */
   built: PoolStatus | null;
+}
+
+function poolCopy({ pool, series }: PoolDelta): PoolCopy {
+  const { servers, ...rest } = pool;
+  const bySeries = new Map<string, CheckSeries[]>();
+  for (const s of series) {
+    const list = bySeries.get(s.host);
+    if (list) list.push(s); else bySeries.set(s.host, [s]);
+  }
+  return { pool: rest, servers: new Map(servers.map((s) => [s.host, s])), series: bySeries, built: null };
 }
 
 export class StatusCopy {
@@ -38,26 +48,19 @@ export class StatusCopy {
     this.base = d.base;
     this.histograms = d.histograms;
     this.series = null;
+    const sent = new Map(d.pools.map((p) => [p.pool.name, p]));
     const next = new Map<string, PoolCopy>();
     for (const name of d.order) {
-      const p = this.pools.get(name);
+      const whole = sent.get(name);
+      const p = whole ? poolCopy(whole) : this.pools.get(name);
       if (p) next.set(name, p);
     }
     this.pools = next;
-    for (const { pool, series } of d.pools) {
-      const { servers, ...rest } = pool;
-      const bySeries = new Map<string, CheckSeries[]>();
-      for (const s of series) {
-        const list = bySeries.get(s.host);
-        if (list) list.push(s); else bySeries.set(s.host, [s]);
-      }
-      this.pools.set(pool.name, { pool: rest, servers: new Map(servers.map((s) => [s.host, s])), series: bySeries, built: null });
-    }
     for (const u of d.servers) {
       const p = this.pools.get(u.service);
       const s = p?.servers.get(u.host);
       if (!p || !s) continue;
-      p.servers.set(u.host, { ...s, monitors: u.monitors, partiallyUp: u.monitors.some((m) => m.up === true) });
+      p.servers.set(u.host, { ...s, monitors: u.monitors }); // counters only: a transition marks the whole service
       if (u.series.length) p.series.set(u.host, u.series);
       else p.series.delete(u.host);
       p.built = null;
@@ -74,7 +77,7 @@ export class StatusCopy {
       pools.push(p.built);
     }
     const { coordinator, ...rest } = this.base;
-    const snap: StatusSnapshot = { ...rest, coordinator: { ...coordinator, pools } };
+    const snap: StatusSnapshot = { ...rest, coordinator: { pools, ...coordinator } };
     if (this.histograms) {
       this.series ??= [...this.pools.values()].flatMap((p) => [...p.series.values()].flat());
       snap.checks = { series: this.series, histograms: this.histograms };
