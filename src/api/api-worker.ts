@@ -2,7 +2,7 @@
  * The API worker thread: it owns the listening sockets, HTTP parsing, the limits and the
  * rendering, so no number of clients can take time from the main thread's event loop (health
  * checks, BGP keepalives). It reads the status from the main thread by message, through a
- * single-flight, rate-bounded SnapshotCache.
+ * single-flight, rate-bounded SnapshotCache, as deltas applied to its own copy (status-copy.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -13,9 +13,12 @@ import { DEFAULT_LIMITS, type BindFailure, type MainMessage, type WorkerConfig, 
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { redactDeep } from './snapshot.js';
+import { StatusCopy } from './status-copy.js';
 import type { StatusSnapshot, WriteAnswer } from './types.js';
 
 const SNAPSHOT_TIMEOUT_MS = 5000;
+/** A busy main thread does not hold up an answer longer than this once the worker has a copy (issue 13: /metrics within 100 ms). */
+const COPY_WAIT_MS = 40;
 // Outside a worker thread (someone runs the file) nothing starts.
 const port = parentPort;
 const cfg = (port ? workerData : { hosts: [], port: 0, limits: DEFAULT_LIMITS }) as WorkerConfig;
@@ -24,6 +27,7 @@ const post = (m: WorkerMessage): void => port?.postMessage(m);
 const now = (): number => performance.now();
 
 let snapshotTimer: NodeJS.Timeout | null = null;
+const copy = new StatusCopy();
 const cache = new SnapshotCache<StatusSnapshot>({
   now, ratePerSec: limits.snapshotsPerSec, burst: limits.snapshotsPerSec,
   request: () => {
@@ -48,7 +52,14 @@ let lastErrorAt = -Infinity;
 let suppressedErrors = 0;
 
 const ctx: HandlerContext = {
-  snapshot: () => cache.get(),
+  snapshot: () => {
+    const fresh = cache.get();
+    if (!copy.ready) return fresh;
+    return new Promise<StatusSnapshot>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(copy.snapshot()), COPY_WAIT_MS);
+      fresh.then((s) => { clearTimeout(timer); resolve(s); }, (e: unknown) => { clearTimeout(timer); reject(e as Error); });
+    });
+  },
   confirm: (service) => new Promise((resolve) => {
     const id = nextId++;
     confirms.set(id, resolve);
@@ -78,11 +89,14 @@ const ctx: HandlerContext = {
 };
 
 port?.on('message', (m: MainMessage) => {
-  if (m.t === 'snapshot' || m.t === 'snapshot-error') {
+  if (m.t === 'snapshot' || m.t === 'delta' || m.t === 'snapshot-error') {
     if (snapshotTimer) clearTimeout(snapshotTimer);
     snapshotTimer = null;
-    if (m.t === 'snapshot') cache.resolve(redactDeep(m.snapshot));
-    else cache.reject(new Error(m.message));
+    // Redacted once, as it arrives: the copy only ever holds redacted text.
+    if (m.t === 'snapshot') copy.replace(redactDeep(m.snapshot));
+    else if (m.t === 'delta') copy.apply(redactDeep(m.delta));
+    if (m.t === 'snapshot-error') cache.reject(new Error(m.message));
+    else cache.resolve(copy.snapshot());
   } else if (m.t === 'confirm') {
     confirms.get(m.id)?.(m.result);
     confirms.delete(m.id);

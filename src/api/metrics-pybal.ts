@@ -3,11 +3,14 @@
  * values its own code sets (coordinator.py, monitor.py, monitors/*.py, bgp/bgp.py, bgpfailover.py;
  * PYBAL.md §3, §4.6, §5.4, §6.2), so dashboards and the cookbooks read vipd as they read PyBal.
  */
-import type { CheckMetricsStatus } from '../health/index.js';
-import type { Family, Sample } from './prom-text.js';
+import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
+import { MONITOR_FAMILIES, monitorBlocks, pushBlock, seriesBlocks } from './metrics-lines.js';
+import { sampleLine, type Family, type Sample } from './prom-text.js';
 import type { BgpStatus, StatusSnapshot } from './types.js';
 
 type Fam = (name: string, type: Family['type'], help: string) => Sample[];
+/** A family whose sample lines come pre-rendered (metrics-lines.ts). */
+export type Lines = (name: string, type: Family['type'], help: string) => string[];
 
 /** PyBal's stateDescr (bgp/bgp.py), which labels pybal_bgp_session_state_count. */
 export const PYBAL_STATE: Record<string, string> = {
@@ -28,7 +31,7 @@ export function twistedFailedReason(code: string): string {
 /** Every unclean loss is Twisted's ConnectionLost (a clean close is ConnectionDone and not counted). */
 export const TWISTED_LOST_REASON = 'ConnectionLost';
 
-export function serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam): void {
+export function serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam, lines: Lines): void {
   const svc = {
     servers: fam('pybal_service_servers', 'gauge', 'Amount of servers'),
     enabled: fam('pybal_service_servers_enabled', 'gauge', 'Amount of enabled servers'),
@@ -39,61 +42,63 @@ export function serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam
     couldNot: fam('pybal_service_could_not_depool_total', 'counter', 'Pybal could not depool a server because too many down'),
     threshold: fam('pybal_service_depool_threshold', 'gauge', "Threshold of up servers vs total servers below which pybal can't depool any more"),
   };
-  const mon = {
-    upT: fam('pybal_monitor_up_transitions_total', 'counter', 'Monitor up transition count'),
-    downT: fam('pybal_monitor_down_transitions_total', 'counter', 'Monitor down transition count'),
-    upR: fam('pybal_monitor_up_results_total', 'counter', 'Monitor up result count'),
-    downR: fam('pybal_monitor_down_results_total', 'counter', 'Monitor down result count'),
-    status: fam('pybal_monitor_status', 'gauge', 'Monitor up status'),
-  };
+  const mon = MONITOR_FAMILIES.map(([name, type, help]) => lines(name, type, help));
   for (const p of st.pools) {
     const labels = { service: p.name };
+    let enabled = 0, up = 0, pooled = 0;
+    for (const s of p.servers) {
+      if (s.enabled) enabled++;
+      if (s.up && s.ready) up++;
+      if (s.pooled) pooled++;
+      monitorBlocks(p, s).forEach((b, i) => pushBlock(mon[i]!, b));
+    }
     svc.servers.push({ labels, value: p.servers.length });
-    svc.enabled.push({ labels, value: p.servers.filter((s) => s.enabled).length });
-    svc.up.push({ labels, value: p.servers.filter((s) => s.up && s.ready).length });
-    svc.pooled.push({ labels, value: p.servers.filter((s) => s.pooled).length });
+    svc.enabled.push({ labels, value: enabled });
+    svc.up.push({ labels, value: up });
+    svc.pooled.push({ labels, value: pooled });
     svc.canDepool.push({ labels, value: p.canDepool ? 1 : 0 });
     svc.pooledDown.push({ labels, value: p.pooledDown.length });
     svc.couldNot.push({ labels, value: p.couldNotDepoolTotal });
     svc.threshold.push({ labels, value: p.depoolThreshold });
-    for (const s of p.servers) {
-      for (const m of s.monitors) {
-        const ml = { service: p.name, host: s.host, monitor: m.name };
-        mon.upT.push({ labels: ml, value: m.upTransitions });
-        mon.downT.push({ labels: ml, value: m.downTransitions });
-        mon.upR.push({ labels: ml, value: m.upResults });
-        mon.downR.push({ labels: ml, value: m.downResults });
-        // monitor.py sets the status on a transition only: absent before the first result.
-        if (m.up !== null) mon.status.push({ labels: ml, value: m.up ? 1 : 0 });
-      }
-    }
   }
 }
 
 /** ProxyFetch / DNSQuery request and RunCommand run durations, IdleConnection failures and losses. */
-export function perMonitorFamilies(checks: CheckMetricsStatus | undefined, fam: Fam): void {
-  const proxy = fam('pybal_monitor_proxyfetch_request_duration_seconds', 'gauge', 'HTTP(S) request duration');
-  const dns = fam('pybal_monitor_dnsquery_request_duration_seconds', 'gauge', 'DNS query duration');
-  const run = fam('pybal_monitor_runcommand_run_duration_seconds', 'gauge', 'Command duration');
-  const failed = fam('pybal_monitor_idleconnection_connections_failed_total', 'counter', 'Connections failed to establish');
-  const lost = fam('pybal_monitor_idleconnection_connections_lost_total', 'counter', 'Connections lost uncleanly');
-  for (const s of checks?.series ?? []) {
-    const base = { service: s.service, host: s.host, monitor: s.monitor };
-    for (const d of s.durations) {
-      const labels = { ...base, result: d.result };
-      if (s.monitor === 'ProxyFetch') proxy.push({ labels: { ...labels, url: d.url ?? '' }, value: d.seconds });
-      else if (s.monitor === 'DNSQuery') dns.push({ labels, value: d.seconds });
-      else if (s.monitor === 'RunCommand') run.push({ labels: { ...labels, exitcode: d.exitcode ?? 'None' }, value: d.seconds });
-    }
-    if (!s.connections) continue;
+const SERIES_FAMILIES = [
+  ['pybal_monitor_proxyfetch_request_duration_seconds', 'gauge', 'HTTP(S) request duration'],
+  ['pybal_monitor_dnsquery_request_duration_seconds', 'gauge', 'DNS query duration'],
+  ['pybal_monitor_runcommand_run_duration_seconds', 'gauge', 'Command duration'],
+  ['pybal_monitor_idleconnection_connections_failed_total', 'counter', 'Connections failed to establish'],
+  ['pybal_monitor_idleconnection_connections_lost_total', 'counter', 'Connections lost uncleanly'],
+] as const;
+
+/** One series' lines, one block per SERIES_FAMILIES entry. */
+function seriesLines(s: CheckSeries): string[] {
+  const out: Sample[][] = SERIES_FAMILIES.map(() => []);
+  const [proxy, dns, run, failed, lost] = out as [Sample[], Sample[], Sample[], Sample[], Sample[]];
+  const base = { service: s.service, host: s.host, monitor: s.monitor };
+  for (const d of s.durations) {
+    const labels = { ...base, result: d.result };
+    if (s.monitor === 'ProxyFetch') proxy.push({ labels: { ...labels, url: d.url ?? '' }, value: d.seconds });
+    else if (s.monitor === 'DNSQuery') dns.push({ labels, value: d.seconds });
+    else if (s.monitor === 'RunCommand') run.push({ labels: { ...labels, exitcode: d.exitcode ?? 'None' }, value: d.seconds });
+  }
+  if (s.connections) {
     const byReason = (counts: Record<string, number>, name: (code: string) => string): Map<string, number> => {
-      const out = new Map<string, number>();
-      for (const [code, n] of Object.entries(counts)) out.set(name(code), (out.get(name(code)) ?? 0) + n);
-      return out;
+      const m = new Map<string, number>();
+      for (const [code, n] of Object.entries(counts)) m.set(name(code), (m.get(name(code)) ?? 0) + n);
+      return m;
     };
     for (const [reason, n] of byReason(s.connections.failed, twistedFailedReason)) failed.push({ labels: { ...base, reason }, value: n });
     for (const [reason, n] of byReason(s.connections.lost, () => TWISTED_LOST_REASON)) lost.push({ labels: { ...base, reason }, value: n });
   }
+  return out.map((samples, i) => samples.map((x) => sampleLine(SERIES_FAMILIES[i]![0], x)).join('\n'));
+}
+
+/** ProxyFetch / DNSQuery request and RunCommand run durations, IdleConnection failures and losses. */
+export function perMonitorFamilies(checks: CheckMetricsStatus | undefined, lines: Lines): void {
+  const fams = SERIES_FAMILIES.map(([name, type, help]) => lines(name, type, help));
+  for (const s of checks?.series ?? []) seriesBlocks(s, 'pybal-series', seriesLines).forEach((b, i) => pushBlock(fams[i]!, b));
 }
 
 export function bgpFamilies(bgp: BgpStatus, fam: Fam): void {

@@ -5,6 +5,7 @@
  */
 import { CHECK_BUCKETS_S } from '../health/index.js';
 import { bgpFamilies, perMonitorFamilies, serviceAndMonitorFamilies } from './metrics-pybal.js';
+import { serverBlocks } from './metrics-lines.js';
 import { scheduleFamilies } from './metrics-schedule.js';
 import { floatToGoString, renderFamilies, type Family, type Sample } from './prom-text.js';
 import type { StatusSnapshot } from './types.js';
@@ -20,16 +21,22 @@ export function metricsText(src: StatusSnapshot): string {
     fams.push(f);
     return f.samples;
   };
+  const lines = (name: string, type: Family['type'], help: string): string[] => {
+    const f: Family = { name, help, type, samples: [], lines: [] };
+    fams.push(f);
+    return f.lines!;
+  };
 
-  serviceAndMonitorFamilies(st, fam);
-  perMonitorFamilies(src.checks, fam);
+  serviceAndMonitorFamilies(st, fam, lines);
+  perMonitorFamilies(src.checks, lines);
   bgpFamilies(bgp, fam);
-  const srvPooled = fam('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)');
-  const srvUp = fam('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)');
+  const srvPooled = lines('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)');
+  const srvUp = lines('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)');
   for (const p of st.pools) {
     for (const s of p.servers) {
-      srvPooled.push({ labels: { service: p.name, host: s.host }, value: s.pooled ? 1 : 0 });
-      srvUp.push({ labels: { service: p.name, host: s.host }, value: s.up && s.ready ? 1 : 0 });
+      const [pooled, up] = serverBlocks(p, s);
+      srvPooled.push(pooled);
+      srvUp.push(up);
     }
   }
   const hist = fam('vipd_check_duration_seconds', 'histogram', 'Health check duration (timeouts count as the timeout), by service and monitor');

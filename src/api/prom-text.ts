@@ -17,6 +17,8 @@ export interface Family {
   help: string;
   type: 'gauge' | 'counter' | 'summary' | 'histogram';
   samples: Sample[];
+  /** Sample lines already rendered (metrics-lines.ts caches them per server), printed after `samples`. */
+  lines?: string[];
 }
 
 /** Python's repr(float): the shortest round-trip digits; exponent form when decpt ≤ -4 or > 16. */
@@ -60,19 +62,30 @@ export function floatToGoString(x: number): string {
 const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
-function sampleLine(name: string, s: Sample): string {
-  const keys = Object.keys(s.labels).sort();
-  const labels = keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(s.labels[k]!)}"`).join(',')}}` : '';
-  return `${name}${s.suffix ?? ''}${labels} ${floatToGoString(s.value)}`;
+/** `name{labels}` with the labels sorted by name, as prometheus_client prints them. */
+export function seriesName(name: string, labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  return keys.length ? `${name}{${keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(',')}}` : name;
+}
+
+/** floatToGoString with a fast path for the common case, a small non-negative integer (`12.0`). */
+export function valueText(x: number): string {
+  return Number.isInteger(x) && x >= 0 && x < 1e6 && !Object.is(x, -0) ? `${x}.0` : floatToGoString(x);
+}
+
+export function sampleLine(name: string, s: Sample): string {
+  return `${seriesName(name + (s.suffix ?? ''), s.labels)} ${valueText(s.value)}`;
 }
 
 /** HELP, TYPE, then each sample, per family (generate_latest's layout); families without samples are left out. */
 export function renderFamilies(families: Family[]): string {
   const out: string[] = [];
   for (const f of families) {
-    if (f.samples.length === 0) continue;
+    const lines = f.lines?.filter((l) => l !== '') ?? [];
+    if (f.samples.length === 0 && lines.length === 0) continue;
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
     for (const s of f.samples) out.push(sampleLine(f.name, s));
+    for (const l of lines) out.push(l);
   }
   return out.length ? out.join('\n') + '\n' : '';
 }

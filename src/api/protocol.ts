@@ -1,4 +1,5 @@
 /** Messages between the main thread (status owner) and the API worker thread (HTTP owner). */
+import type { StatusDelta } from './status-delta.js';
 import type { OverrideWrite, StatusSnapshot, WriteAnswer } from './types.js';
 
 /** Bounds on what any client can make the API do; each hit is logged, rate-limited. */
@@ -46,6 +47,8 @@ export type WorkerMessage =
 
 export type MainMessage =
   | { t: 'snapshot'; snapshot: StatusSnapshot }
+  /** What changed since the last delta (a source with keyed access, status-delta.ts); the first is complete. */
+  | { t: 'delta'; delta: StatusDelta }
   | { t: 'snapshot-error'; message: string }
   | { t: 'confirm'; id: number; result: { ok: boolean; message: string } | null }
   | { t: 'write'; id: number; answer: WriteAnswer }

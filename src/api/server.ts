@@ -2,7 +2,7 @@
  * The instrumentation HTTP server (PyBal's endpoints plus /bgp, /vips, /metrics), run in a
  * worker thread (api-worker.ts) so that a flood of clients cannot starve the main event loop.
  * The main thread side here only answers the worker's snapshot requests (at most
- * `snapshotsPerSec`, shared by every waiting request), relays confirm actions and log lines,
+ * `snapshotsPerSec`, shared by every waiting request; a delta when the source has keyed access), relays confirm actions and log lines,
  * and measures its own event-loop lag for `vipd_event_loop_lag_seconds`.
  */
 import { Worker } from 'node:worker_threads';
@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { takeSnapshot } from './snapshot.js';
+import { buildDelta } from './status-delta.js';
 import type { StatusSource } from './types.js';
 
 export { route, wantsJson } from './handler.js';
@@ -83,14 +84,18 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
           }
           break;
         }
-        case 'snapshot':
+        case 'snapshot': {
           snapshots++;
+          const keyed = opts.source.keyed;
           try {
-            send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
+            if (keyed) send({ t: 'delta', delta: buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read()) });
+            else send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
           } catch (e) {
+            keyed?.changes.service(null); // the marks drained with the failed delta: the next one is complete
             send({ t: 'snapshot-error', message: e instanceof Error ? e.message : String(e) });
           }
           break;
+        }
         case 'confirm': {
           let result: { ok: boolean; message: string } | null = null;
           try {

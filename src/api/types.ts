@@ -2,8 +2,8 @@
  * The read-only status the instrumentation server renders. The composition root fills these from
  * the coordinator, the speaker and the IPVS reconciler; this folder never holds live objects.
  */
-import type { CoordinatorStatus } from '../coordinator/status.js';
-import type { CheckMetricsStatus, ServiceSchedule } from '../health/index.js';
+import type { CoordinatorStatus, MonitorStatus, PoolStatus } from '../coordinator/status.js';
+import type { CheckMetricsStatus, CheckSeries, ServiceSchedule } from '../health/index.js';
 import type { EventEntry } from '../log/event-ring.js';
 
 export interface NotificationInfo {
@@ -106,6 +106,26 @@ export interface StatusSnapshot {
   events?: EventEntry[];
 }
 
+/** Marks since the last delta: every service, some services whole, some servers' counters. */
+export interface Changes { all: boolean; services: Set<string>; servers: Map<string, Set<string>> }
+
+/** The per-server reading the delta needs, O(1) or O(one service) per call. */
+export interface KeyedStatus {
+  /** What changed since the last drain (status-delta.ts's ChangeTracker); service(null) marks everything. */
+  changes: { drain(): Changes; service(name: string | null): void };
+  /** VIPs, alerts and overrides: the coordinator's status without its pools. */
+  summary(): Omit<CoordinatorStatus, 'pools'>;
+  /** Service names in the coordinator's order. */
+  services(): string[];
+  /** One pool in full (overrides applied), or null when it is gone. */
+  pool(service: string): PoolStatus | null;
+  /** One server's monitors (names, states, counters, reasons), or null when it is gone. */
+  monitors(service: string, host: string): MonitorStatus[] | null;
+  /** One server's check series for one monitor, or null (none yet). Absent without health checks. */
+  series?(service: string, host: string, monitor: string): CheckSeries | null;
+  histograms?(): CheckMetricsStatus['histograms'];
+}
+
 /** Everything the API reads; each call returns the state as it is now. */
 export interface StatusSource {
   coordinator(): CoordinatorStatus;
@@ -115,6 +135,8 @@ export interface StatusSource {
   reload?(): ReloadStatus;
   schedule?(): ServiceSchedule[];
   events?(): EventEntry[];
+  /** Per-server access and change marks: the worker then gets deltas, not whole snapshots (issue 13). */
+  keyed?: KeyedStatus;
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;

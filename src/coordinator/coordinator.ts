@@ -14,7 +14,7 @@ import { ResolveLimiter, type LimiterOptions } from './resolve-limiter.js';
 import { dropMonitors, monitorState, newService, resetMonitors, type Service } from './service-state.js';
 import type { OverrideSet } from './overrides.js';
 import { overlayPools, type InstanceRouting } from './overrides-apply.js';
-import { alertSummary, poolStatus, type Alert, type CoordinatorStatus } from './status.js';
+import { alertSummary, poolStatus, type Alert, type CoordinatorStatus, monitorStatuses, type MonitorStatus, type PoolStatus } from './status.js';
 import type { HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort } from './types.js';
 
 export interface CoordinatorDeps {
@@ -29,6 +29,8 @@ export interface CoordinatorDeps {
   resolveIntervalMs?: number;
   /** Look-ups at once, negative cache, report period (defaults: 32, 30 s, 5 min). */
   resolveLimits?: LimiterOptions;
+  /** A service's state (host absent; null: every service) or one server's counters changed: the API's delta marks. */
+  changed?(service: string | null, host?: string): void;
 }
 
 export interface MonitorResult { up: boolean; reason: string; durationMs?: number }
@@ -46,7 +48,9 @@ export class Coordinator {
   constructor(private readonly d: CoordinatorDeps) {
     this.resolver = new ResolveLimiter(d.resolver, d.clock, d.resolveLimits);
     const live = (svc: Service): boolean => this.services.get(svc.spec.name) === svc;
-    this.out = new Publisher({ clock: d.clock, log: d.log, ipvs: d.ipvs, ...(d.speaker ? { speaker: d.speaker } : {}), live });
+    this.out = new Publisher({
+      clock: d.clock, log: d.log, ipvs: d.ipvs, ...(d.speaker ? { speaker: d.speaker } : {}), live, ...(d.changed ? { changed: d.changed } : {}),
+    });
     this.holds = new RemovalHolds({
       clock: d.clock, log: d.log,
       alert: (source, msg) => { if (msg === null) this.clearAlert(source); else this.raiseAlert(source, 'warning', msg); },
@@ -179,6 +183,7 @@ export class Coordinator {
     if (!m) return;
     if (up) m.upResults++; else m.downResults++;
     if (!up && m.up === false && reason !== undefined) m.reason = reason;
+    this.d.changed?.(service, host);
   }
 
   raiseAlert(source: string, level: Alert['level'], message: string): void {
@@ -219,6 +224,29 @@ export class Coordinator {
 
   /** The VIP decisions alone (cheap: no per-server status), for the fleet registration. */
   vipDecisions(): CoordinatorStatus['vips'] { this.out.flush(); return this.out.decisions(); }
+  /** The API's keyed reading (issue 13): status() without the pools, O(VIPs + alerts). */
+  summary(): Omit<CoordinatorStatus, 'pools'> {
+    this.out.flush();
+    return { vips: this.out.decisions(), alerts: [...this.alerts.values()], overrides: this.out.overrides };
+  }
+
+  serviceNames(): string[] { return [...this.services.keys()]; }
+
+  /** One pool as status() gives it, O(its servers). */
+  poolStatus(service: string): PoolStatus | null {
+    const svc = this.services.get(service);
+    if (!svc) return null;
+    this.out.flush();
+    const p = poolStatus(svc.spec, svc.pool, { delivered: svc.delivered, firstRoundDone: svc.firstRoundDone, couldNotDepoolTotal: svc.couldNotDepool });
+    return overlayPools([p], this.out.overrides)[0]!;
+  }
+
+  /** One server's monitors as status() gives them (overrides do not touch them), O(its monitors). */
+  monitors(service: string, host: string): MonitorStatus[] | null {
+    const svc = this.services.get(service);
+    const s = svc?.pool.servers.get(host);
+    return svc && s ? monitorStatuses(s, svc.spec) : null;
+  }
 
   /** Re-resolve every hostname: follow address changes, retry failures (PyBal never did). */
   async reresolve(): Promise<void> {

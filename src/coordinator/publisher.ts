@@ -25,6 +25,8 @@ export interface PublisherDeps {
   speaker?: SpeakerPort;
   /** The service is still configured (a late event may name one a reload removed). */
   live(svc: Service): boolean;
+  /** A service's state changed (null: every service's): the API's delta marks (issue 13). */
+  changed?(service: string | null): void;
 }
 
 /** The index of the first server with seq ≥ `seq` (the list is in pool order). */
@@ -75,6 +77,7 @@ export class Publisher {
 
   /** `svc` changed: it is published by the end of this tick. `rebuild`: its IPVS list is rebuilt from the whole pool (a pool edit, an address change). */
   touch(svc: Service, rebuild = false): void {
+    this.d.changed?.(svc.spec.name);
     if (rebuild) svc.rebuild = true;
     this.dirty.add(svc);
     if (this.timer === null && !this.stopped) this.timer = this.d.clock.setTimer(0, () => { this.timer = null; this.flush(); });
@@ -104,12 +107,14 @@ export class Publisher {
     }
     if (JSON.stringify(instance) !== JSON.stringify(this.instance) && this.instanceWas === undefined) this.instanceWas = this.instance;
     this.overrides = set;
+    this.d.changed?.(null);
     this.overridden = next;
     this.instance = instance;
   }
 
   /** `svc` left the configuration: its realservers leave IPVS. */
   removed(svc: Service): void {
+    this.d.changed?.(svc.spec.name);
     this.dirty.delete(svc);
     if (svc.published !== null) this.removedNames.push(svc.spec.name);
     svc.published = null;

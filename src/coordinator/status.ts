@@ -61,8 +61,13 @@ export function textStatus(s: ServerStatus): string {
   return `${s.enabled ? 'enabled' : 'disabled'}/${health}/${s.pooled ? 'pooled' : 'not pooled'}`;
 }
 
+/** A server's monitors with their names (the service's `monitors` order). */
+export function monitorStatuses(s: ServerState, spec: ServiceSpec): MonitorStatus[] {
+  return s.monitors.map((m, i) => ({ name: spec.monitors[i] ?? `monitor ${i + 1}`, ...m }));
+}
+
 export function serverStatus(s: ServerState, spec: ServiceSpec, pooledDown: boolean): ServerStatus {
-  const monitors: MonitorStatus[] = s.monitors.map((m, i) => ({ name: spec.monitors[i] ?? `monitor ${i + 1}`, ...m }));
+  const monitors = monitorStatuses(s, spec);
   return {
     host: s.host, ip: s.ip, port: s.port ?? spec.port, weight: s.weight, enabled: s.enabled,
     ready: s.ready, up: s.up, partiallyUp: monitors.some((m) => m.up === true), pooled: s.pooled,

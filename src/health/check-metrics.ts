@@ -105,20 +105,31 @@ export class CheckMetrics {
   status(): CheckMetricsStatus {
     const series: CheckSeries[] = [];
     for (const byHost of this.entries.values()) {
-      for (const byMonitor of byHost.values()) {
-        for (const e of byMonitor.values()) {
-          // Called every second for every series (the API's snapshot): plain copies, no spreads of temporaries.
-          const durations: CheckDuration[] = new Array<CheckDuration>(e.durations.length);
-          for (let i = 0; i < durations.length; i++) durations[i] = { ...e.durations[i]! };
-          const one: CheckSeries = { service: e.service, host: e.host, monitor: e.monitor, durations, recentMs: this.rings.values(e.slot, e.checks) };
-          if (e.connections) one.connections = { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } };
-          series.push(one);
-        }
-      }
+      for (const byMonitor of byHost.values()) for (const e of byMonitor.values()) series.push(this.seriesOf(e));
     }
+    return { series, histograms: this.histogramList() };
+  }
+
+  /** The histograms alone, O(services × monitors). */
+  histogramList(): CheckHistogram[] {
     const histograms: CheckHistogram[] = [];
     for (const byMonitor of this.histograms.values()) for (const h of byMonitor.values()) histograms.push({ ...h, buckets: [...h.buckets] });
-    return { series, histograms };
+    return histograms;
+  }
+
+  /** One label set's series, or null before its first result (the API's delta, issue 13). */
+  series(service: string, host: string, monitor: string): CheckSeries | null {
+    const e = this.entries.get(service)?.get(host)?.get(monitor);
+    return e ? this.seriesOf(e) : null;
+  }
+
+  /** Called every second for every changed series (the API's delta): plain copies, no spreads of temporaries. */
+  private seriesOf(e: Entry): CheckSeries {
+    const durations: CheckDuration[] = new Array<CheckDuration>(e.durations.length);
+    for (let i = 0; i < durations.length; i++) durations[i] = { ...e.durations[i]! };
+    const one: CheckSeries = { service: e.service, host: e.host, monitor: e.monitor, durations, recentMs: this.rings.values(e.slot, e.checks) };
+    if (e.connections) one.connections = { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } };
+    return one;
   }
 
   private observe(service: string, monitor: string, seconds: number): void {

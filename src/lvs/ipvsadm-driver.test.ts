@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { silentLogger } from '../log/logger.js';
 import { commandRunner, type CommandRunner, type RunResult } from '../process/command-runner.js';
 import { IpvsError } from './errors.js';
 import { IpvsadmDriver } from './ipvsadm-driver.js';
 import { realServer } from './model.js';
+import { parseSave } from './parse-save.js';
 
 // The driver's behaviour on a real IPVS kernel is tested in the QEMU guest
 // (test/integration/ipvs-kernel.test.ts); here, the real ipvsadm on this host.
@@ -74,4 +75,22 @@ t.test('decisions cost one ipvsadm -R each; the table is read first, after a fai
   f.saved = '-A -t 10.255.0.1:80 -s wlc\n-a -t 10.255.0.1:80 -r 10.255.0.2:80 -g -w 4\n';
   await d.apply(web(4), { readBack: true });
   t.same(f.calls, ['-Sn', '-Ln'], 'readBack: the periodic check reads even when nothing is to change');
+});
+
+t.test('read() parses `-Sn` as it streams from the child: 10,000 realservers, the same table as parsing the whole text', async (t) => {
+  const lines = ['-A -t 10.2.46.1:80 -s wrr'];
+  for (let i = 0; i < 10_000; i++) lines.push(`-a -t 10.2.46.1:80 -r 127.46.${Math.floor(i / 250)}.${(i % 250) + 1}:80 -m -w 10`);
+  const save = lines.join('\n') + '\n';
+  const dir = t.testdir({ 'save.txt': save });
+  // A stand-in ipvsadm: the save listing for -Sn, an empty threshold listing for -Ln.
+  const bin = `${dir}/ipvsadm`;
+  writeFileSync(bin, `#!/bin/sh\n[ "$1" = -Sn ] && exec /bin/cat ${dir}/save.txt\nexit 0\n`);
+  chmodSync(bin, 0o755);
+  const d = new IpvsadmDriver({ runner: commandRunner, owned, logger: silentLogger, ipvsadm: bin });
+  const table = await d.read();
+  t.same(table, parseSave(save));
+  t.equal(table[0]?.realServers.length, 10_000);
+  writeFileSync(`${dir}/save.txt`, save + '-x bogus\n');
+  const e = await d.read().catch((x: unknown) => x);
+  t.match(String(e), /ipvsadm -Sn.*10002/, 'a bad line is named with its number');
 });

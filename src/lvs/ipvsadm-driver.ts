@@ -3,10 +3,10 @@ import type { CommandRunner, RunResult } from '../process/command-runner.js';
 import { renderBatch, type Command } from './commands.js';
 import { IpvsError, ipvsadmError } from './errors.js';
 import { addOwned, ownedSet, planAndApply, type ApplyOptions, type ApplyResult, type Ipvs } from './ipvs.js';
-import { serverId, serviceId, type IpvsTable, type ServiceKey } from './model.js';
+import { serverId, serviceId, type IpvsTable, type ServiceKey, type VirtualService } from './model.js';
 import { parseStatsSliced, parseThresholdsSliced, type Counters, type ServiceRow } from './parse-listing.js';
-import { parseSaveSliced } from './parse-save.js';
-import { Slicer } from './slices.js';
+import { parseSaveSliced, SaveParser } from './parse-save.js';
+import { LineFeed, Slicer } from './slices.js';
 import { applyCommandsSliced } from './table-apply.js';
 
 export interface IpvsadmDriverOptions {
@@ -41,10 +41,11 @@ export class IpvsadmDriver implements Ipvs {
     this.env = { PATH: opts.path || DEFAULT_PATH, LC_ALL: 'C' };
   }
 
-  private async ipvsadm(args: string[], input?: string): Promise<RunResult> {
+  private async ipvsadm(args: string[], input?: string, onStdout?: (text: string) => void): Promise<RunResult> {
     const what = `ipvsadm ${args.join(' ')}`;
     const r = await this.opts.runner.run(this.bin, args, {
       env: this.env, timeoutMs: this.timeoutMs, maxOutputBytes: MAX_OUTPUT, ...(input !== undefined ? { input } : {}),
+      ...(onStdout ? { onStdout } : {}),
     });
     if (r.spawnError) throw new IpvsError('not-installed', `${what}: cannot run ${this.bin}: ${r.spawnError}`);
     if (r.timedOut) throw new IpvsError('timeout', `${what}: no answer within ${this.timeoutMs} ms`);
@@ -58,9 +59,9 @@ export class IpvsadmDriver implements Ipvs {
   /** Reads `-Sn` and the thresholds, parsing in slices so a 10,000-server table does not block the loop. */
   async read(): Promise<IpvsTable> {
     this.trust = false;
-    const [save, thr] = [await this.ipvsadm(['-Sn']), await this.ipvsadm(['-Ln', '--thresholds', '--exact'])];
+    const table = await this.readSave();
+    const thr = await this.ipvsadm(['-Ln', '--thresholds', '--exact']);
     const thresholds = await parseThresholdsSliced(thr.stdout);
-    const table = await parseSaveSliced(save.stdout);
     const slicer = new Slicer();
     for (let i = 0; i < table.length; i++) {
       const s = table[i]!;
@@ -77,6 +78,22 @@ export class IpvsadmDriver implements Ipvs {
     this.last = table;
     this.trust = true;
     return table;
+  }
+
+  /** `-Sn`, parsed line by line as the output streams in (a runner that does not stream: from its stdout, in slices). */
+  private async readSave(): Promise<VirtualService[]> {
+    const parser = new SaveParser();
+    let failure: unknown = null;
+    let streamed = false;
+    const feed = new LineFeed((line, no) => { if (failure === null) parser.line(line, no); });
+    const r = await this.ipvsadm(['-Sn'], undefined, (text) => {
+      streamed = true;
+      try { feed.push(text); } catch (e) { failure ??= e; }
+    });
+    if (!streamed) return parseSaveSliced(r.stdout);
+    try { feed.end(); } catch (e) { failure ??= e; }
+    if (failure !== null) throw failure;
+    return parser.result();
   }
 
   known(): IpvsTable | null { return this.last; }

@@ -61,3 +61,31 @@ export async function eachLineSliced(text: string, each: (line: string, no: numb
     if (slicer.due()) await slicer.pause();
   }
 }
+
+/**
+ * Lines of a text that arrives in pieces (a child's stdout, streamed): each complete line goes to
+ * `each` as its piece arrives, numbered from 1 across pieces; a line cut between pieces waits for
+ * the rest. Each piece costs the loop only its own lines (issue 13 §5).
+ */
+export class LineFeed {
+  private carry = '';
+  private lines = 0;
+
+  constructor(private readonly each: (line: string, no: number) => void) {}
+
+  push(text: string): void {
+    const cut = text.lastIndexOf('\n');
+    if (cut < 0) { this.carry += text; return; }
+    // With its last '\n', the walker yields exactly the complete lines (empty ones included).
+    const whole = this.carry + text.slice(0, cut + 1);
+    this.carry = text.slice(cut + 1);
+    const base = this.lines;
+    eachLine(whole, (line, no) => { this.lines = base + no; this.each(line, this.lines); });
+  }
+
+  /** The last line, when the text did not end with '\n'. */
+  end(): void {
+    if (this.carry !== '') this.each(this.carry, ++this.lines);
+    this.carry = '';
+  }
+}

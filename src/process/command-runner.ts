@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { accessSync, constants } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../log/logger.js';
 import { prepareConfinement, type Confinement } from './confine.js';
 
@@ -25,6 +26,11 @@ export interface RunOptions {
   confine?: boolean;
   /** Where the confinement mode (and a fallback to the process group) is said, once. */
   logger?: Logger;
+  /**
+   * Streams stdout: each piece of decoded text as it arrives (within maxOutputBytes), and the
+   * result's `stdout` stays empty; the caller parses as it goes (a 10,000-server `ipvsadm -Sn`).
+   */
+  onStdout?: (text: string) => void;
 }
 
 export interface RunResult {
@@ -52,20 +58,35 @@ export interface CommandRunner {
   run(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult>;
 }
 
+/**
+ * One output stream, decoded as it arrives: each chunk (64 KB at most from a pipe) is turned into
+ * text on its own, so a 10 MB `ipvsadm -Sn` costs the loop many short steps instead of one long
+ * Buffer.concat + decode at exit (351 ms in the TCG guest at 10,000 realservers; issue 13 §5).
+ * A UTF-8 sequence split between chunks is kept whole by the decoder.
+ */
 class Capture {
-  private chunks: Buffer[] = [];
+  private parts: string[] = [];
   private size = 0;
+  private readonly decoder = new StringDecoder('utf8');
   truncated = false;
-  constructor(private readonly cap: number) {}
+  constructor(private readonly cap: number, private readonly sink?: (text: string) => void) {}
   add(chunk: Buffer): void {
     const room = this.cap - this.size;
     if (room <= 0) { this.truncated = true; return; }
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     if (part.length < chunk.length) this.truncated = true;
-    this.chunks.push(part);
     this.size += part.length;
+    const text = this.decoder.write(part);
+    if (this.sink) { if (text) this.sink(text); } else this.parts.push(text);
   }
-  text(): string { return Buffer.concat(this.chunks).toString('utf8'); }
+  text(): string {
+    const rest = this.decoder.end();
+    if (this.sink) { if (rest) this.sink(rest); return ''; }
+    this.parts.push(rest);
+    const text = this.parts.join('');
+    this.parts = [text];
+    return text;
+  }
 }
 
 /** Signals a whole process group; false when no process of the group is left. */
@@ -99,7 +120,7 @@ export async function runCommand(cmd: string, args: readonly string[], opts: Run
     try { accessSync(cmd, constants.X_OK); } catch (e) { return notStarted(describe(e), started); }
     confined = await prepareConfinement(cmd, args, probe, opts.logger);
   }
-  const out = new Capture(opts.maxOutputBytes);
+  const out = new Capture(opts.maxOutputBytes, opts.onStdout);
   const err = new Capture(opts.maxOutputBytes);
   let timedOut = false;
   let aborted = false;

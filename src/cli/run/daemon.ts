@@ -31,6 +31,7 @@ import { BfdWiring, stopBgp } from './bfd-wiring.js';
 import { startPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
 import { siteReloadWarning, startSite, type Site } from './site-wiring.js';
+import { ChangeTracker, changeMarks, keyedStatus } from './api-keyed.js';
 
 export { ConfigError, readConfig };
 
@@ -65,6 +66,7 @@ export class Daemon {
   readonly bfd: BfdWiring | null;
   api: ApiServer | null = null;
   readonly health: HealthAdapter;
+  private readonly changes = new ChangeTracker();
   readonly coordinator: Coordinator;
   readonly ipvs: IpvsAdapter;
   readonly reconciler: IpvsReconciler;
@@ -138,7 +140,7 @@ export class Daemon {
       clock, log: log.child({ component: 'coordinator' }), health: this.health, ipvs: this.ipvs,
       ...(this.speakerAdapter ? { speaker: this.speakerAdapter } : {}),
       resolver: opts.resolver ?? systemResolver(),
-      ...(opts.resolveIntervalMs !== undefined ? { resolveIntervalMs: opts.resolveIntervalMs } : {}),
+      ...(opts.resolveIntervalMs !== undefined ? { resolveIntervalMs: opts.resolveIntervalMs } : {}), changed: changeMarks(this.changes),
     });
   }
 
@@ -232,6 +234,7 @@ export class Daemon {
       checks: () => this.health.checks.status(),
       schedule: () => this.health.schedule(),
       reload: () => ({ ...this.reloads }),
+      keyed: keyedStatus(this.changes, this.coordinator, this.health.checks, () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow())),
       startedAt: this.startedAt, now: () => this.opts.clock.wallNow(),
       actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
     };

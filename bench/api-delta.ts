@@ -1,0 +1,73 @@
+// Issue 13: what one API reading costs at N realservers — the main thread's delta (nothing changed,
+// every server's counters changed, one service's structure changed) and the worker's /metrics
+// render from its copy (nothing changed since the last scrape, every server changed). Real
+// coordinator and check metrics, no sockets. `node build/bench/bench/api-delta.js [N]` after
+// `npx tsc -p tsconfig.bench.json`.
+import { metricsText } from '../src/api/metrics.js';
+import { StatusCopy } from '../src/api/status-copy.js';
+import { buildDelta } from '../src/api/status-delta.js';
+import type { BgpStatus, StatusSource } from '../src/api/types.js';
+import { ChangeTracker, changeMarks, keyedStatus } from '../src/cli/run/api-keyed.js';
+import { Coordinator } from '../src/coordinator/coordinator.js';
+import { CheckMetrics } from '../src/health/index.js';
+import { silentLogger } from '../src/log/logger.js';
+import { FakeClock } from '../test/support/fake-clock.js';
+import { recordingIpvs } from '../test/support/recording-ipvs.js';
+
+const BGP: BgpStatus = { enabled: false, localAs: null, peers: [] };
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+export async function measureApiDelta(n: number): Promise<Record<string, number>> {
+  const clock = new FakeClock();
+  const changes = new ChangeTracker();
+  const checks = new CheckMetrics();
+  const c = new Coordinator({
+    clock, log: silentLogger, ipvs: recordingIpvs().port, changed: changeMarks(changes), health: { start: () => {}, stop: () => {} },
+    resolver: async () => { throw new Error('NXDOMAIN'); }, resolveIntervalMs: 0,
+  });
+  c.configure([{ name: 'scale', ip: '10.2.46.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: ['ProxyFetch'], bgp: false }],
+    { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 });
+  const hosts = Array.from({ length: n }, (_, i) => `127.46.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+  await c.updatePool('scale', hosts.map((host) => ({ host, weight: 10, enabled: true })));
+  const result = (host: string): void => {
+    checks.record('scale', host, 'ProxyFetch', { up: true, reason: 'HTTP 200', ms: 3, requests: [{ url: 'http://scale.example.org/healthz', up: true, ms: 3 }] });
+    c.countResult('scale', host, 'ProxyFetch', true);
+  };
+  for (const h of hosts) { c.monitorResult('scale', h, 'ProxyFetch', { up: true, reason: 'HTTP 200' }); result(h); }
+  clock.advance(0);
+  const src: StatusSource = { coordinator: () => c.status(), bgp: () => BGP, startedAt: 0, now: () => 0 };
+  const keyed = keyedStatus(changes, c, checks, () => BGP);
+  const copy = new StatusCopy();
+  const buildMs: number[] = [];
+  const reading = (): { mainMs: number; workerMs: number; bytes: number } => {
+    const t0 = performance.now();
+    const built = buildDelta(src, keyed, changes.drain(), null);
+    buildMs.push(performance.now() - t0);
+    const d = structuredClone(built); // postMessage's clone, both halves
+    const t1 = performance.now();
+    copy.apply(d);
+    const text = metricsText(copy.snapshot());
+    return { mainMs: t1 - t0, workerMs: performance.now() - t1, bytes: text.length };
+  };
+  reading();
+  const idle: ReturnType<typeof reading>[] = [], all: ReturnType<typeof reading>[] = [], svc: ReturnType<typeof reading>[] = [];
+  for (let k = 0; k < 5; k++) {
+    idle.push(reading());
+    for (const h of hosts) result(h);
+    all.push(reading());
+    c.monitorResult('scale', hosts[k]!, 'ProxyFetch', { up: false, reason: 'refused' });
+    clock.advance(0);
+    svc.push(reading());
+  }
+  c.stop();
+  return {
+    servers: n, metricsBytes: all[0]!.bytes, buildOnlyMs: buildMs.slice(1).filter((_, i) => i % 3 === 1).sort((a, b) => a - b)[2]!,
+    idleMainMs: median(idle.map((r) => r.mainMs)), idleWorkerMs: median(idle.map((r) => r.workerMs)),
+    allChangedMainMs: median(all.map((r) => r.mainMs)), allChangedWorkerMs: median(all.map((r) => r.workerMs)),
+    transitionMainMs: median(svc.map((r) => r.mainMs)), transitionWorkerMs: median(svc.map((r) => r.workerMs)),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const n of process.argv[2] ? [Number(process.argv[2])] : [1000, 10_000]) console.log(JSON.stringify(await measureApiDelta(n)));
+}

@@ -1,0 +1,87 @@
+/**
+ * The API worker's own copy of the status, kept current by deltas (status-delta.ts) so that a
+ * reading costs the main thread only what changed. A changed server gets a new object and an
+ * unchanged one keeps its identity: renderers cache per object (metrics-lines.ts). Pure.
+ */
+import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
+import type { CheckSeries } from '../health/index.js';
+import type { PoolDelta, StatusDelta } from './status-delta.js';
+import type { StatusSnapshot } from './types.js';
+
+interface PoolCopy {
+  pool: Omit<PoolStatus, 'servers'>;
+  servers: Map<string, ServerStatus>;
+  /** Per host, its series (one per monitor with a result). */
+  series: Map<string, CheckSeries[]>;
+  /** The assembled PoolStatus, until something in the pool changes. */
+  built: PoolStatus | null;
+}
+
+function poolCopy({ pool, series }: PoolDelta): PoolCopy {
+  const { servers, ...rest } = pool;
+  const bySeries = new Map<string, CheckSeries[]>();
+  for (const s of series) {
+    const list = bySeries.get(s.host);
+    if (list) list.push(s); else bySeries.set(s.host, [s]);
+  }
+  return { pool: rest, servers: new Map(servers.map((s) => [s.host, s])), series: bySeries, built: null };
+}
+
+export class StatusCopy {
+  private pools = new Map<string, PoolCopy>();
+  private base: StatusDelta['base'] | null = null;
+  private histograms: StatusDelta['histograms'];
+  private series: CheckSeries[] | null = null;
+  private full: StatusSnapshot | null = null;
+
+  get ready(): boolean { return this.base !== null || this.full !== null; }
+
+  /** A whole snapshot (a source without keyed access): it replaces the copy. */
+  replace(snap: StatusSnapshot): void {
+    this.full = snap;
+    this.base = null;
+    this.pools.clear();
+  }
+
+  apply(d: StatusDelta): void {
+    this.full = null;
+    this.base = d.base;
+    this.histograms = d.histograms;
+    this.series = null;
+    const sent = new Map(d.pools.map((p) => [p.pool.name, p]));
+    const next = new Map<string, PoolCopy>();
+    for (const name of d.order) {
+      const whole = sent.get(name);
+      const p = whole ? poolCopy(whole) : this.pools.get(name);
+      if (p) next.set(name, p);
+    }
+    this.pools = next;
+    for (const u of d.servers) {
+      const p = this.pools.get(u.service);
+      const s = p?.servers.get(u.host);
+      if (!p || !s) continue;
+      p.servers.set(u.host, { ...s, monitors: u.monitors }); // counters only: a transition marks the whole service
+      if (u.series.length) p.series.set(u.host, u.series);
+      else p.series.delete(u.host);
+      p.built = null;
+    }
+  }
+
+  /** The status as one snapshot, services in the main thread's order. */
+  snapshot(): StatusSnapshot {
+    if (this.full) return this.full;
+    if (!this.base) throw new Error('no status from the main thread yet');
+    const pools: PoolStatus[] = [];
+    for (const p of this.pools.values()) {
+      p.built ??= { ...p.pool, servers: [...p.servers.values()] };
+      pools.push(p.built);
+    }
+    const { coordinator, ...rest } = this.base;
+    const snap: StatusSnapshot = { ...rest, coordinator: { pools, ...coordinator } };
+    if (this.histograms) {
+      this.series ??= [...this.pools.values()].flatMap((p) => [...p.series.values()].flat());
+      snap.checks = { series: this.series, histograms: this.histograms };
+    }
+    return snap;
+  }
+}
