@@ -82,7 +82,7 @@ t.test('a failed apply is reported, counted, and retried by the next check', asy
   const failing: Ipvs = {
     read: async () => [],
     known: () => null,
-    stats: async () => [],
+    stats: async () => [], counters: async () => [],
     own: () => {},
     apply: async () => { calls++; throw new IpvsError('bad-scheduler', 'ipvsadm -R failed: Scheduler or persistence engine not found'); },
   };
@@ -106,7 +106,7 @@ t.test('a failed apply is retried by backoff (1 s, 2 s, ...) while running, then
   let calls = 0;
   let failUntil = 3;
   const flaky: Ipvs = {
-    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    read: async () => [], known: () => null, stats: async () => [], counters: async () => [], own: () => {},
     apply: async () => {
       calls++;
       if (calls <= failUntil) throw new IpvsError('unknown', 'ipvsadm -R failed: Memory allocation problem');
@@ -139,7 +139,7 @@ t.test('after stop, a decision still queued reaches the kernel no more', async (
   let applies = 0;
   let release = (): void => {};
   const counting: Ipvs = {
-    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    read: async () => [], known: () => null, stats: async () => [], counters: async () => [], own: () => {},
     apply: async () => { applies++; await new Promise<void>((ok) => { release = ok; }); return { commands: [], batch: '' }; },
   };
   const rec = new IpvsReconciler({ ipvs: counting, clock: new FakeClock(), logger });
@@ -159,7 +159,7 @@ function gated() {
   const asked: { weights: number[]; readBack: boolean }[] = [];
   const gates: (() => void)[] = [];
   const ipvs: Ipvs = {
-    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    read: async () => [], known: () => null, stats: async () => [], counters: async () => [], own: () => {},
     apply: async (desired, options) => {
       asked.push({ weights: desired.flatMap((s) => s.realServers.map((r) => r.weight)), readBack: options?.readBack ?? false });
       await new Promise<void>((ok) => gates.push(ok));
