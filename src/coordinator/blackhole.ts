@@ -57,6 +57,12 @@ const sum = (xs: readonly ServerSample[]): Sums => {
   return out;
 };
 
+function weighted(xs: readonly ServerSample[]): number {
+  let n = 0;
+  for (const x of xs) if (x.weight > 0) n++;
+  return n;
+}
+
 interface Reading { own: ServerSample; all: Sums; peers: number }
 
 /** The pattern in one (possibly averaged) reading: active far below the weight share, inactive or new at or above it. */
@@ -89,12 +95,16 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
   const window = samples.slice(first);
   if (window.length < 2 || first === 0) return []; // no reading from before the window: too short a history
   const out: BlackholeVerdict[] = [];
+  // each reading indexed once: a 10,000-server service stays linear
+  const indexed = samples.slice(first - 1).map((x) => new Map(x.servers.map((s) => [s.server, s])));
+  const all = sum(latest.servers);
+  const meanAll = averageSums(window);
   for (const own of latest.servers) {
     if (own.weight <= 0) continue;
     // pooled (weight > 0) in every reading of the window and in the one before it
     const series: ServerSample[] = [];
-    for (let i = first - 1; i < samples.length; i++) {
-      const x = samples[i]!.servers.find((s) => s.server === own.server);
+    for (const m of indexed) {
+      const x = m.get(own.server);
       if (!x || x.weight <= 0) break;
       series.push(x);
     }
@@ -102,16 +112,13 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
     const inWindow = series.slice(1);
     if (own.active > inWindow[0]!.active) continue; // connections accumulating: long-lived, not refused
     const mean = average(inWindow, own);
-    const meanAll = averageSums(window);
-    const peers = latest.servers.filter((s) => s.weight > 0 && s.server !== own.server);
-    const now: Reading = { own, all: sum(latest.servers), peers: peers.length };
-    if (!pattern(now, o) || !pattern({ own: mean, all: meanAll, peers: peers.length }, o)) continue;
-    const p = sum(peers);
+    const peers = weighted(latest.servers) - 1;
+    if (!pattern({ own, all, peers }, o) || !pattern({ own: mean, all: meanAll, peers }, o)) continue;
     out.push({
       server: own.server,
       evidence: {
         active: own.active, inactive: own.inactive, cps: own.cps,
-        peersActive: Math.round(p.active / peers.length), peersInactive: Math.round(p.inactive / peers.length),
+        peersActive: Math.round((all.active - own.active) / peers), peersInactive: Math.round((all.inactive - own.inactive) / peers),
       },
     });
   }

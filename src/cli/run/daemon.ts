@@ -30,6 +30,7 @@ import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-rest
 import { BfdWiring, stopBgp } from './bfd-wiring.js';
 import { startPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
+import { startIpvsStats, type IpvsStats } from './ipvs-stats.js';
 
 export { ConfigError, readConfig };
 
@@ -81,6 +82,7 @@ export class Daemon {
   private lock: StateLock | null = null;
   overrides: OverrideControl | null = null;
   readonly restart: RestartMarker; // RFC 4724 across processes: graceful-restart.ts
+  stats: IpvsStats | null = null; // issue 16: ipvs-stats.ts
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
     const { clock, log } = opts;
@@ -162,6 +164,7 @@ export class Daemon {
       await d.adoption.start();
       await applyPlan(d.target(), r.plan, monitors);
       d.coordinator.start();
+      d.stats = startIpvsStats(d);
       if (d.vipGuard) { await d.vipGuard.configure(config.services); d.vipGuard.start(); }
       if (d.speaker) await d.speaker.start();
     } catch (e) {
@@ -228,7 +231,7 @@ export class Daemon {
       }),
       checks: () => this.health.checks.status(),
       schedule: () => this.health.schedule(),
-      reload: () => ({ ...this.reloads }),
+      reload: () => ({ ...this.reloads }), counters: () => this.stats?.status() ?? null,
       startedAt: this.startedAt, now: () => this.opts.clock.wallNow(),
       actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
     };
@@ -278,6 +281,7 @@ export class Daemon {
       this.health.stopAll();
       this.adoption.stop();
       this.reconciler.stop();
+      this.stats?.stop();
       const keep = this.restart.stopping(kind, gracefulRestartOn(this.config.global));
       const wait = keep ? 0 : gracefulShutdownMs(this.config.global);
       await stopBgp(this.speaker, this.bfd, { message, gracefulRestart: keep, ...(wait ? { gracefulShutdownMs: wait } : {}) });
