@@ -200,3 +200,38 @@ t.test('a check joined by a decision reads back, but its changes are not counted
   t.same(asked.map((a) => a.readBack), [false, true]);
   t.equal(rec.repairs, 0);
 });
+
+t.test('a counters read (exclusive) never runs during a batch; a decision after it waits for it', async (t) => {
+  const logger = createLogger({ json: true, write: () => {} });
+  const events: string[] = [];
+  let release: () => void = () => {};
+  const slow: Ipvs = {
+    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    counters: async () => { events.push('read'); return []; },
+    apply: async () => {
+      events.push('batch start');
+      await new Promise<void>((r) => { release = r; });
+      events.push('batch end');
+      return { commands: [], batch: '' };
+    },
+  };
+  const rec = new IpvsReconciler({ ipvs: slow, clock: new FakeClock(), logger });
+  const first = rec.setDesired([svc(A, [1])]);
+  await flush(); // the batch is in flight
+  const read = rec.exclusive(() => slow.counters());
+  const second = rec.setDesired([svc(A, [2])]);
+  await flush();
+  t.same(events, ['batch start'], 'the read waits for the batch in flight');
+  release();
+  await first;
+  await read;
+  await flush();
+  t.same(events, ['batch start', 'batch end', 'read', 'batch start'], 'the decision after the read runs after it');
+  release();
+  await second;
+  await t.rejects(rec.exclusive(async () => { throw new Error('boom'); }), /boom/, 'a failed read is its caller\'s');
+  const third = rec.setDesired([svc(A, [3])]);
+  await flush();
+  release();
+  t.ok((await third).ok, 'and does not stop the queue');
+});
