@@ -43,6 +43,13 @@ const SCENARIOS = [
   // guest-adoption.ts (issue 11): a wrapper ipvsadm on PATH fails the first reads, then cuts a batch
   'vipd run: unreadable table at start: no batch until read, every service intact',
   'vipd run: a batch cut half-way: read back, the rest retried, nothing else moved',
+  // guest-blackhole.ts (issue 16 §6): netns client + 3 realservers, wlc, NAT; realserver 3 resets client connections
+  'black hole: all three realservers pooled (realserver 3 passes its health check)',
+  'black hole: ipvsadm -Ln shows the seed pattern: realserver 3 no active and many inactive, its peers active',
+  "black hole: vipd's counters match ipvsadm -Ln (read just before and after vipd's own read)",
+  'black hole: /alerts names realserver 3, and neither 1 nor 2, within 40 s of the first client connection',
+  'black hole: blackhole-action = depool: realserver 3 leaves IPVS',
+  'black hole: blackhole-action = depool: IPVS sends realserver 3 no new connection (2 s of traffic)',
 ];
 
 /** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
@@ -70,7 +77,8 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
-    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts']);
+    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts',
+      'test/lab/ipvs-vm/guest-blackhole.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);
@@ -89,5 +97,5 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
     t.ok(res?.ok, name, { detail: res?.detail ?? 'scenario did not run', log: res?.ok ? undefined : report.log });
   }
   t.same(report.results.map((x) => x.name).filter((n) => !SCENARIOS.includes(n)), [], 'no unlisted scenario');
-  for (const r of report.results.filter((x) => x.name.startsWith('vipd run:'))) t.comment(`${r.name}: ${r.detail}`);
+  for (const r of report.results.filter((x) => x.name.startsWith('vipd run:') || x.name.startsWith('black hole:'))) t.comment(`${r.name}: ${r.detail}`);
 });
