@@ -53,13 +53,13 @@ createServer((c) => {
 setInterval(() => writeFileSync(countFile, String(clients)), 200);
 `;
 
-// Steady client traffic: a new connection to the VIP every 50 ms, each held 3 s.
+// Steady client traffic: a new connection to the VIP every 100 ms, each held 3 s.
 const CLIENT_JS = `import { connect } from 'node:net';
 setInterval(() => {
   const c = connect(80, '${VIP}', () => c.write('GET / HTTP/1.1\\r\\nhost: web\\r\\n\\r\\n'));
   c.on('error', () => {});
   setTimeout(() => c.destroy(), 3000);
-}, 50);
+}, 100);
 `;
 
 const conf = (pool: string, action: string) => `[global]\nbgp = no\nipvs-reconcile-interval = 5\nipvs-stats-interval = 1\n`
