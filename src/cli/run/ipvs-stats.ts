@@ -11,6 +11,7 @@ import type { ServiceConfig } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import { serviceId, type Ipvs, type IpvsReconciler, type ServiceCounters } from '../../lvs/index.js';
 import type { Cancel, Clock } from '../../time/clock.js';
+import { Slicer } from '../../lvs/slices.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { BlackholeHolds } from './blackhole-holds.js';
 
@@ -89,7 +90,9 @@ export class IpvsStats {
     const flagged = new Set<string>();
     const messages: string[] = [];
     const seen = new Set<string>();
+    const slicer = new Slicer(); // the loop gives the event loop back between services (issue 13 §5)
     for (const row of rows) {
+      if (slicer.dueNow()) await slicer.pause();
       const svc = byId.get(serviceId(row.key));
       if (!svc) continue; // not ours
       seen.add(svc.name);
