@@ -69,3 +69,20 @@ t.test('must not fire: a balanced service, and a server that is merely less load
 function SEED_ABC(): Row {
   return { a: [10, 25, 5, 2], b: [10, 25, 5, 2], c: [10, 0, 40, 8] };
 }
+
+t.test('linear in the servers: 4x the servers costs well under 16x (no pass over the service per server)', async (t) => {
+  const big = (n: number): ServiceSample[] => Array.from({ length: 8 }, (_, i) => ({
+    at: i * EVERY, servers: Array.from({ length: n }, (_, j): ServerSample => ({ server: `s${j}`, weight: 10, active: 20 + (j % 7), inactive: 30, cps: 2 })),
+  }));
+  const cpu = (n: number): number => {
+    const s = big(n);
+    blackholed(s, { windowMs: WINDOW }); // warm
+    const c0 = process.cpuUsage();
+    for (let k = 0; k < 3; k++) blackholed(s, { windowMs: WINDOW });
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 3000;
+  };
+  const small = cpu(2_500);
+  const large = cpu(10_000);
+  t.ok(large < Math.max(small, 1) * 8, `2,500 servers ${small.toFixed(1)} ms, 10,000 servers ${large.toFixed(1)} ms of CPU per call`);
+});

@@ -99,6 +99,7 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
   const indexed = samples.slice(first - 1).map((x) => new Map(x.servers.map((s) => [s.server, s])));
   const all = sum(latest.servers);
   const meanAll = averageSums(window);
+  const peers = weighted(latest.servers) - 1;
   for (const own of latest.servers) {
     if (own.weight <= 0) continue;
     // pooled (weight > 0) in every reading of the window and in the one before it
@@ -112,7 +113,6 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
     const inWindow = series.slice(1);
     if (own.active > inWindow[0]!.active) continue; // connections accumulating: long-lived, not refused
     const mean = average(inWindow, own);
-    const peers = weighted(latest.servers) - 1;
     if (!pattern({ own, all, peers }, o) || !pattern({ own: mean, all: meanAll, peers }, o)) continue;
     out.push({
       server: own.server,
