@@ -95,13 +95,15 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
   const window = samples.slice(first);
   if (window.length < 2 || first === 0) return []; // no reading from before the window: too short a history
   const out: BlackholeVerdict[] = [];
-  // each reading indexed once: a 10,000-server service stays linear
-  const indexed = samples.slice(first - 1).map((x) => new Map(x.servers.map((s) => [s.server, s])));
+  // the readings are indexed once, and only when some server shows the pattern now: a healthy
+  // 10,000-server service costs one pass over its latest reading
+  let indexed: Map<string, ServerSample>[] | null = null;
   const all = sum(latest.servers);
   const meanAll = averageSums(window);
   const peers = weighted(latest.servers) - 1;
   for (const own of latest.servers) {
-    if (own.weight <= 0) continue;
+    if (own.weight <= 0 || !pattern({ own, all, peers }, o)) continue;
+    indexed ??= samples.slice(first - 1).map((x) => new Map(x.servers.map((s) => [s.server, s])));
     // pooled (weight > 0) in every reading of the window and in the one before it
     const series: ServerSample[] = [];
     for (const m of indexed) {
@@ -113,7 +115,7 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
     const inWindow = series.slice(1);
     if (own.active > inWindow[0]!.active) continue; // connections accumulating: long-lived, not refused
     const mean = average(inWindow, own);
-    if (!pattern({ own, all, peers }, o) || !pattern({ own: mean, all: meanAll, peers }, o)) continue;
+    if (!pattern({ own: mean, all: meanAll, peers }, o)) continue;
     out.push({
       server: own.server,
       evidence: {
