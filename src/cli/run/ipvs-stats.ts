@@ -117,6 +117,7 @@ export class IpvsStats {
           weight: s.weight, active: s.active, inactive: s.inactive, connectionsPerSecond: s.cps,
           inBytesPerSecond: s.inBps, outBytesPerSecond: s.outBps, blackholed: flagged.has(`${svc.name}|${s.address}`),
         });
+        if (slicer.due()) await slicer.pause();
       }
     }
     for (const name of [...this.history.keys()]) if (!seen.has(name)) this.history.delete(name);
