@@ -7,6 +7,7 @@ import { CHECK_BUCKETS_S } from '../health/index.js';
 import { bgpFamilies, perMonitorFamilies, serviceAndMonitorFamilies } from './metrics-pybal.js';
 import { serverBlocks } from './metrics-lines.js';
 import { scheduleFamilies } from './metrics-schedule.js';
+import { counterFamilies } from './metrics-counters.js';
 import { floatToGoString, renderFamilies, type Family, type Sample } from './prom-text.js';
 import type { StatusSnapshot } from './types.js';
 import { vipReach } from './vip-reach.js';
@@ -47,6 +48,7 @@ export function metricsText(src: StatusSnapshot): string {
     hist.push({ labels, value: h.count, suffix: '_count' }, { labels, value: h.sumSeconds, suffix: '_sum' });
   }
   scheduleFamilies(src.schedule, fam);
+  counterFamilies(src.counters, fam);
 
   const uptime = fam('vipd_bgp_session_uptime_seconds', 'gauge', 'Seconds since the session became Established');
   const adv = fam('vipd_bgp_prefixes_advertised', 'gauge', 'Prefixes advertised to the peer');

@@ -4,7 +4,7 @@
  * redactText, so /alerts, /pools, /vips, /bgp and /metrics labels cannot show credentials.
  */
 import { redactText } from '../log/redact.js';
-import type { LoopLag, StatusSnapshot, StatusSource } from './types.js';
+import type { CountersStatus, LoopLag, StatusSnapshot, StatusSource } from './types.js';
 
 export function takeSnapshot(src: StatusSource, loopLag: LoopLag | null): StatusSnapshot {
   return {
@@ -14,8 +14,12 @@ export function takeSnapshot(src: StatusSource, loopLag: LoopLag | null): Status
     ...(src.reload ? { reload: src.reload() } : {}),
     ...(src.schedule ? { schedule: src.schedule() } : {}),
     ...(src.events ? { events: src.events() } : {}),
+    ...withCounters(src.counters?.() ?? null),
   };
 }
+
+/** Issue 16 §1: the counters travel as their own field, left out when not read. */
+const withCounters = (c: CountersStatus | null): { counters?: CountersStatus } => (c ? { counters: c } : {});
 
 /** A deep copy with redactText applied to every string (keys included); depth-bounded. */
 export function redactDeep<T>(value: T, depth = 0): T {

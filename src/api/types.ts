@@ -70,6 +70,32 @@ export interface IpvsStatus {
   lastError: string | null;
 }
 
+/** One realserver's kernel counters from the last read (issue 16 §1); `server` is its address as IPVS lists it. */
+export interface RealServerCountersView {
+  service: string;
+  server: string;
+  port: number;
+  /** The pool's host of that address (null: not in the pool, e.g. adopted). */
+  host: string | null;
+  weight: number;
+  active: number;
+  inactive: number;
+  connectionsPerSecond: number;
+  inBytesPerSecond: number;
+  outBytesPerSecond: number;
+  /** The black-hole rule (issue 16 §2) flags it now. */
+  blackholed: boolean;
+}
+
+/** The counters read every ipvs-stats-interval (absent when the interval is 0). */
+export interface CountersStatus {
+  intervalSeconds: number;
+  /** Wall-clock ms of the last good read, null before it. */
+  readAt: number | null;
+  lastError: string | null;
+  servers: RealServerCountersView[];
+}
+
 /** When the configuration was last loaded (start or SIGHUP) and when a reload was last rejected, wall-clock ms. */
 export interface ReloadStatus {
   okAt: number | null;
@@ -104,6 +130,8 @@ export interface StatusSnapshot {
   schedule?: ServiceSchedule[];
   /** The last logged events, newest first (the status page). */
   events?: EventEntry[];
+  /** IPVS per-realserver counters (issue 16 §1); absent when not read. */
+  counters?: CountersStatus;
 }
 
 /** Marks since the last delta: every service, some services whole, some servers' counters. */
@@ -137,6 +165,7 @@ export interface StatusSource {
   events?(): EventEntry[];
   /** Per-server access and change marks: the worker then gets deltas, not whole snapshots (issue 13). */
   keyed?: KeyedStatus;
+  counters?(): CountersStatus | null;
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;

@@ -5,7 +5,7 @@
 import { alertSummary, textStatus, type CoordinatorStatus, type PoolStatus, type ServerStatus } from '../coordinator/status.js';
 import type { ServerOverride } from '../coordinator/overrides.js';
 import type { VipDecision } from '../coordinator/vip-policy.js';
-import type { BgpPeerStatus, BgpStatus } from './types.js';
+import type { BgpPeerStatus, BgpStatus, CountersStatus, RealServerCountersView } from './types.js';
 import { vipReach, type VipReach } from './vip-reach.js';
 
 export const NOT_FOUND = 'The desired url was not found';
@@ -19,6 +19,7 @@ export function downReason(s: ServerStatus): string | null {
   if (s.up && s.ready) return null;
   if (!s.ready) return 'address not resolved';
   const down = s.monitors.filter((m) => m.up === false).map((m) => `${m.name}: ${m.reason.replace(/\s*\n\s*/g, '; ') || 'down'}`);
+  if (s.blackhole) down.push(s.blackhole);
   return down.length ? down.join('; ') : 'no monitor result yet';
 }
 
@@ -31,17 +32,35 @@ export function poolsView(pools: PoolStatus[]): Body {
  * PyBal's `host:\tenabled/up/pooled` lines (check_pybal_ipvs_diff splits on whitespace and reads the
  * second field), a down server's reason after a tab; in JSON a `reason` key on down servers only.
  */
-export function poolView(p: PoolStatus): Body {
-  const json: Record<string, ReturnType<typeof dump> & { reason?: string; override?: ServerOverride }> = {};
+export function poolView(p: PoolStatus, counters?: CountersStatus): Body {
+  const json: Record<string, ReturnType<typeof dump> & { reason?: string; override?: ServerOverride; ipvs?: IpvsCounters }> = {};
   const lines: string[] = [];
+  const live = countersOf(p.name, counters);
   for (const s of p.servers) {
     const reason = downReason(s);
-    json[s.host] = { ...dump(s), ...(reason === null ? {} : { reason }), ...(s.override ? { override: s.override } : {}) };
+    const ipvs = s.ip ? live.get(`${s.ip}|${s.port}`) : undefined;
+    json[s.host] = {
+      ...dump(s), ...(reason === null ? {} : { reason }), ...(s.override ? { override: s.override } : {}),
+      ...(ipvs ? { ipvs: ipvsCounters(ipvs) } : {}),
+    };
     // Issue 15: an override is never silent; it follows the status (and the reason) after a tab.
     const o = s.override ? `\t[${s.override.state} by ${s.override.author}: ${s.override.reason}]` : '';
     lines.push(`${s.host}:\t${textStatus(s)}${reason === null ? '' : `\t(${reason})`}${o}\n`);
   }
   return { json, text: lines.join('') };
+}
+
+/** Issue 16 §1: a server's kernel counters in /pools/<pool> JSON (`ipvs` key, present once read). */
+export type IpvsCounters = Pick<RealServerCountersView, 'weight' | 'active' | 'inactive' | 'connectionsPerSecond' | 'blackholed'>;
+
+const ipvsCounters = (c: RealServerCountersView): IpvsCounters =>
+  ({ weight: c.weight, active: c.active, inactive: c.inactive, connectionsPerSecond: c.connectionsPerSecond, blackholed: c.blackholed });
+
+/** The counters of one service by `address|port`. */
+export function countersOf(service: string, c: CountersStatus | undefined): Map<string, RealServerCountersView> {
+  const out = new Map<string, RealServerCountersView>();
+  for (const s of c?.servers ?? []) if (s.service === service) out.set(`${s.server}|${s.port}`, s);
+  return out;
 }
 
 export function serverView(s: ServerStatus): Body {

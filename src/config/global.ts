@@ -5,6 +5,7 @@ import { ETCD_KEYS, ETCD_TLS_DEFAULTS, readEtcdTls } from './etcd-keys.js';
 import { ADMIN_KEYS, readAdmin } from './admin-keys.js';
 import { FLEET_KEYS, readFleet } from './fleet-keys.js';
 import { POOL_GUARD_DEFAULTS, POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
+import { BLACKHOLE_DEFAULTS, STATS_KEYS, readBlackhole, readStatsInterval } from './blackhole-keys.js';
 import { readTcpAuth, TCP_AUTH_KEYS } from './tcp-auth-keys.js';
 import { stringList, SectionReader, type IssueSink } from './section-reader.js';
 import type { BgpPeerConfig, Community, GlobalConfig } from './types.js';
@@ -25,7 +26,7 @@ export const GLOBAL_KEYS: readonly string[] = [
   'bgp', 'bgp-local-asn', 'bgp-as-path', 'bgp-med', 'bgp-nexthop-ipv4', 'bgp-nexthop-ipv6',
   'bgp-peer-address', 'bgp-local-ips', 'bgp-local-port', 'instrumentation', 'instrumentation_port',
   'instrumentation_ips', 'advertised_instrumentation_ips', 'dry-run', 'ipvs-reconcile-interval', 'bind-vips', 'pool-max-servers',
-  'bgp-first-round-wait', ...PEER_KEYS, ...ADMIN_KEYS, ...POOL_GUARD_KEYS, ...ETCD_KEYS, ...FLEET_KEYS,
+  'bgp-first-round-wait', ...PEER_KEYS, ...ADMIN_KEYS, ...POOL_GUARD_KEYS, ...ETCD_KEYS, ...FLEET_KEYS, ...STATS_KEYS,
 ];
 
 const MAX_ASN = 4294967295;
@@ -91,6 +92,8 @@ export function readGlobal(section: IniSection | undefined, peerSections: IniSec
     ipvsReconcileInterval: r.num('ipvs-reconcile-interval', 30, { min: 0.1, max: 86400 })!,
     poolMaxServers: r.int('pool-max-servers', 10_000, { min: 1, max: 1_000_000 })!,
     ...readPoolGuard(r, POOL_GUARD_DEFAULTS),
+    ipvsStatsInterval: readStatsInterval(r),
+    ...readBlackhole(r, BLACKHOLE_DEFAULTS),
     ...readEtcdTls(r, ETCD_TLS_DEFAULTS),
     ...readAdmin(r),
     ...readFleet(r),

@@ -29,6 +29,10 @@ export function printConfig(c: VipdConfig): string {
   kv('ipvs-reconcile-interval', g.ipvsReconcileInterval);
   kv('pool-max-removal', g.poolMaxRemoval);
   kv('pool-removal-hold', g.poolRemovalHold);
+  // issue 16: only when not the default (the stored expectations predate the keys)
+  kv('ipvs-stats-interval', g.ipvsStatsInterval !== 10 ? g.ipvsStatsInterval : null);
+  kv('blackhole-action', g.blackholeAction !== 'alert' ? g.blackholeAction : null);
+  kv('blackhole-window', g.blackholeWindow !== 60 ? g.blackholeWindow : null);
   kv('bind-vips', g.bindVips || null); // only when set: the stored expectations predate the key
   kv('dry-run', g.dryRun || null);
   kv('advertised_instrumentation_ips', g.advertisedInstrumentationIps.length ? repr(g.advertisedInstrumentationIps) : null);
@@ -91,6 +95,8 @@ function printService(s: ServiceConfig, kv: Put): void {
   kv('pool-max-servers', s.poolMaxServers);
   kv('pool-max-removal', s.poolMaxRemoval);
   kv('pool-removal-hold', s.poolRemovalHold);
+  kv('blackhole-action', s.blackholeAction !== 'alert' ? s.blackholeAction : null);
+  kv('blackhole-window', s.blackholeWindow !== 60 ? s.blackholeWindow : null);
   if (/^etcd:/i.test(s.pool)) {
     kv('etcd-insecure', s.etcdInsecure || null);
     kv('etcd-ca', s.etcdCa);

@@ -4,6 +4,7 @@ import { MONITOR_KEYS, readMonitors } from './monitors.js';
 import { ETCD_KEYS, readEtcdTls } from './etcd-keys.js';
 import { parseEtcdV2Url } from './etcd-url.js';
 import { POOL_GUARD_KEYS, readPoolGuard } from './pool-guard-keys.js';
+import { BLACKHOLE_KEYS, readBlackhole } from './blackhole-keys.js';
 import { readScheduler } from './scheduler.js';
 import { parseAddress, SectionReader, type IssueSink } from './section-reader.js';
 import { type Forwarding, type GlobalConfig, type ServiceConfig, type WithdrawPolicy } from './types.js';
@@ -12,7 +13,7 @@ export const SERVICE_KEYS: readonly string[] = [
   'protocol', 'ip', 'port', 'scheduler', 'scheduler-flags', 'ops', 'tunneling', 'config', 'depool-threshold', 'bgp', 'bgp-med', 'monitors',
   'bgp-withdraw-policy', 'bgp-degraded-med', 'ipvs-forwarding', 'ipvs-persistence', 'pool-interval', 'pool-timeout',
   'pool-max-servers',
-  ...POOL_GUARD_KEYS, ...ETCD_KEYS,
+  ...POOL_GUARD_KEYS, ...ETCD_KEYS, ...BLACKHOLE_KEYS,
 ];
 const FORWARDING: readonly Forwarding[] = ['dr', 'tun', 'nat'];
 const POLICIES: readonly WithdrawPolicy[] = ['all-down', 'below-threshold', 'never'];
@@ -58,6 +59,7 @@ export function readService(section: IniSection, global: GlobalConfig, file: str
     bgpDegradedMed: r.has('bgp-degraded-med') ? r.int('bgp-degraded-med', undefined, { min: 0, max: 4294967295 }) ?? null : null,
     monitors: readMonitors(r),
     ...readPoolGuard(r, global),
+    ...readBlackhole(r, global),
     ...readEtcdTls(r, global),
   } satisfies ServiceConfig;
   warnMonitorKeys(r, svc.monitors.map((m) => m.kind));

@@ -5,6 +5,7 @@
 import type { ConfigIssue } from './issues.js';
 import type { EtcdTlsConfig } from './etcd-keys.js';
 import type { PoolGuardConfig } from './pool-guard-keys.js';
+import type { BlackholeConfig } from './blackhole-keys.js';
 import type { AdminConfig } from './admin-keys.js';
 import type { FleetConfig } from './fleet-keys.js';
 import type { TcpAuthConfig } from './tcp-auth-keys.js';
@@ -43,7 +44,7 @@ export interface MonitorConfig {
   fall: number;
 }
 
-export interface ServiceConfig extends PoolGuardConfig, EtcdTlsConfig {
+export interface ServiceConfig extends PoolGuardConfig, EtcdTlsConfig, BlackholeConfig {
   /** The section name. */
   name: string;
   line: number;
@@ -118,7 +119,9 @@ export interface BgpPeerConfig extends TcpAuthConfig {
 }
 
 /** pool-max-removal / pool-removal-hold here are the defaults of every service. */
-export interface GlobalConfig extends PoolGuardConfig, EtcdTlsConfig, AdminConfig, FleetConfig {
+export interface GlobalConfig extends PoolGuardConfig, EtcdTlsConfig, AdminConfig, FleetConfig, BlackholeConfig {
+  /** Seconds between reads of the kernel's per-realserver counters (issue 16 §1); 0 = off. */
+  ipvsStatsInterval: number;
   bgp: boolean;
   /** Required when bgp is on; null otherwise. */
   bgpLocalAsn: number | null;

@@ -167,12 +167,30 @@ export class Coordinator {
     if (!res.up) {
       this.d.log.warn(`server down: ${res.reason || '(reason unknown)'}`, { service, server: host, monitor });
       this.note(svc, serverDown(svc.pool, host));
-    } else if (s.monitors.every((x) => x.up === true)) {
+    } else if (s.monitors.every((x) => x.up === true) && !s.blackhole) {
       if (!s.up) this.d.log.info('server up', { service, server: host, monitor });
       this.note(svc, serverUp(svc.pool, host));
     } else {
       this.out.touch(svc);
     }
+  }
+
+  /**
+   * Issue 16 §2, blackhole-action = depool: a black-holed server is down as if a monitor failed
+   * (the depool threshold applies); `evidence` null clears it, and it is up again if its monitors are.
+   */
+  blackhole(service: string, host: string, evidence: string | null): void {
+    const svc = this.services.get(service);
+    const s = svc?.pool.servers.get(host);
+    if (!svc || !s || !s.ready || (s.blackhole ?? null) === evidence) return;
+    if (evidence) s.blackhole = evidence; else delete s.blackhole;
+    if (evidence) {
+      this.d.log.warn(`server down: ${evidence}`, { service, server: host, monitor: 'blackhole' });
+      this.note(svc, serverDown(svc.pool, host));
+    } else if (s.monitors.every((x) => x.up === true)) {
+      this.d.log.info('server up: black-hole pattern cleared', { service, server: host });
+      this.note(svc, serverUp(svc.pool, host));
+    } else this.out.touch(svc);
   }
 
   /** Counts one check result (every result; transitions come through monitorResult); a down monitor keeps its last failing reason. */

@@ -26,6 +26,8 @@ export interface ServerStatus {
   monitors: MonitorStatus[];
   /** The operator's override (issue 15); pooled and weight above already include it. */
   override?: ServerOverride;
+  /** Down for black-hole evidence (issue 16 §2, blackhole-action = depool). */
+  blackhole?: string;
 }
 
 export interface PoolStatus {
@@ -71,7 +73,7 @@ export function serverStatus(s: ServerState, spec: ServiceSpec, pooledDown: bool
   return {
     host: s.host, ip: s.ip, port: s.port ?? spec.port, weight: s.weight, enabled: s.enabled,
     ready: s.ready, up: s.up, partiallyUp: monitors.some((m) => m.up === true), pooled: s.pooled,
-    pooledDown, monitors,
+    pooledDown, monitors, ...(s.blackhole ? { blackhole: s.blackhole } : {}),
   };
 }
 

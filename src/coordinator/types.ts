@@ -48,6 +48,8 @@ export interface ServerState {
   entry: DesiredRealServer | null;
   /** Position in the pool's order (increasing with insertion). */
   seq: number;
+  /** Issue 16 §2 (blackhole-action = depool): the black-hole evidence that keeps it down, like a failed monitor. */
+  blackhole?: string;
 }
 
 export type WithdrawPolicy = 'all-down' | 'below-threshold' | 'never';

@@ -20,7 +20,7 @@ function flaky(failFirst: number): Ipvs & { reads: number; applies: number } {
       if (io.reads <= failFirst) throw new IpvsError('unknown', 'ipvsadm -Sn failed (exit 2): Memory allocation problem');
       return TABLE;
     },
-    known: () => null, stats: async () => [], own: () => {},
+    known: () => null, stats: async () => [], counters: async () => [], own: () => {},
     apply: async () => { io.applies++; return { commands: [], batch: '' }; },
   };
   return io;

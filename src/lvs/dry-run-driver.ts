@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import { addOwned, ownedSet, planAndApply, type ApplyOptions, type ApplyResult, type Ipvs } from './ipvs.js';
 import type { IpvsTable, ServiceKey } from './model.js';
+import type { RealServerCounters, ServiceCounters } from './counters.js';
 import type { Counters, ServiceRow } from './parse-listing.js';
 import { applyCommandsSliced } from './table-apply.js';
 
@@ -50,6 +51,19 @@ export class DryRunDriver implements Ipvs {
   async stats(): Promise<readonly ServiceRow<Counters>[]> {
     return this.table.map((s) => ({
       key: s.key, totals: ZERO, servers: s.realServers.map((r) => ({ address: r.address, port: r.port, values: ZERO })),
+    }));
+  }
+
+  /** Counters to report (tests; a dry run has no traffic); by default zeros with each server's weight. */
+  fakeCounters: ((table: IpvsTable) => ServiceCounters[]) | null = null;
+
+  async counters(): Promise<readonly ServiceCounters[]> {
+    if (this.fakeCounters) return this.fakeCounters(this.table);
+    return this.table.map((s) => ({
+      key: s.key,
+      servers: s.realServers.map((r): RealServerCounters => ({
+        address: r.address, port: r.port, weight: r.weight, active: 0, inactive: 0, cps: 0, inBps: 0, outBps: 0,
+      })),
     }));
   }
 }

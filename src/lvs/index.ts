@@ -3,6 +3,7 @@ export * from './commands.js';
 export * from './plan.js';
 export * from './parse-save.js';
 export * from './parse-listing.js';
+export * from './counters.js';
 export * from './errors.js';
 export * from './ipvs.js';
 export * from './table-apply.js';

@@ -1,4 +1,5 @@
 import { renderBatchSliced, renderCommand, type Command } from './commands.js';
+import type { ServiceCounters } from './counters.js';
 import { IpvsError } from './errors.js';
 import { serviceId, type IpvsTable, type ServiceKey } from './model.js';
 import type { Counters, ServiceRow } from './parse-listing.js';
@@ -32,6 +33,8 @@ export interface Ipvs {
   apply(desired: IpvsTable, options?: ApplyOptions): Promise<ApplyResult>;
   /** Traffic counters of every service. */
   stats(): Promise<readonly ServiceRow<Counters>[]>;
+  /** Live per-realserver counters: weight, ActiveConn, InActConn, rates (issue 16 §1). */
+  counters(): Promise<readonly ServiceCounters[]>;
   /**
    * Adds services to the owned set (a reload that configures new ones): once owned, a service
    * that leaves `desired` is deleted from the table.

@@ -4,7 +4,8 @@ import { renderBatch, type Command } from './commands.js';
 import { IpvsError, ipvsadmError } from './errors.js';
 import { addOwned, ownedSet, planAndApply, type ApplyOptions, type ApplyResult, type Ipvs } from './ipvs.js';
 import { serverId, serviceId, type IpvsTable, type ServiceKey, type VirtualService } from './model.js';
-import { parseStatsSliced, parseThresholdsSliced, type Counters, type ServiceRow } from './parse-listing.js';
+import { joinCounters, type ServiceCounters } from './counters.js';
+import { parseConnectionsSliced, parseRateSliced, parseStatsSliced, parseThresholdsSliced, type Counters, type ServiceRow } from './parse-listing.js';
 import { parseSaveSliced, SaveParser } from './parse-save.js';
 import { LineFeed, Slicer } from './slices.js';
 import { applyCommandsSliced } from './table-apply.js';
@@ -130,5 +131,12 @@ export class IpvsadmDriver implements Ipvs {
 
   async stats(): Promise<readonly ServiceRow<Counters>[]> {
     return parseStatsSliced((await this.ipvsadm(['-Ln', '--stats', '--exact'])).stdout);
+  }
+
+  /** Two reads (`-Ln --exact`, `-Ln --rate --exact`), parsed in slices; the caller serialises them with batches. */
+  async counters(): Promise<readonly ServiceCounters[]> {
+    const conns = await this.ipvsadm(['-Ln', '--exact']);
+    const rates = await this.ipvsadm(['-Ln', '--rate', '--exact']);
+    return joinCounters(await parseConnectionsSliced(conns.stdout), await parseRateSliced(rates.stdout));
   }
 }

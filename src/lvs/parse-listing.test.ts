@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { serviceId } from './model.js';
-import { parseRate, parseStats, parseThresholds } from './parse-listing.js';
+import { parseConnections, parseConnectionsSliced, parseRate, parseStats, parseThresholds } from './parse-listing.js';
 import { IpvsParseError, parseSave } from './parse-save.js';
 
 const read = (name: string): string => readFileSync(new URL(`../../test/fixtures/ipvsadm/${name}`, import.meta.url), 'utf8');
@@ -45,4 +45,16 @@ t.test('wrong views and broken lines are errors naming the line', async (t) => {
   const broken = read('table.stats.txt').replace('  -> 10.255.0.3:80                       0        0', '  -> 10.255.0.3:80                       0');
   t.throws(() => parseStats(broken), /line 6: expected 5 numbers, got 4/);
   t.throws(() => parseStats(read('table.stats.txt').replace('TCP  10.255.0.1:443', 'XYZ  10.255.0.1:443')), /line 8: unknown service line/);
+});
+
+t.test('the plain listing (-Ln): weight, ActiveConn, InActConn per realserver, sums per service', async (t) => {
+  const rows = parseConnections(read('table.ln.txt'));
+  t.same(rows.map((r) => serviceId(r.key)), savedIds);
+  const web = rows.find((r) => serviceId(r.key) === 'tcp|10.255.0.1|80');
+  t.same(web?.servers.map((s) => [s.address, s.port, s.values.weight]), [['10.255.0.2', 80, 10], ['10.255.0.3', 80, 0], ['10.255.0.4', 8080, 3]]);
+  t.same(rows.find((r) => serviceId(r.key) === 'tcp|10.255.0.9|80')?.servers[0]?.values, { weight: 1, active: 0, inactive: 1 });
+  t.same(web?.totals, { weight: 13, active: 0, inactive: 0 });
+  t.same(await parseConnectionsSliced(read('table.ln.txt')), rows, 'the sliced parse gives the same');
+  t.throws(() => parseConnections(read('table.rate.txt')), /expected the Weight ActiveConn InActConn header/);
+  t.throws(() => parseConnections(read('table.ln.txt').replace('Masq    3      0          0', 'Masq    3      0')), /line 7: expected 3 numbers, got 2/);
 });

@@ -65,7 +65,9 @@ class RowParser {
       if (tokens[0] === '->') {
         const row = this.rows[this.rows.length - 1];
         if (!row) throw new Error('realserver line before any service');
-        row.servers.push({ ...parseHostPort(tokens[1] ?? ''), line: no, nums: trailingNumbers(tokens, 2) });
+        // the plain listing names the forwarding method before its numbers (`Masq 10 0 0`)
+        const from = tokens[2] !== undefined && num(tokens[2]) === null ? 3 : 2;
+        row.servers.push({ ...parseHostPort(tokens[1] ?? ''), line: no, nums: trailingNumbers(tokens, from) });
       } else {
         const { key, next } = listingKey(tokens);
         this.rows.push({ key, line: no, nums: trailingNumbers(tokens, next), servers: [] });
@@ -127,6 +129,43 @@ export const parseRate = (text: string, source = 'ipvsadm -Ln --rate'): ServiceR
 export async function parseStatsSliced(text: string, source = 'ipvsadm -Ln --stats'): Promise<ServiceRow<Counters>[]> {
   checkHeader(text, source, STATS.header, `the header ${STATS.header.source}`);
   return fiveColumns(await parseRows(text, source, true), source, STATS.make);
+}
+
+/** `ipvsadm -Ln --exact`: each realserver's weight and connection entries (the seed's ActiveConn/InActConn columns). */
+export interface Connections { readonly weight: number; readonly active: number; readonly inactive: number }
+
+const CONNECTIONS = /Weight\s+ActiveConn\s+InActConn/;
+
+/** The service line has no numbers in this view: its totals are its servers' sums. */
+function connectionRows(rows: RawRow[], source: string): ServiceRow<Connections>[] {
+  return rows.map((r) => {
+    const totals = { weight: 0, active: 0, inactive: 0 };
+    const servers = r.servers.map((s) => {
+      if (s.nums.length !== 3) throw new IpvsParseError(source, s.line, `expected 3 numbers, got ${s.nums.length}`);
+      const values = { weight: s.nums[0]!, active: s.nums[1]!, inactive: s.nums[2]! };
+      totals.weight += values.weight; totals.active += values.active; totals.inactive += values.inactive;
+      return { address: s.address, port: s.port, values };
+    });
+    return { key: r.key, totals, servers };
+  });
+}
+
+/** `ipvsadm -Ln --exact` → per service its realservers' weight, ActiveConn and InActConn (no service totals). */
+export function parseConnections(text: string, source = 'ipvsadm -Ln'): ServiceRow<Connections>[] {
+  checkHeader(text, source, CONNECTIONS, 'the Weight ActiveConn InActConn header');
+  return connectionRows(parseRows(text, source, false), source);
+}
+
+/** `parseConnections`, giving the event loop back every few milliseconds (10,000 realservers). */
+export async function parseConnectionsSliced(text: string, source = 'ipvsadm -Ln'): Promise<ServiceRow<Connections>[]> {
+  checkHeader(text, source, CONNECTIONS, 'the Weight ActiveConn InActConn header');
+  return connectionRows(await parseRows(text, source, true), source);
+}
+
+/** `parseRate`, giving the event loop back every few milliseconds. */
+export async function parseRateSliced(text: string, source = 'ipvsadm -Ln --rate'): Promise<ServiceRow<Rates>[]> {
+  checkHeader(text, source, RATE.header, `the header ${RATE.header.source}`);
+  return fiveColumns(await parseRows(text, source, true), source, RATE.make);
 }
 
 export interface Thresholds { readonly upper: number; readonly lower: number }

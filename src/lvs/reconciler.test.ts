@@ -82,7 +82,7 @@ t.test('a failed apply is reported, counted, and retried by the next check', asy
   const failing: Ipvs = {
     read: async () => [],
     known: () => null,
-    stats: async () => [],
+    stats: async () => [], counters: async () => [],
     own: () => {},
     apply: async () => { calls++; throw new IpvsError('bad-scheduler', 'ipvsadm -R failed: Scheduler or persistence engine not found'); },
   };
@@ -106,7 +106,7 @@ t.test('a failed apply is retried by backoff (1 s, 2 s, ...) while running, then
   let calls = 0;
   let failUntil = 3;
   const flaky: Ipvs = {
-    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    read: async () => [], known: () => null, stats: async () => [], counters: async () => [], own: () => {},
     apply: async () => {
       calls++;
       if (calls <= failUntil) throw new IpvsError('unknown', 'ipvsadm -R failed: Memory allocation problem');
@@ -139,7 +139,7 @@ t.test('after stop, a decision still queued reaches the kernel no more', async (
   let applies = 0;
   let release = (): void => {};
   const counting: Ipvs = {
-    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    read: async () => [], known: () => null, stats: async () => [], counters: async () => [], own: () => {},
     apply: async () => { applies++; await new Promise<void>((ok) => { release = ok; }); return { commands: [], batch: '' }; },
   };
   const rec = new IpvsReconciler({ ipvs: counting, clock: new FakeClock(), logger });
@@ -159,7 +159,7 @@ function gated() {
   const asked: { weights: number[]; readBack: boolean }[] = [];
   const gates: (() => void)[] = [];
   const ipvs: Ipvs = {
-    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    read: async () => [], known: () => null, stats: async () => [], counters: async () => [], own: () => {},
     apply: async (desired, options) => {
       asked.push({ weights: desired.flatMap((s) => s.realServers.map((r) => r.weight)), readBack: options?.readBack ?? false });
       await new Promise<void>((ok) => gates.push(ok));
@@ -199,4 +199,39 @@ t.test('a check joined by a decision reads back, but its changes are not counted
   await Promise.all([first, check]);
   t.same(asked.map((a) => a.readBack), [false, true]);
   t.equal(rec.repairs, 0);
+});
+
+t.test('a counters read (exclusive) never runs during a batch; a decision after it waits for it', async (t) => {
+  const logger = createLogger({ json: true, write: () => {} });
+  const events: string[] = [];
+  let release: () => void = () => {};
+  const slow: Ipvs = {
+    read: async () => [], known: () => null, stats: async () => [], own: () => {},
+    counters: async () => { events.push('read'); return []; },
+    apply: async () => {
+      events.push('batch start');
+      await new Promise<void>((r) => { release = r; });
+      events.push('batch end');
+      return { commands: [], batch: '' };
+    },
+  };
+  const rec = new IpvsReconciler({ ipvs: slow, clock: new FakeClock(), logger });
+  const first = rec.setDesired([svc(A, [1])]);
+  await flush(); // the batch is in flight
+  const read = rec.exclusive(() => slow.counters());
+  const second = rec.setDesired([svc(A, [2])]);
+  await flush();
+  t.same(events, ['batch start'], 'the read waits for the batch in flight');
+  release();
+  await first;
+  await read;
+  await flush();
+  t.same(events, ['batch start', 'batch end', 'read', 'batch start'], 'the decision after the read runs after it');
+  release();
+  await second;
+  await t.rejects(rec.exclusive(async () => { throw new Error('boom'); }), /boom/, 'a failed read is its caller\'s');
+  const third = rec.setDesired([svc(A, [3])]);
+  await flush();
+  release();
+  t.ok((await third).ok, 'and does not stop the queue');
 });

@@ -70,6 +70,16 @@ export class IpvsReconciler {
   /** Hears the outcome of every apply: decisions, periodic checks and retries (one listener). */
   onOutcome(listener: (o: ReconcileOutcome) => void): void { this.listener = listener; }
 
+  /**
+   * Runs `read` (a counters read, issue 16 §1) in the same queue as the batches: never while one
+   * is in flight; a decision that comes meanwhile runs right after it.
+   */
+  exclusive<T>(read: () => Promise<T>): Promise<T> {
+    const done = this.queue.then(read);
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
   /** Reads back and repairs drift now; what the interval timer runs. */
   check(): Promise<ReconcileOutcome> {
     return this.enqueue(true, false);

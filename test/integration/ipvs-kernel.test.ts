@@ -50,6 +50,13 @@ const SCENARIOS = [
   'datapath: the plain TCP check calls all three realservers up (their own addresses)',
   'datapath: direct routing with an IPVS director holding the VIP: up with the VIP on lo, down without',
   'datapath: IPIP: up through an ipip tunnel holding the VIP, down with the VIP on lo but no tunnel',
+  // guest-blackhole.ts (issue 16 §6): netns client + 3 realservers, wlc, NAT; realserver 3 resets client connections
+  'black hole: all three realservers pooled (realserver 3 passes its health check)',
+  'black hole: ipvsadm -Ln shows the seed pattern: realserver 3 no active and many inactive, its peers active',
+  "black hole: vipd's counters match ipvsadm -Ln (read just before and after vipd's own read)",
+  'black hole: /alerts names realserver 3, and neither 1 nor 2, within 40 s of the first client connection',
+  'black hole: blackhole-action = depool: realserver 3 leaves IPVS',
+  'black hole: blackhole-action = depool: IPVS sends realserver 3 no new connection (2 s of traffic)',
 ];
 
 /** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
@@ -78,7 +85,8 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
     ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts', 'test/lab/ipvs-vm/guest-restart.ts',
-      'test/lab/ipvs-vm/guest-datapath.ts', 'test/lab/realserver-netns.ts', 'test/lab/netns.ts', 'test/lab/proc.ts']);
+      'test/lab/ipvs-vm/guest-datapath.ts', 'test/lab/realserver-netns.ts', 'test/lab/netns.ts', 'test/lab/proc.ts',
+      'test/lab/ipvs-vm/guest-blackhole.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);
@@ -97,5 +105,5 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
     t.ok(res?.ok, name, { detail: res?.detail ?? 'scenario did not run', log: res?.ok ? undefined : report.log });
   }
   t.same(report.results.map((x) => x.name).filter((n) => !SCENARIOS.includes(n)), [], 'no unlisted scenario');
-  for (const r of report.results.filter((x) => x.name.startsWith('vipd run:'))) t.comment(`${r.name}: ${r.detail}`);
+  for (const r of report.results.filter((x) => x.name.startsWith('vipd run:') || x.name.startsWith('black hole:'))) t.comment(`${r.name}: ${r.detail}`);
 });

@@ -6,8 +6,8 @@
 import type { ServerOverride } from '../../coordinator/overrides.js';
 import type { PoolStatus, ServerStatus } from '../../coordinator/status.js';
 import type { CheckSeries } from '../../health/index.js';
-import type { StatusSnapshot } from '../types.js';
-import { downReason } from '../views.js';
+import type { RealServerCountersView, StatusSnapshot } from '../types.js';
+import { countersOf, downReason } from '../views.js';
 import { ago, badge, domId, esc, table } from './html.js';
 import { sparkline } from './sparkline.js';
 
@@ -41,7 +41,14 @@ function actionButton(pool: string, host: string): string {
     + ` aria-label="Override ${esc(host)} in ${esc(pool)}">Override…</button>`;
 }
 
-function serverRow(p: PoolStatus, s: ServerStatus, series: CheckSeries[], now: number): string[] {
+/** Issue 16 §1: the kernel's ActiveConn / InActConn / conn/s, with the black-hole flag. */
+function trafficCell(c: RealServerCountersView | undefined): string {
+  if (!c) return '<span class="muted">—</span>';
+  const flag = c.blackholed ? ` ${badge('black-holed?', 'bad')}` : '';
+  return `${esc(c.active)} / ${esc(c.inactive)}<br><small class="muted">${esc(c.connectionsPerSecond)} conn/s</small>${flag}`;
+}
+
+function serverRow(p: PoolStatus, s: ServerStatus, series: CheckSeries[], now: number, live: Map<string, RealServerCountersView>): string[] {
   const why = downReason(s);
   const addr = s.ip ? `${s.ip.includes(':') ? `[${s.ip}]` : s.ip}:${s.port}` : 'unresolved';
   return [
@@ -51,12 +58,13 @@ function serverRow(p: PoolStatus, s: ServerStatus, series: CheckSeries[], now: n
     overrideCell(s.override, now),
     why === null ? '<span class="muted">—</span>' : `<span class="why">${esc(why)}</span>`,
     ago(since(s), now),
+    trafficCell(s.ip ? live.get(`${s.ip}|${s.port}`) : undefined),
     sparks(series),
     actionButton(p.name, s.host),
   ];
 }
 
-const HEAD = ['Server', 'State', 'Weight', 'Override', 'Why down', 'Since', 'Check latency', 'Action'];
+const HEAD = ['Server', 'State', 'Weight', 'Override', 'Why down', 'Since', 'Active / inactive (IPVS)', 'Check latency', 'Action'];
 
 function poolSection(p: PoolStatus, snap: StatusSnapshot): string {
   const up = p.servers.filter((s) => s.up && s.ready).length;
@@ -72,7 +80,8 @@ function poolSection(p: PoolStatus, snap: StatusSnapshot): string {
   if (!p.delivered) notes.push(badge('no pool list yet', 'warn'));
   if (!p.canDepool) notes.push(badge('at depool threshold', 'warn'));
   if (p.pooledDown.length) notes.push(badge(`${p.pooledDown.length} down but pooled`, 'bad'));
-  const rows = p.servers.map((s) => serverRow(p, s, bySrv.get(s.host) ?? [], snap.now));
+  const live = countersOf(p.name, snap.counters);
+  const rows = p.servers.map((s) => serverRow(p, s, bySrv.get(s.host) ?? [], snap.now, live));
   return `<section class="pool" aria-labelledby="${esc(domId('pool', p.name))}">`
     + `<h3 id="${esc(domId('pool', p.name))}">${esc(p.name)} <small>${esc(`${vip}:${p.port}/${p.protocol}`)}</small></h3>`
     + `<p>${esc(`${up} of ${p.servers.length} up, ${pooled} pooled, depool threshold ${p.depoolThreshold}`)} ${notes.join(' ')}</p>`

@@ -32,6 +32,7 @@ import { startPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
 import { siteReloadWarning, startSite, type Site } from './site-wiring.js';
 import { ChangeTracker, changeMarks, keyedStatus } from './api-keyed.js';
+import { startIpvsStats, type IpvsStats } from './ipvs-stats.js';
 
 export { ConfigError, readConfig };
 
@@ -85,6 +86,7 @@ export class Daemon {
   overrides: OverrideControl | null = null;
   site: Site | null = null; // issue 17 §2: overrides in etcd, registration
   readonly restart: RestartMarker; // RFC 4724 across processes: graceful-restart.ts
+  stats: IpvsStats | null = null; // issue 16: ipvs-stats.ts
 
   private constructor(readonly opts: DaemonOptions, config: VipdConfig) {
     const { clock, log } = opts;
@@ -167,6 +169,7 @@ export class Daemon {
       await d.adoption.start();
       await applyPlan(d.target(), r.plan, monitors);
       d.coordinator.start();
+      d.stats = startIpvsStats(d);
       if (d.vipGuard) { await d.vipGuard.configure(config.services); d.vipGuard.start(); }
       if (d.speaker) await d.speaker.start();
     } catch (e) {
@@ -233,7 +236,7 @@ export class Daemon {
       }),
       checks: () => this.health.checks.status(),
       schedule: () => this.health.schedule(),
-      reload: () => ({ ...this.reloads }),
+      reload: () => ({ ...this.reloads }), counters: () => this.stats?.status() ?? null,
       keyed: keyedStatus(this.changes, this.coordinator, this.health.checks, () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow())),
       startedAt: this.startedAt, now: () => this.opts.clock.wallNow(),
       actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
@@ -286,6 +289,7 @@ export class Daemon {
       this.health.stopAll();
       this.adoption.stop();
       this.reconciler.stop();
+      this.stats?.stop();
       const keep = this.restart.stopping(kind, gracefulRestartOn(this.config.global));
       const wait = keep ? 0 : gracefulShutdownMs(this.config.global);
       await stopBgp(this.speaker, this.bfd, { message, gracefulRestart: keep, ...(wait ? { gracefulShutdownMs: wait } : {}) });

@@ -284,6 +284,14 @@ for (const [file, fn, failName] of LATER) {
   }
 }
 
+// Issue 16 §6: the seed's black-holed realserver, in network namespaces (its own daemon, after the last one stopped).
+try {
+  const { blackholeScenario } = await import('./guest-blackhole.js');
+  results.push(...await blackholeScenario({ logger, saved, byHand, same }));
+} catch (e) {
+  results.push({ name: 'black hole: setup', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+}
+
 writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
 console.log(`guest scenarios: ${results.filter((r) => r.ok).length}/${results.length} ok`);
 // Tells the guest's watchdog the work is saved: from now on node must exit by itself within seconds.

@@ -1,0 +1,157 @@
+/**
+ * Issue 16 §1–§2: every ipvs-stats-interval, one read of the kernel's per-realserver counters
+ * through the reconciler's queue (never during a batch); the view /metrics, /pools and the page
+ * show; the black-hole rule per service, raised as a warning, and with blackhole-action = depool
+ * handed to the coordinator as a depool reason (the depool threshold applies).
+ */
+import type { CountersStatus, RealServerCountersView } from '../../api/types.js';
+import type { Coordinator } from '../../coordinator/coordinator.js';
+import { blackholed, describeBlackhole, type BlackholeVerdict, type ServiceSample } from '../../coordinator/blackhole.js';
+import type { ServiceConfig } from '../../config/index.js';
+import type { Logger } from '../../log/logger.js';
+import { serviceId, type Ipvs, type IpvsReconciler, type ServiceCounters } from '../../lvs/index.js';
+import type { Cancel, Clock } from '../../time/clock.js';
+import { Slicer } from '../../lvs/slices.js';
+import { serviceKey } from '../ipvs-mapping.js';
+import { BlackholeHolds } from './blackhole-holds.js';
+
+export interface IpvsStatsDeps {
+  clock: Clock;
+  log: Logger;
+  reconciler: IpvsReconciler;
+  driver: Ipvs;
+  intervalSeconds: number;
+  /** The configured services now (a reload changes them). */
+  services(): readonly ServiceConfig[];
+  /** address|port → pool host, per service name (from the coordinator's status). */
+  hosts(): Map<string, Map<string, string>>;
+  /** coordinator.blackhole. */
+  depool(service: string, host: string, evidence: string | null): void;
+  raise(message: string | null): void;
+}
+
+export class IpvsStats {
+  private timer: Cancel | null = null;
+  private stopped = false;
+  private view: CountersStatus;
+  private readonly history = new Map<string, ServiceSample[]>();
+  private readonly holds: BlackholeHolds;
+  private flagged = new Set<string>();
+
+  constructor(private readonly d: IpvsStatsDeps) {
+    this.view = { intervalSeconds: d.intervalSeconds, readAt: null, lastError: null, servers: [] };
+    this.holds = new BlackholeHolds(d.depool);
+  }
+
+  start(): void {
+    if (this.d.intervalSeconds <= 0 || this.timer || this.stopped) return;
+    const every = this.d.intervalSeconds * 1000;
+    const tick = (): void => {
+      this.timer = null;
+      void this.readOnce().finally(() => { if (!this.stopped) this.timer = this.d.clock.setTimer(every, tick); });
+    };
+    this.timer = this.d.clock.setTimer(every, tick);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.();
+    this.timer = null;
+  }
+
+  /** Keeps the service's readings (two windows and one reading more) and applies the rule. */
+  private judge(svc: ServiceConfig, row: ServiceCounters, now: number): BlackholeVerdict[] {
+    const windowMs = svc.blackholeWindow * 1000;
+    const keep = now - 2 * windowMs - this.d.intervalSeconds * 1000;
+    const sample: ServiceSample = { at: now, servers: row.servers.map((s) => ({ ...s, server: s.address })) };
+    const hist = [...(this.history.get(svc.name) ?? []).filter((x) => x.at >= keep), sample];
+    this.history.set(svc.name, hist);
+    return blackholed(hist, { windowMs });
+  }
+
+  status(): CountersStatus | null { return this.d.intervalSeconds > 0 ? this.view : null; }
+
+  /** One read, the view rebuilt and the rule applied; a failed read keeps the last view and says why. */
+  async readOnce(): Promise<void> {
+    let rows: readonly ServiceCounters[];
+    try {
+      rows = await this.d.reconciler.exclusive(() => this.d.driver.counters());
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      if (this.view.lastError !== error) this.d.log.warn('IPVS counters not read', { error });
+      this.view = { ...this.view, lastError: error };
+      return;
+    }
+    if (this.stopped) return;
+    const now = this.d.clock.now();
+    const byId = new Map(this.d.services().map((s) => [serviceId(serviceKey(s)), s]));
+    const hosts = this.d.hosts();
+    const servers: RealServerCountersView[] = [];
+    const flagged = new Set<string>();
+    const messages: string[] = [];
+    const seen = new Set<string>();
+    const slicer = new Slicer(); // the loop gives the event loop back between services (issue 13 §5)
+    for (const row of rows) {
+      if (slicer.dueNow()) await slicer.pause();
+      const svc = byId.get(serviceId(row.key));
+      if (!svc) continue; // not ours
+      seen.add(svc.name);
+      const names = hosts.get(svc.name);
+      // vipd puts one realserver per address in a service (ipvs-adapter.ts): the address names it
+      const hostOf = new Map(row.servers.map((s) => [s.address, names?.get(`${s.address}|${s.port}`) ?? null]));
+      const host = (address: string): string => hostOf.get(address) ?? address;
+      const verdicts = this.judge(svc, row, now);
+      const named = new Set<string>();
+      for (const v of verdicts) {
+        const text = describeBlackhole(svc.name, v);
+        flagged.add(`${svc.name}|${v.server}`);
+        named.add(host(v.server));
+        messages.push(text);
+        if (!this.flagged.has(`${svc.name}|${v.server}`)) this.d.log.warn(text, { service: svc.name, server: host(v.server), action: svc.blackholeAction });
+        if (svc.blackholeAction === 'depool') this.holds.flag(svc.name, host(v.server), text, now, svc.blackholeWindow * 1000);
+      }
+      this.holds.settle(svc.name, new Set(row.servers.filter((s) => s.weight > 0).map((s) => host(s.address))), named, now);
+      for (const s of row.servers) {
+        servers.push({
+          service: svc.name, server: s.address, port: s.port, host: hostOf.get(s.address) ?? null,
+          weight: s.weight, active: s.active, inactive: s.inactive, connectionsPerSecond: s.cps,
+          inBytesPerSecond: s.inBps, outBytesPerSecond: s.outBps, blackholed: flagged.has(`${svc.name}|${s.address}`),
+        });
+        if (slicer.due()) await slicer.pause();
+      }
+    }
+    for (const name of [...this.history.keys()]) if (!seen.has(name)) this.history.delete(name);
+    this.holds.retain(seen);
+    for (const key of this.flagged) {
+      const [service, server] = key.split('|');
+      if (!flagged.has(key)) this.d.log.info('black-hole pattern cleared', { service, server });
+    }
+    this.flagged = flagged;
+    this.d.raise(messages.length ? messages.join('; ') : null);
+    this.view = { intervalSeconds: this.d.intervalSeconds, readAt: this.d.clock.wallNow(), lastError: null, servers };
+  }
+}
+
+
+/** What the daemon gives the counters reader (daemon.ts stays small). */
+export interface StatsHost {
+  readonly opts: { clock: Clock; log: Logger };
+  readonly config: { global: { ipvsStatsInterval: number }; services: ServiceConfig[] };
+  readonly reconciler: IpvsReconciler;
+  readonly driver: Ipvs;
+  readonly coordinator: Coordinator;
+}
+
+/** Built and started once IPVS is adopted; the alert source is `blackhole`. */
+export function startIpvsStats(d: StatsHost): IpvsStats {
+  const c = d.coordinator;
+  const stats = new IpvsStats({
+    clock: d.opts.clock, log: d.opts.log.child({ component: 'ipvs-stats' }), reconciler: d.reconciler, driver: d.driver,
+    intervalSeconds: d.config.global.ipvsStatsInterval, services: () => d.config.services,
+    hosts: () => new Map(c.status(true).pools.map((p) => [p.name, new Map(p.servers.filter((s) => s.ip).map((s) => [`${s.ip}|${s.port}`, s.host]))])),
+    depool: (service, host, evidence) => c.blackhole(service, host, evidence),
+    raise: (message) => { if (message) c.raiseAlert('blackhole', 'warning', message); else c.clearAlert('blackhole'); },
+  });
+  stats.start();
+  return stats;
+}

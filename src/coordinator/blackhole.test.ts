@@ -1,0 +1,88 @@
+import t from 'tap';
+import { blackholed, describeBlackhole, type ServerSample, type ServiceSample } from './blackhole.js';
+
+const WINDOW = 30_000;
+const EVERY = 5_000;
+/** [weight, active, inactive, cps] per server, a reading every 5 s from t = 0. */
+type Row = Record<string, [number, number, number, number]>;
+const series = (rows: Row[]): ServiceSample[] => rows.map((r, i) => ({
+  at: i * EVERY,
+  servers: Object.entries(r).map(([server, [weight, active, inactive, cps]]): ServerSample => ({ server, weight, active, inactive, cps })),
+}));
+const steady = (row: Row, n = 8): Row[] => Array.from({ length: n }, () => row);
+const names = (rows: Row[]) => blackholed(series(rows), { windowMs: WINDOW }).map((v) => v.server);
+
+// Recorded in the QEMU guest (wlc, NAT, the third realserver resets after accept), see guest-blackhole.ts.
+const SEED: Row = { '10.255.1.11': [10, 25, 5, 2], '10.255.1.12': [10, 25, 5, 2], '10.255.1.13': [10, 0, 40, 8] };
+
+t.test('the seed pattern, sustained over the window, names the server with its evidence', async (t) => {
+  const v = blackholed(series(steady(SEED)), { windowMs: WINDOW });
+  t.same(v.map((x) => x.server), ['10.255.1.13']);
+  t.equal(describeBlackhole('web', v[0]!), 'web: 10.255.1.13 looks black-holed: 0 active / 40 inactive, peers 25 active / 5 inactive');
+});
+
+t.test('new connections alone (cps share) are enough evidence when inactive entries are few', async (t) => {
+  t.same(names(steady({ a: [10, 12, 1, 1], b: [10, 12, 1, 1], c: [10, 0, 5, 6] })), ['c']);
+});
+
+t.test('not before the window is covered, and it clears with the pattern', async (t) => {
+  t.same(names(steady(SEED, 6)), [], 'six readings span 25 s < 30 s window');
+  t.same(names(steady(SEED, 7)), ['10.255.1.13'], 'seven readings: a reading before the window');
+  const healed: Row = { '10.255.1.11': [10, 15, 5, 2], '10.255.1.12': [10, 15, 5, 2], '10.255.1.13': [10, 14, 6, 2] };
+  t.same(names([...steady(SEED), healed]), [], 'the latest reading no longer shows it');
+});
+
+t.test('must not fire: an idle service', async (t) => {
+  t.same(names(steady({ a: [10, 0, 0, 0], b: [10, 0, 0, 0], c: [10, 0, 0, 0] })), []);
+  t.same(names(steady({ a: [10, 2, 1, 0], b: [10, 1, 1, 0], c: [10, 0, 3, 0] })), [], 'a trickle below 10 entries');
+});
+
+t.test('must not fire: one server', async (t) => {
+  t.same(names(steady({ a: [10, 0, 40, 8] })), []);
+  t.same(names(steady({ a: [10, 0, 40, 8], b: [0, 25, 5, 0] })), [], 'its only peer is at weight 0');
+});
+
+t.test('must not fire: weight 0 (drained: no new connections, old ones closing)', async (t) => {
+  t.same(names(steady({ a: [10, 25, 5, 2], b: [10, 25, 5, 2], c: [0, 0, 40, 0] })), []);
+});
+
+t.test('must not fire: long-lived connections building up (IdleConnection style)', async (t) => {
+  // c was restarted: its clients reconnect and stay; peers keep hundreds of idle-but-open connections
+  const rows: Row[] = Array.from({ length: 8 }, (_, i) => ({ a: [10, 300, 2, 0], b: [10, 300, 2, 0], c: [10, 10 + i * 5, 6, 1] }));
+  t.same(names(rows), []);
+  t.same(names(steady({ a: [10, 300, 2, 0], b: [10, 300, 2, 0], c: [10, 40, 2, 0] })), [], 'a stable lower share without churn');
+});
+
+t.test('must not fire: a server just pooled (weight > 0 for less than the window)', async (t) => {
+  const before: Row = { a: [10, 25, 5, 2], b: [10, 25, 5, 2] };
+  t.same(names([...steady(before, 4), ...steady(SEED_ABC(), 5)]), [], 'added 20 s ago');
+  const raised: Row[] = [...steady({ ...SEED_ABC(), c: [0, 0, 0, 0] }, 4), ...steady(SEED_ABC(), 5)];
+  t.same(names(raised), [], 'weight raised from 0 20 s ago');
+  t.same(names([...steady(before, 4), ...steady(SEED_ABC(), 8)]), ['c'], 'once a whole window has passed it may fire');
+});
+
+t.test('must not fire: a balanced service, and a server that is merely less loaded', async (t) => {
+  t.same(names(steady({ a: [10, 20, 30, 3], b: [10, 22, 28, 3], c: [10, 19, 31, 3] })), []);
+  t.same(names(steady({ a: [10, 20, 30, 3], b: [10, 22, 28, 3], c: [10, 8, 10, 1] })), [], 'fewer active and fewer new');
+});
+
+function SEED_ABC(): Row {
+  return { a: [10, 25, 5, 2], b: [10, 25, 5, 2], c: [10, 0, 40, 8] };
+}
+
+t.test('linear in the servers: 4x the servers costs well under 16x (no pass over the service per server)', async (t) => {
+  const big = (n: number): ServiceSample[] => Array.from({ length: 8 }, (_, i) => ({
+    at: i * EVERY, servers: Array.from({ length: n }, (_, j): ServerSample => ({ server: `s${j}`, weight: 10, active: 20 + (j % 7), inactive: 30, cps: 2 })),
+  }));
+  const cpu = (n: number): number => {
+    const s = big(n);
+    blackholed(s, { windowMs: WINDOW }); // warm
+    const c0 = process.cpuUsage();
+    for (let k = 0; k < 3; k++) blackholed(s, { windowMs: WINDOW });
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 3000;
+  };
+  const small = cpu(2_500);
+  const large = cpu(10_000);
+  t.ok(large < Math.max(small, 1) * 8, `2,500 servers ${small.toFixed(1)} ms, 10,000 servers ${large.toFixed(1)} ms of CPU per call`);
+});

@@ -1,0 +1,150 @@
+/**
+ * The seed's ActiveConn diagnosis as a pure rule (issue 16 §2): "Active connections for the
+ * problem server are depressed, inactive connections normal or above normal ... in wlc mode,
+ * LVS load balances based on the ActiveConn column, meaning that servers that are down get all
+ * the traffic." A server is flagged when, averaged over the window and in the latest sample,
+ * its share of active connections is far below its share of weight while its share of inactive
+ * or new connections is at or above it.
+ */
+
+/** One realserver in one reading of the kernel's counters. */
+export interface ServerSample {
+  /** The realserver as IPVS lists it (its address). */
+  readonly server: string;
+  readonly weight: number;
+  readonly active: number;
+  readonly inactive: number;
+  /** New connections per second. */
+  readonly cps: number;
+}
+
+/** One reading of one service; `at` in ms (any monotonic origin). */
+export interface ServiceSample {
+  readonly at: number;
+  readonly servers: readonly ServerSample[];
+}
+
+export interface BlackholeOptions {
+  /** How long the pattern must hold; a server must also have been pooled (weight > 0) this long. */
+  readonly windowMs: number;
+  /** "Far below": active share at most this fraction of the weight share. Default 0.25. */
+  readonly activeFraction?: number;
+  /** The server must take at least this many inactive entries, or 1 new connection/s. Default 5. */
+  readonly minInactive?: number;
+  /** Below this many entries (active + inactive) per reading the service is idle: no verdict. Default 10. */
+  readonly minServiceConns?: number;
+}
+
+export interface BlackholeEvidence {
+  readonly active: number;
+  readonly inactive: number;
+  readonly cps: number;
+  /** The other weighted servers' mean, latest reading, rounded. */
+  readonly peersActive: number;
+  readonly peersInactive: number;
+}
+
+export interface BlackholeVerdict {
+  readonly server: string;
+  readonly evidence: BlackholeEvidence;
+}
+
+interface Sums { active: number; inactive: number; cps: number; weight: number }
+
+const sum = (xs: readonly ServerSample[]): Sums => {
+  const out = { active: 0, inactive: 0, cps: 0, weight: 0 };
+  for (const x of xs) if (x.weight > 0) { out.active += x.active; out.inactive += x.inactive; out.cps += x.cps; out.weight += x.weight; }
+  return out;
+};
+
+function weighted(xs: readonly ServerSample[]): number {
+  let n = 0;
+  for (const x of xs) if (x.weight > 0) n++;
+  return n;
+}
+
+interface Reading { own: ServerSample; all: Sums; peers: number }
+
+/** The pattern in one (possibly averaged) reading: active far below the weight share, inactive or new at or above it. */
+function pattern(r: Reading, o: Required<BlackholeOptions>): boolean {
+  const { own, all } = r;
+  if (r.peers < 1 || all.active + all.inactive < o.minServiceConns) return false; // one server, or idle
+  const peersActive = all.active - own.active;
+  if (peersActive <= 0) return false; // nobody holds connections: nothing to compare with
+  const share = own.weight / all.weight;
+  if (own.active / all.active > o.activeFraction * share) return false;
+  if (own.inactive < o.minInactive && own.cps < 1) return false; // no traffic reaches it
+  return (all.inactive > 0 && own.inactive / all.inactive >= share) || (all.cps > 0 && own.cps / all.cps >= share);
+}
+
+const DEFAULTS = { activeFraction: 0.25, minInactive: 5, minServiceConns: 10 };
+
+/**
+ * The black-holed servers of one service, from its readings in time order (the caller keeps
+ * at least a window and one reading more). Never fires for an idle service, a service with one
+ * weighted server, a server at weight 0, a server whose active count rises over the window
+ * (long-lived connections building up), or one pooled for less than the window.
+ */
+export function blackholed(samples: readonly ServiceSample[], options: BlackholeOptions): BlackholeVerdict[] {
+  const o: Required<BlackholeOptions> = { ...DEFAULTS, ...options };
+  const latest = samples[samples.length - 1];
+  if (!latest) return [];
+  const start = latest.at - o.windowMs;
+  let first = samples.length - 1;
+  while (first > 0 && samples[first - 1]!.at > start) first--;
+  const window = samples.slice(first);
+  if (window.length < 2 || first === 0) return []; // no reading from before the window: too short a history
+  const out: BlackholeVerdict[] = [];
+  // the readings are indexed once, and only when some server shows the pattern now: a healthy
+  // 10,000-server service costs one pass over its latest reading
+  let indexed: Map<string, ServerSample>[] | null = null;
+  const all = sum(latest.servers);
+  const meanAll = averageSums(window);
+  const peers = weighted(latest.servers) - 1;
+  for (const own of latest.servers) {
+    if (own.weight <= 0 || !pattern({ own, all, peers }, o)) continue;
+    indexed ??= samples.slice(first - 1).map((x) => new Map(x.servers.map((s) => [s.server, s])));
+    // pooled (weight > 0) in every reading of the window and in the one before it
+    const series: ServerSample[] = [];
+    for (const m of indexed) {
+      const x = m.get(own.server);
+      if (!x || x.weight <= 0) break;
+      series.push(x);
+    }
+    if (series.length !== window.length + 1) continue;
+    const inWindow = series.slice(1);
+    if (own.active > inWindow[0]!.active) continue; // connections accumulating: long-lived, not refused
+    const mean = average(inWindow, own);
+    if (!pattern({ own: mean, all: meanAll, peers }, o)) continue;
+    out.push({
+      server: own.server,
+      evidence: {
+        active: own.active, inactive: own.inactive, cps: own.cps,
+        peersActive: Math.round((all.active - own.active) / peers), peersInactive: Math.round((all.inactive - own.inactive) / peers),
+      },
+    });
+  }
+  return out;
+}
+
+function average(xs: readonly ServerSample[], like: ServerSample): ServerSample {
+  const n = xs.length;
+  const s = { active: 0, inactive: 0, cps: 0 };
+  for (const x of xs) { s.active += x.active; s.inactive += x.inactive; s.cps += x.cps; }
+  return { server: like.server, weight: like.weight, active: s.active / n, inactive: s.inactive / n, cps: s.cps / n };
+}
+
+function averageSums(window: readonly ServiceSample[]): Sums {
+  const n = window.length;
+  const t = { active: 0, inactive: 0, cps: 0, weight: 0 };
+  for (const w of window) { const s = sum(w.servers); t.active += s.active; t.inactive += s.inactive; t.cps += s.cps; }
+  t.weight = sum(window[n - 1]!.servers).weight;
+  return { active: t.active / n, inactive: t.inactive / n, cps: t.cps / n, weight: t.weight };
+}
+
+/** The /alerts wording: `web: 10.255.1.13 looks black-holed: 0 active / 40 inactive, peers 25 active / 5 inactive`. */
+export function describeBlackhole(service: string, v: BlackholeVerdict): string {
+  const e = v.evidence;
+  return `${service}: ${v.server} looks black-holed: ${e.active} active / ${e.inactive} inactive, `
+    + `peers ${e.peersActive} active / ${e.peersInactive} inactive`;
+}
