@@ -55,10 +55,10 @@ export class IpvsadmDriver implements Ipvs {
     return r;
   }
 
-  /** Reads `-Sn` and the thresholds, parsing in slices so a 10,000-server table does not block the loop. */
+  /** Reads `-Sn --nosort` (the kernel's own list order: dest-order.ts) and the thresholds, parsing in slices so a 10,000-server table does not block the loop. */
   async read(): Promise<IpvsTable> {
     this.trust = false;
-    const [save, thr] = [await this.ipvsadm(['-Sn']), await this.ipvsadm(['-Ln', '--thresholds', '--exact'])];
+    const [save, thr] = [await this.ipvsadm(['-Sn', '--nosort']), await this.ipvsadm(['-Ln', '--thresholds', '--exact'])];
     const thresholds = await parseThresholdsSliced(thr.stdout);
     const table = await parseSaveSliced(save.stdout);
     const slicer = new Slicer();
