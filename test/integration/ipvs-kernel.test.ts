@@ -43,6 +43,12 @@ const SCENARIOS = [
   // guest-adoption.ts (issue 11): a wrapper ipvsadm on PATH fails the first reads, then cuts a batch
   'vipd run: unreadable table at start: no batch until read, every service intact',
   'vipd run: a batch cut half-way: read back, the rest retried, nothing else moved',
+  // guest-mh.ts (issue 17 §3): two director namespaces, the same 5-tuples reach the same realserver
+  'mh: same pool listed in two orders: every 5-tuple reaches the same realserver through either director',
+  'mh: control: the same servers added by hand in another order give another mapping (the kernel table follows the list order)',
+  'mh: a server depooled and repooled on one director only: still the same mapping',
+  'mh: depooled on both (in different orders): its flows move to the same realservers on both',
+  'mh: repooled on both, a drain and undrain on one: the same mapping',
 ];
 
 /** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
@@ -70,7 +76,8 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
   const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
-    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts']);
+    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts',
+      'test/lab/ipvs-vm/guest-mh.ts']);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
   const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);
