@@ -7,6 +7,7 @@ import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
 import { speakCommand } from './speak.js';
 import { ipvsCommand } from './ipvs.js';
+import { routerConfigCommand } from './router-config.js';
 import { depoolCommand, drainCommand, overridesCommand, poolCommand, repoolCommand } from './overrides.js';
 
 /** Every `vipd` subcommand; each lives in its own file in this folder. */
@@ -25,4 +26,5 @@ export const commands: CommandModule<any, any>[] = [
   runCommand,
   speakCommand,
   ipvsCommand,
+  routerConfigCommand,
 ];
