@@ -8,7 +8,7 @@ import { frrBfddConfig, frrConfig } from './frr-config.js';
  * BFD, zebra and bfdd too (bgpd reaches bfdd only through zebra), still without FIB (-n): netns only.
  */
 export async function startFrr(o: ResolvedOptions): Promise<Daemon> {
-  writeFileSync(`${o.dir}/bgpd.conf`, frrConfig(o));
+  writeFileSync(`${o.dir}/bgpd.conf`, o.config ? o.config(o.dir) : frrConfig(o));
   if (o.bfd && !o.netns) throw new Error('FRR with BFD runs zebra: give it a netns');
   const helpers = o.bfd ? await startBfdHelpers(o) : [];
   const args = ['-S', ...(o.bfd ? [] : ['-Z']), '-n', '-P', '0', '-p', String(o.port), '-l', o.routerIp,
