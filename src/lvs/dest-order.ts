@@ -4,8 +4,8 @@
  *
  * Kernel facts (net/netfilter/ipvs, Linux 6.x):
  * - ip_vs_ctl.c __ip_vs_update_dest: a new (or re-added, from the trash) destination goes to the
- *   HEAD of svc->destinations (list_add_rcu); an edit keeps its place. `ipvsadm -S/-L` sort their
- *   output by address unless given `--nosort`, so only `--nosort` shows the list's real order.
+ *   HEAD of svc->destinations (list_add_rcu); an edit keeps its place. `ipvsadm -S` sorts its
+ *   output by address, `-L` unless given `--nosort` (refused with -S): only `-L --nosort` shows the list's order.
  * - ip_vs_mh.c populate walks that list in order, each destination taking `last_weight / gcd`
  *   turns: the same servers in another order give another lookup table. `last_weight` is the
  *   latest non-zero weight (kept through an edit to 0, reset by an add), so a server drained by

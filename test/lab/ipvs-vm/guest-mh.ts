@@ -122,7 +122,9 @@ export async function mhScenario(tools: GuestTools): Promise<StepResult[]> {
     await teardown();
     await topology();
     const [d1, d2] = [driverIn('vipd-mh1', dir, tools), driverIn('vipd-mh2', dir, tools)];
-    const listed = (ns: Director) => sh(`ip netns exec ${ns} ipvsadm -Sn --nosort`);
+    // the kernel's list order (-S always sorts): address, forwarding and weight, not the counters
+    const listed = async (ns: Director) => (await sh(`ip netns exec ${ns} ipvsadm -Ln --nosort`)).split('\n')
+      .filter((l) => l.trim().startsWith('->') || l.startsWith('TCP')).map((l) => l.trim().split(/\s+/).slice(0, 4).join(' '));
     let base = 20_000;
     const both = async (what: string) => {
       base += 10;
