@@ -48,10 +48,13 @@ export function compareServers(a: RealServer, b: RealServer): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** `servers` in the canonical order (the same array when already in it). */
+/** `servers` in the canonical order (the same array when already in it); each key built once. */
 export function canonicalOrder(servers: readonly RealServer[]): readonly RealServer[] {
-  for (let i = 1; i < servers.length; i++) {
-    if (compareServers(servers[i - 1]!, servers[i]!) > 0) return [...servers].sort(compareServers);
+  const keys = servers.map(sortKey);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      return keys.map((k, j) => ({ k, r: servers[j]! })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.r);
+    }
   }
   return servers;
 }
