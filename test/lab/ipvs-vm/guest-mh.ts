@@ -17,9 +17,15 @@ const VIP = '10.255.50.1';
 const KEY: ServiceKey = { protocol: 'tcp', address: VIP, port: 80 };
 /** Realservers (direct routing into a dummy link: the SYN goes nowhere, the choice is recorded). */
 const RS = [1, 2, 3, 4, 5, 6].map((n) => `10.255.51.${n}`);
-const WEIGHT: Record<string, number> = { '10.255.51.1': 10, '10.255.51.2': 20, '10.255.51.3': 10, '10.255.51.4': 10, '10.255.51.5': 30, '10.255.51.6': 10 };
-const CLIENTS = Array.from({ length: 12 }, (_, i) => `10.255.70.${i + 1}`);
-const PORTS_PER_CLIENT = 4;
+/**
+ * Weights with gcd 1, so each server takes that many turns when ip_vs_mh.c fills its table: the
+ * list order then moves ~6 % of the 4093 slots (with turns of 1-3 it moves ~0.5 %, which a few
+ * dozen tuples would likely miss). 256 tuples: a 6 % difference goes unseen with p ~ 1e-7.
+ */
+const WEIGHT: Record<string, number> = { '10.255.51.1': 20, '10.255.51.2': 41, '10.255.51.3': 25, '10.255.51.4': 30, '10.255.51.5': 60, '10.255.51.6': 33 };
+const CLIENTS = Array.from({ length: 16 }, (_, i) => `10.255.70.${i + 1}`);
+/** mh-port: the source port is part of the hash, so each client address gives this many tuples. */
+const PORTS_PER_CLIENT = 16;
 const DIRECTORS = ['vipd-mh1', 'vipd-mh2', 'vipd-mh3'] as const;
 type Director = (typeof DIRECTORS)[number];
 
@@ -127,7 +133,7 @@ export async function mhScenario(tools: GuestTools): Promise<StepResult[]> {
       .filter((l) => l.trim().startsWith('->') || l.startsWith('TCP')).map((l) => l.trim().split(/\s+/).slice(0, 4).join(' '));
     let base = 20_000;
     const both = async (what: string) => {
-      base += 10;
+      base += PORTS_PER_CLIENT;
       const [a, b] = [await probe('vipd-mh1', base), await probe('vipd-mh2', base)];
       return compare(a, b, what) || (spread(a) < 3 ? `${what}: the tuples reached only ${spread(a)} realservers` : '')
         || tools.same(await listed('vipd-mh2'), await listed('vipd-mh1'));
@@ -140,7 +146,7 @@ export async function mhScenario(tools: GuestTools): Promise<StepResult[]> {
     ok &&= await step('control: the same servers added by hand in another order give another mapping (the kernel table follows the list order)', async () => {
       await sh(['ip netns exec vipd-mh3 ipvsadm -A -t 10.255.50.1:80 -s mh -b mh-port',
         ...RS.map((a) => `ip netns exec vipd-mh3 ipvsadm -a -t 10.255.50.1:80 -r ${a}:80 -g -w ${WEIGHT[a]}`)].join('\n'));
-      base += 10;
+      base += PORTS_PER_CLIENT;
       const [a, c] = [await probe('vipd-mh1', base), await probe('vipd-mh3', base)];
       const problem = compare(a, c, 'control');
       return problem.includes('reached another realserver') ? '' : `expected a different mapping by hand, got: ${problem || 'the same'}`;
