@@ -30,8 +30,12 @@ const DIRECTORS = ['vipd-mh1', 'vipd-mh2', 'vipd-mh3'] as const;
 type Director = (typeof DIRECTORS)[number];
 
 async function sh(script: string): Promise<string> {
-  const r = await commandRunner.run('/bin/sh', ['-ec', script], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 20_000, maxOutputBytes: 1 << 20 });
-  if (r.exitCode !== 0) throw new Error(`sh: ${script.split('\n')[0]}...: rc ${r.exitCode} ${r.stderr.trim()}`);
+  // ~60 `ip` calls for the topology: each costs 50-500 ms under TCG on a loaded host
+  const r = await commandRunner.run('/bin/sh', ['-ec', script], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 180_000, maxOutputBytes: 1 << 20 });
+  if (r.exitCode !== 0) {
+    const why = r.timedOut ? 'timed out' : r.spawnError ? `cannot run: ${r.spawnError}` : `rc ${r.exitCode} signal ${r.signal}`;
+    throw new Error(`sh: ${script.split('\n')[0]}...: ${why} ${r.stderr.trim()}`);
+  }
   return r.stdout;
 }
 
