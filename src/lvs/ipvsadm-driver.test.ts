@@ -94,3 +94,21 @@ t.test('read() parses `-Sn` as it streams from the child: 10,000 realservers, th
   const e = await d.read().catch((x: unknown) => x);
   t.match(String(e), /ipvsadm -Sn.*10002/, 'a bad line is named with its number');
 });
+
+t.test('mh/sh/dh realservers come in the kernel\'s list order (-Ln --nosort), since -S always sorts (issue 17 §3)', async (t) => {
+  const saved = '-A -t 10.255.0.1:80 -s mh\n' + [1, 2, 3].map((n) => `-a -t 10.255.0.1:80 -r 10.255.1.${n}:80 -g -w 1\n`).join('')
+    + '-A -t 10.255.0.1:81 -s wlc\n' + [1, 2].map((n) => `-a -t 10.255.0.1:81 -r 10.255.1.${n}:81 -g -w 1\n`).join('');
+  const row = (n: number, port: number) => `  -> 10.255.1.${n}:${port}                0          0          0          0\n`;
+  const listed = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\n  -> RemoteAddress:Port\n'
+    + `TCP  10.255.0.1:80 mh\n${row(3, 80)}${row(1, 80)}${row(2, 80)}TCP  10.255.0.1:81 wlc\n${row(2, 81)}${row(1, 81)}`;
+  const args: string[][] = [];
+  const ok = (stdout: string): RunResult => ({
+    exitCode: 0, signal: null, stdout, stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false,
+    aborted: false, leftoversKilled: false, spawnError: null, durationMs: 0, containment: 'none',
+  });
+  const runner: CommandRunner = { run: async (_cmd, a) => { args.push([...a]); return ok(a[0] === '-Sn' ? saved : listed); } };
+  const table = await new IpvsadmDriver({ runner, owned, logger: silentLogger }).read();
+  t.same(args, [['-Sn'], ['-Ln', '--thresholds', '--exact', '--nosort']], 'ipvsadm refuses --nosort with -S: the order comes from -L');
+  t.same(table[0]!.realServers.map((r) => r.address), ['10.255.1.3', '10.255.1.1', '10.255.1.2'], 'mh: the list order');
+  t.same(table[1]!.realServers.map((r) => r.address), ['10.255.1.1', '10.255.1.2'], 'wlc: as -S printed');
+});

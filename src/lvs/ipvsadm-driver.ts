@@ -3,11 +3,12 @@ import type { CommandRunner, RunResult } from '../process/command-runner.js';
 import { renderBatch, type Command } from './commands.js';
 import { IpvsError, ipvsadmError } from './errors.js';
 import { addOwned, ownedSet, planAndApply, type ApplyOptions, type ApplyResult, type Ipvs } from './ipvs.js';
-import { serverId, serviceId, type IpvsTable, type ServiceKey, type VirtualService } from './model.js';
+import { serverId, serviceId, type IpvsTable, type RealServer, type ServiceKey, type VirtualService } from './model.js';
 import { joinCounters, type ServiceCounters } from './counters.js';
 import { parseConnectionsSliced, parseRateSliced, parseStatsSliced, parseThresholdsSliced, type Counters, type ServiceRow } from './parse-listing.js';
 import { parseSaveSliced, SaveParser } from './parse-save.js';
 import { LineFeed, Slicer } from './slices.js';
+import { orderMatters } from './dest-order.js';
 import { applyCommandsSliced } from './table-apply.js';
 
 export interface IpvsadmDriverOptions {
@@ -57,11 +58,15 @@ export class IpvsadmDriver implements Ipvs {
     return r;
   }
 
-  /** Reads `-Sn` and the thresholds, parsing in slices so a 10,000-server table does not block the loop. */
+  /**
+   * Reads `-Sn` and the thresholds (`-Ln --nosort`: the kernel's own list order, which -S cannot
+   * show, for the services whose table depends on it: dest-order.ts), parsing in slices so a
+   * 10,000-server table does not block the loop.
+   */
   async read(): Promise<IpvsTable> {
     this.trust = false;
     const table = await this.readSave();
-    const thr = await this.ipvsadm(['-Ln', '--thresholds', '--exact']);
+    const thr = await this.ipvsadm(['-Ln', '--thresholds', '--exact', '--nosort']);
     const thresholds = await parseThresholdsSliced(thr.stdout);
     const slicer = new Slicer();
     for (let i = 0; i < table.length; i++) {
@@ -74,7 +79,7 @@ export class IpvsadmDriver implements Ipvs {
         if (x) servers[j] = { ...servers[j]!, upperThreshold: x.upper, lowerThreshold: x.lower };
         if (slicer.due()) await slicer.pause();
       }
-      table[i] = { ...s, realServers: servers };
+      table[i] = { ...s, realServers: orderMatters(s.scheduler) ? listOrder(servers, t) : servers };
     }
     this.last = table;
     this.trust = true;
@@ -139,4 +144,17 @@ export class IpvsadmDriver implements Ipvs {
     const rates = await this.ipvsadm(['-Ln', '--rate', '--exact']);
     return joinCounters(await parseConnectionsSliced(conns.stdout), await parseRateSliced(rates.stdout));
   }
+}
+
+/** `servers` (from -Sn, sorted by ipvsadm) in the order of the unsorted listing `listed`, when both hold the same servers. */
+function listOrder(servers: RealServer[], listed: ReadonlyMap<string, unknown>): RealServer[] {
+  if (listed.size !== servers.length) return servers;
+  const byId = new Map(servers.map((r) => [serverId(r), r]));
+  const out: RealServer[] = [];
+  for (const id of listed.keys()) {
+    const r = byId.get(id);
+    if (!r) return servers;
+    out.push(r);
+  }
+  return out;
 }

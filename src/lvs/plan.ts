@@ -4,6 +4,8 @@ import {
   type IpvsTable, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
 import { Slicer } from './slices.js';
+import { canonicalOrder, orderMatters } from './dest-order.js';
+import { planOrderedServers } from './plan-ordered.js';
 
 /**
  * The minimal ordered commands that make the owned part of `actual` equal to `desired`.
@@ -11,7 +13,9 @@ import { Slicer } from './slices.js';
  * (services in `desired` are always owned); nothing else of the table is ever touched.
  * Order: deletions of owned services first, then per desired service (in desired order)
  * add/edit the service, add new servers, edit changed ones, delete removed ones last, so a
- * service being refilled never passes through an empty state.
+ * service being refilled never passes through an empty state. For mh, sh and dh the kernel's
+ * list order shapes the lookup table: their realservers are put in canonical order, whatever the
+ * order of `desired`, and kept in it (dest-order.ts, plan-ordered.ts; issue 17 §3).
  */
 export function plan(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<string> = new Set()): Command[] {
   const out: Command[] = [];
@@ -36,22 +40,33 @@ function* planSteps(desired: IpvsTable, actual: IpvsTable, owned: ReadonlySet<st
     if (!want.has(id) && owned.has(id)) out.push({ op: 'delete-service', key: s.key });
   }
   for (const raw of desired) {
-    const d = normalizeService(raw);
+    const d = inOrder(normalizeService(raw));
+    const ordered = orderMatters(d.scheduler);
     const a = have.get(serviceId(d.key));
     if (!a) {
       out.push({ op: 'add-service', service: d });
-      for (let i = 0; i < d.realServers.length; i++) {
-        out.push({ op: 'add-server', key: d.key, server: d.realServers[i]! });
+      const n = d.realServers.length;
+      // each add goes to the head of the kernel's list: last first, for the list to be in order
+      for (let i = 0; i < n; i++) {
+        out.push({ op: 'add-server', key: d.key, server: d.realServers[ordered ? n - 1 - i : i]! });
         if (i % STEP === STEP - 1) yield;
       }
       continue;
     }
     if (!sameServiceAttributes(d, a)) out.push({ op: 'edit-service', service: d });
-    yield* planServers(d, a, out);
+    if (ordered) planOrderedServers(d, a, out);
+    else yield* planServers(d, a, out);
   }
 }
 
 const STEP = 512;
+
+/** mh, sh and dh: the realservers in canonical order (dest-order.ts); other services as given. */
+function inOrder(s: VirtualService): VirtualService {
+  if (!orderMatters(s.scheduler)) return s;
+  const rs = canonicalOrder(s.realServers);
+  return rs === s.realServers ? s : { ...s, realServers: rs };
+}
 
 /**
  * Appends to `out` (no spread: a 40,000-server service would overflow the call stack). Linear:

@@ -25,7 +25,7 @@ function reference(table: IpvsTable, commands: readonly Command[]): VirtualServi
       const has = cur.realServers.some((r) => serverId(r) === serverId(c.server));
       if (c.op === 'add-server') {
         if (has) return 'destination-exists';
-        t[i] = { ...cur, realServers: [...cur.realServers, c.server] };
+        t[i] = { ...cur, realServers: [c.server, ...cur.realServers] }; // list_add_rcu: the head
       } else if (!has) return 'no-such-destination';
       else if (c.op === 'edit-server') t[i] = { ...cur, realServers: cur.realServers.map((r) => (serverId(r) === serverId(c.server) ? c.server : r)) };
       else t[i] = { ...cur, realServers: cur.realServers.filter((r) => serverId(r) !== serverId(c.server)) };
@@ -60,7 +60,7 @@ t.test('applyCommands agrees with the kernel rules written the obvious way, erro
   t.pass('1,000 random command sequences');
 });
 
-t.test('the kernel order: an edited server keeps its place, a re-added one goes last; the input is not changed', async (t) => {
+t.test('the kernel order: an edited server keeps its place, a re-added one goes first; the input is not changed', async (t) => {
   const before: IpvsTable = [{ ...service(1, 'rr'), realServers: [server(1, 1), server(2, 1), server(3, 1)] }];
   const copy = JSON.stringify(before);
   const after = applyCommands(before, [
@@ -68,7 +68,7 @@ t.test('the kernel order: an edited server keeps its place, a re-added one goes 
     { op: 'delete-server', key: key(1), server: server(2, 1) },
     { op: 'add-server', key: key(1), server: server(2, 7) },
   ]);
-  t.same(after[0]!.realServers.map((r) => [r.address, r.weight]), [['10.255.1.1', 5], ['10.255.1.3', 1], ['10.255.1.2', 7]]);
+  t.same(after[0]!.realServers.map((r) => [r.address, r.weight]), [['10.255.1.2', 7], ['10.255.1.1', 5], ['10.255.1.3', 1]]);
   t.equal(JSON.stringify(before), copy);
   t.equal(applyCommands(before, [])[0], before[0], 'an untouched service is the same object');
 });

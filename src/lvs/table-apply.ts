@@ -3,13 +3,18 @@ import { IpvsError } from './errors.js';
 import { Slicer } from './slices.js';
 import { describeService, normalizeService, serverId, serviceId, type IpvsTable, type RealServer, type VirtualService } from './model.js';
 
-/** A service some command changed: its realservers by id, in the kernel's order (Map order). */
-interface Open { service: VirtualService; servers: Map<string, RealServer> | null }
+/**
+ * A service some command changed: its realservers by id (Map order: the list before the batch, then
+ * adds) and, per server added in this batch, the number of its latest add.
+ */
+interface Open { service: VirtualService; servers: Map<string, RealServer> | null; added?: Map<string, number> }
 
 /**
  * Applies commands to an in-memory table with the kernel's rules (same error kinds as
  * ipvsadm); the dry-run driver's table, and the kernel driver's idea of the kernel's table
- * between read-backs. Kept in the kernel's order: services as added, realservers as added.
+ * between read-backs. Kept in the kernel's order: services as added; a realserver added (or
+ * re-added) goes to the head of its service's list, an edited one keeps its place
+ * (ip_vs_ctl.c __ip_vs_update_dest: list_add_rcu; see dest-order.ts).
  * Linear in the table plus the commands (issue 13 §2): each touched service's realservers are
  * indexed once, then every command is a map operation; untouched services are reused as they are.
  */
@@ -34,6 +39,7 @@ function* applySteps(table: IpvsTable, commands: readonly Command[], out: Virtua
   const t = new Map<string, Open>();
   for (const s of table) t.set(serviceId(s.key), { service: s, servers: null });
   let step = 0;
+  let adds = 0;
   for (const c of commands) {
     if (++step % STEP === 0) yield;
     const key = c.op === 'add-service' || c.op === 'edit-service' ? c.service.key : c.key;
@@ -55,15 +61,25 @@ function* applySteps(table: IpvsTable, commands: readonly Command[], out: Virtua
       const has = servers.has(rid);
       if (c.op === 'add-server' && has) throw new IpvsError('destination-exists', `${describeService(key)} ${rid}: Destination already exists`);
       if (c.op !== 'add-server' && !has) throw new IpvsError('no-such-destination', `${describeService(key)} ${rid}: No such destination`);
-      // Map.set keeps an edited server's place and appends a new one, as the kernel's list does
+      // Map.set keeps an edited server's place; an added one is put at the head on output
       if (c.op === 'delete-server') servers.delete(rid);
       else servers.set(rid, c.server);
+      if (c.op === 'add-server') (cur.added ??= new Map()).set(rid, ++adds);
     }
   }
   for (const o of t.values()) {
-    out.push(o.servers ? { ...o.service, realServers: [...o.servers.values()] } : o.service);
+    out.push(o.servers ? { ...o.service, realServers: listOrder(o.servers, o.added) } : o.service);
     if (o.servers) yield;
   }
+}
+
+/** The kernel's list: the servers added in the batch, latest first, then the others in their places. */
+function listOrder(servers: Map<string, RealServer>, added: Map<string, number> | undefined): RealServer[] {
+  if (!added) return [...servers.values()];
+  const front = [...added].filter(([rid]) => servers.has(rid)).sort((a, b) => b[1] - a[1]).map(([rid]) => servers.get(rid)!);
+  const rest: RealServer[] = [];
+  for (const [rid, r] of servers) if (!added.has(rid)) rest.push(r);
+  return front.concat(rest);
 }
 
 /** The service's own settings, normalized, without its realservers. */

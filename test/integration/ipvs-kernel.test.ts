@@ -1,10 +1,7 @@
 // The real-kernel IPVS tests: one QEMU guest boot (Debian kernel with ip_vs) runs every scenario
 // of test/lab/ipvs-vm/guest-scenarios.ts against the real ipvsadm; one assertion per scenario.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import t from 'tap';
-import { compileForGuest, prepareGuest, repoRoot, runInGuest } from '../lab/ipvs-vm/guest.js';
-import { findTool, inCI } from '../support/require-tool.js';
+import { runGuestSuite } from './ipvs-guest-suite.js';
 
 const SCENARIOS = [
   'apply to an empty table',
@@ -46,64 +43,11 @@ const SCENARIOS = [
   // guest-restart.ts (issue 14 §1): graceful restart on, planned restarts, the real ipvsadm behind a recording wrapper
   'vipd run: graceful restart on: the table built',
   'vipd run: 3 planned restarts with graceful restart: ipvsadm -Sn identical before and after each, no batch deletes',
-  // guest-datapath.ts (issue 16 §3/§6): tcp.via-vip against realservers in namespaces
-  'datapath: the plain TCP check calls all three realservers up (their own addresses)',
-  'datapath: direct routing with an IPVS director holding the VIP: up with the VIP on lo, down without',
-  'datapath: IPIP: up through an ipip tunnel holding the VIP, down with the VIP on lo but no tunnel',
-  // guest-blackhole.ts (issue 16 §6): netns client + 3 realservers, wlc, NAT; realserver 3 resets client connections
-  'black hole: all three realservers pooled (realserver 3 passes its health check)',
-  'black hole: ipvsadm -Ln shows the seed pattern: realserver 3 no active and many inactive, its peers active',
-  "black hole: vipd's counters match ipvsadm -Ln (read just before and after vipd's own read)",
-  'black hole: /alerts names realserver 3, and neither 1 nor 2, within 40 s of the first client connection',
-  'black hole: blackhole-action = depool: realserver 3 leaves IPVS',
-  'black hole: blackhole-action = depool: IPVS sends realserver 3 no new connection (2 s of traffic)',
 ];
 
-/** src/ folders the guest imports (the daemon's whole import graph, for the daemon scenario). */
-// Every folder under src/ (a hand-kept list missed src/health/catalogue once): the guest runs vipd's own modules.
-const GUEST_SRC = readdirSync(join(repoRoot, 'src'), { recursive: true, withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => relative(join(repoRoot, 'src'), join(d.parentPath, d.name)));
-
-interface Skippable { fail(msg: string): unknown; skip(name: string, cb: () => void): unknown }
-
-/** Under CI=true a guest that cannot run is a failure; locally a loud skip. */
-function cannot(tt: Skippable, why: string): void {
-  if (inCI()) tt.fail(`CI=true and the IPVS guest cannot run: ${why}`);
-  else {
-    process.stderr.write(`\n!!! SKIPPING the real-kernel IPVS tests: ${why}\n\n`);
-    tt.skip(`SKIPPED: ${why}`, () => {});
-  }
-}
-
-t.test('IPVS adapter on a real kernel (QEMU guest)', async (t) => {
-  const missing = ['qemu-system-x86_64', 'ipvsadm', 'busybox'].filter((x) => !findTool(x));
-  if (missing.length) return cannot(t, `${missing.join(', ')} not found; run test/lab/install-deps.sh as root`);
-  const prepared = await prepareGuest();
-  if (!prepared.ok) return cannot(t, `test/lab/ipvs-vm/setup.sh failed:\n${prepared.output}`);
-  const out = join(repoRoot, 'build', `ipvs-guest-${process.pid}`);
-  t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const entry = compileForGuest('test/lab/ipvs-vm/guest-scenarios.ts', out, GUEST_SRC,
-    ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts', 'test/lab/ipvs-vm/guest-restart.ts',
-      'test/lab/ipvs-vm/guest-datapath.ts', 'test/lab/realserver-netns.ts', 'test/lab/netns.ts', 'test/lab/proc.ts',
-      'test/lab/ipvs-vm/guest-blackhole.ts']);
-  const rw = join(out, 'results');
-  mkdirSync(rw, { recursive: true });
-  const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw);
-  if (r.exitCode === 125) return cannot(t, `the guest did not boot:\n${r.stdout}${r.stderr}`);
-  t.equal(r.exitCode, 0, 'the scenario runner exited 0', { output: r.stdout + r.stderr });
-  let report: { results: { name: string; ok: boolean; detail: string }[]; log: string[] };
-  try {
-    report = JSON.parse(readFileSync(join(rw, 'results.json'), 'utf8'));
-  } catch (e) {
-    t.fail(`no results from the guest: ${String(e)}`, { output: r.stdout + r.stderr });
-    return;
-  }
-  const byName = new Map(report.results.map((x) => [x.name, x]));
-  for (const name of SCENARIOS) {
-    const res = byName.get(name);
-    t.ok(res?.ok, name, { detail: res?.detail ?? 'scenario did not run', log: res?.ok ? undefined : report.log });
-  }
-  t.same(report.results.map((x) => x.name).filter((n) => !SCENARIOS.includes(n)), [], 'no unlisted scenario');
-  for (const r of report.results.filter((x) => x.name.startsWith('vipd run:') || x.name.startsWith('black hole:'))) t.comment(`${r.name}: ${r.detail}`);
-});
+t.test('IPVS adapter on a real kernel (QEMU guest)', (t) => runGuestSuite(t, {
+  entry: 'test/lab/ipvs-vm/guest-scenarios.ts',
+  lazy: ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts', 'test/lab/ipvs-vm/guest-restart.ts'],
+  scenarios: SCENARIOS,
+  comment: (name) => name.startsWith('vipd run:'),
+}));

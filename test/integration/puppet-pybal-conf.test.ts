@@ -126,8 +126,9 @@ t.test('ipvs plan: the exact batch (IPIP -i for tunneling = true, mh, udp), then
     '-A -u 10.255.10.53:53 -s sh',
     '-a -u 10.255.10.53:53 -r 10.255.21.1:53 -g -w 1',
     '-A -t 10.255.10.1:443 -s mh',
-    '-a -t 10.255.10.1:443 -r 10.255.20.1:443 -i -w 10',
+    // mh: added last-first, so the kernel's list (each add goes to its head) is in canonical order (docs/routers.md)
     '-a -t 10.255.10.1:443 -r 10.255.20.2:443 -i -w 10',
+    '-a -t 10.255.10.1:443 -r 10.255.20.1:443 -i -w 10',
     '-A -t [fd00:255::10]:443 -s wrr',
     '-a -t [fd00:255::10]:443 -r [fd00:255::21:1]:443 -i -w 10',
   ];
@@ -137,7 +138,10 @@ t.test('ipvs plan: the exact batch (IPIP -i for tunneling = true, mh, udp), then
   t.match(r.stderr, '10 change(s)');
   // the table as the kernel prints it back (`ipvsadm -Sn`: tunnelled servers with --tun-type ipip)
   const now = join(dir, 'now.sn');
-  writeFileSync(now, expected.map((l) => (l.includes(' -i ') ? `${l} --tun-type ipip` : l)).join('\n') + '\n');
+  // (ipvsadm -S sorts each service's servers by address: here text order is that order)
+  const printed = expected.flatMap((l, i) => (l.startsWith('-A') ? [l, ...expected.slice(i + 1).filter((x, j, xs) => x.startsWith('-a')
+    && xs.slice(0, j).every((y) => y.startsWith('-a'))).sort()] : []));
+  writeFileSync(now, printed.map((l) => (l.includes(' -i ') ? `${l} --tun-type ipip` : l)).join('\n') + '\n');
   const again = await vipd('ipvs', 'plan', '-c', conf, '--table', now, '--all-up');
   t.equal(again.status, 0, again.stderr);
   t.equal(again.stdout, '', 'a steady table plans no change');

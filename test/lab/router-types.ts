@@ -41,6 +41,8 @@ export interface RouterOptions {
   gracefulRestart?: boolean;
   /** BFD with the speaker (FRR: zebra + bfdd + bgpd `neighbor bfd`; BIRD: `protocol bfd`, `bfd on`); netns only. */
   bfd?: BfdOptions | null;
+  /** The whole config file (bgpd.conf / bird.conf) instead of the generated one, given the router's dir (issue 17 §4). */
+  config?: ((dir: string) => string) | null;
 }
 
 /**
@@ -55,7 +57,8 @@ export function floodPrefix(i: number): string {
   return `${11 + Math.floor(i / 65536)}.${(i >> 8) & 255}.${i & 255}.0/24`;
 }
 
-export type ResolvedOptions = Required<Omit<RouterOptions, 'netns' | 'bfd'>> & { netns: string | undefined; bfd: BfdOptions | null; dir: string };
+export type ResolvedOptions = Required<Omit<RouterOptions, 'netns' | 'bfd' | 'config'>>
+  & { netns: string | undefined; bfd: BfdOptions | null; config: ((dir: string) => string) | null; dir: string };
 
 export interface RibRoute {
   prefix: string;
@@ -96,7 +99,7 @@ export function resolveOptions(o: RouterOptions, dir: string): ResolvedOptions {
     v6: o.v6 ?? false, netns: o.netns, holdTime: o.holdTime ?? 30, port, peerPort: o.peerPort ?? port,
     passive: o.passive ?? false, maxPrefixes: o.maxPrefixes ?? 10, frrRouteMapDelay: o.frrRouteMapDelay ?? 0, exportPrefixes: o.exportPrefixes ?? 0,
     md5Password: o.md5Password ?? '', ttlSecurity: o.ttlSecurity ?? false,
-    gracefulRestart: o.gracefulRestart ?? false, bfd: o.bfd ?? null, dir,
+    gracefulRestart: o.gracefulRestart ?? false, bfd: o.bfd ?? null, config: o.config ?? null, dir,
   };
 }
 

@@ -8,6 +8,7 @@ import { runCommand } from './run.js';
 import { speakCommand } from './speak.js';
 import { ipvsCommand } from './ipvs.js';
 import { fleetCommand } from './fleet.js';
+import { routerConfigCommand } from './router-config.js';
 import { depoolCommand, drainCommand, overridesCommand, poolCommand, repoolCommand } from './overrides.js';
 
 /** Every `vipd` subcommand; each lives in its own file in this folder. */
@@ -27,4 +28,5 @@ export const commands: CommandModule<any, any>[] = [
   speakCommand,
   ipvsCommand,
   fleetCommand,
+  routerConfigCommand,
 ];

@@ -1,32 +1,18 @@
-// Runs INSIDE the IPVS guest (see ipvs-kernel.test.ts): every real-kernel scenario in one boot.
+// Runs INSIDE the IPVS guest (see ipvs-kernel.test.ts): the core real-kernel scenarios in one boot
+// (the site-level ones in namespaces boot on their own: guest-site.ts).
 // Usage: node guest-scenarios.js RESULTS.json — writes [{ name, ok, detail }] for the host test.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planFromConfig } from '../../../src/cli/ipvs-plan.js';
-import { createLogger, type Logger } from '../../../src/log/logger.js';
 import { commandRunner } from '../../../src/process/command-runner.js';
 import { systemClock, millis } from '../../../src/time/clock.js';
 import {
   IpvsadmDriver, IpvsError, IpvsReconciler, realServer,
   type IpvsTable, type RealServer, type ServiceKey, type VirtualService,
 } from '../../../src/lvs/index.js';
+import { byHand, finish, ipvsadm, lines, logger, results, runModules, same, saved } from './guest-run.js';
 
-interface Result { name: string; ok: boolean; detail: string }
-const results: Result[] = [];
-const lines: string[] = [];
-const logger: Logger = createLogger({ json: true, level: 'debug', write: (l) => lines.push(l) });
-
-async function ipvsadm(args: string[], input?: string): Promise<string> {
-  const r = await commandRunner.run('ipvsadm', args, {
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 20_000, maxOutputBytes: 1 << 20, ...(input ? { input } : {}),
-  });
-  if (r.exitCode !== 0 || r.stderr) throw new Error(`ipvsadm ${args.join(' ')}: rc ${r.exitCode} ${r.stderr.trim()}`);
-  return r.stdout;
-}
-/** What an operator does by hand, in one ipvsadm call (each call costs ~0.2 s under TCG). */
-const byHand = (...lines: string[]): Promise<string> => ipvsadm(['-R'], lines.join('\n') + '\n');
-const saved = async (): Promise<string[]> => (await ipvsadm(['-Sn'])).split('\n').filter(Boolean);
 const driver = (owned: ServiceKey[]): IpvsadmDriver => new IpvsadmDriver({ runner: commandRunner, owned, logger });
 
 const tcp = (address: string, port: number): ServiceKey => ({ protocol: 'tcp', address, port });
@@ -35,12 +21,6 @@ function svc(key: ServiceKey, servers: RealServer[], extra: Partial<VirtualServi
 }
 const rs = (address: string, port: number, weight: number, more: Partial<RealServer> = {}): RealServer =>
   realServer({ address, port, weight, ...more });
-
-function same(actual: unknown, expected: unknown): string {
-  const a = JSON.stringify(actual, null, 1);
-  const e = JSON.stringify(expected, null, 1);
-  return a === e ? '' : `expected ${e}\n  actual ${a}`;
-}
 
 /** Each scenario starts from a table holding exactly `setup` (the guest's table is ours). */
 async function scenario(name: string, setup: string[], body: () => Promise<string>): Promise<void> {
@@ -266,43 +246,11 @@ try {
   results.push({ name: 'vipd run: start', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
 }
 
-// Later modules, each with its own daemons (after the last one stopped), in this order; a module that
-// throws reports one failed result under its name. Issue 11: adoption with failing reads and a cut
-// batch; issue 14 §1: planned restarts keep the table; issue 16 §3/§6: checks through the data path.
-type ScenarioModule = Record<string, (h: { logger: typeof logger; saved: typeof saved; byHand: typeof byHand; same: typeof same }) => Promise<Result[]>>;
-const LATER: Array<[file: string, fn: string, failName: string]> = [
+// Later modules, each with its own daemons (after the last one stopped), in this order. Issue 11:
+// adoption with failing reads and a cut batch; issue 14 §1: planned restarts keep the table.
+// (Site-level scenarios in namespaces of their own boot in guest-site.ts.)
+await runModules([
   ['./guest-adoption.js', 'adoptionScenario', 'vipd run: adoption scenario'],
   ['./guest-restart.js', 'restartScenario', 'vipd run: graceful restart scenario'],
-  ['./guest-datapath.js', 'datapathScenario', 'datapath: scenario'],
-];
-for (const [file, fn, failName] of LATER) {
-  try {
-    const mod = await import(file) as ScenarioModule;
-    results.push(...await mod[fn]!({ logger, saved, byHand, same }));
-  } catch (e) {
-    results.push({ name: failName, ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-  }
-}
-
-// Issue 16 §6: the seed's black-holed realserver, in network namespaces (its own daemon, after the last one stopped).
-try {
-  const { blackholeScenario } = await import('./guest-blackhole.js');
-  results.push(...await blackholeScenario({ logger, saved, byHand, same }));
-} catch (e) {
-  results.push({ name: 'black hole: setup', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-}
-
-writeFileSync(process.argv[2]!, JSON.stringify({ results, log: lines.slice(-40) }, null, 1));
-console.log(`guest scenarios: ${results.filter((r) => r.ok).length}/${results.length} ok`);
-// Tells the guest's watchdog the work is saved: from now on node must exit by itself within seconds.
-if (process.env.VIPD_IPVS_VM_DONE) writeFileSync(process.env.VIPD_IPVS_VM_DONE, 'done\n');
-// A handle still open at exit can hang node's own teardown (see guest-backends.ts): name any but stdio.
-process.on('exit', (code) => {
-  const open = process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap');
-  if (open.length) console.log(`guest node: exit code ${code} with handles still open: ${JSON.stringify(open)}`);
-});
-// Every scenario stops what it started: anything still holding the event loop is named, then ended.
-setTimeout(() => {
-  console.log(`guest node still alive 5 s after the scenarios: ${JSON.stringify(process.getActiveResourcesInfo())}`);
-  process.exit(3);
-}, 5000).unref();
+]);
+finish(process.argv[2]!);

@@ -5,7 +5,7 @@ import { birdConfig } from './bird-config.js';
 
 /** BIRD 2 in the foreground (-f), control socket in the router's dir; `config` replaces the generated bird.conf. */
 export async function startBird(o: ResolvedOptions, config?: string): Promise<Daemon> {
-  writeFileSync(`${o.dir}/bird.conf`, config ?? birdConfig(o));
+  writeFileSync(`${o.dir}/bird.conf`, config ?? (o.config ? o.config(o.dir) : birdConfig(o)));
   await sh('bird', ['-p', '-c', `${o.dir}/bird.conf`]);
   const [cmd, argv] = inNetns(o.netns, 'bird', ['-f', '-c', `${o.dir}/bird.conf`, '-s', `${o.dir}/bird.ctl`, '-P', `${o.dir}/bird.pid`]);
   const d = startDaemon(cmd, argv, `${o.dir}/bird.stdout`);

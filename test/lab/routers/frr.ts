@@ -9,7 +9,7 @@ import { frrBfddConfig, frrConfig } from './frr-config.js';
  * `custom` (the multi-balancer lab): another bgpd.conf, and `fib` = zebra installs the routes in the netns.
  */
 export async function startFrr(o: ResolvedOptions, custom?: { config: string; fib: boolean }): Promise<Daemon> {
-  writeFileSync(`${o.dir}/bgpd.conf`, custom?.config ?? frrConfig(o));
+  writeFileSync(`${o.dir}/bgpd.conf`, custom?.config ?? (o.config ? o.config(o.dir) : frrConfig(o)));
   const zebra = o.bfd !== null || custom?.fib === true;
   if (zebra && !o.netns) throw new Error('FRR with BFD or a FIB runs zebra: give it a netns');
   const helpers = zebra ? await startBfdHelpers(o) : [];
