@@ -13,8 +13,9 @@ import { resolveServers, reresolveService, type ResolutionHooks } from './resolu
 import { ResolveLimiter, type LimiterOptions } from './resolve-limiter.js';
 import { dropMonitors, monitorState, newService, resetMonitors, type Service } from './service-state.js';
 import type { OverrideSet } from './overrides.js';
-import { overlayPools, type InstanceRouting } from './overrides-apply.js';
-import { alertSummary, poolStatus, type Alert, type CoordinatorStatus, monitorStatuses, type MonitorStatus, type PoolStatus } from './status.js';
+import type { InstanceRouting } from './overrides-apply.js';
+import { alertSummary, type Alert, type CoordinatorStatus, type MonitorStatus, type PoolStatus } from './status.js';
+import { readMonitors, readPool, readStatus, readSummary, type ReadState } from './status-reads.js';
 import type { HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort } from './types.js';
 
 export interface CoordinatorDeps {
@@ -225,46 +226,17 @@ export class Coordinator {
     this.out.flush();
   }
 
-  /**
-   * Current state; publishes first what this tick changed, so readers never see a stale decision.
-   * Servers show what IPVS holds (overrides applied); `health`: health's own decision instead.
-   */
-  status(health = false): CoordinatorStatus {
-    this.out.flush();
-    const pools = [...this.services.values()].map((svc) => poolStatus(svc.spec, svc.pool, {
-      delivered: svc.delivered, firstRoundDone: svc.firstRoundDone, couldNotDepoolTotal: svc.couldNotDepool,
-    }));
-    const overrides = this.out.overrides;
-    return { pools: health ? pools : overlayPools(pools, overrides), vips: this.out.decisions(), alerts: [...this.alerts.values()], overrides };
-  }
-
+  /** Current state (status-reads.ts); `health`: health's own decision instead of what IPVS holds. */
+  status(health = false): CoordinatorStatus { return readStatus(this.reads, health); }
   alertSummary(): ReturnType<typeof alertSummary> { return alertSummary(this.status()); }
-
   /** The VIP decisions alone (cheap: no per-server status), for the fleet registration. */
   vipDecisions(): CoordinatorStatus['vips'] { this.out.flush(); return this.out.decisions(); }
-  /** The API's keyed reading (issue 13): status() without the pools, O(VIPs + alerts). */
-  summary(): Omit<CoordinatorStatus, 'pools'> {
-    this.out.flush();
-    return { vips: this.out.decisions(), alerts: [...this.alerts.values()], overrides: this.out.overrides };
-  }
-
+  /** The API's keyed readings (issue 13). */
+  summary(): Omit<CoordinatorStatus, 'pools'> { return readSummary(this.reads); }
   serviceNames(): string[] { return [...this.services.keys()]; }
-
-  /** One pool as status() gives it, O(its servers). */
-  poolStatus(service: string): PoolStatus | null {
-    const svc = this.services.get(service);
-    if (!svc) return null;
-    this.out.flush();
-    const p = poolStatus(svc.spec, svc.pool, { delivered: svc.delivered, firstRoundDone: svc.firstRoundDone, couldNotDepoolTotal: svc.couldNotDepool });
-    return overlayPools([p], this.out.overrides)[0]!;
-  }
-
-  /** One server's monitors as status() gives them (overrides do not touch them), O(its monitors). */
-  monitors(service: string, host: string): MonitorStatus[] | null {
-    const svc = this.services.get(service);
-    const s = svc?.pool.servers.get(host);
-    return svc && s ? monitorStatuses(s, svc.spec) : null;
-  }
+  poolStatus(service: string): PoolStatus | null { return readPool(this.reads, service); }
+  monitors(service: string, host: string): MonitorStatus[] | null { return readMonitors(this.reads, service, host); }
+  private get reads(): ReadState { return { services: this.services, out: this.out, alerts: this.alerts }; }
 
   /** Re-resolve every hostname: follow address changes, retry failures (PyBal never did). */
   async reresolve(): Promise<void> {

@@ -18,7 +18,7 @@ import { IpvsAdapter } from './ipvs-adapter.js';
 import { VipGuard } from './vip-guard.js';
 import { gracefulShutdownMs, speakerConfig, staticRoutes } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
-import { SpeakerAdapter, bgpStatus, withSpeakerTruth } from './speaker-adapter.js';
+import { SpeakerAdapter } from './speaker-adapter.js';
 import { systemResolver } from './resolver.js';
 import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
 import { applyPlan, prepareMonitors } from './apply-plan.js';
@@ -31,7 +31,8 @@ import { BfdWiring, stopBgp } from './bfd-wiring.js';
 import { startPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
 import { siteReloadWarning, startSite, type Site } from './site-wiring.js';
-import { ChangeTracker, changeMarks, keyedStatus } from './api-keyed.js';
+import { ChangeTracker, changeMarks } from './api-keyed.js';
+import { daemonStatus } from './status-source.js';
 import { startIpvsStats, type IpvsStats } from './ipvs-stats.js';
 
 export { ConfigError, readConfig };
@@ -67,7 +68,8 @@ export class Daemon {
   readonly bfd: BfdWiring | null;
   api: ApiServer | null = null;
   readonly health: HealthAdapter;
-  private readonly changes = new ChangeTracker();
+  /** The API's delta marks (api-keyed.ts). */
+  readonly changes = new ChangeTracker();
   readonly coordinator: Coordinator;
   readonly ipvs: IpvsAdapter;
   readonly reconciler: IpvsReconciler;
@@ -226,22 +228,8 @@ export class Daemon {
     await src?.stop();
   }
 
-  statusSource(): StatusSource {
-    return {
-      coordinator: () => withSpeakerTruth(this.coordinator.status(), bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow())),
-      bgp: () => { const b = bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow()); return this.bfd ? this.bfd.withBfd(b) : b; },
-      ipvs: () => ({
-        driver: this.opts.dryRun ? 'dry-run' : 'ipvsadm', repairsTotal: this.reconciler.repairs,
-        appliesTotal: this.ipvs.applies, errorsTotal: this.reconciler.failures, lastError: this.ipvs.lastError,
-      }),
-      checks: () => this.health.checks.status(),
-      schedule: () => this.health.schedule(),
-      reload: () => ({ ...this.reloads }), counters: () => this.stats?.status() ?? null,
-      keyed: keyedStatus(this.changes, this.coordinator, this.health.checks, () => bgpStatus(this.speaker?.status() ?? null, this.opts.clock.wallNow())),
-      startedAt: this.startedAt, now: () => this.opts.clock.wallNow(),
-      actions: { confirmPoolRemoval: (service) => this.confirmPoolRemoval(service), ...(this.overrides ? { override: (w) => this.overrides!.write(w) } : {}) },
-    };
-  }
+  /** What the API reads (status-source.ts). */
+  statusSource(): StatusSource { return daemonStatus(this); }
 
   /** The operator lets a held pool update (pool-max-removal) of `service` apply now. */
   confirmPoolRemoval(service: string): { ok: boolean; message: string } {
