@@ -7,6 +7,16 @@ import { commandRunner } from '../../../src/process/command-runner.js';
 
 export interface Result { name: string; ok: boolean; detail: string }
 export const results: Result[] = [];
+const started = Date.now();
+/** One line per result on the guest's stdout as it comes: a run the host's timeout ends still shows how far it got. */
+export function progress(): void {
+  for (let i = shown; i < results.length; i++) {
+    const r = results[i]!;
+    console.log(`guest ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.ok ? 'ok' : 'FAIL'} ${r.name}`);
+  }
+  shown = results.length;
+}
+let shown = 0;
 export const lines: string[] = [];
 export const logger: Logger = createLogger({ json: true, level: 'debug', write: (l) => lines.push(l) });
 
@@ -44,6 +54,7 @@ export async function runModules(list: Array<[file: string, fn: string, failName
     } catch (e) {
       results.push({ name: failName, ok: false, detail: failure(e) });
     }
+    progress();
   }
 }
 

@@ -11,7 +11,7 @@ import {
   IpvsadmDriver, IpvsError, IpvsReconciler, realServer,
   type IpvsTable, type RealServer, type ServiceKey, type VirtualService,
 } from '../../../src/lvs/index.js';
-import { byHand, finish, ipvsadm, lines, logger, results, runModules, same, saved } from './guest-run.js';
+import { byHand, finish, ipvsadm, lines, logger, progress, results, runModules, same, saved } from './guest-run.js';
 
 const driver = (owned: ServiceKey[]): IpvsadmDriver => new IpvsadmDriver({ runner: commandRunner, owned, logger });
 
@@ -32,6 +32,7 @@ async function scenario(name: string, setup: string[], body: () => Promise<strin
   } catch (e) {
     results.push({ name, ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   }
+  progress();
 }
 
 async function expectError(kind: string, act: () => Promise<unknown>): Promise<string> {
@@ -245,6 +246,7 @@ try {
 } catch (e) {
   results.push({ name: 'vipd run: start', ok: false, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
 }
+progress();
 
 // Later modules, each with its own daemons (after the last one stopped), in this order. Issue 11:
 // adoption with failing reads and a cut batch; issue 14 §1: planned restarts keep the table.
