@@ -28,7 +28,7 @@ function parseService(text: string): { service?: ServiceConfig; problems: string
 
 /** A value each kind refuses, written as pybal.conf would. */
 const BAD: Record<OptionSpec['kind'], string | null> = {
-  seconds: 'soon', number: 'lots', integer: '1.5', bool: 'maybe', strings: '[ 1 ]', args: "'-v'", statuses: '99', string: null,
+  seconds: 'soon', timeout: 'soon', number: 'lots', integer: '1.5', bool: 'maybe', strings: '[ 1 ]', args: "'-v'", statuses: '99', string: null,
 };
 
 for (const kind of MONITOR_KINDS) {

@@ -14,6 +14,8 @@ export interface TimeoutHooks {
   defer?: (fn: () => void) => void;
   /** How late the timer fired, and whether the result came in before the deferred verdict. */
   onTimeout?: (lateMs: number, rescued: boolean) => void;
+  /** This check's deadline when it is not the monitor's (`timeout = auto`: adaptive-timeout.ts). */
+  timeoutMs?: number;
 }
 
 /** Reasons reach logs, alerts, the API and metrics: no URL leaves with its secrets, whatever the monitor wrote. */
@@ -27,7 +29,7 @@ export const redacted = (r: CheckResult): CheckResult => (r.reason.includes('://
  */
 export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock, hooks: TimeoutHooks = {}): Promise<CheckResult> {
   const started = clock.now();
-  const timeoutMs = monitor.schedule.timeoutMs;
+  const timeoutMs = hooks.timeoutMs ?? monitor.schedule.timeoutMs;
   const ac = new CheckAbort();
   const defer = hooks.defer ?? setImmediate;
   // One promise settled once, by the check or by the deadline (thousands of checks per second).

@@ -5,6 +5,7 @@ import { applyResult, initialHysteresis, type Hysteresis } from './hysteresis.js
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
 import { checkWithTimeout, redacted } from './check-timeout.js';
 import { ScheduleCounters, type ScheduleStats } from './schedule-stats.js';
+import { AdaptiveTimeouts } from './adaptive-timeout.js';
 
 export { checkWithTimeout, type TimeoutHooks } from './check-timeout.js';
 
@@ -84,6 +85,8 @@ interface Entry {
   lastTimeoutLateMs: number;
   /** Has given its first result (the first round waits for every server's). */
   seen: boolean;
+  /** Its slot in `learned` with `timeout = auto`, else -1. */
+  auto: number;
 }
 
 /**
@@ -101,6 +104,7 @@ export class HealthRunner {
   private readonly counters = { pushedResults: 0, timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0 };
   private readonly schedule: ScheduleCounters;
   private readonly defer: (fn: () => void) => void;
+  private readonly learned = new AdaptiveTimeouts();
 
   constructor(private readonly opts: RunnerOptions) {
     this.clock = opts.clock;
@@ -118,7 +122,7 @@ export class HealthRunner {
     const e: Entry = {
       target, monitor, dueAt: this.clock.now() + phase, running: false, cancelTimer: null,
       hysteresis: initialHysteresis, stateSince: this.clock.now(), stopped: false, unwatch: null, superseded: false,
-      lastLateMs: 0, maxLateMs: 0, lastTimeoutLateMs: 0, seen: false,
+      lastLateMs: 0, maxLateMs: 0, lastTimeoutLateMs: 0, seen: false, auto: monitor.schedule.auto ? this.learned.alloc() : -1,
     };
     this.entries.set(key, e);
     this.schedule.added();
@@ -134,6 +138,7 @@ export class HealthRunner {
     e.cancelTimer?.();
     e.unwatch?.();
     this.entries.delete(key);
+    this.learned.release(e.auto);
     if (!e.seen) this.schedule.settled(this.clock.now());
     monitor.forget?.(target);
   }
@@ -197,8 +202,9 @@ export class HealthRunner {
     e.running = true;
     e.superseded = false;
     e.lastTimeoutLateMs = 0;
+    const timeoutMs = this.learned.timeoutMs(e.auto, e.monitor.schedule);
     const result = await checkWithTimeout(e.monitor, e.target, this.clock, {
-      defer: this.defer,
+      defer: this.defer, timeoutMs,
       onTimeout: (lateMs, rescued) => {
         e.lastTimeoutLateMs = lateMs;
         this.counters.timeoutsFired++;
@@ -214,6 +220,7 @@ export class HealthRunner {
     });
     e.running = false;
     if (e.stopped || e.superseded) return;
+    this.learned.observe(e.auto, result, timeoutMs);
     this.record(e, result);
   }
 

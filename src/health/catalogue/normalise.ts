@@ -75,6 +75,7 @@ function list(spec: ListSpec, v: OptionValue): Checked<readonly string[]> {
 export function normalise<S extends OptionSpec>(spec: S, v: OptionValue): Checked<KindValue[S['kind']]>;
 export function normalise(spec: OptionSpec, v: OptionValue): Checked<KindValue[OptionSpec['kind']]> {
   switch (spec.kind) {
+    case 'timeout': return typeof v === 'string' && v.trim().toLowerCase() === 'auto' ? good('auto' as const) : number(spec, v);
     case 'seconds': case 'number': case 'integer': return number(spec, v);
     case 'bool': return bool(v);
     case 'string': {
