@@ -6,6 +6,7 @@
 //   (g) as (b) with `proxyfetch.timeout = auto` and `timeout-max = 0.5` (issue 16 §5): a fresh vipd
 //       per run, each hang after 23 s of learning (20 checks); (h) the same vipd for every run, so
 //       each hang after the first meets a window that remembers the previous one
+//   (x) ExaBGP's healthcheck in vipd's place, hung backend (failover-exabgp.ts; only when named)
 // plus the time from `vipd run` to the VIP in both RIBs, and from a backend's return to the VIP's;
 //   (e) planned restarts with graceful restart, FRR, BIRD and GoBGP (failover-restart.ts).
 // Two clocks: "wire" is the withdraw UPDATE to that router in a tcpdump capture (lower bound of the
@@ -23,6 +24,7 @@ import { startCapture } from '../test/lab/capture.js';
 import { execFileSync } from 'node:child_process';
 import { plannedRestartCase } from './failover-restart.js';
 import { bfdCases } from './failover-bfd.js';
+import { exabgpHungCase } from './failover-exabgp.js';
 
 const RUNS = Number(process.env.FAILOVER_RUNS ?? 10);
 const PREFIX = '10.2.1.1/32';
@@ -146,6 +148,10 @@ async function main(): Promise<void> {
   try {
     if (scenarios.length) await frrAndBird(lo, (r) => routers.push(r));
     for (const sc of scenarios) await scenario(sc, routers, lo);
+    if (only?.split(',').includes('x')) {
+      if (!routers.length) await frrAndBird(lo, (r) => routers.push(r));
+      await exabgpHungCase({ routers, lo, runs: RUNS, startBackend, waitRib, stats });
+    }
   } finally {
     for (const r of routers) await r.stop();
   }
