@@ -24,9 +24,10 @@ export async function exabgpHungCase(d: ExaCaseDeps): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vipd-bench-exa-'));
   const ip = d.lo.router(10);
   const port = await freePort(d.lo.speaker);
-  const check = `curl -sf --max-time 0.5 -o /dev/null -H 'Host: web.example.org' http://${ip}:${port}/`;
+  // A script, so ExaBGP's config parser sees no quotes.
+  writeFileSync(join(dir, 'check.sh'), `#!/bin/sh\nexec curl -sf --max-time 0.5 -o /dev/null -H 'Host: web.example.org' http://${ip}:${port}/\n`, { mode: 0o755 });
   const hc = ['/usr/bin/python3 -m exabgp healthcheck --no-syslog --no-ack --interval 1 --fast-interval 1 --rise 1 --fall 1',
-    `--withdraw-on-down --no-ip-setup --ip 10.2.1.1/32 --next-hop 192.0.2.10 --timeout 1 --cmd "${check}"`].join(' ');
+    `--withdraw-on-down --no-ip-setup --ip 10.2.1.1/32 --next-hop 192.0.2.10 --timeout 1 --cmd ${join(dir, 'check.sh')}`].join(' ');
   writeFileSync(join(dir, 'exabgp.conf'), [
     'process hc {', `  run ${hc};`, '  encoder text;', '}',
     ...d.routers.flatMap((r) => [`neighbor ${r.ip} {`, `  router-id ${d.lo.speaker};`, `  local-address ${d.lo.speaker};`,
