@@ -43,7 +43,7 @@ t.test('every bad option is named in the error', async (t) => {
   t.equal(errorOf('ProxyFetch', {}), 'proxyfetch.url: is required');
   t.equal(errorOf('ProxyFetch', { url: 'ftp://a/' }), "proxyfetch.url: scheme must be http or https, got 'ftp://a/'");
   t.equal(errorOf('ProxyFetch', { url: 'not a url' }), "proxyfetch.url: not a valid URL: 'not a url'");
-  t.equal(errorOf('ProxyFetch', { url: 'http://a/', timeout: 'abc' }), "proxyfetch.timeout: must be a number, got 'abc'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', timeout: 'abc' }), "proxyfetch.timeout: must be a number or auto, got 'abc'");
   t.equal(errorOf('ProxyFetch', { url: 'http://a/', interval: -1 }), 'proxyfetch.interval: must be at least 0.01, got -1');
   t.equal(errorOf('ProxyFetch', { url: 'http://a/', rise: '1.5' }), "proxyfetch.rise: must be an integer, got '1.5'");
   t.equal(errorOf('ProxyFetch', { url: 'http://a/', check_all: 'maybe' }), "proxyfetch.check_all: must be yes/no (true/false, on/off, 1/0), got 'maybe'");
@@ -80,6 +80,6 @@ t.test('timeout = auto (issue 16 §5): learned under timeout-max; only request/a
   t.equal(createMonitor('ProxyFetch', { url: 'http://a/', timeout: '0.7', 'timeout-max': '2' }).ok && 'fixed', 'fixed');
   t.match(errorOf('IdleConnection', { timeout: 'auto' }), /idleconnection\.timeout: must be a number, got 'auto'/);
   t.match(errorOf('RunCommand', { command: '/bin/true', timeout: 'auto' }), /runcommand\.timeout: must be a number/);
-  t.match(errorOf('TCP', { timeout: 'automatic' }), /tcp\.timeout: must be a number, got 'automatic'/);
+  t.match(errorOf('TCP', { timeout: 'automatic' }), /tcp\.timeout: must be a number or auto, got 'automatic'/);
   t.match(errorOf('TCP', { timeout: 'auto', 'timeout-max': '0' }), /tcp\.timeout-max: must be at least 0.001/);
 });
