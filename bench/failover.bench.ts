@@ -3,6 +3,10 @@
 //   (a) ProxyFetch interval 1 s, timeout 0.5 s, backend process killed (SIGKILL)
 //   (b) the same backend hung (SIGSTOP)
 //   (c) ProxyFetch + IdleConnection, backend process killed
+//   (g) as (b) with `proxyfetch.timeout = auto` and `timeout-max = 0.5` (issue 16 §5): a fresh vipd
+//       per run, each hang after 23 s of learning (20 checks); (h) the same vipd for every run, so
+//       each hang after the first meets a window that remembers the previous one
+//   (x) ExaBGP's healthcheck in vipd's place, hung backend (failover-exabgp.ts; only when named)
 // plus the time from `vipd run` to the VIP in both RIBs, and from a backend's return to the VIP's;
 //   (e) planned restarts with graceful restart, FRR, BIRD and GoBGP (failover-restart.ts).
 // Two clocks: "wire" is the withdraw UPDATE to that router in a tcpdump capture (lower bound of the
@@ -20,9 +24,11 @@ import { startCapture } from '../test/lab/capture.js';
 import { execFileSync } from 'node:child_process';
 import { plannedRestartCase } from './failover-restart.js';
 import { bfdCases } from './failover-bfd.js';
+import { exabgpHungCase } from './failover-exabgp.js';
 
 const RUNS = Number(process.env.FAILOVER_RUNS ?? 10);
 const PREFIX = '10.2.1.1/32';
+const AUTO = ['proxyfetch.timeout = auto', 'proxyfetch.timeout-max = 0.5'];
 
 interface BackendProc { proc: ChildProcess; stop(): void }
 
@@ -64,7 +70,8 @@ function withdrawTimes(file: string, speaker: string): Map<string, number[]> {
   return m;
 }
 
-interface Scenario { name: string; monitors: string; failure: 'kill' | 'stop' }
+interface Scenario { name: string; monitors: string; failure: 'kill' | 'stop'; timeout?: string[]; learnMs?: number; fresh?: boolean }
+const sleep = (ms: number): Promise<unknown> => new Promise((res) => setTimeout(res, ms));
 
 async function scenario(sc: Scenario, routers: Router[], lo: ReturnType<typeof loopbackBlock>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vipd-bench-'));
@@ -74,21 +81,27 @@ async function scenario(sc: Scenario, routers: Router[], lo: ReturnType<typeof l
   writeFileSync(join(dir, 'web.pools'), legacyPool([{ host: ip }]));
   const cfg = join(dir, 'vipd.conf');
   writeFileSync(cfg, `${bgpGlobal({ routers: routers.map((r) => r.ip), speaker: lo.speaker, apiPort })}
-${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch.url = [ 'http://web.example.org/' ]", 'proxyfetch.interval = 1', 'proxyfetch.timeout = 0.5', 'idleconnection.interval = 1'])}`);
+${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch.url = [ 'http://web.example.org/' ]", 'proxyfetch.interval = 1', ...(sc.timeout ?? ['proxyfetch.timeout = 0.5']), 'idleconnection.interval = 1'])}`);
   const cap = await startCapture({ iface: 'lo', filter: `tcp port 179 and src host ${lo.speaker}`, file: join(dir, 'bgp.pcap') });
   let capStopped = false;
   const stopCap = async (): Promise<void> => { if (!capStopped) { capStopped = true; await cap.stop(); } };
   const failures: number[] = [];
   let backend = await startBackend(ip, port);
   const t0 = performance.now();
-  const vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
+  let vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
   const down: Record<string, number[]> = {};
   const back: Record<string, number[]> = {};
   try {
     const start = await Promise.all(routers.map((r) => waitRib(r, true, 30_000)));
     console.log(`  ${sc.name}: vipd run → VIP in the RIB: ${routers.map((r, i) => `${r.kind} ${(start[i]! - t0).toFixed(0)} ms`).join(', ')}`);
     for (let run = 0; run < RUNS; run++) {
-      await new Promise((res) => setTimeout(res, 300 + Math.random() * 700)); // random phase against the check interval
+      if (sc.fresh && run > 0) {
+        await vipd.stop();
+        vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
+        await Promise.all(routers.map((r) => waitRib(r, true, 30_000)));
+      }
+      if (sc.learnMs && (sc.fresh || run === 0)) await sleep(sc.learnMs); // timeout = auto: past its 20 checks of learning
+      await sleep(300 + Math.random() * 700); // random phase against the check interval
       const failedAt = performance.now();
       failures.push(Date.now());
       backend.proc.kill(sc.failure === 'kill' ? 'SIGKILL' : 'SIGSTOP');
@@ -129,10 +142,16 @@ async function main(): Promise<void> {
     { name: '(a) ProxyFetch, killed', monitors: '[ "ProxyFetch" ]', failure: 'kill' },
     { name: '(b) ProxyFetch, hung (SIGSTOP)', monitors: '[ "ProxyFetch" ]', failure: 'stop' },
     { name: '(c) ProxyFetch + IdleConnection, killed', monitors: '[ "ProxyFetch", "IdleConnection" ]', failure: 'kill' },
-  ].filter((sc) => !only || sc.name.startsWith(`(${only})`)) as Scenario[];
+    { name: '(g) ProxyFetch timeout = auto, hung (SIGSTOP), fresh vipd', monitors: '[ "ProxyFetch" ]', failure: 'stop', timeout: AUTO, learnMs: 23_000, fresh: true },
+    { name: '(h) ProxyFetch timeout = auto, hung (SIGSTOP), repeated', monitors: '[ "ProxyFetch" ]', failure: 'stop', timeout: AUTO, learnMs: 23_000 },
+  ].filter((sc) => !only || only.split(',').some((o) => sc.name.startsWith(`(${o})`))) as Scenario[];
   try {
     if (scenarios.length) await frrAndBird(lo, (r) => routers.push(r));
     for (const sc of scenarios) await scenario(sc, routers, lo);
+    if (only?.split(',').includes('x')) {
+      if (!routers.length) await frrAndBird(lo, (r) => routers.push(r));
+      await exabgpHungCase({ routers, lo, runs: RUNS, startBackend, waitRib, stats });
+    }
   } finally {
     for (const r of routers) await r.stop();
   }

@@ -1,4 +1,5 @@
-// The soak (issue 11, "Proof"): `npm run soak -- [--minutes 60] [--servers 1000] [--warmup 5]`.
+// The soak (issue 11, "Proof"): `npm run soak -- [--minutes 60] [--servers 1000] [--warmup 5] [--timeout-auto]`.
+// --timeout-auto: `proxyfetch.timeout = auto` under `timeout-max = 0.5` (issue 16 §5) instead of 0.5 s.
 // vipd (`node dist/cli/main.js run -n`, bgp = no) checks N loopback HTTP realservers every 1 s
 // (bench/soak-backends.ts, another process); the pool file is rewritten every 10 s (20 spare
 // servers in or out, 10 weights changed), SIGHUP every minute, an API client at 200 req/s.
@@ -22,6 +23,7 @@ const MINUTES = arg('minutes', 60);
 const SERVERS = arg('servers', 1000);
 const WARMUP_S = arg('warmup', Math.min(5, MINUTES / 5)) * 60;
 const API_RATE = arg('api-rate', 200);
+const TIMEOUT = process.argv.includes('--timeout-auto') ? 'auto\nproxyfetch.timeout-max = 0.5' : '0.5';
 const SPARES = 20;
 const FIRST = '127.77.0.1';
 const PORT = 20000 + (process.pid % 5000);
@@ -66,7 +68,7 @@ depool-threshold = .5
 monitors = [ "ProxyFetch" ]
 proxyfetch.url = [ 'http://soak.example.org/healthz' ]
 proxyfetch.interval = 1
-proxyfetch.timeout = 0.5
+proxyfetch.timeout = ${TIMEOUT}
 `);
 }
 
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
   const startRss = mean(warm.slice(0, 3));
   const endRss = mean(warm.slice(-3));
   console.log('\n=== soak figures ===');
-  console.log(`duration ${MINUTES} min, ${SERVERS} realservers at 1 s, ${churnRound} pool rewrites, ${reloads} SIGHUP reloads, API ${API_RATE} req/s`);
+  console.log(`duration ${MINUTES} min, ${SERVERS} realservers at 1 s, timeout ${TIMEOUT.split('\n')[0]}, ${churnRound} pool rewrites, ${reloads} SIGHUP reloads, API ${API_RATE} req/s`);
   console.log(`RSS over time (MB): ${rss.filter((_, i) => i % 3 === 0).map(([s, v]) => `${s.toFixed(0)}s:${mb(v)}`).join(' ')}`);
   console.log(`RSS after warm-up: ${mb(startRss)} → ${mb(endRss)} MB (${(((endRss - startRss) / startRss) * 100).toFixed(1)}%), max ${mb(Math.max(...rss.map(([, v]) => v)))} MB`);
   console.log(`false transitions (down transitions of always-up servers, after warm-up): ${falseDown}; 'server down' log lines (whole run): ${downLines}`);

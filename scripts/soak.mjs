@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run soak -- [--minutes 60] [--servers 1000] [--warmup MIN] [--api-rate 200] [--keep]`:
+// `npm run soak -- [--minutes 60] [--servers 1000] [--warmup MIN] [--api-rate 200] [--timeout-auto] [--keep]`:
 // builds dist/ (vipd itself) and the bench (tsconfig.bench.json), then runs bench/soak.ts.
 // Long runs: flock /tmp/vipd-cpu.lock nice npm run soak -- --minutes 10
 import { spawnSync } from 'node:child_process';

@@ -31,7 +31,7 @@ function parseService(text: string): { service?: ServiceConfig; problems: string
 const PROBE_DEPS = { service: { vip: '10.255.7.1', forwarding: 'dr' as const } };
 
 const BAD: Record<OptionSpec['kind'], string | null> = {
-  seconds: 'soon', number: 'lots', integer: '1.5', bool: 'maybe', strings: '[ 1 ]', args: "'-v'", statuses: '99', string: null,
+  seconds: 'soon', timeout: 'soon', number: 'lots', integer: '1.5', bool: 'maybe', strings: '[ 1 ]', args: "'-v'", statuses: '99', string: null,
 };
 
 for (const kind of MONITOR_KINDS) {
@@ -100,4 +100,16 @@ t.test('pybal.conf spells monitor names as PyBal does and knows exactly the cata
     const { problems } = parseService(service(kind, []).replace(`'${kind}'`, `'${kind}', 'Ping'`));
     t.match(problems.find((p) => p.includes('Ping')) ?? '', `(known: ${MONITOR_KINDS.join(', ')})`);
   }
+});
+
+t.test('timeout = auto from pybal.conf, printed back as written', async (t) => {
+  const { printConfig } = await import('../config/index.js');
+  const text = `[web]\nprotocol = tcp\nip = 10.255.7.1\nport = 80\nscheduler = wrr\nconfig = file:///etc/pybal/pools/web\nmonitors = [ 'ProxyFetch' ]\nproxyfetch.url = [ 'http://a/' ]\nproxyfetch.timeout = auto\nproxyfetch.timeout-max = 0.3\n`;
+  const r = parseConfig(text, 'pybal.conf');
+  if (!r.ok) { t.fail(JSON.stringify(r.errors)); return; }
+  const built = buildMonitors(r.config.services[0]!, {});
+  t.same('monitors' in built && built.monitors[0]!.schedule.auto, { ceilingMs: 300, floorMs: 25 });
+  t.match(printConfig(r.config), /proxyfetch\.timeout = auto/);
+  const bad = parseConfig(text.replace('timeout = auto', 'timeout = automatic'), 'pybal.conf');
+  t.match(bad.ok ? '' : JSON.stringify(bad.errors), /pybal\.conf.*"line":9.*proxyfetch\.timeout must be a number or auto, got 'automatic'/);
 });

@@ -14,6 +14,8 @@ export interface TimeoutHooks {
   defer?: (fn: () => void) => void;
   /** How late the timer fired, and whether the result came in before the deferred verdict. */
   onTimeout?: (lateMs: number, rescued: boolean) => void;
+  /** This check's deadline when it is not the monitor's (`timeout = auto`: adaptive-timeout.ts). */
+  timeoutMs?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export const failedResult = (x: unknown, ms: number): CheckResult => ({ up: fals
  */
 export function checkWithTimeout(monitor: Monitor, target: Target, clock: Clock, hooks: TimeoutHooks = {}): Promise<CheckResult> {
   const started = clock.now();
-  const timeoutMs = monitor.schedule.timeoutMs;
+  const timeoutMs = hooks.timeoutMs ?? monitor.schedule.timeoutMs;
   const ac = new CheckAbort();
   const defer = hooks.defer ?? setImmediate;
   // One promise settled once, by the check or by the deadline (thousands of checks per second).

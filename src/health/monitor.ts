@@ -39,6 +39,8 @@ export interface Schedule {
   intervalMs: Millis;
   /** Covers the whole check: connect + request + response. */
   timeoutMs: Millis;
+  /** `timeout = auto`: each server's deadline is learned (adaptive-timeout.ts); `timeoutMs` is then the ceiling. */
+  auto?: { ceilingMs: number; floorMs: number };
   rise: number;
   fall: number;
 }

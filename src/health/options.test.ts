@@ -43,7 +43,7 @@ t.test('every bad option is named in the error', async (t) => {
   t.equal(errorOf('ProxyFetch', {}), 'proxyfetch.url: is required');
   t.equal(errorOf('ProxyFetch', { url: 'ftp://a/' }), "proxyfetch.url: scheme must be http or https, got 'ftp://a/'");
   t.equal(errorOf('ProxyFetch', { url: 'not a url' }), "proxyfetch.url: not a valid URL: 'not a url'");
-  t.equal(errorOf('ProxyFetch', { url: 'http://a/', timeout: 'abc' }), "proxyfetch.timeout: must be a number, got 'abc'");
+  t.equal(errorOf('ProxyFetch', { url: 'http://a/', timeout: 'abc' }), "proxyfetch.timeout: must be a number or auto, got 'abc'");
   t.equal(errorOf('ProxyFetch', { url: 'http://a/', interval: -1 }), 'proxyfetch.interval: must be at least 0.01, got -1');
   t.equal(errorOf('ProxyFetch', { url: 'http://a/', rise: '1.5' }), "proxyfetch.rise: must be an integer, got '1.5'");
   t.equal(errorOf('ProxyFetch', { url: 'http://a/', check_all: 'maybe' }), "proxyfetch.check_all: must be yes/no (true/false, on/off, 1/0), got 'maybe'");
@@ -67,4 +67,19 @@ t.test('RunCommand without arguments runs with none (not one empty argument)', a
   t.ok(m.ok);
   t.same(parseRunCommand({ command: '/bin/true' }).arguments, []);
   t.same(parseRunCommand({ command: '/bin/sh', arguments: ['-c', ''] }).arguments, ['-c', ''], 'an empty argument inside the list is kept');
+});
+
+t.test('timeout = auto (issue 16 §5): learned under timeout-max; only request/answer monitors take it', async (t) => {
+  const m = createMonitor('ProxyFetch', { url: 'http://a/', interval: '1', timeout: 'auto', 'timeout-max': '0.5' });
+  if (!m.ok) { t.fail(m.error); return; }
+  t.same(m.value.schedule, { intervalMs: 1000, timeoutMs: 500, rise: 1, fall: 1, auto: { ceilingMs: 500, floorMs: 25 } });
+  const d = createMonitor('TCP', { timeout: 'AUTO' });
+  t.same(d.ok && d.value.schedule.auto, { ceilingMs: 5000, floorMs: 25 }, 'the ceiling defaults to the monitor\'s timeout');
+  const low = createMonitor('TCP', { timeout: 'auto', 'timeout-max': '0.01' });
+  t.same(low.ok && low.value.schedule.auto, { ceilingMs: 10, floorMs: 10 }, 'the floor never above the ceiling');
+  t.equal(createMonitor('ProxyFetch', { url: 'http://a/', timeout: '0.7', 'timeout-max': '2' }).ok && 'fixed', 'fixed');
+  t.match(errorOf('IdleConnection', { timeout: 'auto' }), /idleconnection\.timeout: must be a number, got 'auto'/);
+  t.match(errorOf('RunCommand', { command: '/bin/true', timeout: 'auto' }), /runcommand\.timeout: must be a number/);
+  t.match(errorOf('TCP', { timeout: 'automatic' }), /tcp\.timeout: must be a number or auto, got 'automatic'/);
+  t.match(errorOf('TCP', { timeout: 'auto', 'timeout-max': '0' }), /tcp\.timeout-max: must be at least 0.001/);
 });

@@ -41,7 +41,7 @@ const FACTORIES: Record<MonitorKind, Factory> = {
 
 /**
  * Builds a monitor from PyBal's name and its options (keys without the `<monitor>.` prefix);
- * the error names the bad key, e.g. `proxyfetch.timeout: must be a number, got 'abc'`.
+ * the error names the bad key, e.g. `proxyfetch.timeout: must be a number or auto, got 'abc'`.
  */
 export function createMonitor(kind: string, options: MonitorOptions, deps: MonitorDeps = {}): Result<Monitor, string> {
   if (!isMonitorKind(kind)) return err(`unknown monitor '${kind}' (known: ${MONITOR_KINDS.join(', ')})`);

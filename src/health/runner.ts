@@ -7,6 +7,8 @@ import { failedResult, redacted, timeoutResult } from './check-timeout.js';
 import { CheckAbort } from './check-signal.js';
 import { ScheduleCounters, type ScheduleStats } from './schedule-stats.js';
 import { TimeHeap } from './time-heap.js';
+import { AdaptiveTimeouts } from './adaptive-timeout.js';
+import { Entry } from './runner-entry.js';
 import type { CheckLateness, RunnerOptions, RunnerStats } from './runner-types.js';
 
 export { checkWithTimeout, type TimeoutHooks } from './check-timeout.js';
@@ -14,34 +16,6 @@ export type { CheckLateness, RunnerOptions, RunnerStats, Transition } from './ru
 
 /** The longest the wheel starts checks in one go before it lets I/O (check results) in. */
 const SLICE_MS = 5;
-
-/** One server under one monitor: a fixed shape, found by its id in the wheel's heaps. */
-class Entry {
-  running = false;
-  stopped = false;
-  /** A pushed result arrived while a check ran: that check's result is stale and dropped. */
-  superseded = false;
-  /** Has given its first result (the first round waits for every server's). */
-  seen = false;
-  /** Hysteresis (hysteresis.ts): null before the first result; results disagreeing with `up` in a row. */
-  up: boolean | null = null;
-  streak = 0;
-  dueAt: number;
-  stateSince: number;
-  /** The running check: its number, signal and deadline's fate. */
-  gen = 0;
-  settled = true;
-  abort: CheckAbort | null = null;
-  startedAt = 0;
-  lastLateMs = 0;
-  maxLateMs = 0;
-  lastTimeoutLateMs = 0;
-  unwatch: (() => void) | null = null;
-  constructor(readonly id: number, readonly key: string, readonly target: Target, readonly monitor: Monitor, dueAt: number, now: number) {
-    this.dueAt = dueAt;
-    this.stateSince = now;
-  }
-}
 
 /**
  * Owns the schedule: a random phase spreads first checks over the interval, then each server is
@@ -69,6 +43,7 @@ export class HealthRunner {
   private readonly schedule: ScheduleCounters;
   private readonly defer: (fn: () => void) => void;
   private readonly wake = (): void => this.fire();
+  private readonly learned = new AdaptiveTimeouts();
 
   constructor(private readonly opts: RunnerOptions) {
     this.clock = opts.clock;
@@ -86,6 +61,7 @@ export class HealthRunner {
     const phase = Math.min(0.999999, Math.max(0, this.random())) * monitor.schedule.intervalMs;
     const id = this.freeIds.pop() ?? this.slots.length;
     const e = new Entry(id, key, target, monitor, now + phase, now);
+    if (monitor.schedule.auto) e.auto = this.learned.alloc();
     this.entries.set(key, e);
     this.slots[id] = e;
     this.schedule.added();
@@ -107,6 +83,7 @@ export class HealthRunner {
     this.entries.delete(e.key);
     this.slots[e.id] = undefined;
     this.freeIds.push(e.id);
+    this.learned.release(e.auto);
     if (this.due.size === 0 && this.deadlines.size === 0) this.cancelTimer();
     if (!e.seen) this.schedule.settled(this.clock.now());
     monitor.forget?.(target);
@@ -207,7 +184,8 @@ export class HealthRunner {
     const gen = ++e.gen;
     const ac = new CheckAbort();
     e.abort = ac;
-    this.deadlines.set(e.id, now + e.monitor.schedule.timeoutMs);
+    e.timeoutMs = this.learned.timeoutMs(e.auto, e.monitor.schedule);
+    this.deadlines.set(e.id, now + e.timeoutMs);
     try {
       e.monitor.check(e.target, ac).then(
         (r) => { if (e.gen === gen) this.settle(e, redacted(r)); },
@@ -229,7 +207,7 @@ export class HealthRunner {
     this.defer(() => {
       const rescued = e.gen !== gen || e.settled;
       this.timedOut(e, lateMs, rescued);
-      if (!rescued) this.settle(e, timeoutResult(e.monitor.schedule.timeoutMs), true);
+      if (!rescued) this.settle(e, timeoutResult(e.timeoutMs), true);
     });
   }
 
@@ -256,6 +234,7 @@ export class HealthRunner {
     this.deadlines.remove(e.id);
     if (timedOut) ac?.abort();
     if (e.stopped || e.superseded) return;
+    this.learned.observe(e.auto, result, e.timeoutMs);
     this.record(e, result);
   }
 

@@ -50,7 +50,7 @@ t.test('down: exit 1; the last result decides', async (t) => {
 t.test('bad arguments: exit 2 with a message naming the option', async (t) => {
   const badKey = await vipd(['probe', 'ProxyFetch', '--host', IP, '--port', port, '--option', 'url=http://x/', '--option', 'timeout=soon']);
   t.equal(badKey.code, 2);
-  t.match(badKey.stderr, /proxyfetch\.timeout: must be a number, got 'soon'/);
+  t.match(badKey.stderr, /proxyfetch\.timeout: must be a number or auto, got 'soon'/);
   t.equal(badKey.stdout, '');
   const unknown = await vipd(['probe', 'DNSQuery', '--host', IP, '--port', '53', '--option', 'hostnames=a.test', '--option', 'hostname=b.test']);
   t.equal(unknown.code, 2);

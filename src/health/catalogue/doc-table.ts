@@ -17,12 +17,12 @@ function defaultText(s: OptionSpec): string {
 }
 
 const TYPE: Record<OptionSpec['kind'], string> = {
-  seconds: 'seconds', number: 'number', integer: 'integer', bool: 'bool', string: 'string',
+  seconds: 'seconds', timeout: 'seconds or `auto`', number: 'number', integer: 'integer', bool: 'bool', string: 'string',
   strings: 'string or list', args: 'list', statuses: 'statuses',
 };
 
 function range(s: OptionSpec): string {
-  if (s.kind !== 'seconds' && s.kind !== 'number' && s.kind !== 'integer') return '';
+  if (s.kind !== 'seconds' && s.kind !== 'timeout' && s.kind !== 'number' && s.kind !== 'integer') return '';
   if (s.min !== undefined && s.max !== undefined) return ` ${s.min}–${s.max}`;
   if (s.min !== undefined) return ` ≥ ${s.min}`;
   return '';

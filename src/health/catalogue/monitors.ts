@@ -18,6 +18,17 @@ function schedule(interval: number, timeout: number, pybal: boolean, o: { timeou
   } as const satisfies Record<string, NumberSpec>;
 }
 
+/** A request/answer check's schedule, whose timeout may be `auto` (issue 16 §5; docs/config.md "Learned timeouts"). */
+function learningSchedule(interval: number, timeout: number, pybal: boolean) {
+  const s = schedule(interval, timeout, pybal);
+  return {
+    ...s,
+    timeout: { ...s.timeout, kind: 'timeout', doc: 'seconds a whole check may take; `auto` (vipd): learned per server from its recent answers, at most `timeout-max`' },
+    'timeout-max': { kind: 'seconds', default: timeout, min: 0.001, pybal: false, example: '0.5',
+      doc: 'with `timeout = auto`: the ceiling, the deadline until 20 answers are known (ignored otherwise)' },
+  } as const satisfies Record<string, NumberSpec>;
+}
+
 export const CATALOGUE = {
   ProxyFetch: {
     doc: "HTTP(S) GET from the server's address and service port; up on the expected status (and body)",
@@ -25,7 +36,7 @@ export const CATALOGUE = {
     options: {
       url: { kind: 'strings', required: true, pybal: true, check: httpUrlError, example: "[ 'http://en.wikipedia.org/wiki/Main_Page' ]",
         doc: 'URL, or list of URLs, to fetch; the Host header comes from the URL, the connection goes to the server' },
-      ...schedule(10, 5, true),
+      ...learningSchedule(10, 5, true),
       http_status: { kind: 'statuses', default: ['200'], pybal: true, example: "[ 200, '204-206' ]",
         doc: 'statuses that count as up: `200` (200-202, as PyBal), `301`/`302`/`303` (the three redirects), any other code, a list (`[ 200, 204 ]`, `200,204`) or ranges (`200-299`)' },
       check_all: { kind: 'bool', default: false, pybal: true, example: 'yes', doc: 'fetch every URL each round instead of one at random' },
@@ -66,7 +77,7 @@ export const CATALOGUE = {
     pybal: true,
     options: {
       hostnames: { kind: 'strings', required: true, pybal: true, check: dnsNameError, example: "[ 'en.wikipedia.org', 'www.wikidata.org' ]", doc: 'name, or list of names, to ask for' },
-      ...schedule(10, 5, true),
+      ...learningSchedule(10, 5, true),
       'fail-on-nxdomain': { kind: 'bool', default: false, pybal: true, example: 'yes', doc: 'NXDOMAIN counts as down' },
       port: { kind: 'integer', default: 53, min: 1, max: 65535, pybal: false, example: '5353', doc: 'port the query goes to (PyBal: always 53)' },
     },
@@ -85,7 +96,7 @@ export const CATALOGUE = {
     doc: 'up when a TCP connection to the server is established within the timeout',
     pybal: false,
     options: {
-      ...schedule(10, 5, false),
+      ...learningSchedule(10, 5, false),
       'via-vip': { kind: 'bool', default: false, pybal: false, example: 'yes',
         doc: "send the SYN to the service's VIP through the data path (direct routing: to the server's MAC; IPIP: tunnelled to the server), so a server without the VIP is down; IPv4, needs CAP_NET_RAW (docs/health-datapath.md)" },
     },
@@ -94,7 +105,7 @@ export const CATALOGUE = {
     doc: 'up when a TLS handshake with the server completes (and verifies, with `verify`)',
     pybal: false,
     options: {
-      ...schedule(10, 5, false),
+      ...learningSchedule(10, 5, false),
       servername: { kind: 'string', pybal: false, example: 'www.example.org', defaultDoc: "the server's host", doc: 'SNI and verification name' },
       verify: { kind: 'bool', default: false, pybal: false, example: 'yes', doc: 'verify the certificate chain and name' },
       'expiry-warn-days': { kind: 'number', default: 0, min: 0, pybal: false, example: '30', doc: 'warn (still up) when the certificate expires within this many days; 0 = never' },

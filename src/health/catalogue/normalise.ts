@@ -75,6 +75,11 @@ function list(spec: ListSpec, v: OptionValue): Checked<readonly string[]> {
 export function normalise<S extends OptionSpec>(spec: S, v: OptionValue): Checked<KindValue[S['kind']]>;
 export function normalise(spec: OptionSpec, v: OptionValue): Checked<KindValue[OptionSpec['kind']]> {
   switch (spec.kind) {
+    case 'timeout': {
+      if (typeof v === 'string' && v.trim().toLowerCase() === 'auto') return good('auto' as const);
+      const n = number(spec, v);
+      return n.ok || !n.error.startsWith('must be a number') ? n : bad(`must be a number or auto, got ${showValue(v)}`);
+    }
     case 'seconds': case 'number': case 'integer': return number(spec, v);
     case 'bool': return bool(v);
     case 'string': {

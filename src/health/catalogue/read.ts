@@ -28,7 +28,7 @@ export class OptionError extends Error {}
 
 /**
  * A monitor's options checked against the catalogue, defaults filled in; throws OptionError
- * naming the key (`proxyfetch.timeout: must be a number, got 'abc'`), unknown keys included.
+ * naming the key (`proxyfetch.interval: must be a number, got 'abc'`), unknown keys included.
  */
 export function readOptions<K extends MonitorKind>(kind: K, options: MonitorOptions): ValuesOf<Catalogue[K]> {
   const specs: Readonly<Record<string, OptionSpec>> = CATALOGUE[kind].options;

@@ -15,11 +15,13 @@ export type MonitorOptions = Readonly<Record<string, OptionValue>>;
  * - `args`: a Python literal list of str, numbers and `server.host/ip/port/weight` → string[];
  * - `statuses`: HTTP statuses: `200`, `200,204`, `200-299` or a literal list → ['200', '200-299'].
  */
-export type OptionKind = 'seconds' | 'number' | 'integer' | 'bool' | 'string' | 'strings' | 'args' | 'statuses';
+export type OptionKind = 'seconds' | 'timeout' | 'number' | 'integer' | 'bool' | 'string' | 'strings' | 'args' | 'statuses';
 
 /** What each kind normalises to. */
 export interface KindValue {
   seconds: number;
+  /** Seconds, or `auto` (vipd: learned per server, adaptive-timeout.ts). */
+  timeout: number | 'auto';
   number: number;
   integer: number;
   bool: boolean;
@@ -43,7 +45,7 @@ interface Common {
 }
 
 export interface NumberSpec extends Common {
-  kind: 'seconds' | 'number' | 'integer';
+  kind: 'seconds' | 'timeout' | 'number' | 'integer';
   default?: number;
   min?: number;
   max?: number;
