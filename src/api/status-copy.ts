@@ -5,7 +5,7 @@
  */
 import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
 import type { CheckSeries } from '../health/index.js';
-import type { PoolDelta, StatusDelta } from './status-delta.js';
+import { decodeMonitors, type PoolDelta, type StatusDelta } from './status-delta.js';
 import type { StatusSnapshot } from './types.js';
 
 interface PoolCopy {
@@ -56,14 +56,18 @@ export class StatusCopy {
       if (p) next.set(name, p);
     }
     this.pools = next;
-    for (const u of d.servers) {
-      const p = this.pools.get(u.service);
-      const s = p?.servers.get(u.host);
-      if (!p || !s) continue;
-      p.servers.set(u.host, { ...s, monitors: u.monitors }); // counters only: a transition marks the whole service
-      if (u.series.length) p.series.set(u.host, u.series);
-      else p.series.delete(u.host);
-      p.built = null;
+    for (const c of d.counters) {
+      const p = this.pools.get(c.service);
+      if (!p) continue;
+      c.hosts.forEach((host, i) => {
+        const s = p.servers.get(host);
+        if (!s) return;
+        p.servers.set(host, { ...s, monitors: decodeMonitors(c, i) }); // counters only: a transition marks the whole service
+        const series = c.series[i]!;
+        if (series.length) p.series.set(host, series);
+        else p.series.delete(host);
+        p.built = null;
+      });
     }
   }
 
