@@ -99,6 +99,9 @@ proxyfetch.timeout = 0.5
     if (killedAt !== null && Date.now() - killedAt > 6000) break;
     await sleep(250);
   }
+  // Peak RSS (memory, issue 13: target 150 MB), reported for docs/benchmarks.md.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${vipd.pid}/status`, 'utf8'))?.[1];
+  t.comment(`vipd peak RSS: ${hwm ? Math.round(Number(hwm) / 1024) : '?'} MB`);
   t.comment(`servers up before the kill: ${upBefore}, 6 s after: ${upAfter}`);
   t.ok(upBefore !== null && upBefore > 0, `servers came up (${upBefore} of ${SERVERS} before the kill)`);
   t.ok(upAfter !== null && upBefore !== null && upAfter < upBefore, `servers went down after the kill (${upAfter})`);
