@@ -43,6 +43,8 @@ const METRICS_REFRESH_MS = 1000;
 const METRICS_KEEP_MS = 5 * 60_000;
 /** Renders cheaper than this (ms of work) are done on the scrape itself. */
 const FRESH_RENDER_MS = 20;
+/** …and from this many realservers the kept text is served whatever the last render cost. */
+const KEPT_SERVERS = 2000;
 let scrapedAt = -Infinity;
 const refresher = setInterval(() => {
   if (now() - scrapedAt < METRICS_KEEP_MS && copy.ready) cache.get().catch(() => {});
@@ -78,7 +80,7 @@ const ctx: HandlerContext = {
     // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
     // current; a costly one (thousands of servers) is answered from the kept body, at most ~1 s old,
     // unless that is stale (a stalled main thread or worker).
-    if (!m || metrics.lastRenderMs < FRESH_RENDER_MS) return null;
+    if (!m || (metrics.lastRenderMs < FRESH_RENDER_MS && copy.serverCount < KEPT_SERVERS)) return null;
     return now() - m.at < 3 * METRICS_REFRESH_MS + 2000 ? m.body : null;
   },
   confirm: (service) => new Promise((resolve) => {

@@ -36,6 +36,14 @@ export class StatusCopy {
 
   get ready(): boolean { return this.base !== null || this.full !== null; }
 
+  /** Realservers in the copy (the worker keeps /metrics rendered past a size). */
+  get serverCount(): number {
+    let n = 0;
+    if (this.full) for (const p of this.full.coordinator.pools) n += p.servers.length;
+    for (const p of this.pools.values()) n += p.servers.size;
+    return n;
+  }
+
   /** A whole snapshot (a source without keyed access): it replaces the copy. */
   replace(snap: StatusSnapshot): void {
     this.full = snap;
