@@ -3,6 +3,7 @@
 // render from its copy (nothing changed since the last scrape, every server changed). Real
 // coordinator and check metrics, no sockets. `node build/bench/bench/api-delta.js [N]` after
 // `npx tsc -p tsconfig.bench.json`.
+import { MetricsCache } from '../src/api/metrics-cache.js';
 import { metricsText } from '../src/api/metrics.js';
 import { StatusCopy } from '../src/api/status-copy.js';
 import { buildDelta } from '../src/api/status-delta.js';
@@ -39,6 +40,7 @@ export async function measureApiDelta(n: number): Promise<Record<string, number>
   const keyed = keyedStatus(changes, c, checks, () => BGP);
   const copy = new StatusCopy();
   const buildMs: number[] = [];
+  const applyMs: number[] = [];
   const reading = (): { mainMs: number; workerMs: number; bytes: number } => {
     const t0 = performance.now();
     const built = buildDelta(src, keyed, changes.drain(), null);
@@ -46,6 +48,7 @@ export async function measureApiDelta(n: number): Promise<Record<string, number>
     const d = structuredClone(built); // postMessage's clone, both halves
     const t1 = performance.now();
     copy.apply(d);
+    applyMs.push(performance.now() - t1);
     const text = metricsText(copy.snapshot());
     return { mainMs: t1 - t0, workerMs: performance.now() - t1, bytes: text.length };
   };
@@ -59,8 +62,19 @@ export async function measureApiDelta(n: number): Promise<Record<string, number>
     clock.advance(0);
     svc.push(reading());
   }
+  // The worker's kept /metrics (metrics-cache.ts): the longest slice a scrape can wait behind,
+  // after every server's counters changed (its series re-rendered).
+  for (const h of hosts) result(h);
+  copy.apply(structuredClone(buildDelta(src, keyed, changes.drain(), null)));
+  const mc = new MetricsCache({ now: () => performance.now() });
+  const t2 = performance.now();
+  mc.refresh(() => copy.snapshot());
+  for (let i = 0; i < 10_000 && mc.renders === 0; i++) await new Promise((r) => setImmediate(r));
+  const keptRenderWallMs = performance.now() - t2;
   c.stop();
   return {
+    keptMaxSliceMs: mc.maxSliceMs, keptRenderWorkMs: mc.lastRenderMs, keptRenderWallMs,
+    applyMedianMs: median(applyMs.slice(1)),
     servers: n, metricsBytes: all[0]!.bytes, buildOnlyMs: buildMs.slice(1).filter((_, i) => i % 3 === 1).sort((a, b) => a - b)[2]!,
     idleMainMs: median(idle.map((r) => r.mainMs)), idleWorkerMs: median(idle.map((r) => r.workerMs)),
     allChangedMainMs: median(all.map((r) => r.mainMs)), allChangedWorkerMs: median(all.map((r) => r.workerMs)),

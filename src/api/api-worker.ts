@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handle, type HandlerContext } from './handler.js';
+import { MetricsCache } from './metrics-cache.js';
 import { hostAllowed, localAddresses } from './host-check.js';
 import { DEFAULT_LIMITS, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
@@ -36,6 +37,19 @@ const cache = new SnapshotCache<StatusSnapshot>({
     post({ t: 'snapshot' });
   },
 });
+// /metrics kept rendered (issue 13); while someone scrapes, the copy is refreshed once a second.
+const metrics = new MetricsCache({ now });
+const METRICS_REFRESH_MS = 1000;
+const METRICS_KEEP_MS = 5 * 60_000;
+/** Renders cheaper than this (ms of work) are done on the scrape itself. */
+const FRESH_RENDER_MS = 20;
+/** …and from this many realservers the kept text is served whatever the last render cost. */
+const KEPT_SERVERS = 2000;
+let scrapedAt = -Infinity;
+const refresher = setInterval(() => {
+  if (now() - scrapedAt < METRICS_KEEP_MS && copy.ready) cache.get().catch(() => {});
+}, METRICS_REFRESH_MS);
+refresher.unref();
 const confirms = new Map<number, (r: { ok: boolean; message: string } | null) => void>();
 const writes = new Map<number, (a: WriteAnswer | null) => void>();
 let nextId = 1;
@@ -59,6 +73,15 @@ const ctx: HandlerContext = {
       const timer = setTimeout(() => resolve(copy.snapshot()), COPY_WAIT_MS);
       fresh.then((s) => { clearTimeout(timer); resolve(s); }, (e: unknown) => { clearTimeout(timer); reject(e as Error); });
     });
+  },
+  metrics: () => {
+    scrapedAt = now();
+    const m = metrics.body;
+    // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
+    // current; a costly one (thousands of servers) is answered from the kept body, at most ~1 s old,
+    // unless that is stale (a stalled main thread or worker).
+    if (!m || (metrics.lastRenderMs < FRESH_RENDER_MS && copy.serverCount < KEPT_SERVERS)) return null;
+    return now() - m.at < 3 * METRICS_REFRESH_MS + 2000 ? m.body : null;
   },
   confirm: (service) => new Promise((resolve) => {
     const id = nextId++;
@@ -96,7 +119,10 @@ port?.on('message', (m: MainMessage) => {
     if (m.t === 'snapshot') copy.replace(redactDeep(m.snapshot));
     else if (m.t === 'delta') copy.apply(redactDeep(m.delta));
     if (m.t === 'snapshot-error') cache.reject(new Error(m.message));
-    else cache.resolve(copy.snapshot());
+    else {
+      cache.resolve(copy.snapshot());
+      if (now() - scrapedAt < METRICS_KEEP_MS) metrics.refresh(() => copy.snapshot());
+    }
   } else if (m.t === 'confirm') {
     confirms.get(m.id)?.(m.result);
     confirms.delete(m.id);
@@ -167,6 +193,7 @@ async function start(): Promise<void> {
 }
 
 async function close(): Promise<void> {
+  clearInterval(refresher);
   await Promise.all(servers.map((s) => new Promise<void>((r) => {
     s.close(() => r());
     s.closeAllConnections();

@@ -16,6 +16,8 @@ import {
 export interface HandlerContext {
   /** The current status, already redacted. */
   snapshot(): Promise<StatusSnapshot>;
+  /** /metrics kept rendered (metrics-cache.ts), or null: render it from snapshot(). */
+  metrics?(): Buffer | null;
   /** Asks the main thread to confirm a held pool removal; null when this vipd has no such action. */
   confirm(service: string): Promise<{ ok: boolean; message: string } | null>;
   /** Sends a write to /overrides to the main thread; null when this vipd takes none. */
@@ -89,7 +91,7 @@ function readBody(req: IncomingMessage, max: number): Promise<boolean> {
 export async function handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
   const json = wantsJson(req);
   const client = req.socket.remoteAddress ?? 'unknown';
-  const send = (status: number, type: string, body: string, headers: Record<string, string> = {}): void => {
+  const send = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void => {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
@@ -134,6 +136,11 @@ export async function handle(req: IncomingMessage, res: ServerResponse, ctx: Han
     if (isPagePath(path, wantsHtml(req))) {
       const a = pageAsset(path) ?? pageAnswer(path, await ctx.snapshot());
       send(a.status, a.type, a.body, a.headers);
+      return;
+    }
+    const ready = path === '/metrics' ? ctx.metrics?.() : null;
+    if (ready) {
+      send(200, 'text/plain; version=0.0.4; charset=utf-8', ready);
       return;
     }
     const snap = await ctx.snapshot();

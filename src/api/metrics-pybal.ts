@@ -31,7 +31,10 @@ export function twistedFailedReason(code: string): string {
 /** Every unclean loss is Twisted's ConnectionLost (a clean close is ConnectionDone and not counted). */
 export const TWISTED_LOST_REASON = 'ConnectionLost';
 
-export function serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam, lines: Lines): void {
+/** Yields every SLICE servers so a caller can render in slices (metrics-cache.ts). */
+export const SLICE = 500;
+
+export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam, lines: Lines): Generator<void, void> {
   const svc = {
     servers: fam('pybal_service_servers', 'gauge', 'Amount of servers'),
     enabled: fam('pybal_service_servers_enabled', 'gauge', 'Amount of enabled servers'),
@@ -46,7 +49,9 @@ export function serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam
   for (const p of st.pools) {
     const labels = { service: p.name };
     let enabled = 0, up = 0, pooled = 0;
+    let i = 0;
     for (const s of p.servers) {
+      if (++i % SLICE === 0) yield;
       if (s.enabled) enabled++;
       if (s.up && s.ready) up++;
       if (s.pooled) pooled++;
@@ -96,9 +101,13 @@ function seriesLines(s: CheckSeries): string[] {
 }
 
 /** ProxyFetch / DNSQuery request and RunCommand run durations, IdleConnection failures and losses. */
-export function perMonitorFamilies(checks: CheckMetricsStatus | undefined, lines: Lines): void {
+export function* perMonitorFamilies(checks: CheckMetricsStatus | undefined, lines: Lines): Generator<void, void> {
   const fams = SERIES_FAMILIES.map(([name, type, help]) => lines(name, type, help));
-  for (const s of checks?.series ?? []) seriesBlocks(s, 'pybal-series', seriesLines).forEach((b, i) => pushBlock(fams[i]!, b));
+  let i = 0;
+  for (const s of checks?.series ?? []) {
+    if (++i % SLICE === 0) yield;
+    seriesBlocks(s, 'pybal-series', seriesLines).forEach((b, i) => pushBlock(fams[i]!, b));
+  }
 }
 
 export function bgpFamilies(bgp: BgpStatus, fam: Fam): void {

@@ -6,13 +6,20 @@
 import { CHECK_BUCKETS_S } from '../health/index.js';
 import { bgpFamilies, perMonitorFamilies, serviceAndMonitorFamilies } from './metrics-pybal.js';
 import { serverBlocks } from './metrics-lines.js';
+import { SLICE } from './metrics-pybal.js';
 import { scheduleFamilies } from './metrics-schedule.js';
 import { counterFamilies } from './metrics-counters.js';
-import { floatToGoString, renderFamilies, type Family, type Sample } from './prom-text.js';
+import { floatToGoString, renderFamiliesSliced, type Family, type Sample } from './prom-text.js';
 import type { StatusSnapshot } from './types.js';
 import { vipReach } from './vip-reach.js';
 
 export function metricsText(src: StatusSnapshot): string {
+  const g = metricsSliced(src);
+  for (let r = g.next(); ; r = g.next()) if (r.done) return r.value;
+}
+
+/** metricsText in slices: it yields every few hundred servers (the API worker renders between requests). */
+export function* metricsSliced(src: StatusSnapshot): Generator<void, string> {
   const st = src.coordinator;
   const bgp = src.bgp;
   const now = src.now;
@@ -28,13 +35,15 @@ export function metricsText(src: StatusSnapshot): string {
     return f.lines!;
   };
 
-  serviceAndMonitorFamilies(st, fam, lines);
-  perMonitorFamilies(src.checks, lines);
+  yield* serviceAndMonitorFamilies(st, fam, lines);
+  yield* perMonitorFamilies(src.checks, lines);
   bgpFamilies(bgp, fam);
   const srvPooled = lines('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)');
   const srvUp = lines('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)');
+  let n = 0;
   for (const p of st.pools) {
     for (const s of p.servers) {
+      if (++n % SLICE === 0) yield;
       const [pooled, up] = serverBlocks(p, s);
       srvPooled.push(pooled);
       srvUp.push(up);
@@ -108,5 +117,5 @@ export function metricsText(src: StatusSnapshot): string {
   if (src.reload) {
     reload.push({ labels: { result: 'ok' }, value: (src.reload.okAt ?? 0) / 1000 }, { labels: { result: 'error' }, value: (src.reload.errorAt ?? 0) / 1000 });
   }
-  return renderFamilies(fams);
+  return yield* renderFamiliesSliced(fams);
 }

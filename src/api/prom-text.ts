@@ -79,13 +79,24 @@ export function sampleLine(name: string, s: Sample): string {
 
 /** HELP, TYPE, then each sample, per family (generate_latest's layout); families without samples are left out. */
 export function renderFamilies(families: Family[]): string {
-  const out: string[] = [];
+  const g = renderFamiliesSliced(families);
+  for (let r = g.next(); ; r = g.next()) if (r.done) return r.value;
+}
+
+/** renderFamilies, yielding about every `slice` lines (a caller renders in slices between other work). */
+export function* renderFamiliesSliced(families: Family[], slice = 2000): Generator<void, string> {
+  const parts: string[] = [];
+  let out: string[] = [];
   for (const f of families) {
     const lines = f.lines?.filter((l) => l !== '') ?? [];
     if (f.samples.length === 0 && lines.length === 0) continue;
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
     for (const s of f.samples) out.push(sampleLine(f.name, s));
-    for (const l of lines) out.push(l);
+    for (const l of lines) {
+      out.push(l);
+      if (out.length >= slice) { parts.push(out.join('\n')); out = []; yield; }
+    }
   }
-  return out.length ? out.join('\n') + '\n' : '';
+  if (out.length) parts.push(out.join('\n'));
+  return parts.length ? parts.join('\n') + '\n' : '';
 }

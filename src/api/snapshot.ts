@@ -25,6 +25,7 @@ const withCounters = (c: CountersStatus | null): { counters?: CountersStatus } =
 export function redactDeep<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redactText(value) as T;
   if (value === null || typeof value !== 'object' || depth > 32) return value;
+  if (ArrayBuffer.isView(value)) return value; // numbers only (status-delta.ts's counters)
   if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[redactText(k)] = redactDeep(v, depth + 1);

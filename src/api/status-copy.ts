@@ -5,7 +5,7 @@
  */
 import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
 import type { CheckSeries } from '../health/index.js';
-import type { PoolDelta, StatusDelta } from './status-delta.js';
+import { decodeMonitors, type PoolDelta, type StatusDelta } from './status-delta.js';
 import type { StatusSnapshot } from './types.js';
 
 interface PoolCopy {
@@ -36,6 +36,14 @@ export class StatusCopy {
 
   get ready(): boolean { return this.base !== null || this.full !== null; }
 
+  /** Realservers in the copy (the worker keeps /metrics rendered past a size). */
+  get serverCount(): number {
+    let n = 0;
+    if (this.full) for (const p of this.full.coordinator.pools) n += p.servers.length;
+    for (const p of this.pools.values()) n += p.servers.size;
+    return n;
+  }
+
   /** A whole snapshot (a source without keyed access): it replaces the copy. */
   replace(snap: StatusSnapshot): void {
     this.full = snap;
@@ -56,14 +64,18 @@ export class StatusCopy {
       if (p) next.set(name, p);
     }
     this.pools = next;
-    for (const u of d.servers) {
-      const p = this.pools.get(u.service);
-      const s = p?.servers.get(u.host);
-      if (!p || !s) continue;
-      p.servers.set(u.host, { ...s, monitors: u.monitors }); // counters only: a transition marks the whole service
-      if (u.series.length) p.series.set(u.host, u.series);
-      else p.series.delete(u.host);
-      p.built = null;
+    for (const c of d.counters) {
+      const p = this.pools.get(c.service);
+      if (!p) continue;
+      c.hosts.forEach((host, i) => {
+        const s = p.servers.get(host);
+        if (!s) return;
+        p.servers.set(host, { ...s, monitors: decodeMonitors(c, i) }); // counters only: a transition marks the whole service
+        const series = c.series[i]!;
+        if (series.length) p.series.set(host, series);
+        else p.series.delete(host);
+        p.built = null;
+      });
     }
   }
 

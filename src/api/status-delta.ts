@@ -12,8 +12,29 @@ import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
 type CheckHistogram = CheckMetricsStatus['histograms'][number];
 import type { Changes, KeyedStatus, LoopLag, StatusSnapshot, StatusSource } from './types.js';
 
-/** One server whose counters changed (not its state: that marks its service). */
-export interface ServerDelta { service: string; host: string; monitors: MonitorStatus[]; series: CheckSeries[] }
+/** Numbers per (server, monitor) in CounterDelta.values. */
+export const COUNTER_STRIDE = 7;
+
+/**
+ * The servers of one service whose counters changed (not their state: that marks the service),
+ * compactly: names once and the numbers in one typed array, so the main thread's cost per changed
+ * server is a few numbers to copy rather than an object to clone (issue 13).
+ */
+export interface CounterDelta {
+  service: string;
+  hosts: string[];
+  /** Host i's entries are [first[i], first[i + 1]) (hosts.length + 1 numbers). */
+  first: Uint32Array;
+  /** Per entry, its monitor's index in `names`. */
+  monitor: Uint16Array;
+  names: string[];
+  /** Per entry, COUNTER_STRIDE numbers: up (1, 0; NaN: null), since, durationMs (NaN: null), upTransitions, downTransitions, upResults, downResults. */
+  values: Float64Array;
+  /** Per entry, the monitor's reason. */
+  reasons: string[];
+  /** Per host, its check series (one per monitor with a result). */
+  series: CheckSeries[][];
+}
 
 /** A pool sent whole, with every server's series. */
 export interface PoolDelta { pool: PoolStatus; series: CheckSeries[] }
@@ -24,7 +45,7 @@ export interface StatusDelta {
   /** Service names in order; a service not named is gone. */
   order: string[];
   pools: PoolDelta[];
-  servers: ServerDelta[];
+  counters: CounterDelta[];
   /** Check histograms (per service and monitor), undefined without health checks. */
   histograms?: CheckHistogram[];
 }
@@ -69,13 +90,61 @@ function seriesOf(k: KeyedStatus, service: string, host: string, monitors: reado
   return out;
 }
 
+const num = (v: number | null): number => (v === null ? NaN : v);
+const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+function encodeCounters(k: KeyedStatus, service: string, hosts: Iterable<string>): CounterDelta | null {
+  const got: { host: string; monitors: MonitorStatus[] }[] = [];
+  let entries = 0;
+  for (const host of hosts) {
+    const monitors = k.monitors(service, host);
+    if (monitors) { got.push({ host, monitors }); entries += monitors.length; }
+  }
+  if (!got.length) return null;
+  const d: CounterDelta = {
+    service, hosts: [], first: new Uint32Array(got.length + 1), monitor: new Uint16Array(entries), names: [],
+    values: new Float64Array(entries * COUNTER_STRIDE), reasons: [], series: [],
+  };
+  const index = new Map<string, number>();
+  let e = 0;
+  got.forEach(({ host, monitors }, i) => {
+    d.hosts.push(host);
+    d.first[i] = e;
+    for (const m of monitors) {
+      let n = index.get(m.name);
+      if (n === undefined) { n = d.names.length; index.set(m.name, n); d.names.push(m.name); }
+      d.monitor[e] = n;
+      d.values.set([m.up === null ? NaN : m.up ? 1 : 0, num(m.since), num(m.durationMs), m.upTransitions, m.downTransitions,
+        m.upResults, m.downResults], e * COUNTER_STRIDE);
+      d.reasons.push(m.reason);
+      e++;
+    }
+    d.series.push(seriesOf(k, service, host, monitors));
+  });
+  d.first[got.length] = e;
+  return d;
+}
+
+/** Host i's monitors, rebuilt from a CounterDelta (the worker's side of encodeCounters). */
+export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
+  const out: MonitorStatus[] = [];
+  for (let e = d.first[i]!; e < d.first[i + 1]!; e++) {
+    const v = d.values.subarray(e * COUNTER_STRIDE, (e + 1) * COUNTER_STRIDE);
+    out.push({
+      name: d.names[d.monitor[e]!]!, up: Number.isNaN(v[0]!) ? null : v[0] === 1, reason: d.reasons[e]!,
+      since: orNull(v[1]!), durationMs: orNull(v[2]!), upTransitions: v[3]!, downTransitions: v[4]!, upResults: v[5]!, downResults: v[6]!,
+    });
+  }
+  return out;
+}
+
 /** The delta for what `changes` names: whole pools for service marks, counters for server marks. */
 export function buildDelta(
   src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null,
 ): StatusDelta {
   const order = k.services();
   const pools: PoolDelta[] = [];
-  const servers: ServerDelta[] = [];
+  const counters: CounterDelta[] = [];
   for (const name of order) {
     if (changes.all || changes.services.has(name)) {
       const pool = k.pool(name);
@@ -85,10 +154,9 @@ export function buildDelta(
       pools.push({ pool, series });
       continue;
     }
-    for (const host of changes.servers.get(name) ?? []) {
-      const monitors = k.monitors(name, host);
-      if (monitors) servers.push({ service: name, host, monitors, series: seriesOf(k, name, host, monitors) });
-    }
+    const hosts = changes.servers.get(name);
+    const c = hosts ? encodeCounters(k, name, hosts) : null;
+    if (c) counters.push(c);
   }
   const base: StatusDelta['base'] = {
     coordinator: k.summary(), bgp: src.bgp(), ipvs: src.ipvs?.() ?? null, startedAt: src.startedAt, now: src.now(), loopLag,
@@ -97,5 +165,5 @@ export function buildDelta(
     ...(src.events ? { events: src.events() } : {}),
   };
   const histograms = k.histograms?.();
-  return { base, order, pools, servers, ...(histograms ? { histograms } : {}) };
+  return { base, order, pools, counters, ...(histograms ? { histograms } : {}) };
 }

@@ -139,10 +139,15 @@ t.test('a delta after a server counted one result carries that server alone', as
   const first = buildDelta(src, keyed, changes.drain(), null);
   t.equal(first.pools[0]?.pool.servers.length, 1000, 'the first delta is complete');
   const idle = buildDelta(src, keyed, changes.drain(), null);
-  t.same([idle.pools.length, idle.servers.length], [0, 0], 'nothing changed: no server in the delta');
+  t.same([idle.pools.length, idle.counters.length], [0, 0], 'nothing changed: no server in the delta');
   c.countResult('web', '10.0.0.7', 'ProxyFetch', true);
   const one = buildDelta(src, keyed, changes.drain(), null);
-  t.same([one.pools.length, one.servers.map((s) => s.host)], [0, ['10.0.0.7']], 'one counted result: that server only');
+  t.same([one.pools.length, one.counters.flatMap((c) => c.hosts)], [0, ['10.0.0.7']], 'one counted result: that server only');
+  for (const h of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) c.countResult('web', h, 'ProxyFetch', false, 'refused');
+  const three = buildDelta(src, keyed, changes.drain(), null);
+  t.equal(three.counters.length, 1, 'one entry per service, however many servers changed');
+  t.same([three.counters[0]?.hosts, three.counters[0]?.names, three.counters[0]?.values.length], [['10.0.0.1', '10.0.0.2', '10.0.0.3'], ['ProxyFetch'], 21],
+    'the counters as numbers in one typed array, the monitor name once');
   c.monitorResult('web', '10.0.0.7', 'ProxyFetch', { up: false, reason: 'refused' });
   clock.advance(0);
   const trans = buildDelta(src, keyed, changes.drain(), null);

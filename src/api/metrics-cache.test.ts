@@ -1,0 +1,66 @@
+import t from 'tap';
+import type { ServerStatus } from '../coordinator/status.js';
+import { MetricsCache } from './metrics-cache.js';
+import { metricsText } from './metrics.js';
+import type { StatusSnapshot } from './types.js';
+
+const server = (i: number, up: boolean): ServerStatus => ({
+  host: `h${i}`, ip: `10.255.${i >> 8}.${i & 255}`, port: 80, weight: 10, enabled: true, ready: true, up, partiallyUp: up, pooled: up,
+  pooledDown: false, monitors: [{ name: 'ProxyFetch', up, reason: 'r', since: 0, durationMs: 1, upTransitions: 1, downTransitions: 0, upResults: i, downResults: 0 }],
+});
+const snap = (n: number, up: boolean): StatusSnapshot => ({
+  coordinator: {
+    pools: [{
+      name: 'web', ip: '10.2.1.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, canDepool: true, delivered: true, firstRoundDone: true,
+      pooledDown: [], couldNotDepoolTotal: 0, servers: Array.from({ length: n }, (_, i) => server(i, up)),
+    }],
+    vips: [], alerts: [],
+  },
+  bgp: { enabled: false, localAs: null, peers: [] }, ipvs: null, startedAt: 0, now: 1000, loopLag: null,
+});
+
+/** A cache whose slices run only when the test says, on a clock that advances 1 ms per reading. */
+function manual(): { cache: MetricsCache; queue: (() => void)[]; drain(): number } {
+  let ms = 0;
+  const queue: (() => void)[] = [];
+  const cache = new MetricsCache({ now: () => ms++, sliceMs: 1, later: (fn) => queue.push(fn) });
+  return { cache, queue, drain: () => { let k = 0; for (; queue.length && k < 100_000; k++) queue.shift()!(); return k; } };
+}
+
+t.test('the kept body is what metricsText renders, built in several slices', async (t) => {
+  const m = manual();
+  t.equal(m.cache.body, null, 'nothing before the first render');
+  const s = snap(3000, true);
+  m.cache.refresh(() => s);
+  t.equal(m.cache.body, null, 'a large status is not rendered in one turn');
+  const turns = m.drain();
+  t.ok(turns > 2, `rendered across ${turns} later turns`);
+  t.equal(m.cache.body?.body.toString(), metricsText(s));
+  t.equal(m.cache.renders, 1);
+});
+
+t.test('a refresh during a render: the last body stays until the newest status is rendered', async (t) => {
+  const m = manual();
+  const first = snap(2000, true);
+  m.cache.refresh(() => first);
+  m.drain();
+  const old = m.cache.body!.body.toString();
+  m.cache.refresh(() => snap(2000, false));
+  m.cache.refresh(() => snap(2000, true)); // superseded before it started
+  const newest = snap(2001, false);
+  m.cache.refresh(() => newest);
+  t.equal(m.cache.body!.body.toString(), old, 'scrapes meanwhile get the complete previous body');
+  m.drain();
+  t.equal(m.cache.body!.body.toString(), metricsText(newest), 'the newest status wins');
+  t.equal(m.cache.renders, 3, 'the one running, then only the newest: nothing queues up');
+});
+
+t.test('the work of the last render is measured (the worker renders cheap ones on the scrape)', async (t) => {
+  const m = manual();
+  m.cache.refresh(() => snap(10, true));
+  m.drain();
+  const small = m.cache.lastRenderMs;
+  m.cache.refresh(() => snap(3000, true));
+  m.drain();
+  t.ok(m.cache.lastRenderMs > small, `3,000 servers: ${m.cache.lastRenderMs} clock readings of work, 10: ${small}`);
+});

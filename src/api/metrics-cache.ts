@@ -1,0 +1,84 @@
+/**
+ * /metrics kept rendered in the API worker (issue 13: /metrics within 100 ms at 10,000
+ * realservers). After each status update the worker re-renders the text in slices of a few
+ * milliseconds (metricsSliced), so HTTP requests are answered between slices, and a scrape only
+ * writes out the last complete body. A render asked for while one runs restarts once the running
+ * one has finished (the newest status wins; nothing queues up).
+ */
+import { metricsSliced } from './metrics.js';
+import type { StatusSnapshot } from './types.js';
+
+export interface MetricsCacheOptions {
+  now(): number;
+  /** Work per slice before yielding to the event loop (ms). */
+  sliceMs?: number;
+  /** Runs `fn` on a later turn of the event loop (setImmediate; tests may drive it). */
+  later?: (fn: () => void) => void;
+}
+
+export class MetricsCache {
+  private current: { body: Buffer; at: number } | null = null;
+  private running = false;
+  private pending: (() => StatusSnapshot) | null = null;
+  /** Longest slice so far (ms): what a scrape may wait behind a render. */
+  maxSliceMs = 0;
+  /** Renders completed. */
+  renders = 0;
+  /** The work (sum of its slices, ms) of the last complete render. */
+  lastRenderMs = 0;
+
+  constructor(private readonly opts: MetricsCacheOptions) {}
+
+  /** The last complete body and when its render started (opts.now()), or null before the first. */
+  get body(): { body: Buffer; at: number } | null { return this.current; }
+
+  /** Re-render from the status `snap()` returns (read when the render starts). */
+  refresh(snap: () => StatusSnapshot): void {
+    this.pending = snap;
+    if (!this.running) this.next();
+  }
+
+  private next(): void {
+    const snap = this.pending;
+    this.pending = null;
+    if (!snap) { this.running = false; return; }
+    this.running = true;
+    const at = this.opts.now();
+    let gen: Generator<void, string>;
+    try {
+      gen = metricsSliced(snap());
+    } catch {
+      this.running = false; // no status yet: the next update renders
+      return;
+    }
+    const sliceMs = this.opts.sliceMs ?? 5;
+    let work = 0;
+    const later = this.opts.later ?? ((fn: () => void) => { setImmediate(fn); });
+    const step = (): void => {
+      const t0 = this.opts.now();
+      try {
+        for (;;) {
+          const r = gen.next();
+          if (r.done) {
+            this.current = { body: Buffer.from(r.value), at };
+            this.renders++;
+            const spent = this.opts.now() - t0;
+            this.lastRenderMs = work + spent;
+            this.maxSliceMs = Math.max(this.maxSliceMs, spent);
+            this.next();
+            return;
+          }
+          if (this.opts.now() - t0 >= sliceMs) break;
+        }
+      } catch {
+        this.next(); // a render that throws leaves the last body; the scrape path reports errors
+        return;
+      }
+      const spent = this.opts.now() - t0;
+      work += spent;
+      this.maxSliceMs = Math.max(this.maxSliceMs, spent);
+      later(step);
+    };
+    step();
+  }
+}
