@@ -87,7 +87,7 @@ export class Coordinator {
       if (monitorsChanged) for (const s of svc.pool.servers.values()) if (s.ready) this.restartHealth(svc, s, oldNames);
       this.note(svc, settle(svc.pool));
     }
-    this.out.reconfigure(this.services.values(), route);
+    this.out.reconfigure([...this.services.values()], route);
     this.out.flush();
   }
 

@@ -87,8 +87,9 @@ export class Publisher {
   touchVips(): void { this.vipsDirty = true; }
 
   /** The set of services changed (a reload): regroup the VIPs; every service is dirty. */
-  reconfigure(services: Iterable<Service>, route: RouteSpec): void {
+  reconfigure(services: readonly Service[], route: RouteSpec): void {
     this.route = route;
+    // An array, not an iterator: regroup would consume an iterator and leave no service touched.
     this.board.regroup(services);
     for (const svc of services) this.touch(svc, true);
     this.vipsDirty = true;
