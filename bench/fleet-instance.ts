@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchText } from './scale-run.js';
+import { scaleConfigText } from './scale-nginx.js';
 
 export interface FleetInstanceOptions {
   node: string; dir: string; index: number; apiPort: number;
@@ -23,25 +24,10 @@ export class FleetInstance {
 
   constructor(readonly o: FleetInstanceOptions) {
     const conf = join(o.dir, `fleet-${o.index}.conf`);
-    writeFileSync(conf, `[global]
-bgp = no
-bgp-nexthop-ipv4 = 127.0.0.1
-instrumentation = yes
-instrumentation_port = ${o.apiPort}
-instrumentation_ips = [ "127.0.0.1" ]
-
-[fleet]
-protocol = tcp
-ip = 10.2.46.1
-port = ${o.port}
-scheduler = wrr
-config = etcd3://${o.etcd}${o.prefix.replace(/\/$/, '')}
-depool-threshold = .5
-monitors = [ "ProxyFetch" ]
-proxyfetch.url = [ 'http://fleet.example.org/healthz' ]
-proxyfetch.interval = ${o.interval}
-proxyfetch.timeout = ${Math.min(0.5, o.interval / 2)}
-`);
+    writeFileSync(conf, scaleConfigText({
+      name: 'fleet', apiPort: o.apiPort, port: o.port, pool: `etcd3://${o.etcd}${o.prefix.replace(/\/$/, '')}`,
+      intervalS: o.interval, timeoutS: Math.min(0.5, o.interval / 2),
+    }));
     const log = createWriteStream(join(o.dir, `fleet-${o.index}.log`));
     this.proc = spawn(o.node, ['dist/cli/main.js', 'run', '-n', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';

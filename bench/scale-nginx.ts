@@ -82,3 +82,38 @@ export function wrkRate(bin: string, port: number): number {
   if (!m) throw new Error(`wrk gave no rate:\n${r.stdout}\n${r.stderr}`);
   return Number(m[1]);
 }
+
+export interface ScaleConfig {
+  /** Section name, also the health URL's host (`http://NAME.example.org/healthz`, never resolved: ProxyFetch sends it as the Host header). */
+  name: string;
+  apiPort: number;
+  /** The realservers' port (nginx's). */
+  port: number;
+  /** The pool source: `file://...` or `etcd3://...`. */
+  pool: string;
+  intervalS: number;
+  timeoutS: number;
+}
+
+/** The one vipd config the scale benches and the scale test run: dry-run friendly, no BGP, one ProxyFetch service. */
+export function scaleConfigText(c: ScaleConfig): string {
+  return `[global]
+bgp = no
+bgp-nexthop-ipv4 = 127.0.0.1
+instrumentation = yes
+instrumentation_port = ${c.apiPort}
+instrumentation_ips = [ "127.0.0.1" ]
+
+[${c.name}]
+protocol = tcp
+ip = 10.2.46.1
+port = ${c.port}
+scheduler = wrr
+config = ${c.pool}
+depool-threshold = .5
+monitors = [ "ProxyFetch" ]
+proxyfetch.url = [ 'http://${c.name}.example.org/healthz' ]
+proxyfetch.interval = ${c.intervalS}
+proxyfetch.timeout = ${c.timeoutS}
+`;
+}

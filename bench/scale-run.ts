@@ -6,7 +6,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { cpuSecondsOf, parseMetrics, rssOf, type Sample } from './soak-metrics.js';
-import { addressOf } from './scale-nginx.js';
+import { addressOf, scaleConfigText } from './scale-nginx.js';
 
 export interface ScaleFigures {
   servers: number;
@@ -61,25 +61,7 @@ function writeFiles(o: ScaleRunOptions): { conf: string; log: string } {
   const lines = Array.from({ length: o.servers }, (_, i) => `{ 'host': '${addressOf(i)}', 'weight': 10, 'enabled': True }`);
   writeFileSync(pool, lines.join('\n') + '\n');
   const conf = join(o.dir, `vipd-${o.servers}.conf`);
-  writeFileSync(conf, `[global]
-bgp = no
-bgp-nexthop-ipv4 = 127.0.0.1
-instrumentation = yes
-instrumentation_port = ${o.apiPort}
-instrumentation_ips = [ "127.0.0.1" ]
-
-[scale]
-protocol = tcp
-ip = 10.2.46.1
-port = ${o.port}
-scheduler = wrr
-config = file://${pool}
-depool-threshold = .5
-monitors = [ "ProxyFetch" ]
-proxyfetch.url = [ 'http://scale.example.org/healthz' ]
-proxyfetch.interval = 1
-proxyfetch.timeout = 0.5
-`);
+  writeFileSync(conf, scaleConfigText({ name: 'scale', apiPort: o.apiPort, port: o.port, pool: `file://${pool}`, intervalS: 1, timeoutS: 0.5 }));
   return { conf, log: join(o.dir, `vipd-${o.servers}.log`) };
 }
 

@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, write
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addressOf, startNginx, stopNginx } from '../../bench/scale-nginx.js';
+import { addressOf, scaleConfigText, startNginx, stopNginx } from '../../bench/scale-nginx.js';
 import { requireTool } from '../support/require-tool.js';
 
 const SERVERS = 10_000;
@@ -53,25 +53,7 @@ t.test('/metrics within 100 ms at 10,000 realservers: first round and all backen
   const pool = join(dir, 'scale.pools');
   writeFileSync(pool, Array.from({ length: SERVERS }, (_, i) => `{ 'host': '${addressOf(i)}', 'weight': 10, 'enabled': True }`).join('\n') + '\n');
   const conf = join(dir, 'vipd.conf');
-  writeFileSync(conf, `[global]
-bgp = no
-bgp-nexthop-ipv4 = 127.0.0.1
-instrumentation = yes
-instrumentation_port = ${API_PORT}
-instrumentation_ips = [ "127.0.0.1" ]
-
-[scale]
-protocol = tcp
-ip = 10.2.46.1
-port = ${BACKEND_PORT}
-scheduler = wrr
-config = file://${pool}
-depool-threshold = .5
-monitors = [ "ProxyFetch" ]
-proxyfetch.url = [ 'http://scale.example.org/healthz' ]
-proxyfetch.interval = 1
-proxyfetch.timeout = 0.5
-`);
+  writeFileSync(conf, scaleConfigText({ name: 'scale', apiPort: API_PORT, port: BACKEND_PORT, pool: `file://${pool}`, intervalS: 1, timeoutS: 0.5 }));
   const log = join(dir, 'vipd.log');
   const out = createWriteStream(log);
   const vipd = spawn(process.execPath, ['dist/cli/main.js', 'run', '-n', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
