@@ -3,10 +3,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { needTools } from '../lab/need-tools.js';
-import { loopbackBlock } from '../lab/netns.js';
 import { waitFor } from '../lab/proc.js';
-import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
-import { Backend, bgpGlobal, freePort, legacyPool, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
+import { ROUTER_BINARIES } from '../lab/router.js';
+import { bgpGlobal, freePort, frrBeside, Vipd, webService, writeFile } from './e2e-helpers.js';
 
 const run = promisify(execFile);
 
@@ -30,14 +29,7 @@ const sample = (metrics: string, re: RegExp): number | null => {
 
 t.test('the cookbook reads an Established session as up; per-monitor series, reload timestamps, down reasons', async (t) => {
   if (!needTools(t, ...ROUTER_BINARIES.frr)) return;
-  const lo = loopbackBlock();
-  const dir = tempDir(t);
-  const router = await startRouter({ kind: 'frr', routerIp: lo.router(0), speakerIp: lo.speaker, passive: true });
-  t.teardown(() => router.stop());
-  const port = await freePort(lo.speaker);
-  const backends = [lo.router(10), lo.router(11)].map((ip) => new Backend(ip, [port]));
-  for (const b of backends) { await b.start(); t.teardown(() => b.kill()); }
-  writeFile(join(dir, 'web.pools'), legacyPool(backends.map((b) => ({ host: b.ip }))));
+  const { lo, dir, router, port, backends } = await frrBeside(t, 2);
   const apiPort = await freePort(lo.speaker);
   const url = 'http://user:s3cret@web.example.org/healthz';
   const conf = webService(port, join(dir, 'web.pools'), [

@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { needTools } from '../lab/need-tools.js';
-import { loopbackBlock } from '../lab/netns.js';
-import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
-import { Backend, bgpGlobal, freePort, legacyPool, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
+import { ROUTER_BINARIES } from '../lab/router.js';
+import { bgpGlobal, freePort, frrBeside, Vipd, webService, writeFile } from './e2e-helpers.js';
 
 // Issue 16 §4: `vipd fleet --instances` (the CLI, built) against `vipd run` peering a real FRR:
 // ANNOUNCED is "yes" with the Established peer while FRR has the route, "no" after an instance
@@ -16,15 +15,7 @@ const TOKEN = 'ops-fleet-token-0123456789';
 
 t.test('vipd fleet --instances: announced to an Established peer, then not after an instance depool', async (t) => {
   if (!needTools(t, ...ROUTER_BINARIES.frr)) return;
-  const lo = loopbackBlock();
-  const dir = tempDir(t);
-  const router = await startRouter({ kind: 'frr', routerIp: lo.router(0), speakerIp: lo.speaker, passive: true });
-  t.teardown(() => router.stop());
-  const port = await freePort(lo.speaker);
-  const backend = new Backend(lo.router(10), [port]);
-  await backend.start();
-  t.teardown(() => backend.kill());
-  writeFile(join(dir, 'web.pools'), legacyPool([{ host: backend.ip }]));
+  const { lo, dir, router, port } = await frrBeside(t, 1);
   writeFile(join(dir, 'tokens'), `ops:${TOKEN}\n`);
   await run('chmod', ['600', join(dir, 'tokens')]);
   const apiPort = await freePort(lo.speaker);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../lab/proc.js';
+import { loopbackBlock } from '../lab/netns.js';
 import { startRouter, type Router } from '../lab/router.js';
 
 export interface LogLine { ts: string; level: string; msg: string; [k: string]: unknown }
@@ -180,4 +181,23 @@ export async function frrAndBird(lo: { speaker: string; router: (i: number) => s
     routers.push(r);
   }
   return routers as [Router, Router];
+}
+
+export interface FrrBeside { lo: ReturnType<typeof loopbackBlock>; dir: string; router: Router; port: number; backends: Backend[] }
+
+/**
+ * vipd's surroundings in the end-to-end tests: a fresh loopback block, a temp dir, FRR on
+ * `lo.router(0)` dialling vipd at `lo.speaker`, and `count` real HTTP backends on `lo.router(10 + i)`
+ * sharing one free port, with their legacy pool in `dir`/web.pools; everything stopped at teardown.
+ */
+export async function frrBeside(t: { teardown(fn: () => unknown): void }, count: number): Promise<FrrBeside> {
+  const lo = loopbackBlock();
+  const dir = tempDir(t);
+  const router = await startRouter({ kind: 'frr', routerIp: lo.router(0), speakerIp: lo.speaker, passive: true });
+  t.teardown(() => router.stop());
+  const port = await freePort(lo.speaker);
+  const backends = Array.from({ length: count }, (_, i) => new Backend(lo.router(10 + i), [port]));
+  for (const b of backends) { await b.start(); t.teardown(() => b.kill()); }
+  writeFile(join(dir, 'web.pools'), legacyPool(backends.map((b) => ({ host: b.ip }))));
+  return { lo, dir, router, port, backends };
 }

@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { needTools } from '../lab/need-tools.js';
-import { loopbackBlock } from '../lab/netns.js';
-import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
-import { Backend, bgpGlobal, freePort, legacyPool, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
+import { ROUTER_BINARIES } from '../lab/router.js';
+import { bgpGlobal, freePort, frrBeside, legacyPool, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
 
 // Issue 15 §1, §2, §4 done-when: the CLI against a running `vipd run` (dry-run IPVS) and real FRR:
 // depool/drain/repool print what changed and refuse with the server's message; a restart keeps the
@@ -17,15 +16,8 @@ const TOKEN = 'ops-e2e-token-0123456789';
 
 t.test('vipd depool/drain/repool/overrides/status against vipd run and FRR, across a restart', async (t) => {
   if (!needTools(t, ...ROUTER_BINARIES.frr)) return;
-  const lo = loopbackBlock();
-  const dir = tempDir(t);
-  const router = await startRouter({ kind: 'frr', routerIp: lo.router(0), speakerIp: lo.speaker, passive: true });
-  t.teardown(() => router.stop());
-  const port = await freePort(lo.speaker);
-  const backends = [new Backend(lo.router(10), [port]), new Backend(lo.router(11), [port])];
-  for (const b of backends) { await b.start(); t.teardown(() => b.kill()); }
+  const { lo, dir, router, port, backends } = await frrBeside(t, 2);
   const [b1, b2] = backends.map((b) => b.ip) as [string, string];
-  writeFile(join(dir, 'web.pools'), legacyPool([{ host: b1 }, { host: b2 }]));
   writeFile(join(dir, 'tokens'), `ops:${TOKEN}\n`);
   await run('chmod', ['600', join(dir, 'tokens')]);
   const apiPort = await freePort(lo.speaker);
