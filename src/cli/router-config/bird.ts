@@ -23,7 +23,9 @@ function router(site: Site, r: SiteRouter): string[] {
   out.push('  reject;', '}', '', 'template bgp PYBAL {', '  description "vipd balancers";', `  local ${r.address} as ${r.as};`,
     '  direct;', `  hold time ${site.hold};`, `  keepalive time ${site.keepalive};`);
   if (r.md5From) out.push(...md5Note('  #', r), `  password "${SECRET}";`);
-  if (r.bfd) out.push('  bfd on;  # with a `protocol bfd` whose interval is ' + `${r.bfd.intervalMs} ms, multiplier ${r.bfd.multiplier}`);
+  // With graceful restart, BIRD < 2.14 resets the session on vipd's AdminDown and drops the kept routes (docs/bfd.md).
+  const bfd = r.gracefulRestart ? 'bfd graceful;  # vipd restarts gracefully: a BFD AdminDown must not drop its routes;' : 'bfd on;  #';
+  if (r.bfd) out.push(`  ${bfd} with a \`protocol bfd\` whose interval is ${r.bfd.intervalMs} ms, multiplier ${r.bfd.multiplier}`);
   if (site.v4.length) out.push(`  ipv4 { import filter LVS_import; export none; receive limit ${site.limitV4} action disable; };`);
   if (site.v6.length) out.push(`  ipv6 { import filter LVS_import; export none; receive limit ${site.limitV6} action disable; };`);
   out.push('}', '');

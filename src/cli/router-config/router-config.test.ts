@@ -48,6 +48,14 @@ t.test('the MD5 key is never printed: a placeholder and where the key is set; BF
   t.equal(renderRouterConfig('frr', s).split(' bfd ').length - 1, 1, 'BFD for the first router only');
 });
 
+t.test('BIRD with BFD and vipd\'s graceful restart: `bfd graceful`, so an AdminDown keeps the routes (docs/bfd.md)', async (t) => {
+  const { site: s } = await site();
+  t.match(renderRouterConfig('bird', s), /^  bfd on;/m, 'without graceful restart: bfd on');
+  const gr = renderRouterConfig('bird', { ...s, routers: s.routers.map((r) => ({ ...r, gracefulRestart: true })) });
+  t.match(gr, /^  bfd graceful;/m);
+  t.notMatch(gr, /bfd on;/);
+});
+
 t.test('prefix limit: the VIP count with headroom, per family', async (t) => {
   t.equal(prefixLimit(0), 10);
   t.equal(prefixLimit(3), 10);

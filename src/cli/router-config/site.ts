@@ -17,6 +17,8 @@ export interface SiteRouter {
   /** Where vipd's config sets TCP-MD5 for this peer (the key itself is never printed), or null. */
   md5From: string | null;
   bfd: { intervalMs: number; multiplier: number } | null;
+  /** vipd restarts gracefully with this peer (bgp-graceful-restart): with BFD, BIRD before 2.14 needs `bfd graceful` (docs/bfd.md). */
+  gracefulRestart: boolean;
 }
 
 /** An accepted range: exact VIPs (len = prefix length) or a covering network with `ge len`. */
@@ -63,7 +65,7 @@ export function describeSite(c: VipdConfig, o: SiteOptions): { site: Site } | { 
     if (p.peerAs === null) { errors.push(`${c.file}:${p.line}: peer ${p.address} has no bgp-peer-as: the router's AS is unknown`); continue; }
     routers.push({
       address: p.address, as: p.peerAs, md5From: p.md5 ? `${c.file}:${p.line}` : null,
-      bfd: p.bfd ? { intervalMs: p.bfdInterval, multiplier: p.bfdMultiplier } : null,
+      bfd: p.bfd ? { intervalMs: p.bfdInterval, multiplier: p.bfdMultiplier } : null, gracefulRestart: p.gracefulRestart,
     });
   }
   const balancers = o.balancers.length ? o.balancers : defaultBalancers(c);
