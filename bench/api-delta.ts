@@ -7,37 +7,19 @@ import { MetricsCache } from '../src/api/metrics-cache.js';
 import { metricsText } from '../src/api/metrics.js';
 import { StatusCopy } from '../src/api/status-copy.js';
 import { buildDelta } from '../src/api/status-delta.js';
-import type { BgpStatus, StatusSource } from '../src/api/types.js';
-import { ChangeTracker, changeMarks, keyedStatus } from '../src/cli/run/api-keyed.js';
-import { Coordinator } from '../src/coordinator/coordinator.js';
-import { CheckMetrics } from '../src/health/index.js';
-import { silentLogger } from '../src/log/logger.js';
-import { FakeClock } from '../test/support/fake-clock.js';
-import { recordingIpvs } from '../test/support/recording-ipvs.js';
+import { keyedRig } from '../test/support/keyed-rig.js';
 
-const BGP: BgpStatus = { enabled: false, localAs: null, peers: [] };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function measureApiDelta(n: number): Promise<Record<string, number>> {
-  const clock = new FakeClock();
-  const changes = new ChangeTracker();
-  const checks = new CheckMetrics();
-  const c = new Coordinator({
-    clock, log: silentLogger, ipvs: recordingIpvs().port, changed: changeMarks(changes), health: { start: () => {}, stop: () => {} },
-    resolver: async () => { throw new Error('NXDOMAIN'); }, resolveIntervalMs: 0,
-  });
-  c.configure([{ name: 'scale', ip: '10.2.46.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: ['ProxyFetch'], bgp: false }],
-    { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 });
   const hosts = Array.from({ length: n }, (_, i) => `127.46.${Math.floor(i / 250)}.${(i % 250) + 1}`);
-  await c.updatePool('scale', hosts.map((host) => ({ host, weight: 10, enabled: true })));
+  const { clock, changes, checks, c, src, keyed } = await keyedRig('scale', '10.2.46.1', hosts);
   const result = (host: string): void => {
     checks.record('scale', host, 'ProxyFetch', { up: true, reason: 'HTTP 200', ms: 3, requests: [{ url: 'http://scale.example.org/healthz', up: true, ms: 3 }] });
     c.countResult('scale', host, 'ProxyFetch', true);
   };
   for (const h of hosts) { c.monitorResult('scale', h, 'ProxyFetch', { up: true, reason: 'HTTP 200' }); result(h); }
   clock.advance(0);
-  const src: StatusSource = { coordinator: () => c.status(), bgp: () => BGP, startedAt: 0, now: () => 0 };
-  const keyed = keyedStatus(changes, c, checks, () => BGP);
   const copy = new StatusCopy();
   const buildMs: number[] = [];
   const applyMs: number[] = [];

@@ -4,6 +4,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { FakeClock } from '../../../test/support/fake-clock.js';
+import { keyedRig } from '../../../test/support/keyed-rig.js';
 import { recordingIpvs } from '../../../test/support/recording-ipvs.js';
 import { StatusCopy } from '../../api/status-copy.js';
 import { buildDelta } from '../../api/status-delta.js';
@@ -123,19 +124,8 @@ t.test('the worker copy kept by deltas = a whole snapshot, after any sequence of
 });
 
 t.test('a delta after a server counted one result carries that server alone', async (t) => {
-  const clock = new FakeClock();
-  const changes = new ChangeTracker();
-  const checks = new CheckMetrics();
-  const c = new Coordinator({
-    clock, log: silentLogger, ipvs: recordingIpvs().port, changed: changeMarks(changes), health: { start: () => {}, stop: () => {} },
-    resolver: async () => { throw new Error('NXDOMAIN'); }, resolveIntervalMs: 0,
-  });
-  c.configure([{ name: 'web', ip: '10.2.1.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: ['ProxyFetch'], bgp: false }],
-    { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 });
-  await c.updatePool('web', Array.from({ length: 1000 }, (_, i) => ({ host: `10.0.${i >> 8}.${i & 255}`, weight: 10, enabled: true })));
+  const { clock, changes, c, src, keyed } = await keyedRig('web', '10.2.1.1', Array.from({ length: 1000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`));
   clock.advance(0);
-  const src: StatusSource = { coordinator: () => c.status(), bgp: () => BGP, startedAt: 0, now: () => 0 };
-  const keyed = keyedStatus(changes, c, checks, () => BGP);
   const first = buildDelta(src, keyed, changes.drain(), null);
   t.equal(first.pools[0]?.pool.servers.length, 1000, 'the first delta is complete');
   const idle = buildDelta(src, keyed, changes.drain(), null);
