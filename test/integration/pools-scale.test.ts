@@ -35,7 +35,8 @@ t.test('parse cost grows linearly: 40,000 lines cost about 16x 2,500 (not 256x),
     const time = (s: string) => (): number => { const t0 = performance.now(); parsePool(s, file); return performance.now() - t0; };
     const a = best(5, time(small));
     const b = best(3, time(large));
-    t.ok(b / a < 40, `${name}: 2,500 lines ${a.toFixed(1)} ms, 40,000 lines ${b.toFixed(1)} ms: ratio ${(b / a).toFixed(1)} (linear 16, quadratic 256)`);
+    t.ok(b / a < 100, // between linear (16) and quadratic (256), with room for a loaded machine
+       `${name}: 2,500 lines ${a.toFixed(1)} ms, 40,000 lines ${b.toFixed(1)} ms: ratio ${(b / a).toFixed(1)} (linear 16, quadratic 256)`);
   }
 });
 
