@@ -21,21 +21,21 @@ export type V2Watch =
   | { kind: 'outdated'; message: string }
   | { kind: 'error'; error: string };
 
-interface RawNode { key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown; modifiedIndex?: unknown }
-interface RawBody { action?: unknown; node?: RawNode; errorCode?: unknown; message?: unknown; cause?: unknown; index?: unknown }
+export interface RawNode { key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown; modifiedIndex?: unknown }
+export interface RawBody { action?: unknown; node?: RawNode; errorCode?: unknown; message?: unknown; cause?: unknown; index?: unknown }
 
 /** etcd v2 error codes (etcd's error package): 100 key not found, 401 event index cleared. */
-const KEY_NOT_FOUND = 100;
-const EVENT_INDEX_CLEARED = 401;
+export const KEY_NOT_FOUND = 100;
+export const EVENT_INDEX_CLEARED = 401;
 
-function json(body: string): RawBody | null {
+export function json(body: string): RawBody | null {
   try {
     const j: unknown = JSON.parse(body);
     return typeof j === 'object' && j !== null && !Array.isArray(j) ? j as RawBody : null;
   } catch { return null; }
 }
 
-function describe(status: number, j: RawBody | null): string {
+export function describe(status: number, j: RawBody | null): string {
   if (j && typeof j.message === 'string') return `etcd answered HTTP ${status}: ${j.message}${typeof j.cause === 'string' ? ` (${j.cause})` : ''}`;
   return `etcd answered HTTP ${status}`;
 }
@@ -70,8 +70,8 @@ export function parseV2Read(dir: string, status: number, body: string, etcdIndex
   return { ok: true, index: headerIndex, values };
 }
 
-const PUTS = ['set', 'create', 'update', 'compareAndSwap'];
-const REMOVES = ['delete', 'expire', 'compareAndDelete'];
+export const PUTS = ['set', 'create', 'update', 'compareAndSwap'];
+export const REMOVES = ['delete', 'expire', 'compareAndDelete'];
 
 /** One long-poll answer of `GET ...?wait=true&recursive=true&waitIndex=N`. */
 export function parseV2Watch(dir: string, status: number, body: string): V2Watch {
