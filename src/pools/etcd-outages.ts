@@ -67,7 +67,7 @@ export class EtcdOutages {
     const others = deps.filter((d) => d.kind === 'other').map((d) => d.label).sort();
     const parts = [...(pools.length ? [`${pools.length === 1 ? 'pool' : 'pools'} ${pools.join(', ')}`] : []), ...others];
     const what = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0] ?? 'nothing';
-    return `etcd ${endpoint} unreachable since ${new Date(o.since).toISOString()}: keeping the last good ${what}; `
+    return `unreachable since ${new Date(o.since).toISOString()}: keeping the last good ${what}; `
       + `nothing depooled for it, a full read follows when it answers (${o.why})`;
   }
 }

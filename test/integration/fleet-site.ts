@@ -18,13 +18,11 @@ export const SITE = '/vipd/ams';
 
 interface Teardown { teardown(f: () => unknown): void }
 
-/** startEtcd, tried again (3 times at most) when another process took its free port first. */
+/** The site's etcd (v3) in its own directory. */
 export async function siteEtcd(bin: string, dir: string): Promise<TestEtcd> {
-  for (let i = 0; ; i++) {
-    const d = join(dir, `etcd-${i}`);
-    mkdirSync(d, { recursive: true });
-    try { return await startEtcd(bin, d); } catch (e) { if (i >= 2 || !String(e).includes('address already in use')) throw e; }
-  }
+  const d = join(dir, 'etcd');
+  mkdirSync(d, { recursive: true });
+  return startEtcd(bin, d);
 }
 
 /** A listener per backend address on one port; closed at teardown. */
