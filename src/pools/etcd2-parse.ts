@@ -73,8 +73,13 @@ export function parseV2Read(dir: string, status: number, body: string, etcdIndex
 export const PUTS = ['set', 'create', 'update', 'compareAndSwap'];
 export const REMOVES = ['delete', 'expire', 'compareAndDelete'];
 
-/** One long-poll answer of `GET ...?wait=true&recursive=true&waitIndex=N`. */
-export function parseV2Watch(dir: string, status: number, body: string): V2Watch {
+/** A long-poll answer's envelope: its action and node, or why there is none (both watch parsers). */
+export type V2Answer =
+  | { kind: 'node'; action: string; node: RawNode & { key: string }; modifiedIndex: number }
+  | { kind: 'outdated'; message: string }
+  | { kind: 'error'; error: string };
+
+export function parseV2Answer(status: number, body: string): V2Answer {
   const j = json(body);
   // PYBAL.md §2.3: HTTP 400 with errorCode 401 → full re-read.
   if (j?.errorCode === EVENT_INDEX_CLEARED) return { kind: 'outdated', message: describe(status, j) };
@@ -83,7 +88,13 @@ export function parseV2Watch(dir: string, status: number, body: string): V2Watch
   if (!n || typeof n.key !== 'string' || typeof j.action !== 'string') return { kind: 'error', error: 'etcd sent a watch answer without an action and a node' };
   const modifiedIndex = Number(n.modifiedIndex);
   if (!Number.isSafeInteger(modifiedIndex) || modifiedIndex < 1) return { kind: 'error', error: 'etcd sent a watch answer without a modifiedIndex' };
-  return { kind: 'event', modifiedIndex, change: changeOf(dir, j.action, n as RawNode & { key: string }) };
+  return { kind: 'node', action: j.action, node: n as RawNode & { key: string }, modifiedIndex };
+}
+
+/** One long-poll answer of `GET ...?wait=true&recursive=true&waitIndex=N`. */
+export function parseV2Watch(dir: string, status: number, body: string): V2Watch {
+  const a = parseV2Answer(status, body);
+  return a.kind !== 'node' ? a : { kind: 'event', modifiedIndex: a.modifiedIndex, change: changeOf(dir, a.action, a.node) };
 }
 
 function changeOf(dir: string, action: string, n: RawNode & { key: string }): V2Change {

@@ -4,7 +4,7 @@
  * so one override model serves both transports. Pure: status, body and X-Etcd-Index in.
  */
 import type { EtcdEvent, EtcdKv } from './etcd-client.js';
-import { describe, EVENT_INDEX_CLEARED, json, KEY_NOT_FOUND, PUTS, REMOVES, type RawNode } from './etcd2-parse.js';
+import { describe, json, KEY_NOT_FOUND, parseV2Answer, PUTS, REMOVES, type RawNode } from './etcd2-parse.js';
 
 export type V2Tree = { ok: true; index: number; kvs: EtcdKv[] } | { ok: false; error: string };
 
@@ -48,17 +48,13 @@ export function parseV2Tree(status: number, body: string, etcdIndex: string | un
  * every key under it goes (SharedOverrides.apply).
  */
 export function parseV2TreeWatch(status: number, body: string): V2TreeWatch {
-  const j = json(body);
-  if (j?.errorCode === EVENT_INDEX_CLEARED) return { kind: 'outdated', message: describe(status, j) };
-  if (status !== 200) return { kind: 'error', error: describe(status, j) };
-  const n = j?.node;
-  if (!n || typeof n.key !== 'string' || typeof j.action !== 'string') return { kind: 'error', error: 'etcd sent a watch answer without an action and a node' };
-  const modifiedIndex = Number(n.modifiedIndex);
-  if (!Number.isSafeInteger(modifiedIndex) || modifiedIndex < 1) return { kind: 'error', error: 'etcd sent a watch answer without a modifiedIndex' };
-  if (REMOVES.includes(j.action)) {
+  const a = parseV2Answer(status, body);
+  if (a.kind !== 'node') return a;
+  const { node: n, modifiedIndex } = a;
+  if (REMOVES.includes(a.action)) {
     return { kind: 'events', modifiedIndex, events: [{ type: 'delete', key: n.dir === true ? `${n.key.replace(/\/*$/, '')}/` : n.key, modRevision: modifiedIndex }] };
   }
-  if (PUTS.includes(j.action) && n.dir !== true) {
+  if (PUTS.includes(a.action) && n.dir !== true) {
     return { kind: 'events', modifiedIndex, events: [{ type: 'put', kv: { key: n.key, value: typeof n.value === 'string' ? n.value : '', modRevision: modifiedIndex } }] };
   }
   return { kind: 'events', modifiedIndex, events: [] };
