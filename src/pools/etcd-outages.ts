@@ -12,12 +12,15 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 /** http-request.ts's own timeouts and lost streams, and the watch loops' "ended" errors. */
 const NETWORK_TEXT = /^(timed out after|no response after|connection lost|etcd watch stream ended|the watch ended without an answer|socket hang up)/;
 
+/** etcd itself going away under a live watch (the gateway's gRPC stream closing, no leader). */
+const ETCD_GOING = /transport is closing|\bUnavailable\b|etcdserver: (no leader|request timed out|server stopped)|error reading from server: EOF/;
+
 /** True when the failure says the endpoint could not be reached (every endpoint, for a list). */
 export function isUnreachable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   if (e instanceof AggregateError) return e.errors.length > 0 && e.errors.every(isUnreachable);
   const code = (e as NodeJS.ErrnoException).code;
-  return (typeof code === 'string' && NETWORK_CODES.has(code)) || NETWORK_TEXT.test(e.message);
+  return (typeof code === 'string' && NETWORK_CODES.has(code)) || NETWORK_TEXT.test(e.message) || ETCD_GOING.test(e.message);
 }
 
 /** Who depends on an endpoint: a pool (listed by service name) or something else (named as is). */
