@@ -1,8 +1,9 @@
 // Issue 17 §2 over etcd v2 (`overrides-source = etcd://`, conftool's etcd at Wikimedia): a real
 // etcd 3.4 --enable-v2 over TLS (etcd-ca in [global]). One depool reaches every balancer, a
 // malformed value affects its key only, a removed directory repools, registrations are keys with
-// a TTL that `vipd fleet --etcd etcd://` lists, and a balancer cut off past etcd's 1000-event
-// history reads everything again (errorCode 401) when it is back.
+// a TTL that `vipd fleet --etcd etcd://` lists, a balancer cut off keeps its last good state (one
+// alert) and reads everything again when it is back; a watch that falls out of etcd's 1000-event
+// history (errorCode 401) reads the whole tree again within its session.
 import { mkdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ function getNode(hostPort: string, ca: Buffer, key: string): Promise<{ value?: s
   });
 }
 
-t.test('overrides and registrations in etcd v2 (etcd://): shared, per key, TTL registrations, fleet, 401 re-read', async (t) => {
+t.test('overrides and registrations in etcd v2 (etcd://): shared, per key, TTL registrations, fleet, cut off and back', async (t) => {
   if (!needTools(t, 'etcd', 'openssl')) return;
   const root = t.testdir();
   const certs = await makeEtcd2Certs(root);
@@ -101,10 +102,45 @@ t.test('overrides and registrations in etcd v2 (etcd://): shared, per key, TTL r
   t.same(await lvs2.ipvs(), ALL, 'lvs2 keeps its last good state while cut off');
   for (let i = 0; i < 1100; i++) await etcd.put('/elsewhere/churn', String(i));
   relay.mend();
-  await ipvsIs('lvs2 reads everything again (401) and gets the depool', [`${H2}:10`, `${H3}:10`], [lvs2], 30_000);
+  await ipvsIs('lvs2 reads everything again and gets the depool', [`${H2}:10`, `${H3}:10`], [lvs2], 30_000);
   await waitFor('lvs2: the outage alert cleared', 15_000, async () => alertsOf(lvs2, outage).length === 0);
 
   // A clean stop removes the registration at once.
   await lvs1.stop();
   await waitFor('lvs1 deregistered', 10_000, async () => (await members()).map((m) => m.name).join() === 'lvs2');
+});
+
+t.test('a v2 watch that falls out of etcd\'s 1000-event history (errorCode 401) reads the whole tree again, in the same session', async (t) => {
+  if (!needTools(t, 'etcd', 'openssl')) return;
+  const root = t.testdir();
+  const certs = await makeEtcd2Certs(root);
+  const ca = readFileSync(certs.ca);
+  const etcd = await startEtcd2(findTool('etcd')!, root, certs);
+  t.teardown(() => etcd.stop());
+  const relay = await startRelay(etcd.port);
+  t.teardown(() => relay.close());
+  const dir = `${SITE}/overrides/`;
+  await etcd.put(`${dir}servers/web/a`, '1');
+  const store = openStore(`etcd://127.0.0.1:${relay.port}${SITE}`, { clock: systemClock, tls: { ca } });
+  const resets: string[][] = [];
+  const seen = new Map<string, string>();
+  const abort = new AbortController();
+  let failed: unknown = null;
+  const following = store.follow(dir, abort.signal, {
+    onReset: (kvs) => { resets.push(kvs.map((kv) => kv.key)); seen.clear(); for (const kv of kvs) seen.set(kv.key, kv.value); },
+    onEvents: (events) => { for (const e of events) if (e.type === 'put') seen.set(e.kv.key, e.kv.value); else seen.delete(e.key); },
+  }).catch((e: unknown) => { failed = e; });
+  t.teardown(async () => { abort.abort(); await following; });
+  await waitFor('the first read', 10_000, async () => resets.length === 1);
+  await sleep(300); // the long poll is in etcd's hands
+  // The answer to the waiting poll is held back while 1100 other writes pass it: the next poll
+  // asks for an index etcd no longer has.
+  relay.hold();
+  await etcd.put(`${dir}servers/web/b`, '2');
+  for (let i = 0; i < 1100; i++) await etcd.put('/elsewhere/churn', String(i));
+  await etcd.put(`${dir}servers/web/c`, '3');
+  relay.release();
+  await waitFor('a second full read after the 401', 15_000, async () => resets.length === 2);
+  t.same([...seen.keys()].sort(), [`${dir}servers/web/a`, `${dir}servers/web/b`, `${dir}servers/web/c`], 'everything, c included');
+  t.equal(failed, null, 'no failure, no reconnect: the 401 is handled inside the session');
 });

@@ -101,14 +101,21 @@ export async function startEtcd2(bin: string, dir: string, certs: Etcd2Certs, o:
   };
 }
 
-/** A TCP relay on loopback to `port`; `cut()` drops every connection and refuses new ones until `mend()`. */
-export async function startRelay(port: number): Promise<{ port: number; cut(): void; mend(): void; close(): Promise<void> }> {
+/**
+ * A TCP relay on loopback to `port`; `cut()` drops every connection and refuses new ones until
+ * `mend()`; `hold()` keeps the connections but delivers nothing from etcd until `release()`.
+ */
+export async function startRelay(port: number): Promise<{ port: number; cut(): void; mend(): void; hold(): void; release(): void; close(): Promise<void> }> {
   const socks = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
   let open = true;
   const server = net.createServer((c) => {
     if (!open) { c.destroy(); return; }
     const up = net.connect(port, '127.0.0.1');
     socks.add(c); socks.add(up);
+    const pair: [net.Socket, net.Socket] = [up, c];
+    pairs.add(pair);
+    up.on('close', () => pairs.delete(pair));
     c.pipe(up); up.pipe(c);
     const end = () => { c.destroy(); up.destroy(); socks.delete(c); socks.delete(up); };
     c.on('error', end); up.on('error', end); c.on('close', end); up.on('close', end);
@@ -118,6 +125,8 @@ export async function startRelay(port: number): Promise<{ port: number; cut(): v
     port: (server.address() as net.AddressInfo).port,
     cut() { open = false; for (const s of socks) s.destroy(); socks.clear(); },
     mend() { open = true; },
+    hold() { for (const [up, c] of pairs) up.unpipe(c); },
+    release() { for (const [up, c] of pairs) up.pipe(c); },
     close: () => { open = false; for (const s of socks) s.destroy(); return new Promise<void>((r) => server.close(() => r())); },
   };
 }
