@@ -28,3 +28,9 @@ export function startPoolSource(s: ServiceConfig, src: PoolSource, coordinator: 
     (endpoint, why) => outagesOf(coordinator, log).report(endpoint, { id: `pool ${s.name}`, kind: 'pool', label: s.name }, why),
   );
 }
+
+/** Stops a service's source; an etcd outage alert no longer names its pool. */
+export async function stopPoolSource(name: string, src: PoolSource | undefined, coordinator: Coordinator, log: Logger): Promise<void> {
+  outagesOf(coordinator, log).forget(`pool ${name}`);
+  await src?.stop();
+}
