@@ -34,15 +34,20 @@ function getNode(hostPort: string, ca: Buffer, key: string): Promise<{ value?: s
   });
 }
 
-t.test('overrides and registrations in etcd v2 (etcd://): shared, per key, TTL registrations, fleet, cut off and back', async (t) => {
-  if (!needTools(t, 'etcd', 'openssl')) return;
+/** A v2 etcd over TLS (its CA), and a relay to it the test can cut or hold. */
+async function lab(t: { testdir(): string; teardown(f: () => unknown): void }) {
   const root = t.testdir();
   const certs = await makeEtcd2Certs(root);
-  const ca = readFileSync(certs.ca);
   const etcd = await startEtcd2(findTool('etcd')!, root, certs);
   t.teardown(() => etcd.stop());
   const relay = await startRelay(etcd.port);
   t.teardown(() => relay.close());
+  return { root, certs, ca: readFileSync(certs.ca), etcd, relay };
+}
+
+t.test('overrides and registrations in etcd v2 (etcd://): shared, per key, TTL registrations, fleet, cut off and back', async (t) => {
+  if (!needTools(t, 'etcd', 'openssl')) return;
+  const { root, certs, ca, etcd, relay } = await lab(t);
   for (const h of HOSTS) await etcd.put(POOL + h, JSON.stringify({ pooled: 'yes', weight: 10 }));
   const port = await backends(t);
   const dir = (n: string) => { const d = join(root, n); mkdirSync(d, { recursive: true }); return d; };
@@ -112,13 +117,7 @@ t.test('overrides and registrations in etcd v2 (etcd://): shared, per key, TTL r
 
 t.test('a v2 watch that falls out of etcd\'s 1000-event history (errorCode 401) reads the whole tree again, in the same session', async (t) => {
   if (!needTools(t, 'etcd', 'openssl')) return;
-  const root = t.testdir();
-  const certs = await makeEtcd2Certs(root);
-  const ca = readFileSync(certs.ca);
-  const etcd = await startEtcd2(findTool('etcd')!, root, certs);
-  t.teardown(() => etcd.stop());
-  const relay = await startRelay(etcd.port);
-  t.teardown(() => relay.close());
+  const { ca, etcd, relay } = await lab(t);
   const dir = `${SITE}/overrides/`;
   await etcd.put(`${dir}servers/web/a`, '1');
   const store = openStore(`etcd://127.0.0.1:${relay.port}${SITE}`, { clock: systemClock, tls: { ca } });
