@@ -21,8 +21,10 @@ t.test('the keys parse; unset they are null; printed without the etcd password',
 });
 
 t.test('bad values are errors naming file:line and the key', async (t) => {
-  t.match(parse('overrides-source = etcd://127.0.0.1:2379/vipd').errors, [/^f\.conf:2: .*overrides-source: etcd v2 \(etcd:\/\/\) is not supported for overrides yet/]);
-  t.match(parse('\noverrides-source = http://127.0.0.1:2379/vipd').errors, [/^f\.conf:3: .*overrides-source must be etcd3:\/\/HOST:PORT\/PREFIX/]);
+  t.match(parse('overrides-source = etcds://127.0.0.1:2379/vipd').errors, [/^f\.conf:2: .*overrides-source: etcds:\/\/ is not a scheme/]);
+  t.match(parse('overrides-source = etcd://127.0.0.1:2379').errors, [/^f\.conf:2: .*overrides-source: an etcd URL needs a key directory/]);
+  t.same(parse('overrides-source = etcd://127.0.0.1:2379,127.0.0.2:2379/vipd/ams').errors, [], 'etcd v2 (conftool\'s etcd) is accepted');
+  t.match(parse('\noverrides-source = http://127.0.0.1:2379/vipd').errors, [/^f\.conf:3: .*overrides-source must be etcd:\/\/HOST:PORT\/PREFIX \(v2, TLS\), etcd3:\/\/HOST:PORT\/PREFIX/]);
   t.match(parse('overrides-source = etcd3://127.0.0.1:2379').errors, [/overrides-source must be/], 'a prefix is required');
   t.match(parse('instance-name = lvs 1').errors, [/^f\.conf:2: .*instance-name must be a host-name-like word/]);
   t.match(parse('instance-url = 10.0.0.5:9090').errors, [/^f\.conf:2: .*instance-url must be http:\/\/HOST:PORT\//]);

@@ -1,9 +1,10 @@
 /**
- * The [global] keys of a site's shared state (issue 17 §2): `overrides-source` (etcd3:// or
- * etcd3s:// URL of the site prefix), `instance-name` (this balancer in etcd; default the host
+ * The [global] keys of a site's shared state (issue 17 §2): `overrides-source` (etcd:// (v2 over
+ * TLS), etcd3:// or etcd3s:// URL of the site prefix), `instance-name` (this balancer in etcd; default the host
  * name) and `instance-url` (how `vipd fleet` reaches its instrumentation; default from
  * instrumentation_ips and instrumentation_port).
  */
+import { parseEtcdV2Url } from './etcd-url.js';
 import type { SectionReader } from './section-reader.js';
 
 export const FLEET_KEYS = ['overrides-source', 'instance-name', 'instance-url'] as const;
@@ -25,9 +26,12 @@ export function readFleet(r: SectionReader): FleetConfig {
   let overridesSource: string | null = null;
   if (src) {
     if (/^etcd:\/\//i.test(src.value)) {
-      r.error(src.line, 'overrides-source: etcd v2 (etcd://) is not supported for overrides yet; use etcd3:// or etcd3s://');
+      // etcd v2 over TLS, as conftool's etcd and the etcd:// pools (PYBAL.md §2.3).
+      try { parseEtcdV2Url(src.value); overridesSource = src.value; } catch (e) { r.error(src.line, `overrides-source: ${(e as Error).message}`); }
+    } else if (/^etcds:\/\//i.test(src.value)) {
+      r.error(src.line, 'overrides-source: etcds:// is not a scheme: etcd:// is etcd v2 over TLS (etcd-ca), etcd3s:// etcd v3 over TLS');
     } else if (!/^etcd3s?:\/\/[^/]+\/.+/i.test(src.value)) {
-      r.error(src.line, `overrides-source must be etcd3://HOST:PORT/PREFIX or etcd3s://HOST:PORT/PREFIX, got '${src.value}'`);
+      r.error(src.line, `overrides-source must be etcd://HOST:PORT/PREFIX (v2, TLS), etcd3://HOST:PORT/PREFIX or etcd3s://HOST:PORT/PREFIX, got '${src.value}'`);
     } else overridesSource = src.value;
   }
   const name = text(r, 'instance-name');

@@ -59,3 +59,12 @@ t.test('a malformed value affects only its key: the last good value stays, the k
   t.same(m.set().servers, []);
   t.same(m.problems(), [], 'deleting the key ends its problem');
 });
+
+t.test('an etcd v2 directory removed (a key ending in /): every override under it goes', async (t) => {
+  const m = new SharedOverrides(P, 'lvs1');
+  const kv = (host: string) => ({ key: serverKey(P, 'web', host), value: overrideValue(o(host)), modRevision: 1 });
+  m.reset([kv('h1'), kv('h2')]);
+  t.equal(m.set().servers.length, 2);
+  m.apply([{ type: 'delete', key: '/vipd/ams/overrides/servers/web/', modRevision: 2 }]);
+  t.same(m.set().servers, []);
+});

@@ -60,7 +60,10 @@ export class SharedOverrides {
   apply(events: EtcdEvent[]): void {
     for (const e of events) {
       if (e.type === 'put') this.put(e.kv, this.entries);
-      else { this.entries.delete(e.key); this.bad.delete(e.key); }
+      else if (e.key.endsWith('/')) {
+        // An etcd v2 directory removed (etcd2-tree.ts): every key under it goes.
+        for (const k of [...this.entries.keys(), ...this.bad.keys()]) if (k.startsWith(e.key)) { this.entries.delete(k); this.bad.delete(k); }
+      } else { this.entries.delete(e.key); this.bad.delete(e.key); }
     }
   }
 

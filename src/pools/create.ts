@@ -7,6 +7,7 @@ import { EtcdSource } from './etcd-source.js';
 import { Etcd2Source } from './etcd2-source.js';
 import { FileSource } from './file-source.js';
 import { HttpSource } from './http-source.js';
+import type { StoreTls } from './store-types.js';
 import type { PoolSource } from './types.js';
 
 /** etcd:// TLS settings (a service's etcd-insecure, etcd-ca, etcd-cert, etcd-key). */
@@ -40,6 +41,15 @@ function read(what: string, path: string): Buffer {
   try { return readFileSync(path); } catch (e) { throw new Error(`${what}: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
 }
 
+/** The etcd-ca / etcd-cert / etcd-key files read (errors name the key), for etcd:// and etcd3s://. */
+export function readEtcdTls(e: EtcdTlsFiles, ca?: string | Buffer): StoreTls {
+  const trusted = e.caFile ? read('etcd-ca', e.caFile) : ca;
+  return {
+    ...(trusted ? { ca: trusted } : {}), ...(e.insecure ? { insecure: true } : {}),
+    ...(e.certFile ? { cert: read('etcd-cert', e.certFile) } : {}), ...(e.keyFile ? { key: read('etcd-key', e.keyFile) } : {}),
+  };
+}
+
 /** The source for a service's `config` URL: file://, http(s)://, etcd:// (v2, TLS), etcd3(s):// (v3). */
 export function createPoolSource(url: string, o: PoolSourceOptions): PoolSource {
   const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
@@ -49,15 +59,12 @@ export function createPoolSource(url: string, o: PoolSourceOptions): PoolSource 
   switch (scheme) {
     case 'file:': return new FileSource(url, { ...common, ...(o.intervalMs ? { intervalMs: o.intervalMs } : {}) });
     case 'http:': case 'https:': return new HttpSource(url, { ...common, ...timing, ...(o.ca ? { ca: o.ca } : {}) });
-    case 'etcd:': {
-      const e = o.etcd ?? {};
-      const ca = e.caFile ? read('etcd-ca', e.caFile) : o.ca;
-      return new Etcd2Source(url, {
-        ...common, ...timeout, ...(ca ? { ca } : {}), ...(e.insecure ? { insecure: true } : {}),
-        ...(e.certFile ? { cert: read('etcd-cert', e.certFile) } : {}), ...(e.keyFile ? { key: read('etcd-key', e.keyFile) } : {}),
-      });
+    case 'etcd:': return new Etcd2Source(url, { ...common, ...timeout, ...readEtcdTls(o.etcd ?? {}, o.ca) });
+    // etcd3s:// trusts etcd-ca too (the v3 gateway has no client-certificate option here).
+    case 'etcd3:': case 'etcd3s:': {
+      const ca = readEtcdTls({ caFile: o.etcd?.caFile ?? null }, o.ca).ca;
+      return new EtcdSource(url, { ...common, ...timeout, ...(ca ? { ca } : {}) });
     }
-    case 'etcd3:': case 'etcd3s:': return new EtcdSource(url, { ...common, ...timeout, ...(o.ca ? { ca: o.ca } : {}) });
     default: throw new Error(`${redactUrl(url)}: unsupported pool URL scheme (use file://, http://, https://, etcd:// (v2, TLS), etcd3://, etcd3s://)`);
   }
 }

@@ -1,12 +1,13 @@
 import { silentLogger, type Logger } from '../log/logger.js';
 import { redactUrl } from '../log/redact.js';
-import type { Cancel, Clock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 import { authenticate, rangePrefix, watchPrefix, type EtcdEndpoint, type EtcdEvent, type EtcdKv } from './etcd-client.js';
 import { conftoolEntry, quoteValue } from './conftool.js';
 import { limitsWith } from './limits.js';
+import { Refusal, RetryLoop } from './retry-loop.js';
 import { overItems, runSliced } from './sliced.js';
 import { SourceState } from './source-state.js';
-import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
+import type { OnAlert, OnEndpoint, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
 export interface EtcdSourceOptions {
   clock: Clock;
@@ -21,9 +22,6 @@ export interface EtcdSourceOptions {
   /** pool-max-servers; default 10000. */
   maxServers?: number;
 }
-
-/** The prefix holds more keys than pool-max-servers: refused whole, read again later. */
-class OverLimit extends Error {}
 
 /** `user:password@` of an etcd URL: used for etcd v3 auth; a user without a password is refused. */
 export function etcdCredentials(u: URL): { user: string; password: string } | undefined {
@@ -61,51 +59,28 @@ export class EtcdSource implements PoolSource {
   private servers = new Map<string, PoolServer>();
   /** Keys whose current value is bad; the source has recovered only when none is left. */
   private badKeys = new Set<string>();
-  private abort = new AbortController();
-  private cancelRetry: Cancel | null = null;
-  private loop: Promise<void> | null = null;
-  private backoff: number;
-  private stopped = false;
+  private readonly loop: RetryLoop;
 
   constructor(readonly url: string, private readonly opts: EtcdSourceOptions) {
     ({ ep: this.ep, prefix: this.prefix } = etcd3Target(url, opts));
-    this.backoff = opts.backoffMinMs ?? 100;
     this.state = new SourceState(url, (opts.logger ?? silentLogger).child({ pool: redactUrl(url) }), limitsWith(opts.maxServers));
+    this.loop = new RetryLoop(opts, (signal) => this.session(signal), (e) => this.state.failed(e, this.ep.base.host));
   }
 
-  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
-    this.state.bind(onUpdate, onAlert, onRecover);
-    this.run();
+  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover, onEndpoint?: OnEndpoint): void {
+    this.state.bind(onUpdate, onAlert, onRecover, onEndpoint);
+    this.loop.start();
   }
 
   last(): PoolServer[] | null { return this.state.last(); }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.cancelRetry?.();
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private run(): void {
-    if (this.stopped) return;
-    this.abort = new AbortController();
-    this.loop = this.session(this.abort.signal).catch((e: unknown) => {
-      if (this.stopped) return;
-      const max = this.opts.backoffMaxMs ?? 5000;
-      if (e instanceof OverLimit) this.state.refuse(e.message);
-      else this.state.alert(`${this.state.shown}: ${(e as Error).message}${this.state.keeping()}`);
-      const delay = e instanceof OverLimit ? max : this.backoff;
-      this.backoff = Math.min(this.backoff * 2, max);
-      this.cancelRetry = this.opts.clock.setTimer(delay, () => this.run());
-    });
-  }
+  stop(): Promise<void> { return this.loop.stop(); }
 
   private async session(signal: AbortSignal): Promise<void> {
     if (this.ep.credentials) this.ep.token = await authenticate(this.ep, signal);
     const max = this.state.limits.maxServers;
     const { revision, kvs, more } = await rangePrefix(this.ep, this.prefix, signal, max + 1);
-    if (more || kvs.length > max) throw new OverLimit(`${this.state.shown}: more than pool-max-servers ${max} keys under ${this.prefix}`);
+    if (more || kvs.length > max) throw new Refusal(`${this.state.shown}: more than pool-max-servers ${max} keys under ${this.prefix}`);
     const next = new Map<string, PoolServer>();
     this.badKeys.clear();
     // In slices: 10,000 keys never block the event loop for long (issue 13 §5).
@@ -114,7 +89,7 @@ export class EtcdSource implements PoolSource {
     this.servers = next;
     let delivered = this.deliver();
     await watchPrefix(this.ep, this.prefix, revision + 1, {
-      onCreated: () => { this.backoff = this.opts.backoffMinMs ?? 100; if (delivered) this.recoverIfClean(); },
+      onCreated: () => { this.loop.connected(); this.state.reachable(); if (delivered) this.recoverIfClean(); },
       onEvents: (events) => { delivered = this.apply(events); },
     }, signal);
   }

@@ -1,8 +1,10 @@
 import { promises as dns } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import type { EtcdV2Target } from '../config/etcd-url.js';
 import type { Clock } from '../time/clock.js';
 import { parseV2Read, parseV2Watch, type V2Read, type V2Watch } from './etcd2-parse.js';
 import { request, stream } from './http-request.js';
+import { Refusal } from './retry-loop.js';
 
 /** How the etcd v2 source talks to a member: always TLS (PYBAL.md §2.3). */
 export interface Etcd2Conn {
@@ -42,9 +44,8 @@ function tlsOf(c: Etcd2Conn, signal: AbortSignal) {
 const header = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** `GET /v2/keys<dir>?recursive=true`; transport failures reject. */
-export async function readDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, signal: AbortSignal): Promise<V2Read> {
-  const res = await request(keysUrl(ep, dir, 'recursive=true'), { ...tlsOf(c, signal), maxBytes: MAX_BYTES });
-  return parseV2Read(dir, res.status, res.body, header(res.headers['x-etcd-index']));
+export function readDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, signal: AbortSignal): Promise<V2Read> {
+  return readKeys(c, ep, dir, signal, (status, body, index) => parseV2Read(dir, status, body, index));
 }
 
 /**
@@ -53,8 +54,14 @@ export async function readDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, sign
  * under the directory up to it would have been answered at once. Resolves null when `renewMs`
  * passed with no change (asked again by the caller: a silently dead member is noticed).
  */
-export async function watchDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, waitIndex: number, signal: AbortSignal,
+export function watchDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, waitIndex: number, signal: AbortSignal,
   renewMs: number, onWatching: (etcdIndex: number | null) => void): Promise<V2Watch | null> {
+  return watchKeys(c, ep, dir, waitIndex, signal, renewMs, onWatching, (status, body) => parseV2Watch(dir, status, body));
+}
+
+/** watchDir's long poll, the answer read by `parse` (a pool's hosts, or any key of a tree). */
+export async function watchKeys<T>(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, waitIndex: number, signal: AbortSignal,
+  renewMs: number, onWatching: (etcdIndex: number | null) => void, parse: (status: number, body: string) => T): Promise<T | null> {
   const local = new AbortController();
   const onAbort = (): void => local.abort();
   signal.addEventListener('abort', onAbort);
@@ -83,7 +90,49 @@ export async function watchDir(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, wai
   }
   if (renewed && !signal.aborted && status === 200 && body === '') return null;
   if (status === 0) throw new Error('the watch ended without an answer');
-  return parseV2Watch(dir, status, body);
+  return parse(status, body);
+}
+
+/** `GET /v2/keys<dir>?recursive=true`, the answer read by `parse`; transport failures reject. */
+export async function readKeys<T>(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string, signal: AbortSignal,
+  parse: (status: number, body: string, index: string | undefined) => T): Promise<T> {
+  const res = await request(keysUrl(ep, dir, 'recursive=true'), { ...tlsOf(c, signal), maxBytes: MAX_BYTES });
+  return parse(res.status, res.body, header(res.headers['x-etcd-index']));
+}
+
+/** A write (`PUT` with a form body, or `DELETE`) to one key; its status and body. */
+export async function writeKey(c: Etcd2Conn, ep: Etcd2Endpoint, method: 'PUT' | 'DELETE', key: string, form: Record<string, string>, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  const q = new URLSearchParams(form).toString();
+  const o = tlsOf(c, signal);
+  const res = await request(keysUrl(ep, key, method === 'DELETE' ? q : ''), {
+    ...o, method, maxBytes: 1024 * 1024,
+    ...(method === 'PUT' ? { body: q, headers: { ...o.headers, 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+  });
+  return { status: res.status, body: res.body };
+}
+
+/** How an etcd:// URL's endpoints are named in alerts: `host:port[,host:port...]`, or the SRV name. */
+export function v2EndpointText(t: EtcdV2Target): string {
+  return t.srv ?? t.endpoints.map(endpointText).join(',');
+}
+
+/**
+ * `f` on each endpoint once, from `first`, until one succeeds; an abort or a Refusal ends at once;
+ * else rejects with every endpoint's reason (an AggregateError: unreachable when all are).
+ */
+export async function eachEndpoint<T>(eps: Etcd2Endpoint[], first: number, signal: AbortSignal, f: (ep: Etcd2Endpoint, at: number) => Promise<T>): Promise<T> {
+  const errors: Error[] = [];
+  for (let i = 0; i < eps.length; i++) {
+    const at = (first + i) % eps.length;
+    try {
+      return await f(eps[at]!, at);
+    } catch (e) {
+      if (signal.aborted || e instanceof Refusal) throw e;
+      const err = e instanceof Error ? e : new Error(String(e));
+      errors.push(Object.assign(new Error(`${endpointText(eps[at]!)}: ${err.message}`), { code: (err as NodeJS.ErrnoException).code }));
+    }
+  }
+  throw new AggregateError(errors, errors.length ? errors.map((e) => e.message).join('; ') : 'no etcd endpoint');
 }
 
 /** An SRV name's targets, and a lookup that resolves them through the same DNS servers. */

@@ -21,21 +21,21 @@ export type V2Watch =
   | { kind: 'outdated'; message: string }
   | { kind: 'error'; error: string };
 
-interface RawNode { key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown; modifiedIndex?: unknown }
-interface RawBody { action?: unknown; node?: RawNode; errorCode?: unknown; message?: unknown; cause?: unknown; index?: unknown }
+export interface RawNode { key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown; modifiedIndex?: unknown }
+export interface RawBody { action?: unknown; node?: RawNode; errorCode?: unknown; message?: unknown; cause?: unknown; index?: unknown }
 
 /** etcd v2 error codes (etcd's error package): 100 key not found, 401 event index cleared. */
-const KEY_NOT_FOUND = 100;
-const EVENT_INDEX_CLEARED = 401;
+export const KEY_NOT_FOUND = 100;
+export const EVENT_INDEX_CLEARED = 401;
 
-function json(body: string): RawBody | null {
+export function json(body: string): RawBody | null {
   try {
     const j: unknown = JSON.parse(body);
     return typeof j === 'object' && j !== null && !Array.isArray(j) ? j as RawBody : null;
   } catch { return null; }
 }
 
-function describe(status: number, j: RawBody | null): string {
+export function describe(status: number, j: RawBody | null): string {
   if (j && typeof j.message === 'string') return `etcd answered HTTP ${status}: ${j.message}${typeof j.cause === 'string' ? ` (${j.cause})` : ''}`;
   return `etcd answered HTTP ${status}`;
 }
@@ -70,11 +70,16 @@ export function parseV2Read(dir: string, status: number, body: string, etcdIndex
   return { ok: true, index: headerIndex, values };
 }
 
-const PUTS = ['set', 'create', 'update', 'compareAndSwap'];
-const REMOVES = ['delete', 'expire', 'compareAndDelete'];
+export const PUTS = ['set', 'create', 'update', 'compareAndSwap'];
+export const REMOVES = ['delete', 'expire', 'compareAndDelete'];
 
-/** One long-poll answer of `GET ...?wait=true&recursive=true&waitIndex=N`. */
-export function parseV2Watch(dir: string, status: number, body: string): V2Watch {
+/** A long-poll answer's envelope: its action and node, or why there is none (both watch parsers). */
+export type V2Answer =
+  | { kind: 'node'; action: string; node: RawNode & { key: string }; modifiedIndex: number }
+  | { kind: 'outdated'; message: string }
+  | { kind: 'error'; error: string };
+
+export function parseV2Answer(status: number, body: string): V2Answer {
   const j = json(body);
   // PYBAL.md §2.3: HTTP 400 with errorCode 401 → full re-read.
   if (j?.errorCode === EVENT_INDEX_CLEARED) return { kind: 'outdated', message: describe(status, j) };
@@ -83,7 +88,13 @@ export function parseV2Watch(dir: string, status: number, body: string): V2Watch
   if (!n || typeof n.key !== 'string' || typeof j.action !== 'string') return { kind: 'error', error: 'etcd sent a watch answer without an action and a node' };
   const modifiedIndex = Number(n.modifiedIndex);
   if (!Number.isSafeInteger(modifiedIndex) || modifiedIndex < 1) return { kind: 'error', error: 'etcd sent a watch answer without a modifiedIndex' };
-  return { kind: 'event', modifiedIndex, change: changeOf(dir, j.action, n as RawNode & { key: string }) };
+  return { kind: 'node', action: j.action, node: n as RawNode & { key: string }, modifiedIndex };
+}
+
+/** One long-poll answer of `GET ...?wait=true&recursive=true&waitIndex=N`. */
+export function parseV2Watch(dir: string, status: number, body: string): V2Watch {
+  const a = parseV2Answer(status, body);
+  return a.kind !== 'node' ? a : { kind: 'event', modifiedIndex: a.modifiedIndex, change: changeOf(dir, a.action, a.node) };
 }
 
 function changeOf(dir: string, action: string, n: RawNode & { key: string }): V2Change {

@@ -1,15 +1,15 @@
-import { parseEtcdV2Url, type EtcdV2Target } from '../config/etcd-url.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { redactUrl } from '../log/redact.js';
-import type { Cancel, Clock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 import { conftoolEntry, quoteValue } from './conftool.js';
-import { endpointText, makeResolver, readDir, watchDir, type Etcd2Conn, type Etcd2Endpoint } from './etcd2-client.js';
-import { orderSrv, type V2Change, type V2Value } from './etcd2-parse.js';
-import { basicAuthHeader } from './http-request.js';
+import { readDir, watchDir, type Etcd2Endpoint } from './etcd2-client.js';
+import { Etcd2Cluster } from './etcd2-cluster.js';
+import type { V2Change, V2Value } from './etcd2-parse.js';
 import { limitsWith } from './limits.js';
+import { Refusal, RetryLoop } from './retry-loop.js';
 import { overItems, runSliced } from './sliced.js';
 import { SourceState } from './source-state.js';
-import type { OnAlert, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
+import type { OnAlert, OnEndpoint, OnRecover, OnUpdate, PoolServer, PoolSource } from './types.js';
 
 export interface Etcd2SourceOptions {
   clock: Clock;
@@ -41,96 +41,31 @@ export interface Etcd2SourceOptions {
  */
 export class Etcd2Source implements PoolSource {
   private readonly state: SourceState;
-  private readonly target: EtcdV2Target;
-  private readonly conn: Etcd2Conn;
-  private readonly resolver: ReturnType<typeof makeResolver>;
+  private readonly cluster: Etcd2Cluster;
   private readonly log: Logger;
   private servers = new Map<string, PoolServer>();
   private badKeys = new Set<string>();
   /** Next waitIndex; null = read the whole directory first. */
   private waitIndex: number | null = null;
-  private endpoints: Etcd2Endpoint[] = [];
-  /** The endpoint that answered last: tried first. */
-  private preferred = 0;
-  private abort = new AbortController();
-  private cancelRetry: Cancel | null = null;
-  private loop: Promise<void> | null = null;
-  private backoff: number;
-  private stopped = false;
+  private readonly loop: RetryLoop;
 
   constructor(readonly url: string, private readonly opts: Etcd2SourceOptions) {
-    try { this.target = parseEtcdV2Url(url); } catch (e) { throw new Error(`${redactUrl(url)}: ${(e as Error).message}`); }
-    this.resolver = makeResolver(opts.dnsServers);
-    const c = this.target.credentials;
-    this.conn = {
-      clock: opts.clock, timeoutMs: opts.timeoutMs ?? 5000,
-      ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.cert ? { cert: opts.cert } : {}), ...(opts.key ? { key: opts.key } : {}),
-      ...(opts.insecure ? { insecure: true } : {}), ...(c ? { authorization: basicAuthHeader(c.user, c.password) } : {}),
-      ...(this.resolver.lookup ? { lookup: this.resolver.lookup } : {}),
-    };
-    this.endpoints = this.target.endpoints;
-    this.backoff = opts.backoffMinMs ?? 100;
     this.log = (opts.logger ?? silentLogger).child({ pool: redactUrl(url) });
+    this.cluster = new Etcd2Cluster(url, { ...opts, logger: this.log });
     this.state = new SourceState(url, this.log, limitsWith(opts.maxServers));
+    this.loop = new RetryLoop(opts, (signal) => this.cluster.each(signal, (ep, answered) => this.follow(ep, signal, answered)),
+      (e) => this.state.failed(e, this.cluster.text));
   }
 
-  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void {
-    this.state.bind(onUpdate, onAlert, onRecover);
+  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover, onEndpoint?: OnEndpoint): void {
+    this.state.bind(onUpdate, onAlert, onRecover, onEndpoint);
     if (this.opts.insecure) this.log.warn(`${this.state.shown}: etcd-insecure: the etcd server certificate is not verified (PyBal's behaviour)`);
-    this.run();
+    this.loop.start();
   }
 
   last(): PoolServer[] | null { return this.state.last(); }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.cancelRetry?.();
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private run(): void {
-    if (this.stopped) return;
-    this.abort = new AbortController();
-    this.loop = this.session(this.abort.signal).catch((e: unknown) => {
-      if (this.stopped) return;
-      this.state.alert(`${this.state.shown}: ${(e as Error).message}${this.state.keeping()}`);
-      const delay = this.backoff;
-      this.backoff = Math.min(this.backoff * 2, this.opts.backoffMaxMs ?? 5000);
-      this.cancelRetry = this.opts.clock.setTimer(delay, () => this.run());
-    });
-  }
-
-  /** Each endpoint once, the last good one first; rejects with every endpoint's reason. */
-  private async session(signal: AbortSignal): Promise<void> {
-    const eps = await this.resolve();
-    const failures: string[] = [];
-    for (let i = 0; i < eps.length; i++) {
-      const at = (this.preferred + i) % eps.length;
-      try {
-        await this.follow(eps[at]!, signal, () => { this.preferred = at; });
-      } catch (e) {
-        if (signal.aborted) throw e;
-        failures.push(`${endpointText(eps[at]!)}: ${(e as Error).message}`);
-      }
-    }
-    throw new Error(failures.join('; '));
-  }
-
-  /** The fixed endpoints, or the SRV name's targets in RFC 2782 order (the last ones on a DNS failure). */
-  private async resolve(): Promise<Etcd2Endpoint[]> {
-    if (!this.target.srv) return this.endpoints;
-    try {
-      const recs = await this.resolver.srv(this.target.srv);
-      if (!recs.length) throw new Error('no records');
-      this.endpoints = orderSrv(recs).map((r) => ({ host: r.name, port: r.port }));
-      this.preferred = 0;
-    } catch (e) {
-      if (!this.endpoints.length) throw new Error(`DNS SRV ${this.target.srv}: ${(e as Error).message}`);
-      this.log.warn(`DNS SRV ${this.target.srv}: ${(e as Error).message}; using the endpoints found before`);
-    }
-    return this.endpoints;
-  }
+  stop(): Promise<void> { return this.loop.stop(); }
 
   /** Reads (when needed) and follows the directory on one endpoint until something fails. */
   private async follow(ep: Etcd2Endpoint, signal: AbortSignal, onAnswer: () => void): Promise<never> {
@@ -138,17 +73,18 @@ export class Etcd2Source implements PoolSource {
     let delivered = true;
     for (;;) {
       if (this.waitIndex === null) {
-        const r = await readDir(this.conn, ep, this.target.dir, signal);
+        const r = await readDir(this.cluster.conn, ep, this.cluster.target.dir, signal);
         if (!r.ok) throw new Error(r.error);
         onAnswer();
         delivered = await this.load(r.values);
         this.waitIndex = r.index + 1;
       }
       let began: number | null = null;
-      const w = await watchDir(this.conn, ep, this.target.dir, this.waitIndex, signal, renew, (etcdIndex) => {
+      const w = await watchDir(this.cluster.conn, ep, this.cluster.target.dir, this.waitIndex, signal, renew, (etcdIndex) => {
         began = etcdIndex;
         onAnswer();
-        this.backoff = this.opts.backoffMinMs ?? 100;
+        this.loop.connected();
+        this.state.reachable();
         if (delivered) this.recoverIfClean();
       });
       if (w === null) {
@@ -159,7 +95,7 @@ export class Etcd2Source implements PoolSource {
       }
       if (w.kind === 'error') throw new Error(w.error);
       if (w.kind === 'outdated') {
-        this.log.info(`etcd event history passed index ${this.waitIndex} (${w.message}); reading ${this.target.dir} again`);
+        this.log.info(`etcd event history passed index ${this.waitIndex} (${w.message}); reading ${this.cluster.target.dir} again`);
         this.waitIndex = null;
         continue;
       }
@@ -171,10 +107,8 @@ export class Etcd2Source implements PoolSource {
   /** A whole directory: replaces the map. */
   private async load(values: V2Value[]): Promise<boolean> {
     const max = this.state.limits.maxServers;
-    if (values.length > max) {
-      this.state.refuse(`${this.state.shown}: more than pool-max-servers ${max} keys under ${this.target.dir}`);
-      return false;
-    }
+    // Refused whole and read again after the longest back-off, as etcd3:// does.
+    if (values.length > max) throw new Refusal(`${this.state.shown}: more than pool-max-servers ${max} keys under ${this.cluster.target.dir}`);
     const next = new Map<string, PoolServer>();
     this.badKeys.clear();
     // In slices: 10,000 keys never block the event loop for long (issue 13 §5).
@@ -185,7 +119,7 @@ export class Etcd2Source implements PoolSource {
 
   private apply(c: V2Change): boolean {
     if (c.kind === 'put') this.put(this.servers, c.v);
-    else if (c.kind === 'remove') { this.servers.delete(c.host); this.badKeys.delete(`${this.target.dir}/${c.host}`); }
+    else if (c.kind === 'remove') { this.servers.delete(c.host); this.badKeys.delete(`${this.cluster.target.dir}/${c.host}`); }
     else if (c.kind === 'clear') { this.servers.clear(); this.badKeys.clear(); }
     const delivered = this.state.offer([...this.servers.values()], false);
     if (delivered) this.recoverIfClean();

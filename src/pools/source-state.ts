@@ -1,9 +1,11 @@
 import { formatIssue } from '../config/issues.js';
 import type { Logger } from '../log/logger.js';
 import { redactText, redactUrl } from '../log/redact.js';
+import { isUnreachable } from './etcd-outages.js';
 import { checkPoolText, checkServers, DEFAULT_LIMITS, type PoolLimits } from './limits.js';
 import { parsePoolSliced, type PoolFormat } from './parse.js';
-import type { OnAlert, OnRecover, OnUpdate, PoolParseResult, PoolServer } from './types.js';
+import { Refusal } from './retry-loop.js';
+import type { OnAlert, OnEndpoint, OnRecover, OnUpdate, PoolParseResult, PoolServer } from './types.js';
 
 /** At most this many problems spelled out in one alert; the rest are counted. */
 const SHOWN = 5;
@@ -39,15 +41,45 @@ export class SourceState {
   private onUpdate: OnUpdate = () => {};
   private onAlert: OnAlert = () => {};
   private onRecover: OnRecover = () => {};
+  private onEndpoint: OnEndpoint | null = null;
+  /** The endpoint reported unreachable, until it answers again. */
+  private unreachableAt: string | null = null;
 
   constructor(readonly url: string, private readonly log: Logger, readonly limits: PoolLimits = DEFAULT_LIMITS) {
     this.shown = redactUrl(url);
   }
 
-  bind(onUpdate: OnUpdate, onAlert: OnAlert, onRecover: OnRecover = () => {}): void {
+  bind(onUpdate: OnUpdate, onAlert: OnAlert, onRecover: OnRecover = () => {}, onEndpoint?: OnEndpoint): void {
     this.onUpdate = onUpdate;
     this.onAlert = onAlert;
     this.onRecover = onRecover;
+    this.onEndpoint = onEndpoint ?? null;
+  }
+
+  /**
+   * The endpoint did not answer (`message` names the source): the daemon's one outage alert for
+   * the endpoint when it listens (etcd-outages.ts), else this source's own alert.
+   */
+  unreachable(endpoint: string, why: string, message: string): void {
+    if (!this.onEndpoint) { this.alert(message); return; }
+    this.unreachableAt = endpoint;
+    this.onEndpoint(endpoint, this.redact(why));
+  }
+
+  /** A watching source's session failed: refused whole, the endpoint unreachable, or its own alert. */
+  failed(e: Error, endpoint: string): void {
+    const message = `${this.shown}: ${e.message}${this.keeping()}`;
+    if (e instanceof Refusal) this.refuse(e.message);
+    else if (isUnreachable(e)) this.unreachable(endpoint, e.message, message);
+    else this.alert(message);
+  }
+
+  /** Connected and watching again after `unreachable`. */
+  reachable(): void {
+    if (this.unreachableAt === null) return;
+    const endpoint = this.unreachableAt;
+    this.unreachableAt = null;
+    this.onEndpoint?.(endpoint, null);
   }
 
   last(): PoolServer[] | null { return this.current ? this.current.map((s) => ({ ...s })) : null; }

@@ -13,6 +13,12 @@ export type OnUpdate = (servers: PoolServer[]) => void;
 export type OnAlert = (message: string) => void;
 /** The source works again after an alert (it may deliver no list: the good one may be unchanged). */
 export type OnRecover = () => void;
+/**
+ * An etcd source's endpoint: unreachable (`down` says why) or answering again (null), for the
+ * daemon's one alert per unreachable endpoint (etcd-outages.ts). Without it, an unreachable
+ * endpoint is the source's own alert.
+ */
+export type OnEndpoint = (endpoint: string, down: string | null) => void;
 
 /**
  * A live server list. `onUpdate` gets the complete list, first when known and then on each
@@ -21,7 +27,7 @@ export type OnRecover = () => void;
  */
 export interface PoolSource {
   readonly url: string;
-  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover): void;
+  start(onUpdate: OnUpdate, onAlert: OnAlert, onRecover?: OnRecover, onEndpoint?: OnEndpoint): void;
   stop(): Promise<void>;
   /** The last good list, or null before the first one. */
   last(): PoolServer[] | null;

@@ -7,7 +7,7 @@ import { Daemon } from '../../src/cli/run/daemon.js';
 import { serviceKey } from '../../src/cli/ipvs-mapping.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { DryRunDriver } from '../../src/lvs/index.js';
-import { createPoolSource } from '../../src/pools/index.js';
+import { createPoolSource, etcdTlsFiles } from '../../src/pools/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { freePort, startEtcd, type TestEtcd } from './pools-etcd-server.js';
 
@@ -18,13 +18,11 @@ export const SITE = '/vipd/ams';
 
 interface Teardown { teardown(f: () => unknown): void }
 
-/** startEtcd, tried again (3 times at most) when another process took its free port first. */
+/** The site's etcd (v3) in its own directory. */
 export async function siteEtcd(bin: string, dir: string): Promise<TestEtcd> {
-  for (let i = 0; ; i++) {
-    const d = join(dir, `etcd-${i}`);
-    mkdirSync(d, { recursive: true });
-    try { return await startEtcd(bin, d); } catch (e) { if (i >= 2 || !String(e).includes('address already in use')) throw e; }
-  }
+  const d = join(dir, 'etcd');
+  mkdirSync(d, { recursive: true });
+  return startEtcd(bin, d);
 }
 
 /** A listener per backend address on one port; closed at teardown. */
@@ -40,9 +38,25 @@ export async function backends(t: Teardown): Promise<number> {
   return port;
 }
 
-export interface Balancer { name: string; d: Daemon; url: string; dir: string; ipvs(): Promise<string[]>; stop(): Promise<void> }
+export interface Balancer {
+  name: string; d: Daemon; url: string; dir: string;
+  /** The first service's realservers, `address:weight`. */
+  ipvs(): Promise<string[]>;
+  /** Every service's realservers, `VIP address:weight`. */
+  table(): Promise<string[]>;
+  stop(): Promise<void>;
+}
 
-export async function balancer(t: Teardown, etcd: TestEtcd, name: string, dir: string, port: number): Promise<Balancer> {
+export interface BalancerOptions {
+  /** overrides-source; default etcd3://ETCD/vipd/ams. */
+  overrides?: string;
+  /** Service name → pool URL (VIPs 10.255.7.1, .2 ...); default web on etcd3://ETCD/conftool/v1/pools/ams/web/. */
+  pools?: Record<string, string>;
+  /** More [global] lines (etcd-ca = ...). */
+  global?: string;
+}
+
+export async function balancer(t: Teardown, etcd: Pick<TestEtcd, 'hostPort'>, name: string, dir: string, port: number, o: BalancerOptions = {}): Promise<Balancer> {
   const api = await freePort('127.0.0.1');
   writeFileSync(join(dir, 'tokens'), `alice:${TOKEN}\n`, { mode: 0o600 });
   const conf = join(dir, 'vipd.conf');
@@ -52,22 +66,23 @@ instrumentation_port = ${api}
 instrumentation_ips = [ "127.0.0.1" ]
 admin-token-file = ${join(dir, 'tokens')}
 state-file = ${join(dir, 'state.json')}
-overrides-source = etcd3://${etcd.hostPort}${SITE}
+overrides-source = ${o.overrides ?? `etcd3://${etcd.hostPort}${SITE}`}
 instance-name = ${name}
-
-[web]
+${o.global ?? ''}
+${Object.entries(o.pools ?? { web: `etcd3://${etcd.hostPort}${POOL}` }).map(([svc, url], i) => `
+[${svc}]
 protocol = tcp
-ip = 10.255.7.1
+ip = 10.255.7.${i + 1}
 port = ${port}
 scheduler = wrr
 depool-threshold = .3
-config = etcd3://${etcd.hostPort}${POOL}
+config = ${url}
 monitors = [ "IdleConnection" ]
-`);
+`).join('')}`);
   let driver: DryRunDriver | null = null;
   const d = await Daemon.start({
     configPath: conf, dryRun: true, clock: systemClock, log: silentLogger,
-    poolSource: (svc, log) => createPoolSource(svc.pool, { clock: systemClock, logger: log, intervalMs: 100, timeoutMs: 1000 }),
+    poolSource: (svc, log) => createPoolSource(svc.pool, { clock: systemClock, logger: log, intervalMs: 100, timeoutMs: 1000, etcd: etcdTlsFiles(svc) }),
     ipvs: (owned) => (driver = new DryRunDriver({ owned: owned.map(serviceKey), logger: silentLogger })),
     resolveIntervalMs: 60_000,
   });
@@ -75,7 +90,8 @@ monitors = [ "IdleConnection" ]
   const stop = async (): Promise<void> => { if (!stopped) { stopped = true; await d.stop(); } };
   t.teardown(stop);
   const ipvs = async (): Promise<string[]> => ((await driver!.read())[0]?.realServers ?? []).map((r) => `${r.address}:${r.weight}`).sort();
-  return { name, d, url: `http://127.0.0.1:${api}/`, dir, ipvs, stop };
+  const table = async (): Promise<string[]> => (await driver!.read()).flatMap((svc) => svc.realServers.map((r) => `${"address" in svc.key ? svc.key.address : svc.key.mark} ${r.address}:${r.weight}`)).sort();
+  return { name, d, url: `http://127.0.0.1:${api}/`, dir, ipvs, table, stop };
 }
 
 /** An API write as `vipd depool` sends it. */

@@ -4,8 +4,8 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
-import { readLog, sh, sleep, startDaemon, waitFor, type Daemon } from '../lab/proc.js';
-import { freePort } from './pools-etcd-server.js';
+import { sh } from '../lab/proc.js';
+import { freePort, launchEtcd } from './pools-etcd-server.js';
 
 export interface Etcd2Certs { ca: string; cert: string; key: string; clientCert: string; clientKey: string; otherCa: string; otherCert: string; otherKey: string }
 
@@ -52,32 +52,20 @@ export interface TestEtcd2 {
 }
 
 export async function startEtcd2(bin: string, dir: string, certs: Etcd2Certs, o: { clientCertAuth?: boolean } = {}): Promise<TestEtcd2> {
-  const host = '127.0.0.1';
-  const [port, peer] = [await freePort(host), await freePort(host)];
   const served = { cert: join(dir, 'served.pem'), key: join(dir, 'served.key') };
   copyFileSync(certs.cert, served.cert);
   copyFileSync(certs.key, served.key);
-  const clientUrl = `https://${host}:${port}`;
-  const peerUrl = `http://${host}:${peer}`;
-  const args = [
-    '--name', 'vipd-v2', '--data-dir', join(dir, 'data'), '--enable-v2',
-    '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
-    '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
-    '--initial-cluster', `vipd-v2=${peerUrl}`, '--logger', 'zap', '--log-level', 'warn',
-    '--cert-file', served.cert, '--key-file', served.key,
-    ...(o.clientCertAuth ? ['--client-cert-auth', '--trusted-ca-file', certs.ca] : []),
-  ];
-  const logFile = join(dir, 'etcd.log');
   // The test's own admin channel: it still reaches etcd after useOtherCert(), so it does not verify.
-  const agent = new https.Agent({
+  let agent = new https.Agent();
+  const newAgent = () => new https.Agent({
     keepAlive: true, rejectUnauthorized: false,
     ...(o.clientCertAuth ? { cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) } : {}),
   });
   let auth: string | undefined;
-  let daemon: Daemon | null = null;
+  let base = '';
   const call = (method: string, path: string, body?: string, type = 'application/x-www-form-urlencoded'): Promise<number> =>
     new Promise<number>((resolve, reject) => {
-      const req = https.request(`${clientUrl}${path}`, {
+      const req = https.request(`${base}${path}`, {
         method, agent, timeout: 5000,
         headers: { 'content-type': type, ...(auth ? { authorization: auth } : {}) },
       }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
@@ -90,45 +78,44 @@ export async function startEtcd2(bin: string, dir: string, certs: Etcd2Certs, o:
     if (!ok.includes(s)) throw new Error(`etcd ${what}: HTTP ${s}`);
   };
   const keyPath = (k: string) => `/v2/keys${k.split('/').map(encodeURIComponent).join('/')}`;
-  const etcd: TestEtcd2 = {
-    port, hostPort: `${host}:${port}`, call,
+  const proc = await launchEtcd(bin, dir, {
+    name: 'vipd-v2', tls: served,
+    extra: ['--enable-v2', ...(o.clientCertAuth ? ['--client-cert-auth', '--trusted-ca-file', certs.ca] : [])],
+    probe: async (url) => { base = url; agent = newAgent(); return (await call('GET', '/v2/keys/')) > 0; },
+    onStop: () => agent.destroy(),
+  });
+  return {
+    port: proc.port, hostPort: `${proc.host}:${proc.port}`, call,
     put: (k, v) => must(`put ${k}`, call('PUT', keyPath(k), `value=${encodeURIComponent(v)}`)),
     del: (k, isDir) => must(`delete ${k}`, call('DELETE', `${keyPath(k)}${isDir ? '?recursive=true' : ''}`)),
     async enableAuth(rootPassword) {
-      const j = (o: object) => JSON.stringify(o);
+      const j = (x: object) => JSON.stringify(x);
       await must('add root', call('PUT', '/v2/auth/users/root', j({ user: 'root', password: rootPassword }), 'application/json'));
       await must('enable auth', call('PUT', '/v2/auth/enable'));
       auth = `Basic ${Buffer.from(`root:${rootPassword}`).toString('base64')}`;
       await must('guest revoke', call('PUT', '/v2/auth/roles/guest', j({ role: 'guest', revoke: { kv: { read: ['/*'], write: ['/*'] } } }), 'application/json'));
     },
     useOtherCert() { copyFileSync(certs.otherCert, served.cert); copyFileSync(certs.otherKey, served.key); },
-    async stop() { await daemon?.stop(); daemon = null; agent.destroy(); },
-    async start() {
-      daemon = startDaemon(bin, args, logFile);
-      try {
-        await waitFor('etcd v2 to answer', 15_000, async () => {
-          if (daemon!.exited()) throw new Error(`etcd exited: ${readLog(logFile).slice(-800)}`);
-          return (await call('GET', '/v2/keys/')) > 0;
-        }, 100);
-      } catch (e) {
-        await etcd.stop();
-        throw e;
-      }
-      await sleep(10);
-    },
+    stop: () => proc.stop(),
+    start: () => proc.start(),
   };
-  await etcd.start();
-  return etcd;
 }
 
-/** A TCP relay on loopback to `port`; `cut()` drops every connection and refuses new ones until `mend()`. */
-export async function startRelay(port: number): Promise<{ port: number; cut(): void; mend(): void; close(): Promise<void> }> {
+/**
+ * A TCP relay on loopback to `port`; `cut()` drops every connection and refuses new ones until
+ * `mend()`; `hold()` keeps the connections but delivers nothing from etcd until `release()`.
+ */
+export async function startRelay(port: number): Promise<{ port: number; cut(): void; mend(): void; hold(): void; release(): void; close(): Promise<void> }> {
   const socks = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
   let open = true;
   const server = net.createServer((c) => {
     if (!open) { c.destroy(); return; }
     const up = net.connect(port, '127.0.0.1');
     socks.add(c); socks.add(up);
+    const pair: [net.Socket, net.Socket] = [up, c];
+    pairs.add(pair);
+    up.on('close', () => pairs.delete(pair));
     c.pipe(up); up.pipe(c);
     const end = () => { c.destroy(); up.destroy(); socks.delete(c); socks.delete(up); };
     c.on('error', end); up.on('error', end); c.on('close', end); up.on('close', end);
@@ -138,6 +125,8 @@ export async function startRelay(port: number): Promise<{ port: number; cut(): v
     port: (server.address() as net.AddressInfo).port,
     cut() { open = false; for (const s of socks) s.destroy(); socks.clear(); },
     mend() { open = true; },
+    hold() { for (const [up, c] of pairs) up.unpipe(c); },
+    release() { for (const [up, c] of pairs) up.pipe(c); },
     close: () => { open = false; for (const s of socks) s.destroy(); return new Promise<void>((r) => server.close(() => r())); },
   };
 }

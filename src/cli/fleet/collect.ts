@@ -4,8 +4,8 @@
  */
 import { isEstablished } from '../../api/metrics-pybal.js';
 import { membersPrefix } from '../../coordinator/shared-overrides.js';
-import { authenticate, rangePrefix } from '../../pools/etcd-client.js';
-import { etcd3Target } from '../../pools/etcd-source.js';
+import { readEtcdTls } from '../../pools/create.js';
+import { openStore } from '../../pools/store.js';
 import { systemClock } from '../../time/clock.js';
 import type { InstanceReading } from './director-list.js';
 import { parseRegistration, type Registration } from './registration.js';
@@ -22,11 +22,10 @@ export function targetsFromUrls(list: string): Target[] {
   });
 }
 
-/** `--etcd etcd3://HOST:PORT/PREFIX`: every live registration (bad values are reported, not fatal). */
-export async function targetsFromEtcd(url: string, timeoutMs: number): Promise<{ targets: Target[]; problems: string[] }> {
-  const { ep, prefix } = etcd3Target(url, { clock: systemClock, timeoutMs });
-  if (ep.credentials) ep.token = await authenticate(ep);
-  const { kvs } = await rangePrefix(ep, membersPrefix(prefix));
+/** `--etcd etcd3://HOST:PORT/PREFIX` or `etcd://...` (v2): every live registration (bad values are reported, not fatal). */
+export async function targetsFromEtcd(url: string, timeoutMs: number, caFile?: string): Promise<{ targets: Target[]; problems: string[] }> {
+  const store = openStore(url, { clock: systemClock, timeoutMs, tls: readEtcdTls({ caFile: caFile ?? null }) });
+  const kvs = await store.read(membersPrefix(store.prefix));
   const targets: Target[] = [];
   const problems: string[] = [];
   for (const kv of kvs) {

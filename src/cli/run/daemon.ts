@@ -28,7 +28,7 @@ import { apiHostnames, startOverrides, type OverrideControl } from './override-c
 import { secureSockets } from './tcp-security.js';
 import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-restart.js';
 import { BfdWiring, stopBgp } from './bfd-wiring.js';
-import { startPoolSource } from './pool-wiring.js';
+import { startPoolSource, stopPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
 import { siteReloadWarning, startSite, type Site } from './site-wiring.js';
 import { ChangeTracker, changeMarks } from './api-keyed.js';
@@ -225,7 +225,7 @@ export class Daemon {
   async stopPool(name: string): Promise<void> {
     const src = this.pools.get(name);
     this.pools.delete(name);
-    await src?.stop();
+    await stopPoolSource(name, src, this.coordinator, this.opts.log);
   }
 
   /** What the API reads (status-source.ts). */

@@ -1,19 +1,18 @@
 /**
- * This balancer's registration in etcd (issue 17 §2): P/members/<instance-name> under a v3 lease
- * of TTL_S seconds. Every tick: written again when its content changed, the lease kept alive a
+ * This balancer's registration in etcd (issue 17 §2): P/members/<instance-name> under a lease of
+ * TTL_S seconds (a v3 lease, or a v2 key's TTL: store.ts). Every tick: written again when its content changed, the lease kept alive a
  * third of the TTL apart; a lease that ended (etcd down past the TTL) is granted anew. Revoked on a
  * clean stop, so the key leaves at once; a crash lets it expire.
  */
 import type { Logger } from '../../log/logger.js';
-import type { EtcdEndpoint } from '../../pools/etcd-client.js';
-import { grantLease, keepAlive, putKey, revokeLease } from '../../pools/etcd-write.js';
+import type { SharedStore } from '../../pools/store.js';
 import type { Cancel, Clock } from '../../time/clock.js';
 import { registrationContent, type Registration } from '../fleet/registration.js';
 
 export const TTL_S = 10;
 
 export interface RegistrarDeps {
-  ep: EtcdEndpoint;
+  store: SharedStore;
   key: string;
   clock: Clock;
   log: Logger;
@@ -56,11 +55,11 @@ export class Registrar {
     const ttl = this.d.ttlSeconds ?? TTL_S;
     const now = this.d.clock.now();
     if (this.lease && now - this.aliveAt >= (ttl * 1000) / 3) {
-      if (await keepAlive(this.d.ep, this.lease)) this.aliveAt = now;
+      if (await this.d.store.keepAlive(this.lease)) this.aliveAt = now;
       else { this.lease = null; this.written = null; }
     }
     if (!this.lease) {
-      this.lease = await grantLease(this.d.ep, ttl);
+      this.lease = await this.d.store.grant(ttl);
       this.aliveAt = now;
       this.written = null;
     }
@@ -68,7 +67,7 @@ export class Registrar {
     const content = registrationContent(info);
     if (content === this.written) return;
     const reg: Registration = { ...info, updated: new Date(this.d.clock.wallNow()).toISOString() };
-    await putKey(this.d.ep, this.d.key, JSON.stringify(reg), this.lease);
+    await this.d.store.putLeased(this.d.key, JSON.stringify(reg), this.lease);
     this.written = content;
   }
 
@@ -78,7 +77,7 @@ export class Registrar {
     this.timer?.();
     await this.busy;
     if (!this.lease) return;
-    try { await revokeLease(this.d.ep, this.lease, AbortSignal.timeout(1000)); } catch (e) { this.d.log.warn(`registration not removed from etcd (expires in ${this.d.ttlSeconds ?? TTL_S} s): ${(e as Error).message}`); }
+    try { await this.d.store.revoke(this.lease, AbortSignal.timeout(1000)); } catch (e) { this.d.log.warn(`registration not removed from etcd (expires in ${this.d.ttlSeconds ?? TTL_S} s): ${(e as Error).message}`); }
     this.lease = null;
   }
 }

@@ -13,6 +13,9 @@ import { memberKey } from '../../coordinator/shared-overrides.js';
 import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../time/clock.js';
 import type { Registration } from '../fleet/registration.js';
+import { etcdTlsFiles, readEtcdTls } from '../../pools/create.js';
+import { openStore } from '../../pools/store.js';
+import { outagesOf } from './etcd-outage-wiring.js';
 import { EtcdOverrides } from './override-etcd.js';
 import type { OverrideControl } from './override-control.js';
 import { Registrar } from './registrar.js';
@@ -58,8 +61,12 @@ export function startSite(d: SiteDeps): Site | null {
   const g = d.global;
   if (!g.overridesSource) return null;
   const log = d.log.child({ component: 'site' });
+  // etcd3://, etcd3s:// or etcd:// (v2 over TLS); etcd-ca (and for v2 etcd-cert, etcd-key, etcd-insecure) from [global].
+  const store = openStore(g.overridesSource, { clock: d.clock, tls: readEtcdTls(etcdTlsFiles(g)) });
+  const outages = outagesOf(d.coordinator, log);
   const shared = new EtcdOverrides({
-    url: g.overridesSource, instance: instanceName(g), clock: d.clock, log,
+    url: g.overridesSource, store, instance: instanceName(g), clock: d.clock, log,
+    unreachable: (endpoint, label, why) => outages.report(endpoint, { id: 'overrides', kind: 'other', label }, why),
     onSet: (set) => d.overrides.fromShared(set),
     alert: (source, message) => { if (message === null) d.coordinator.clearAlert(source); else d.coordinator.raiseAlert(source, 'warning', message); },
     inForce: () => d.overrides.overrides.servers.length + (d.overrides.overrides.instance ? 1 : 0),
@@ -67,10 +74,10 @@ export function startSite(d: SiteDeps): Site | null {
   d.overrides.share(shared);
   shared.start();
   const registrar = new Registrar({
-    ep: shared.ep, key: memberKey(shared.prefix, instanceName(g)), clock: d.clock, log,
+    store, key: memberKey(store.prefix, instanceName(g)), clock: d.clock, log,
     info: () => registrationInfo(g, d),
   });
   registrar.start();
-  log.info(`overrides shared through ${shared.prefix} in etcd; registered as ${instanceName(g)}`);
+  log.info(`overrides shared through ${store.prefix} in etcd (${store.endpoint}); registered as ${instanceName(g)}`);
   return { async stop() { await registrar.stop(); await shared.stop(); } };
 }
