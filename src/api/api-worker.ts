@@ -15,6 +15,7 @@ import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { redactDeep } from './snapshot.js';
 import { StatusCopy } from './status-copy.js';
+import { testCrash } from './test-crash.js';
 import type { StatusSnapshot, WriteAnswer } from './types.js';
 
 const SNAPSHOT_TIMEOUT_MS = 5000;
@@ -152,7 +153,7 @@ function makeServer(): Server {
   const server = createServer({
     maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs, connectionsCheckingInterval: 1000,
-  }, (req, res) => { void handle(req, res, ctx); });
+  }, (req, res) => { if (!testCrash(req)) void handle(req, res, ctx); });
   server.maxConnections = limits.maxConnections;
   server.on('drop', (d?: { remoteAddress?: string }) => {
     ctx.limitHit('connection', d?.remoteAddress ?? 'unknown', `over ${limits.maxConnections} open connections, closed`);
