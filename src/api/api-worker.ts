@@ -44,11 +44,24 @@ const METRICS_REFRESH_MS = 1000;
 const METRICS_KEEP_MS = 5 * 60_000;
 /** Renders cheaper than this (ms of work) are done on the scrape itself. */
 const FRESH_RENDER_MS = 20;
-/** …and from this many realservers the kept text is served whatever the last render cost. */
+/**
+ * …and from this many realservers the kept text is served whatever the last render cost, and kept
+ * from the first status on, refreshed every IDLE_REFRESH_MS while nobody scrapes: the first scrape
+ * at 10,000 servers does not wait for a render on the spot (~1.4 s).
+ */
 const KEPT_SERVERS = 2000;
+const IDLE_REFRESH_MS = 5000;
 let scrapedAt = -Infinity;
+let askedAt = -Infinity;
+const scraping = (): boolean => now() - scrapedAt < METRICS_KEEP_MS;
+const keep = (): boolean => scraping() || copy.serverCount >= KEPT_SERVERS;
 const refresher = setInterval(() => {
-  if (now() - scrapedAt < METRICS_KEEP_MS && copy.ready) cache.get().catch(() => {});
+  // Until the first status (its size decides) and at ≥ KEPT_SERVERS, asked every IDLE_REFRESH_MS.
+  const idleDue = (!copy.ready || copy.serverCount >= KEPT_SERVERS) && now() - askedAt >= IDLE_REFRESH_MS - 100;
+  if ((scraping() && copy.ready) || idleDue) {
+    askedAt = now();
+    cache.get().catch(() => {});
+  }
 }, METRICS_REFRESH_MS);
 refresher.unref();
 const confirms = new Map<number, (r: { ok: boolean; message: string } | null) => void>();
@@ -76,13 +89,14 @@ const ctx: HandlerContext = {
     });
   },
   metrics: () => {
+    const maxAge = scraping() ? 3 * METRICS_REFRESH_MS + 2000 : IDLE_REFRESH_MS + 3000;
     scrapedAt = now();
     const m = metrics.body;
     // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
     // current; a costly one (thousands of servers) is answered from the kept body, at most ~1 s old,
     // unless that is stale (a stalled main thread or worker).
     if (!m || (metrics.lastRenderMs < FRESH_RENDER_MS && copy.serverCount < KEPT_SERVERS)) return null;
-    return now() - m.at < 3 * METRICS_REFRESH_MS + 2000 ? m.body : null;
+    return now() - m.at < maxAge ? m.body : null;
   },
   confirm: (service) => new Promise((resolve) => {
     const id = nextId++;
@@ -122,7 +136,7 @@ port?.on('message', (m: MainMessage) => {
     if (m.t === 'snapshot-error') cache.reject(new Error(m.message));
     else {
       cache.resolve(copy.snapshot());
-      if (now() - scrapedAt < METRICS_KEEP_MS) metrics.refresh(() => copy.snapshot());
+      if (keep()) metrics.refresh(() => copy.snapshot());
     }
   } else if (m.t === 'confirm') {
     confirms.get(m.id)?.(m.result);

@@ -11,6 +11,7 @@ import { LoopLagMonitor } from './loop-lag.js';
 import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { takeSnapshot } from './snapshot.js';
 import { RestartBackoff } from './restart-backoff.js';
+import { SentLists } from './state-delta.js';
 import { buildDelta } from './status-delta.js';
 import type { StatusSource } from './types.js';
 
@@ -89,14 +90,14 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
   let down: { at: number; reason: string } | null = null;
   let onClosed: (() => void) | null = null;
 
-  const answer = (w: Worker, m: WorkerMessage): void => {
+  const answer = (w: Worker, sent: SentLists, m: WorkerMessage): void => {
     const send = (x: MainMessage): void => w.postMessage(x);
     switch (m.t) {
       case 'snapshot': {
         snapshots++;
         const keyed = opts.source.keyed;
         try {
-          if (keyed) send({ t: 'delta', delta: buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read()) });
+          if (keyed) send({ t: 'delta', delta: buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent) });
           else send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
         } catch (e) {
           keyed?.changes.service(null); // the marks drained with the failed delta: the next one is complete
@@ -147,11 +148,12 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
     // Its copy starts empty: the first delta it gets is complete.
     opts.source.keyed?.changes.service(null);
     const w = new Worker(workerUrl(), { workerData: c, resourceLimits: WORKER_HEAP });
+    const sent = new SentLists(); // the server lists this worker's copy has (none yet)
     let error: Error | null = null;
     let listening = false;
     return new Promise<string[]>((resolve, reject) => {
       w.on('message', (m: WorkerMessage) => {
-        if (m.t !== 'listening') { answer(w, m); return; }
+        if (m.t !== 'listening') { answer(w, sent, m); return; }
         const fatal = bindFailuresFatal(m.addresses.length, m.failures);
         if (fatal.length === 0 && m.addresses.length) {
           for (const f of m.failures) opts.log.warn(`${f.message} (no IPv6 on this host)`);
