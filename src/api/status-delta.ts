@@ -3,8 +3,9 @@
  * last reading, keyed by service and server, so its cost per reading grows with the changes, not
  * with the number of realservers. Marks come from the coordinator (a service's structure: pooled,
  * up, weights, the list itself) and from every check result (one server's monitor counters and
- * check series). Everything else (BGP, VIPs, alerts, schedule…) is small and sent whole each time.
- * Pure: the caller supplies a KeyedStatus; the worker applies deltas with StatusCopy.
+ * check series). A marked service goes whole only when the worker lacks its server list (a list
+ * edit, a re-resolution, a reload, a new worker); otherwise its states go by position (state-delta.ts).
+ * Everything else (BGP, VIPs, alerts, schedule…) is small and sent whole each time. Pure: the caller supplies a KeyedStatus; the worker applies deltas with StatusCopy.
  */
 import type { CoordinatorStatus, MonitorStatus, PoolStatus } from '../coordinator/status.js';
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
