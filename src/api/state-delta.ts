@@ -8,7 +8,7 @@
  */
 import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
 
-/** Bits of StateDelta.flags, one per boolean of ServerStatus. */
+/** Bits of StateDelta.flags, one per boolean of ServerStatus (decodeState reads them as 1, 2, 4…). */
 const FLAGS = ['enabled', 'ready', 'up', 'partiallyUp', 'pooled', 'pooledDown'] as const;
 
 /** The per-server fields a StateDelta may leave out: extras are sent only where set. */
@@ -61,7 +61,7 @@ export function encodeStates(pool: PoolStatus): StateDelta {
   const extras: StateDelta['extras'] = [];
   servers.forEach((s, i) => {
     let f = 0;
-    FLAGS.forEach((k, b) => { if (s[k]) f |= 1 << b; });
+    for (let b = 0; b < FLAGS.length; b++) if (s[FLAGS[b]!]) f |= 1 << b;
     flags[i] = f;
     weights[i] = s.weight;
     if (s.override !== undefined || s.blackhole !== undefined) {
@@ -71,11 +71,13 @@ export function encodeStates(pool: PoolStatus): StateDelta {
   return { pool: head, flags, weights, extras };
 }
 
-/** Server `i` of a StateDelta over `prev` (its old state), with `monitors` decoded beside it. */
+/** Server `i` of a StateDelta over `prev` (its old state), with `monitors` decoded beside it (one fixed shape: no spread). */
 export function decodeState(d: StateDelta, i: number, prev: ServerStatus, extras: ServerExtras | undefined, monitors: ServerStatus['monitors']): ServerStatus {
-  const { override: _o, blackhole: _b, ...base } = prev;
-  const next: ServerStatus = { ...base, weight: d.weights[i]!, monitors };
-  FLAGS.forEach((k, b) => { next[k] = (d.flags[i]! & (1 << b)) !== 0; });
+  const f = d.flags[i]!;
+  const next: ServerStatus = {
+    host: prev.host, ip: prev.ip, port: prev.port, weight: d.weights[i]!, enabled: (f & 1) !== 0, ready: (f & 2) !== 0,
+    up: (f & 4) !== 0, partiallyUp: (f & 8) !== 0, pooled: (f & 16) !== 0, pooledDown: (f & 32) !== 0, monitors,
+  };
   if (extras?.override !== undefined) next.override = extras.override;
   if (extras?.blackhole !== undefined) next.blackhole = extras.blackhole;
   return next;
@@ -83,13 +85,15 @@ export function decodeState(d: StateDelta, i: number, prev: ServerStatus, extras
 
 /** Whether two states are the same (then the worker keeps the old object: its /metrics lines stay cached). */
 export function sameState(a: ServerStatus, b: ServerStatus): boolean {
-  if (a.weight !== b.weight) return false;
+  if (a.weight !== b.weight || a.enabled !== b.enabled || a.ready !== b.ready || a.up !== b.up || a.partiallyUp !== b.partiallyUp
+    || a.pooled !== b.pooled || a.pooledDown !== b.pooledDown || a.monitors.length !== b.monitors.length) return false;
   if ((a.override !== b.override || a.blackhole !== b.blackhole)
     && JSON.stringify([a.override, a.blackhole]) !== JSON.stringify([b.override, b.blackhole])) return false;
-  if (FLAGS.some((k) => a[k] !== b[k]) || a.monitors.length !== b.monitors.length) return false;
-  return a.monitors.every((m, j) => {
-    const o = b.monitors[j]!;
-    return m.name === o.name && m.up === o.up && m.reason === o.reason && m.since === o.since && m.durationMs === o.durationMs
-      && m.upTransitions === o.upTransitions && m.downTransitions === o.downTransitions && m.upResults === o.upResults && m.downResults === o.downResults;
-  });
+  for (let j = 0; j < a.monitors.length; j++) {
+    const m = a.monitors[j]!, o = b.monitors[j]!;
+    if (m.name !== o.name || m.up !== o.up || m.reason !== o.reason || m.since !== o.since || m.durationMs !== o.durationMs
+      || m.upTransitions !== o.upTransitions || m.downTransitions !== o.downTransitions || m.upResults !== o.upResults
+      || m.downResults !== o.downResults) return false;
+  }
+  return true;
 }
