@@ -95,6 +95,8 @@ const ctx: HandlerContext = {
     // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
     // current; a costly one (thousands of servers) is answered from the kept body, at most ~1 s old,
     // unless that is stale (a stalled main thread or worker).
+    // The first kept text is being rendered (a large balancer just started): wait for it rather than render a second one here.
+    if (!m && metrics.rendering && copy.serverCount >= KEPT_SERVERS) return metrics.rendered().then(() => metrics.body?.body ?? null);
     if (!m || (metrics.lastRenderMs < FRESH_RENDER_MS && copy.serverCount < KEPT_SERVERS)) return null;
     return now() - m.at < maxAge ? m.body : null;
   },
@@ -205,6 +207,9 @@ async function start(): Promise<void> {
     }
   }
   post({ t: 'listening', addresses, failures });
+  // The first status at once: its size decides whether /metrics is kept rendered from now on.
+  askedAt = now();
+  cache.get().catch(() => {});
 }
 
 async function close(): Promise<void> {
