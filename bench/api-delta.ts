@@ -1,17 +1,19 @@
 // Issue 13: what one API reading costs at N realservers — the main thread's delta (nothing changed,
 // every server's counters changed, one service's structure changed) and the worker's /metrics
 // render from its copy (nothing changed since the last scrape, every server changed). Real
-// coordinator and check metrics, no sockets. `node build/bench/bench/api-delta.js [N]` after
-// `npx tsc -p tsconfig.bench.json`.
+// coordinator and check metrics, no sockets. `node build/bench/bench/api-delta.js [N] [--whole]` after
+// `npx tsc -p tsconfig.bench.json`; --whole sends a marked service whole (no SentLists: the way before
+// states went by position), to compare in one build.
 import { MetricsCache } from '../src/api/metrics-cache.js';
 import { metricsText } from '../src/api/metrics.js';
 import { StatusCopy } from '../src/api/status-copy.js';
+import { SentLists } from '../src/api/state-delta.js';
 import { buildDelta } from '../src/api/status-delta.js';
 import { keyedRig } from '../test/support/keyed-rig.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-export async function measureApiDelta(n: number): Promise<Record<string, number>> {
+export async function measureApiDelta(n: number, whole = false): Promise<Record<string, number>> {
   const hosts = Array.from({ length: n }, (_, i) => `127.46.${Math.floor(i / 250)}.${(i % 250) + 1}`);
   const { clock, changes, checks, c, src, keyed } = await keyedRig('scale', '10.2.46.1', hosts);
   const result = (host: string): void => {
@@ -21,11 +23,12 @@ export async function measureApiDelta(n: number): Promise<Record<string, number>
   for (const h of hosts) { c.monitorResult('scale', h, 'ProxyFetch', { up: true, reason: 'HTTP 200' }); result(h); }
   clock.advance(0);
   const copy = new StatusCopy();
+  const sent = whole ? undefined : new SentLists();
   const buildMs: number[] = [];
   const applyMs: number[] = [];
   const reading = (): { mainMs: number; workerMs: number; bytes: number } => {
     const t0 = performance.now();
-    const built = buildDelta(src, keyed, changes.drain(), null);
+    const built = buildDelta(src, keyed, changes.drain(), null, sent);
     buildMs.push(performance.now() - t0);
     const d = structuredClone(built); // postMessage's clone, both halves
     const t1 = performance.now();
@@ -44,10 +47,20 @@ export async function measureApiDelta(n: number): Promise<Record<string, number>
     clock.advance(0);
     svc.push(reading());
   }
+  // A whole-service transition: every server down at once (a rack or switch loss), each counted.
+  for (const h of hosts) {
+    c.monitorResult('scale', h, 'ProxyFetch', { up: false, reason: 'refused' });
+    checks.record('scale', h, 'ProxyFetch', { up: false, reason: 'refused', ms: 1, requests: [{ url: 'http://scale.example.org/healthz', up: false, ms: 1 }] });
+    c.countResult('scale', h, 'ProxyFetch', false, 'refused');
+  }
+  clock.advance(0);
+  const applied = applyMs.length;
+  const allDown = reading();
+  const allDownApplyMs = applyMs[applied]!;
   // The worker's kept /metrics (metrics-cache.ts): the longest slice a scrape can wait behind,
   // after every server's counters changed (its series re-rendered).
   for (const h of hosts) result(h);
-  copy.apply(structuredClone(buildDelta(src, keyed, changes.drain(), null)));
+  copy.apply(structuredClone(buildDelta(src, keyed, changes.drain(), null, sent)));
   const mc = new MetricsCache({ now: () => performance.now() });
   const t2 = performance.now();
   mc.refresh(() => copy.snapshot());
@@ -56,14 +69,17 @@ export async function measureApiDelta(n: number): Promise<Record<string, number>
   c.stop();
   return {
     keptMaxSliceMs: mc.maxSliceMs, keptRenderWorkMs: mc.lastRenderMs, keptRenderWallMs,
-    applyMedianMs: median(applyMs.slice(1)),
+    applyMedianMs: median(applyMs.slice(1, applied)),
     servers: n, metricsBytes: all[0]!.bytes, buildOnlyMs: buildMs.slice(1).filter((_, i) => i % 3 === 1).sort((a, b) => a - b)[2]!,
     idleMainMs: median(idle.map((r) => r.mainMs)), idleWorkerMs: median(idle.map((r) => r.workerMs)),
     allChangedMainMs: median(all.map((r) => r.mainMs)), allChangedWorkerMs: median(all.map((r) => r.workerMs)),
     transitionMainMs: median(svc.map((r) => r.mainMs)), transitionWorkerMs: median(svc.map((r) => r.workerMs)),
+    allDownMainMs: allDown.mainMs, allDownWorkerMs: allDown.workerMs, allDownApplyMs,
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const n of process.argv[2] ? [Number(process.argv[2])] : [1000, 10_000]) console.log(JSON.stringify(await measureApiDelta(n)));
+  const whole = process.argv.includes('--whole');
+  const sizes = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
+  for (const n of sizes.length ? sizes : [1000, 10_000]) console.log(JSON.stringify(await measureApiDelta(n, whole)));
 }

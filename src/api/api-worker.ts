@@ -15,6 +15,7 @@ import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { redactDeep } from './snapshot.js';
 import { StatusCopy } from './status-copy.js';
+import { testCrash } from './test-crash.js';
 import type { StatusSnapshot, WriteAnswer } from './types.js';
 
 const SNAPSHOT_TIMEOUT_MS = 5000;
@@ -43,11 +44,24 @@ const METRICS_REFRESH_MS = 1000;
 const METRICS_KEEP_MS = 5 * 60_000;
 /** Renders cheaper than this (ms of work) are done on the scrape itself. */
 const FRESH_RENDER_MS = 20;
-/** …and from this many realservers the kept text is served whatever the last render cost. */
+/**
+ * …and from this many realservers the kept text is served whatever the last render cost, and kept
+ * from the first status on, refreshed every IDLE_REFRESH_MS while nobody scrapes: the first scrape
+ * at 10,000 servers does not wait for a render on the spot (~1.4 s).
+ */
 const KEPT_SERVERS = 2000;
+const IDLE_REFRESH_MS = 5000;
 let scrapedAt = -Infinity;
+let askedAt = -Infinity;
+const scraping = (): boolean => now() - scrapedAt < METRICS_KEEP_MS;
+const keep = (): boolean => scraping() || copy.serverCount >= KEPT_SERVERS;
 const refresher = setInterval(() => {
-  if (now() - scrapedAt < METRICS_KEEP_MS && copy.ready) cache.get().catch(() => {});
+  // Until the first status (its size decides) and at ≥ KEPT_SERVERS, asked every IDLE_REFRESH_MS.
+  const idleDue = (!copy.ready || copy.serverCount >= KEPT_SERVERS) && now() - askedAt >= IDLE_REFRESH_MS - 100;
+  if ((scraping() && copy.ready) || idleDue) {
+    askedAt = now();
+    cache.get().catch(() => {});
+  }
 }, METRICS_REFRESH_MS);
 refresher.unref();
 const confirms = new Map<number, (r: { ok: boolean; message: string } | null) => void>();
@@ -75,13 +89,16 @@ const ctx: HandlerContext = {
     });
   },
   metrics: () => {
+    const maxAge = scraping() ? 3 * METRICS_REFRESH_MS + 2000 : IDLE_REFRESH_MS + 3000;
     scrapedAt = now();
     const m = metrics.body;
     // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
     // current; a costly one (thousands of servers) is answered from the kept body, at most ~1 s old,
     // unless that is stale (a stalled main thread or worker).
+    // The first kept text is being rendered (a large balancer just started): wait for it rather than render a second one here.
+    if (!m && metrics.rendering && copy.serverCount >= KEPT_SERVERS) return metrics.rendered().then(() => metrics.body?.body ?? null);
     if (!m || (metrics.lastRenderMs < FRESH_RENDER_MS && copy.serverCount < KEPT_SERVERS)) return null;
-    return now() - m.at < 3 * METRICS_REFRESH_MS + 2000 ? m.body : null;
+    return now() - m.at < maxAge ? m.body : null;
   },
   confirm: (service) => new Promise((resolve) => {
     const id = nextId++;
@@ -121,7 +138,7 @@ port?.on('message', (m: MainMessage) => {
     if (m.t === 'snapshot-error') cache.reject(new Error(m.message));
     else {
       cache.resolve(copy.snapshot());
-      if (now() - scrapedAt < METRICS_KEEP_MS) metrics.refresh(() => copy.snapshot());
+      if (keep()) metrics.refresh(() => copy.snapshot());
     }
   } else if (m.t === 'confirm') {
     confirms.get(m.id)?.(m.result);
@@ -152,7 +169,7 @@ function makeServer(): Server {
   const server = createServer({
     maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs, connectionsCheckingInterval: 1000,
-  }, (req, res) => { void handle(req, res, ctx); });
+  }, (req, res) => { if (!testCrash(req)) void handle(req, res, ctx); });
   server.maxConnections = limits.maxConnections;
   server.on('drop', (d?: { remoteAddress?: string }) => {
     ctx.limitHit('connection', d?.remoteAddress ?? 'unknown', `over ${limits.maxConnections} open connections, closed`);
@@ -190,6 +207,9 @@ async function start(): Promise<void> {
     }
   }
   post({ t: 'listening', addresses, failures });
+  // The first status at once: its size decides whether /metrics is kept rendered from now on.
+  askedAt = now();
+  cache.get().catch(() => {});
 }
 
 async function close(): Promise<void> {

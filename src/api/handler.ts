@@ -17,7 +17,7 @@ export interface HandlerContext {
   /** The current status, already redacted. */
   snapshot(): Promise<StatusSnapshot>;
   /** /metrics kept rendered (metrics-cache.ts), or null: render it from snapshot(). */
-  metrics?(): Buffer | null;
+  metrics?(): Buffer | null | Promise<Buffer | null>;
   /** Asks the main thread to confirm a held pool removal; null when this vipd has no such action. */
   confirm(service: string): Promise<{ ok: boolean; message: string } | null>;
   /** Sends a write to /overrides to the main thread; null when this vipd takes none. */
@@ -138,7 +138,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, ctx: Han
       send(a.status, a.type, a.body, a.headers);
       return;
     }
-    const ready = path === '/metrics' ? ctx.metrics?.() : null;
+    const ready = path === '/metrics' ? await ctx.metrics?.() : null;
     if (ready) {
       send(200, 'text/plain; version=0.0.4; charset=utf-8', ready);
       return;

@@ -64,3 +64,17 @@ t.test('the work of the last render is measured (the worker renders cheap ones o
   m.drain();
   t.ok(m.cache.lastRenderMs > small, `3,000 servers: ${m.cache.lastRenderMs} clock readings of work, 10: ${small}`);
 });
+
+t.test('rendered() resolves once the render under way completes (a first scrape waits for it)', async (t) => {
+  const m = manual();
+  await m.cache.rendered(); // nothing under way: at once
+  m.cache.refresh(() => snap(3000, true));
+  t.ok(m.cache.rendering);
+  let done = false;
+  const p = m.cache.rendered().then(() => { done = true; });
+  await Promise.resolve();
+  t.notOk(done, 'not before the render completed');
+  m.drain();
+  await p;
+  t.ok(done && m.cache.body !== null && !m.cache.rendering, 'resolved with the body there');
+});

@@ -20,6 +20,7 @@ export class MetricsCache {
   private current: { body: Buffer; at: number } | null = null;
   private running = false;
   private pending: (() => StatusSnapshot) | null = null;
+  private waiters: (() => void)[] = [];
   /** Longest slice so far (ms): what a scrape may wait behind a render. */
   maxSliceMs = 0;
   /** Renders completed. */
@@ -32,6 +33,20 @@ export class MetricsCache {
   /** The last complete body and when its render started (opts.now()), or null before the first. */
   get body(): { body: Buffer; at: number } | null { return this.current; }
 
+  /** A render is under way. */
+  get rendering(): boolean { return this.running; }
+
+  /** Resolves when the render under way (if any) has completed or failed: a first scrape waits for it, not for a render of its own. */
+  rendered(): Promise<void> {
+    return this.running ? new Promise((resolve) => { this.waiters.push(resolve); }) : Promise.resolve();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
   /** Re-render from the status `snap()` returns (read when the render starts). */
   refresh(snap: () => StatusSnapshot): void {
     this.pending = snap;
@@ -41,7 +56,7 @@ export class MetricsCache {
   private next(): void {
     const snap = this.pending;
     this.pending = null;
-    if (!snap) { this.running = false; return; }
+    if (!snap) { this.running = false; this.wake(); return; }
     this.running = true;
     const at = this.opts.now();
     let gen: Generator<void, string>;
@@ -49,6 +64,7 @@ export class MetricsCache {
       gen = metricsSliced(snap());
     } catch {
       this.running = false; // no status yet: the next update renders
+      this.wake();
       return;
     }
     const sliceMs = this.opts.sliceMs ?? 5;
@@ -65,6 +81,7 @@ export class MetricsCache {
             const spent = this.opts.now() - t0;
             this.lastRenderMs = work + spent;
             this.maxSliceMs = Math.max(this.maxSliceMs, spent);
+            this.wake();
             this.next();
             return;
           }

@@ -10,6 +10,8 @@ import type { Logger } from '../log/logger.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { takeSnapshot } from './snapshot.js';
+import { RestartBackoff } from './restart-backoff.js';
+import { SentLists } from './state-delta.js';
 import { buildDelta } from './status-delta.js';
 import type { StatusSource } from './types.js';
 
@@ -28,6 +30,10 @@ export interface ApiOptions {
   hostnames?: string[];
   /** A client hit a limit (the line is logged too): the daemon raises an alert. */
   onLimitHit?: (message: string) => void;
+  /** The worker died (an exception, its heap limit): the API is down until it is restarted (issue 11). */
+  onWorkerDown?: (reason: string) => void;
+  /** A restarted worker listens again after `downMs`; `reason` is why the last one died. */
+  onWorkerUp?: (downMs: number, reason: string) => void;
 }
 
 export interface ApiServer {
@@ -35,6 +41,8 @@ export interface ApiServer {
   readonly addresses: string[];
   /** Snapshots the main thread has taken for the worker (tests). */
   readonly snapshots: number;
+  /** Workers started again after one died. */
+  readonly restarts: number;
   close(): Promise<void>;
 }
 
@@ -47,7 +55,7 @@ const CLOSE_WAIT_MS = 2000;
 /**
  * The worker's heap bounds (issue 13, memory): without them V8 let it grow to 245–278 MB between
  * collections while ~56 MB were live at 10,000 realservers. Twice the live size measured there;
- * past it the worker exits, which is logged (the API is down, the rest of vipd runs on).
+ * past it the worker exits: that is logged and alerted, and a new worker is started (issue 11).
  */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 };
 
@@ -63,7 +71,9 @@ export function bindFailuresFatal(bound: number, failures: readonly BindFailure[
 
 /**
  * Starts one listener per address in a worker thread; fails unless every address is bound (but
- * see bindFailuresFatal).
+ * see bindFailuresFatal). A worker that dies later is started again with bounded back-off
+ * (restart-backoff.ts) on the same addresses and gets a complete copy of the status; the main
+ * thread (health checks, IPVS, BGP) only answers its messages, so it runs on meanwhile.
  */
 export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
   const cfg: WorkerConfig = {
@@ -71,105 +81,158 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
     ...(opts.hostnames ? { hostnames: opts.hostnames } : {}),
   };
   const lag = new LoopLagMonitor();
-  const worker = new Worker(workerUrl(), { workerData: cfg, resourceLimits: WORKER_HEAP });
-  const send = (m: MainMessage): void => worker.postMessage(m);
+  const backoff = new RestartBackoff();
   let snapshots = 0;
+  let restarts = 0;
   let closing = false;
+  let current: Worker | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let down: { at: number; reason: string } | null = null;
   let onClosed: (() => void) | null = null;
 
-  const started = new Promise<string[]>((resolve, reject) => {
-    worker.on('message', (m: WorkerMessage) => {
-      switch (m.t) {
-        case 'listening': {
-          const fatal = bindFailuresFatal(m.addresses.length, m.failures);
-          if (fatal.length === 0 && m.addresses.length) {
-            for (const f of m.failures) opts.log.warn(`${f.message} (no IPv6 on this host)`);
-            resolve(m.addresses);
-          } else {
-            reject(new Error(fatal.map((f) => f.message).join('; ') || 'instrumentation: no address to listen on'));
-          }
-          break;
+  const answer = (w: Worker, sent: SentLists, m: WorkerMessage): void => {
+    const send = (x: MainMessage): void => w.postMessage(x);
+    switch (m.t) {
+      case 'snapshot': {
+        snapshots++;
+        const keyed = opts.source.keyed;
+        try {
+          if (keyed) send({ t: 'delta', delta: buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent) });
+          else send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
+        } catch (e) {
+          keyed?.changes.service(null); // the marks drained with the failed delta: the next one is complete
+          send({ t: 'snapshot-error', message: e instanceof Error ? e.message : String(e) });
         }
-        case 'snapshot': {
-          snapshots++;
-          const keyed = opts.source.keyed;
-          try {
-            if (keyed) send({ t: 'delta', delta: buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read()) });
-            else send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
-          } catch (e) {
-            keyed?.changes.service(null); // the marks drained with the failed delta: the next one is complete
-            send({ t: 'snapshot-error', message: e instanceof Error ? e.message : String(e) });
-          }
-          break;
-        }
-        case 'confirm': {
-          let result: { ok: boolean; message: string } | null = null;
-          try {
-            result = opts.source.actions?.confirmPoolRemoval(m.service) ?? null;
-          } catch (e) {
-            result = { ok: false, message: e instanceof Error ? e.message : String(e) };
-          }
-          send({ t: 'confirm', id: m.id, result });
-          break;
-        }
-        case 'write': {
-          const id = m.id;
-          const act = opts.source.actions?.override;
-          if (!act) { send({ t: 'write', id, answer: { status: 501, body: { error: 'this vipd takes no overrides' } } }); break; }
-          void (async () => {
-            try {
-              send({ t: 'write', id, answer: await act(m.write) });
-            } catch (e) {
-              send({ t: 'write', id, answer: { status: 500, body: { error: e instanceof Error ? e.message : String(e) } } });
-            }
-          })();
-          break;
-        }
-        case 'log':
-          opts.log[m.level](m.message);
-          break;
-        case 'limit':
-          opts.log.warn(m.message);
-          opts.onLimitHit?.(m.message);
-          break;
-        case 'closed':
-          onClosed?.();
-          break;
+        break;
       }
+      case 'confirm': {
+        let result: { ok: boolean; message: string } | null = null;
+        try {
+          result = opts.source.actions?.confirmPoolRemoval(m.service) ?? null;
+        } catch (e) {
+          result = { ok: false, message: e instanceof Error ? e.message : String(e) };
+        }
+        send({ t: 'confirm', id: m.id, result });
+        break;
+      }
+      case 'write': {
+        const id = m.id;
+        const act = opts.source.actions?.override;
+        if (!act) { send({ t: 'write', id, answer: { status: 501, body: { error: 'this vipd takes no overrides' } } }); break; }
+        void (async () => {
+          try {
+            send({ t: 'write', id, answer: await act(m.write) });
+          } catch (e) {
+            send({ t: 'write', id, answer: { status: 500, body: { error: e instanceof Error ? e.message : String(e) } } });
+          }
+        })();
+        break;
+      }
+      case 'log':
+        opts.log[m.level](m.message);
+        break;
+      case 'limit':
+        opts.log.warn(m.message);
+        opts.onLimitHit?.(m.message);
+        break;
+      case 'closed':
+        onClosed?.();
+        break;
+      case 'listening':
+        break; // launch() handles it
+    }
+  };
+
+  /** One worker, listening on `c`'s addresses; rejects (the worker stopped) when it cannot. */
+  const launch = (c: WorkerConfig): Promise<string[]> => {
+    // Its copy starts empty: the first delta it gets is complete.
+    opts.source.keyed?.changes.service(null);
+    const w = new Worker(workerUrl(), { workerData: c, resourceLimits: WORKER_HEAP });
+    const sent = new SentLists(); // the server lists this worker's copy has (none yet)
+    let error: Error | null = null;
+    let listening = false;
+    return new Promise<string[]>((resolve, reject) => {
+      w.on('message', (m: WorkerMessage) => {
+        if (m.t !== 'listening') { answer(w, sent, m); return; }
+        const fatal = bindFailuresFatal(m.addresses.length, m.failures);
+        if (fatal.length === 0 && m.addresses.length) {
+          for (const f of m.failures) opts.log.warn(`${f.message} (no IPv6 on this host)`);
+          listening = true;
+          current = w;
+          resolve(m.addresses);
+        } else {
+          reject(new Error(fatal.map((f) => f.message).join('; ') || 'instrumentation: no address to listen on'));
+          void w.terminate();
+        }
+      });
+      w.on('error', (e) => { error = e; });
+      w.on('exit', (code) => {
+        const why = error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : `exit code ${code}`;
+        if (!listening) { reject(error ?? new Error(`instrumentation worker exited (code ${code})`)); return; }
+        if (w === current && !closing) died(why);
+      });
     });
-    worker.on('error', (e) => {
-      opts.log.error(`instrumentation worker failed: ${e.message}`);
-      reject(e);
+  };
+
+  const died = (reason: string): void => {
+    current = null;
+    down ??= { at: performance.now(), reason };
+    const wait = backoff.next(performance.now());
+    opts.log.error(`instrumentation worker died (${reason}); the API is down, health checks, IPVS and BGP run on; restarting in ${wait} ms`);
+    opts.onWorkerDown?.(reason);
+    retry = setTimeout(restart, wait);
+  };
+
+  const restart = (): void => {
+    retry = null;
+    if (closing) return;
+    // The same addresses and the port bound first (cfg.port may be 0: a free one was picked then).
+    const port = Number(addresses[0]!.split(':').pop());
+    launch({ ...cfg, port }).then(() => {
+      if (closing) { void current?.terminate(); return; }
+      restarts++;
+      backoff.up(performance.now());
+      const was = down ?? { at: performance.now(), reason: 'unknown' };
+      down = null;
+      const ms = Math.round(performance.now() - was.at);
+      opts.log.warn(`instrumentation worker restarted after ${ms} ms down (it died: ${was.reason})`);
+      opts.onWorkerUp?.(ms, was.reason);
+    }, (e: unknown) => {
+      if (closing) return;
+      const wait = backoff.next(performance.now());
+      opts.log.error(`instrumentation worker could not start again: ${e instanceof Error ? e.message : String(e)}; retrying in ${wait} ms`);
+      retry = setTimeout(restart, wait);
     });
-    worker.on('exit', (code) => {
-      if (!closing) opts.log.error(`instrumentation worker exited (code ${code}); the API is down, the rest of vipd runs on`);
-      reject(new Error(`instrumentation worker exited (code ${code})`));
-    });
-  });
+  };
 
   let addresses: string[];
   try {
-    addresses = await started;
+    addresses = await launch(cfg);
+    backoff.up(performance.now());
   } catch (e) {
     closing = true;
     lag.stop();
-    await worker.terminate();
     throw e;
   }
   let closed: Promise<void> | null = null;
   return {
     addresses,
     get snapshots() { return snapshots; },
+    get restarts() { return restarts; },
     close: () => {
       closed ??= (async () => {
         closing = true;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, CLOSE_WAIT_MS);
-          onClosed = () => { clearTimeout(timer); resolve(); };
-          send({ t: 'close' });
-        });
+        if (retry) clearTimeout(retry);
+        const w = current;
+        if (w) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+            onClosed = () => { clearTimeout(timer); resolve(); };
+            w.postMessage({ t: 'close' } satisfies MainMessage);
+          });
+          await w.terminate();
+        }
         lag.stop();
-        await worker.terminate();
       })();
       return closed;
     },

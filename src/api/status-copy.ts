@@ -5,7 +5,8 @@
  */
 import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
 import type { CheckSeries } from '../health/index.js';
-import { decodeMonitors, type PoolDelta, type StatusDelta } from './status-delta.js';
+import { decodeState, sameState, type ServerExtras } from './state-delta.js';
+import { decodeMonitors, type PoolDelta, type StatesDelta, type StatusDelta } from './status-delta.js';
 import type { StatusSnapshot } from './types.js';
 
 interface PoolCopy {
@@ -64,6 +65,7 @@ export class StatusCopy {
       if (p) next.set(name, p);
     }
     this.pools = next;
+    for (const st of d.states ?? []) this.applyStates(st);
     for (const c of d.counters) {
       const p = this.pools.get(c.service);
       if (!p) continue;
@@ -71,11 +73,29 @@ export class StatusCopy {
         const s = p.servers.get(host);
         if (!s) return;
         p.servers.set(host, { ...s, monitors: decodeMonitors(c, i) }); // counters only: a transition marks the whole service
-        const series = c.series[i]!;
+        const series = c.series[i] ?? [];
         if (series.length) p.series.set(host, series);
         else p.series.delete(host);
         p.built = null;
       });
+    }
+  }
+
+  /** A service's states by position over the list the worker has (the main thread checked it is the same). */
+  private applyStates({ states, counters }: StatesDelta): void {
+    const p = this.pools.get(states.pool.name);
+    if (!p) return;
+    p.pool = states.pool;
+    p.built = null;
+    const extras = new Map<number, ServerExtras>(states.extras.map((e) => [e.i, e.x]));
+    let i = 0;
+    for (const [host, prev] of p.servers) {
+      const s = decodeState(states, i, prev, extras.get(i), decodeMonitors(counters, i));
+      if (!sameState(s, prev)) p.servers.set(host, s); // an unchanged server keeps its object (rendered lines cached)
+      const series = counters.series[i];
+      if (series?.length) p.series.set(host, series);
+      else if (series) p.series.delete(host);
+      i++;
     }
   }
 

@@ -3,13 +3,15 @@
  * last reading, keyed by service and server, so its cost per reading grows with the changes, not
  * with the number of realservers. Marks come from the coordinator (a service's structure: pooled,
  * up, weights, the list itself) and from every check result (one server's monitor counters and
- * check series). Everything else (BGP, VIPs, alerts, schedule…) is small and sent whole each time.
- * Pure: the caller supplies a KeyedStatus; the worker applies deltas with StatusCopy.
+ * check series). A marked service goes whole only when the worker lacks its server list (a list
+ * edit, a re-resolution, a reload, a new worker); otherwise its states go by position (state-delta.ts).
+ * Everything else (BGP, VIPs, alerts, schedule…) is small and sent whole each time. Pure: the caller supplies a KeyedStatus; the worker applies deltas with StatusCopy.
  */
 import type { CoordinatorStatus, MonitorStatus, PoolStatus } from '../coordinator/status.js';
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
 
 type CheckHistogram = CheckMetricsStatus['histograms'][number];
+import { encodeStates, type SentLists, type StateDelta } from './state-delta.js';
 import type { Changes, KeyedStatus, LoopLag, StatusSnapshot, StatusSource } from './types.js';
 
 /** Numbers per (server, monitor) in CounterDelta.values. */
@@ -32,9 +34,12 @@ export interface CounterDelta {
   values: Float64Array;
   /** Per entry, the monitor's reason. */
   reasons: string[];
-  /** Per host, its check series (one per monitor with a result). */
-  series: CheckSeries[][];
+  /** Per host, its check series (one per monitor with a result); null: unchanged (StatesDelta only). */
+  series: (CheckSeries[] | null)[];
 }
+
+/** A marked service whose list the worker already has: its states by position, every server's monitors (state-delta.ts). */
+export interface StatesDelta { states: StateDelta; counters: CounterDelta }
 
 /** A pool sent whole, with every server's series. */
 export interface PoolDelta { pool: PoolStatus; series: CheckSeries[] }
@@ -45,6 +50,8 @@ export interface StatusDelta {
   /** Service names in order; a service not named is gone. */
   order: string[];
   pools: PoolDelta[];
+  /** Services whose states changed but not their server list (absent: none). */
+  states?: StatesDelta[];
   counters: CounterDelta[];
   /** Check histograms (per service and monitor), undefined without health checks. */
   histograms?: CheckHistogram[];
@@ -62,9 +69,9 @@ export class ChangeTracker {
     else this.services.add(name);
   }
 
-  /** A server's counters or check series changed. */
+  /** A server's counters or check series changed (kept beside a service mark: its series go with a StatesDelta). */
   server(service: string, host: string): void {
-    if (this.all || this.services.has(service)) return;
+    if (this.all) return;
     let s = this.servers.get(service);
     if (!s) { s = new Set(); this.servers.set(service, s); }
     s.add(host);
@@ -93,36 +100,44 @@ function seriesOf(k: KeyedStatus, service: string, host: string, monitors: reado
 const num = (v: number | null): number => (v === null ? NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-function encodeCounters(k: KeyedStatus, service: string, hosts: Iterable<string>): CounterDelta | null {
-  const got: { host: string; monitors: MonitorStatus[] }[] = [];
+type Served = { host: string; monitors: readonly MonitorStatus[] };
+
+/** The monitors of `got` packed; each host's series from `series` (null: unchanged). */
+function encodeMonitors(service: string, got: readonly Served[], series: (s: Served) => CheckSeries[] | null): CounterDelta {
   let entries = 0;
-  for (const host of hosts) {
-    const monitors = k.monitors(service, host);
-    if (monitors) { got.push({ host, monitors }); entries += monitors.length; }
-  }
-  if (!got.length) return null;
+  for (const g of got) entries += g.monitors.length;
   const d: CounterDelta = {
     service, hosts: [], first: new Uint32Array(got.length + 1), monitor: new Uint16Array(entries), names: [],
     values: new Float64Array(entries * COUNTER_STRIDE), reasons: [], series: [],
   };
   const index = new Map<string, number>();
   let e = 0;
-  got.forEach(({ host, monitors }, i) => {
-    d.hosts.push(host);
+  got.forEach((g, i) => {
+    d.hosts.push(g.host);
     d.first[i] = e;
-    for (const m of monitors) {
+    for (const m of g.monitors) {
       let n = index.get(m.name);
       if (n === undefined) { n = d.names.length; index.set(m.name, n); d.names.push(m.name); }
       d.monitor[e] = n;
-      d.values.set([m.up === null ? NaN : m.up ? 1 : 0, num(m.since), num(m.durationMs), m.upTransitions, m.downTransitions,
-        m.upResults, m.downResults], e * COUNTER_STRIDE);
+      const o = e * COUNTER_STRIDE, v = d.values;
+      v[o] = m.up === null ? NaN : m.up ? 1 : 0; v[o + 1] = num(m.since); v[o + 2] = num(m.durationMs);
+      v[o + 3] = m.upTransitions; v[o + 4] = m.downTransitions; v[o + 5] = m.upResults; v[o + 6] = m.downResults;
       d.reasons.push(m.reason);
       e++;
     }
-    d.series.push(seriesOf(k, service, host, monitors));
+    d.series.push(series(g));
   });
   d.first[got.length] = e;
   return d;
+}
+
+function encodeCounters(k: KeyedStatus, service: string, hosts: Iterable<string>): CounterDelta | null {
+  const got: Served[] = [];
+  for (const host of hosts) {
+    const monitors = k.monitors(service, host);
+    if (monitors) got.push({ host, monitors });
+  }
+  return got.length ? encodeMonitors(service, got, (g) => seriesOf(k, service, g.host, g.monitors)) : null;
 }
 
 /** Host i's monitors, rebuilt from a CounterDelta (the worker's side of encodeCounters). */
@@ -138,17 +153,35 @@ export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
   return out;
 }
 
-/** The delta for what `changes` names: whole pools for service marks, counters for server marks. */
+/**
+ * The delta for what `changes` names: for service marks whole pools, or their states by position
+ * when `sent` (the lists this worker has) says it already has the same servers; counters for server marks.
+ */
 export function buildDelta(
-  src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null,
+  src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null, sent?: SentLists,
 ): StatusDelta {
   const order = k.services();
   const pools: PoolDelta[] = [];
+  const states: StatesDelta[] = [];
   const counters: CounterDelta[] = [];
+  sent?.keep(order);
   for (const name of order) {
     if (changes.all || changes.services.has(name)) {
       const pool = k.pool(name);
       if (!pool) continue;
+      if (changes.all) sent?.sent(pool);
+      else if (sent?.compactable(pool)) {
+        const marked = changes.servers.get(name);
+        states.push({
+          states: encodeStates(pool),
+          // The series of servers that counted a result; for the others only a forgotten one (a monitor removed) is news.
+          counters: encodeMonitors(name, pool.servers, (g) => {
+            const series = seriesOf(k, name, g.host, g.monitors);
+            return marked?.has(g.host) || series.length === 0 ? series : null;
+          }),
+        });
+        continue;
+      }
       const series: CheckSeries[] = [];
       for (const s of pool.servers) series.push(...seriesOf(k, name, s.host, s.monitors));
       pools.push({ pool, series });
@@ -165,5 +198,5 @@ export function buildDelta(
     ...(src.events ? { events: src.events() } : {}),
   };
   const histograms = k.histograms?.();
-  return { base, order, pools, counters, ...(histograms ? { histograms } : {}) };
+  return { base, order, pools, ...(states.length ? { states } : {}), counters, ...(histograms ? { histograms } : {}) };
 }

@@ -1,5 +1,6 @@
 // Issue 13: the API worker's copy, kept by deltas, equals a whole snapshot after any sequence of
-// monitor results, counted results, pool edits, reloads, overrides and deltas taken at any point.
+// monitor results, counted results, pool edits, reloads, overrides, deltas taken at any point and
+// worker restarts (issue 11: a new worker, a new copy and SentLists, every service marked).
 // The real coordinator feeds the marks, so a change it does not mark fails here.
 import t from 'tap';
 import fc from 'fast-check';
@@ -7,6 +8,7 @@ import { FakeClock } from '../../../test/support/fake-clock.js';
 import { keyedRig } from '../../../test/support/keyed-rig.js';
 import { recordingIpvs } from '../../../test/support/recording-ipvs.js';
 import { StatusCopy } from '../../api/status-copy.js';
+import { SentLists } from '../../api/state-delta.js';
 import { buildDelta } from '../../api/status-delta.js';
 import type { BgpStatus, StatusSource } from '../../api/types.js';
 import { Coordinator } from '../../coordinator/coordinator.js';
@@ -28,7 +30,8 @@ type Op =
   | { kind: 'configure'; on: boolean[]; monitors: number[]; threshold: number }
   | { kind: 'override'; svc: number; host: number; state: 'depooled' | 'drained' | 'pooled' | null }
   | { kind: 'dns'; addr: boolean }
-  | { kind: 'delta' };
+  | { kind: 'delta' }
+  | { kind: 'restart' };
 
 const check = { svc: fc.nat(2), host: fc.nat(HOSTS.length - 1), monitor: fc.nat(1), up: fc.boolean(), ms: fc.nat(900) };
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -39,12 +42,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('override' as const), svc: fc.nat(2), host: fc.nat(HOSTS.length - 1), state: fc.constantFrom('depooled' as const, 'drained' as const, 'pooled' as const, null) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('dns' as const), addr: fc.boolean() }) },
   { weight: 4, arbitrary: fc.constant({ kind: 'delta' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
 );
 
 /** JSON with object keys sorted: key order carries no meaning. */
 const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => x && typeof x === 'object' && !Array.isArray(x)
   ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x);
 const byKey = (xs: CheckSeries[]): CheckSeries[] => [...xs].sort((a, b) => `${a.service}\0${a.host}\0${a.monitor}`.localeCompare(`${b.service}\0${b.host}\0${b.monitor}`));
+
+let compactTotal = 0;
 
 async function run(ops: Op[]): Promise<string | null> {
   const clock = new FakeClock();
@@ -59,12 +65,16 @@ async function run(ops: Op[]): Promise<string | null> {
   });
   const src: StatusSource = { coordinator: () => c.status(), bgp: () => BGP, startedAt: 0, now: () => clock.wallNow() };
   const keyed = keyedStatus(changes, c, checks, () => BGP);
-  const copy = new StatusCopy();
+  let copy = new StatusCopy();
+  let sent = new SentLists();
+  let compactDeltas = 0;
   let specs: ServiceSpec[] = [];
   let set: OverrideSet = NO_OVERRIDES;
   const compare = (i: number): string | null => {
     // A structured clone, as postMessage makes it: the copy must not share objects with the main thread.
-    copy.apply(structuredClone(buildDelta(src, keyed, changes.drain(), null)));
+    const d = buildDelta(src, keyed, changes.drain(), null, sent);
+    compactDeltas += d.states?.length ?? 0;
+    copy.apply(structuredClone(d));
     const got = copy.snapshot();
     const want = { coordinator: c.status(), series: byKey(checks.status().series), histograms: checks.histogramList() };
     const have = { coordinator: got.coordinator, series: byKey(got.checks?.series ?? []), histograms: got.checks?.histograms };
@@ -103,6 +113,11 @@ async function run(ops: Op[]): Promise<string | null> {
     } else if (op.kind === 'dns') {
       dnsAddr = op.addr ? ['10.0.9.1'] : ['10.0.9.2'];
       await c.reresolve();
+    } else if (op.kind === 'restart') {
+      // What server.ts's launch() does for a new worker: it has no copy, so everything is marked.
+      copy = new StatusCopy();
+      sent = new SentLists();
+      changes.service(null);
     }
     clock.advance(0);
     if (op.kind === 'delta') {
@@ -111,6 +126,7 @@ async function run(ops: Op[]): Promise<string | null> {
     }
   }
   const bad = compare(ops.length);
+  compactTotal += compactDeltas;
   c.stop();
   return bad;
 }
@@ -119,8 +135,8 @@ t.test('the worker copy kept by deltas = a whole snapshot, after any sequence of
   await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 50 }), async (ops) => {
     const bad = await run(ops);
     if (bad) throw new Error(bad);
-  }), { numRuns: 150 });
-  t.pass('150 sequences');
+  }), { numRuns: 300 });
+  t.ok(compactTotal > 30, `300 sequences; ${compactTotal} services went as states by position (compact), the rest whole`);
 });
 
 t.test('a delta after a server counted one result carries that server alone', async (t) => {
@@ -141,6 +157,43 @@ t.test('a delta after a server counted one result carries that server alone', as
   c.monitorResult('web', '10.0.0.7', 'ProxyFetch', { up: false, reason: 'refused' });
   clock.advance(0);
   const trans = buildDelta(src, keyed, changes.drain(), null);
-  t.same(trans.pools.map((p) => p.pool.name), ['web'], 'a transition sends its service whole (the depool rule may move others)');
+  t.same(trans.pools.map((p) => p.pool.name), ['web'], 'without SentLists a transition sends its service whole (the depool rule may move others)');
+  c.stop();
+});
+
+t.test('with SentLists a transition goes as states by position, a list edit or a new worker whole; the copy stays equal', async (t) => {
+  const hosts = Array.from({ length: 1000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+  const { clock, changes, checks, c, src, keyed } = await keyedRig('web', '10.2.1.1', hosts);
+  const sent = new SentLists();
+  const copy = new StatusCopy();
+  const apply = (s = sent) => { const d = buildDelta(src, keyed, changes.drain(), null, s); copy.apply(structuredClone(d)); return d; };
+  const same = (what: string) => t.equal(canon(copy.snapshot().coordinator), canon(c.status()), `${what}: the copy = a whole snapshot`);
+  for (const h of hosts) c.monitorResult('web', h, 'ProxyFetch', { up: true, reason: 'ok' });
+  clock.advance(0);
+  t.equal(apply().pools.length, 1, 'the first delta: whole');
+  same('first');
+  for (const h of hosts.slice(0, 600)) {
+    c.monitorResult('web', h, 'ProxyFetch', { up: false, reason: 'refused' });
+    checks.record('web', h, 'ProxyFetch', { up: false, reason: 'refused', ms: 1, requests: [{ url: 'http://x/', up: false, ms: 1 }] });
+    c.countResult('web', h, 'ProxyFetch', false, 'refused');
+  }
+  clock.advance(0);
+  const down = apply();
+  t.same([down.pools.length, down.states?.length, down.states?.[0]?.states.flags.length], [0, 1, 1000], '600 down: states by position, no pool whole');
+  t.equal(down.states?.[0]?.counters.series.filter((x) => x?.length).length, 600, 'the series of the 600 that counted a result, no other');
+  same('600 down');
+  await c.updatePool('web', hosts.slice(1).map((host) => ({ host, weight: 10, enabled: true })));
+  clock.advance(0);
+  const edit = apply();
+  t.same([edit.pools.length, edit.states], [1, undefined], 'a list edit: whole');
+  same('list edit');
+  changes.service(null);
+  const fresh = new SentLists();
+  const restart = apply(fresh);
+  t.same([restart.pools.length, restart.states], [1, undefined], 'a new worker (everything marked, new SentLists): whole');
+  c.monitorResult('web', hosts[700]!, 'ProxyFetch', { up: false, reason: 'refused' });
+  clock.advance(0);
+  t.equal(apply(fresh).states?.length, 1, 'and compact again after that');
+  same('after the restart');
   c.stop();
 });

@@ -12,7 +12,7 @@ import { commandRunner } from '../../process/command-runner.js';
 import { Speaker } from '../../speaker/index.js';
 import type { PoolSource } from '../../pools/types.js';
 import type { Logger } from '../../log/logger.js';
-import { secondsToMillis, type Cancel, type Clock } from '../../time/clock.js';
+import { secondsToMillis, type Clock } from '../../time/clock.js';
 import { HealthAdapter } from './health-adapter.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
 import { VipGuard } from './vip-guard.js';
@@ -32,6 +32,7 @@ import { startPoolSource, stopPoolSource } from './pool-wiring.js';
 import { withEvents } from './status-events.js';
 import { siteReloadWarning, startSite, type Site } from './site-wiring.js';
 import { ChangeTracker, changeMarks } from './api-keyed.js';
+import { ApiAlerts } from './api-alerts.js';
 import { daemonStatus } from './status-source.js';
 import { startIpvsStats, type IpvsStats } from './ipvs-stats.js';
 
@@ -83,7 +84,7 @@ export class Daemon {
   /** For vipd_config_reload_timestamp_seconds: the last load that applied (start included) and the last rejected reload. */
   readonly reloads: { okAt: number | null; errorAt: number | null } = { okAt: null, errorAt: null };
   private stopping: Promise<void> | null = null;
-  private apiLimitClear: Cancel | null = null;
+  private apiAlerts: ApiAlerts | null = null;
   private lock: StateLock | null = null;
   overrides: OverrideControl | null = null;
   site: Site | null = null; // issue 17 §2: overrides in etcd, registration
@@ -189,10 +190,12 @@ export class Daemon {
     } catch (e) { throw configError(e); }
     if (plan.instrumentation !== 'start') return;
     const g = plan.next.global;
+    const alerts = this.apiAlerts = new ApiAlerts(this.opts.clock, this.coordinator);
     try {
       this.api = await startApiServer({
         source: withEvents(this.statusSource(), this.opts.log), hosts: g.instrumentationIps, port: g.instrumentationPort,
-        log: this.opts.log.child({ component: 'api' }), onLimitHit: (m) => this.apiLimitHit(m), hostnames: apiHostnames(g),
+        log: this.opts.log.child({ component: 'api' }), hostnames: apiHostnames(g), onLimitHit: (m) => alerts.limitHit(m),
+        onWorkerDown: (why) => alerts.workerDown(why), onWorkerUp: (ms, why) => alerts.workerUp(ms, why),
       });
     } catch (e) { throw configError(e, ' (is another vipd running?)'); }
     this.opts.log.info(`instrumentation on ${this.api.addresses.map((a) => `http://${a}/`).join(' ')}`);
@@ -203,16 +206,6 @@ export class Daemon {
       clock: this.opts.clock, log: this.opts.log, health: this.health, coordinator: this.coordinator, ipvs: this.ipvs,
       driver: this.driver, speaker: this.speaker, speakerAdapter: this.speakerAdapter, bfd: this.bfd, startPool: (s) => this.startPool(s), stopPool: (n) => this.stopPool(n),
     };
-  }
-
-  /** A client hit an API limit: a warning naming it, cleared a minute after the last hit. */
-  apiLimitHit(message: string): void {
-    this.coordinator.raiseAlert('api', 'warning', message);
-    this.apiLimitClear?.();
-    this.apiLimitClear = this.opts.clock.setTimer(60_000, () => {
-      this.apiLimitClear = null;
-      this.coordinator.clearAlert('api');
-    });
   }
 
   startPool(s: ServiceConfig): void {
@@ -282,7 +275,7 @@ export class Daemon {
       const wait = keep ? 0 : gracefulShutdownMs(this.config.global);
       await stopBgp(this.speaker, this.bfd, { message, gracefulRestart: keep, ...(wait ? { gracefulShutdownMs: wait } : {}) });
       await this.vipGuard?.stop(!keep); // after the withdrawal: bind-vips addresses leave lo once no peer routes to them
-      this.apiLimitClear?.();
+      this.apiAlerts?.stop();
       await this.api?.close();
       this.lock?.release();
       this.opts.log.info('exiting');
