@@ -1,12 +1,12 @@
 // Runs INSIDE the IPVS guest, imported lazily by guest-site.ts (issue 13: every backend of a pool
 // lost at once, a switch or rack failure): `vipd run` in-process with the real ipvsadm driver, one
-// service of SERVERS realservers (HTTP answerers on 127.47.x.y in this process), ProxyFetch at 1 s,
+// service of SERVERS realservers (HTTP answerers on 127.47.x.y in a child process), ProxyFetch at 1 s,
 // timeout 0.5 s, depool-threshold .5. Every backend is killed at once; the VIP decision must follow
 // within interval + timeout + 200 ms plus TCG_ALLOWANCE_MS, and the kernel must keep exactly the
 // half the depool threshold keeps pooled. Not 10,000: under TCG (~10x slower than the host) 10,000
 // checks a second do not fit the guest's two emulated CPUs, let alone the ~30 s of guest time.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon } from '../../../src/cli/run/daemon.js';
@@ -25,31 +25,29 @@ const PORT = 8080;
 const addressOf = (i: number): string => `127.47.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 const ANSWER = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n';
 
-/** SERVERS plain-TCP HTTP answerers (cheaper than node:http at this count); kill() closes all at once. */
-async function startAnswerers(count: number): Promise<{ kill(): void }> {
-  const servers: Server[] = [];
-  const sockets = new Set<Socket>();
-  const kill = (): void => {
-    for (const s of servers) s.close();
-    for (const c of sockets) c.destroy();
-    sockets.clear();
-  };
-  try {
-    for (let i = 0; i < count; i++) {
-      const s = createServer((c) => {
-        sockets.add(c);
-        c.on('close', () => sockets.delete(c));
-        c.on('error', () => {});
-        c.once('data', () => c.end(ANSWER));
-      });
-      await new Promise<void>((ok, fail) => { s.once('error', fail); s.listen(PORT, addressOf(i), () => ok()); });
-      servers.push(s);
-    }
-  } catch (e) {
-    kill();
-    throw e;
-  }
-  return { kill };
+/**
+ * `count` plain-TCP HTTP answerers in a node process of their own (the guest's second CPU; under
+ * TCG one loop cannot both answer and check 1,000 a second). kill() is SIGKILL: every listener
+ * closed by the kernel at once, as when a rack goes. Resolves once all listen (bounded: 60 s).
+ */
+function startAnswerers(count: number): Promise<{ kill(): void }> {
+  const script = `const net = require('node:net');
+const answer = ${JSON.stringify(ANSWER)};
+let left = ${count};
+for (let i = 0; i < ${count}; i++) {
+  const s = net.createServer((c) => { c.on('error', () => {}); c.once('data', () => c.end(answer)); });
+  s.on('error', (e) => { console.error(String(e)); process.exit(1); });
+  s.listen(${PORT}, '127.47.' + Math.floor(i / 250) + '.' + (i % 250 + 1), () => { if (--left === 0) console.log('ready'); });
+}`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const kill = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => { kill(); reject(new Error(`answerers not listening within 60 s ${err}`)); }, 60_000);
+    child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+    child.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('ready')) { clearTimeout(timer); resolve({ kill }); } });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`answerers exited (${code}): ${err}`)); });
+  });
 }
 
 export async function scaleKillScenario(tools: GuestTools): Promise<StepResult[]> {
