@@ -9,7 +9,7 @@ import { DEFAULT_STATE_DIR } from '../run/state-lock.js';
 import { startDemo, type Demo } from '../run/demo.js';
 import { stopKindOf } from '../run/graceful-restart.js';
 import { withEventLog } from '../run/status-events.js';
-import { HEAP_FLAGS, restartUnderHeapFlags } from '../run/heap-flags.js';
+import { restartUnderHeapFlags } from '../run/heap-flags.js';
 
 interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
 
@@ -109,8 +109,8 @@ export const runCommand: CommandModule<object, Args> = {
     const out = batchedLines((text) => process.stdout.write(text));
     process.on('exit', out.flush);
     const log = createLogger({ level: args.debug ? 'debug' : 'info', json: !process.stdout.isTTY, write: out.write });
-    if (heapNote) log.warn(`node heap limits not set: ${heapNote}`);
-    else log.info(`node heap limits: ${HEAP_FLAGS.join(' ')}`);
+    if (heapNote.bounded) log.info(heapNote.text);
+    else log.warn(heapNote.text);
     const code = await run(args, log);
     out.flush();
     // Everything is stopped; leave even if a library kept a handle open.

@@ -39,17 +39,25 @@ export function heapPlan(execArgv: readonly string[], env: Readonly<Record<strin
   return { restart: true, add: HEAP_FLAGS };
 }
 
+/** What `vipd run` logs about its heaps once its logger exists: info when bounded, else a warning. */
+export interface HeapNote { bounded: boolean; text: string }
+
 /**
- * Starts this process again under HEAP_FLAGS when it needs to (does not return then). Returns
- * what to log: '' when the flags are in force, else why they are not. Call it first, before
- * anything opens a descriptor or writes to stdout.
+ * Starts this process again under HEAP_FLAGS when it needs to (does not return then), else says
+ * what is in force. Call it first, before anything opens a descriptor or writes to stdout.
  */
-export function restartUnderHeapFlags(): string {
+export function restartUnderHeapFlags(): HeapNote {
   const plan = heapPlan(process.execArgv, process.env);
-  if (!plan.restart) return plan.why === 'applied' ? '' : plan.why;
+  if (!plan.restart) {
+    if (plan.why === 'applied') return { bounded: true, text: `node heap limits: ${HEAP_FLAGS.join(' ')}` };
+    if (plan.why.startsWith('node was given')) return { bounded: true, text: `node heap limits: ${plan.why}` };
+    return { bounded: false, text: `node heap limits not set: ${plan.why}` };
+  }
   const addon = nativeAddon();
-  if (!addon?.reexec) return `the native addon cannot restart vipd (${nativeAddonUnavailable() || 'a build without reexec'}): V8's default heap limits`;
+  if (!addon?.reexec) {
+    return { bounded: false, text: `node heap limits not set: the native addon cannot restart vipd (${nativeAddonUnavailable() || 'a build without reexec'}): V8's default heap limits` };
+  }
   process.env[HEAP_MARK] = 'restarted';
   const err = addon.reexec(process.execPath, [process.argv0, ...plan.add, ...process.execArgv, ...process.argv.slice(1)]);
-  return `restarting under ${plan.add.join(' ')} failed (errno ${-err}): V8's default heap limits`;
+  return { bounded: false, text: `node heap limits not set: restarting under ${plan.add.join(' ')} failed (errno ${-err}): V8's default heap limits` };
 }
