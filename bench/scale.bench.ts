@@ -69,7 +69,11 @@ async function main(): Promise<void> {
       try { ceilings.push(wrkRate(wrk, PORT)); } finally { await stopNginx(web); }
       console.log(`run ${run}: wrk -c32 'Connection: close' ${ceilings.at(-1)!.toFixed(0)} req/s`);
     }
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    // VIPD_SCALE_KEEP=1 keeps vipd's logs (with VIPD_SCALE_NODE_ARGS='--trace-gc', its GC lines) for reading.
+    if (process.env.VIPD_SCALE_KEEP === '1') console.log(`bench:scale: kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
   console.log(`\nmedians of ${RUNS} run(s), ${SECONDS} s each, load ${loadAverage()} at the end:`);
   console.log('| servers | checks/s after first round (target) | late % | missed | CPU % of a core | all checked after start | first round | VIP announced after start | max RSS | /metrics max (failed) | killed → VIP withdrawn (/vips; log) | transition cost |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');

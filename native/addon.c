@@ -5,6 +5,7 @@
  * of a socket (keepalive.c). vipd runs without it, at a lower check rate and kernel keepalive
  * defaults. tcp-md5.c: TCP-MD5 and GTSM sockets for BGP (Node cannot set them before connect).
  * datapath.c: health checks sent as client traffic reaches a realserver (raw/packet sockets).
+ * reexec.c: execv(2), for `vipd run` to start again in place under bounded heaps.
  */
 #include "addon.h"
 
@@ -26,6 +27,7 @@ NAPI_MODULE_INIT() {
     { "start", NULL, js_probe_start, NULL, NULL, NULL, napi_default, NULL },
     { "cancel", NULL, js_probe_cancel, NULL, NULL, NULL, napi_default, NULL },
     { "setKeepalive", NULL, js_set_keepalive, NULL, NULL, NULL, napi_default, NULL },
+    { "reexec", NULL, js_reexec, NULL, NULL, NULL, napi_default, NULL },
     TCP_MD5_PROPS
     DATAPATH_PROPS
   };

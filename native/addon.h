@@ -31,6 +31,9 @@ napi_value js_dp_stop(napi_env env, napi_callback_info info);
 /* bfd-napi.c: BFD on its own thread (bfd.h) */
 int bfd_attach(napi_env env, napi_value exports);
 
+/* reexec.c: `vipd run` starting again under its heap flags */
+napi_value js_reexec(napi_env env, napi_callback_info info);
+
 /* addon.c */
 napi_value js_int(napi_env env, int32_t v);
 napi_value throw_type(napi_env env, const char *msg);

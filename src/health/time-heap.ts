@@ -31,6 +31,7 @@ export class TimeHeap {
   /** Puts `id` at time `key`, or moves it there (then it goes behind ids already at that time). */
   set(id: number, key: number): void {
     this.ensure(id);
+    const was = this.keys[id]!;
     this.keys[id] = key;
     this.seqs[id] = this.seq++;
     let i = this.pos[id]!;
@@ -41,8 +42,10 @@ export class TimeHeap {
       this.up(i);
       return;
     }
-    this.up(i);
-    this.down(this.pos[id]!);
+    // A later time (or the same, now behind its peers) only sinks; an earlier one only rises. The
+    // wheel's usual move, the root to its next due time, is one sift down.
+    if (key < was) this.up(i);
+    else this.down(i);
   }
 
   remove(id: number): void {

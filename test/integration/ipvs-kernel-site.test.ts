@@ -21,12 +21,18 @@ const SCENARIOS = [
   'mh: control: the same servers added by hand in another order give another mapping (the kernel table follows the list order)',
   'mh: a server depooled and repooled on one director only: still the same mapping',
   'mh: depooled on both (in different orders): its flows move to the same realservers on both',
-  'mh: repooled on both, a drain and undrain on one: the same mapping',];
+  'mh: repooled on both, a drain and undrain on one: the same mapping',
+  // guest-scale-kill.ts (issue 13): 250 realservers, all killed at once, real ipvsadm
+  'scale kill: 250 realservers up: every one checked up, all in the kernel (real ipvsadm), the VIP announced',
+  'scale kill: every backend killed at once: VIP withdrawn within interval + timeout + 200 ms + 1000 ms (TCG)',
+  'scale kill: IPVS keeps 125 of 250 (depool-threshold .5)',
+];
 
 t.test('site-level scenarios on a real kernel (QEMU guest)', (t) => runGuestSuite(t, {
   entry: 'test/lab/ipvs-vm/guest-site.ts',
   lazy: ['test/lab/ipvs-vm/guest-datapath.ts', 'test/lab/ipvs-vm/guest-blackhole.ts', 'test/lab/ipvs-vm/guest-mh.ts', 'test/lab/ipvs-vm/guest-backends.ts',
+    'test/lab/ipvs-vm/guest-scale-kill.ts', 'test/lab/ipvs-vm/guest-daemon.ts',
     'test/lab/realserver-netns.ts', 'test/lab/netns.ts', 'test/lab/proc.ts'],
   scenarios: SCENARIOS,
-  comment: (name) => name.startsWith('black hole:') || name.startsWith('mh:') || name.startsWith('datapath:'),
+  comment: (name) => name.startsWith('black hole:') || name.startsWith('mh:') || name.startsWith('datapath:') || name.startsWith('scale kill:'),
 }));

@@ -9,6 +9,7 @@ import { DEFAULT_STATE_DIR } from '../run/state-lock.js';
 import { startDemo, type Demo } from '../run/demo.js';
 import { stopKindOf } from '../run/graceful-restart.js';
 import { withEventLog } from '../run/status-events.js';
+import { restartUnderHeapFlags } from '../run/heap-flags.js';
 
 interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
 
@@ -102,10 +103,14 @@ export const runCommand: CommandModule<object, Args> = {
     .option('allow-empty', { type: 'boolean', default: false, describe: 'allow a config without services (refused by default: an empty or truncated file), at start and on reload' })
     .option('demo', { type: 'boolean', default: false, describe: 'run the shipped demo: loopback backends, dry-run IPVS, status on http://127.0.0.1:9090/' }),
   handler: async (args) => {
+    // First: may start this process again in place under bounded heaps (issue 13 §3).
+    const heapNote = restartUnderHeapFlags();
     // One write per burst of lines (issue 13 §6: 10,000 servers log 10,000 lines at once); flushed at exit.
     const out = batchedLines((text) => process.stdout.write(text));
     process.on('exit', out.flush);
     const log = createLogger({ level: args.debug ? 'debug' : 'info', json: !process.stdout.isTTY, write: out.write });
+    if (heapNote.bounded) log.info(heapNote.text);
+    else log.warn(heapNote.text);
     const code = await run(args, log);
     out.flush();
     // Everything is stopped; leave even if a library kept a handle open.

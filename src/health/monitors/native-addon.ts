@@ -14,6 +14,8 @@ export interface NativeAddon {
   dpStart?(mode: 0 | 1, ifindex: number, mac: Buffer | null, outer: string | null, vip: number, vport: number, sport: number,
     packet: Buffer, onReply: (reply: Buffer | number) => void): number;
   dpStop?(id: number, packet: Buffer | null): number;
+  /** execv(2): returns (a negative errno) only when it fails; absent in older builds (src/cli/run/heap-flags.ts). */
+  reexec?(path: string, argv: string[]): number;
 }
 
 const ADDON = 'native/build/Release/vipd_native.node';

@@ -10,5 +10,7 @@ await runModules([
   ['./guest-blackhole.js', 'blackholeScenario', 'black hole: setup'],
   // Issue 17 §3: consistent hashing across two director namespaces.
   ['./guest-mh.js', 'mhScenario', 'mh: scenario'],
+  // Issue 13: every backend of a 250-server pool killed at once, the real ipvsadm driver.
+  ['./guest-scale-kill.js', 'scaleKillScenario', 'scale kill: scenario'],
 ]);
 finish(process.argv[2]!);
