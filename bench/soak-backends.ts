@@ -15,6 +15,8 @@ export interface BackendStats {
   maxGapMs: number;
   /** Addresses never checked in the window. */
   silent: string[];
+  /** When (epoch ms) the first 2,000 late gaps (> 1.5 s) ended, and their lengths: to line them up with the soak's events. */
+  lateAt: Array<[number, number]>;
 }
 
 export function addressAt(first: string, i: number): string {
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   const measured = new Set(Array.from({ length: Number(measuredText ?? count) }, (_, i) => addressAt(first!, i)));
   const last = new Map<string, number>();
   let stats = { requests: 0, late: 0, missed: 0, maxGapMs: 0 };
+  let lateAt: Array<[number, number]> = [];
   const servers: Server[] = [];
   for (let i = 0; i < count; i++) {
     const address = addressAt(first!, i);
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
       const prev = last.get(address);
       if (prev !== undefined && measured.has(address)) {
         const gap = now - prev;
-        if (gap > 1500) stats.late++;
+        if (gap > 1500) { stats.late++; if (lateAt.length < 2000) lateAt.push([now, gap]); }
         if (gap > 2000) stats.missed++;
         if (gap > stats.maxGapMs) stats.maxGapMs = gap;
       }
@@ -53,14 +56,14 @@ async function main(): Promise<void> {
   }
   let windowStart = Date.now();
   process.on('message', (m: unknown) => {
-    if (m === 'reset') { stats = { requests: 0, late: 0, missed: 0, maxGapMs: 0 }; last.clear(); windowStart = Date.now(); return; }
+    if (m === 'reset') { stats = { requests: 0, late: 0, missed: 0, maxGapMs: 0 }; lateAt = []; last.clear(); windowStart = Date.now(); return; }
     if (m !== 'stats') return;
     const silent: string[] = [];
     for (const a of measured) {
       const t = last.get(a);
       if (t === undefined || t < windowStart) silent.push(a);
     }
-    const reply: BackendStats = { checked: measured.size - silent.length, ...stats, silent };
+    const reply: BackendStats = { checked: measured.size - silent.length, ...stats, silent, lateAt };
     process.send?.(reply);
   });
   process.on('disconnect', () => process.exit(0));

@@ -57,3 +57,34 @@ export function cpuSecondsOf(pid: number): number {
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
+
+/** vipd's own schedule counters (issue 13 §4), summed over services: started, late, missed by reason, lag buckets. */
+export interface ScheduleFigures { started: number; late: number; missedTimerLate: number; missedOverlap: number; lag: Array<[string, number]> }
+
+export function scheduleFigures(samples: Sample[]): ScheduleFigures {
+  const f: ScheduleFigures = { started: 0, late: 0, missedTimerLate: 0, missedOverlap: 0, lag: [] };
+  const lag = new Map<string, number>();
+  for (const s of samples) {
+    if (s.name === 'vipd_health_checks_started_total') f.started += s.value;
+    else if (s.name === 'vipd_health_checks_late_total') f.late += s.value;
+    else if (s.name === 'vipd_health_checks_missed_total') {
+      if (s.labels.reason === 'overlap') f.missedOverlap += s.value; else f.missedTimerLate += s.value;
+    } else if (s.name === 'vipd_health_check_schedule_lag_seconds_bucket') lag.set(s.labels.le!, (lag.get(s.labels.le!) ?? 0) + s.value);
+  }
+  f.lag = [...lag];
+  return f;
+}
+
+/** Late gaps seen by the backends against the soak's events: did a pool rewrite or a reload fall inside the gap? */
+export function gapsByEvent(gaps: Array<[number, number]>, churnAt: number[], reloadAt: number[]): string {
+  const inside = (at: number[], end: number, len: number): boolean => at.some((t) => t > end - len && t <= end);
+  let churn = 0; let reload = 0; let neither = 0;
+  const byMinute = new Map<string, number>();
+  for (const [end, len] of gaps) {
+    if (inside(reloadAt, end, len)) reload++; else if (inside(churnAt, end, len)) churn++; else neither++;
+    const m = new Date(end).toISOString().slice(11, 16);
+    byMinute.set(m, (byMinute.get(m) ?? 0) + 1);
+  }
+  const minutes = [...byMinute].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([m, n]) => `${m}×${n}`).join(' ');
+  return `${gaps.length} late gaps recorded: ${reload} spanning a reload, ${churn} a pool rewrite (only), ${neither} neither; busiest minutes (UTC) ${minutes || '-'}`;
+}

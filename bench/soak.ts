@@ -11,7 +11,9 @@ import { Agent, get } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressAt, type BackendStats } from './soak-backends.js';
-import { cpuSecondsOf, hostFigures, lagSamples, loadAverage, parseMetrics, rssOf, type HostFigures } from './soak-metrics.js';
+import {
+  cpuSecondsOf, gapsByEvent, hostFigures, loadAverage, parseMetrics, rssOf, scheduleFigures, type HostFigures, type ScheduleFigures,
+} from './soak-metrics.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,9 +143,11 @@ async function main(): Promise<void> {
       }, (e: Error) => apiError(e.message)).finally(() => { api.inFlight--; });
     }
   }, 50);
-  const churnTimer = setInterval(() => { churnRound++; writePool(); }, 10_000);
+  const churnAt: number[] = [];
+  const reloadAt: number[] = [];
+  const churnTimer = setInterval(() => { churnRound++; writePool(); churnAt.push(Date.now()); }, 10_000);
   let reloads = 0;
-  const hupTimer = setInterval(() => { reloads++; writeConfig(reloads); vipd.kill('SIGHUP'); }, 60_000);
+  const hupTimer = setInterval(() => { reloads++; writeConfig(reloads); vipd.kill('SIGHUP'); reloadAt.push(Date.now()); }, 60_000);
   const rss: Array<[number, number]> = [];
   let base: Map<string, HostFigures> | null = null;
   let baseAt = 0;
@@ -153,6 +157,8 @@ async function main(): Promise<void> {
   let lastCpuAt = Date.now();
   const loads: number[] = [];
   const startCpu = lastCpu;
+  let lastSched: ScheduleFigures | null = null;
+  let baseSched: ScheduleFigures | null = null;
   while (Date.now() < end) {
     await sleep(Math.min(10_000, end - Date.now()));
     const s = (Date.now() - t0) / 1000;
@@ -161,14 +167,23 @@ async function main(): Promise<void> {
     const cpuPct = cpu.map((c, i) => (((c - lastCpu[i]!) / ((Date.now() - lastCpuAt) / 1000)) * 100).toFixed(0));
     lastCpu = cpu; lastCpuAt = Date.now();
     loads.push(loadAverage());
+    // vipd's schedule counters every sample: missed checks by reason and late starts, as deltas (issue 13 §4).
+    let sched = '';
+    try {
+      const now = scheduleFigures(await metrics());
+      if (lastSched) sched = ` sched late+${now.late - lastSched.late} missed timer-late+${now.missedTimerLate - lastSched.missedTimerLate} overlap+${now.missedOverlap - lastSched.missedOverlap}`;
+      lastSched = now;
+    } catch (e) { sched = ` sched unreadable (${(e as Error).message})`; }
     if (!base && s >= WARMUP_S) {
-      base = hostFigures(await metrics());
+      const m = await metrics();
+      base = hostFigures(m);
+      baseSched = scheduleFigures(m);
       baseAt = Date.now();
       baseApi = { ok: api.ok, errors: api.errors };
       backends.send('reset');
       console.log(`soak t=${s.toFixed(0)}s: warm-up over; measuring from here`);
     }
-    console.log(`soak t=${s.toFixed(0)}s rss=${mb(rss.at(-1)![1])} MB cpu vipd=${cpuPct[0]}% backends=${cpuPct[1]}% load=${loads.at(-1)} api ok=${api.ok} errors=${api.errors} max=${api.maxMs} ms churn=${churnRound} reloads=${reloads}`);
+    console.log(`soak t=${s.toFixed(0)}s rss=${mb(rss.at(-1)![1])} MB cpu vipd=${cpuPct[0]}% backends=${cpuPct[1]}% load=${loads.at(-1)} api ok=${api.ok} errors=${api.errors} max=${api.maxMs} ms churn=${churnRound} reloads=${reloads}${sched}`);
   }
   clearInterval(apiTimer); clearInterval(churnTimer); clearInterval(hupTimer);
   const final = await metrics();
@@ -197,8 +212,13 @@ async function main(): Promise<void> {
   console.log(`servers up at the end: ${now.filter((f) => f.up).length}/${SERVERS}`);
   console.log(`missed checks (vipd results vs ${Math.floor(windowS)} s window, per server, summed): ${missed}`);
   console.log(`backend side over ${windowS.toFixed(0)} s: ${b.requests} checks, ${b.checked}/${SERVERS} servers checked, gaps >1.5 s (late) ${b.late}, >2 s (missed) ${b.missed}, max gap ${b.maxGapMs} ms${b.silent.length ? `, never checked: ${b.silent.slice(0, 5).join(' ')}…` : ''}`);
-  const lag = lagSamples(final);
-  console.log(`lateness metrics in /metrics: ${lag.length ? lag.map((s) => `${s.name}${JSON.stringify(s.labels)}=${s.value}`).slice(0, 20).join(' ') : 'none exported'}`);
+  console.log(`backend late gaps against events: ${gapsByEvent(b.lateAt, churnAt, reloadAt)}`);
+  const sf = scheduleFigures(final);
+  const sb = baseSched ?? { started: 0, late: 0, missedTimerLate: 0, missedOverlap: 0, lag: [] };
+  console.log(`vipd schedule after warm-up: ${sf.started - sb.started} checks started, ${sf.late - sb.late} late (> 100 ms), missed: timer-late ${sf.missedTimerLate - sb.missedTimerLate}, overlap ${sf.missedOverlap - sb.missedOverlap}`);
+  console.log(`schedule lag histogram after warm-up (le: count): ${sf.lag.map(([le, n]) => `${le}:${n - (sb.lag.find(([l]) => l === le)?.[1] ?? 0)}`).join(' ')}`);
+  const loopLag = final.filter((x) => x.name.startsWith('vipd_event_loop_lag_seconds'));
+  console.log(`event-loop lag: ${loopLag.map((x) => `${x.name.replace('vipd_event_loop_lag_seconds', '')}${x.labels.quantile ?? x.labels.le ?? ''}=${x.value}`).join(' ') || 'not exported'}`);
   console.log(`API after warm-up: ${api.ok - baseApi.ok} ok, ${api.errors - baseApi.errors} errors (whole run ${api.errors}: ${[...api.errorKinds].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}), slowest ${api.maxMs} ms`);
   const lat = [...api.latencies].sort((x, y) => x - y);
   const pct = (p: number): number => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? 0;

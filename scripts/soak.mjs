@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run soak -- [--minutes 60] [--servers 1000] [--warmup MIN] [--api-rate 200] [--timeout-auto] [--keep]`:
 // builds dist/ (vipd itself) and the bench (tsconfig.bench.json), then runs bench/soak.ts.
-// Long runs: flock /tmp/vipd-cpu.lock nice npm run soak -- --minutes 10
+// On a shared machine, its own session at high priority (docs/reliability.md "Soak"):
+//   setsid bash -c 'echo -15 > /proc/self/autogroup; exec npm run soak -- --minutes 60 --timeout-auto'
 import { spawnSync } from 'node:child_process';
 
 for (const cfg of ['tsconfig.build.json', 'tsconfig.bench.json']) {

@@ -135,10 +135,10 @@ export class Coordinator {
       log.info('server removed (no longer in the pool list)', { server: s.host });
     }
     this.out.touch(svc, true); // weights, ports and removals: the IPVS list is rebuilt
-    for (const s of r.changed) {
-      log.info(`merged ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, { server: s.host });
-      if (s.ready) this.restartHealth(svc, s);
-    }
+    for (const s of r.changed) log.info(`merged ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, { server: s.host });
+    // PyBal merges an existing server's weight/enabled and keeps its monitors (PYBAL.md §2, §4.3):
+    // a restart here drew a new phase and aborted the running check (the soak's late and missed checks).
+    for (const s of r.portChanged) if (s.ready) this.restartHealth(svc, s);
     for (const s of r.added) log.info(`new ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, { server: s.host });
     this.note(svc, r.events);
     const done = this.resolve(svc, r.added).then(() => {

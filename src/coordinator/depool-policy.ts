@@ -169,6 +169,8 @@ export interface MergeResult {
   added: ServerState[];
   removed: ServerState[];
   changed: ServerState[];
+  /** Of `changed`, those whose port changed: their health target moved (a weight or enabled change does not). */
+  portChanged: ServerState[];
   events: PoolEvent[];
 }
 
@@ -180,7 +182,7 @@ export interface MergeResult {
 export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
   const byHost = new Map<string, PoolServer>();
   for (const p of list) byHost.set(p.host, p);
-  const res: MergeResult = { added: [], removed: [], changed: [], events: [] };
+  const res: MergeResult = { added: [], removed: [], changed: [], portChanged: [], events: [] };
   for (const [host, s] of pool.servers) {
     if (byHost.has(host)) continue;
     count(pool.counts, s, -1);
@@ -200,6 +202,7 @@ export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
     }
     const portChanged = s.port !== p.port;
     if (s.weight !== p.weight || s.enabled !== p.enabled || portChanged) res.changed.push(s);
+    if (portChanged) res.portChanged.push(s);
     s.weight = p.weight;
     setFlag(pool, s, 'enabled', p.enabled);
     if (p.port === undefined) delete s.port; else s.port = p.port;
