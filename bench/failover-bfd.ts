@@ -215,6 +215,10 @@ async function underLoad(): Promise<void> {
     console.log(`  (f) BFD flaps seen by vipd: ${views.map((p) => `${p.peer} ${p.bfd?.flaps ?? '?'}`).join(', ')}; ` +
       `FRR: session up ${String(frr['uptime'] ?? '?')} s; BIRD: ${birdNow === birdSince ? 'same session (Since unchanged)' : `changed: ${birdSince} → ${birdNow}`}`);
     for (const l of v.lines.filter((x) => x.msg.startsWith('BFD ') && x.msg.includes('->'))) console.log(`  (f) vipd log: ${l.ts} ${l.msg} ${String(l.peer)} (${String(l.diag)})`);
+    // a BGP reset under load (hold timer, NOTIFICATION) restarts the router's BFD too: print why
+    for (const l of v.lines.filter((x) => x.msg === 'session down' || x.msg.startsWith('NOTIFICATION'))) console.log(`  (f) vipd log: ${l.ts} ${l.msg} ${String(l.peer)} ${String(l.reason ?? l.name ?? '')}`);
+    for (const p of views) console.log(`  (f) vipd /bgp ${p.peer}: lastDownReason ${String(p.lastDownReason ?? null)}`);
+    console.log(`  (f) vipd ${((await v.get('/metrics', false)).body as string).split('\n').filter((l) => l.startsWith('vipd_event_loop_lag_seconds')).join('; ')}`);
     for (const [i, l] of labs.entries()) {
       for (const d of routerDowns(caps[i]!.file, l.ns.hostIp)) console.log(`  (f) ${l.router.kind} said Down: ${d}`);
       const iv = intervals(caps[i]!.file, l.ns.hostIp).sort((a, b) => a - b);

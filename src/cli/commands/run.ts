@@ -9,6 +9,7 @@ import { DEFAULT_STATE_DIR } from '../run/state-lock.js';
 import { startDemo, type Demo } from '../run/demo.js';
 import { stopKindOf } from '../run/graceful-restart.js';
 import { withEventLog } from '../run/status-events.js';
+import { installLoopBlockHook } from '../run/loop-block-hook.js';
 
 interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
 
@@ -66,6 +67,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onTerm);
   process.on('SIGUSR1', onTerm);
+  installLoopBlockHook(log);
   try {
     daemon = await Daemon.start({
       configPath, dryRun, clock: systemClock, log: withEventLog(log, systemClock), allowEmpty: args['allow-empty'],
