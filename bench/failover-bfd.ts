@@ -225,6 +225,9 @@ async function underLoad(): Promise<void> {
       console.log(`  (f) vipd → ${l.router.kind} BFD packet intervals (RFC 5880 §6.8.7: 75–100 ms): p50 ${pct(iv, 0.5).toFixed(1)} ms, ` +
         `p99 ${pct(iv, 0.99).toFixed(1)} ms, max ${(iv.at(-1) ?? NaN).toFixed(1)} ms, over 100 ms: ${iv.filter((x) => x > 100).length} of ${iv.length}`);
     }
+  } catch (e) {
+    if (v) console.log(`  (f) failed; vipd's last lines:\n${v.tail(40)}`);
+    throw e;
   } finally {
     flood?.kill('SIGKILL');
     for (const c of caps) await c.stop().catch(() => undefined);
