@@ -31,7 +31,8 @@ export type FromWorker =
   | { t: 'reply'; id: number; error?: string; report: StatusReport }
   | { t: 'event'; event: SpeakerEvent }
   | { t: 'status'; report: StatusReport }
-  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; ctx: LogContext };
+  /** `at`: wall-clock ms when the speaker logged it. */
+  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; ctx: LogContext; at: number };
 
 export function toWire(p: PeerConfig): WirePeer {
   const { md5Key, ...rest } = p;

@@ -21,6 +21,7 @@ import {
 import { toWire, type Call, type FromWorker, type StatusReport, type ToWorker, type WorkerConfig } from './bgp-thread-protocol.js';
 
 const STATUS_EVERY_MS = 500;
+const LATE_LOG_MS = 1000;
 
 function workerUrl(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './bgp-worker.ts' : './bgp-worker.js', import.meta.url);
@@ -33,6 +34,7 @@ export class BgpThread implements SpeakerControl {
   private nextId = 1;
   private report: StatusReport;
   private ended: Promise<void> | null = null;
+  private failed = false;
 
   /** Throws, as the Speaker's constructor does, naming every problem in `config`. */
   constructor(config: SpeakerConfig, private readonly log: Logger, sockets: boolean) {
@@ -42,10 +44,17 @@ export class BgpThread implements SpeakerControl {
     this.worker = new Worker(workerUrl(), { workerData: data });
     this.worker.on('message', (m: FromWorker) => this.received(m));
     this.worker.on('error', (e) => {
+      this.failed = true;
       // A fault in the speaker is fatal as it would be in the main thread
       this.log.error(`BGP thread failed: ${e.stack ?? e.message}`);
       for (const c of this.calls.values()) c.reject(e);
       this.calls.clear();
+      process.nextTick(() => { throw e; });
+    });
+    this.worker.on('exit', (code) => {
+      if (this.ended || this.failed) return;
+      const e = new Error(`the BGP thread exited (code ${code}) while the speaker was running`);
+      this.log.error(e.message);
       process.nextTick(() => { throw e; });
     });
   }
@@ -110,7 +119,12 @@ export class BgpThread implements SpeakerControl {
       }
       case 'status': this.report = m.report; return;
       case 'event': for (const fn of this.listeners) fn(m.event); return;
-      case 'log': this.log[m.level](m.msg, m.ctx); return;
+      case 'log': {
+        // A line handled late (a busy main thread) carries the time the speaker logged it
+        const late = Date.now() - m.at > LATE_LOG_MS;
+        this.log[m.level](m.msg, late ? { ...m.ctx, at: new Date(m.at).toISOString() } : m.ctx);
+        return;
+      }
     }
   }
 }

@@ -15,7 +15,7 @@ const post = (m: FromWorker): void => port?.postMessage(m);
 
 /** Log lines go to the main thread's logger (its format, level and event ring). */
 function postingLogger(base: LogContext): Logger {
-  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, ctx?: LogContext): void => post({ t: 'log', level, msg, ctx: { ...base, ...ctx } });
+  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, ctx?: LogContext): void => post({ t: 'log', level, msg, ctx: { ...base, ...ctx }, at: Date.now() });
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), child: (ctx) => postingLogger({ ...base, ...ctx }) };
 }
 
