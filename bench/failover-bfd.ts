@@ -215,12 +215,20 @@ async function underLoad(): Promise<void> {
     console.log(`  (f) BFD flaps seen by vipd: ${views.map((p) => `${p.peer} ${p.bfd?.flaps ?? '?'}`).join(', ')}; ` +
       `FRR: session up ${String(frr['uptime'] ?? '?')} s; BIRD: ${birdNow === birdSince ? 'same session (Since unchanged)' : `changed: ${birdSince} → ${birdNow}`}`);
     for (const l of v.lines.filter((x) => x.msg.startsWith('BFD ') && x.msg.includes('->'))) console.log(`  (f) vipd log: ${l.ts} ${l.msg} ${String(l.peer)} (${String(l.diag)})`);
+    // a BGP reset under load (hold timer, NOTIFICATION) restarts the router's BFD too: print why
+    for (const l of v.lines.filter((x) => x.msg === 'session down' || x.msg.startsWith('NOTIFICATION'))) console.log(`  (f) vipd log: ${l.ts} ${l.msg} ${String(l.peer)} ${String(l.reason ?? l.name ?? '')}`);
+    for (const l of v.lines.filter((x) => x.level === 'error').slice(0, 10)) console.log(`  (f) vipd error: ${l.ts} ${l.msg}`);
+    for (const p of views) console.log(`  (f) vipd /bgp ${p.peer}: lastDownReason ${String(p.lastDownReason ?? null)}`);
+    console.log(`  (f) vipd ${(await v.get('/metrics', false).then((r) => r.body as string, (e: unknown) => `/metrics failed: ${String(e)}`)).split('\n').filter((l) => l.startsWith('vipd_event_loop_lag_seconds')).join('; ')}`);
     for (const [i, l] of labs.entries()) {
       for (const d of routerDowns(caps[i]!.file, l.ns.hostIp)) console.log(`  (f) ${l.router.kind} said Down: ${d}`);
       const iv = intervals(caps[i]!.file, l.ns.hostIp).sort((a, b) => a - b);
       console.log(`  (f) vipd → ${l.router.kind} BFD packet intervals (RFC 5880 §6.8.7: 75–100 ms): p50 ${pct(iv, 0.5).toFixed(1)} ms, ` +
         `p99 ${pct(iv, 0.99).toFixed(1)} ms, max ${(iv.at(-1) ?? NaN).toFixed(1)} ms, over 100 ms: ${iv.filter((x) => x > 100).length} of ${iv.length}`);
     }
+  } catch (e) {
+    if (v) console.log(`  (f) failed; vipd's errors and last lines:\n${v.lines.filter((l) => l.level === 'error' || l.level === 'raw').slice(-20).map((l) => JSON.stringify(l)).join('\n')}\n${v.tail(10)}`);
+    throw e;
   } finally {
     flood?.kill('SIGKILL');
     for (const c of caps) await c.stop().catch(() => undefined);
@@ -233,7 +241,9 @@ async function underLoad(): Promise<void> {
 
 /** Health checks finished so far: PyBal's up + down result counters in /metrics. */
 async function checksDone(v: Vipd): Promise<number> {
-  const text = (await v.get('/metrics', false)).body as string;
+  // at 19,000 servers under the flood the API may not answer; the other figures do not need it
+  const text = await v.get('/metrics', false).then((r) => r.body as string, () => '');
+  if (!text) return NaN;
   return text.split('\n').filter((l) => /^pybal_monitor_(up|down)_results_total\{/.test(l)).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
 }
 

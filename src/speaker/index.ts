@@ -1,5 +1,5 @@
-export { Speaker, GRACEFUL_SHUTDOWN } from './speaker.js';
-export type { StopOptions } from './speaker.js';
+export { Speaker, GRACEFUL_SHUTDOWN, checkSpeaker } from './speaker.js';
+export type { StopOptions, SpeakerControl } from './speaker.js';
 export type { Route, FamilyName } from './routes.js';
 export { checkRoutes, canonicalPrefix } from './routes.js';
 export type { PeerConfig, SpeakerConfig, SpeakerEvent, PeerStatus, SpeakerStatus, NotificationRecord } from './types.js';

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { BgpMessage, OpenMessage } from '../bgp/types.js';
 import {
-  adminReset, adminShutdown, capabilitiesOf, notification, collisionResolution, initialSession, transition,
+  adminReset, adminShutdown, capabilitiesOf, notification, initialSession, transition,
   type Effect, type FsmEvent, type Negotiated, type Session, type TimerName,
 } from '../fsm/index.js';
 import type { Cancel, Clock } from '../time/clock.js';
@@ -9,26 +9,22 @@ import { CeaseSubcode, ErrorCode } from '../bgp/constants.js';
 import type { Logger } from '../log/logger.js';
 import { Announcer } from './announcer.js';
 import { Received } from './received.js';
-import { Connection, type ConnectionHandlers } from './connection.js';
-import { HeldConnection } from './held-connection.js';
+import type { Connection, ConnectionHandlers } from './connection.js';
+import { PeerLinks } from './peer-links.js';
 import { withCommunities, type CheckedRoute } from './routes.js';
 export type { ResolvedPeer } from './session-config.js';
 import type { PeerStatus, SpeakerEvent } from './types.js';
 import { PeerStats } from './peer-stats.js';
 import { defaultNextHop, msgOf, sessionConfig, type ResolvedPeer } from './session-config.js';
-import { dial } from './dial.js';
 import { InboundWatch, noAnswerHint } from './secure-socket.js';
 import { capabilityNames, familyNames, toFamilyNames } from './describe.js';
 
 /** One neighbor: socket ↔ framer ↔ codec ↔ FSM; runs the FSM's effects and keeps the Adj-RIBs. */
 export class PeerSession {
   private fsm: Session;
-  private conn: Connection | null = null;
-  private cancelDial: (() => void) | null = null;
-  private readonly held: HeldConnection;
+  private readonly links: PeerLinks;
   private readonly timers = new Map<TimerName, Cancel>();
   private readonly inbound: InboundWatch;
-  private readonly closing = new Set<Promise<void>>();
   private queue: FsmEvent[] = [];
   private busy = false;
   private routes: readonly CheckedRoute[] = [];
@@ -46,7 +42,9 @@ export class PeerSession {
     this.log = log.child({ peer: cfg.address });
     this.fsm = initialSession(sessionConfig(cfg, []), cfg.restarting ?? false);
     this.stats = new PeerStats(clock);
-    this.held = new HeldConnection(clock, cfg.closeTimeoutMs);
+    this.links = new PeerLinks(cfg, clock, this.log, {
+      fsm: () => this.fsm, dispatch: (ev) => this.dispatch(ev), handlers: () => this.handlers(), collisionOpen: (open) => this.collisionOpen(open),
+    });
     this.inbound = new InboundWatch(clock, this.fsm.config.connectRetryMs, () => this.noAnswer('accept'));
     this.received = new Received({
       peer: cfg.address, cfg, log: this.log, stats: this.stats, emit,
@@ -56,6 +54,7 @@ export class PeerSession {
 
   get address(): string { return this.cfg.address; }
   get state(): Session['state'] { return this.fsm.state; }
+  private get conn(): Connection | null { return this.links.conn; }
 
   /** Declares the routes; offered families follow them (applies to the next OPEN). */
   setRoutes(declared: readonly CheckedRoute[]): void {
@@ -89,11 +88,10 @@ export class PeerSession {
     const keep = graceful && (!established || (this.fsm.negotiated?.gracefulRestart ?? false));
     if (!keep && established && this.out && this.conn) this.out.withdrawAll();
     this.dispatch({ type: 'ManualStop', notification: keep ? adminReset(message) : adminShutdown(message), graceful: keep });
-    this.held.drop();
     this.inbound.waiting(false);
     for (const c of this.timers.values()) c();
     this.timers.clear();
-    await Promise.all([...this.closing]);
+    await this.links.settle();
   }
 
   /** RFC 9384: BFD saw the path to this peer fail: Cease / BFD Down, then reconnect as after any teardown. */
@@ -103,24 +101,7 @@ export class PeerSession {
   }
 
   /** An inbound TCP connection from this peer's address (passive or both). */
-  accept(socket: Socket): void {
-    const st = this.fsm.state;
-    if (this.cfg.mode === 'active' || this.fsm.stopped || st === 'Idle') { socket.destroy(); return; }
-    if ((st === 'Connect' || st === 'Active') && !this.conn) {
-      this.dropConnecting();
-      this.attach(socket, 'inbound');
-      this.dispatch({ type: 'TcpConnected', direction: 'inbound' });
-      return;
-    }
-    if ((st === 'OpenSent' || st === 'OpenConfirm') && !this.held.busy) {
-      this.held.hold(socket, (open) => this.collisionOpen(open));
-      return;
-    }
-    // RFC 4271 §6.8: a collision with an Established session keeps the Established one
-    const c = new Connection(socket, 'inbound', { message: () => {}, error: () => {}, closed: () => {} }, this.clock);
-    c.send(collisionResolution());
-    void c.close(this.cfg.closeTimeoutMs);
-  }
+  accept(socket: Socket): void { this.links.accept(socket); }
 
   status(): PeerStatus {
     const side = !this.conn ? null : this.conn.direction === 'outbound' ? 'active' : 'passive';
@@ -143,7 +124,7 @@ export class PeerSession {
     const { session, effects } = transition(this.fsm, ev);
     // Our connect, or our OPEN, went unanswered: with TCP-MD5/GTSM, say the likely cause (after `down`)
     const unanswered = ev.type !== 'TimerExpired' ? null
-      : ev.timer === 'connectRetry' && this.cancelDial ? 'connect' : ev.timer === 'hold' && previous === 'OpenSent' ? 'open' : null;
+      : ev.timer === 'connectRetry' && this.links.dialing ? 'connect' : ev.timer === 'hold' && previous === 'OpenSent' ? 'open' : null;
     this.fsm = session;
     if (session.state !== previous) {
       this.stats.since = this.clock.wallNow();
@@ -165,14 +146,8 @@ export class PeerSession {
         return;
       }
       case 'stopTimer': this.timers.get(e.timer)?.(); this.timers.delete(e.timer); return;
-      case 'connect': return this.connectOut();
-      case 'close': {
-        this.dropConnecting();
-        const c = this.conn;
-        this.conn = null;
-        if (c) { const p = c.close(this.cfg.closeTimeoutMs); this.closing.add(p); void p.then(() => this.closing.delete(p)); }
-        return;
-      }
+      case 'connect': return this.links.connectOut();
+      case 'close': return this.links.close();
       case 'established': return this.established(e.negotiated);
       case 'down': {
         if (this.stats.establishedAt !== null) this.stats.flaps++;
@@ -193,15 +168,8 @@ export class PeerSession {
         this.log.warn('peer refused our capabilities; reconnecting without them', { dropped: e.dropped === 'all' ? 'all' : e.dropped.join(',') });
         this.emit({ event: 'capability-fallback', peer: this.address, dropped: e.dropped });
         return;
-      case 'rejectCollision': return this.held.reject(e.notification);
-      case 'acceptCollision': {
-        const c = this.held.take();
-        if (!c) return;
-        this.log.info('connection collision: keeping the inbound connection');
-        this.conn = c;
-        c.setHandlers(this.handlers());
-        return;
-      }
+      case 'rejectCollision': return this.links.rejectCollision(e.notification);
+      case 'acceptCollision': return this.links.acceptCollision();
     }
   }
 
@@ -216,21 +184,6 @@ export class PeerSession {
     }
   }
 
-  private connectOut(): void {
-    this.dropConnecting();
-    const { md5Key, ttlSecurity, sockets } = this.cfg;
-    const cancel = dial({ host: this.cfg.address, port: this.cfg.port ?? 179, localAddress: this.cfg.localAddress, md5Key, ttlSecurity, sockets }, (sock) => {
-      this.cancelDial = null;
-      this.attach(sock, 'outbound');
-      this.dispatch({ type: 'TcpConnected', direction: 'outbound' });
-    }, (reason) => {
-      this.cancelDial = null;
-      this.log.debug('connect failed', { error: reason });
-      this.dispatch({ type: 'TcpFails', reason: `connect failed: ${reason}` });
-    });
-    this.cancelDial = cancel;
-  }
-
   private noAnswer(phase: 'connect' | 'open' | 'accept'): void {
     const hint = noAnswerHint(this.cfg, phase);
     if (!hint) return;
@@ -238,16 +191,11 @@ export class PeerSession {
     this.stats.lastDown = hint;
   }
 
-  private dropConnecting(): void {
-    this.cancelDial?.();
-    this.cancelDial = null;
-  }
-
   private handlers(): ConnectionHandlers {
     return {
       message: (m) => this.onMessage(m),
       error: (err) => this.dispatch({ type: 'MessageError', error: err }),
-      closed: (reason) => { this.conn = null; this.dispatch({ type: 'TcpFails', reason }); },
+      closed: (reason) => { this.links.conn = null; this.dispatch({ type: 'TcpFails', reason }); },
       blocked: () => {
         this.log.debug('send buffer full: the peer is not reading', { queued: this.conn?.pendingBytes ?? 0 });
         this.dispatch({ type: 'SendBlocked' });
@@ -258,10 +206,6 @@ export class PeerSession {
         this.routesDeferred = false;
       },
     };
-  }
-
-  private attach(socket: Socket, direction: 'outbound' | 'inbound'): void {
-    this.conn = new Connection(socket, direction, this.handlers(), this.clock);
   }
 
   private onMessage(m: BgpMessage): void {
@@ -309,7 +253,6 @@ export class PeerSession {
   private collisionOpen(open: OpenMessage): void {
     this.openReceived(open);
     this.dispatch({ type: 'CollisionOpen', open });
-    this.held.drop(); // the FSM took it or rejected it; if it ignored it (Idle), it goes
     this.negotiatedContext();
   }
 }

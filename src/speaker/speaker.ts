@@ -22,12 +22,26 @@ export interface StopOptions {
   gracefulRestart?: boolean;
 }
 
+/** What vipd drives a speaker by: the Speaker itself, or the same speaker in a thread of its own (cli/run/bgp-thread.ts). */
+export interface SpeakerControl {
+  onEvent(fn: (e: SpeakerEvent) => void): () => void;
+  start(): Promise<void>;
+  routesComplete(): void;
+  setAdvertised(routes: readonly Route[]): void;
+  addPeer(cfg: PeerConfig): Promise<void>;
+  removePeer(address: string, message?: string): Promise<void>;
+  stop(opts?: StopOptions): Promise<void>;
+  bfdDown(address: string, why: string): void;
+  status(): SpeakerStatus;
+  listening(): { address: string; port: number }[];
+}
+
 /**
  * The BGP speaker: owns one session per router and the listening sockets; the only BGP code that
  * touches sockets and the clock. Declarative: `setAdvertised(routes)`; each session sends its diff.
  * Events: `speaker.on('event', (e: SpeakerEvent) => ...)`.
  */
-export class Speaker extends EventEmitter {
+export class Speaker extends EventEmitter implements SpeakerControl {
   private readonly peers = new Map<string, PeerSession>();
   private readonly listenSockets: Listeners;
   private routes: CheckedRoute[] = [];
@@ -39,17 +53,7 @@ export class Speaker extends EventEmitter {
   constructor(private readonly config: SpeakerConfig, private readonly clock: Clock, private readonly log: Logger, private readonly sockets?: SecureSocketPort) {
     super();
     this.listenSockets = new Listeners(log, (sock) => this.accepted(sock), sockets);
-    const errors = [
-      ...(!Number.isInteger(config.localAs) || config.localAs < 1 || config.localAs > 0xffffffff ? [`local AS must be 1..4294967295, got ${config.localAs}`] : []),
-      ...config.peers.flatMap((p, i) => checkPeer(p, `peer ${i + 1} (${p.address})`)),
-      ...config.peers.flatMap((p, i) => this.socketErrors(p, `peer ${i + 1} (${p.address})`)),
-    ];
-    const v4Local = config.peers.map((p) => p.localAddress).find((a) => a !== undefined && ipaddr.IPv4.isValidFourPartDecimal(a));
-    const routerId = config.routerId ?? v4Local;
-    if (!routerId) errors.push('router id is required when no peer has an IPv4 local address (BGP identifier, RFC 6286)');
-    else if (!ipaddr.IPv4.isValidFourPartDecimal(routerId) || routerId === '0.0.0.0') errors.push(`router id '${routerId}' is not a non-zero dotted quad`);
-    if (errors.length) throw new Error(`speaker config: ${errors.join('; ')}`);
-    this.routerId = routerId as string;
+    this.routerId = checkSpeaker(config, sockets !== undefined);
     this.routesKnown = !config.awaitRoutes;
     for (const p of config.peers) this.createPeer(p);
   }
@@ -128,7 +132,7 @@ export class Speaker extends EventEmitter {
   }
 
   private socketErrors(p: PeerConfig, where: string): string[] {
-    return needsSecureSocket(p) && !this.sockets ? [`${where}: TCP-MD5 / TTL security need vipd's native addon, which is not loaded`] : [];
+    return socketErrors(p, where, this.sockets !== undefined);
   }
 
   private createPeer(cfg: PeerConfig): PeerSession {
@@ -158,6 +162,25 @@ export class Speaker extends EventEmitter {
     }
     p.accept(sock);
   }
+}
+
+/** Validates a speaker's config; returns its router id, or throws naming every problem. */
+export function checkSpeaker(config: SpeakerConfig, haveSockets: boolean): string {
+  const errors = [
+    ...(!Number.isInteger(config.localAs) || config.localAs < 1 || config.localAs > 0xffffffff ? [`local AS must be 1..4294967295, got ${config.localAs}`] : []),
+    ...config.peers.flatMap((p, i) => checkPeer(p, `peer ${i + 1} (${p.address})`)),
+    ...config.peers.flatMap((p, i) => socketErrors(p, `peer ${i + 1} (${p.address})`, haveSockets)),
+  ];
+  const v4Local = config.peers.map((p) => p.localAddress).find((a) => a !== undefined && ipaddr.IPv4.isValidFourPartDecimal(a));
+  const routerId = config.routerId ?? v4Local;
+  if (!routerId) errors.push('router id is required when no peer has an IPv4 local address (BGP identifier, RFC 6286)');
+  else if (!ipaddr.IPv4.isValidFourPartDecimal(routerId) || routerId === '0.0.0.0') errors.push(`router id '${routerId}' is not a non-zero dotted quad`);
+  if (errors.length) throw new Error(`speaker config: ${errors.join('; ')}`);
+  return routerId as string;
+}
+
+function socketErrors(p: PeerConfig, where: string, haveSockets: boolean): string[] {
+  return needsSecureSocket(p) && !haveSockets ? [`${where}: TCP-MD5 / TTL security need vipd's native addon, which is not loaded`] : [];
 }
 
 function sameAddress(a: string, b: string): boolean {

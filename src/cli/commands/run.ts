@@ -10,6 +10,7 @@ import { startDemo, type Demo } from '../run/demo.js';
 import { stopKindOf } from '../run/graceful-restart.js';
 import { withEventLog } from '../run/status-events.js';
 import { restartUnderHeapFlags } from '../run/heap-flags.js';
+import { installLoopBlockHook } from '../run/loop-block-hook.js';
 
 interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
 
@@ -67,6 +68,7 @@ export async function run(args: Args, log: Logger): Promise<number> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onTerm);
   process.on('SIGUSR1', onTerm);
+  installLoopBlockHook(log);
   try {
     daemon = await Daemon.start({
       configPath, dryRun, clock: systemClock, log: withEventLog(log, systemClock), allowEmpty: args['allow-empty'],

@@ -7,7 +7,7 @@ import type { Coordinator } from '../../coordinator/coordinator.js';
 import type { Monitor } from '../../health/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { Ipvs } from '../../lvs/index.js';
-import type { Speaker } from '../../speaker/index.js';
+import type { SpeakerControl } from '../../speaker/index.js';
 import type { Clock } from '../../time/clock.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { ConfigError } from './errors.js';
@@ -25,7 +25,7 @@ export interface PlanTarget {
   coordinator: Coordinator;
   ipvs: IpvsAdapter;
   driver: Ipvs;
-  speaker: Speaker | null;
+  speaker: SpeakerControl | null;
   speakerAdapter: SpeakerAdapter | null;
   /** BFD sessions for the peers with bgp-bfd (bfd-wiring.ts); a change of BFD alone leaves BGP as is. */
   bfd?: { configure(g: GlobalConfig): void } | null;

@@ -9,7 +9,7 @@ import type { BgpStatus } from '../../api/types.js';
 import type { GlobalConfig } from '../../config/index.js';
 import { nativeAddon, nativeAddonUnavailable } from '../../health/monitors/native-addon.js';
 import type { Logger } from '../../log/logger.js';
-import type { Speaker } from '../../speaker/index.js';
+import type { SpeakerControl } from '../../speaker/index.js';
 import type { Clock } from '../../time/clock.js';
 
 const family = (a: string): number => (ipaddr.IPv4.isValidFourPartDecimal(a) ? 4 : 6);
@@ -30,10 +30,10 @@ export { stopBgp } from './stop-bgp.js';
 export class BfdWiring {
   private manager: BfdManager | null = null;
 
-  constructor(private readonly speaker: Speaker, private readonly clock: Clock, private readonly log: Logger) {}
+  constructor(private readonly speaker: SpeakerControl, private readonly clock: Clock, private readonly log: Logger) {}
 
   /** The wiring for a daemon with a speaker (null without BGP); `configure` starts the sessions. */
-  static for(speaker: Speaker | null, clock: Clock, log: Logger): BfdWiring | null {
+  static for(speaker: SpeakerControl | null, clock: Clock, log: Logger): BfdWiring | null {
     return speaker ? new BfdWiring(speaker, clock, log.child({ component: 'bfd' })) : null;
   }
 

@@ -9,7 +9,8 @@ import { startApiServer, type ApiServer } from '../../api/server.js';
 import type { StatusSource } from '../../api/types.js';
 import { DEFAULT_PATH, DryRunDriver, IpvsAdoption, IpvsadmDriver, IpvsReconciler, type Ipvs } from '../../lvs/index.js';
 import { commandRunner } from '../../process/command-runner.js';
-import { Speaker } from '../../speaker/index.js';
+import type { SpeakerControl } from '../../speaker/index.js';
+import { bgpSpeaker } from './bgp-speaker.js';
 import type { PoolSource } from '../../pools/types.js';
 import type { Logger } from '../../log/logger.js';
 import { secondsToMillis, type Clock } from '../../time/clock.js';
@@ -25,7 +26,6 @@ import { applyPlan, prepareMonitors } from './apply-plan.js';
 import { lockState, DEFAULT_STATE_DIR, type StateLock } from './state-lock.js';
 import { ConfigError, configError, readConfig } from './errors.js';
 import { apiHostnames, startOverrides, type OverrideControl } from './override-control.js';
-import { secureSockets } from './tcp-security.js';
 import { RestartMarker, gracefulRestartOn, type StopKind } from './graceful-restart.js';
 import { BfdWiring, stopBgp } from './bfd-wiring.js';
 import { startPoolSource, stopPoolSource } from './pool-wiring.js';
@@ -63,7 +63,7 @@ export interface DaemonOptions {
 
 export class Daemon {
   config!: VipdConfig;
-  speaker: Speaker | null = null;
+  speaker: SpeakerControl | null = null;
   /** The coordinator's way to the speaker, plus the routes announced whatever the health. */
   speakerAdapter: SpeakerAdapter | null = null;
   readonly bfd: BfdWiring | null;
@@ -136,7 +136,7 @@ export class Daemon {
       if ('errors' in sc) throw new ConfigError(sc.errors.join('\n'));
       try {
         // Peers come with the start plan (applyPlan), as they do with a reload.
-        this.speaker = new Speaker({ ...sc.config, peers: [], restarting: this.restart.restarting, awaitRoutes: true }, clock, log.child({ component: 'bgp' }), secureSockets());
+        this.speaker = bgpSpeaker({ ...sc.config, peers: [], restarting: this.restart.restarting, awaitRoutes: true }, clock, log.child({ component: 'bgp' }));
       } catch (e) { throw configError(e); }
     }
     this.bfd = BfdWiring.for(this.speaker, clock, log);

@@ -3,13 +3,13 @@ import type { BgpPeerStatus, BgpStatus } from '../../api/types.js';
 import type { Alert, CoordinatorStatus } from '../../coordinator/status.js';
 import type { Route, SpeakerPort } from '../../coordinator/types.js';
 import type { Logger } from '../../log/logger.js';
-import type { PeerStatus, Speaker, SpeakerStatus } from '../../speaker/index.js';
+import type { PeerStatus, SpeakerControl, SpeakerStatus } from '../../speaker/index.js';
 
 export class SpeakerAdapter implements SpeakerPort {
   private routes: Route[] = [];
 
   /** `always`: routes announced whatever the coordinator decides (advertised_instrumentation_ips). */
-  constructor(private readonly speaker: Speaker, private readonly log: Logger, private always: Route[] = []) {
+  constructor(private readonly speaker: SpeakerControl, private readonly log: Logger, private always: Route[] = []) {
     if (always.length) this.push();
   }
 

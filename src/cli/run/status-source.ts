@@ -4,7 +4,7 @@ import { keyedStatus } from './api-keyed.js';
 import { bgpStatus, withSpeakerTruth } from './speaker-adapter.js';
 import type { Coordinator } from '../../coordinator/coordinator.js';
 import type { IpvsReconciler } from '../../lvs/index.js';
-import type { Speaker } from '../../speaker/index.js';
+import type { SpeakerControl } from '../../speaker/index.js';
 import type { Clock } from '../../time/clock.js';
 import type { ChangeTracker } from './api-keyed.js';
 import type { BfdWiring } from './bfd-wiring.js';
@@ -16,7 +16,7 @@ import type { OverrideControl } from './override-control.js';
 /** The parts of the daemon the API reads (daemon.ts; an interface, not an import of it). */
 export interface DaemonParts {
   readonly opts: { dryRun: boolean; clock: Clock };
-  readonly speaker: Speaker | null;
+  readonly speaker: SpeakerControl | null;
   readonly bfd: BfdWiring | null;
   readonly coordinator: Coordinator;
   readonly reconciler: IpvsReconciler;

@@ -1,5 +1,5 @@
 /** The stop of BGP (SIGTERM, SIGUSR1, or a failed start), with BFD around it. */
-import type { Speaker, StopOptions } from '../../speaker/index.js';
+import type { SpeakerControl, StopOptions } from '../../speaker/index.js';
 
 export interface BfdStop {
   /** RFC 5882 §3.2: AdminDown on every BFD session, so the routers do not see a failure. */
@@ -18,7 +18,7 @@ export interface BfdStop {
  * must not abort on it (RFC 5882 §4.3: vipd's C bit is clear, its BFD shares fate with its BGP).
  * docs/bfd.md "BFD with graceful restart".
  */
-export async function stopBgp(speaker: Speaker | null, bfd: BfdStop | null, opts: StopOptions): Promise<void> {
+export async function stopBgp(speaker: SpeakerControl | null, bfd: BfdStop | null, opts: StopOptions): Promise<void> {
   await speaker?.stop(opts);
   await bfd?.adminDownAll();
   bfd?.stop();
