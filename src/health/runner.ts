@@ -248,7 +248,7 @@ export class HealthRunner {
 
   private record(e: Entry, result: CheckResult): void {
     if (!e.seen) { e.seen = true; this.schedule.settled(this.clock.now()); }
-    this.opts.onResult?.(e.target, e.monitor.kind, result);
+    this.opts.onResult?.(e.target, e.monitor.kind, result, this.learned.view(e.auto, e.monitor.schedule));
     const previous = e.up;
     const { next, changed } = applyResult(e, result.up, e.monitor.schedule);
     e.up = next.up;

@@ -74,8 +74,8 @@ export class HealthAdapter implements HealthPort {
     const runner = new HealthRunner({
       clock: this.clock, logger: this.log.child({ service }),
       onTransition: (t) => this.sink(service, t.target.host, t.monitor, { up: t.up, reason: t.reason, durationMs: t.ms }),
-      onResult: (target, monitor, r) => {
-        this.checks.record(service, target.host, monitor, r);
+      onResult: (target, monitor, r, learned) => {
+        this.checks.record(service, target.host, monitor, r, learned);
         this.count(service, target.host, monitor, r);
       },
     });

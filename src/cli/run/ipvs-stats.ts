@@ -37,6 +37,8 @@ export class IpvsStats {
   private readonly history = new Map<string, ServiceSample[]>();
   private readonly holds: BlackholeHolds;
   private flagged = new Set<string>();
+  /** The last read: how long it waited behind IPVS batches (reconciler.exclusive) and how long it ran, ms; reads so far. */
+  lastRead = { waitedMs: 0, ranMs: 0, reads: 0 };
 
   constructor(private readonly d: IpvsStatsDeps) {
     this.view = { intervalSeconds: d.intervalSeconds, readAt: null, lastError: null, servers: [] };
@@ -74,8 +76,11 @@ export class IpvsStats {
   /** One read, the view rebuilt and the rule applied; a failed read keeps the last view and says why. */
   async readOnce(): Promise<void> {
     let rows: readonly ServiceCounters[];
+    const asked = this.d.clock.now();
+    let began = asked;
     try {
-      rows = await this.d.reconciler.exclusive(() => this.d.driver.counters());
+      rows = await this.d.reconciler.exclusive(() => { began = this.d.clock.now(); return this.d.driver.counters(); });
+      this.lastRead = { waitedMs: began - asked, ranMs: this.d.clock.now() - began, reads: this.lastRead.reads + 1 };
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       if (this.view.lastError !== error) this.d.log.warn('IPVS counters not read', { error });

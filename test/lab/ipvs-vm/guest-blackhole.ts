@@ -150,11 +150,26 @@ export async function blackholeScenario(tools: GuestTools): Promise<StepResult[]
       const others = RS.slice(0, 2).some((h) => a.msg.includes(`${h} looks black-holed`));
       return a.status === 'warning' && names3 && !others ? '' : `/alerts: ${JSON.stringify(a)}; ipvsadm -Ln: ${show(await listing())}`;
     });
+    // The budget of the depool: the verdict stands already (the alert above), so it is one stats
+    // interval, the read in flight, the read that flags it, and the batch that removes it; each
+    // read or batch is one or two ipvsadm runs, timed here under TCG; plus 5 s for a busy host.
+    const t1 = Date.now();
+    await listing();
+    const ipvsadmMs = Date.now() - t1;
+    const budget = Math.max(10_000, 1000 + 3 * 2 * ipvsadmMs + 5000);
+    const reads0 = d.stats!.lastRead.reads;
     writeFileSync(config, conf(pool, 'depool'));
+    const r0 = Date.now();
     if (!await d.reload()) throw new Error('the reload to blackhole-action = depool was rejected');
-    const flat = await step('blackhole-action = depool: realserver 3 leaves IPVS', 10_000, async () => {
+    const reloadMs = Date.now() - r0;
+    const flat = await step(`blackhole-action = depool: realserver 3 leaves IPVS`, budget, async () => {
       const m = await listing();
-      return !m.has(RS[2]) && m.size === 2 ? '' : `ipvsadm -Ln: ${show(m)}`;
+      if (!m.has(RS[2]) && m.size === 2) return '';
+      const r = d.stats!.lastRead;
+      const rs3 = (route('/pools/web', snap())!.json as Record<string, unknown>)[RS[2]];
+      return `ipvsadm -Ln: ${show(m)}; budget ${budget} ms (one ipvsadm run ${ipvsadmMs} ms), reload took ${reloadMs} ms; `
+        + `${r.reads - reads0} counters reads since, the last waited ${r.waitedMs} ms behind IPVS batches and ran ${r.ranMs} ms; `
+        + `/alerts ${JSON.stringify(alerts())}; /pools/web ${RS[2]}: ${JSON.stringify(rs3)}`;
     });
     if (flat) {
       const n = () => Number(readFileSync(count(2), 'utf8') || 0);
