@@ -70,6 +70,12 @@ function withdrawTimes(file: string, speaker: string): Map<string, number[]> {
   return m;
 }
 
+/** The learned ProxyFetch deadline of `host` now (ms; NaN when not shown). */
+async function learnedDeadline(vipd: Vipd, host: string): Promise<number> {
+  const body = (await vipd.get('/pools/web')).body as Record<string, { timeout?: Record<string, { deadlineMs: number }> }>;
+  return body[host]?.timeout?.ProxyFetch?.deadlineMs ?? NaN;
+}
+
 interface Scenario { name: string; monitors: string; failure: 'kill' | 'stop'; timeout?: string[]; learnMs?: number; fresh?: boolean }
 const sleep = (ms: number): Promise<unknown> => new Promise((res) => setTimeout(res, ms));
 
@@ -90,6 +96,9 @@ ${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch
   const t0 = performance.now();
   let vipd = new Vipd(cfg, `${lo.speaker}:${apiPort}`);
   const down: Record<string, number[]> = {};
+  /** timeout = auto: the learned deadline the check met by the hang (/pools/web); when vipd logged the server down. */
+  const deadlines: number[] = [];
+  const downLogged: number[] = [];
   const back: Record<string, number[]> = {};
   try {
     const start = await Promise.all(routers.map((r) => waitRib(r, true, 30_000)));
@@ -102,11 +111,14 @@ ${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch
       }
       if (sc.learnMs && (sc.fresh || run === 0)) await sleep(sc.learnMs); // timeout = auto: past its 20 checks of learning
       await sleep(300 + Math.random() * 700); // random phase against the check interval
+      if (sc.timeout === AUTO) deadlines.push(await learnedDeadline(vipd, ip));
+      const logFrom = vipd.lines.length;
       const failedAt = performance.now();
       failures.push(Date.now());
       backend.proc.kill(sc.failure === 'kill' ? 'SIGKILL' : 'SIGSTOP');
       const gone = await Promise.all(routers.map((r) => waitRib(r, false, 10_000)));
       routers.forEach((r, i) => (down[r.kind] ??= []).push(gone[i]! - failedAt));
+      downLogged.push(Date.parse(vipd.lines.slice(logFrom).find((l) => l.msg.startsWith('server down'))?.ts ?? ''));
       if (sc.failure === 'stop') backend.proc.kill('SIGKILL');
       await new Promise((res) => backend.proc.exitCode !== null || backend.proc.signalCode !== null ? res(null) : backend.proc.once('exit', res));
       const returnAt = performance.now();
@@ -116,9 +128,13 @@ ${webService(port, `${dir}/web.pools`, [`monitors = ${sc.monitors}`, "proxyfetch
     }
     await stopCap();
     const wire = withdrawTimes(cap.file, lo.speaker);
+    // where the time goes: the hang waits for the next check (phase) plus its deadline, then the UPDATE path
+    if (deadlines.length) console.log(`  ${sc.name}: learned deadline at hang time (/pools/web): ${stats(deadlines)}; each ${deadlines.join(', ')} ms`);
+    console.log(`  ${sc.name}: failure → server down in vipd's log: ${stats(downLogged.map((d, i) => d - failures[i]!))}`);
     for (const r of routers) {
       const ws = failures.map((f) => (wire.get(r.ip) ?? []).find((w) => w >= f - 1) ?? NaN).map((w, i) => w - failures[i]!);
       console.log(`  ${sc.name}: failure → withdraw on the wire to ${r.kind}: ${stats(ws)}`);
+      console.log(`  ${sc.name}: server down logged → withdraw on the wire to ${r.kind}: ${stats(ws.map((w, i) => w + failures[i]! - downLogged[i]!))}`);
       console.log(`  ${sc.name}: failure → VIP gone from ${r.kind}'s RIB (poll): ${stats(down[r.kind]!)}`);
       console.log(`  ${sc.name}: backend return → VIP back in ${r.kind}: ${stats(back[r.kind]!)}`);
     }

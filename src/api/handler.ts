@@ -50,7 +50,7 @@ export function route(path: string, snap: StatusSnapshot): Body | null {
     if (parts.length === 1) return poolsView(st.pools);
     const pool = st.pools.find((p) => p.name === parts[1]);
     if (!pool) return null;
-    if (parts.length === 2) return poolView(pool, snap.counters);
+    if (parts.length === 2) return poolView(pool, snap.counters, snap.checks);
     const server = pool.servers.find((s) => s.host === parts[2]);
     return parts.length === 3 && server ? serverView(server) : null;
   }

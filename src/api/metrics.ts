@@ -56,6 +56,15 @@ export function* metricsSliced(src: StatusSnapshot): Generator<void, string> {
     hist.push({ labels: { ...labels, le: '+Inf' }, value: h.count, suffix: '_bucket' });
     hist.push({ labels, value: h.count, suffix: '_count' }, { labels, value: h.sumSeconds, suffix: '_sum' });
   }
+  // Issue 16 §5, timeout = auto: the spread of the current learned deadlines, per service and monitor
+  // (a gauge per bucket, not a per-server series: 13 series a monitor at 10,000 servers; each server's is in /pools).
+  const learned = fam('vipd_check_learned_timeout_servers', 'gauge', 'Servers whose current learned check timeout (timeout = auto) is at most le seconds');
+  for (const h of src.checks?.histograms ?? []) {
+    if (!h.learned) continue;
+    const labels = { service: h.service, monitor: h.monitor };
+    CHECK_BUCKETS_S.forEach((b, i) => learned.push({ labels: { ...labels, le: floatToGoString(b) }, value: h.learned!.buckets[i]! }));
+    learned.push({ labels: { ...labels, le: '+Inf' }, value: h.learned.count });
+  }
   scheduleFamilies(src.schedule, fam);
   counterFamilies(src.counters, fam);
 

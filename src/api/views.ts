@@ -5,6 +5,7 @@
 import { alertSummary, textStatus, type CoordinatorStatus, type PoolStatus, type ServerStatus } from '../coordinator/status.js';
 import type { ServerOverride } from '../coordinator/overrides.js';
 import type { VipDecision } from '../coordinator/vip-policy.js';
+import type { CheckMetricsStatus, LearnedTimeout } from '../health/index.js';
 import type { BgpPeerStatus, BgpStatus, CountersStatus, RealServerCountersView } from './types.js';
 import { vipReach, type VipReach } from './vip-reach.js';
 
@@ -32,16 +33,19 @@ export function poolsView(pools: PoolStatus[]): Body {
  * PyBal's `host:\tenabled/up/pooled` lines (check_pybal_ipvs_diff splits on whitespace and reads the
  * second field), a down server's reason after a tab; in JSON a `reason` key on down servers only.
  */
-export function poolView(p: PoolStatus, counters?: CountersStatus): Body {
-  const json: Record<string, ReturnType<typeof dump> & { reason?: string; override?: ServerOverride; ipvs?: IpvsCounters }> = {};
+export function poolView(p: PoolStatus, counters?: CountersStatus, checks?: CheckMetricsStatus): Body {
+  type Entry = ReturnType<typeof dump> & { reason?: string; override?: ServerOverride; ipvs?: IpvsCounters; timeout?: Record<string, LearnedTimeout> };
+  const json: Record<string, Entry> = {};
   const lines: string[] = [];
   const live = countersOf(p.name, counters);
+  const learned = learnedOf(p.name, checks);
   for (const s of p.servers) {
     const reason = downReason(s);
     const ipvs = s.ip ? live.get(`${s.ip}|${s.port}`) : undefined;
+    const timeout = learned.get(s.host);
     json[s.host] = {
       ...dump(s), ...(reason === null ? {} : { reason }), ...(s.override ? { override: s.override } : {}),
-      ...(ipvs ? { ipvs: ipvsCounters(ipvs) } : {}),
+      ...(ipvs ? { ipvs: ipvsCounters(ipvs) } : {}), ...(timeout ? { timeout } : {}),
     };
     // Issue 15: an override is never silent; it follows the status (and the reason) after a tab.
     const o = s.override ? `\t[${s.override.state} by ${s.override.author}: ${s.override.reason}]` : '';
@@ -55,6 +59,18 @@ export type IpvsCounters = Pick<RealServerCountersView, 'weight' | 'active' | 'i
 
 const ipvsCounters = (c: RealServerCountersView): IpvsCounters =>
   ({ weight: c.weight, active: c.active, inactive: c.inactive, connectionsPerSecond: c.connectionsPerSecond, blackholed: c.blackholed });
+
+/** `timeout = auto` (issue 16 §5): per host of `service`, per monitor, its learned deadline and window p99 (ms). */
+export function learnedOf(service: string, checks: CheckMetricsStatus | undefined): Map<string, Record<string, LearnedTimeout>> {
+  const out = new Map<string, Record<string, LearnedTimeout>>();
+  for (const c of checks?.series ?? []) {
+    if (c.service !== service || !c.learned) continue;
+    let m = out.get(c.host);
+    if (!m) out.set(c.host, (m = {}));
+    m[c.monitor] = c.learned;
+  }
+  return out;
+}
 
 /** The counters of one service by `address|port`. */
 export function countersOf(service: string, c: CountersStatus | undefined): Map<string, RealServerCountersView> {

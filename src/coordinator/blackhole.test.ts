@@ -86,3 +86,16 @@ t.test('linear in the servers: 4x the servers costs well under 16x (no pass over
   const large = cpu(10_000);
   t.ok(large < Math.max(small, 1) * 8, `2,500 servers ${small.toFixed(1)} ms, 10,000 servers ${large.toFixed(1)} ms of CPU per call`);
 });
+
+t.test('under wlc the peers of a black-holed server hold one connection or none: a reading with none does not hide it', async (t) => {
+  // Recorded in the QEMU guest after the pattern set in (peers 1 active / 3 inactive): wlc sends
+  // nearly every new connection to the server with no active ones, so its peers are often at 0.
+  const a: Row = { '10.255.1.11': [10, 1, 3, 1], '10.255.1.12': [10, 1, 3, 1], '10.255.1.13': [10, 0, 94, 9] };
+  const b: Row = { '10.255.1.11': [10, 0, 3, 0], '10.255.1.12': [10, 0, 4, 0], '10.255.1.13': [10, 0, 94, 10] };
+  t.same(names([a, b, a, b, a, b, a, b]), ['10.255.1.13'], 'the latest reading has peers at 0 active');
+  t.same(names([a, b, a, b, a, b, b, a]), ['10.255.1.13']);
+  t.same(names(steady(b)), [], 'never any active connection in the window: nothing to compare with');
+  const healthy: Row = { a: [10, 0, 30, 3], b: [10, 0, 31, 3], c: [10, 0, 29, 3] };
+  t.same(names(steady(healthy)), [], 'short connections everywhere (all inactive): not a black hole');
+  t.same(names([...steady({ a: [10, 1, 30, 3], b: [10, 0, 31, 3], c: [10, 0, 29, 3] }, 7), healthy]), [], 'one active in the window, none now, inactive spread evenly: not flagged');
+});

@@ -65,14 +65,26 @@ function weighted(xs: readonly ServerSample[]): number {
 
 interface Reading { own: ServerSample; all: Sums; peers: number }
 
-/** The pattern in one (possibly averaged) reading: active far below the weight share, inactive or new at or above it. */
-function pattern(r: Reading, o: Required<BlackholeOptions>): boolean {
+/**
+ * The pattern in one (possibly averaged) reading: active far below the weight share, inactive or
+ * new at or above it. `neutral`: a reading where nobody holds a connection does not count against
+ * it (for the latest reading, when the window's mean shows active peers): under wlc a black-holed
+ * server draws nearly every new connection, so its peers hold one or two each, and a reading often
+ * finds them at 0 (seen in the guest: peers 1 active / 3 inactive, and the depool waited for a read
+ * that found one). Such a reading asks for clearly more than the weight share of inactive or new
+ * connections (twice it, at most halfway to all), so a healthy service of short connections, all
+ * inactive, never fires.
+ */
+function pattern(r: Reading, o: Required<BlackholeOptions>, neutral = false): boolean {
   const { own, all } = r;
   if (r.peers < 1 || all.active + all.inactive < o.minServiceConns) return false; // one server, or idle
   const peersActive = all.active - own.active;
-  if (peersActive <= 0) return false; // nobody holds connections: nothing to compare with
-  const share = own.weight / all.weight;
-  if (own.active / all.active > o.activeFraction * share) return false;
+  const weightShare = own.weight / all.weight;
+  let share = weightShare;
+  if (peersActive <= 0) {
+    if (!neutral || own.active > 0) return false; // nobody holds connections: nothing to compare with
+    share = Math.min(2 * weightShare, (1 + weightShare) / 2); // no active to compare: it must draw clearly more than its share
+  } else if (own.active / all.active > o.activeFraction * weightShare) return false;
   if (own.inactive < o.minInactive && own.cps < 1) return false; // no traffic reaches it
   return (all.inactive > 0 && own.inactive / all.inactive >= share) || (all.cps > 0 && own.cps / all.cps >= share);
 }
@@ -101,8 +113,10 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
   const all = sum(latest.servers);
   const meanAll = averageSums(window);
   const peers = weighted(latest.servers) - 1;
+  // the latest reading may be neutral only if, over the window, somebody held connections
+  const neutral = meanAll.active > 0;
   for (const own of latest.servers) {
-    if (own.weight <= 0 || !pattern({ own, all, peers }, o)) continue;
+    if (own.weight <= 0 || !pattern({ own, all, peers }, o, neutral)) continue;
     indexed ??= samples.slice(first - 1).map((x) => new Map(x.servers.map((s) => [s.server, s])));
     // pooled (weight > 0) in every reading of the window and in the one before it
     const series: ServerSample[] = [];

@@ -113,3 +113,16 @@ t.test('slots: released slots start over; a fixed schedule is untouched; the ban
   t.equal(store.timeoutMs(slots.at(-1)!, sched), FLOOR_MS, 'works after growing');
   t.equal(store.timeoutMs(b, sched), CEILING, 'other slots kept');
 });
+
+t.test('view: what status shows (the next deadline and the window p99), null for a fixed timeout', async (t) => {
+  const store = new AdaptiveTimeouts();
+  const a = store.alloc();
+  t.same(store.view(a, sched), { deadlineMs: CEILING, p99Ms: 0, samples: 0 }, 'before any answer: the ceiling');
+  run(steady(100, 1, 0.1), store, a);
+  const v = store.view(a, sched)!;
+  t.equal(v.deadlineMs, store.timeoutMs(a, sched), 'the same deadline the next check gets');
+  t.equal(v.p99Ms, store.learned(a).p99);
+  t.ok(v.p99Ms >= 1 && v.p99Ms < 2, `p99 ${v.p99Ms} ms: 1 ms answers, rounded up to a bucket edge`);
+  t.equal(store.view(-1, sched), null);
+  t.equal(store.view(a, { ...sched, auto: undefined }), null);
+});

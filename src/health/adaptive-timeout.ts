@@ -61,6 +61,9 @@ export function learnedDeadline(l: Learned, ceilingMs: number, floorMs = FLOOR_M
   return Math.max(1, Math.min(ceilingMs, Math.ceil(d)));
 }
 
+/** What status shows of a server under `timeout = auto`: the next check's deadline and the window's p99 (ms). */
+export interface LearnedTimeout { deadlineMs: number; p99Ms: number; samples: number }
+
 /** The timeout of a schedule that learns (`timeout = auto`); absent: the fixed `timeoutMs`. */
 export interface AutoTimeout { ceilingMs: number; floorMs: number }
 
@@ -97,6 +100,14 @@ export class AdaptiveTimeouts {
     const auto = schedule.auto;
     if (slot < 0 || !auto) return schedule.timeoutMs;
     return learnedDeadline(this.learned(slot), auto.ceilingMs, auto.floorMs);
+  }
+
+  /** The status of `slot` under `schedule`: null for a fixed timeout. */
+  view(slot: number, schedule: Schedule): LearnedTimeout | null {
+    const auto = schedule.auto;
+    if (slot < 0 || !auto) return null;
+    const l = this.learned(slot);
+    return { deadlineMs: learnedDeadline(l, auto.ceilingMs, auto.floorMs), p99Ms: l.p99, samples: l.samples };
   }
 
   /**

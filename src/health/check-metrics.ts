@@ -3,6 +3,7 @@
  * duration per label set, IdleConnection's connection counts; PYBAL.md §3.2–3.5) and a check-latency
  * histogram per (service, monitor). Pure: the health adapter feeds it, the API renders it.
  */
+import type { LearnedTimeout } from './adaptive-timeout.js';
 import { LATENCY_SAMPLES, LatencyRings } from './latency-rings.js';
 import type { CheckResult } from './monitor.js';
 
@@ -29,6 +30,19 @@ export interface CheckSeries {
   connections?: { failed: Record<string, number>; lost: Record<string, number> };
   /** The last checks' durations in ms, oldest first (at most LATENCY_SAMPLES): the status page's sparkline. */
   recentMs?: number[];
+  /** `timeout = auto` (adaptive-timeout.ts): the next check's deadline and the window's p99. */
+  learned?: LearnedTimeout;
+}
+
+/**
+ * `timeout = auto`: how the current learned deadlines of a service's servers spread, per monitor:
+ * servers per CHECK_BUCKETS_S bound (cumulative; `count` is +Inf) and their sum. O(services ×
+ * monitors) series on /metrics, whatever the number of servers; each server's own is in /pools.
+ */
+export interface LearnedTimeouts {
+  buckets: number[];
+  count: number;
+  sumSeconds: number;
 }
 
 export interface CheckHistogram {
@@ -38,6 +52,8 @@ export interface CheckHistogram {
   buckets: number[];
   count: number;
   sumSeconds: number;
+  /** Present while some server of it runs under `timeout = auto`. */
+  learned?: LearnedTimeouts;
 }
 
 export interface CheckMetricsStatus {
@@ -52,6 +68,7 @@ interface Entry {
   connections?: CheckSeries['connections'];
   /** Its slot in the latency rings, and every result counted (the ring's write position). */
   slot: number; checks: number;
+  learned?: LearnedTimeout;
 }
 
 /** service → host → monitor: found from the strings the runner already holds, no key built per check. */
@@ -70,8 +87,8 @@ export class CheckMetrics {
   private readonly histograms = new Map<string, Map<string, CheckHistogram>>();
   private readonly rings = new LatencyRings();
 
-  record(service: string, host: string, monitor: string, r: CheckResult): void {
-    this.observe(service, monitor, r.ms / 1000);
+  record(service: string, host: string, monitor: string, r: CheckResult, learned: LearnedTimeout | null = null): void {
+    const h = this.observe(service, monitor, r.ms / 1000);
     let byHost = this.entries.get(service);
     if (!byHost) this.entries.set(service, (byHost = new Map()));
     let byMonitor = byHost.get(host);
@@ -79,6 +96,8 @@ export class CheckMetrics {
     let e = byMonitor.get(monitor);
     if (!e) byMonitor.set(monitor, (e = { service, host, monitor, durations: [], slot: this.rings.alloc(), checks: 0 }));
     this.rings.put(e.slot, e.checks++, r.ms);
+    if (e.learned) spread(h, e.learned.deadlineMs, -1);
+    if (learned) { e.learned = learned; spread(h, learned.deadlineMs, 1); } else delete e.learned;
     // The label sets PyBal 1.15 sets (monitors/{proxyfetch,dnsquery,runcommand}.py).
     if (monitor === 'ProxyFetch') for (const q of r.requests ?? []) setDuration(e.durations, resultOf(q.up), q.url, undefined, q.ms);
     else if (monitor === 'DNSQuery') setDuration(e.durations, resultOf(r.up), undefined, undefined, r.ms);
@@ -91,7 +110,11 @@ export class CheckMetrics {
     const byHost = this.entries.get(service);
     const byMonitor = byHost?.get(host);
     if (!byHost || !byMonitor) return;
-    for (const e of byMonitor.values()) this.rings.release(e.slot);
+    for (const e of byMonitor.values()) {
+      this.rings.release(e.slot);
+      const h = this.histograms.get(service)?.get(e.monitor);
+      if (e.learned && h) spread(h, e.learned.deadlineMs, -1);
+    }
     byHost.delete(host);
   }
 
@@ -113,7 +136,12 @@ export class CheckMetrics {
   /** The histograms alone, O(services × monitors). */
   histogramList(): CheckHistogram[] {
     const histograms: CheckHistogram[] = [];
-    for (const byMonitor of this.histograms.values()) for (const h of byMonitor.values()) histograms.push({ ...h, buckets: [...h.buckets] });
+    for (const byMonitor of this.histograms.values()) {
+      for (const h of byMonitor.values()) {
+        const { learned, ...rest } = h;
+        histograms.push({ ...rest, buckets: [...h.buckets], ...(learned?.count ? { learned: { ...learned, buckets: [...learned.buckets] } } : {}) });
+      }
+    }
     return histograms;
   }
 
@@ -128,11 +156,12 @@ export class CheckMetrics {
     const durations: CheckDuration[] = new Array<CheckDuration>(e.durations.length);
     for (let i = 0; i < durations.length; i++) durations[i] = { ...e.durations[i]! };
     const one: CheckSeries = { service: e.service, host: e.host, monitor: e.monitor, durations, recentMs: this.rings.values(e.slot, e.checks) };
+    if (e.learned) one.learned = { ...e.learned };
     if (e.connections) one.connections = { failed: { ...e.connections.failed }, lost: { ...e.connections.lost } };
     return one;
   }
 
-  private observe(service: string, monitor: string, seconds: number): void {
+  private observe(service: string, monitor: string, seconds: number): CheckHistogram {
     let byMonitor = this.histograms.get(service);
     if (!byMonitor) this.histograms.set(service, (byMonitor = new Map()));
     let h = byMonitor.get(monitor);
@@ -141,7 +170,17 @@ export class CheckMetrics {
     for (let i = 0; i < CHECK_BUCKETS_S.length; i++) if (s <= CHECK_BUCKETS_S[i]!) h.buckets[i]!++;
     h.count++;
     h.sumSeconds += s;
+    return h;
   }
+}
+
+/** Adds (+1) or takes back (-1) one server's current learned deadline in its histogram's spread. */
+function spread(h: CheckHistogram, deadlineMs: number, sign: 1 | -1): void {
+  const l = (h.learned ??= { buckets: CHECK_BUCKETS_S.map(() => 0), count: 0, sumSeconds: 0 });
+  const s = deadlineMs / 1000;
+  for (let i = 0; i < CHECK_BUCKETS_S.length; i++) if (s <= CHECK_BUCKETS_S[i]!) l.buckets[i]! += sign;
+  l.count += sign;
+  l.sumSeconds = l.count ? l.sumSeconds + sign * s : 0;
 }
 
 /** The last value of one label set: updated in place, added when new. */

@@ -1,6 +1,9 @@
 /** The health area's public surface for the coordinator, the API and the CLI. */
 export type { CheckRequest, CheckResult, Detail, Monitor, Result, Schedule, Target } from './monitor.js';
-export { CheckMetrics, CHECK_BUCKETS_S, LATENCY_SAMPLES, type CheckMetricsStatus, type CheckSeries } from './check-metrics.js';
+export {
+  CheckMetrics, CHECK_BUCKETS_S, LATENCY_SAMPLES, type CheckHistogram, type CheckMetricsStatus, type CheckSeries, type LearnedTimeouts,
+} from './check-metrics.js';
+export type { LearnedTimeout } from './adaptive-timeout.js';
 export type { MonitorOptions, OptionValue } from './options.js';
 export { HealthRunner, checkWithTimeout } from './runner.js';
 export { LAG_BUCKETS_S, type ScheduleStats, type ServiceSchedule } from './schedule-stats.js';

@@ -25,6 +25,11 @@ export interface CheckResult {
   reason: string;
   /** How long the check took. */
   ms: number;
+  /**
+   * The check could not be made by this process (tcp.via-vip without CAP_NET_RAW or the addon): no
+   * verdict on the server. The runner keeps its state (rise/fall ignore it) and reports it; `up` is false.
+   */
+  noVerdict?: boolean;
   details?: Record<string, Detail>;
   /** ProxyFetch: each URL fetched, for PyBal's per-URL request duration (PYBAL.md §3.2). */
   requests?: CheckRequest[];

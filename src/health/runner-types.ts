@@ -2,6 +2,7 @@
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { CheckResult, Target } from './monitor.js';
+import type { LearnedTimeout } from './adaptive-timeout.js';
 
 /** A monitor's state change for one server; the runner reports nothing else. */
 export interface Transition {
@@ -52,8 +53,11 @@ export interface CheckLateness {
 export interface RunnerOptions {
   clock: Clock;
   onTransition: (t: Transition) => void;
-  /** Every result, for metrics; transitions still come only through onTransition. */
-  onResult?: (target: Target, monitor: string, result: CheckResult) => void;
+  /**
+   * Every result, for metrics; transitions still come only through onTransition. `learned`: under
+   * `timeout = auto`, the deadline of the next check and the window's p99 (null: a fixed timeout).
+   */
+  onResult?: (target: Target, monitor: string, result: CheckResult, learned: LearnedTimeout | null) => void;
   /** [0, 1): the phase of a new server's first check within its interval. */
   random?: () => number;
   logger?: Logger;

@@ -248,7 +248,8 @@ export class HealthRunner {
 
   private record(e: Entry, result: CheckResult): void {
     if (!e.seen) { e.seen = true; this.schedule.settled(this.clock.now()); }
-    this.opts.onResult?.(e.target, e.monitor.kind, result);
+    this.opts.onResult?.(e.target, e.monitor.kind, result, this.learned.view(e.auto, e.monitor.schedule));
+    if (result.noVerdict) return; // the check could not be made: the server keeps its state (monitor.ts)
     const previous = e.up;
     const { next, changed } = applyResult(e, result.up, e.monitor.schedule);
     e.up = next.up;

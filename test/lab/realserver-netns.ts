@@ -42,7 +42,8 @@ export async function createRealserver(o: RealserverOptions): Promise<Realserver
     if (o.port !== null) {
       const log = join(tmpdir(), `vipd-rs-${net.name}.log`);
       listener = startDaemon('ip', ['netns', 'exec', net.name, process.execPath, '-e', LISTENER, String(o.port)], log);
-      await waitFor(`the listener in ${net.name}`, 10_000, async () => (await inNs('ss', '-Hltn', `sport = :${o.port}`)).includes('LISTEN'), 50);
+      // a node start-up takes ~12 s in the QEMU guest under TCG on a busy host (ipvs-vm/README.md)
+      await waitFor(`the listener in ${net.name}`, 30_000, async () => (await inNs('ss', '-Hltn', `sport = :${o.port}`)).includes('LISTEN'), 50);
     }
   } catch (e) {
     await destroy();

@@ -32,8 +32,13 @@ export function overrideCell(o: Omit<ServerOverride, 'pool' | 'host' | 'forced'>
     + `<br><small>by ${esc(o.author)} ${ago(Date.parse(o.since), now)}${until}</small>`;
 }
 
+/** `timeout = auto` (issue 16 §5): the deadline the next check gets, and the window's p99 it came from. */
+const learnedLine = (c: CheckSeries): string => (c.learned
+  ? `<br><small class="muted">timeout ${esc(ms(c.learned.deadlineMs))} (p99 ${esc(ms(c.learned.p99Ms))})</small>` : '');
+const ms = (v: number): string => `${v >= 10 ? Math.round(v) : Number(v.toPrecision(2))} ms`;
+
 function sparks(series: CheckSeries[]): string {
-  return series.length ? series.map((c) => sparkline(c.recentMs ?? [], c.monitor)).join('<br>') : '<span class="muted">—</span>';
+  return series.length ? series.map((c) => sparkline(c.recentMs ?? [], c.monitor) + learnedLine(c)).join('<br>') : '<span class="muted">—</span>';
 }
 
 function actionButton(pool: string, host: string): string {

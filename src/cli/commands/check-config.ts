@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { formatIssue, loadConfig, printConfig, type ConfigIssue, type VipdConfig } from '../../config/index.js';
 import { parsePool } from '../../pools/index.js';
+import { privilegeRefusal } from '../run/health-adapter.js';
 import { defaultConfig } from './run.js';
 
 interface Args { config?: string; print: boolean; pools: boolean }
@@ -45,6 +46,11 @@ export const checkConfigCommand: CommandModule<object, Args> = {
     const r = await loadConfig(file);
     const warnings = [...r.warnings];
     const errors = r.ok ? [] : [...r.errors];
+    // tcp.via-vip this process could not honour: vipd run would refuse it too (run check-config as vipd runs)
+    if (r.ok) for (const s of r.config.services) for (const m of s.monitors) {
+      const cannot = privilegeRefusal(s, m);
+      if (cannot) errors.push({ file: r.config.file, line: s.line, message: `[${s.name}] ${cannot}` });
+    }
     if (r.ok && argv.pools) {
       const p = await checkFilePools(r.config);
       errors.push(...p.errors);

@@ -38,7 +38,7 @@ export function prepareMonitors(plan: ReloadPlan, t: Pick<PlanTarget, 'clock' | 
   const monitors = new Map<string, Monitor[]>();
   const errors: string[] = [];
   for (const s of plan.buildMonitors) {
-    const m = buildMonitors(s, { clock: t.clock, logger: t.log.child({ service: s.name }) });
+    const m = buildMonitors(s, { clock: t.clock, logger: t.log.child({ service: s.name }) }, plan.next.file);
     if ('error' in m) errors.push(m.error); else monitors.set(s.name, m.monitors);
   }
   if (errors.length) throw new ConfigError(errors.join('\n'));

@@ -129,7 +129,8 @@ export class Daemon {
     }) : null;
     this.health = new HealthAdapter(clock, log,
       (svc, host, monitor, res) => this.coordinator.monitorResult(svc, host, monitor, res),
-      (svc, host, monitor, r) => this.coordinator.countResult(svc, host, monitor, r.up, r.reason));
+      (svc, host, monitor, r) => this.coordinator.countResult(svc, host, monitor, r.up, r.reason),
+      (source, msg) => { if (msg) this.coordinator.raiseAlert(source, 'critical', msg); else this.coordinator.clearAlert(source); });
     this.restart = new RestartMarker(opts.stateDir ?? (opts.dryRun || opts.ipvs ? null : DEFAULT_STATE_DIR), log, gracefulRestartOn(config.global));
     if (config.global.bgp) {
       const sc = speakerConfig(config);

@@ -11,6 +11,7 @@ import {
 import type { MonitorDeps } from '../../health/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../time/clock.js';
+import { dataPathUnavailable } from '../../health/datapath/privilege.js';
 
 export interface MonitorResultSink {
   /** A transition (including the first result). */
@@ -34,13 +35,18 @@ export function monitorOptions(m: MonitorConfig, service: string): MonitorOption
   return out;
 }
 
-/** Builds the monitors of a service; the error names the service and the option. */
-export function buildMonitors(s: ServiceConfig, deps: MonitorDeps): { monitors: Monitor[] } | { error: string } {
+/**
+ * Builds the monitors of a service; the error names the service and the option. `file`: the
+ * config's path, for `file:line` in the refusal of an option this process cannot honour.
+ */
+export function buildMonitors(s: ServiceConfig, deps: MonitorDeps, file = 'config'): { monitors: Monitor[] } | { error: string } {
   const monitors: Monitor[] = [];
   const seen = new Set<string>();
   for (const m of s.monitors) {
     if (seen.has(m.name)) continue;
     seen.add(m.name);
+    const cannot = privilegeRefusal(s, m);
+    if (cannot) return { error: `${file}:${s.line}: [${s.name}] ${cannot}` };
     let opts: MonitorOptions;
     try {
       opts = monitorOptions(m, s.name);
@@ -54,6 +60,18 @@ export function buildMonitors(s: ServiceConfig, deps: MonitorDeps): { monitors: 
   return { monitors };
 }
 
+/**
+ * Issue 16 §3, blast radius: `tcp.via-vip` in a process without CAP_NET_RAW or the addon would fail
+ * every check of the service and withdraw its VIP, so it is refused where it can be known (start,
+ * reload, check-config), naming the service; null when the monitor needs nothing it lacks.
+ */
+export function privilegeRefusal(s: ServiceConfig, m: MonitorConfig): string | null {
+  return m.kind === 'tcp' && m.options['via-vip'] === true ? dataPathUnavailable('tcp.via-vip') : null;
+}
+
+/** The alert source of a service whose checks cannot be made (no verdict): `no-verdict:<service>`. */
+export const noVerdictSource = (service: string): string => `no-verdict:${service}`;
+
 interface ServiceHealth { runner: HealthRunner; monitors: Monitor[]; targets: Map<string, HealthTarget> }
 
 export class HealthAdapter implements HealthPort {
@@ -61,9 +79,14 @@ export class HealthAdapter implements HealthPort {
   /** Every result's durations and counts, for /metrics. */
   readonly checks = new CheckMetrics();
 
+  /** Per service, the `monitor host` pairs whose last result was no verdict (the alert stands while any is). */
+  private readonly noVerdict = new Map<string, Set<string>>();
+
   constructor(
     private readonly clock: Clock, private readonly log: Logger, private readonly sink: MonitorResultSink,
     private readonly count: ResultCounter = () => {},
+    /** Raises (message) or clears (null) an alert; a check that cannot be made is an alert, not a down. */
+    private readonly alert: (source: string, message: string | null) => void = () => {},
   ) {}
 
   /** (Re)defines a service's monitors; running targets move to the new monitors. */
@@ -74,8 +97,10 @@ export class HealthAdapter implements HealthPort {
     const runner = new HealthRunner({
       clock: this.clock, logger: this.log.child({ service }),
       onTransition: (t) => this.sink(service, t.target.host, t.monitor, { up: t.up, reason: t.reason, durationMs: t.ms }),
-      onResult: (target, monitor, r) => {
-        this.checks.record(service, target.host, monitor, r);
+      onResult: (target, monitor, r, learned) => {
+        this.verdict(service, target.host, monitor, r);
+        if (r.noVerdict) return;
+        this.checks.record(service, target.host, monitor, r, learned);
         this.count(service, target.host, monitor, r);
       },
     });
@@ -83,9 +108,28 @@ export class HealthAdapter implements HealthPort {
     for (const t of targets) this.start(t);
   }
 
+  /** A no-verdict result raises the service's alert (once); it clears when every such check has given a real result again. */
+  private verdict(service: string, host: string, monitor: string, r: CheckResult): void {
+    const set = this.noVerdict.get(service);
+    const key = `${monitor} ${host}`;
+    if (r.noVerdict) {
+      if (set?.has(key)) return;
+      this.noVerdict.set(service, (set ?? new Set()).add(key));
+      if (set) return; // raised already (the set is never kept empty)
+      const msg = `${service}: ${monitor} checks cannot be made, no verdict (servers keep their state): ${r.reason}`;
+      this.log.error(msg, { service, server: host, monitor });
+      this.alert(noVerdictSource(service), msg);
+    } else if (set?.delete(key) && set.size === 0) {
+      this.noVerdict.delete(service);
+      this.log.info(`${service}: ${monitor} checks can be made again`, { service, monitor });
+      this.alert(noVerdictSource(service), null);
+    }
+  }
+
   dropService(service: string): void {
     const s = this.services.get(service);
     if (!s) return;
+    if (this.noVerdict.delete(service)) this.alert(noVerdictSource(service), null);
     s.runner.stop();
     for (const m of s.monitors) m.close?.();
     this.services.delete(service);
@@ -107,6 +151,8 @@ export class HealthAdapter implements HealthPort {
     s.targets.delete(host);
     for (const m of s.monitors) s.runner.remove({ host: t.host, ip: t.ip, port: t.port }, m);
     this.checks.forget(service, host);
+    const nv = this.noVerdict.get(service);
+    if (nv) for (const m of s.monitors) this.verdict(service, host, m.kind, { up: true, reason: 'server removed', ms: 0 });
   }
 
   /** Each service's check schedule: lag, late and missed checks, first round (counters restart when its monitors change). */

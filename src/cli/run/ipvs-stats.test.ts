@@ -62,7 +62,11 @@ async function start(t: { teardown(f: () => unknown): void }, extra: string) {
   const inKernel = async () => (await driver!.read())[0]?.realServers.map((r) => r.address).sort() ?? [];
   await waitFor('all three pooled', 5000, async () => (await inKernel()).length === 3, 20);
   const snap = () => takeSnapshot(d.statusSource(), null);
-  return { d, inKernel, snap, set: (c: Counts) => { counts = c; } };
+  const reconfigure = async (more: string) => {
+    await writeFile(conf, `[global]\nipvs-stats-interval = 0.2\nblackhole-window = 1\n${idleService('web', PORT, pool, more)}`);
+    return d.reload();
+  };
+  return { d, inKernel, snap, set: (c: Counts) => { counts = c; }, reconfigure };
 }
 
 const SEED: Counts = { '127.0.7.11': [25, 5], '127.0.7.12': [25, 5], '127.0.7.13': [0, 40] };
@@ -113,4 +117,15 @@ t.test('depool respects the depool threshold: the second black-holed server stay
   await waitFor('one depooled, one pooled-but-down', 5000, async () =>
     d.coordinator.status().pools[0]?.pooledDown.length === 1 && (await inKernel()).length === 2, 10);
   t.match(d.coordinator.alertSummary(), { status: 'critical', msg: /web: Servers 127\.0\.7\.1[23] are marked down but pooled/ });
+});
+
+t.test('a reload from alert to depool keeps the readings: the standing verdict depools within a read or two', async (t) => {
+  const { d, inKernel, set, reconfigure } = await start(t, '');
+  set(SEED);
+  await waitFor('the black-hole warning', 5000, async () => d.coordinator.alertSummary().status === 'warning', 20);
+  const reads = d.stats!.lastRead.reads;
+  t.ok(await reconfigure('blackhole-action = depool\n'), 'reloaded');
+  await waitFor('.13 depooled', 5000, async () => !(await inKernel()).includes('127.0.7.13'), 20);
+  const after = d.stats!.lastRead.reads - reads;
+  t.ok(after <= 3, `depooled after ${after} reads since the reload (the history was kept: no new window to wait)`);
 });

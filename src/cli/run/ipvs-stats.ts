@@ -13,7 +13,7 @@ import { serviceId, type Ipvs, type IpvsReconciler, type ServiceCounters } from 
 import type { Cancel, Clock } from '../../time/clock.js';
 import { Slicer } from '../../lvs/slices.js';
 import { serviceKey } from '../ipvs-mapping.js';
-import { BlackholeHolds } from './blackhole-holds.js';
+import { BlackholeHolds } from '../../coordinator/blackhole-holds.js';
 
 export interface IpvsStatsDeps {
   clock: Clock;
@@ -37,10 +37,12 @@ export class IpvsStats {
   private readonly history = new Map<string, ServiceSample[]>();
   private readonly holds: BlackholeHolds;
   private flagged = new Set<string>();
+  /** The last read: how long it waited behind IPVS batches (reconciler.exclusive) and how long it ran, ms; reads so far. */
+  lastRead = { waitedMs: 0, ranMs: 0, reads: 0 };
 
   constructor(private readonly d: IpvsStatsDeps) {
     this.view = { intervalSeconds: d.intervalSeconds, readAt: null, lastError: null, servers: [] };
-    this.holds = new BlackholeHolds(d.depool);
+    this.holds = new BlackholeHolds(d.clock);
   }
 
   start(): void {
@@ -74,8 +76,11 @@ export class IpvsStats {
   /** One read, the view rebuilt and the rule applied; a failed read keeps the last view and says why. */
   async readOnce(): Promise<void> {
     let rows: readonly ServiceCounters[];
+    const asked = this.d.clock.now();
+    let began = asked;
     try {
-      rows = await this.d.reconciler.exclusive(() => this.d.driver.counters());
+      rows = await this.d.reconciler.exclusive(() => { began = this.d.clock.now(); return this.d.driver.counters(); });
+      this.lastRead = { waitedMs: began - asked, ranMs: this.d.clock.now() - began, reads: this.lastRead.reads + 1 };
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       if (this.view.lastError !== error) this.d.log.warn('IPVS counters not read', { error });
@@ -108,9 +113,10 @@ export class IpvsStats {
         named.add(host(v.server));
         messages.push(text);
         if (!this.flagged.has(`${svc.name}|${v.server}`)) this.d.log.warn(text, { service: svc.name, server: host(v.server), action: svc.blackholeAction });
-        if (svc.blackholeAction === 'depool') this.holds.flag(svc.name, host(v.server), text, now, svc.blackholeWindow * 1000);
+        if (svc.blackholeAction === 'depool' && this.holds.flag(svc.name, host(v.server), svc.blackholeWindow * 1000)) this.d.depool(svc.name, host(v.server), text);
       }
-      this.holds.settle(svc.name, new Set(row.servers.filter((s) => s.weight > 0).map((s) => host(s.address))), named, now);
+      const inKernel = new Set(row.servers.filter((s) => s.weight > 0).map((s) => host(s.address)));
+      for (const back of this.holds.settle(svc.name, inKernel, named)) this.d.depool(svc.name, back, null);
       for (const s of row.servers) {
         servers.push({
           service: svc.name, server: s.address, port: s.port, host: hostOf.get(s.address) ?? null,

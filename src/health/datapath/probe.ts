@@ -2,9 +2,11 @@
  * A TCP check through the data path (issue 16 §3): a SYN to the VIP, delivered to one realserver
  * the way IPVS delivers client traffic to it (direct routing: framed to its MAC; IPIP: inside an
  * RFC 2003 tunnel packet to its address), so the check proves the server accepts connections for
- * the VIP, not only on its own address. Up on the SYN-ACK; a RST or no reply is down; a check
- * that cannot be sent (no addon, no CAP_NET_RAW, no MAC) is down with that reason, never a plain
- * check in disguise. Design and privileges: docs/health-datapath.md.
+ * the VIP, not only on its own address. Up on the SYN-ACK; a RST or no reply is down; no MAC for
+ * the server is down (it is not on a directly connected network). A check this process cannot
+ * send (no addon, no CAP_NET_RAW: EPERM) is no verdict (`noVerdict`), never down and never a plain
+ * check in disguise: the fault is the director's, and downing every server of the service would
+ * withdraw its VIP. Design and privileges: docs/health-datapath.md.
  */
 import { randomInt } from 'node:crypto';
 import { errorReason, type CheckResult, type Target } from '../monitor.js';
@@ -25,8 +27,11 @@ const METHOD = { dr: 'direct routing', tun: 'IPIP' } as const;
 /** Linux errno values the reasons explain (the addon returns -errno). */
 const EPERM = 1, EACCES = 13;
 
+/** A send or receive refused for want of a privilege: this process's fault, not the server's. */
+const denied = (code: number): boolean => code === -EPERM || code === -EACCES;
+
 function errnoText(code: number): string {
-  if (code === -EPERM || code === -EACCES) return `permission denied (errno ${-code}): needs CAP_NET_RAW`;
+  if (denied(code)) return `permission denied (errno ${-code}): needs CAP_NET_RAW`;
   return `errno ${-code}`;
 }
 
@@ -37,9 +42,10 @@ function errnoText(code: number): string {
 export async function checkViaVip(target: Target, path: DataPath, option: string, budgetMs: number, signal: CheckSignal): Promise<CheckResult> {
   const started = performance.now();
   const down = (reason: string): CheckResult => ({ up: false, reason: `${option}: ${reason}`, ms: performance.now() - started });
+  const cannot = (reason: string): CheckResult => ({ ...down(reason), noVerdict: true });
   const where = `server ${target.host} (${target.ip})`;
   const addon = nativeAddon();
-  if (!addon?.dpStart || !addon.dpStop) return down(`cannot check ${where} through the data path: native addon unavailable (${nativeAddonUnavailable() || 'built without datapath support'})`);
+  if (!addon?.dpStart || !addon.dpStop) return cannot(`cannot check ${where} through the data path: native addon unavailable (${nativeAddonUnavailable() || 'built without datapath support'})`);
   if (ipv4ToInt(target.ip) === null || ipv4ToInt(path.vip) === null) return down(`cannot check ${where}: only IPv4 services and realservers are supported`);
   let mode: 0 | 1, ifindex = 0, mac: Buffer | null = null, src: string;
   try {
@@ -69,13 +75,13 @@ export async function checkViaVip(target: Target, path: DataPath, option: string
     };
     const onAbort = (): void => finish(down(`aborted waiting for ${via}`), false);
     const onReply = (pkt: Buffer | number): void => {
-      if (typeof pkt === 'number') { finish(down(`receive failed (${errnoText(pkt)}) for ${via}`), false); return; }
+      if (typeof pkt === 'number') { finish((denied(pkt) ? cannot : down)(`receive failed (${errnoText(pkt)}) for ${via}`), false); return; }
       const r = readReply(pkt, flow);
       if (r.kind === 'syn-ack') finish({ up: true, reason: `SYN-ACK from ${via}`, ms: performance.now() - started }, true);
       else if (r.kind === 'rst') finish(down(`connection refused (RST) by ${via}`), false);
     };
     const rc = addon.dpStart!(mode, ifindex, mac, mode === 1 ? target.ip : null, ipv4ToInt(path.vip)!, target.port, flow.sport, synPacket(flow), onReply);
-    if (rc < 0) { resolve(down(`cannot send to ${via}: ${errnoText(rc)}`)); return; }
+    if (rc < 0) { resolve((denied(rc) ? cannot : down)(`cannot send to ${via}: ${errnoText(rc)}`)); return; }
     id = rc;
     signal.addEventListener('abort', onAbort, { once: true });
     timer = setTimeout(() => finish(down(`no reply from ${via} within ${Math.round(budgetMs)} ms (is the VIP configured on the server${path.forwarding === 'tun' ? ' and its ipip tunnel up' : "'s loopback"}?)`), false), Math.max(1, budgetMs - (performance.now() - started)));
