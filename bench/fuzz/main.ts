@@ -11,6 +11,7 @@ import { TARGETS, targetNamed } from './registry.js';
 import { loadState, saveState, targetState, type CampaignState, type TargetState } from './state.js';
 import { repoRoot, type FuzzTarget } from './target.js';
 import { outcomeInWorker, shrinkInWorkers } from './supervise.js';
+import { CpuBudget, wallBackstopMs } from './thread-cpu.js';
 import { PROGRESS_SLOTS, type RangeJob, type WorkerMessage } from './protocol.js';
 
 interface Options { seed: number; targets: FuzzTarget[]; inputs: number; state: string; timeoutMs: number; memoryMb: number; crashers: string }
@@ -65,7 +66,8 @@ function runRange(o: Options, t: FuzzTarget, st: TargetState, state: CampaignSta
     const job: RangeJob = { mode: 'range', target: t.name, seed: o.seed, from, to: o.inputs, progress, perSignature: 1 };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: o.memoryMb } });
     let last = [-1, 0];
-    let lastChange = Date.now();
+    // An input's time bound is the worker's CPU time on it, so a stalled machine is not a hang.
+    const budget = new CpuBudget(o.timeoutMs, wallBackstopMs(o.timeoutMs));
     let lastReport = Date.now();
     let reportedDone = from;
     let finished = false;
@@ -85,13 +87,14 @@ function runRange(o: Options, t: FuzzTarget, st: TargetState, state: CampaignSta
     const poll = setInterval(() => {
       const now = Date.now();
       const cur = [Atomics.load(slots, 0), Atomics.load(slots, 1)];
-      if (cur[0] !== last[0] || cur[1] !== last[1]) { last = cur; lastChange = now; }
+      budget.watch(Atomics.load(slots, 3));
+      if (cur[0] !== last[0] || cur[1] !== last[1]) { last = cur; budget.start(now); }
       st.ms = baseMs + (now - started);
       if (cur[0] === -1) {
-        if (now - started > 60_000) { console.error(`fuzz ${t.name}: the worker did not start within 60 s`); process.exit(1); }
+        if (now - started > wallBackstopMs(o.timeoutMs)) { console.error(`fuzz ${t.name}: the worker did not start within ${wallBackstopMs(o.timeoutMs) / 1000} s`); process.exit(1); }
         return;
       }
-      if (now - lastChange > o.timeoutMs) { finish('hang', cur[0]!); return; }
+      if (budget.over(now)) { finish('hang', cur[0]!); return; }
       if (now - lastReport >= 10_000) {
         const rate = ((cur[0]! - reportedDone) * 1000) / (now - lastReport);
         console.log(`fuzz ${t.name}: ${fmt(cur[0]!)}/${fmt(o.inputs)} inputs (${((100 * cur[0]!) / o.inputs).toFixed(1)}%), ${fmt(rate)} inputs/s, ${st.failures.length} failures (+${st.repeats + Atomics.load(slots, 2)} repeats)`);

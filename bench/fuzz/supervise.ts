@@ -1,24 +1,32 @@
 // Shrinking a hang or an out-of-memory: each candidate runs in a fresh worker, killed at the
-// time bound; the failure holds when the candidate is killed or its worker dies.
+// time bound (the worker's CPU time: thread-cpu.ts); the failure holds when the candidate is
+// killed or its worker dies.
 import { Worker } from 'node:worker_threads';
-import type { SingleJob, WorkerMessage } from './protocol.js';
+import { PROGRESS_SLOTS, type SingleJob, type WorkerMessage } from './protocol.js';
+import { CpuBudget, wallBackstopMs } from './thread-cpu.js';
 
 /** How one input ends in a fresh worker: a result (failing or not), killed at the bound, or the worker died. */
 export type Outcome = 'ok' | 'failed' | 'hang' | 'memory';
 
 export function outcomeInWorker(target: string, input: Uint8Array, timeoutMs: number, memoryMb: number): Promise<Outcome> {
   return new Promise((resolve) => {
-    const job: SingleJob = { mode: 'single', target, input };
+    const progress = new SharedArrayBuffer(4 * PROGRESS_SLOTS);
+    const slots = new Int32Array(progress);
+    const job: SingleJob = { mode: 'single', target, input, progress };
     const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
     let settled = false;
     const settle = (o: Outcome): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clearInterval(timer);
       void w.terminate().then(() => resolve(o));
     };
     // Worker start-up (loading the target's corpus) counts too: allow it a second on top.
-    const timer = setTimeout(() => settle('hang'), timeoutMs + 1000);
+    const budget = new CpuBudget(timeoutMs + 1000, wallBackstopMs(timeoutMs));
+    const timer = setInterval(() => {
+      budget.watch(Atomics.load(slots, 3));
+      if (budget.over()) settle('hang');
+    }, 100);
     w.on('message', (m: WorkerMessage) => { if (m.type === 'result') settle(m.failed ? 'failed' : 'ok'); });
     w.on('error', () => settle('memory'));
     w.on('exit', () => settle('memory'));

@@ -4,14 +4,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { check, shrink } from './check.js';
 import { inputOf, sourceOf } from './inputs.js';
 import { targetNamed } from './registry.js';
+import { currentThreadId } from './thread-cpu.js';
 import type { RangeJob, SingleJob, WorkerMessage } from './protocol.js';
-
-
 
 const job = workerData as RangeJob | SingleJob;
 const target = targetNamed(job.target);
 if (!target) throw new Error(`fuzz: no target '${job.target}'`);
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+Atomics.store(new Int32Array(job.progress), 3, currentThreadId());
 
 if (job.mode === 'single') {
   post({ type: 'result', failed: check(target, job.input) !== null });

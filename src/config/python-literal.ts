@@ -2,18 +2,9 @@
  * A safe parser for the Python literal syntax PyBal passes to eval() / ast.literal_eval():
  * never evaluates anything, every syntax error located by line and column.
  */
-export type RefName = 'host' | 'ip' | 'port' | 'weight';
+import type { PyValue, RefName } from './python-value.js';
 
-export type PyValue =
-  | { kind: 'str'; value: string; at: number }
-  | { kind: 'int'; value: number; at: number }
-  | { kind: 'float'; value: number; at: number }
-  | { kind: 'bool'; value: boolean; at: number }
-  | { kind: 'none'; at: number }
-  | { kind: 'list'; items: PyValue[]; at: number }
-  | { kind: 'tuple'; items: PyValue[]; at: number }
-  | { kind: 'dict'; entries: Array<[PyValue, PyValue]>; at: number }
-  | { kind: 'ref'; name: RefName; at: number };
+export { pyRepr, type PyValue, type RefName } from './python-value.js';
 
 export interface LiteralError {
   message: string;
@@ -33,6 +24,8 @@ export interface LiteralOptions {
 }
 
 const REFS: readonly RefName[] = ['host', 'ip', 'port', 'weight'];
+/** What a rule returns after an error (never seen outside the parser). */
+const NOTHING: PyValue = { kind: 'none', at: -1 };
 const MAX_DEPTH = 64;
 const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
@@ -41,7 +34,6 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 // Sticky (`y`) patterns matched at the parser's position: no copy of the rest of the text per
 // token, so a long text (a whole pybal.conf, a large invalid JSON pool) parses in linear time.
 const NUMBER = /(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)[lLjJ]?/y;
-const NUMBER_TAIL = /[A-Za-z_0-9]/y;
 const BAD_NUMBER = /[\w.+-]*/y;
 const NAME = /[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*/y;
 const STRING_START = /[uUbBrR]{0,2}['"]/y;
@@ -54,41 +46,53 @@ function matchAt(re: RegExp, s: string, pos: number): string | null {
   return re.exec(s)?.[0] ?? null;
 }
 
+// Character classes by code, not by a regex per character: [uUbBrR], [A-Za-z_], [A-Za-z_0-9].
+const isStringPrefix = (c: string): boolean => c === 'u' || c === 'U' || c === 'b' || c === 'B' || c === 'r' || c === 'R';
+const isNameStart = (x: number): boolean => (x >= 65 && x <= 90) || (x >= 97 && x <= 122) || x === 95;
+const isWordChar = (x: number): boolean => isNameStart(x) || (x >= 48 && x <= 57);
+
 /** Python's whitespace between tokens (what /\s/ matched here before: ASCII and Unicode spaces). */
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
 }
 
-/** Thrown inside the parser and always caught here: not an Error, so no stack is captured (a
- *  stack trace per bad line made a 100,000-line bad pool file ~10x slower to parse). */
-class Fail {
-  constructor(readonly message: string, readonly offset: number) {}
-}
-
 export function parsePythonLiteral(text: string, opts: LiteralOptions = {}): LiteralResult {
   const p = new Parser(text, opts);
-  try {
-    p.skip();
-    if (p.pos >= text.length) throw new Fail('empty value, expected a Python literal', p.pos);
-    const value = p.value(0);
-    p.skip();
-    if (p.pos < text.length) throw new Fail(`unexpected '${text[p.pos]}' after the value`, p.pos);
-    return { ok: true, value };
-  } catch (e) {
-    if (!(e instanceof Fail)) throw e;
-    return { ok: false, error: locate(text, e.offset, e.message) };
-  }
+  p.skip();
+  if (p.pos >= text.length) p.fail('empty value, expected a Python literal', p.pos);
+  const value = p.value(0);
+  p.skip();
+  if (p.pos < text.length) p.fail(`unexpected '${text[p.pos]}' after the value`, p.pos);
+  return p.error ? { ok: false, error: locate(text, p.error.offset, p.error.message) } : { ok: true, value };
 }
 
 export function locate(text: string, offset: number, message: string): LiteralError {
-  const before = text.slice(0, offset);
-  const nl = before.lastIndexOf('\n');
-  return { message, offset, line: before.split('\n').length, column: offset - nl };
+  // Newlines counted in place: no copy or split of a (possibly large) text per error.
+  let line = 1;
+  let nl = -1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) { line++; nl = i; }
+  return { message, offset, line, column: offset - nl };
 }
 
+/**
+ * Errors are not thrown (a throw costs about a microsecond, as much as parsing the rest of a bad
+ * pool line): `fail` records the first error and moves to the end of the text, where every rule
+ * stops at once; what the rules return after it (`NOTHING`, '') is never used.
+ */
 class Parser {
   pos = 0;
+  error: { message: string; offset: number } | null = null;
   constructor(private readonly s: string, private readonly opts: LiteralOptions) {}
+
+  fail(message: string, offset: number): PyValue {
+    this.error ??= { message, offset };
+    this.pos = this.s.length;
+    return NOTHING;
+  }
+
+  private failText(message: string, offset: number): string {
+    return this.fail(message, offset) && '';
+  }
 
   skip(): void {
     for (;;) {
@@ -100,18 +104,18 @@ class Parser {
   }
 
   value(depth: number): PyValue {
-    if (depth > MAX_DEPTH) throw new Fail(`nesting deeper than ${MAX_DEPTH} levels`, this.pos);
+    if (depth > MAX_DEPTH) return this.fail(`nesting deeper than ${MAX_DEPTH} levels`, this.pos);
     this.skip();
     const at = this.pos;
     const c = this.s[at];
-    if (c === undefined) throw new Fail('unexpected end of value', at);
+    if (c === undefined) return this.fail('unexpected end of value', at);
     if (c === '[') return { kind: 'list', items: this.sequence(']', depth), at };
     if (c === '{') return this.dict(depth);
     if (c === '(') return this.paren(depth);
     if (c === '-' || c === '+' || c === '.' || (c >= '0' && c <= '9')) return this.number();
-    if (c === '"' || c === "'" || ('uUbBrR'.includes(c) && matchAt(STRING_START, this.s, this.pos) !== null)) return this.strings();
-    if (/[A-Za-z_]/.test(c)) return this.name();
-    throw new Fail(`unexpected '${c}', expected a string, number, True, False, None, list, tuple or dict`, at);
+    if (c === '"' || c === "'" || (isStringPrefix(c) && matchAt(STRING_START, this.s, this.pos) !== null)) return this.strings();
+    if (isNameStart(this.s.charCodeAt(at))) return this.name();
+    return this.fail(`unexpected '${c}', expected a string, number, True, False, None, list, tuple or dict`, at);
   }
 
   private sequence(close: string, depth: number): PyValue[] {
@@ -125,7 +129,8 @@ class Parser {
       const c = this.s[this.pos];
       if (c === ',') { this.pos++; continue; }
       if (c === close) { this.pos++; return items; }
-      throw new Fail(c === undefined ? `missing '${close}'` : `expected ',' or '${close}', found '${c}'`, this.pos);
+      this.fail(c === undefined ? `missing '${close}'` : `expected ',' or '${close}', found '${c}'`, this.pos);
+      return items;
     }
   }
 
@@ -137,7 +142,7 @@ class Parser {
     const first = this.value(depth + 1);
     this.skip();
     if (this.s[this.pos] === ')') { this.pos++; return first; }
-    if (this.s[this.pos] !== ',') throw new Fail(`expected ',' or ')', found '${this.s[this.pos] ?? 'end of value'}'`, this.pos);
+    if (this.s[this.pos] !== ',') return this.fail(`expected ',' or ')', found '${this.s[this.pos] ?? 'end of value'}'`, this.pos);
     const rest = this.sequence(')', depth);
     return { kind: 'tuple', items: [first, ...rest], at };
   }
@@ -150,16 +155,16 @@ class Parser {
       this.skip();
       if (this.s[this.pos] === '}') { this.pos++; return { kind: 'dict', entries, at }; }
       const k = this.value(depth + 1);
-      if (k.kind === 'list' || k.kind === 'dict') throw new Fail(`a ${k.kind} cannot be a dict key`, k.at);
+      if (k.kind === 'list' || k.kind === 'dict') return this.fail(`a ${k.kind} cannot be a dict key`, k.at);
       this.skip();
-      if (this.s[this.pos] !== ':') throw new Fail(`expected ':' after the dict key, found '${this.s[this.pos] ?? 'end of value'}'`, this.pos);
+      if (this.s[this.pos] !== ':') return this.fail(`expected ':' after the dict key, found '${this.s[this.pos] ?? 'end of value'}'`, this.pos);
       this.pos++;
       entries.push([k, this.value(depth + 1)]);
       this.skip();
       const c = this.s[this.pos];
       if (c === ',') { this.pos++; continue; }
       if (c === '}') { this.pos++; return { kind: 'dict', entries, at }; }
-      throw new Fail(c === undefined ? "missing '}'" : `expected ',' or '}', found '${c}'`, this.pos);
+      return this.fail(c === undefined ? "missing '}'" : `expected ',' or '}', found '${c}'`, this.pos);
     }
   }
 
@@ -172,40 +177,47 @@ class Parser {
       this.skip();
     }
     const tok = matchAt(NUMBER, this.s, this.pos);
-    if (tok === null || matchAt(NUMBER_TAIL, this.s, this.pos + tok.length) !== null) {
-      throw new Fail(`invalid number '${matchAt(BAD_NUMBER, this.s, this.pos) || (this.s[this.pos] ?? '')}'`, this.pos);
+    if (tok === null || isWordChar(this.s.charCodeAt(this.pos + tok.length))) {
+      return this.fail(`invalid number '${matchAt(BAD_NUMBER, this.s, this.pos) || (this.s[this.pos] ?? '')}'`, this.pos);
     }
     const start = this.pos;
     this.pos += tok.length;
-    if (/[jJ]$/.test(tok)) throw new Fail('complex numbers are not supported', start);
-    const body = tok.replace(/[lL]$/, '');
-    if (/^0[xXoObB]/.test(body)) return { kind: 'int', value: sign * checkedInt(Number(body), start), at };
+    const last = tok[tok.length - 1];
+    if (last === 'j' || last === 'J') return this.fail('complex numbers are not supported', start);
+    const body = last === 'l' || last === 'L' ? tok.slice(0, -1) : tok;
+    if (/^0[xXoObB]/.test(body)) return this.int(sign, body, start, at);
     if (/^\d+$/.test(body)) {
       if (/^0\d/.test(body)) {
-        throw new Fail(`leading zeros are ambiguous ('${body}' is octal in Python 2); write it without them`, start);
+        return this.fail(`leading zeros are ambiguous ('${body}' is octal in Python 2); write it without them`, start);
       }
-      return { kind: 'int', value: sign * checkedInt(Number(body), start), at };
+      return this.int(sign, body, start, at);
     }
     return { kind: 'float', value: sign * Number(body), at };
+  }
+
+  private int(sign: number, body: string, start: number, at: number): PyValue {
+    const n = Number(body);
+    if (!Number.isSafeInteger(n)) return this.fail('integer too large', start);
+    return { kind: 'int', value: sign * n, at };
   }
 
   private name(): PyValue {
     const at = this.pos;
     const m = matchAt(NAME, this.s, at)!;
     this.pos += m.length;
-    const word = m.replace(/\s+/g, '');
+    const word = m.includes('.') ? m.replace(/\s+/g, '') : m;
     if (word === 'True' || word === 'False') return { kind: 'bool', value: word === 'True', at };
     if (word === 'None') return { kind: 'none', at };
     if (this.opts.json && (word === 'true' || word === 'false')) return { kind: 'bool', value: word === 'true', at };
     if (this.opts.json && word === 'null') return { kind: 'none', at };
     if (word.startsWith('server.')) {
       const field = word.slice('server.'.length) as RefName;
-      if (!this.opts.refs) throw new Fail(`'${word}' is only allowed in runcommand.arguments`, at);
-      if (!REFS.includes(field)) throw new Fail(`unknown reference '${word}' (known: ${REFS.map((r) => 'server.' + r).join(', ')})`, at);
+      if (!this.opts.refs) return this.fail(`'${word}' is only allowed in runcommand.arguments`, at);
+      if (!REFS.includes(field)) return this.fail(`unknown reference '${word}' (known: ${REFS.map((r) => 'server.' + r).join(', ')})`, at);
       return { kind: 'ref', name: field, at };
     }
     const hint = word === 'true' || word === 'false' || word === 'none' ? ` (Python spells it '${word[0]!.toUpperCase()}${word.slice(1)}')` : ' (quote strings)';
-    throw new Fail(`unknown name '${word}'${hint}`, at);
+    return this.fail(`unknown name '${word}'${hint}`, at);
   }
 
   /** One or more adjacent string literals, concatenated as Python does. */
@@ -215,31 +227,39 @@ class Parser {
     do {
       value += this.string();
       this.skip();
-    } while (this.pos < this.s.length && matchAt(STRING_START, this.s, this.pos) !== null);
+    } while (this.pos < this.s.length && this.stringStarts());
     return { kind: 'str', value, at };
+  }
+
+  /** A quote, or a prefix letter and then a string (STRING_START) at the position. */
+  private stringStarts(): boolean {
+    const c = this.s[this.pos]!;
+    return c === "'" || c === '"' || (isStringPrefix(c) && matchAt(STRING_START, this.s, this.pos) !== null);
   }
 
   private string(): string {
     const start = this.pos;
-    const prefix = matchAt(STRING_PREFIX, this.s, this.pos)!;
+    const c0 = this.s[this.pos]!;
+    const prefix = c0 === "'" || c0 === '"' ? '' : matchAt(STRING_PREFIX, this.s, this.pos)!;
     const raw = prefix.includes('r') || prefix.includes('R');
     this.pos += prefix.length;
     const q = this.s[this.pos]!;
-    const triple = this.s.startsWith(q.repeat(3), this.pos);
+    const qc = q.charCodeAt(0);
+    const triple = this.s.charCodeAt(this.pos + 1) === qc && this.s.charCodeAt(this.pos + 2) === qc;
     const close = triple ? q.repeat(3) : q;
     this.pos += close.length;
     let out = '';
     for (;;) {
-      if (this.pos >= this.s.length) throw new Fail('unterminated string', start);
-      if (this.s.startsWith(close, this.pos)) { this.pos += close.length; return out; }
+      if (this.pos >= this.s.length) return this.failText('unterminated string', start);
+      if (this.s.charCodeAt(this.pos) === qc && (!triple || this.s.startsWith(close, this.pos))) { this.pos += close.length; return out; }
       const c = this.s[this.pos]!;
-      if (c === '\n' && !triple) throw new Fail('unterminated string (line ends inside it)', start);
+      if (c === '\n' && !triple) return this.failText('unterminated string (line ends inside it)', start);
       if (c !== '\\') {
         // A run of plain characters at once, up to the next quote, backslash or newline.
         let end = this.pos + 1;
         while (end < this.s.length) {
           const x = this.s.charCodeAt(end);
-          if (x === 92 || x === 10 || x === q.charCodeAt(0)) break;
+          if (x === 92 || x === 10 || x === qc) break;
           end++;
         }
         out += this.s.slice(this.pos, end);
@@ -247,7 +267,7 @@ class Parser {
         continue;
       }
       const e = this.s[this.pos + 1];
-      if (e === undefined) throw new Fail('unterminated string', start);
+      if (e === undefined) return this.failText('unterminated string', start);
       if (raw) { out += c + e; this.pos += 2; continue; }
       out += this.escape();
     }
@@ -267,32 +287,12 @@ class Parser {
     const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
     if (width) {
       const hex = this.s.slice(this.pos, this.pos + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new Fail(`invalid \\${e} escape: needs ${width} hex digits`, at);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) return this.failText(`invalid \\${e} escape: needs ${width} hex digits`, at);
       this.pos += width;
       const cp = parseInt(hex, 16);
-      if (cp > 0x10ffff) throw new Fail(`invalid \\${e} escape: code point out of range`, at);
+      if (cp > 0x10ffff) return this.failText(`invalid \\${e} escape: code point out of range`, at);
       return String.fromCodePoint(cp);
     }
     return '\\' + e;
-  }
-}
-
-function checkedInt(n: number, at: number): number {
-  if (!Number.isSafeInteger(n)) throw new Fail('integer too large', at);
-  return n;
-}
-
-/** Python's repr-like text of a value, for canonical printing and messages. */
-export function pyRepr(v: PyValue): string {
-  switch (v.kind) {
-    case 'str': return `'${v.value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t')}'`;
-    case 'int': return String(v.value);
-    case 'float': return Number.isInteger(v.value) ? v.value.toFixed(1) : String(v.value);
-    case 'bool': return v.value ? 'True' : 'False';
-    case 'none': return 'None';
-    case 'ref': return `server.${v.name}`;
-    case 'list': return `[${v.items.map(pyRepr).join(', ')}]`;
-    case 'tuple': return v.items.length === 1 ? `(${pyRepr(v.items[0]!)},)` : `(${v.items.map(pyRepr).join(', ')})`;
-    case 'dict': return `{${v.entries.map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   }
 }

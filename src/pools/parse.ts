@@ -69,8 +69,8 @@ function server(acc: Acc, line: number, host: string | null, fields: Map<string,
   for (const k of fields.keys()) {
     if (!KNOWN_KEYS.has(k)) acc.warnings.push({ file: acc.file, line, message: `${host}: unknown key '${k}' ignored` });
   }
-  if (acc.servers.has(host)) acc.warnings.push({ file: acc.file, line, message: `${host} is listed again; the last entry wins` });
-  acc.servers.delete(host);
+  // Deleted and set again: the last entry wins, at the position of its last line.
+  if (acc.servers.delete(host)) acc.warnings.push({ file: acc.file, line, message: `${host} is listed again; the last entry wins` });
   acc.servers.set(host, s);
   return s;
 }

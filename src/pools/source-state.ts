@@ -10,8 +10,9 @@ import type { OnAlert, OnEndpoint, OnRecover, OnUpdate, PoolParseResult, PoolSer
 /** At most this many problems spelled out in one alert; the rest are counted. */
 const SHOWN = 5;
 
-function some(items: string[], sep: string, what: string): string {
-  const head = items.slice(0, SHOWN).join(sep);
+/** The first SHOWN items, shown (only those: a text may have 100,000 errors), then a count of the rest. */
+function some<T>(items: readonly T[], sep: string, what: string, show: (x: T) => string): string {
+  const head = items.slice(0, SHOWN).map(show).join(sep);
   return items.length > SHOWN ? `${head}${sep}and ${items.length - SHOWN} more ${what}` : head;
 }
 
@@ -135,7 +136,7 @@ export class SourceState {
     for (const w of r.warnings.slice(0, SHOWN)) this.log.warn(this.redact(formatIssue(w)), { pool: this.shown });
     if (r.warnings.length > SHOWN) this.log.warn(`${this.shown}: and ${r.warnings.length - SHOWN} more warnings`, { pool: this.shown });
     if (r.fatal) {
-      if (r.errors.length) this.alert(some(r.errors.map(formatIssue), '; ', 'errors'));
+      if (r.errors.length) this.alert(some(r.errors, '; ', 'errors', formatIssue));
       return false;
     }
     const servers = [...r.servers];
@@ -145,8 +146,8 @@ export class SourceState {
       if (prev) { servers.push(prev); kept.push(h); }
     }
     if (r.errors.length) {
-      const keptText = kept.length ? `; kept the previous entry of ${some(kept, ', ', 'hosts')}` : '';
-      this.alert(`${some(r.errors.map(formatIssue), '; ', 'errors')}${keptText}`);
+      const keptText = kept.length ? `; kept the previous entry of ${some(kept, ', ', 'hosts', String)}` : '';
+      this.alert(`${some(r.errors, '; ', 'errors', formatIssue)}${keptText}`);
     }
     return this.offer(servers, r.errors.length === 0) && r.errors.length === 0;
   }

@@ -8,6 +8,7 @@ import { check, shrink, sizeOf } from '../../bench/fuzz/check.js';
 import { inputOf, sourceOf } from '../../bench/fuzz/inputs.js';
 import { TARGETS, targetNamed } from '../../bench/fuzz/registry.js';
 import type { FuzzTarget } from '../../bench/fuzz/target.js';
+import { CpuBudget, currentThreadId, threadCpuMs } from '../../bench/fuzz/thread-cpu.js';
 
 t.test('input i depends only on seed, target and i', async (t) => {
   const bgp = targetNamed('bgp')!;
@@ -53,4 +54,24 @@ t.test('shrink drops what the failure does not need', async (t) => {
   const small = shrink(input, fails, 10_000);
   t.equal(Buffer.from(small).toString(), 'XY');
   t.same(shrink(input, () => false, 100), input, 'nothing dropped when nothing smaller fails');
+});
+
+t.test('the time bound is CPU time: a thread kept off the CPU is not over it, one computing is', async (t) => {
+  const tid = currentThreadId();
+  t.ok(tid > 0 && threadCpuMs(tid) !== null, `this thread's CPU time is readable (tid ${tid})`);
+  const budget = new CpuBudget(200, 60_000);
+  budget.watch(tid);
+  budget.start();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400); // 400 ms asleep, as a stalled worker
+  t.notOk(budget.over(), '400 ms of wall time without CPU is not over a 200 ms budget');
+  budget.start();
+  const until = Date.now() + 10_000;
+  let spins = 0;
+  while (!budget.over() && Date.now() < until) spins++;
+  t.ok(Date.now() < until, `computing runs over the budget (after ${spins} checks)`);
+  const unknown = new CpuBudget(200, 60_000);
+  unknown.watch(-1);
+  unknown.start();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+  t.ok(unknown.over(), 'where CPU time cannot be read, the budget is wall time');
 });
