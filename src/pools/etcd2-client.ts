@@ -64,6 +64,9 @@ export async function watchKeys<T>(c: Etcd2Conn, ep: Etcd2Endpoint, dir: string,
   renewMs: number, onWatching: (etcdIndex: number | null) => void, parse: (status: number, body: string) => T): Promise<T | null> {
   const local = new AbortController();
   const onAbort = (): void => local.abort();
+  // A signal aborted before this call never fires 'abort' again: without this check a stop() that
+  // came while the directory was being read left the watch open until renewMs (60 s).
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
   signal.addEventListener('abort', onAbort);
   let renewed = false;
   const cancel = c.clock.setTimer(renewMs, () => { renewed = true; local.abort(); });

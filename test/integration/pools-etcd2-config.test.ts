@@ -30,7 +30,12 @@ t.test('pybal.conf with conftool pools in etcd v2, the CA from NODE_EXTRA_CA_CER
     '[text_80]', 'protocol = tcp', 'ip = 10.2.2.25', 'port = 80', 'scheduler = wrr',
     `config = etcd://${etcd.hostPort}${DIR}/`, "monitors = [ 'IdleConnection' ]", '',
   ].join('\n'));
+  const started = Date.now();
   const out = await planFromConfig(conf, { allUp: true, current: async () => [], resolve: async (h) => ADDRESSES[h] ?? null });
+  // The source is stopped as soon as its list is in: stop() must end the watch at once. A stop that
+  // came while the directory was read used to leave the long poll open until its 60 s renewal.
+  const took = Date.now() - started;
+  t.ok(took < 20_000, `the plan returned ${took} ms after it began (the watch renews at 60 s)`);
   t.equal(out.batch, [
     '-A -t 10.2.2.25:80 -s wrr',
     '-a -t 10.2.2.25:80 -r 10.64.0.1:80 -g -w 10',
