@@ -2,7 +2,7 @@ import t from 'tap';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artefactDir, launchChromium, serverRow as row } from '../lab/browser.js';
+import { artefactDir, launchChromium, serverRow as row, waitInPage } from '../lab/browser.js';
 import { needTools } from '../lab/need-tools.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { ROUTER_BINARIES, startRouter } from '../lab/router.js';
@@ -65,7 +65,7 @@ ${webService(port, join(dir, 'web.pools'), ['depool-threshold = .5', 'monitors =
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   t.equal((await page.goto(url))?.status(), 200);
-  await page.waitForFunction("document.querySelectorAll('#pools tbody tr .badge.good').length >= 6", undefined, { timeout: 10_000, polling: 100 });
+  await waitInPage(page, "document.querySelectorAll('#pools tbody tr .badge.good').length >= 6", 10_000);
 
   // Drain from the page: the row's button, the token, a reason, "drain (weight 0)".
   let from = vipd.lines.length;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { artefactDir, launchChromium, serverRow as row } from '../lab/browser.js';
+import { artefactDir, launchChromium, serverRow as row, waitInPage } from '../lab/browser.js';
 import { loopbackBlock } from '../lab/netns.js';
 import { Backend, freePort, legacyPool, tempDir, Vipd, webService, writeFile } from './e2e-helpers.js';
 
@@ -46,8 +46,7 @@ t.test('the status page in chromium', async (t) => {
   t.equal(await page.locator('#pools h3').first().innerText().then((s) => s.split(' ')[0]), 'web', 'the page lists the pool');
   const killed = backends[1]!;
   // All three up and pooled, with a latency sparkline, before the kill.
-  await page.waitForFunction("document.querySelectorAll('#pools tbody tr .badge.good').length >= 6 && document.querySelectorAll('#pools svg polyline').length === 3",
-    undefined, { timeout: 10_000, polling: 100 });
+  await waitInPage(page, "document.querySelectorAll('#pools tbody tr .badge.good').length >= 6 && document.querySelectorAll('#pools svg polyline').length === 3", 10_000);
   t.equal(await page.evaluate<string>('document.documentElement.className'), '', 'the script ran (nojs class removed)');
   await page.evaluate('window.marker = 42');
 

@@ -27,3 +27,17 @@ export function artefactDir(): string {
 export function serverRow(page: Page, host: string): Locator {
   return page.locator('tr', { has: page.getByText(host, { exact: true }) });
 }
+
+/**
+ * Waits until `expression` is true in the page, polling with page.evaluate (CDP, not subject to the
+ * page's CSP). Playwright's waitForFunction runs `eval` inside the page, which the status page's
+ * `script-src 'self'` refuses (EvalError): it failed the browser tests at random.
+ */
+export async function waitInPage(page: Page, expression: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate<boolean>(expression)) return;
+    if (Date.now() >= until) throw new Error(`not true in the page within ${timeoutMs} ms: ${expression}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
