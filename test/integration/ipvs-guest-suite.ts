@@ -2,8 +2,8 @@
 // entry (test/lab/ipvs-vm/guest-*.ts) against the real ipvsadm; one assertion per listed scenario.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Test } from 'tap';
-import { compileForGuest, prepareGuest, repoRoot, runInGuest } from '../lab/ipvs-vm/guest.js';
+import tap, { type Test } from 'tap';
+import { compileForGuest, GUEST_LOCK_WAIT_MS, prepareGuest, repoRoot, runInGuest } from '../lab/ipvs-vm/guest.js';
 import { findTool, inCI } from '../support/require-tool.js';
 
 /** src/ folders the guest imports: every folder (a hand-kept list missed src/health/catalogue once). */
@@ -33,6 +33,9 @@ export interface GuestSuite {
 }
 
 export async function runGuestSuite(t: Test, s: GuestSuite): Promise<void> {
+  const guestMs = s.timeoutMs ?? 240_000;
+  // The file's own time limit covers a wait for another file's guest (one guest per machine).
+  tap.setTimeout(GUEST_LOCK_WAIT_MS + guestMs + 120_000);
   const missing = ['qemu-system-x86_64', 'ipvsadm', 'busybox'].filter((x) => !findTool(x));
   if (missing.length) return cannot(t, `${missing.join(', ')} not found; run test/lab/install-deps.sh as root`);
   const prepared = await prepareGuest();
@@ -42,8 +45,9 @@ export async function runGuestSuite(t: Test, s: GuestSuite): Promise<void> {
   const entry = compileForGuest(s.entry, out, GUEST_SRC, ['test/lab/ipvs-vm/guest-run.ts', ...s.lazy]);
   const rw = join(out, 'results');
   mkdirSync(rw, { recursive: true });
-  const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw, s.timeoutMs);
-  if (r.exitCode === 125) return cannot(t, `the guest did not boot:\n${r.stdout}${r.stderr}`);
+  const r = await runInGuest(['node', entry, join(rw, 'results.json')], rw, guestMs);
+  if (r.waitedMs > 1000) t.comment(`waited ${(r.waitedMs / 1000).toFixed(1)} s for another QEMU guest on this machine`);
+  if (r.exitCode === 125) return cannot(t, `the guest reported no exit code (no boot, or past its ${guestMs / 1000} s):\n${r.stdout}${r.stderr}`);
   t.equal(r.exitCode, 0, 'the scenario runner exited 0', { output: r.stdout + r.stderr });
   let report: { results: { name: string; ok: boolean; detail: string }[]; log: string[] };
   try {

@@ -49,5 +49,6 @@ t.test('IPVS adapter on a real kernel (QEMU guest)', (t) => runGuestSuite(t, {
   entry: 'test/lab/ipvs-vm/guest-scenarios.ts',
   lazy: ['test/lab/ipvs-vm/guest-daemon.ts', 'test/lab/ipvs-vm/guest-backends.ts', 'test/lab/ipvs-vm/guest-adoption.ts', 'test/lab/ipvs-vm/guest-restart.ts'],
   scenarios: SCENARIOS,
+  timeoutMs: 360_000,
   comment: (name) => name.startsWith('vipd run:'),
 }));

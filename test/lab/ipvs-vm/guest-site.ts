@@ -1,4 +1,4 @@
-// Runs INSIDE the IPVS guest (see ipvs-kernel-site.test.ts): the site-level real-kernel scenarios,
+// Runs INSIDE the IPVS guest (see site-kernel.test.ts): the site-level real-kernel scenarios,
 // each in network namespaces of its own, in a boot of their own (the core scenarios' boot would pass
 // the guest's deadline with them). Usage: node guest-site.js RESULTS.json
 import { finish, runModules } from './guest-run.js';

@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { commandRunner, type RunResult } from '../../../src/process/command-runner.js';
+import { takeGuestLock } from './guest-lock.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file is test/lab/ipvs-vm/guest.ts, or its compiled copy). */
@@ -46,10 +47,22 @@ export function compileForGuest(entry: string, outDir: string, srcFolders: strin
   return join(outDir, entry).replace(/\.ts$/, '.js');
 }
 
-/** Boots the guest and runs `args` in the repo; `rwDir` is the one host folder it may write. */
-export async function runInGuest(args: string[], rwDir: string, timeoutMs = 240_000): Promise<RunResult> {
-  return commandRunner.run('bash', [join(scripts, 'run.sh'), ...args], {
-    env: { ...hostEnv(), VIPD_IPVS_VM_RW: rwDir, VIPD_IPVS_VM_TIMEOUT: String(Math.ceil(timeoutMs / 1000)) },
-    timeoutMs: timeoutMs + 10_000, maxOutputBytes: 4 << 20, cwd: repoRoot,
-  });
+/** How long a caller waits for another guest on this machine to finish (guest-lock.ts). */
+export const GUEST_LOCK_WAIT_MS = 600_000;
+
+/**
+ * Boots the guest and runs `args` in the repo; `rwDir` is the one host folder it may write. One guest
+ * at a time per machine: `timeoutMs` counts from the boot, not from the wait for the lock.
+ */
+export async function runInGuest(args: string[], rwDir: string, timeoutMs = 240_000): Promise<RunResult & { waitedMs: number }> {
+  const lock = await takeGuestLock(GUEST_LOCK_WAIT_MS);
+  try {
+    const r = await commandRunner.run('bash', [join(scripts, 'run.sh'), ...args], {
+      env: { ...hostEnv(), VIPD_IPVS_VM_RW: rwDir, VIPD_IPVS_VM_TIMEOUT: String(Math.ceil(timeoutMs / 1000)) },
+      timeoutMs: timeoutMs + 10_000, maxOutputBytes: 4 << 20, cwd: repoRoot,
+    });
+    return { ...r, waitedMs: lock.waitedMs };
+  } finally {
+    lock.release();
+  }
 }

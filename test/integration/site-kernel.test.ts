@@ -34,5 +34,6 @@ t.test('site-level scenarios on a real kernel (QEMU guest)', (t) => runGuestSuit
     'test/lab/ipvs-vm/guest-scale-kill.ts', 'test/lab/ipvs-vm/guest-daemon.ts',
     'test/lab/realserver-netns.ts', 'test/lab/netns.ts', 'test/lab/proc.ts'],
   scenarios: SCENARIOS,
+  timeoutMs: 360_000,
   comment: (name) => name.startsWith('black hole:') || name.startsWith('mh:') || name.startsWith('datapath:') || name.startsWith('scale kill:'),
 }));
