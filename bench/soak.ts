@@ -217,6 +217,8 @@ async function main(): Promise<void> {
   const sb = baseSched ?? { started: 0, late: 0, missedTimerLate: 0, missedOverlap: 0, lag: [] };
   console.log(`vipd schedule after warm-up: ${sf.started - sb.started} checks started, ${sf.late - sb.late} late (> 100 ms), missed: timer-late ${sf.missedTimerLate - sb.missedTimerLate}, overlap ${sf.missedOverlap - sb.missedOverlap}`);
   console.log(`schedule lag histogram after warm-up (le: count): ${sf.lag.map(([le, n]) => `${le}:${n - (sb.lag.find(([l]) => l === le)?.[1] ?? 0)}`).join(' ')}`);
+  const learned = (v: string): number => final.filter((x) => x.name === 'vipd_health_learned_expiries_total' && x.labels.verdict === v).reduce((a, x) => a + x.value, 0);
+  console.log(`learned deadlines passed (whole run): ${learned('held')} held 50 ms, ${learned('ceiling')} given up to the ceiling (burst or vipd stall), ${learned('answered')} answered after the learned deadline`);
   const loopLag = final.filter((x) => x.name.startsWith('vipd_event_loop_lag_seconds'));
   console.log(`event-loop lag: ${loopLag.map((x) => `${x.name.replace('vipd_event_loop_lag_seconds', '')}${x.labels.quantile ?? x.labels.le ?? ''}=${x.value}`).join(' ') || 'not exported'}`);
   console.log(`API after warm-up: ${api.ok - baseApi.ok} ok, ${api.errors - baseApi.errors} errors (whole run ${api.errors}: ${[...api.errorKinds].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}), slowest ${api.maxMs} ms`);

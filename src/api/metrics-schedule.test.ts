@@ -16,4 +16,8 @@ t.test('/metrics: late, missed by reason, the lag histogram and the first round,
     + 'vipd_health_check_schedule_lag_seconds_sum{service="web"} 0.2932\n');
   t.match(m, 'vipd_first_round_duration_seconds{service="web"} 1.25\n');
   t.notMatch(m, 'vipd_first_round_duration_seconds{service="api"}', 'absent until complete');
+  t.match(m, '# TYPE vipd_health_learned_expiries_total counter\n'
+    + 'vipd_health_learned_expiries_total{service="web",verdict="held"} 7.0\n'
+    + 'vipd_health_learned_expiries_total{service="web",verdict="ceiling"} 4.0\n'
+    + 'vipd_health_learned_expiries_total{service="web",verdict="answered"} 5.0\n');
 });

@@ -19,8 +19,15 @@ export function scheduleFamilies(schedule: ServiceSchedule[] | undefined, fam: F
   const lag = fam('vipd_health_check_schedule_lag_seconds', 'histogram', 'How late each health check started after its due time, by service');
   const first = fam('vipd_first_round_duration_seconds', 'gauge',
     'From the service\'s first health check to the first result of every server it held meanwhile (absent until complete)');
+  const learned = fam('vipd_health_learned_expiries_total', 'counter',
+    'timeout = auto: learned deadlines that passed (verdict held), of those the checks given up to timeout-max '
+    + 'because many passed together or vipd stalled (ceiling), and answers that came in after the learned deadline (answered)');
   for (const s of schedule) {
     const service = { service: s.service };
+    if (s.learned) {
+      learned.push({ labels: { ...service, verdict: 'held' }, value: s.learned.held }, { labels: { ...service, verdict: 'ceiling' }, value: s.learned.ceiling },
+        { labels: { ...service, verdict: 'answered' }, value: s.learned.answered });
+    }
     started.push({ labels: service, value: s.checksStarted });
     late.push({ labels: service, value: s.late });
     missed.push({ labels: { ...service, reason: 'overlap' }, value: s.missedOverlap },

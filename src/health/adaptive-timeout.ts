@@ -18,9 +18,8 @@
  *   shift too sudden for the first rule, or a slow mode rarer than once a window, costs one failed
  *   check, not two in a row (so `fall = 2` absorbs it) — and with `fall = 1` it is a transition;
  * - never longer than the ceiling, never shorter than the floor (25 ms).
- * A hung server is down after max(floor, 12 × p99, 4 × max) instead of the ceiling.
- * Why no "late but not failed" band: whatever the band, a hung server is only known at its end,
- * so a band is the same as a longer deadline; the margins above are that longer deadline.
+ * A hung server is down after max(floor, 12 × p99, 4 × max) plus a 50 ms hold instead of the
+ * ceiling; many deadlines passing together (a common cause) wait to the ceiling (learned-expiry.ts).
  *
  * Memory: one shared Uint16Array bank, 2 × BUCKETS counts per server, plus three small counters:
  * 132 bytes a server (1.3 MB at 10,000), no object per server.

@@ -27,6 +27,10 @@ export class Entry {
   /** `timeout = auto`: its slot in the runner's AdaptiveTimeouts (else -1), and the running check's deadline. */
   auto = -1;
   timeoutMs = 0;
+  /** The learned deadline passed: held (and how late that timer fired), then waiting to the ceiling (learned-expiry.ts). */
+  held = false;
+  heldLateMs = 0;
+  toCeiling = false;
   constructor(readonly id: number, readonly key: string, readonly target: Target, readonly monitor: Monitor, dueAt: number, now: number) {
     this.dueAt = dueAt;
     this.stateSince = now;

@@ -37,6 +37,10 @@ export interface RunnerStats {
   maxTimeoutLateMs: number;
   /** Checks whose result arrived after their timer fired but before the deferred verdict: saved from a false timeout. */
   timeoutsRescued: number;
+  /** `timeout = auto` (learned-expiry.ts): learned deadlines that passed and were held; of those, checks given up to the ceiling (a burst or vipd's stall); answers that came in after the learned deadline and counted. */
+  learnedHeld: number;
+  learnedToCeiling: number;
+  learnedRescued: number;
 }
 
 /** How late one server's checks start (the event loop's lag as that check saw it), for metrics. */

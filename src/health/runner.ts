@@ -8,6 +8,7 @@ import { CheckAbort } from './check-signal.js';
 import { ScheduleCounters, type ScheduleStats } from './schedule-stats.js';
 import { TimeHeap } from './time-heap.js';
 import { AdaptiveTimeouts } from './adaptive-timeout.js';
+import { HOLD_MS, judgeLearnedExpiry, LearnedExpiries, learnedTimeoutResult } from './learned-expiry.js';
 import { Entry } from './runner-entry.js';
 import type { CheckLateness, RunnerOptions, RunnerStats } from './runner-types.js';
 
@@ -39,11 +40,12 @@ export class HealthRunner {
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly lateThreshold: number;
-  private readonly counters = { pushedResults: 0, timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0 };
+  private readonly counters = { pushedResults: 0, timeoutsFired: 0, lateTimeouts: 0, maxTimeoutLateMs: 0, timeoutsRescued: 0, learnedHeld: 0, learnedToCeiling: 0, learnedRescued: 0 };
   private readonly schedule: ScheduleCounters;
   private readonly defer: (fn: () => void) => void;
   private readonly wake = (): void => this.fire();
   private readonly learned = new AdaptiveTimeouts();
+  private readonly expiries = new LearnedExpiries();
 
   constructor(private readonly opts: RunnerOptions) {
     this.clock = opts.clock;
@@ -179,6 +181,8 @@ export class HealthRunner {
     e.running = true;
     e.superseded = false;
     e.lastTimeoutLateMs = 0;
+    e.held = false;
+    e.toCeiling = false;
     e.settled = false;
     e.startedAt = now;
     const gen = ++e.gen;
@@ -207,8 +211,25 @@ export class HealthRunner {
     this.defer(() => {
       const rescued = e.gen !== gen || e.settled;
       this.timedOut(e, lateMs, rescued);
-      if (!rescued) this.settle(e, timeoutResult(e.timeoutMs), true);
+      if (rescued || this.judgeLearned(e, lateMs)) return;
+      this.settle(e, e.held ? learnedTimeoutResult(this.clock.now() - e.startedAt, e.timeoutMs) : timeoutResult(e.timeoutMs), true);
     });
+  }
+
+  /** A learned deadline passed (learned-expiry.ts): true when the check gets more time (a new deadline). */
+  private judgeLearned(e: Entry, lateMs: number): boolean {
+    const auto = e.monitor.schedule.auto;
+    const now = this.clock.now();
+    const ceilingAt = e.startedAt + (auto?.ceilingMs ?? 0);
+    if (!auto || e.toCeiling || now >= ceilingAt) return false;
+    if (!e.held) this.expiries.note(now);
+    const verdict = judgeLearnedExpiry(e.held, Math.max(e.heldLateMs, lateMs), this.expiries.burst(now));
+    if (verdict === 'fail') return false;
+    if (verdict === 'hold') { e.held = true; e.heldLateMs = lateMs; this.counters.learnedHeld++; }
+    else { e.toCeiling = true; this.counters.learnedToCeiling++; }
+    this.deadlines.set(e.id, verdict === 'hold' ? Math.min(ceilingAt, now + HOLD_MS) : ceilingAt);
+    this.rearm();
+    return true;
   }
 
   private timedOut(e: Entry, lateMs: number, rescued: boolean): void {
@@ -233,6 +254,7 @@ export class HealthRunner {
     e.abort = null;
     this.deadlines.remove(e.id);
     if (timedOut) ac?.abort();
+    else if (e.held) this.counters.learnedRescued++;
     if (e.stopped || e.superseded) return;
     this.learned.observe(e.auto, result, e.timeoutMs);
     this.record(e, result);

@@ -33,8 +33,8 @@ export interface ScheduleStats {
   firstRoundMs: number | null;
 }
 
-/** One service's schedule (one runner per service), for the API. */
-export interface ServiceSchedule extends ScheduleStats { service: string }
+/** One service's schedule (one runner per service), for the API; `learned`: `timeout = auto`'s expiries (learned-expiry.ts). */
+export interface ServiceSchedule extends ScheduleStats { service: string; learned?: { held: number; ceiling: number; answered: number } }
 
 const BOUNDS_MS = LAG_BUCKETS_S.map((s) => s * 1000);
 

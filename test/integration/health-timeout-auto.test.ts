@@ -63,16 +63,16 @@ t.test('a ~1 ms backend frozen by SIGSTOP is down within the interval plus tens 
   const tookMs = performance.now() - stoppedAt;
   const down = transitions[1]!;
   t.equal(down.up, false);
-  const deadline = Number(/timeout after (\d+) ms/.exec(down.reason)?.[1]);
+  const deadline = Number(/learned deadline (\d+) ms/.exec(down.reason)?.[1]);
   // The deadline came from this backend's own answers (max(12 × p99, 4 × slowest), at least 25 ms,
   // p99 and max rounded up to a √2 bucket edge: never above 12 × √2 × the slowest answer seen), not
   // from the 500 ms ceiling. Load on the machine slows answers and so widens it, within that bound.
   const slowest = Math.max(...results.filter((r) => r.up).map((r) => r.ms));
   t.ok(deadline >= 25 && deadline < 500 && deadline <= Math.max(25, 12 * Math.SQRT2 * slowest) + 1,
     `learned deadline ${deadline} ms (${down.reason}; slowest answer ${slowest.toFixed(1)} ms), not the 500 ms ceiling`);
-  // Down at the next check plus that deadline; a fixed 0.5 s timeout cannot be under 500 ms. The
+  // Down at the next check plus that deadline and the 50 ms hold (learned-expiry.ts); a fixed 0.5 s timeout cannot be under 500 ms. The
   // time is printed, not judged: timers run late on a loaded machine (speed is the benchmarks' job).
-  t.ok(tookMs < 2_000, `down ${Math.round(tookMs)} ms after SIGSTOP (interval 100 ms + deadline ${deadline} ms)`);
+  t.ok(tookMs < 2_000, `down ${Math.round(tookMs)} ms after SIGSTOP (interval 100 ms + deadline ${deadline} ms + hold 50 ms)`);
   process.kill(child.pid!, 'SIGCONT');
   await until('up again', () => transitions.length >= 3, 3_000);
   t.equal(transitions[2]!.up, true, 'up again once it answers');

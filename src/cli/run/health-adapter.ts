@@ -157,7 +157,10 @@ export class HealthAdapter implements HealthPort {
 
   /** Each service's check schedule: lag, late and missed checks, first round (counters restart when its monitors change). */
   schedule(): ServiceSchedule[] {
-    return [...this.services].map(([service, s]) => ({ service, ...s.runner.scheduleStats() }));
+    return [...this.services].map(([service, s]) => {
+      const r = s.runner.stats();
+      return { service, ...s.runner.scheduleStats(), learned: { held: r.learnedHeld, ceiling: r.learnedToCeiling, answered: r.learnedRescued } };
+    });
   }
 
   stopAll(): void {
