@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handle, type HandlerContext } from './handler.js';
-import { MetricsCache } from './metrics-cache.js';
+import { MetricsCache, scrapeAnswer } from './metrics-cache.js';
 import { hostAllowed, localAddresses } from './host-check.js';
 import { DEFAULT_LIMITS, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
@@ -94,11 +94,16 @@ const ctx: HandlerContext = {
     const m = metrics.body;
     // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
     // current; a costly one (thousands of servers) is answered from the kept body, at most ~1 s old,
-    // unless that is stale (a stalled main thread or worker).
-    // The first kept text is being rendered (a large balancer just started): wait for it rather than render a second one here.
-    if (!m && metrics.rendering && copy.serverCount >= KEPT_SERVERS) return metrics.rendered().then(() => metrics.body?.body ?? null);
-    if (!m || (metrics.lastRenderMs < FRESH_RENDER_MS && copy.serverCount < KEPT_SERVERS)) return null;
-    return now() - m.at < maxAge ? m.body : null;
+    // or, when that is stale (a stalled main thread or worker), after the one render under way.
+    const answer = scrapeAnswer({
+      servers: copy.serverCount, keptServers: KEPT_SERVERS, bodyAgeMs: m ? now() - m.at : null, maxAgeMs: maxAge,
+      lastRenderMs: metrics.lastRenderMs, freshRenderMs: FRESH_RENDER_MS,
+    });
+    if (answer === 'kept') return m!.body;
+    if (answer === 'fresh') return null;
+    // One render at a time, whatever the number of scrapers: wait for the one under way, or start it.
+    if (!metrics.rendering) metrics.refresh(() => copy.snapshot());
+    return metrics.rendered().then(() => metrics.body?.body ?? m?.body ?? null);
   },
   confirm: (service) => new Promise((resolve) => {
     const id = nextId++;

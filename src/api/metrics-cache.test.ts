@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { ServerStatus } from '../coordinator/status.js';
-import { MetricsCache } from './metrics-cache.js';
+import { MetricsCache, scrapeAnswer } from './metrics-cache.js';
 import { metricsText } from './metrics.js';
 import type { StatusSnapshot } from './types.js';
 
@@ -77,4 +77,27 @@ t.test('rendered() resolves once the render under way completes (a first scrape 
   m.drain();
   await p;
   t.ok(done && m.cache.body !== null && !m.cache.rendering, 'resolved with the body there');
+});
+
+t.test('a scrape at a large balancer never renders on the spot; many waiting scrapes share one render', async (t) => {
+  const o = { keptServers: 2000, maxAgeMs: 5000, lastRenderMs: 900, freshRenderMs: 20 };
+  t.equal(scrapeAnswer({ ...o, servers: 19_000, bodyAgeMs: 1000 }), 'kept');
+  t.equal(scrapeAnswer({ ...o, servers: 19_000, bodyAgeMs: 9000 }), 'wait', 'a stale body: wait for the render, not one per scrape');
+  t.equal(scrapeAnswer({ ...o, servers: 19_000, bodyAgeMs: null }), 'wait', 'no body yet: the same');
+  t.equal(scrapeAnswer({ ...o, servers: 10, bodyAgeMs: 1000, lastRenderMs: 2 }), 'fresh', 'a small, cheap one is rendered fresh');
+  t.equal(scrapeAnswer({ ...o, servers: 10, bodyAgeMs: 1000 }), 'kept', 'a small but costly one is kept while current');
+  t.equal(scrapeAnswer({ ...o, servers: 10, bodyAgeMs: 9000 }), 'fresh', '…and rendered on the spot when stale (cheap enough at that size)');
+
+  // What the worker does on 'wait': start a render unless one runs, then wait for it.
+  const m = manual();
+  const s = snap(3000, true);
+  const waits: Promise<void>[] = [];
+  for (let i = 0; i < 100; i++) {
+    if (!m.cache.rendering) m.cache.refresh(() => s);
+    waits.push(m.cache.rendered());
+  }
+  m.drain();
+  await Promise.all(waits);
+  t.equal(m.cache.renders, 1, '100 scrapes of a stale body: one render');
+  t.equal(m.cache.body?.body.toString(), metricsText(s));
 });

@@ -8,6 +8,22 @@
 import { metricsSliced } from './metrics.js';
 import type { StatusSnapshot } from './types.js';
 
+/**
+ * How the worker answers a scrape (pure): the kept body; after the render under way (or one started
+ * for it); or a render on the spot (a small installation, where that is cheap and every gauge is
+ * current). From `keptServers` realservers a scrape never renders on the spot: 32 looping clients at
+ * 19,000 servers each rendered their own (tens of MB each) once the kept body went stale, and the
+ * worker ran out of memory.
+ */
+export type ScrapeAnswer = 'kept' | 'wait' | 'fresh';
+export function scrapeAnswer(o: {
+  servers: number; keptServers: number; bodyAgeMs: number | null; maxAgeMs: number; lastRenderMs: number; freshRenderMs: number;
+}): ScrapeAnswer {
+  const current = o.bodyAgeMs !== null && o.bodyAgeMs < o.maxAgeMs;
+  if (o.servers >= o.keptServers) return current ? 'kept' : 'wait';
+  return current && o.lastRenderMs >= o.freshRenderMs ? 'kept' : 'fresh';
+}
+
 export interface MetricsCacheOptions {
   now(): number;
   /** Work per slice before yielding to the event loop (ms). */
