@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handle, type HandlerContext } from './handler.js';
-import { MetricsCache, scrapeAnswer } from './metrics-cache.js';
+import { keptTimes, MetricsCache, scrapeAnswer } from './metrics-cache.js';
 import { hostAllowed, localAddresses } from './host-check.js';
 import { DEFAULT_LIMITS, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
@@ -38,31 +38,34 @@ const cache = new SnapshotCache<StatusSnapshot>({
     post({ t: 'snapshot' });
   },
 });
-// /metrics kept rendered (issue 13); while someone scrapes, the copy is refreshed once a second.
+// /metrics kept rendered (issue 13): re-rendered on a period that stretches with its cost (keptTimes).
 const metrics = new MetricsCache({ now });
-const METRICS_REFRESH_MS = 1000;
+const METRICS_POLL_MS = 1000;
 const METRICS_KEEP_MS = 5 * 60_000;
 /** Renders cheaper than this (ms of work) are done on the scrape itself. */
 const FRESH_RENDER_MS = 20;
 /**
  * …and from this many realservers the kept text is served whatever the last render cost, and kept
- * from the first status on, refreshed every IDLE_REFRESH_MS while nobody scrapes: the first scrape
- * at 10,000 servers does not wait for a render on the spot (~1.4 s).
+ * from the first status on, refreshed while nobody scrapes: the first scrape at 10,000 servers does
+ * not wait for a render on the spot (~0.4–1.4 s).
  */
 const KEPT_SERVERS = 2000;
-const IDLE_REFRESH_MS = 5000;
+/** Until the first status (its size decides), asked this often. */
+const FIRST_STATUS_MS = 5000;
 let scrapedAt = -Infinity;
 let askedAt = -Infinity;
+let renderAskedAt = -Infinity;
 const scraping = (): boolean => now() - scrapedAt < METRICS_KEEP_MS;
-const keep = (): boolean => scraping() || copy.serverCount >= KEPT_SERVERS;
+const times = (): { refreshMs: number; maxAgeMs: number } =>
+  keptTimes({ scraping: scraping(), big: copy.serverCount >= KEPT_SERVERS, lastRenderMs: metrics.lastRenderMs });
+/** A render is due: renders follow this period, not every status reading (an API flood reads one per request). */
+const renderDue = (): boolean => now() - renderAskedAt >= times().refreshMs - 100;
 const refresher = setInterval(() => {
-  // Until the first status (its size decides) and at ≥ KEPT_SERVERS, asked every IDLE_REFRESH_MS.
-  const idleDue = (!copy.ready || copy.serverCount >= KEPT_SERVERS) && now() - askedAt >= IDLE_REFRESH_MS - 100;
-  if ((scraping() && copy.ready) || idleDue) {
+  if (copy.ready ? renderDue() : now() - askedAt >= FIRST_STATUS_MS - 100) {
     askedAt = now();
     cache.get().catch(() => {});
   }
-}, METRICS_REFRESH_MS);
+}, METRICS_POLL_MS);
 refresher.unref();
 const confirms = new Map<number, (r: { ok: boolean; message: string } | null) => void>();
 const writes = new Map<number, (a: WriteAnswer | null) => void>();
@@ -89,7 +92,7 @@ const ctx: HandlerContext = {
     });
   },
   metrics: () => {
-    const maxAge = scraping() ? 3 * METRICS_REFRESH_MS + 2000 : IDLE_REFRESH_MS + 3000;
+    const maxAge = times().maxAgeMs;
     scrapedAt = now();
     const m = metrics.body;
     // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
@@ -102,7 +105,7 @@ const ctx: HandlerContext = {
     if (answer === 'kept') return m!.body;
     if (answer === 'fresh') return null;
     // One render at a time, whatever the number of scrapers: wait for the one under way, or start it.
-    if (!metrics.rendering) metrics.refresh(() => copy.snapshot());
+    if (!metrics.rendering) { renderAskedAt = now(); metrics.refresh(() => copy.snapshot()); }
     return metrics.rendered().then(() => metrics.body?.body ?? m?.body ?? null);
   },
   confirm: (service) => new Promise((resolve) => {
@@ -143,7 +146,10 @@ port?.on('message', (m: MainMessage) => {
     if (m.t === 'snapshot-error') cache.reject(new Error(m.message));
     else {
       cache.resolve(copy.snapshot());
-      if (keep()) metrics.refresh(() => copy.snapshot());
+      if (renderDue()) {
+        renderAskedAt = now();
+        metrics.refresh(() => copy.snapshot());
+      }
     }
   } else if (m.t === 'confirm') {
     confirms.get(m.id)?.(m.result);

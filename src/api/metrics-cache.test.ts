@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { ServerStatus } from '../coordinator/status.js';
-import { MetricsCache, scrapeAnswer } from './metrics-cache.js';
+import { keptTimes, MetricsCache, scrapeAnswer } from './metrics-cache.js';
 import { metricsText } from './metrics.js';
 import type { StatusSnapshot } from './types.js';
 
@@ -100,4 +100,19 @@ t.test('a scrape at a large balancer never renders on the spot; many waiting scr
   await Promise.all(waits);
   t.equal(m.cache.renders, 1, '100 scrapes of a stale body: one render');
   t.equal(m.cache.body?.body.toString(), metricsText(s));
+});
+
+t.test('the kept text is re-rendered on a period that stretches with its cost', async (t) => {
+  t.same(keptTimes({ scraping: true, big: true, lastRenderMs: 40 }), { refreshMs: 1000, maxAgeMs: 5000 }, 'cheap: every second while scraped');
+  t.same(keptTimes({ scraping: true, big: true, lastRenderMs: 400 }), { refreshMs: 4000, maxAgeMs: 14_000 }, '0.4 s of work: every 4 s (10% of a core at most)');
+  t.same(keptTimes({ scraping: false, big: true, lastRenderMs: 40 }), { refreshMs: 5000, maxAgeMs: 8000 }, 'nobody scrapes a large balancer: every 5 s');
+  t.same(keptTimes({ scraping: false, big: true, lastRenderMs: 400 }), { refreshMs: 8000, maxAgeMs: 11_000 }, '…or 20 × its work (5%)');
+  t.equal(keptTimes({ scraping: false, big: false, lastRenderMs: 5 }).refreshMs, Infinity, 'a small one nobody scrapes is not kept');
+  for (const scraping of [true, false]) {
+    for (const ms of [1, 100, 1000, 5000]) {
+      const k = keptTimes({ scraping, big: true, lastRenderMs: ms });
+      t.ok(ms / k.refreshMs <= (scraping ? 0.1 : 0.05), `render work ${ms} ms: at most ${scraping ? 10 : 5}% of a core`);
+      t.ok(k.maxAgeMs > k.refreshMs + ms, 'a body is served until the next render is done');
+    }
+  }
 });

@@ -24,6 +24,22 @@ export function scrapeAnswer(o: {
   return current && o.lastRenderMs >= o.freshRenderMs ? 'kept' : 'fresh';
 }
 
+/**
+ * How often the kept text is re-rendered, and how old it may be when served (pure). A render's
+ * cost grows with the servers whose lines changed: at 10,000 servers checked every 10 s it was
+ * ~0.4 s of CPU, and one a second (plus one per status reading) took a third of a core per
+ * instance in bench:fleet. So the period stretches with the last render's work: while someone
+ * scrapes, every second or 10 × that work (≤ 10% of a core); while nobody does (from
+ * `keptServers` only), every 5 s or 20 × it (≤ 5%).
+ */
+export function keptTimes(o: { scraping: boolean; big: boolean; lastRenderMs: number }): { refreshMs: number; maxAgeMs: number } {
+  const scrapeRefresh = Math.max(1000, 10 * o.lastRenderMs);
+  if (o.scraping) return { refreshMs: scrapeRefresh, maxAgeMs: 3 * scrapeRefresh + 2000 };
+  if (!o.big) return { refreshMs: Infinity, maxAgeMs: 3 * scrapeRefresh + 2000 };
+  const idleRefresh = Math.max(5000, 20 * o.lastRenderMs);
+  return { refreshMs: idleRefresh, maxAgeMs: idleRefresh + Math.max(3000, 3 * o.lastRenderMs) };
+}
+
 export interface MetricsCacheOptions {
   now(): number;
   /** Work per slice before yielding to the event loop (ms). */
