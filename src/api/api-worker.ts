@@ -74,7 +74,10 @@ const names = new Set((cfg.hostnames ?? []).map((n) => n.toLowerCase().replace(/
 // Interface addresses, re-read at most once a second (addresses come and go at run time).
 let addrs: { at: number; set: ReadonlySet<string> } = { at: -Infinity, set: new Set() };
 const ownAddresses = (): ReadonlySet<string> => {
-  if (now() - addrs.at > 1000) addrs = { at: now(), set: new Set([...localAddresses(), ...cfg.hosts]) };
+  if (now() - addrs.at > 1000) {
+    // Out of file descriptors, os.networkInterfaces() throws: keep the last set rather than fail the request.
+    try { addrs = { at: now(), set: new Set([...localAddresses(), ...cfg.hosts]) }; } catch { addrs = { ...addrs, at: now() }; }
+  }
   return addrs.set;
 };
 const limiter = new ClientRateLimiter({ rate: limits.ratePerClient, burst: limits.rateBurst, maxClients: 10_000 });

@@ -68,3 +68,14 @@ t.test('checkWithTimeout alone (one-shot checks) also hides URL secrets in the r
   const r = await checkWithTimeout(leaky, target(0), new FakeClock());
   t.equal(r.reason, 'GET https://***@h/x?k=*** refused');
 });
+
+t.test("a local fault (out of descriptors, buffers or ports) is no verdict; the server's own errors are down", async (t) => {
+  const { verdictOf } = await import('./check-timeout.js');
+  for (const reason of ['http://h/: connect: EMFILE 127.0.0.1:80', 'connect: ENFILE', 'connect: ENOBUFS (10.0.0.1)', 'connect: EADDRNOTAVAIL']) {
+    t.same(verdictOf({ up: false, reason, ms: 1 }).noVerdict, true, reason);
+  }
+  for (const reason of ['connect: ECONNREFUSED', 'HTTP 503', 'timeout after 500 ms', 'connect: EHOSTUNREACH']) {
+    t.notOk(verdictOf({ up: false, reason, ms: 1 }).noVerdict, reason);
+  }
+  t.notOk(verdictOf({ up: true, reason: 'HTTP 200 EMFILE in the body', ms: 1 }).noVerdict, 'an up result stays up');
+});

@@ -206,3 +206,22 @@ t.test('removing a server ends its running check: the signal is aborted and its 
   t.equal(seen.length, 0);
   t.equal(clock.pendingCount, 0, 'no deadline left behind');
 });
+
+t.test('a check that fails on this host (EMFILE) is no verdict: the server keeps its state', async (t) => {
+  const clock = new FakeClock();
+  const m = new ScriptedMonitor(clock);
+  let reason = 'HTTP 200';
+  let up = true;
+  m.check = (target: Target) => { m.starts.push({ host: target.host, at: clock.now(), signal: new AbortController().signal, settle: () => {} }); return Promise.resolve({ up, reason, ms: 1 }); };
+  const transitions: Transition[] = [];
+  const runner = new HealthRunner({ clock, onTransition: (x) => transitions.push(x), random: () => 0 });
+  runner.add(target(0), m);
+  clock.advance(1); await flush();
+  up = false; reason = 'http://h/: connect: EMFILE 127.0.0.1:80';
+  for (let i = 0; i < 3; i++) { clock.advance(1000); await flush(); }
+  t.same(transitions.map((x) => x.up), [true], 'three EMFILE checks: still up');
+  reason = 'connect: ECONNREFUSED';
+  clock.advance(1000); await flush();
+  t.same(transitions.map((x) => x.up), [true, false], 'a refused connection is a down');
+  runner.stop();
+});

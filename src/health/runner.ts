@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { applyResult } from './hysteresis.js';
 import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
-import { failedResult, redacted, timeoutResult } from './check-timeout.js';
+import { failedResult, timeoutResult, verdictOf } from './check-timeout.js';
 import { CheckAbort } from './check-signal.js';
 import { ScheduleCounters, type ScheduleStats } from './schedule-stats.js';
 import { TimeHeap } from './time-heap.js';
@@ -192,11 +192,11 @@ export class HealthRunner {
     this.deadlines.set(e.id, now + e.timeoutMs);
     try {
       e.monitor.check(e.target, ac).then(
-        (r) => { if (e.gen === gen) this.settle(e, redacted(r)); },
-        (x: unknown) => { if (e.gen === gen) this.settle(e, redacted(failedResult(x, this.clock.now() - e.startedAt))); },
+        (r) => { if (e.gen === gen) this.settle(e, verdictOf(r)); },
+        (x: unknown) => { if (e.gen === gen) this.settle(e, verdictOf(failedResult(x, this.clock.now() - e.startedAt))); },
       );
     } catch (x) {
-      this.settle(e, redacted(failedResult(x, this.clock.now() - now)));
+      this.settle(e, verdictOf(failedResult(x, this.clock.now() - now)));
     }
   }
 
@@ -265,7 +265,7 @@ export class HealthRunner {
     if (e.stopped) return;
     this.counters.pushedResults++;
     if (e.running) e.superseded = true;
-    this.record(e, redacted(result));
+    this.record(e, verdictOf(result));
   }
 
   private record(e: Entry, result: CheckResult): void {

@@ -88,3 +88,25 @@ t.test('bind-vips: adds the missing /32 to lo, removes only what it added on a f
   await g.stop(true);
   t.same(out.runs, ['ip addr del 10.2.1.1/32 dev lo', 'ip addr del 2001:db8::1/128 dev lo'], '10.2.1.2 was there before: kept');
 });
+
+t.test("the host's addresses unreadable (EMFILE): no throw, every VIP keeps its last verdict", async (t) => {
+  const services = conf();
+  let fail = false;
+  const local = new Set(['10.2.1.2']);
+  const emfile = (): Set<string> => {
+    if (fail) throw Object.assign(new Error('A system error occurred: uv_interface_addresses returned Unknown system error 24'), { code: 'ERR_SYSTEM_ERROR' });
+    return new Set(local);
+  };
+  const { g, out } = guard({ local, table: held(services), localAddresses: emfile, bind: true });
+  await g.configure(services);
+  const before = { withheld: out.withheld.length, last: out.withheld.at(-1), alerts: [...out.alerts] };
+  fail = true;
+  t.doesNotThrow(() => g.check(), 'the periodic check does not throw');
+  await t.resolves(g.configure(services), 'a reload neither');
+  t.equal(out.withheld.length, before.withheld + 0, 'nothing withheld or released meanwhile');
+  t.same([...out.alerts], before.alerts, 'alerts unchanged');
+  fail = false;
+  local.add('10.2.1.1');
+  g.check();
+  t.same(out.withheld.at(-1), [], 'readable again: the rule applies');
+});
