@@ -256,7 +256,7 @@ export class HealthRunner {
     if (timedOut) ac?.abort();
     else if (e.held) this.counters.learnedRescued++;
     if (e.stopped || e.superseded) return;
-    this.learned.observe(e.auto, result, e.timeoutMs);
+    this.learned.observe(e.auto, result, e.held && timedOut ? result.ms : e.timeoutMs); // held: it waited longer, the least known
     this.record(e, result);
   }
 
