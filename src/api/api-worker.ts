@@ -99,7 +99,7 @@ const ctx: HandlerContext = {
     scrapedAt = now();
     const m = metrics.body;
     // A cheap render (a small installation) is done fresh on every scrape, as before, so every gauge is
-    // current; a costly one (thousands of servers) is answered from the kept body, at most ~1 s old,
+    // current; a costly one (thousands of servers) is answered from the kept body (one refresh period old at most),
     // or, when that is stale (a stalled main thread or worker), after the one render under way.
     const answer = scrapeAnswer({
       servers: copy.serverCount, keptServers: KEPT_SERVERS, bodyAgeMs: m ? now() - m.at : null, maxAgeMs: maxAge,
