@@ -26,14 +26,17 @@ export function scrapeAnswer(o: {
 
 /**
  * How often the kept text is re-rendered, and how old it may be when served (pure). A render's
- * cost grows with the servers whose lines changed: at 10,000 servers checked every 10 s it was
- * ~0.4 s of CPU, and one a second (plus one per status reading) took a third of a core per
- * instance in bench:fleet. So the period stretches with the last render's work: while someone
- * scrapes, every second or 10 × that work (≤ 10% of a core); while nobody does (from
- * `keptServers` only), every 5 s or 20 × it (≤ 5%).
+ * cost grows with the servers whose lines changed (~0.4 s of CPU at 10,000 changing servers), and
+ * a render per status reading plus one a second took a third of a core per instance in
+ * bench:fleet. While someone scrapes, the data must stay current (an operator watching a rack fail
+ * sees it within seconds: test/integration/api-scale.test.ts), so the period stretches only to
+ * 2 × the last render's work, at most 2 s; while nobody does (from `keptServers` only), every 5 s
+ * or 20 × the work (≤ 5% of a core).
  */
+const MAX_SCRAPED_REFRESH_MS = 2000;
+
 export function keptTimes(o: { scraping: boolean; big: boolean; lastRenderMs: number }): { refreshMs: number; maxAgeMs: number } {
-  const scrapeRefresh = Math.max(1000, 10 * o.lastRenderMs);
+  const scrapeRefresh = Math.max(1000, Math.min(MAX_SCRAPED_REFRESH_MS, 2 * o.lastRenderMs));
   if (o.scraping) return { refreshMs: scrapeRefresh, maxAgeMs: 3 * scrapeRefresh + 2000 };
   if (!o.big) return { refreshMs: Infinity, maxAgeMs: 3 * scrapeRefresh + 2000 };
   const idleRefresh = Math.max(5000, 20 * o.lastRenderMs);
