@@ -9,7 +9,7 @@
 //      BIRD: BFD flaps seen by vipd and by the routers, and the intervals between vipd's BFD packets
 //      on the wire (tcpdump): p50, p99, max, and how many exceeded the 100 ms interval.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNetns, type Netns } from '../test/lab/netns.js';
@@ -200,7 +200,8 @@ async function underLoad(): Promise<void> {
     const cpu0 = cpuTicks(v.pid);
     const checks0 = await checksDone(v);
     const t0 = performance.now();
-    await sleep(minutes * 60_000);
+    let fdMax = 0;
+    for (let i = 0; i < minutes * 6; i++) { await sleep(10_000); fdMax = Math.max(fdMax, openFds(v.pid)); }
     const cpuS = (cpuTicks(v.pid) - cpu0) / 100;
     const seconds = (performance.now() - t0) / 1000;
     const [requests, answered] = await new Promise<number[]>((resolve) => { let s = ''; flood!.stdout!.on('data', (d: Buffer) => { s += d.toString(); }); flood!.once('exit', () => resolve(s.split(' ').map(Number))); flood!.kill('SIGTERM'); });
@@ -212,6 +213,7 @@ async function underLoad(): Promise<void> {
     const frr = await frrBfdPeer(labs[0]!.router);
     const birdNow = (await birdc(labs[1]!.router.options, 'show', 'bfd', 'sessions')).split('\n').find((x) => x.includes(labs[1]!.ns.hostIp));
     console.log(`  (f) ${minutes} min, ${rate} ProxyFetch checks/s configured, ${(checks / seconds).toFixed(0)} done, API flood ${(requests! / seconds).toFixed(0)} requests/s (${(answered! / seconds).toFixed(0)}/s answered 200, the rest rate-limited), vipd CPU ${(100 * cpuS / seconds).toFixed(0)}% of a core`);
+    console.log(`  (f) vipd's open descriptors: at most ${fdMax} (sampled every 10 s), now ${openFds(v.pid)}, limit ${fdLimit(v.pid)}`);
     console.log(`  (f) BFD flaps seen by vipd: ${views.map((p) => `${p.peer} ${p.bfd?.flaps ?? '?'}`).join(', ')}; ` +
       `FRR: session up ${String(frr['uptime'] ?? '?')} s; BIRD: ${birdNow === birdSince ? 'same session (Since unchanged)' : `changed: ${birdSince} → ${birdNow}`}`);
     for (const l of v.lines.filter((x) => x.msg.startsWith('BFD ') && x.msg.includes('->'))) console.log(`  (f) vipd log: ${l.ts} ${l.msg} ${String(l.peer)} (${String(l.diag)})`);
@@ -245,6 +247,14 @@ async function checksDone(v: Vipd): Promise<number> {
   const text = await v.get('/metrics', false).then((r) => r.body as string, () => '');
   if (!text) return NaN;
   return text.split('\n').filter((l) => /^pybal_monitor_(up|down)_results_total\{/.test(l)).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+}
+
+function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+function fdLimit(pid: number): string {
+  return readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'))?.replace(/\s+/g, ' ').trim() ?? '?';
 }
 
 function cpuTicks(pid: number): number {

@@ -26,6 +26,7 @@ NAPI_MODULE_INIT() {
     { "init", NULL, js_probe_init, NULL, NULL, NULL, napi_default, NULL },
     { "start", NULL, js_probe_start, NULL, NULL, NULL, napi_default, NULL },
     { "cancel", NULL, js_probe_cancel, NULL, NULL, NULL, napi_default, NULL },
+    { "probeBudget", NULL, js_probe_budget, NULL, NULL, NULL, napi_default, NULL },
     { "setKeepalive", NULL, js_set_keepalive, NULL, NULL, NULL, napi_default, NULL },
     { "reexec", NULL, js_reexec, NULL, NULL, NULL, napi_default, NULL },
     TCP_MD5_PROPS

@@ -8,6 +8,10 @@ int probe_attach(napi_env env);
 napi_value js_probe_init(napi_env env, napi_callback_info info);
 napi_value js_probe_start(napi_env env, napi_callback_info info);
 napi_value js_probe_cancel(napi_env env, napi_callback_info info);
+napi_value js_probe_budget(napi_env env, napi_callback_info info);
+
+/* descriptor-budget.c */
+int32_t descriptor_budget(void);
 
 /* keepalive.c */
 napi_value js_set_keepalive(napi_env env, napi_callback_info info);

@@ -10,6 +10,7 @@
  *                                   error; head = the first bytes (latin1) when they are malformed
  *   start(ip, port, request) -> slot >= 0, or a negative libuv error code (nothing started)
  *   cancel(slot) -> phase           the probe is dropped without a result
+ *   probeBudget() -> n              probes open at most at once; start() beyond it is R_NO_BUDGET
  * phase: 0 = connecting, 1 = waiting for the status line.
  */
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #define R_CLOSED_EARLY (-100001)
 #define R_BAD_STATUS_LINE (-100002)
 #define R_BAD_STATUS_CODE (-100003)
+#define R_NO_BUDGET (-100004)
 
 typedef struct state state_t;
 
@@ -54,6 +56,7 @@ struct state {
   probe_t **slots;
   int32_t *free_slots;
   int32_t slot_count, free_count;
+  int32_t open_count, budget; /* probes holding a socket; the most allowed (descriptor_budget) */
   probe_t *live;
   int tearing_down;
   char read_buffer[READ_BUFFER];
@@ -88,6 +91,7 @@ static void on_handle_closed(uv_handle_t *h) {
   if (--p->open_handles > 0) return;
   if (p->prev) p->prev->next = p->next; else p->state->live = p->next;
   if (p->next) p->next->prev = p->prev;
+  p->state->open_count--;
   free(p);
 }
 
@@ -196,7 +200,14 @@ napi_value js_probe_init(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[0], 1, &s->on_result);
   napi_create_string_utf8(env, "vipd.fastHttpProbe", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &s->async_context);
+  s->budget = descriptor_budget();
   return NULL;
+}
+
+napi_value js_probe_budget(napi_env env, napi_callback_info info) {
+  (void)info;
+  state_t *s = get_state(env);
+  return js_int(env, s->budget ? s->budget : descriptor_budget());
 }
 
 napi_value js_probe_start(napi_env env, napi_callback_info info) {
@@ -222,8 +233,10 @@ napi_value js_probe_start(napi_env env, napi_callback_info info) {
       uv_ip6_addr(ip, (int)port, (struct sockaddr_in6 *)&addr) != 0) {
     return throw_type(env, "start(): not an IP address");
   }
+  if (s->open_count >= s->budget) return js_int(env, R_NO_BUDGET);
   probe_t *p = calloc(1, sizeof(probe_t) + req_len);
   if (!p) return js_int(env, UV_ENOMEM);
+  s->open_count++;
   p->state = s;
   p->request_len = req_len;
   memcpy(p->request, req_data, req_len);

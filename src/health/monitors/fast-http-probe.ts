@@ -14,6 +14,7 @@ export type StatusResult = { ok: true; status: number; body: null } | { ok: fals
 
 // Mirrors of the addon's own result codes (native/http-probe.c).
 const CLOSED_EARLY = -100001;
+const NO_BUDGET = -100004;
 const PHASES = ['connect', 'response'];
 
 /** One probe in flight: what its result needs, kept by slot (the addon's slots are small dense integers). */
@@ -25,6 +26,8 @@ interface Pending {
   port: number;
 }
 
+let budget = 0; // descriptors the probes may hold at once (native/descriptor-budget.c)
+
 function describe(code: number, phase: number, head: string | undefined, ip: string, port: number): StatusResult {
   if (code > 0) return { ok: true, status: code, body: null };
   if (head !== undefined) {
@@ -33,6 +36,8 @@ function describe(code: number, phase: number, head: string | undefined, ip: str
   }
   if (code === CLOSED_EARLY) return { ok: false, reason: 'connection closed before a status line' };
   const target = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`; // built only for a failure's reason
+  // named EMFILE so that the runner counts it as no verdict (check-timeout.ts verdictOf)
+  if (code === NO_BUDGET) return { ok: false, reason: `connect: not started, EMFILE avoided: ${budget} checks hold a descriptor, the rest are kept for BGP, the API and etcd ${target}` };
   return { ok: false, reason: `${PHASES[phase] ?? 'connect'}: ${getSystemErrorName(code)} ${target}` };
 }
 
@@ -40,6 +45,7 @@ class FastHttpProbe {
   private readonly pending: (Pending | undefined)[] = [];
 
   constructor(private readonly binding: NativeAddon) {
+    budget = binding.probeBudget?.() ?? 0;
     binding.init((slot, code, phase, head) => {
       const p = this.pending[slot];
       if (!p) return;

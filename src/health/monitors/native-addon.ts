@@ -8,6 +8,8 @@ export interface NativeAddon {
   init(onResult: (slot: number, code: number, phase: number, head: string | undefined) => void): void;
   start(ip: string, port: number, request: Buffer): number;
   cancel(slot: number): number;
+  /** How many probes may hold a socket at once (RLIMIT_NOFILE less a reserve); absent in older builds. */
+  probeBudget?(): number;
   /** SO_KEEPALIVE with TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT; 0 or a negative errno. */
   setKeepalive(fd: number, idleS: number, intervalS: number, count: number): number;
   /** Checks through the data path (native/datapath.c, src/health/datapath/probe.ts); absent in older builds. */
