@@ -25,6 +25,8 @@ export interface ScaleFigures {
   cpuPct: number;
   rssMaxMb: number;
   metricsMaxMs: number;
+  /** The longest event-loop block from 11 s after the first round (`vipd_event_loop_lag_seconds` max of each reading's 10 s window). */
+  loopLagMaxMs: number | null;
   /** /metrics asks after the first 5 s that got no metrics (an error answer or a timeout). */
   metricsFailed: number;
   /** All backends killed → /vips says the VIP is not announced; and → vipd's 'VIP withdrawn' log line. */
@@ -79,6 +81,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
   const rssTimer = setInterval(() => { try { rssMax = Math.max(rssMax, rssOf(pid)); } catch { /* exited */ } }, 250);
   let metricsMaxMs = 0;
   let metricsFailed = 0;
+  let loopLagMax: number | null = null;
   let allCheckedAt: number | null = null;
   let base: { at: number; results: number; cpu: number; started: number; late: number } | null = null;
   let last = { at: t0, results: 0, cpu: 0, started: 0, late: 0 };
@@ -99,6 +102,9 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
         const checked = new Set(samples.filter((s) => s.name === 'pybal_monitor_status').map((s) => s.labels.host)).size;
         last = { at: asked, results, cpu: cpuSecondsOf(pid), started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
         if (allCheckedAt === null && checked >= o.servers) { allCheckedAt = last.at; base = last; }
+        const lag = samples.find((s) => s.name === 'vipd_event_loop_lag_seconds' && s.labels.quantile === '1');
+        // each reading covers the 10 s before it: from 11 s after the first round, the steady state only
+        if (base && lag && last.at - base.at > 11_000) loopLagMax = Math.max(loopLagMax ?? 0, lag.value * 1000);
       }
       await sleep(Math.max(0, 1000 - (Date.now() - asked)));
     }
@@ -120,6 +126,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       rssMaxMb: rssMax / 1048576,
       metricsMaxMs,
       metricsFailed,
+      loopLagMaxMs: loopLagMax,
       withdrawS: null,
       withdrawLogS: null,
       announcedS: logged(log, 'VIP announced', t0),

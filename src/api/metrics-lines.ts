@@ -17,20 +17,31 @@ function cached<T extends string | string[]>(obj: object, key: string, render: (
   return v;
 }
 
-/** `render()`'s text for (obj, key), computed once while `obj` lives. */
-export function cachedBlock(obj: object, key: string, render: () => string): string { return cached(obj, key, render); }
-
-/** Series names by family and labels; dropped whole when it outgrows the live series (servers left). */
-let names = new Map<string, string>();
+/**
+ * Series names (`name{labels}`) found through nested maps by label value, so that a lookup builds
+ * no key string (a render looks up ~80,000 names at 10,000 servers); dropped whole when it outgrows
+ * the live series (servers left).
+ */
+type NameNode = Map<string, NameNode | string>;
+let names: NameNode = new Map();
+let nameCount = 0;
 const NAME_LIMIT = 1_000_000;
 
-export function cachedName(family: string, labels: Record<string, string>, key: string): string {
-  const k = `${family}\0${key}`;
-  let n = names.get(k);
+/** The series name under `path` (the family, then label values), made by `make` the first time. */
+export function cachedName(path: readonly string[], make: () => string): string {
+  let node = names;
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
+    let next = node.get(path[i]!) as NameNode | undefined;
+    if (next === undefined) { next = new Map(); node.set(path[i]!, next); }
+    node = next;
+  }
+  let n = node.get(path[last]!) as string | undefined;
   if (n === undefined) {
-    if (names.size >= NAME_LIMIT) names = new Map();
-    n = seriesName(family, labels);
-    names.set(k, n);
+    if (nameCount >= NAME_LIMIT) { names = new Map(); nameCount = 0; return cachedName(path, make); }
+    n = make();
+    node.set(path[last]!, n);
+    nameCount++;
   }
   return n;
 }
@@ -44,29 +55,31 @@ export const MONITOR_FAMILIES = [
   ['pybal_monitor_status', 'gauge', 'Monitor up status'],
 ] as const;
 
-/** One block of lines per MONITOR_FAMILIES entry for server `s` of pool `p` ('' when none). */
+/** One block of lines per MONITOR_FAMILIES entry for server `s` of pool `p` ('' when none), rendered once per object. */
 export function monitorBlocks(p: PoolStatus, s: ServerStatus): string[] {
-  return MONITOR_FAMILIES.map(([family], i) => cachedBlock(s, family, () => {
-    const out: string[] = [];
+  return cached(s, 'pybal-monitor', () => {
+    const out: string[][] = MONITOR_FAMILIES.map(() => []);
     for (const m of s.monitors) {
-      const labels = { service: p.name, host: s.host, monitor: m.name };
-      const name = cachedName(family, labels, `${p.name}\0${s.host}\0${m.name}`);
-      const v = [m.upTransitions, m.downTransitions, m.upResults, m.downResults, m.up === null ? null : m.up ? 1 : 0][i];
-      // monitor.py sets the status on a transition only: absent before the first result.
-      if (v !== null && v !== undefined) out.push(`${name} ${valueText(v)}`);
+      const values = [m.upTransitions, m.downTransitions, m.upResults, m.downResults, m.up === null ? null : m.up ? 1 : 0];
+      for (const [i, [family]] of MONITOR_FAMILIES.entries()) {
+        const v = values[i];
+        // monitor.py sets the status on a transition only: absent before the first result.
+        if (v === null || v === undefined) continue;
+        const name = cachedName([family, p.name, s.host, m.name], () => seriesName(family, { service: p.name, host: s.host, monitor: m.name }));
+        out[i]!.push(`${name} ${valueText(v)}`);
+      }
     }
-    return out.join('\n');
-  }));
+    return out.map((lines) => lines.join('\n'));
+  });
 }
 
 /** vipd_server_pooled and vipd_server_up for one server. */
-export function serverBlocks(p: PoolStatus, s: ServerStatus): [string, string] {
-  const labels = { service: p.name, host: s.host };
-  const key = `${p.name}\0${s.host}`;
-  return [
-    cachedBlock(s, 'vipd_server_pooled', () => `${cachedName('vipd_server_pooled', labels, key)} ${valueText(s.pooled ? 1 : 0)}`),
-    cachedBlock(s, 'vipd_server_up', () => `${cachedName('vipd_server_up', labels, key)} ${valueText(s.up && s.ready ? 1 : 0)}`),
-  ];
+export function serverBlocks(p: PoolStatus, s: ServerStatus): string[] {
+  const name = (family: string): string => cachedName([family, p.name, s.host], () => seriesName(family, { service: p.name, host: s.host }));
+  return cached(s, 'vipd-server', () => [
+    `${name('vipd_server_pooled')} ${valueText(s.pooled ? 1 : 0)}`,
+    `${name('vipd_server_up')} ${valueText(s.up && s.ready ? 1 : 0)}`,
+  ]);
 }
 
 /** Appends a block's lines (a cached block may hold several, or none). */

@@ -4,8 +4,8 @@
  * PYBAL.md §3, §4.6, §5.4, §6.2), so dashboards and the cookbooks read vipd as they read PyBal.
  */
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
-import { MONITOR_FAMILIES, monitorBlocks, pushBlock, seriesBlocks } from './metrics-lines.js';
-import { sampleLine, type Family, type Sample } from './prom-text.js';
+import { MONITOR_FAMILIES, cachedName, monitorBlocks, pushBlock, seriesBlocks } from './metrics-lines.js';
+import { seriesName, valueText, type Family, type Sample } from './prom-text.js';
 import type { BgpStatus, StatusSnapshot } from './types.js';
 
 type Fam = (name: string, type: Family['type'], help: string) => Sample[];
@@ -79,14 +79,18 @@ const SERIES_FAMILIES = [
 
 /** One series' lines, one block per SERIES_FAMILIES entry. */
 function seriesLines(s: CheckSeries): string[] {
-  const out: Sample[][] = SERIES_FAMILIES.map(() => []);
-  const [proxy, dns, run, failed, lost] = out as [Sample[], Sample[], Sample[], Sample[], Sample[]];
+  const out: string[][] = SERIES_FAMILIES.map(() => []);
   const base = { service: s.service, host: s.host, monitor: s.monitor };
+  // the name is found by label values (metrics-lines.ts cachedName): labels are built only for a new series
+  const line = (i: number, extra: Record<string, string>, value: number): void => {
+    const family = SERIES_FAMILIES[i]![0];
+    const name = cachedName([family, s.service, s.host, s.monitor, ...Object.values(extra)], () => seriesName(family, { ...base, ...extra }));
+    out[i]!.push(`${name} ${valueText(value)}`);
+  };
   for (const d of s.durations) {
-    const labels = { ...base, result: d.result };
-    if (s.monitor === 'ProxyFetch') proxy.push({ labels: { ...labels, url: d.url ?? '' }, value: d.seconds });
-    else if (s.monitor === 'DNSQuery') dns.push({ labels, value: d.seconds });
-    else if (s.monitor === 'RunCommand') run.push({ labels: { ...labels, exitcode: d.exitcode ?? 'None' }, value: d.seconds });
+    if (s.monitor === 'ProxyFetch') line(0, { result: d.result, url: d.url ?? '' }, d.seconds);
+    else if (s.monitor === 'DNSQuery') line(1, { result: d.result }, d.seconds);
+    else if (s.monitor === 'RunCommand') line(2, { result: d.result, exitcode: d.exitcode ?? 'None' }, d.seconds);
   }
   if (s.connections) {
     const byReason = (counts: Record<string, number>, name: (code: string) => string): Map<string, number> => {
@@ -94,10 +98,10 @@ function seriesLines(s: CheckSeries): string[] {
       for (const [code, n] of Object.entries(counts)) m.set(name(code), (m.get(name(code)) ?? 0) + n);
       return m;
     };
-    for (const [reason, n] of byReason(s.connections.failed, twistedFailedReason)) failed.push({ labels: { ...base, reason }, value: n });
-    for (const [reason, n] of byReason(s.connections.lost, () => TWISTED_LOST_REASON)) lost.push({ labels: { ...base, reason }, value: n });
+    for (const [reason, n] of byReason(s.connections.failed, twistedFailedReason)) line(3, { reason }, n);
+    for (const [reason, n] of byReason(s.connections.lost, () => TWISTED_LOST_REASON)) line(4, { reason }, n);
   }
-  return out.map((samples, i) => samples.map((x) => sampleLine(SERIES_FAMILIES[i]![0], x)).join('\n'));
+  return out.map((lines) => lines.join('\n'));
 }
 
 /** ProxyFetch / DNSQuery request and RunCommand run durations, IdleConnection failures and losses. */
