@@ -1,7 +1,7 @@
 // Per-server /metrics lines: names found by label values (no key strings), blocks once per object.
 import t from 'tap';
 import type { MonitorStatus, PoolStatus, ServerStatus } from '../coordinator/status.js';
-import { cachedName, monitorBlocks, serverBlocks } from './metrics-lines.js';
+import { cachedNames, monitorBlocks, serverBlocks } from './metrics-lines.js';
 
 const monitor = (name: string, up: boolean | null, n: number): MonitorStatus =>
   ({ name, up, upTransitions: n, downTransitions: 0, upResults: n * 10, downResults: 1 } as unknown as MonitorStatus);
@@ -11,12 +11,12 @@ const pool = (name: string): PoolStatus => ({ name } as PoolStatus);
 
 t.test('a name is made once per path; paths that differ anywhere get their own', async (t) => {
   let made = 0;
-  const make = (text: string) => () => { made++; return text; };
-  t.equal(cachedName(['f', 'svc', 'h1', 'm'], make('a')), 'a');
-  t.equal(cachedName(['f', 'svc', 'h1', 'm'], make('other')), 'a', 'found again, not made again');
-  t.equal(cachedName(['f', 'svc', 'h2', 'm'], make('b')), 'b', 'another host');
-  t.equal(cachedName(['f', 'svc2', 'h1', 'm'], make('c')), 'c', 'another service');
-  t.equal(cachedName(['g', 'svc', 'h1', 'm'], make('d')), 'd', 'another family');
+  const make = (text: string) => () => { made++; return [text]; };
+  t.same(cachedNames(['f', 'svc', 'h1', 'm'], make('a')), ['a']);
+  t.same(cachedNames(['f', 'svc', 'h1', 'm'], make('other')), ['a'], 'found again, not made again');
+  t.same(cachedNames(['f', 'svc', 'h2', 'm'], make('b')), ['b'], 'another host');
+  t.same(cachedNames(['f', 'svc2', 'h1', 'm'], make('c')), ['c'], 'another service');
+  t.same(cachedNames(['g', 'svc', 'h1', 'm'], make('d')), ['d'], 'another family');
   t.equal(made, 4);
 });
 

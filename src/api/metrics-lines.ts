@@ -19,16 +19,17 @@ function cached<T extends string | string[]>(obj: object, key: string, render: (
 
 /**
  * Series names (`name{labels}`) found through nested maps by label value, so that a lookup builds
- * no key string (a render looks up ~80,000 names at 10,000 servers); dropped whole when it outgrows
- * the live series (servers left).
+ * no key string (a render looks up ~60,000 at 10,000 servers). A leaf holds the names of the
+ * families that share those labels (all five per-monitor families at once: fewer maps to keep).
+ * Dropped whole when it outgrows the live series (servers left).
  */
-type NameNode = Map<string, NameNode | string>;
+type NameNode = Map<string, NameNode | string[]>;
 let names: NameNode = new Map();
 let nameCount = 0;
 const NAME_LIMIT = 1_000_000;
 
-/** The series name under `path` (the family, then label values), made by `make` the first time. */
-export function cachedName(path: readonly string[], make: () => string): string {
+/** The names under `path` (what the names are for, then label values), made by `make` the first time. */
+export function cachedNames(path: readonly string[], make: () => string[]): string[] {
   let node = names;
   const last = path.length - 1;
   for (let i = 0; i < last; i++) {
@@ -36,12 +37,12 @@ export function cachedName(path: readonly string[], make: () => string): string 
     if (next === undefined) { next = new Map(); node.set(path[i]!, next); }
     node = next;
   }
-  let n = node.get(path[last]!) as string | undefined;
+  let n = node.get(path[last]!) as string[] | undefined;
   if (n === undefined) {
-    if (nameCount >= NAME_LIMIT) { names = new Map(); nameCount = 0; return cachedName(path, make); }
+    if (nameCount >= NAME_LIMIT) { names = new Map(); nameCount = 0; return cachedNames(path, make); }
     n = make();
     node.set(path[last]!, n);
-    nameCount++;
+    nameCount += n.length;
   }
   return n;
 }
@@ -61,12 +62,12 @@ export function monitorBlocks(p: PoolStatus, s: ServerStatus): string[] {
     const out: string[][] = MONITOR_FAMILIES.map(() => []);
     for (const m of s.monitors) {
       const values = [m.upTransitions, m.downTransitions, m.upResults, m.downResults, m.up === null ? null : m.up ? 1 : 0];
-      for (const [i, [family]] of MONITOR_FAMILIES.entries()) {
+      const labels = (): Record<string, string> => ({ service: p.name, host: s.host, monitor: m.name });
+      const names = cachedNames(['pybal-monitor', p.name, s.host, m.name], () => MONITOR_FAMILIES.map(([family]) => seriesName(family, labels())));
+      for (let i = 0; i < names.length; i++) {
         const v = values[i];
         // monitor.py sets the status on a transition only: absent before the first result.
-        if (v === null || v === undefined) continue;
-        const name = cachedName([family, p.name, s.host, m.name], () => seriesName(family, { service: p.name, host: s.host, monitor: m.name }));
-        out[i]!.push(`${name} ${valueText(v)}`);
+        if (v !== null && v !== undefined) out[i]!.push(`${names[i]!} ${valueText(v)}`);
       }
     }
     return out.map((lines) => lines.join('\n'));
@@ -75,11 +76,11 @@ export function monitorBlocks(p: PoolStatus, s: ServerStatus): string[] {
 
 /** vipd_server_pooled and vipd_server_up for one server. */
 export function serverBlocks(p: PoolStatus, s: ServerStatus): string[] {
-  const name = (family: string): string => cachedName([family, p.name, s.host], () => seriesName(family, { service: p.name, host: s.host }));
-  return cached(s, 'vipd-server', () => [
-    `${name('vipd_server_pooled')} ${valueText(s.pooled ? 1 : 0)}`,
-    `${name('vipd_server_up')} ${valueText(s.up && s.ready ? 1 : 0)}`,
-  ]);
+  return cached(s, 'vipd-server', () => {
+    const [pooled, up] = cachedNames(['vipd-server', p.name, s.host], () =>
+      ['vipd_server_pooled', 'vipd_server_up'].map((family) => seriesName(family, { service: p.name, host: s.host })));
+    return [`${pooled!} ${valueText(s.pooled ? 1 : 0)}`, `${up!} ${valueText(s.up && s.ready ? 1 : 0)}`];
+  });
 }
 
 /** Appends a block's lines (a cached block may hold several, or none). */

@@ -4,7 +4,7 @@
  * PYBAL.md §3, §4.6, §5.4, §6.2), so dashboards and the cookbooks read vipd as they read PyBal.
  */
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
-import { MONITOR_FAMILIES, cachedName, monitorBlocks, pushBlock, seriesBlocks } from './metrics-lines.js';
+import { MONITOR_FAMILIES, cachedNames, monitorBlocks, pushBlock, seriesBlocks } from './metrics-lines.js';
 import { seriesName, valueText, type Family, type Sample } from './prom-text.js';
 import type { BgpStatus, StatusSnapshot } from './types.js';
 
@@ -81,11 +81,11 @@ const SERIES_FAMILIES = [
 function seriesLines(s: CheckSeries): string[] {
   const out: string[][] = SERIES_FAMILIES.map(() => []);
   const base = { service: s.service, host: s.host, monitor: s.monitor };
-  // the name is found by label values (metrics-lines.ts cachedName): labels are built only for a new series
+  // the name is found by label values (metrics-lines.ts cachedNames): labels are built only for a new series
   const line = (i: number, extra: Record<string, string>, value: number): void => {
     const family = SERIES_FAMILIES[i]![0];
-    const name = cachedName([family, s.service, s.host, s.monitor, ...Object.values(extra)], () => seriesName(family, { ...base, ...extra }));
-    out[i]!.push(`${name} ${valueText(value)}`);
+    const [name] = cachedNames([family, s.service, s.host, s.monitor, ...Object.values(extra)], () => [seriesName(family, { ...base, ...extra })]);
+    out[i]!.push(`${name!} ${valueText(value)}`);
   };
   for (const d of s.durations) {
     if (s.monitor === 'ProxyFetch') line(0, { result: d.result, url: d.url ?? '' }, d.seconds);
