@@ -8,7 +8,8 @@ import { MetricsCache } from '../src/api/metrics-cache.js';
 import { metricsText } from '../src/api/metrics.js';
 import { StatusCopy } from '../src/api/status-copy.js';
 import { SentLists } from '../src/api/state-delta.js';
-import { buildDelta } from '../src/api/status-delta.js';
+import { buildDelta, splitDelta } from '../src/api/status-delta.js';
+import { DELTA_PART_SERVERS } from '../src/api/delta-sender.js';
 import { keyedRig } from '../test/support/keyed-rig.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -26,16 +27,25 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
   const sent = whole ? undefined : new SentLists();
   const buildMs: number[] = [];
   const applyMs: number[] = [];
-  const reading = (): { mainMs: number; workerMs: number; bytes: number } => {
+  const reading = (): { mainMs: number; workerMs: number; bytes: number; longestTurnMs: number } => {
     const t0 = performance.now();
     const built = buildDelta(src, keyed, changes.drain(), null, sent);
     buildMs.push(performance.now() - t0);
+    // as delta-sender.ts posts it: the build and the first part in one turn of the loop, each other part in its own
+    let turn = performance.now() - t0;
+    let longestTurnMs = 0;
+    for (const part of splitDelta(built, DELTA_PART_SERVERS)) {
+      const c0 = performance.now();
+      structuredClone(part);
+      longestTurnMs = Math.max(longestTurnMs, turn + performance.now() - c0);
+      turn = 0;
+    }
     const d = structuredClone(built); // postMessage's clone, both halves
     const t1 = performance.now();
     copy.apply(d);
     applyMs.push(performance.now() - t1);
     const text = metricsText(copy.snapshot());
-    return { mainMs: t1 - t0, workerMs: performance.now() - t1, bytes: text.length };
+    return { mainMs: t1 - t0, workerMs: performance.now() - t1, bytes: text.length, longestTurnMs };
   };
   reading();
   const idle: ReturnType<typeof reading>[] = [], all: ReturnType<typeof reading>[] = [], svc: ReturnType<typeof reading>[] = [];
@@ -68,7 +78,8 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
   const keptRenderWallMs = performance.now() - t2;
   c.stop();
   return {
-    keptMaxSliceMs: mc.maxSliceMs, keptRenderWorkMs: mc.lastRenderMs, keptRenderWallMs,
+    allChangedLongestTurnMs: median(all.map((r) => r.longestTurnMs)), transitionLongestTurnMs: median(svc.map((r) => r.longestTurnMs)),
+    allDownLongestTurnMs: allDown.longestTurnMs, keptMaxSliceMs: mc.maxSliceMs, keptRenderWorkMs: mc.lastRenderMs, keptRenderWallMs,
     applyMedianMs: median(applyMs.slice(1, applied)),
     servers: n, metricsBytes: all[0]!.bytes, buildOnlyMs: buildMs.slice(1).filter((_, i) => i % 3 === 1).sort((a, b) => a - b)[2]!,
     idleMainMs: median(idle.map((r) => r.mainMs)), idleWorkerMs: median(idle.map((r) => r.workerMs)),

@@ -140,6 +140,7 @@ const ctx: HandlerContext = {
 };
 
 port?.on('message', (m: MainMessage) => {
+  if (m.t === 'delta' && m.more) { copy.apply(redactDeep(m.delta)); return; } // a part: the reading ends with the last
   if (m.t === 'snapshot' || m.t === 'delta' || m.t === 'snapshot-error') {
     if (snapshotTimer) clearTimeout(snapshotTimer);
     snapshotTimer = null;

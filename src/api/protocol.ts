@@ -47,8 +47,8 @@ export type WorkerMessage =
 
 export type MainMessage =
   | { t: 'snapshot'; snapshot: StatusSnapshot }
-  /** What changed since the last delta (a source with keyed access, status-delta.ts); the first is complete. */
-  | { t: 'delta'; delta: StatusDelta }
+  /** What changed since the last delta (a source with keyed access, status-delta.ts); the first is complete. `more`: a part, the rest follows (delta-sender.ts). */
+  | { t: 'delta'; delta: StatusDelta; more?: true }
   | { t: 'snapshot-error'; message: string }
   | { t: 'confirm'; id: number; result: { ok: boolean; message: string } | null }
   | { t: 'write'; id: number; answer: WriteAnswer }

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
+import { DeltaSender } from './delta-sender.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { takeSnapshot } from './snapshot.js';
@@ -90,14 +91,14 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
   let down: { at: number; reason: string } | null = null;
   let onClosed: (() => void) | null = null;
 
-  const answer = (w: Worker, sent: SentLists, m: WorkerMessage): void => {
+  const answer = (w: Worker, sent: SentLists, deltas: DeltaSender, m: WorkerMessage): void => {
     const send = (x: MainMessage): void => w.postMessage(x);
     switch (m.t) {
       case 'snapshot': {
         snapshots++;
         const keyed = opts.source.keyed;
         try {
-          if (keyed) send({ t: 'delta', delta: buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent) });
+          if (keyed) deltas.send(buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent));
           else send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
         } catch (e) {
           keyed?.changes.service(null); // the marks drained with the failed delta: the next one is complete
@@ -149,11 +150,12 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
     opts.source.keyed?.changes.service(null);
     const w = new Worker(workerUrl(), { workerData: c, resourceLimits: WORKER_HEAP });
     const sent = new SentLists(); // the server lists this worker's copy has (none yet)
+    const deltas = new DeltaSender((m) => w.postMessage(m));
     let error: Error | null = null;
     let listening = false;
     return new Promise<string[]>((resolve, reject) => {
       w.on('message', (m: WorkerMessage) => {
-        if (m.t !== 'listening') { answer(w, sent, m); return; }
+        if (m.t !== 'listening') { answer(w, sent, deltas, m); return; }
         const fatal = bindFailuresFatal(m.addresses.length, m.failures);
         if (fatal.length === 0 && m.addresses.length) {
           for (const f of m.failures) opts.log.warn(`${f.message} (no IPv6 on this host)`);

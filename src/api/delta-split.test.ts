@@ -1,0 +1,63 @@
+// A large delta posted in parts (status-delta.ts splitDelta, delta-sender.ts): the parts applied in
+// order give the worker's copy exactly what the whole delta gives; one part per turn of the loop.
+import t from 'tap';
+import { keyedRig } from '../../test/support/keyed-rig.js';
+import { DeltaSender } from './delta-sender.js';
+import type { MainMessage } from './protocol.js';
+import { SentLists } from './state-delta.js';
+import { StatusCopy } from './status-copy.js';
+import { buildDelta, splitDelta } from './status-delta.js';
+
+const hosts = Array.from({ length: 2500 }, (_, i) => `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+
+async function rig() {
+  const r = await keyedRig('web', '10.2.0.1', hosts);
+  const sent = new SentLists();
+  const result = (host: string, up: boolean, ms: number): void => {
+    r.checks.record('web', host, 'ProxyFetch', { up, reason: up ? 'HTTP 200' : 'refused', ms, requests: [{ url: 'http://web.test/', up, ms }] });
+    r.c.countResult('web', host, 'ProxyFetch', up, up ? undefined : 'refused');
+  };
+  for (const h of hosts) { r.c.monitorResult('web', h, 'ProxyFetch', { up: true, reason: 'HTTP 200' }); result(h, true, 3); }
+  r.clock.advance(0);
+  const delta = () => structuredClone(buildDelta(r.src, r.keyed, r.changes.drain(), null, sent));
+  return { r, result, delta };
+}
+
+t.test('parts applied in order = the whole delta applied', async (t) => {
+  const { r, result, delta } = await rig();
+  const whole = new StatusCopy();
+  const parted = new StatusCopy();
+  const first = delta(); // complete: the pool goes whole
+  whole.apply(first);
+  parted.apply(first);
+  hosts.forEach((h, i) => result(h, i % 7 !== 0, i % 13)); // every server's counters and series changed
+  const d = delta();
+  const parts = splitDelta(d, 1000);
+  t.equal(parts.length, 3, '2,500 servers in parts of 1,000');
+  t.same(parts.map((p) => p.counters.reduce((n, c) => n + c.hosts.length, 0)), [1000, 1000, 500]);
+  t.ok(parts.every((p) => p.order.length === 1 && p.histograms !== undefined), 'every part names every service and carries the histograms');
+  whole.apply(d);
+  for (const [i, p] of parts.entries()) {
+    parted.apply(structuredClone(p));
+    if (i === 0) t.equal(parted.snapshot().coordinator.pools[0]?.servers.length, 2500, 'a copy read between parts keeps every server');
+  }
+  t.same(parted.snapshot(), whole.snapshot(), 'the same copy');
+  t.same(splitDelta(d, 5000), [d], 'a delta within the size goes as it is');
+  r.c.stop();
+});
+
+t.test('the sender posts one part per turn, in order, `more` on all but the last', async (t) => {
+  const { r, result, delta } = await rig();
+  delta();
+  for (const h of hosts) result(h, true, 4);
+  const got: MainMessage[] = [];
+  const sender = new DeltaSender((m) => got.push(m), 1000);
+  sender.send(delta());
+  t.equal(got.length, 1, 'the first part at once');
+  for (const h of hosts.slice(0, 10)) result(h, false, 1);
+  sender.send(delta()); // a second reading while the first is still being sent: behind it
+  for (let i = 0; i < 10 && got.length < 4; i++) await new Promise((res) => setImmediate(res));
+  t.equal(got.length, 4, 'three parts, then the small second delta');
+  t.same(got.map((m) => (m.t === 'delta' ? m.more ?? false : m.t)), [true, true, false, false]);
+  r.c.stop();
+});
