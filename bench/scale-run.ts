@@ -55,6 +55,10 @@ export function fetchText(port: number, path: string, timeoutMs: number): Promis
   });
 }
 
+const WANTED = new Set(['pybal_monitor_up_results_total', 'pybal_monitor_down_results_total', 'vipd_health_checks_started_total',
+  'vipd_health_checks_late_total', 'vipd_health_checks_missed_total', 'vipd_first_round_duration_seconds', 'vipd_event_loop_lag_seconds']);
+const WANTED_FIRST = new Set([...WANTED, 'pybal_monitor_status']);
+
 const sum = (xs: Sample[], name: string): number => xs.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
 const has = (xs: Sample[], name: string): boolean => xs.some((s) => s.name === name);
 
@@ -97,7 +101,8 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       if (text || asked - t0 > 5000) metricsMaxMs = Math.max(metricsMaxMs, took);
       if (!text && asked - t0 > 5000) metricsFailed++;
       if (text) {
-        samples = parseMetrics(text);
+        // the families read here only; each host's status only until every server had a result
+        samples = parseMetrics(text, allCheckedAt === null ? WANTED_FIRST : WANTED);
         const results = sum(samples, 'pybal_monitor_up_results_total') + sum(samples, 'pybal_monitor_down_results_total');
         const checked = new Set(samples.filter((s) => s.name === 'pybal_monitor_status').map((s) => s.labels.host)).size;
         last = { at: asked, results, cpu: cpuSecondsOf(pid), started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };

@@ -3,9 +3,14 @@ import { readFileSync } from 'node:fs';
 
 export interface Sample { name: string; labels: Record<string, string>; value: number }
 
-export function parseMetrics(text: string): Sample[] {
+/** The samples of `text`; with `names`, only those families' (a cheap test before the regexes: a 10,000-server /metrics is 7.6 MB). */
+export function parseMetrics(text: string, names?: ReadonlySet<string>): Sample[] {
   const out: Sample[] = [];
   for (const line of text.split('\n')) {
+    if (names) {
+      const brace = line.indexOf('{'), space = line.indexOf(' ');
+      if (!names.has(line.slice(0, brace >= 0 && brace < space ? brace : space))) continue;
+    }
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
     if (!m) continue;
     const labels: Record<string, string> = {};

@@ -13,6 +13,8 @@ export class IpvsAdapter implements IpvsPort {
   private services: ServiceConfig[] = [];
   private desired = new Map<string, DesiredService>();
   private adopted = new Map<string, readonly RealServer[]>();
+  /** Each service's virtual service as last built, until its pool or the config changes (a batch rebuilds only its services). */
+  private built = new Map<string, VirtualService>();
   private ready = false;
   private waiting = false;
   applies = 0;
@@ -30,6 +32,7 @@ export class IpvsAdapter implements IpvsPort {
   /** What the kernel held when vipd started (read once); releases the decision that waited for it. */
   adopt(table: IpvsTable): void {
     for (const vs of table) this.adopted.set(serviceId(vs.key), vs.realServers);
+    this.built.clear();
     this.ready = true;
     if (this.waiting) this.push();
   }
@@ -41,13 +44,14 @@ export class IpvsAdapter implements IpvsPort {
    */
   setServices(services: ServiceConfig[], push = false): void {
     this.services = services;
+    this.built.clear();
     if (push && this.ready) this.push();
   }
 
   /** The coordinator's batch: only the services that changed (the monitor results of one tick share one batch). */
   applyChanges(changes: IpvsChanges): void {
-    for (const name of changes.removed) this.desired.delete(name);
-    for (const d of changes.services) this.desired.set(d.service, d);
+    for (const name of changes.removed) { this.desired.delete(name); this.built.delete(name); }
+    for (const d of changes.services) { this.desired.set(d.service, d); this.built.delete(d.service); }
     this.applies++;
     if (this.ready) this.push(); else this.waiting = true;
   }
@@ -57,13 +61,20 @@ export class IpvsAdapter implements IpvsPort {
     void this.reconciler.setDesired(this.table());
   }
 
+  /** The whole table; only the services changed since the last call are built again (10,000 realservers: issue 13). */
   table(): VirtualService[] {
     return this.services.map((s) => {
-      const d = this.desired.get(s.name);
-      const rs = d ? d.realServers.map((r) => realServer(s, r)) : (this.adopted.get(serviceId(serviceKey(s))) ?? []);
-      const seen = new Set<string>();
-      // Two hostnames resolving to one address are one realserver to the kernel.
-      return virtualService(s, rs.filter((r) => !seen.has(r.address) && !!seen.add(r.address)));
+      let vs = this.built.get(s.name);
+      if (!vs) { vs = this.build(s); this.built.set(s.name, vs); }
+      return vs;
     });
+  }
+
+  private build(s: ServiceConfig): VirtualService {
+    const d = this.desired.get(s.name);
+    const rs = d ? d.realServers.map((r) => realServer(s, r)) : (this.adopted.get(serviceId(serviceKey(s))) ?? []);
+    const seen = new Set<string>();
+    // Two hostnames resolving to one address are one realserver to the kernel.
+    return virtualService(s, rs.filter((r) => !seen.has(r.address) && !!seen.add(r.address)));
   }
 }
