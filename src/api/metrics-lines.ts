@@ -75,8 +75,8 @@ export function monitorBlocks(p: PoolStatus, s: ServerStatus): string[] {
 }
 
 /** vipd_server_pooled and vipd_server_up for one server. */
-export function serverBlocks(p: PoolStatus, s: ServerStatus): string[] {
-  return cached(s, 'vipd-server', () => {
+export function serverBlocks(p: PoolStatus, s: ServerStatus): [string, string] {
+  return cached(s, 'vipd-server', (): [string, string] => {
     const [pooled, up] = cachedNames(['vipd-server', p.name, s.host], () =>
       ['vipd_server_pooled', 'vipd_server_up'].map((family) => seriesName(family, { service: p.name, host: s.host })));
     return [`${pooled!} ${valueText(s.pooled ? 1 : 0)}`, `${up!} ${valueText(s.up && s.ready ? 1 : 0)}`];

@@ -37,7 +37,7 @@ function describe(code: number, phase: number, head: string | undefined, ip: str
   if (code === CLOSED_EARLY) return { ok: false, reason: 'connection closed before a status line' };
   const target = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`; // built only for a failure's reason
   // named EMFILE so that the runner counts it as no verdict (check-timeout.ts verdictOf)
-  if (code === NO_BUDGET) return { ok: false, reason: `connect: not started, EMFILE avoided: ${budget} checks hold a descriptor, the rest are kept for BGP, the API and etcd ${target}` };
+  if (code === NO_BUDGET) return { ok: false, reason: `connect: not started, EMFILE avoided: ${budget} checks hold a descriptor, the rest are kept for BGP, the API and etcd (${target})` };
   return { ok: false, reason: `${PHASES[phase] ?? 'connect'}: ${getSystemErrorName(code)} ${target}` };
 }
 
