@@ -46,18 +46,23 @@ t.test('parts applied in order = the whole delta applied', async (t) => {
   r.c.stop();
 });
 
-t.test('the sender posts one part per turn, in order, `more` on all but the last', async (t) => {
+t.test('the sender posts in order, `more` on all but the last; never more than one reading waits', async (t) => {
   const { r, result, delta } = await rig();
   delta();
   for (const h of hosts) result(h, true, 4);
   const got: MainMessage[] = [];
-  const sender = new DeltaSender((m) => got.push(m), 1000);
+  const slow = (m: MainMessage): void => { got.push(m); const until = performance.now() + 3; while (performance.now() < until); };
+  const sender = new DeltaSender(slow, 1000);
   sender.send(delta());
-  t.equal(got.length, 1, 'the first part at once');
+  t.ok(got.length >= 1 && got.length < 3, `part of the reading at once (${got.length} of 3), the rest on later turns`);
   for (const h of hosts.slice(0, 10)) result(h, false, 1);
-  sender.send(delta()); // a second reading while the first is still being sent: behind it
+  sender.send(delta()); // a second reading while the first is still being sent
+  t.equal(got.length, 3, 'the rest of the first reading goes at once, before the second');
+  t.ok(sender.waiting <= 1, 'only the second reading waits');
   for (let i = 0; i < 10 && got.length < 4; i++) await new Promise((res) => setImmediate(res));
-  t.equal(got.length, 4, 'three parts, then the small second delta');
+  t.equal(got.length, 4, 'then the small second delta');
   t.same(got.map((m) => (m.t === 'delta' ? m.more ?? false : m.t)), [true, true, false, false]);
+  for (let k = 0; k < 50; k++) { for (const h of hosts) result(h, true, k); sender.send(delta()); }
+  t.ok(sender.waiting <= 3, `50 readings sent back to back: at most one reading's parts wait (${sender.waiting})`);
   r.c.stop();
 });

@@ -281,7 +281,7 @@ export class HealthRunner {
     const at = this.clock.wallNow();
     const previousStateMs = previous === null ? null : now - e.stateSince;
     e.stateSince = now;
-    this.log.info(result.up ? 'server up' : 'server down', {
+    this.log[result.up ? 'info' : 'debug'](result.up ? 'server up' : 'server down', { // a down: the coordinator's warning
       server: e.target.host, ip: e.target.ip, port: e.target.port, monitor: e.monitor.kind, reason: result.reason,
     });
     this.opts.onTransition({

@@ -33,4 +33,6 @@ ${webService(port, `${dir}/web.pools`, ['monitors = [ "IdleConnection" ]', 'idle
   t.pass('withdrawn within 3 s of the kill, with a 30 s check interval');
   const down = await vipd.waitLog((l) => /server down/.test(l.msg) && /uncleanly/.test(JSON.stringify(l)), 1000, 'server down log', from);
   t.match(JSON.stringify(down), /uncleanly/, 'an RST is down at once, without the clean-close reconnect');
+  const downLines = vipd.lines.slice(from).filter((l) => /^server down/.test(l.msg) && l.level !== 'debug');
+  t.equal(downLines.length, 1, `the down is logged once (${downLines.map((l) => `${l.level} ${l.msg}`).join(' | ')})`);
 });
