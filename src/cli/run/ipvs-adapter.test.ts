@@ -5,25 +5,16 @@ import { parseConfig } from '../../config/index.js';
 import type { IpvsReconciler, IpvsTable } from '../../lvs/index.js';
 import { IpvsAdapter } from './ipvs-adapter.js';
 
-const conf = `[global]
-bgp = no
-[web]
+const section = (name: string, ip: string, port: number): string => `[${name}]
 protocol = tcp
-ip = 10.2.0.1
-port = 80
+ip = ${ip}
+port = ${port}
 scheduler = wrr
-config = file:///etc/pybal/pools/web
-monitors = [ "ProxyFetch" ]
-proxyfetch.url = [ 'http://example.org/' ]
-[api]
-protocol = tcp
-ip = 10.2.0.2
-port = 443
-scheduler = wrr
-config = file:///etc/pybal/pools/api
+config = file:///etc/pybal/pools/${name}
 monitors = [ "ProxyFetch" ]
 proxyfetch.url = [ 'http://example.org/' ]
 `;
+const conf = `[global]\nbgp = no\n${section('web', '10.2.0.1', 80)}${section('api', '10.2.0.2', 443)}`;
 
 function rig() {
   const r = parseConfig(conf, 'test.conf');
