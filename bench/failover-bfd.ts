@@ -201,7 +201,7 @@ async function underLoad(): Promise<void> {
     const checks0 = await checksDone(v);
     const t0 = performance.now();
     let fdMax = 0;
-    for (let i = 0; i < minutes * 6; i++) { await sleep(10_000); fdMax = Math.max(fdMax, openFds(v.pid)); }
+    for (let left = minutes * 60_000; left > 0; left -= 10_000) { await sleep(Math.min(left, 10_000)); fdMax = Math.max(fdMax, openFds(v.pid)); }
     const cpuS = (cpuTicks(v.pid) - cpu0) / 100;
     const seconds = (performance.now() - t0) / 1000;
     const [requests, answered] = await new Promise<number[]>((resolve) => { let s = ''; flood!.stdout!.on('data', (d: Buffer) => { s += d.toString(); }); flood!.once('exit', () => resolve(s.split(' ').map(Number))); flood!.kill('SIGTERM'); });
