@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { rawGet, rawRequest } from '../../test/support/raw-http.js';
@@ -139,7 +140,7 @@ t.test('/metrics exports the main thread event-loop lag as a summary', async (t)
 
 t.test('from dist/: the compiled worker is found, answers, and is terminated on close (the process exits by itself)', async (t) => {
   const script = `
-    const { startApiServer } = await import(${JSON.stringify(new URL('../../dist/api/server.js', import.meta.url).href)});
+    const { startApiServer } = await import(${JSON.stringify(pathToFileURL(resolve('dist/api/server.js')).href)});
     const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } };
     const api = await startApiServer({ hosts: ['127.0.0.1'], port: 0, log, source: {
       coordinator: () => ({ pools: [], vips: [], alerts: [] }), bgp: () => ({ enabled: false, localAs: null, peers: [] }),

@@ -2,12 +2,11 @@
 // NOTIFICATION code/subcode, RFC 7606 action and (where the RFC fixes it) data it must give.
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Framer, decodeMessage, hex } from './index.js';
 import type { CodecContext, DecodeError } from './types.js';
 
-const DIR = fileURLToPath(new URL('../../test/fixtures/crashers/', import.meta.url));
+const DIR = resolve('test/fixtures/crashers');
 
 interface Crasher {
   description: string;

@@ -2,13 +2,12 @@
 // decode, encode, round trip, and a stream split at every offset.
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Framer, decodeMessage, encodeMessage, hex } from './index.js';
 import type { BgpMessage, CodecContext } from './types.js';
 import { fromJson, toJson, type Json } from '../../test/support/bgp-json.js';
 
-const DIR = fileURLToPath(new URL('../../test/fixtures/messages/', import.meta.url));
+const DIR = resolve('test/fixtures/messages');
 
 interface Vector { description: string; context: CodecContext; fields: [string, string][]; message: Json }
 

@@ -3,8 +3,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Framer, decodeMessage, encodeMessage, hex } from './index.js';
 import type { BgpMessage, CodecContext } from './types.js';
 import { toJson, type Json } from '../../test/support/bgp-json.js';
@@ -120,7 +119,7 @@ t.test('a stream of messages frames the same whatever the chunking', async (t) =
 t.test('mutations of the golden vectors and crashers never throw', async (t) => {
   const seeds: Uint8Array[] = [];
   for (const dir of ['messages', 'crashers']) {
-    const path = fileURLToPath(new URL(`../../test/fixtures/${dir}/`, import.meta.url));
+    const path = resolve('test/fixtures', dir);
     for (const f of readdirSync(path).filter((x) => x.endsWith('.json'))) {
       const v = JSON.parse(readFileSync(join(path, f), 'utf8')) as { fields: [string, string][] };
       seeds.push(new Uint8Array(Buffer.from(v.fields.map(([h]) => h).join(''), 'hex')));

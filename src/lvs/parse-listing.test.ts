@@ -4,7 +4,7 @@ import { serviceId } from './model.js';
 import { parseConnections, parseConnectionsSliced, parseRate, parseStats, parseThresholds } from './parse-listing.js';
 import { IpvsParseError, parseSave } from './parse-save.js';
 
-const read = (name: string): string => readFileSync(new URL(`../../test/fixtures/ipvsadm/${name}`, import.meta.url), 'utf8');
+const read = (name: string): string => readFileSync(`test/fixtures/ipvsadm/${name}`, 'utf8');
 const savedIds = parseSave(read('table.sn.txt')).map((s) => serviceId(s.key));
 
 t.test('--stats lists the same services as -Sn, with the real traffic counted', async (t) => {

@@ -4,8 +4,8 @@ import { renderBatch } from './commands.js';
 import { serviceId } from './model.js';
 import { IpvsParseError, parseSave } from './parse-save.js';
 
-const dir = new URL('../../test/fixtures/ipvsadm/', import.meta.url);
-const read = (name: string): string => readFileSync(new URL(name, dir), 'utf8');
+const dir = 'test/fixtures/ipvsadm';
+const read = (name: string): string => readFileSync(`${dir}/${name}`, 'utf8');
 const saves = readdirSync(dir).filter((f) => f.endsWith('.sn.txt'));
 
 t.test('every captured -Sn output parses and renders back to the same text', async (t) => {

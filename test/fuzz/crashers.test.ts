@@ -5,12 +5,11 @@
 // reported bug in code this branch does not own: it runs as a todo until its owner fixes it.
 import t from 'tap';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { check } from '../../bench/fuzz/check.js';
 import { targetNamed } from '../../bench/fuzz/registry.js';
 
-const DIR = fileURLToPath(new URL('../fixtures/crashers/', import.meta.url));
+const DIR = resolve('test/fixtures/crashers');
 interface Open { kind: string; why: string; owner: string }
 
 const folders = readdirSync(DIR).filter((n) => statSync(join(DIR, n)).isDirectory()).sort();

@@ -2,8 +2,7 @@
 // the shrinker keeps failing inputs failing, the output measure stops at its bound.
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { check, shrink, sizeOf } from '../../bench/fuzz/check.js';
 import { inputOf, sourceOf } from '../../bench/fuzz/inputs.js';
 import { TARGETS, targetNamed } from '../../bench/fuzz/registry.js';
@@ -23,7 +22,7 @@ t.test('input i depends only on seed, target and i', async (t) => {
 
 /** Saved crashers listed as open (known, reported bugs) for a target, as hex. */
 function openCrashers(target: string): Set<string> {
-  const dir = fileURLToPath(new URL(`../fixtures/crashers/${target}/`, import.meta.url));
+  const dir = resolve('test/fixtures/crashers', target);
   if (!existsSync(join(dir, 'open.json'))) return new Set();
   const open = Object.keys(JSON.parse(readFileSync(join(dir, 'open.json'), 'utf8')) as object);
   return new Set(open.map((f) => readFileSync(join(dir, f)).toString('hex')));

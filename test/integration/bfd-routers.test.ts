@@ -68,8 +68,13 @@ for (const kind of (process.env.BFD_ROUTERS?.split(',') ?? ['frr', 'bird']) as (
       t.ok(ms < 2000, `Cease 10 sent ${ms.toFixed(0)} ms after the router's BFD stopped (hold time 30 s)`);
       t.match(view?.lastDownReason, /BFD down: Control Detection Time Expired/);
       t.ok((view?.bfd?.flaps ?? 0) >= 1, 'counted as a BFD flap');
-      const metrics = (await v.get('/metrics', false)).body as string;
-      t.match(metrics, /vipd_bfd_session_flaps_total\{peer="[^"]+"\} [1-9]/);
+      // /metrics renders from the API worker's copy, a reading behind the /bgp view at most
+      const flaps = /vipd_bfd_session_flaps_total\{peer="[^"]+"\} [1-9]/;
+      const metrics = await waitFor('the flap on /metrics', 5000, async () => {
+        const body = (await v.get('/metrics', false)).body as string;
+        return flaps.test(body) ? body : undefined;
+      }, 100).catch((e: Error) => e.message);
+      t.match(metrics, flaps);
 
       await up(v);
       t.pass('back Up after the router resumed');

@@ -10,10 +10,10 @@ import { needTools } from '../lab/need-tools.js';
 // CAP_NET_BIND_SERVICE (setpriv sets that up as systemd would). An unconfined child (what ipvsadm
 // is) still gets CAP_NET_ADMIN; a RunCommand check's child gets no capability and no_new_privs.
 const CHILD = `
-const { createMonitor, checkWithTimeout } = await import(${JSON.stringify(resolve('src/health/index.ts'))});
-const { runCommand } = await import(${JSON.stringify(resolve('src/process/command-runner.ts'))});
-const { systemClock } = await import(${JSON.stringify(resolve('src/time/clock.ts'))});
-const { createLogger } = await import(${JSON.stringify(resolve('src/log/logger.ts'))});
+const { createMonitor, checkWithTimeout } = await import(${JSON.stringify(resolve('dist/health/index.js'))});
+const { runCommand } = await import(${JSON.stringify(resolve('dist/process/command-runner.js'))});
+const { systemClock } = await import(${JSON.stringify(resolve('dist/time/clock.js'))});
+const { createLogger } = await import(${JSON.stringify(resolve('dist/log/logger.js'))});
 const grep = ['-E', '^(CapEff|CapAmb|CapPrm|NoNewPrivs):', '/proc/self/status'];
 const plain = await runCommand('/bin/grep', grep, { timeoutMs: 5000, maxOutputBytes: 4096 });
 const logs = [];
@@ -26,11 +26,10 @@ process.stdout.write(JSON.stringify({ plain: plain.stdout, check: logs.find((l) 
 t.test('as the service unit runs vipd: ipvsadm-like children keep CAP_NET_ADMIN, check commands get nothing', async (t) => {
   if (!needTools(t, 'setpriv')) return;
   if (process.getuid?.() !== 0) { t.comment('SKIPPED: needs root to start vipd as another user with ambient capabilities'); return; }
-  const loader = resolve('node_modules/@tapjs/typescript/dist/esm/import.mjs');
   const { stdout } = await promisify(execFile)(findTool('setpriv')!, [
     '--reuid=65534', '--regid=65534', '--clear-groups',
     '--inh-caps=+net_admin,+net_bind_service', '--ambient-caps=+net_admin,+net_bind_service',
-    process.execPath, `--import=file://${loader}`, '--input-type=module', '-e', CHILD,
+    process.execPath, '--input-type=module', '-e', CHILD,
   ], { timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const out = JSON.parse(stdout) as { plain: string; check: string; up: boolean; logs: string[] };
   const field = (text: string, name: string): string | undefined => new RegExp(`${name}:(?:\\t|\\\\t)(\\w+)`).exec(text)?.[1];

@@ -111,14 +111,13 @@ t.test('check commands do not outlive vipd: an exit mid-check kills what the che
   }
   const marker = uniqueMarker();
   const script = `
-const { runCommand } = await import(${JSON.stringify(resolve('src/process/command-runner.ts'))});
+const { runCommand } = await import(${JSON.stringify(resolve('dist/process/command-runner.js'))});
 void runCommand('/bin/sh', ['-c', "setsid /bin/sh -c 'sleep ${marker} & wait' & sleep 1000"], { timeoutMs: 60000, maxOutputBytes: 1024, confine: true })
   .then((r) => process.stdout.write('finished ' + JSON.stringify(r)));
 setTimeout(() => process.exit(0), 1500);
 `;
-  const loader = resolve('node_modules/@tapjs/typescript/dist/esm/import.mjs');
   const out = await new Promise<string>((res, rej) => execFile(process.execPath,
-    [`--import=file://${loader}`, '--input-type=module', '-e', script], { timeout: 60_000 }, (e, stdout) => (e ? rej(e) : res(stdout))));
+    ['--input-type=module', '-e', script], { timeout: 60_000 }, (e, stdout) => (e ? rej(e) : res(stdout))));
   t.equal(out, '', 'vipd exited while the check ran');
   const left = await settle(marker);
   killAll(left);

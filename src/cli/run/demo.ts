@@ -2,6 +2,7 @@
  * `vipd run --demo`: copies the shipped demo config (conf/demo) to a temporary folder and starts
  * the loopback HTTP backends it names, so a newcomer sees checks, IPVS and VIP decisions at once.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,9 +25,15 @@ export const DEMO_BACKENDS = [
 ];
 export const DEMO_PORT = 18080;
 
-/** conf/demo next to dist/ (installed package) or src/ (tests). */
+/** conf/demo of the first folder above this file that has one: next to dist/ (installed package), src/ or build/test/src/ (tests). */
 export function demoSourceDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'conf', 'demo');
+  const here = dirname(fileURLToPath(import.meta.url));
+  let dir = here;
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, 'conf', 'demo'))) return join(dir, 'conf', 'demo');
+    dir = dirname(dir);
+  }
+  return join(here, '..', '..', '..', 'conf', 'demo');
 }
 
 function backend(ip: string, status: number): Promise<Server> {

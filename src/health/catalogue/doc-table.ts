@@ -3,7 +3,7 @@ import { CATALOGUE } from './monitors.js';
 import { MONITOR_KINDS, optionPrefix } from './read.js';
 import type { OptionSpec } from './types.js';
 
-export const DOC_BEGIN = '<!-- monitor catalogue: generated from src/health/catalogue; VIPD_WRITE_DOCS=1 npx tap src/health/catalogue/doc-table.test.ts rewrites it -->';
+export const DOC_BEGIN = '<!-- monitor catalogue: generated from src/health/catalogue; VIPD_WRITE_DOCS=1 npm test -- src/health/catalogue/doc-table.test.ts rewrites it -->';
 export const DOC_END = '<!-- end of monitor catalogue -->';
 
 function defaultText(s: OptionSpec): string {
