@@ -81,22 +81,29 @@ export class StatusCopy {
     }
   }
 
-  /** A service's states by position over the list the worker has (the main thread checked it is the same). */
-  private applyStates({ states, counters }: StatesDelta): void {
+  /**
+   * A service's states by position over the list the worker has (the main thread checked it is the
+   * same), or for a partial delta over the hosts it names (the list is unchanged: a list edit goes whole).
+   */
+  private applyStates({ states, counters, partial }: StatesDelta): void {
     const p = this.pools.get(states.pool.name);
     if (!p) return;
     p.pool = states.pool;
     p.built = null;
     const extras = new Map<number, ServerExtras>(states.extras.map((e) => [e.i, e.x]));
-    let i = 0;
-    for (const [host, prev] of p.servers) {
+    const one = (i: number, host: string, prev: ServerStatus): void => {
       const s = decodeState(states, i, prev, extras.get(i), decodeMonitors(counters, i));
       if (!sameState(s, prev)) p.servers.set(host, s); // an unchanged server keeps its object (rendered lines cached)
       const series = counters.series[i];
       if (series?.length) p.series.set(host, series);
       else if (series) p.series.delete(host);
-      i++;
+    };
+    if (partial) {
+      counters.hosts.forEach((host, i) => { const prev = p.servers.get(host); if (prev) one(i, host, prev); });
+      return;
     }
+    let i = 0;
+    for (const [host, prev] of p.servers) one(i++, host, prev);
   }
 
   /** The status as one snapshot, services in the main thread's order. */

@@ -38,8 +38,12 @@ export interface CounterDelta {
   series: (CheckSeries[] | null)[];
 }
 
-/** A marked service whose list the worker already has: its states by position, every server's monitors (state-delta.ts). */
-export interface StatesDelta { states: StateDelta; counters: CounterDelta }
+/**
+ * A marked service whose list the worker already has: its states by position (state-delta.ts) and
+ * monitors. `partial`: only the servers `counters.hosts` names, position i being host i (a
+ * transition's servers); otherwise every server, in the list's order.
+ */
+export interface StatesDelta { states: StateDelta; counters: CounterDelta; partial?: true }
 
 /** A pool sent whole, with every server's series. */
 export interface PoolDelta { pool: PoolStatus; series: CheckSeries[] }
@@ -62,6 +66,7 @@ export class ChangeTracker {
   private all = true;
   private readonly services = new Set<string>();
   private readonly servers = new Map<string, Set<string>>();
+  private readonly states = new Map<string, Set<string>>();
 
   /** A service's structure changed (null: every service, e.g. overrides or a reload). */
   service(name: string | null): void {
@@ -77,12 +82,21 @@ export class ChangeTracker {
     s.add(host);
   }
 
+  /** A server's state changed (a transition, or the depool rule moved it), and so did its pool's summary. */
+  state(service: string, host: string): void {
+    if (this.all) return;
+    let s = this.states.get(service);
+    if (!s) { s = new Set(); this.states.set(service, s); }
+    s.add(host);
+  }
+
   /** The marks since the last drain, cleared. */
   drain(): Changes {
-    const out = { all: this.all, services: new Set(this.services), servers: new Map(this.servers) };
+    const out = { all: this.all, services: new Set(this.services), servers: new Map(this.servers), states: new Map(this.states) };
     this.all = false;
     this.services.clear();
     this.servers.clear();
+    this.states.clear();
     return out;
   }
 }
@@ -166,30 +180,30 @@ export function buildDelta(
   const counters: CounterDelta[] = [];
   sent?.keep(order);
   for (const name of order) {
-    if (changes.all || changes.services.has(name)) {
+    const marked = changes.servers.get(name);
+    const moved = changes.all || changes.services.has(name) ? undefined : changes.states.get(name);
+    // A transition's servers alone, when the pool can be read per server (not with overrides: then whole).
+    const part = moved && k.servers ? k.servers(name, moved) : null;
+    if (part) {
+      states.push({ states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked)), partial: true });
+      const rest = marked ? [...marked].filter((h) => !moved!.has(h)) : [];
+      const c = rest.length ? encodeCounters(k, name, rest) : null;
+      if (c) counters.push(c);
+    } else if (changes.all || changes.services.has(name) || moved) {
       const pool = k.pool(name);
       if (!pool) continue;
       if (changes.all) sent?.sent(pool);
       else if (sent?.compactable(pool)) {
-        const marked = changes.servers.get(name);
-        states.push({
-          states: encodeStates(pool),
-          // The series of servers that counted a result; for the others only a forgotten one (a monitor removed) is news.
-          counters: encodeMonitors(name, pool.servers, (g) => {
-            const series = seriesOf(k, name, g.host, g.monitors);
-            return marked?.has(g.host) || series.length === 0 ? series : null;
-          }),
-        });
+        states.push({ states: encodeStates(pool), counters: encodeMonitors(name, pool.servers, seriesIf(k, name, marked)) });
         continue;
       }
       const series: CheckSeries[] = [];
       for (const s of pool.servers) series.push(...seriesOf(k, name, s.host, s.monitors));
       pools.push({ pool, series });
-      continue;
+    } else {
+      const c = marked ? encodeCounters(k, name, marked) : null;
+      if (c) counters.push(c);
     }
-    const hosts = changes.servers.get(name);
-    const c = hosts ? encodeCounters(k, name, hosts) : null;
-    if (c) counters.push(c);
   }
   const base: StatusDelta['base'] = {
     coordinator: k.summary(), bgp: src.bgp(), ipvs: src.ipvs?.() ?? null, startedAt: src.startedAt, now: src.now(), loopLag,
@@ -199,6 +213,14 @@ export function buildDelta(
   };
   const histograms = k.histograms?.();
   return { base, order, pools, ...(states.length ? { states } : {}), counters, ...(histograms ? { histograms } : {}) };
+}
+
+/** The series of servers that counted a result (`marked`); for the others only a forgotten one (a monitor removed) is news. */
+function seriesIf(k: KeyedStatus, service: string, marked: ReadonlySet<string> | undefined): (g: Served) => CheckSeries[] | null {
+  return (g) => {
+    const series = seriesOf(k, service, g.host, g.monitors);
+    return marked?.has(g.host) || series.length === 0 ? series : null;
+  };
 }
 
 /** Host entries [from, to) of a CounterDelta, with copies of its numbers (a view would send the whole buffer). */

@@ -135,7 +135,8 @@ export interface StatusSnapshot {
 }
 
 /** Marks since the last delta: every service, some services whole, some servers' counters. */
-export interface Changes { all: boolean; services: Set<string>; servers: Map<string, Set<string>> }
+/** Marks: everything, services whole, servers' counters, servers' states (with their pool's summary). */
+export interface Changes { all: boolean; services: Set<string>; servers: Map<string, Set<string>>; states: Map<string, Set<string>> }
 
 /** The per-server reading the delta needs, O(1) or O(one service) per call. */
 export interface KeyedStatus {
@@ -147,6 +148,11 @@ export interface KeyedStatus {
   services(): string[];
   /** One pool in full (overrides applied), or null when it is gone. */
   pool(service: string): PoolStatus | null;
+  /**
+   * A pool's summary and the named servers alone (gone ones left out), or null when that cannot be
+   * read per server (the pool is gone, or overrides apply to it: they depend on the whole pool).
+   */
+  servers?(service: string, hosts: Iterable<string>): PoolStatus | null;
   /** One server's monitors (names, states, counters, reasons), or null when it is gone. */
   monitors(service: string, host: string): MonitorStatus[] | null;
   /** One server's check series for one monitor, or null (none yet). Absent without health checks. */

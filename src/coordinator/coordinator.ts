@@ -15,7 +15,7 @@ import { dropMonitors, monitorState, newService, resetMonitors, type Service } f
 import type { OverrideSet } from './overrides.js';
 import type { InstanceRouting } from './overrides-apply.js';
 import { alertSummary, type Alert, type CoordinatorStatus, type MonitorStatus, type PoolStatus } from './status.js';
-import { readMonitors, readPool, readStatus, readSummary, type ReadState } from './status-reads.js';
+import { readMonitors, readPool, readServers, readStatus, readSummary, type ReadState } from './status-reads.js';
 import type { HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort } from './types.js';
 
 export interface CoordinatorDeps {
@@ -30,8 +30,8 @@ export interface CoordinatorDeps {
   resolveIntervalMs?: number;
   /** Look-ups at once, negative cache, report period (defaults: 32, 30 s, 5 min). */
   resolveLimits?: LimiterOptions;
-  /** A service's state (host absent; null: every service) or one server's counters changed: the API's delta marks. */
-  changed?(service: string | null, host?: string): void;
+  /** The API's delta marks: a service (host absent; null: every service), a server's counters, or (`state`) its state and pool summary. */
+  changed?(service: string | null, host?: string, state?: boolean): void;
 }
 
 export interface MonitorResult { up: boolean; reason: string; durationMs?: number }
@@ -167,12 +167,12 @@ export class Coordinator {
     m.reason = res.reason;
     if (!res.up) {
       this.d.log.warn(`server down: ${res.reason || '(reason unknown)'}`, { service, server: host, monitor });
-      this.note(svc, serverDown(svc.pool, host));
+      this.note(svc, serverDown(svc.pool, host), host);
     } else if (s.monitors.every((x) => x.up === true) && !s.blackhole) {
       if (!s.up) this.d.log.info('server up', { service, server: host, monitor });
-      this.note(svc, serverUp(svc.pool, host));
+      this.note(svc, serverUp(svc.pool, host), host);
     } else {
-      this.out.touch(svc);
+      this.note(svc, [], host);
     }
   }
 
@@ -187,11 +187,11 @@ export class Coordinator {
     if (evidence) s.blackhole = evidence; else delete s.blackhole;
     if (evidence) {
       this.d.log.warn(`server down: ${evidence}`, { service, server: host, monitor: 'blackhole' });
-      this.note(svc, serverDown(svc.pool, host));
+      this.note(svc, serverDown(svc.pool, host), host);
     } else if (s.monitors.every((x) => x.up === true)) {
       this.d.log.info('server up: black-hole pattern cleared', { service, server: host });
-      this.note(svc, serverUp(svc.pool, host));
-    } else this.out.touch(svc);
+      this.note(svc, serverUp(svc.pool, host), host);
+    } else this.note(svc, [], host);
   }
 
   /** Counts one check result (every result; transitions come through monitorResult); a down monitor keeps its last failing reason. */
@@ -235,6 +235,7 @@ export class Coordinator {
   summary(): Omit<CoordinatorStatus, 'pools'> { return readSummary(this.reads); }
   serviceNames(): string[] { return [...this.services.keys()]; }
   poolStatus(service: string): PoolStatus | null { return readPool(this.reads, service); }
+  serverStatuses(service: string, hosts: Iterable<string>): PoolStatus | null { return readServers(this.reads, service, hosts); }
   monitors(service: string, host: string): MonitorStatus[] | null { return readMonitors(this.reads, service, host); }
   private get reads(): ReadState { return { services: this.services, out: this.out, alerts: this.alerts }; }
 
@@ -278,13 +279,20 @@ export class Coordinator {
     if (this.hooks.live(svc)) this.note(svc, settle(svc.pool));
   }
 
-  /** Logs and counts what the depool rule did; the service is published within the tick. */
-  private note(svc: Service, events: PoolEvent[]): void {
+  /**
+   * Logs and counts what the depool rule did; the service is published within the tick. `host`: a
+   * transition of that server: the API's marks name the servers whose state moved (it, and every
+   * one the depool rule moved: each has an event) instead of the whole service (issue 13).
+   */
+  private note(svc: Service, events: PoolEvent[], host?: string): void {
+    const name = svc.spec.name;
+    if (host !== undefined) this.d.changed?.(name, host, true);
     for (const e of events) {
       if (e.kind === 'could-not-depool') svc.couldNotDepool++;
       const { level, msg } = describePoolEvent(e);
-      this.d.log[level](msg, 'host' in e ? { service: svc.spec.name, server: e.host } : { service: svc.spec.name });
+      this.d.log[level](msg, 'host' in e ? { service: name, server: e.host } : { service: name });
+      if (host !== undefined && 'host' in e) this.d.changed?.(name, e.host, true);
     }
-    this.out.touch(svc);
+    this.out.touch(svc, false, host !== undefined);
   }
 }

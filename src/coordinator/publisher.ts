@@ -12,6 +12,7 @@ import { ipvsEntry, weightedEntry } from './effective.js';
 import { FirstRoundWait } from './first-round-wait.js';
 import { NO_OVERRIDES, type OverrideSet } from './overrides.js';
 import { applyInstance, effectiveServers, instanceDecision, poolForVips, type InstanceRouting } from './overrides-apply.js';
+import { patchList } from './published-list.js';
 import { firstRoundComplete, type Service } from './service-state.js';
 import type { DesiredRealServer, DesiredService, IpvsPort, ServerState, RouteSpec, SpeakerPort } from './types.js';
 import { logDecision, VipBoard } from './vip-board.js';
@@ -27,16 +28,6 @@ export interface PublisherDeps {
   live(svc: Service): boolean;
   /** A service's state changed (null: every service's): the API's delta marks (issue 13). */
   changed?(service: string | null): void;
-}
-
-/** The index of the first server with seq ≥ `seq` (the list is in pool order). */
-function indexBySeq(ss: readonly ServerState[], seq: number): number {
-  let lo = 0, hi = ss.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ss[mid]!.seq < seq) lo = mid + 1; else hi = mid;
-  }
-  return lo;
 }
 
 /** The same realserver (host, address, port, weight). */
@@ -75,9 +66,13 @@ export class Publisher {
     this.wait = new FirstRoundWait(d.clock, () => { this.touchVips(); this.flush(); });
   }
 
-  /** `svc` changed: it is published by the end of this tick. `rebuild`: its IPVS list is rebuilt from the whole pool (a pool edit, an address change). */
-  touch(svc: Service, rebuild = false): void {
-    this.d.changed?.(svc.spec.name);
+  /**
+   * `svc` changed: it is published by the end of this tick. `rebuild`: its IPVS list is rebuilt from
+   * the whole pool (a pool edit, an address change). `marked`: the caller marked the servers that
+   * changed for the API, so the service is not marked whole.
+   */
+  touch(svc: Service, rebuild = false, marked = false): void {
+    if (!marked) this.d.changed?.(svc.spec.name);
     if (rebuild) svc.rebuild = true;
     this.dirty.add(svc);
     if (this.timer === null && !this.stopped) this.timer = this.d.clock.setTimer(0, () => { this.timer = null; this.flush(); });
@@ -213,26 +208,13 @@ export class Publisher {
     return true;
   }
 
-  /**
-   * Only the servers whose pooled state changed: O(changed · log pool) plus one copy of the list
-   * handed out (the previous one is IPVS's to keep); the private server index is patched in place.
-   */
+  /** Only the servers whose pooled state changed (published-list.ts); the private server index is patched too. */
   private patch(svc: Service): boolean {
-    let rs = svc.published!;
-    const ss = svc.publishedServers;
-    let copied = false;
-    for (const s of svc.pool.touched) {
-      const e = svc.pool.servers.get(s.host) === s ? ipvsEntry(svc.spec, s) : null;
-      const i = indexBySeq(ss, s.seq);
-      const present = i < ss.length && ss[i] === s;
-      if (present ? rs[i] === e : e === null) continue;
-      if (!copied) { rs = rs.slice(); copied = true; }
-      if (present && e !== null) rs[i] = e;
-      else if (present) { rs.splice(i, 1); ss.splice(i, 1); }
-      else { rs.splice(i, 0, e!); ss.splice(i, 0, s); }
-    }
-    if (!copied) return false;
-    svc.published = rs;
+    const next = patchList(svc.published!, svc.publishedServers, svc.pool.touched,
+      (s) => (svc.pool.servers.get(s.host) === s ? ipvsEntry(svc.spec, s) : null));
+    if (!next) return false;
+    svc.published = next.rs;
+    svc.publishedServers = next.ss;
     return true;
   }
 

@@ -13,9 +13,9 @@ export interface ReadState {
   alerts: ReadonlyMap<string, Alert>;
 }
 
-const poolOf = (svc: Service): PoolStatus => poolStatus(svc.spec, svc.pool, {
-  delivered: svc.delivered, firstRoundDone: svc.firstRoundDone, couldNotDepoolTotal: svc.couldNotDepool,
-});
+const extraOf = (svc: Service): { delivered: boolean; firstRoundDone: boolean; couldNotDepoolTotal: number } =>
+  ({ delivered: svc.delivered, firstRoundDone: svc.firstRoundDone, couldNotDepoolTotal: svc.couldNotDepool });
+const poolOf = (svc: Service): PoolStatus => poolStatus(svc.spec, svc.pool, extraOf(svc));
 
 /** Servers show what IPVS holds (overrides applied); `health`: health's own decision instead. */
 export function readStatus(r: ReadState, health: boolean): CoordinatorStatus {
@@ -37,6 +37,17 @@ export function readPool(r: ReadState, service: string): PoolStatus | null {
   if (!svc) return null;
   r.out.flush();
   return overlayPools([poolOf(svc)], r.out.overrides)[0]!;
+}
+
+/**
+ * One pool's summary with only the named servers, O(those + the pooled-down list); null when the
+ * pool is gone or has overrides (overlayPools reads the whole pool: readPool then).
+ */
+export function readServers(r: ReadState, service: string, hosts: Iterable<string>): PoolStatus | null {
+  const svc = r.services.get(service);
+  if (!svc || r.out.overrides.servers.some((o) => o.pool === service)) return null;
+  r.out.flush();
+  return poolStatus(svc.spec, svc.pool, extraOf(svc), hosts);
 }
 
 /** One server's monitors (overrides do not touch them), O(its monitors). */

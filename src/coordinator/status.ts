@@ -77,14 +77,18 @@ export function serverStatus(s: ServerState, spec: ServiceSpec, pooledDown: bool
   };
 }
 
+/** The pool's status; `only`: with just those servers (in that order, unknown ones left out), for a partial reading. */
 export function poolStatus(
   spec: ServiceSpec, pool: Pool, extra: { delivered: boolean; firstRoundDone: boolean; couldNotDepoolTotal: number },
+  only?: Iterable<string>,
 ): PoolStatus {
+  const servers: ServerStatus[] = [];
+  const one = (s: ServerState | undefined): void => { if (s) servers.push(serverStatus(s, spec, pool.pooledDown.has(s.host))); };
+  if (only) for (const host of only) one(pool.servers.get(host));
+  else for (const s of pool.servers.values()) one(s);
   return {
     name: spec.name, ip: spec.ip, port: spec.port, protocol: spec.protocol, depoolThreshold: pool.threshold,
-    canDepool: canDepool(pool), ...extra,
-    servers: [...pool.servers.values()].map((s) => serverStatus(s, spec, pool.pooledDown.has(s.host))),
-    pooledDown: [...pool.pooledDown],
+    canDepool: canDepool(pool), ...extra, servers, pooledDown: [...pool.pooledDown],
   };
 }
 

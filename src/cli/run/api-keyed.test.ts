@@ -51,6 +51,7 @@ const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => x &&
 const byKey = (xs: CheckSeries[]): CheckSeries[] => [...xs].sort((a, b) => `${a.service}\0${a.host}\0${a.monitor}`.localeCompare(`${b.service}\0${b.host}\0${b.monitor}`));
 
 let compactTotal = 0;
+let partialDeltas = 0;
 
 async function run(ops: Op[]): Promise<string | null> {
   const clock = new FakeClock();
@@ -74,6 +75,7 @@ async function run(ops: Op[]): Promise<string | null> {
     // A structured clone, as postMessage makes it: the copy must not share objects with the main thread.
     const d = buildDelta(src, keyed, changes.drain(), null, sent);
     compactDeltas += d.states?.length ?? 0;
+    partialDeltas += d.states?.filter((x) => x.partial).length ?? 0;
     copy.apply(structuredClone(d));
     const got = copy.snapshot();
     const want = { coordinator: c.status(), series: byKey(checks.status().series), histograms: checks.histogramList() };
@@ -136,7 +138,8 @@ t.test('the worker copy kept by deltas = a whole snapshot, after any sequence of
     const bad = await run(ops);
     if (bad) throw new Error(bad);
   }), { numRuns: 300 });
-  t.ok(compactTotal > 30, `300 sequences; ${compactTotal} services went as states by position (compact), the rest whole`);
+  t.ok(compactTotal > 30, `300 sequences; ${compactTotal} services went as states (compact), the rest whole`);
+  t.ok(partialDeltas > 30, `${partialDeltas} of them with a transition's servers alone (partial)`);
 });
 
 t.test('a delta after a server counted one result carries that server alone', async (t) => {
@@ -157,7 +160,12 @@ t.test('a delta after a server counted one result carries that server alone', as
   c.monitorResult('web', '10.0.0.7', 'ProxyFetch', { up: false, reason: 'refused' });
   clock.advance(0);
   const trans = buildDelta(src, keyed, changes.drain(), null);
-  t.same(trans.pools.map((p) => p.pool.name), ['web'], 'without SentLists a transition sends its service whole (the depool rule may move others)');
+  t.same([trans.pools.length, trans.states?.[0]?.partial, trans.states?.[0]?.counters.hosts, trans.states?.[0]?.states.pool.name],
+    [0, true, ['10.0.0.7'], 'web'], 'a transition: that server\'s state alone, with its pool\'s summary, not the service whole');
+  void c.updatePool('web', Array.from({ length: 1000 }, (_, i) => ({ host: `10.0.${i >> 8}.${i & 255}`, weight: i === 9 ? 20 : 10, enabled: true })));
+  c.monitorResult('web', '10.0.0.8', 'ProxyFetch', { up: false, reason: 'refused' });
+  clock.advance(0);
+  t.same(buildDelta(src, keyed, changes.drain(), null).states?.[0]?.partial, undefined, 'with a pool edit in the same reading: the service goes by its list');
   c.stop();
 });
 
@@ -179,7 +187,8 @@ t.test('with SentLists a transition goes as states by position, a list edit or a
   }
   clock.advance(0);
   const down = apply();
-  t.same([down.pools.length, down.states?.length, down.states?.[0]?.states.flags.length], [0, 1, 1000], '600 down: states by position, no pool whole');
+  t.same([down.pools.length, down.states?.length, down.states?.[0]?.partial, down.states?.[0]?.states.flags.length], [0, 1, true, 600],
+    '600 down: the states of those 600 (300 depooled, 300 left pooled: the threshold), no pool whole');
   t.equal(down.states?.[0]?.counters.series.filter((x) => x?.length).length, 600, 'the series of the 600 that counted a result, no other');
   same('600 down');
   await c.updatePool('web', hosts.slice(1).map((host) => ({ host, weight: 10, enabled: true })));
@@ -193,7 +202,7 @@ t.test('with SentLists a transition goes as states by position, a list edit or a
   t.same([restart.pools.length, restart.states], [1, undefined], 'a new worker (everything marked, new SentLists): whole');
   c.monitorResult('web', hosts[700]!, 'ProxyFetch', { up: false, reason: 'refused' });
   clock.advance(0);
-  t.equal(apply(fresh).states?.length, 1, 'and compact again after that');
+  t.equal(apply(fresh).states?.[0]?.partial, true, 'and partial again after that');
   same('after the restart');
   c.stop();
 });

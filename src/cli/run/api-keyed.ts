@@ -10,9 +10,10 @@ import { withSpeakerTruth } from './speaker-adapter.js';
 
 /** The coordinator's `changed` dependency feeding `t`. */
 export function changeMarks(t: ChangeTracker): NonNullable<CoordinatorDeps['changed']> {
-  return (service, host) => {
-    if (service !== null && host !== undefined) t.server(service, host);
-    else t.service(service);
+  return (service, host, state) => {
+    if (service !== null && host !== undefined) {
+      if (state) t.state(service, host); else t.server(service, host);
+    } else t.service(service);
   };
 }
 
@@ -27,6 +28,7 @@ export function keyedStatus(
     },
     services: () => coordinator.serviceNames(),
     pool: (service) => coordinator.poolStatus(service),
+    servers: (service, hosts) => coordinator.serverStatuses(service, hosts),
     monitors: (service, host) => coordinator.monitors(service, host),
     series: (service, host, monitor) => checks.series(service, host, monitor),
     histograms: () => checks.histogramList(),

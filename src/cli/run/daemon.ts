@@ -15,7 +15,7 @@ import type { PoolSource } from '../../pools/types.js';
 import type { Logger } from '../../log/logger.js';
 import { secondsToMillis, type Clock } from '../../time/clock.js';
 import { HealthAdapter } from './health-adapter.js';
-import { IpvsAdapter } from './ipvs-adapter.js';
+import { IPVS_BATCH_SPACING_MS, IpvsAdapter } from './ipvs-adapter.js';
 import { VipGuard } from './vip-guard.js';
 import { gracefulShutdownMs, speakerConfig, staticRoutes } from './mapping.js';
 import { serviceKey } from '../ipvs-mapping.js';
@@ -109,7 +109,7 @@ export class Daemon {
       if (error) this.coordinator.raiseAlert('ipvs', 'critical', `IPVS not updated: ${error}`);
       else this.coordinator.clearAlert('ipvs');
       this.vipGuard?.check();
-    });
+    }, { clock, ms: IPVS_BATCH_SPACING_MS });
     this.adoption = new IpvsAdoption({
       ipvs: this.driver, clock, logger: log.child({ component: 'ipvs' }),
       onFailure: (error) => this.coordinator.raiseAlert('ipvs', 'critical', `IPVS table unreadable: ${error}; nothing applied`),
@@ -270,6 +270,7 @@ export class Daemon {
       this.overrides?.stop();
       this.health.stopAll();
       this.adoption.stop();
+      this.ipvs.stop();
       this.reconciler.stop();
       this.stats?.stop();
       const keep = this.restart.stopping(kind, gracefulRestartOn(this.config.global));

@@ -3,7 +3,8 @@
 import t from 'tap';
 import { parseConfig } from '../../config/index.js';
 import type { IpvsReconciler, IpvsTable } from '../../lvs/index.js';
-import { IpvsAdapter } from './ipvs-adapter.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
+import { IpvsAdapter, type BatchSpacing } from './ipvs-adapter.js';
 
 const section = (name: string, ip: string, port: number): string => `[${name}]
 protocol = tcp
@@ -16,12 +17,12 @@ proxyfetch.url = [ 'http://example.org/' ]
 `;
 const conf = `[global]\nbgp = no\n${section('web', '10.2.0.1', 80)}${section('api', '10.2.0.2', 443)}`;
 
-function rig() {
+function rig(spacing?: BatchSpacing) {
   const r = parseConfig(conf, 'test.conf');
   if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
   const tables: IpvsTable[] = [];
   const reconciler = { setDesired: (d: IpvsTable) => { tables.push(d); return Promise.resolve({ ok: true, commands: [] }); }, onOutcome: () => {} };
-  const a = new IpvsAdapter(reconciler as unknown as IpvsReconciler);
+  const a = new IpvsAdapter(reconciler as unknown as IpvsReconciler, () => {}, spacing);
   a.setServices(r.config.services);
   return { a, tables, services: r.config.services };
 }
@@ -56,4 +57,27 @@ t.test('until its pool arrives a service keeps what the kernel had; nothing is s
   t.equal(tables.length, 1, 'the waiting decision goes once the kernel was read');
   t.same(tables[0]![1]!.realServers.map((r) => r.address), ['10.0.9.9'], 'api: adopted from the kernel');
   t.same(tables[0]![0]!.realServers.map((r) => r.address), ['10.0.0.1'], 'web: its pool');
+});
+
+t.test('batches closer than the spacing go as one, the latest; a lone batch goes at once', async (t) => {
+  const clock = new FakeClock();
+  const { a, tables } = rig({ clock, ms: 25 });
+  a.adopt([]);
+  const batch = (w: number) => a.applyChanges({ services: [{ service: 'web', realServers: [server('a', '10.0.0.1', w)] }], removed: [] });
+  const weights = () => tables.map((x) => x[0]!.realServers[0]?.weight);
+  batch(1);
+  t.same(weights(), [1], 'the first batch at once');
+  batch(2);
+  clock.advance(10);
+  batch(3);
+  t.same(weights(), [1], 'two more within 25 ms: waiting');
+  clock.advance(15);
+  t.same(weights(), [1, 3], '25 ms after the first: one batch, the latest');
+  clock.advance(100);
+  batch(4);
+  t.same(weights(), [1, 3, 4], 'after a quiet spell: at once');
+  batch(5);
+  a.stop();
+  clock.advance(100);
+  t.same(weights(), [1, 3, 4], 'stopped: the waiting batch is dropped');
 });

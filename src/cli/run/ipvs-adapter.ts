@@ -7,7 +7,17 @@
 import type { ServiceConfig } from '../../config/index.js';
 import type { DesiredService, IpvsChanges, IpvsPort } from '../../coordinator/types.js';
 import { serviceId, type IpvsReconciler, type IpvsTable, type RealServer, type VirtualService } from '../../lvs/index.js';
+import type { Cancel, Clock } from '../../time/clock.js';
 import { realServer, serviceKey, virtualService } from '../ipvs-mapping.js';
+
+/**
+ * Batches closer together than `ms` go to the kernel as one, the latest (issue 13: a rack failing is
+ * ~10,000 transitions in a second; each batch builds and plans its 10,000-server service, ~1.5 ms,
+ * and one loop turn's transitions made one batch: a third of the main thread went to it).
+ */
+export interface BatchSpacing { clock: Clock; ms: number }
+/** vipd's spacing: a down server's traffic stops at most this much later (PyBal: a process per command). */
+export const IPVS_BATCH_SPACING_MS = 25;
 
 export class IpvsAdapter implements IpvsPort {
   private services: ServiceConfig[] = [];
@@ -17,11 +27,15 @@ export class IpvsAdapter implements IpvsPort {
   private built = new Map<string, VirtualService>();
   private ready = false;
   private waiting = false;
+  private lastPush = -Infinity;
+  private later: Cancel | null = null;
   applies = 0;
   lastError: string | null = null;
 
   /** `onOutcome` hears whether each decision reached the kernel (null) or why not. */
-  constructor(private readonly reconciler: IpvsReconciler, onOutcome: (error: string | null) => void = () => {}) {
+  constructor(
+    private readonly reconciler: IpvsReconciler, onOutcome: (error: string | null) => void = () => {}, private readonly spacing?: BatchSpacing,
+  ) {
     // Every apply's outcome counts, the periodic check's and the retries' too: a repair clears the alert.
     reconciler.onOutcome((o) => {
       this.lastError = o.ok ? null : o.error.message;
@@ -58,8 +72,19 @@ export class IpvsAdapter implements IpvsPort {
 
   private push(): void {
     this.waiting = false;
+    if (this.later) return; // the batch waiting for its turn takes the latest
+    const s = this.spacing;
+    const wait = s ? this.lastPush + s.ms - s.clock.now() : 0;
+    if (s && wait > 0) {
+      this.later = s.clock.setTimer(wait, () => { this.later = null; this.push(); });
+      return;
+    }
+    if (s) this.lastPush = s.clock.now();
     void this.reconciler.setDesired(this.table());
   }
+
+  /** Drops a batch waiting for its turn (shutdown). */
+  stop(): void { this.later?.(); this.later = null; }
 
   /** The whole table; only the services changed since the last call are built again (10,000 realservers: issue 13). */
   table(): VirtualService[] {
