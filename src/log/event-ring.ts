@@ -14,21 +14,24 @@ export interface EventEntry {
   ctx: Record<string, string | number | boolean | null>;
 }
 
+/** As kept: the logger's context and the line's own, merged only when listed (a burst logs thousands). */
+interface Kept { at: number; level: EventEntry['level']; msg: string; base: LogContext; ctx: LogContext | undefined }
+
 const MAX_VALUE = 300;
 
 export class EventRing {
-  private readonly buf: (EventEntry | undefined)[];
+  private readonly buf: (Kept | undefined)[];
   private next = 0;
   private size = 0;
 
   constructor(readonly capacity = 200, private readonly now: () => number = Date.now) {
     if (!(Number.isInteger(capacity) && capacity > 0)) throw new Error(`event ring capacity must be a positive integer, got ${capacity}`);
-    this.buf = new Array<EventEntry | undefined>(capacity);
+    this.buf = new Array<Kept | undefined>(capacity);
   }
 
-  /** Keeps the context as given (the caller's own copy); it is cleaned when listed, for the few lines kept. */
-  push(level: EventEntry['level'], msg: string, ctx: LogContext): void {
-    this.buf[this.next] = { at: this.now(), level, msg, ctx: ctx as EventEntry['ctx'] };
+  /** Keeps both contexts as given (not modified by callers); merged and cleaned when listed, for the few lines kept. */
+  push(level: EventEntry['level'], msg: string, ctx: LogContext, base: LogContext = {}): void {
+    this.buf[this.next] = { at: this.now(), level, msg, base, ctx };
     this.next = (this.next + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
   }
@@ -38,7 +41,7 @@ export class EventRing {
     const out: EventEntry[] = [];
     for (let i = 1; i <= this.size; i++) {
       const e = this.buf[(this.next - i + this.capacity) % this.capacity];
-      if (e) out.push({ ...e, ctx: clean(e.ctx) });
+      if (e) out.push({ at: e.at, level: e.level, msg: e.msg, ctx: clean({ ...e.base, ...e.ctx }) });
     }
     return out;
   }
@@ -56,7 +59,7 @@ function clean(ctx: LogContext): EventEntry['ctx'] {
 /** A logger that also records its info, warn and error lines (with the child contexts) in `ring`. */
 export function recordEvents(log: Logger, ring: EventRing, base: LogContext = {}): Logger {
   const tee = (level: EventEntry['level']) => (msg: string, ctx?: LogContext): void => {
-    ring.push(level, msg, { ...base, ...ctx });
+    ring.push(level, msg, ctx ?? {}, base);
     log[level](msg, ctx);
   };
   return {

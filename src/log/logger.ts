@@ -65,12 +65,11 @@ export function createLogger(opts: LoggerOptions = {}, base: LogContext = {}): L
   const now = opts.now ?? Date.now;
   const emit = (lv: Level, msg: string, ctx?: LogContext): void => {
     if (ORDER[lv] < ORDER[level]) return;
-    const all = { ...base, ...ctx };
     const ts = isoTime(now());
     if (json) {
-      write(JSON.stringify({ ts, level: lv, msg, ...all }));
+      write(JSON.stringify({ ts, level: lv, msg, ...base, ...ctx }));
     } else {
-      const kv = Object.entries(all)
+      const kv = Object.entries({ ...base, ...ctx })
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`)
         .join(' ');

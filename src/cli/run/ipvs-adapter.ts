@@ -17,7 +17,7 @@ import { realServer, serviceKey, virtualService } from '../ipvs-mapping.js';
  */
 export interface BatchSpacing { clock: Clock; ms: number }
 /** vipd's spacing: a down server's traffic stops at most this much later (PyBal: a process per command). */
-export const IPVS_BATCH_SPACING_MS = 25;
+export const IPVS_BATCH_SPACING_MS = 100;
 
 export class IpvsAdapter implements IpvsPort {
   private services: ServiceConfig[] = [];
