@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { cpuSecondsOf, parseMetrics, rssOf, type Sample } from './soak-metrics.js';
+import { cpuSplitOf, parseMetrics, rssOf, type Sample } from './soak-metrics.js';
 import { addressOf, scaleConfigText } from './scale-nginx.js';
 
 export interface ScaleFigures {
@@ -19,10 +19,14 @@ export interface ScaleFigures {
   /** Results per second after the first round, and the target (servers / interval). */
   checksPerS: number;
   target: number;
+  /** Late checks after the first round, % of those started then (and from the start, the first round included). */
   latePct: number | null;
+  latePctAll: number | null;
   missed: number | null;
   /** Of one core, after the first round. */
   cpuPct: number;
+  /** Of cpuPct, the kernel's (system time: on loopback the kernel runs both ends of each check's TCP connection in vipd's syscalls). */
+  cpuSystemPct: number;
   rssMaxMb: number;
   metricsMaxMs: number;
   /** The longest event-loop block from 11 s after the first round (`vipd_event_loop_lag_seconds` max of each reading's 10 s window). */
@@ -87,8 +91,8 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
   let metricsFailed = 0;
   let loopLagMax: number | null = null;
   let allCheckedAt: number | null = null;
-  let base: { at: number; results: number; cpu: number; started: number; late: number } | null = null;
-  let last = { at: t0, results: 0, cpu: 0, started: 0, late: 0 };
+  let base: { at: number; results: number; cpu: number; system: number; started: number; late: number } | null = null;
+  let last = { at: t0, results: 0, cpu: 0, system: 0, started: 0, late: 0 };
   let samples: Sample[] = [];
   try {
     const end = t0 + o.seconds * 1000;
@@ -105,7 +109,8 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
         samples = parseMetrics(text, allCheckedAt === null ? WANTED_FIRST : WANTED);
         const results = sum(samples, 'pybal_monitor_up_results_total') + sum(samples, 'pybal_monitor_down_results_total');
         const checked = new Set(samples.filter((s) => s.name === 'pybal_monitor_status').map((s) => s.labels.host)).size;
-        last = { at: asked, results, cpu: cpuSecondsOf(pid), started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
+        const cpu = cpuSplitOf(pid);
+        last = { at: asked, results, cpu: cpu.user + cpu.system, system: cpu.system, started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
         if (allCheckedAt === null && checked >= o.servers) { allCheckedAt = last.at; base = last; }
         const lag = samples.find((s) => s.name === 'vipd_event_loop_lag_seconds' && s.labels.quantile === '1');
         // each reading covers the 10 s before it: from 11 s after the first round, the steady state only
@@ -125,9 +130,12 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       firstRoundS: firstRound.length ? Math.max(...firstRound.map((s) => s.value)) : null,
       checksPerS: base && span > 0 ? (last.results - base.results) / span : 0,
       target: o.servers,
-      latePct: has(samples, 'vipd_health_checks_late_total') && last.started > 0 ? (100 * last.late) / last.started : null,
+      latePct: has(samples, 'vipd_health_checks_late_total') && base && last.started > base.started
+        ? (100 * (last.late - base.late)) / (last.started - base.started) : null,
+      latePctAll: has(samples, 'vipd_health_checks_late_total') && last.started > 0 ? (100 * last.late) / last.started : null,
       missed: has(samples, 'vipd_health_checks_missed_total') ? sum(samples, 'vipd_health_checks_missed_total') : null,
       cpuPct: base && span > 0 ? (100 * (last.cpu - base.cpu)) / span : 0,
+      cpuSystemPct: base && span > 0 ? (100 * (last.system - base.system)) / span : 0,
       rssMaxMb: rssMax / 1048576,
       metricsMaxMs,
       metricsFailed,

@@ -75,10 +75,10 @@ async function main(): Promise<void> {
     else rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nmedians of ${RUNS} run(s), ${SECONDS} s each, load ${loadAverage()} at the end:`);
-  console.log('| servers | checks/s after first round (target) | late % | missed | CPU % of a core | all checked after start | first round | VIP announced after start | max RSS | /metrics max (failed) | loop lag max | killed → VIP withdrawn (/vips; log) | transition cost |');
+  console.log('| servers | checks/s after first round (target) | late % after first round (from start) | missed | CPU % of a core (of it kernel) | all checked after start | first round | VIP announced after start | max RSS | /metrics max (failed) | loop lag max | killed → VIP withdrawn (/vips; log) | transition cost |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [n, rows] of bySize) {
-    console.log(`| ${n} | ${med(rows, (r) => r.checksPerS)} (${n}) | ${med(rows, (r) => r.latePct)} | ${med(rows, (r) => r.missed)} | ${med(rows, (r) => r.cpuPct)} `
+    console.log(`| ${n} | ${med(rows, (r) => r.checksPerS)} (${n}) | ${med(rows, (r) => r.latePct)} (${med(rows, (r) => r.latePctAll)}) | ${med(rows, (r) => r.missed)} | ${med(rows, (r) => r.cpuPct)} (${med(rows, (r) => r.cpuSystemPct)}) `
       + `| ${med(rows, (r) => r.allCheckedS)} s | ${med(rows, (r) => r.firstRoundS)} s | ${med(rows, (r) => r.announcedS)} s | ${med(rows, (r) => r.rssMaxMb)} MB | ${med(rows, (r) => r.metricsMaxMs)} ms (${med(rows, (r) => r.metricsFailed)}) | ${med(rows, (r) => r.loopLagMaxMs)} ms `
       + `| ${med(rows, (r) => r.withdrawS)} s; ${med(rows, (r) => r.withdrawLogS)} s | ${await transitionCost(n)} |`);
   }

@@ -53,9 +53,15 @@ export function rssOf(pid: number): number {
 
 /** CPU time (user + system) a process has used, seconds (Linux, 100 ticks/s). */
 export function cpuSecondsOf(pid: number): number {
+  const { user, system } = cpuSplitOf(pid);
+  return user + system;
+}
+
+/** A process's CPU seconds so far, in user space and in the kernel (its syscalls: sockets, loopback TCP). */
+export function cpuSplitOf(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
 }
 
 /** The 1-minute load average: how busy the machine was. */

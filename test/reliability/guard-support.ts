@@ -62,6 +62,10 @@ export async function twoServices(t: T, o: { nA?: number; nB?: number; aExtra?: 
     const [pa, pb] = [await pooled('A'), await pooled('B')];
     return Object.values(pa).filter(Boolean).length === a.length && Object.values(pb).filter(Boolean).length === b.length;
   }, 100);
+  // IPVS follows the decisions within a batch spacing (ipvs-adapter.ts): the tests' "no IPVS change
+  // from here" starts once both services' servers were added.
+  const added = (vip: string): number => commandsFor(vipd, vip, port, 0).filter((l) => l.startsWith('-a ')).length;
+  await waitFor('A and B in IPVS', 5000, async () => added(VIP_A) >= a.length && added(VIP_B) >= b.length, 50);
   return { vipd, dir, conf, port, a, b, poolA, services, pooled, alerts };
 }
 

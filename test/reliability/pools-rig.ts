@@ -84,6 +84,9 @@ ${service('api', API_VIP, port, `file://${apiFile}`)}`);
   await Promise.race([vipd.waitApi(15_000), vipd.exited.then((c) => { throw new Error(`vipd exited ${c}: ${vipd.tail(5)}`); })]);
   await waitFor('both pools pooled', 15_000, async () =>
     (await servers('web')) === all(web) && (await servers('api')) === all(api), 100);
+  // IPVS follows the decisions within a batch spacing (ipvs-adapter.ts): "nothing moves" starts once both are in
+  const added = (vip: string): number => vipd.batches(0).flatMap((b) => b.split('\n')).filter((l) => l.startsWith('-a ') && l.includes(vip)).length;
+  await waitFor('both pools in IPVS', 5000, async () => added(WEB_VIP) >= web.length && added(API_VIP) >= api.length, 50);
   await router.waitRib((rib) => [WEB_VIP, API_VIP].every((v) => rib.some((r) => r.prefix === `${v}/32`)), 20_000);
   return rig;
 }
