@@ -6,7 +6,8 @@ import { DeltaSender } from './delta-sender.js';
 import type { MainMessage } from './protocol.js';
 import { SentLists } from './state-delta.js';
 import { StatusCopy } from './status-copy.js';
-import { buildDelta, splitDelta } from './status-delta.js';
+import { lazyParts, splitDelta } from './delta-parts.js';
+import { buildDelta, encodeCounters, type CounterJob } from './status-delta.js';
 
 const hosts = Array.from({ length: 2500 }, (_, i) => `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
 
@@ -64,5 +65,41 @@ t.test('the sender posts in order, `more` on all but the last; never more than o
   t.same(got.map((m) => (m.t === 'delta' ? m.more ?? false : m.t)), [true, true, false, false]);
   for (let k = 0; k < 50; k++) { for (const h of hosts) result(h, true, k); sender.send(delta()); }
   t.ok(sender.waiting <= 3, `50 readings sent back to back: at most one reading's parts wait (${sender.waiting})`);
+  r.c.stop();
+});
+
+t.test('counters encoded part by part, only when a part is taken; applied in order = the whole delta', async (t) => {
+  const { r, result, delta } = await rig();
+  const whole = new StatusCopy();
+  const parted = new StatusCopy();
+  const first = delta();
+  whole.apply(first);
+  parted.apply(structuredClone(first));
+  hosts.forEach((h, i) => result(h, i % 5 !== 0, i % 11));
+  const changes = r.changes.drain();
+  const eager = buildDelta(r.src, r.keyed, changes, null);
+  const jobs: CounterJob[] = [];
+  const head = buildDelta(r.src, r.keyed, changes, null, undefined, jobs);
+  t.same([head.counters, jobs.reduce((n, j) => n + j.hosts.length, 0)], [[], 2500], 'the head carries no counters; 2,500 servers wait as jobs');
+  let encoded = 0;
+  const { count, parts } = lazyParts(head, jobs, (s, h) => { encoded += h.length; return encodeCounters(r.keyed, s, h); }, 1000);
+  t.equal(count, 4, 'the head and parts of at most 1,000');
+  const taken = [];
+  for (let p = parts.next(); !p.done; p = parts.next()) {
+    taken.push(encoded);
+    parted.apply(structuredClone(p.value));
+  }
+  t.same(taken, [0, 1000, 2000, 2500], 'each part encoded when taken, not before');
+  whole.apply(structuredClone(eager));
+  t.same(parted.snapshot(), whole.snapshot(), 'the same copy as the delta built at once');
+  hosts.forEach((h) => result(h, true, 2));
+  const j2: CounterJob[] = [];
+  const got: MainMessage[] = [];
+  const slow = new DeltaSender((m) => { got.push(m); const until = performance.now() + 3; while (performance.now() < until); }, 1000);
+  slow.send(buildDelta(r.src, r.keyed, r.changes.drain(), null, undefined, j2), j2, (s, h) => encodeCounters(r.keyed, s, h));
+  t.ok(got.length >= 1 && got.length < 4, `part of the reading at once (${got.length} of 4)`);
+  for (let i = 0; i < 20 && slow.waiting > 0; i++) await new Promise((res) => setImmediate(res));
+  t.same(got.map((m) => (m.t === 'delta' ? m.more ?? false : m.t)), [true, true, true, false], 'in order, `more` on all but the last');
+  t.equal(slow.waiting, 0, 'nothing left');
   r.c.stop();
 });

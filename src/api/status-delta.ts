@@ -5,7 +5,7 @@
  * up, weights, the list itself) and from every check result (one server's monitor counters and
  * check series). A marked service goes whole only when the worker lacks its server list (a list
  * edit, a re-resolution, a reload, a new worker); otherwise its states go by position (state-delta.ts).
- * Everything else (BGP, VIPs, alerts, schedule…) is small and sent whole each time. Pure: the caller supplies a KeyedStatus; the worker applies deltas with StatusCopy.
+ * Everything else (BGP, VIPs, alerts, schedule…) is small and sent whole each time. Pure: the caller supplies a KeyedStatus; the worker applies deltas with StatusCopy; delta-parts.ts cuts them into parts.
  */
 import type { CoordinatorStatus, MonitorStatus, PoolStatus } from '../coordinator/status.js';
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
@@ -145,7 +145,7 @@ function encodeMonitors(service: string, got: readonly Served[], series: (s: Ser
   return d;
 }
 
-function encodeCounters(k: KeyedStatus, service: string, hosts: Iterable<string>): CounterDelta | null {
+export function encodeCounters(k: KeyedStatus, service: string, hosts: Iterable<string>): CounterDelta | null {
   const got: Served[] = [];
   for (const host of hosts) {
     const monitors = k.monitors(service, host);
@@ -171,13 +171,25 @@ export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
  * The delta for what `changes` names: for service marks whole pools, or their states by position
  * when `sent` (the lists this worker has) says it already has the same servers; counters for server marks.
  */
+/** Servers of one service whose counters alone changed, encoded when their part is posted (delta-parts.ts). */
+export interface CounterJob { service: string; hosts: string[] }
+
+/**
+ * `jobs`: the servers whose counters alone changed go there instead of into `counters`, to be
+ * encoded part by part (delta-parts.ts lazyParts: a reading's 10,000 counters were one 75–150 ms block).
+ */
 export function buildDelta(
-  src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null, sent?: SentLists,
+  src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null, sent?: SentLists, jobs?: CounterJob[],
 ): StatusDelta {
   const order = k.services();
   const pools: PoolDelta[] = [];
   const states: StatesDelta[] = [];
   const counters: CounterDelta[] = [];
+  const countersOf = (service: string, hosts: Iterable<string>): void => {
+    if (jobs) { const list = [...hosts]; if (list.length) jobs.push({ service, hosts: list }); return; }
+    const c = encodeCounters(k, service, hosts);
+    if (c) counters.push(c);
+  };
   sent?.keep(order);
   for (const name of order) {
     const marked = changes.servers.get(name);
@@ -186,9 +198,7 @@ export function buildDelta(
     const part = moved && k.servers ? k.servers(name, moved) : null;
     if (part) {
       states.push({ states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked)), partial: true });
-      const rest = marked ? [...marked].filter((h) => !moved!.has(h)) : [];
-      const c = rest.length ? encodeCounters(k, name, rest) : null;
-      if (c) counters.push(c);
+      if (marked) countersOf(name, [...marked].filter((h) => !moved!.has(h)));
     } else if (changes.all || changes.services.has(name) || moved) {
       const pool = k.pool(name);
       if (!pool) continue;
@@ -200,10 +210,7 @@ export function buildDelta(
       const series: CheckSeries[] = [];
       for (const s of pool.servers) series.push(...seriesOf(k, name, s.host, s.monitors));
       pools.push({ pool, series });
-    } else {
-      const c = marked ? encodeCounters(k, name, marked) : null;
-      if (c) counters.push(c);
-    }
+    } else if (marked) countersOf(name, marked);
   }
   const base: StatusDelta['base'] = {
     coordinator: k.summary(), bgp: src.bgp(), ipvs: src.ipvs?.() ?? null, startedAt: src.startedAt, now: src.now(), loopLag,
@@ -221,47 +228,4 @@ function seriesIf(k: KeyedStatus, service: string, marked: ReadonlySet<string> |
     const series = seriesOf(k, service, g.host, g.monitors);
     return marked?.has(g.host) || series.length === 0 ? series : null;
   };
-}
-
-/** Host entries [from, to) of a CounterDelta, with copies of its numbers (a view would send the whole buffer). */
-function sliceCounters(c: CounterDelta, from: number, to: number): CounterDelta {
-  const e0 = c.first[from]!, e1 = c.first[to]!;
-  return {
-    service: c.service, hosts: c.hosts.slice(from, to), first: c.first.slice(from, to + 1).map((e) => e - e0),
-    monitor: c.monitor.slice(e0, e1), names: c.names, values: c.values.slice(e0 * COUNTER_STRIDE, e1 * COUNTER_STRIDE),
-    reasons: c.reasons.slice(e0, e1), series: c.series.slice(from, to),
-  };
-}
-
-/**
- * A delta cut into parts of at most `maxServers` servers' counters, to be posted one per turn of
- * the main loop: posting (cloning) 10,000 servers' counters and series at once blocked the loop
- * ~100 ms every reading (issue 13 §5). Applied in order they are the delta: the first carries the
- * pools and states, every part the (small) base, order and histograms, so that a part names no
- * service as gone and a copy read between parts is whole.
- */
-export function splitDelta(d: StatusDelta, maxServers: number): StatusDelta[] {
-  let size = 0;
-  for (const c of d.counters) size += c.hosts.length;
-  if (size <= maxServers) return [d];
-  const parts: StatusDelta[] = [];
-  let counters: CounterDelta[] = [];
-  let room = maxServers;
-  const flush = (): void => {
-    const { base, order, histograms } = d;
-    parts.push(parts.length ? { base, order, pools: [], counters, ...(histograms ? { histograms } : {}) } : { ...d, counters });
-    counters = [];
-    room = maxServers;
-  };
-  for (const c of d.counters) {
-    for (let from = 0; from < c.hosts.length;) {
-      const to = Math.min(c.hosts.length, from + room);
-      counters.push(from === 0 && to === c.hosts.length ? c : sliceCounters(c, from, to));
-      room -= to - from;
-      from = to;
-      if (room === 0) flush();
-    }
-  }
-  if (counters.length || parts.length === 0) flush();
-  return parts;
 }
