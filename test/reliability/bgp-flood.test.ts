@@ -52,5 +52,8 @@ t.test('bgp-max-prefixes-action = teardown: the old behaviour, Cease 6/1 and the
   t.match(String(down.reason), `peer sent more than ${LIMIT} prefixes`);
   const p = await waitFor('6/1 in /bgp', 10_000, async () => { const x = await peerOf(vipd); return x.lastNotificationSent ? x : undefined; });
   t.match(p.lastNotificationSent, { code: 6, subcode: 1 }, 'Cease / Maximum Number of Prefixes Reached (RFC 4486)');
-  t.match(bird.log(), /Maximum number of prefixes reached|Received: Maximum number of prefixes/i, 'BIRD logged the Cease it received');
+  // BIRD writes its log line when it has read the Cease: a moment after vipd's /bgp shows it sent
+  const cease = /Maximum number of prefixes reached|Received: Maximum number of prefixes/i;
+  const logged = await waitFor('BIRD logs the Cease', 5000, async () => cease.test(bird.log()) || undefined, 50).then(() => bird.log(), () => bird.log());
+  t.match(logged, cease, 'BIRD logged the Cease it received');
 });

@@ -5,7 +5,9 @@ const BASE = new Set(['ts', 'src', 'dst', 'type', 'length']);
 /** The human-readable block of one message: a header line, then one indented line per field that says something. */
 export function jsonToText(o: JsonObject, index: number): string {
   const ts = typeof o.ts === 'number' ? o.ts : 0;
-  const when = `${new Date(Math.floor(ts * 1000)).toISOString().slice(0, 19).replace('T', ' ')}.${fraction(ts)}`;
+  const date = new Date(Math.floor(ts * 1000));
+  // a damaged record's timestamp can lie outside what a Date holds (±275,000 years): shown as seconds
+  const when = Number.isNaN(date.getTime()) ? `${ts} s (not a date)` : `${date.toISOString().slice(0, 19).replace('T', ' ')}.${fraction(ts)}`;
   const lines = [`#${index} ${when} ${String(o.src)} > ${String(o.dst)} ${String(o.type)} (${String(o.length)} bytes)`];
   for (const [key, value] of Object.entries(o)) {
     if (BASE.has(key) || isEmpty(value)) continue;
