@@ -21,7 +21,15 @@ export class DeltaSender {
   private left = 0;
   private pumping = false;
 
-  constructor(private readonly post: (m: MainMessage) => void, private readonly maxServers = DELTA_PART_SERVERS) {}
+  /**
+   * `onError`: a part's counters could not be encoded (after the reading's own try/catch): the rest
+   * of the reading is dropped, the worker told (`snapshot-error`), and the caller marks everything
+   * so that the next reading is complete. Never an exception out of the pump.
+   */
+  constructor(
+    private readonly post: (m: MainMessage) => void, private readonly maxServers = DELTA_PART_SERVERS,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
 
   /** Parts still waiting (tests). */
   get waiting(): number { return this.left; }
@@ -44,7 +52,15 @@ export class DeltaSender {
   }
 
   private postOne(): void {
-    const r = this.parts!.next();
+    let r: IteratorResult<StatusDelta>;
+    try {
+      r = this.parts!.next();
+    } catch (e) {
+      this.left = 0;
+      this.onError(e);
+      this.post({ t: 'snapshot-error', message: e instanceof Error ? e.message : String(e) });
+      return;
+    }
     this.left--;
     if (r.done) { this.left = 0; return; }
     this.post(this.left > 0 ? { t: 'delta', delta: r.value, more: true } : { t: 'delta', delta: r.value });

@@ -103,3 +103,20 @@ t.test('counters encoded part by part, only when a part is taken; applied in ord
   t.equal(slow.waiting, 0, 'nothing left');
   r.c.stop();
 });
+
+t.test('a part that cannot be encoded: the rest dropped, the worker told, the caller asked to mark everything; no exception', async (t) => {
+  const { r, result, delta } = await rig();
+  delta();
+  hosts.forEach((h) => result(h, true, 5));
+  const jobs: CounterJob[] = [];
+  const head = buildDelta(r.src, r.keyed, r.changes.drain(), null, undefined, jobs);
+  const got: MainMessage[] = [];
+  let errors = 0;
+  const sender = new DeltaSender((m) => got.push(m), 1000, () => errors++);
+  let n = 0;
+  sender.send(head, jobs, (s, h) => { if (++n === 2) throw new Error('gone'); return encodeCounters(r.keyed, s, h); });
+  for (let i = 0; i < 20 && sender.waiting > 0; i++) await new Promise((res) => setImmediate(res));
+  t.same(got.map((m) => m.t), ['delta', 'delta', 'snapshot-error'], 'the head, one part, then the error');
+  t.same([errors, sender.waiting], [1, 0]);
+  r.c.stop();
+});

@@ -153,7 +153,7 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
     opts.source.keyed?.changes.service(null);
     const w = new Worker(workerUrl(), { workerData: c, resourceLimits: WORKER_HEAP });
     const sent = new SentLists(); // the server lists this worker's copy has (none yet)
-    const deltas = new DeltaSender((m) => w.postMessage(m));
+    const deltas = new DeltaSender((m) => w.postMessage(m), undefined, () => opts.source.keyed?.changes.service(null));
     let error: Error | null = null;
     let listening = false;
     return new Promise<string[]>((resolve, reject) => {
