@@ -21,30 +21,30 @@ function sliceCounters(c: CounterDelta, from: number, to: number): CounterDelta 
 const later = (d: StatusDelta, counters: CounterDelta[]): StatusDelta =>
   ({ base: d.base, order: d.order, pools: [], counters, ...(d.histograms ? { histograms: d.histograms } : {}) });
 
-/** A delta (its counters encoded) cut into parts of at most `maxServers` servers' counters. */
-export function splitDelta(d: StatusDelta, maxServers: number): StatusDelta[] {
-  let size = 0;
-  for (const c of d.counters) size += c.hosts.length;
-  if (size <= maxServers) return [d];
-  const parts: StatusDelta[] = [];
-  let counters: CounterDelta[] = [];
-  let room = maxServers;
-  const flush = (): void => {
-    parts.push(parts.length ? later(d, counters) : { ...d, counters });
-    counters = [];
-    room = maxServers;
-  };
-  for (const c of d.counters) {
-    for (let from = 0; from < c.hosts.length;) {
-      const to = Math.min(c.hosts.length, from + room);
-      counters.push(from === 0 && to === c.hosts.length ? c : sliceCounters(c, from, to));
+/** `items` cut into groups of at most `max` hosts, an item split where a group fills (`slice`: its hosts [from, to)). */
+function cut<T>(items: readonly T[], hosts: (x: T) => number, slice: (x: T, from: number, to: number) => T, max: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let room = max;
+  for (const x of items) {
+    const n = hosts(x);
+    for (let from = 0; from < n;) {
+      const to = Math.min(n, from + room);
+      group.push(from === 0 && to === n ? x : slice(x, from, to));
       room -= to - from;
       from = to;
-      if (room === 0) flush();
+      if (room === 0) { groups.push(group); group = []; room = max; }
     }
   }
-  if (counters.length || parts.length === 0) flush();
-  return parts;
+  if (group.length) groups.push(group);
+  return groups;
+}
+
+/** A delta (its counters encoded) cut into parts of at most `maxServers` servers' counters. */
+export function splitDelta(d: StatusDelta, maxServers: number): StatusDelta[] {
+  const groups = cut(d.counters, (c) => c.hosts.length, sliceCounters, maxServers);
+  if (groups.length <= 1) return [d];
+  return groups.map((counters, i) => (i === 0 ? { ...d, counters } : later(d, counters)));
 }
 
 /**
@@ -55,19 +55,7 @@ export function splitDelta(d: StatusDelta, maxServers: number): StatusDelta[] {
 export function lazyParts(
   head: StatusDelta, jobs: readonly CounterJob[], encode: (service: string, hosts: string[]) => CounterDelta | null, maxServers: number,
 ): { count: number; parts: Iterator<StatusDelta> } {
-  const chunks: CounterJob[][] = [];
-  let chunk: CounterJob[] = [];
-  let room = maxServers;
-  for (const job of jobs) {
-    for (let from = 0; from < job.hosts.length;) {
-      const to = Math.min(job.hosts.length, from + room);
-      chunk.push({ service: job.service, hosts: job.hosts.slice(from, to) });
-      room -= to - from;
-      from = to;
-      if (room === 0) { chunks.push(chunk); chunk = []; room = maxServers; }
-    }
-  }
-  if (chunk.length) chunks.push(chunk);
+  const chunks = cut(jobs, (j) => j.hosts.length, (j, from, to) => ({ service: j.service, hosts: j.hosts.slice(from, to) }), maxServers);
   function* parts(): Generator<StatusDelta> {
     yield head;
     for (const c of chunks) yield later(head, c.flatMap((j) => encode(j.service, j.hosts) ?? []));
