@@ -47,7 +47,7 @@ async function run(services: number, servers: number): Promise<void> {
   })) as unknown as ServiceConfig[];
   const stats = new IpvsStats({
     clock, log: silentLogger, reconciler: new IpvsReconciler({ ipvs: driver, clock, logger: silentLogger }), driver,
-    intervalSeconds: 10, services: () => configs, hosts: () => new Map(), depool: () => {}, raise: () => {},
+    intervalSeconds: 10, services: () => configs, hostsOf: () => null, depool: () => {}, raise: () => {},
   });
   // a full window of history first (60 s / 10 s + 1 readings), as in steady state
   for (let i = 0; i < 8; i++) { await stats.readOnce(); clock.advance(10_000); }

@@ -7,7 +7,7 @@ const EVERY = 5_000;
 type Row = Record<string, [number, number, number, number]>;
 const series = (rows: Row[]): ServiceSample[] => rows.map((r, i) => ({
   at: i * EVERY,
-  servers: Object.entries(r).map(([server, [weight, active, inactive, cps]]): ServerSample => ({ server, weight, active, inactive, cps })),
+  servers: Object.entries(r).map(([address, [weight, active, inactive, cps]]): ServerSample => ({ address, weight, active, inactive, cps })),
 }));
 const steady = (row: Row, n = 8): Row[] => Array.from({ length: n }, () => row);
 const names = (rows: Row[]) => blackholed(series(rows), { windowMs: WINDOW }).map((v) => v.server);
@@ -72,7 +72,7 @@ function SEED_ABC(): Row {
 
 t.test('linear in the servers: 4x the servers costs well under 16x (no pass over the service per server)', async (t) => {
   const big = (n: number): ServiceSample[] => Array.from({ length: 8 }, (_, i) => ({
-    at: i * EVERY, servers: Array.from({ length: n }, (_, j): ServerSample => ({ server: `s${j}`, weight: 10, active: 20 + (j % 7), inactive: 30, cps: 2 })),
+    at: i * EVERY, servers: Array.from({ length: n }, (_, j): ServerSample => ({ address: `s${j}`, weight: 10, active: 20 + (j % 7), inactive: 30, cps: 2 })),
   }));
   const cpu = (n: number): number => {
     const s = big(n);
@@ -98,4 +98,14 @@ t.test('under wlc the peers of a black-holed server hold one connection or none:
   const healthy: Row = { a: [10, 0, 30, 3], b: [10, 0, 31, 3], c: [10, 0, 29, 3] };
   t.same(names(steady(healthy)), [], 'short connections everywhere (all inactive): not a black hole');
   t.same(names([...steady({ a: [10, 1, 30, 3], b: [10, 0, 31, 3], c: [10, 0, 29, 3] }, 7), healthy]), [], 'one active in the window, none now, inactive spread evenly: not flagged');
+});
+
+t.test('earlier readings listing the servers in another order, or without the suspect: looked up by address', async (t) => {
+  const reversed: Row = Object.fromEntries(Object.entries(SEED).reverse());
+  const mixed = [...steady(reversed, 4), ...steady(SEED, 4)];
+  t.same(names(mixed), ['10.255.1.13'], 'found by address where its position differs');
+  const { '10.255.1.13': _gone, ...without } = SEED;
+  t.same(names([SEED, without, ...steady(SEED, 6)]), [], 'absent from the reading before the window: not pooled long enough');
+  t.same(names([without, ...steady(SEED, 7)]), ['10.255.1.13'], 'absent only before that: it may fire');
+  t.same(names([...steady(SEED, 3), without, ...steady(SEED, 4)]), [], 'absent from one reading in the window');
 });

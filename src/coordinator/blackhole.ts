@@ -9,8 +9,8 @@
 
 /** One realserver in one reading of the kernel's counters. */
 export interface ServerSample {
-  /** The realserver as IPVS lists it (its address). */
-  readonly server: string;
+  /** The realserver as IPVS lists it (vipd puts one per address in a service). */
+  readonly address: string;
   readonly weight: number;
   readonly active: number;
   readonly inactive: number;
@@ -107,21 +107,28 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
   const window = samples.slice(first);
   if (window.length < 2 || first === 0) return []; // no reading from before the window: too short a history
   const out: BlackholeVerdict[] = [];
-  // the readings are indexed once, and only when some server shows the pattern now: a healthy
-  // 10,000-server service costs one pass over its latest reading
-  let indexed: Map<string, ServerSample>[] | null = null;
+  // a healthy 10,000-server service costs one pass over its latest reading; a suspect is looked up
+  // in the earlier readings at its own position (the kernel lists a service's servers in a stable
+  // order), and a reading is indexed by address only when that misses
+  const readings = samples.slice(first - 1);
+  const indexes: (Map<string, ServerSample> | undefined)[] = [];
+  const find = (r: number, address: string, at: number): ServerSample | undefined => {
+    const x = readings[r]!.servers;
+    if (x[at]?.address === address) return x[at];
+    return (indexes[r] ??= new Map(x.map((s) => [s.address, s]))).get(address);
+  };
   const all = sum(latest.servers);
   const meanAll = averageSums(window);
   const peers = weighted(latest.servers) - 1;
   // the latest reading may be neutral only if, over the window, somebody held connections
   const neutral = meanAll.active > 0;
-  for (const own of latest.servers) {
+  for (let at = 0; at < latest.servers.length; at++) {
+    const own = latest.servers[at]!;
     if (own.weight <= 0 || !pattern({ own, all, peers }, o, neutral)) continue;
-    indexed ??= samples.slice(first - 1).map((x) => new Map(x.servers.map((s) => [s.server, s])));
     // pooled (weight > 0) in every reading of the window and in the one before it
     const series: ServerSample[] = [];
-    for (const m of indexed) {
-      const x = m.get(own.server);
+    for (let r = 0; r < readings.length; r++) {
+      const x = find(r, own.address, at);
       if (!x || x.weight <= 0) break;
       series.push(x);
     }
@@ -131,7 +138,7 @@ export function blackholed(samples: readonly ServiceSample[], options: Blackhole
     const mean = average(inWindow, own);
     if (!pattern({ own: mean, all: meanAll, peers }, o)) continue;
     out.push({
-      server: own.server,
+      server: own.address,
       evidence: {
         active: own.active, inactive: own.inactive, cps: own.cps,
         peersActive: Math.round((all.active - own.active) / peers), peersInactive: Math.round((all.inactive - own.inactive) / peers),
@@ -145,7 +152,7 @@ function average(xs: readonly ServerSample[], like: ServerSample): ServerSample 
   const n = xs.length;
   const s = { active: 0, inactive: 0, cps: 0 };
   for (const x of xs) { s.active += x.active; s.inactive += x.inactive; s.cps += x.cps; }
-  return { server: like.server, weight: like.weight, active: s.active / n, inactive: s.inactive / n, cps: s.cps / n };
+  return { address: like.address, weight: like.weight, active: s.active / n, inactive: s.inactive / n, cps: s.cps / n };
 }
 
 function averageSums(window: readonly ServiceSample[]): Sums {

@@ -2,6 +2,7 @@
  * The coordinator's read side: its status and the API's keyed readings (issue 13), each after
  * publishing what this tick changed, so a reader never sees a stale decision.
  */
+import { targetPort } from './effective.js';
 import { overlayPools } from './overrides-apply.js';
 import type { Publisher } from './publisher.js';
 import type { Service } from './service-state.js';
@@ -48,6 +49,15 @@ export function readServers(r: ReadState, service: string, hosts: Iterable<strin
   if (!svc || r.out.overrides.servers.some((o) => o.pool === service)) return null;
   r.out.flush();
   return poolStatus(svc.spec, svc.pool, extraOf(svc), hosts);
+}
+
+/** One pool's resolved servers by `address|port` (their IPVS entry's key) → host, O(its servers). */
+export function readHosts(r: ReadState, service: string): Map<string, string> | null {
+  const svc = r.services.get(service);
+  if (!svc) return null;
+  const out = new Map<string, string>();
+  for (const s of svc.pool.servers.values()) if (s.ip !== null) out.set(`${s.ip}|${targetPort(svc.spec, s)}`, s.host);
+  return out;
 }
 
 /** One server's monitors (overrides do not touch them), O(its monitors). */

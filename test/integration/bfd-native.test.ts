@@ -27,25 +27,28 @@ t.test('BFD thread over loopback', async (t) => {
   const m = new BfdManager(native, systemClock, log, (c) => changes.push({ ...c, at: performance.now() }));
   t.teardown(() => m.stop());
   // session "toB" lives on a and talks to b; "toA" the other way round
-  const INTERVAL = 50;
+  // 100 ms x 3: a CI run at 50 ms x 3 once saw a 150 ms detection time expire during the blocked
+  // second with the thread realtime (a stall of the 2-core VM, not of the loop); routers use >= 100 ms
+  const INTERVAL = 100;
   t.same(m.sync([
     { address: b, localAddress: a, intervalMs: INTERVAL, multiplier: 3 },
     { address: a, localAddress: b, intervalMs: INTERVAL, multiplier: 3 },
   ]), []);
   await until('both Up', 8000, () => m.status(a)?.state === 'Up' && m.status(b)?.state === 'Up');
   // RFC 5880 §6.8.3: 1 s while not Up, the configured interval once Up (after the poll sequence)
-  await until('poll sequence done', 2000, () => m.status(b)?.txIntervalMs === INTERVAL && m.status(b)?.detectMs === 3 * INTERVAL);
-  t.pass('both sessions Up at 50 ms x 3');
+  const settled = (peer: string) => m.status(peer)?.txIntervalMs === INTERVAL && m.status(peer)?.detectMs === 3 * INTERVAL;
+  await until('poll sequences done', 4000, () => settled(a) && settled(b));
+  t.pass(`both sessions Up at ${INTERVAL} ms x 3`);
 
   await t.test('a blocked event loop does not stop BFD (the thread owns the timers)', async (t) => {
     const flapsBefore = changes.length;
     const end = performance.now() + 1000;
-    while (performance.now() < end) { /* 1 s busy: 20 intervals, ~7 detection times */ }
+    while (performance.now() < end) { /* 1 s busy: 10 intervals, ~3 detection times */ }
     await sleep(50);
     t.equal(changes.length, flapsBefore, 'no state change');
     t.equal(m.status(a)?.state, 'Up');
     const late = [...m.takeLateness(b)].sort((x, y) => x - y);
-    t.ok(late.length >= 15, `${late.length} packets sent while the loop was blocked`);
+    t.ok(late.length >= 8, `${late.length} packets sent while the loop was blocked (each at most ${late.at(-1) ?? 0} µs after its time)`);
   });
 
   await t.test('RFC 5881 §5: a packet with TTL != 255 is ignored', async (t) => {
