@@ -13,9 +13,10 @@ import { hostAllowed, localAddresses } from './host-check.js';
 import { DEFAULT_LIMITS, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { ClientRateLimiter, LimitReporter } from './rate-limit.js';
 import { SnapshotCache } from './snapshot-cache.js';
-import { redactDeep } from './snapshot.js';
+import { redactInPlace } from './snapshot.js';
 import { StatusCopy } from './status-copy.js';
 import { testCrash } from './test-crash.js';
+import { TurnQueue } from './turn-queue.js';
 import type { StatusSnapshot, WriteAnswer } from './types.js';
 
 const SNAPSHOT_TIMEOUT_MS = 5000;
@@ -139,14 +140,17 @@ const ctx: HandlerContext = {
   maxBodyBytes: limits.maxBodyBytes,
 };
 
-port?.on('message', (m: MainMessage) => {
-  if (m.t === 'delta' && m.more) { copy.apply(redactDeep(m.delta)); return; } // a part: the reading ends with the last
+const inbox = new TurnQueue<MainMessage>(onMessage);
+port?.on('message', (m: MainMessage) => inbox.push(m));
+
+function onMessage(m: MainMessage): void {
+  if (m.t === 'delta' && m.more) { copy.apply(redactInPlace(m.delta)); return; } // a part: the reading ends with the last
   if (m.t === 'snapshot' || m.t === 'delta' || m.t === 'snapshot-error') {
     if (snapshotTimer) clearTimeout(snapshotTimer);
     snapshotTimer = null;
     // Redacted once, as it arrives: the copy only ever holds redacted text.
-    if (m.t === 'snapshot') copy.replace(redactDeep(m.snapshot));
-    else if (m.t === 'delta') copy.apply(redactDeep(m.delta));
+    if (m.t === 'snapshot') copy.replace(redactInPlace(m.snapshot));
+    else if (m.t === 'delta') copy.apply(redactInPlace(m.delta));
     if (m.t === 'snapshot-error') cache.reject(new Error(m.message));
     else {
       cache.resolve(copy.snapshot());
@@ -165,7 +169,7 @@ port?.on('message', (m: MainMessage) => {
   } else if (m.t === 'close') {
     void close();
   }
-});
+}
 
 const servers: Server[] = [];
 
