@@ -3,8 +3,9 @@
  * re-resolution that follows address changes (PyBal resolved once and never retried).
  */
 import type { Logger } from '../log/logger.js';
+import { Slicer } from '../time/slices.js';
 import { markReady, markUnresolved, setFlag } from './depool-policy.js';
-import { ResolveLimiter, addressOf, familyOf, isLiteral, logFailures } from './resolve-limiter.js';
+import { ResolveLimiter, addressOf, type AddressOutcome, familyOf, isLiteral, literalAddress, logFailures } from './resolve-limiter.js';
 import type { Service } from './service-state.js';
 import type { ServerState } from './types.js';
 
@@ -27,21 +28,43 @@ function lookup(h: ResolutionHooks, svc: Service, host: string): ReturnType<type
 export async function resolveServers(h: ResolutionHooks, svc: Service, servers: ServerState[]): Promise<void> {
   if (servers.length === 0) return;
   for (const s of servers) setFlag(svc.pool, s, 'resolving', true);
-  const results = await Promise.all(servers.map(async (s) => [s, await lookup(h, svc, s.host)] as const));
-  if (!h.live(svc)) return;
+  const fam = familyOf(svc.spec.ip);
   const failed: { host: string; error: string }[] = [];
-  for (const [s, r] of results) {
-    if (svc.pool.servers.get(s.host) !== s) continue;
+  // a 10,000-server pool's servers become ready in slices (issue 13 §5: no block over 50 ms); the
+  // ones still waiting count as resolving, so the first round is not complete before the last.
+  // Addresses (most pools) need no promise each; names go through the limiter. In list order.
+  const slicer = new Slicer();
+  const settleOne = (s: ServerState, r: AddressOutcome): void => {
+    if (svc.pool.servers.get(s.host) !== s) return;
     if (r.ip) {
       markReady(svc.pool, s.host, r.ip);
       h.ready(svc, s);
       h.log.debug('resolved', { service: svc.spec.name, server: s.host, ip: r.ip });
-      continue;
+      return;
     }
     markUnresolved(svc.pool, s.host);
     if (r.report) failed.push({ host: s.host, error: r.error });
+  };
+  const outcomes: (AddressOutcome | Promise<AddressOutcome>)[] = [];
+  const names: Promise<AddressOutcome>[] = [];
+  await Promise.resolve(); // the caller (applyList) publishes the list first, none of it ready
+  for (const s of servers) {
+    if (slicer.due()) await slicer.pause();
+    const o = literalAddress(s.host, fam) ?? addressOf(h.resolver, s.host, fam);
+    outcomes.push(o);
+    if (o instanceof Promise) names.push(o);
   }
-  logFailures(h.log, svc.spec.name, familyOf(svc.spec.ip), failed);
+  if (names.length > 0) await Promise.all(names);
+  if (!h.live(svc)) return;
+  for (let i = 0; i < servers.length; i++) {
+    if (slicer.due()) {
+      await slicer.pause();
+      if (!h.live(svc)) return;
+    }
+    const o = outcomes[i]!;
+    settleOne(servers[i]!, o instanceof Promise ? await o : o);
+  }
+  logFailures(h.log, svc.spec.name, fam, failed);
 }
 
 /** Re-resolve every hostname of `svc`: follow address changes of ready servers, retry the others. */

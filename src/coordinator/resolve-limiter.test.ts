@@ -1,6 +1,6 @@
 import t from 'tap';
 import { FakeClock } from '../../test/support/fake-clock.js';
-import { ResolveLimiter } from './resolve-limiter.js';
+import { ResolveLimiter, addressOf, familyOf, isLiteral } from './resolve-limiter.js';
 
 /** A resolver whose answers the test releases by hand; counts every question. */
 function manualResolver() {
@@ -116,4 +116,19 @@ t.test('1,000 failing names: bounded in flight, each asked once per ttl', async 
   const r3 = await lim.lookup('bad0.invalid', 4);
   t.equal(asked.get('bad0.invalid'), 2, 'a forgotten name is asked afresh');
   t.equal(r3.report, true);
+});
+
+t.test('literals: dotted-quad IPv4 as it is, other IPv4 forms and IPv6 in canonical form, never looked up', async (t) => {
+  const m = manualResolver();
+  const lim = new ResolveLimiter(m.resolver, new FakeClock());
+  const ip = async (host: string, fam: 4 | 6) => (await addressOf(lim, host, fam)).ip;
+  t.equal(await ip('10.255.1.2', 4), '10.255.1.2');
+  t.equal(await ip('0x7f.0.0.1', 4), '127.0.0.1', 'a hex form, as ipaddr.js reads it');
+  t.equal(await ip('010.1.1.1', 4), '8.1.1.1', 'a leading zero is octal, as before');
+  t.equal(await ip('fd00:255:0:0::1', 6), 'fd00:255::1');
+  t.equal(await ip('10.255.1.2', 6), null, 'the wrong family');
+  t.match(await addressOf(lim, 'fd00:255::1', 4), { ip: null, error: 'not an IPv4 address', report: true });
+  t.same(m.asked, [], 'no look-up for a literal');
+  t.same([isLiteral('10.255.1.2'), isLiteral('1.2.3'), isLiteral('mw1.eqiad.wmnet')], [true, true, false]);
+  t.same([familyOf('10.255.1.2'), familyOf('fd00:255::1')], [4, 6]);
 });

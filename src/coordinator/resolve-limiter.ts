@@ -4,6 +4,7 @@
  * without asking again, the same name asked twice at once is asked once, and a failing name is
  * reported (for a log line) at most once per `reportEveryMs`. No timers: time comes from the clock.
  */
+import { isIPv4 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
@@ -98,17 +99,30 @@ export class ResolveLimiter {
   }
 }
 
-export const familyOf = (ip: string): 4 | 6 => (ipaddr.parse(ip).kind() === 'ipv6' ? 6 : 4);
-export const isLiteral = (host: string): boolean => ipaddr.isValid(host);
+// Dotted-quad IPv4 (node's strict check, its own canonical form) without ipaddr.js: three parses
+// per server added up at 10,000 servers; every other form goes through ipaddr.js.
+export const familyOf = (ip: string): 4 | 6 => (isIPv4(ip) ? 4 : ipaddr.parse(ip).kind() === 'ipv6' ? 6 : 4);
+export const isLiteral = (host: string): boolean => isIPv4(host) || ipaddr.isValid(host);
+
+/** Where a host's address came out: `report` when the failure is to be logged now. */
+export interface AddressOutcome { ip: string | null; error: string; report: boolean }
+
+/** A literal `host` in family `fam` (as it is, or canonical; an error for the other family); null for a name. */
+export function literalAddress(host: string, fam: 4 | 6): AddressOutcome | null {
+  const wrong = { ip: null, error: `not an IPv${fam} address`, report: true };
+  if (isIPv4(host)) return fam === 4 ? { ip: host, error: '', report: false } : wrong;
+  if (!ipaddr.isValid(host)) return null;
+  const addr = ipaddr.parse(host);
+  if ((addr.kind() === 'ipv6' ? 6 : 4) !== fam) return wrong;
+  // the host string itself when it is already canonical (one string per server, not two)
+  const ip = addr.toString();
+  return { ip: ip === host ? host : ip, error: '', report: false };
+}
 
 /** The address of `host` in family `fam`: a literal as it is (or the wrong family), a name through `lim`. */
-export async function addressOf(lim: ResolveLimiter, host: string, fam: 4 | 6): Promise<{ ip: string | null; error: string; report: boolean }> {
-  if (isLiteral(host)) {
-    // The canonical form; the host string itself when it already is (one string per server, not two).
-    const ip = familyOf(host) === fam ? ipaddr.parse(host).toString() : null;
-    return ip !== null ? { ip: ip === host ? host : ip, error: '', report: false }
-      : { ip: null, error: `not an IPv${fam} address`, report: true };
-  }
+export async function addressOf(lim: ResolveLimiter, host: string, fam: 4 | 6): Promise<AddressOutcome> {
+  const literal = literalAddress(host, fam);
+  if (literal) return literal;
   const r = await lim.lookup(host, fam);
   return { ip: r.ips[0] ?? null, error: r.error ?? '', report: r.report };
 }

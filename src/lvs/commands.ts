@@ -1,5 +1,5 @@
 import { familyOf, hostPort, type RealServer, type ServiceKey, type VirtualService } from './model.js';
-import { Slicer } from './slices.js';
+import { Slicer } from '../time/slices.js';
 
 /** One ipvsadm operation; a batch of these goes to `ipvsadm -R` in order. */
 export type Command =

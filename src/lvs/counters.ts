@@ -4,7 +4,7 @@
  */
 import { serverId, serviceId, type ServiceKey } from './model.js';
 import type { Connections, Rates, ServiceRow } from './parse-listing.js';
-import { Slicer } from './slices.js';
+import { Slicer } from '../time/slices.js';
 
 export interface RealServerCounters {
   readonly address: string;

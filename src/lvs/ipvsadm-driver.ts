@@ -7,7 +7,7 @@ import { serverId, serviceId, type IpvsTable, type RealServer, type ServiceKey, 
 import { joinCounters, type ServiceCounters } from './counters.js';
 import { parseConnectionsSliced, parseRateSliced, parseStatsSliced, parseThresholdsSliced, type Counters, type ServiceRow } from './parse-listing.js';
 import { parseSaveSliced, SaveParser } from './parse-save.js';
-import { LineFeed, Slicer } from './slices.js';
+import { LineFeed, Slicer } from '../time/slices.js';
 import { orderMatters } from './dest-order.js';
 import { applyCommandsSliced } from './table-apply.js';
 

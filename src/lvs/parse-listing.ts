@@ -1,6 +1,6 @@
 import { serverId, serviceId, type ServiceKey } from './model.js';
 import { IpvsParseError, parseHostPort } from './parse-save.js';
-import { eachLine, eachLineSliced } from './slices.js';
+import { eachLine, eachLineSliced } from '../time/slices.js';
 
 /** `ipvsadm -Ln --stats --exact`: totals since the service was added. */
 export interface Counters {

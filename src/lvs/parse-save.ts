@@ -2,7 +2,7 @@ import {
   canonicalAddress, isScheduler, normalizeService, serviceId,
   type Forwarding, type Persistence, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
-import { eachLine, eachLineSliced } from './slices.js';
+import { eachLine, eachLineSliced } from '../time/slices.js';
 
 /** Output of ipvsadm that vipd cannot read; names the line. */
 export class IpvsParseError extends Error {

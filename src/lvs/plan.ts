@@ -3,7 +3,7 @@ import {
   normalizeService, sameExtra, sameServer, sameServiceAttributes, serverId, serviceId,
   type IpvsTable, type RealServer, type ServiceKey, type VirtualService,
 } from './model.js';
-import { Slicer } from './slices.js';
+import { Slicer } from '../time/slices.js';
 import { canonicalOrder, orderMatters } from './dest-order.js';
 import { planOrderedServers } from './plan-ordered.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from './commands.js';
 import { IpvsError } from './errors.js';
-import { Slicer } from './slices.js';
+import { Slicer } from '../time/slices.js';
 import { describeService, normalizeService, serverId, serviceId, type IpvsTable, type RealServer, type VirtualService } from './model.js';
 
 /**

@@ -4,14 +4,12 @@
  * lets the event loop run (BGP keepalives, health checks, the API) before the next slice, so a
  * 10,000-server pool never blocks the loop for long; `runAll` runs the same job in one go.
  */
+import { SLICE_MS, yieldToLoop } from '../time/slices.js';
+
 export type Step = () => boolean;
 
 /** Steps between two looks at the clock. */
 const BATCH = 16;
-/** Default longest slice, ms: well under the 50 ms a pool load may block the loop. */
-export const SLICE_MS = 8;
-
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function runAll(step: Step): void {
   while (step());

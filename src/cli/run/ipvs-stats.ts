@@ -11,7 +11,7 @@ import type { ServiceConfig } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import { serviceId, type Ipvs, type IpvsReconciler, type ServiceCounters } from '../../lvs/index.js';
 import type { Cancel, Clock } from '../../time/clock.js';
-import { Slicer } from '../../lvs/slices.js';
+import { Slicer } from '../../time/slices.js';
 import { serviceKey } from '../ipvs-mapping.js';
 import { BlackholeHolds } from '../../coordinator/blackhole-holds.js';
 
