@@ -65,7 +65,12 @@ const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g
 /** `name{labels}` with the labels sorted by name, as prometheus_client prints them. */
 export function seriesName(name: string, labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
-  return keys.length ? `${name}{${keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(',')}}` : name;
+  if (!keys.length) return name;
+  // one flat string (join), not a rope of concatenations: the worker keeps ~160,000 of these at 10,000 servers
+  const parts = [name, '{'];
+  keys.forEach((k, i) => parts.push(i ? ',' : '', k, '="', escapeLabel(labels[k]!), '"'));
+  parts.push('}');
+  return parts.join('');
 }
 
 /** floatToGoString with a fast path for the common case, a small non-negative integer (`12.0`). */
