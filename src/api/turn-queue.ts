@@ -6,8 +6,7 @@
  * the loop now serves sockets and timers.
  */
 export class TurnQueue<T> {
-  private items: T[] = [];
-  private head = 0;
+  private readonly items: T[] = [];
   private scheduled = false;
 
   constructor(
@@ -16,7 +15,7 @@ export class TurnQueue<T> {
   ) {}
 
   /** Messages waiting for their turn. */
-  get waiting(): number { return this.items.length - this.head; }
+  get waiting(): number { return this.items.length; }
 
   push(item: T): void {
     this.items.push(item);
@@ -24,15 +23,15 @@ export class TurnQueue<T> {
   }
 
   private next(): void {
-    if (this.scheduled || this.waiting === 0) return;
+    if (this.scheduled || this.items.length === 0) return;
     this.scheduled = true;
     this.schedule(() => this.turn());
   }
 
   private turn(): void {
     this.scheduled = false;
-    const item = this.items[this.head++] as T;
-    if (this.head === this.items.length) { this.items = []; this.head = 0; }
+    // taken off the queue (a handled reading is not kept alive by it while more keep coming)
+    const item = this.items.shift() as T;
     this.next(); // before the handler: a handler that throws does not stall the rest
     this.handle(item);
   }
