@@ -43,6 +43,7 @@ t.test('unreachable: network errors, timeouts, every endpoint of a list; not ans
   t.ok(isUnreachable(new Error('timed out after 5000 ms')));
   t.ok(isUnreachable(new Error('etcd watch stream ended')));
   t.ok(isUnreachable(new Error('etcd watch error: transport is closing')), 'etcd stopping under a watch');
+  t.ok(isUnreachable(new Error('etcd watch error: grpc: the client connection is closing')), 'the other wording of it (seen in CI)');
   t.ok(isUnreachable(new AggregateError([sys('ECONNREFUSED'), sys('ETIMEDOUT')], 'a; b')));
   t.notOk(isUnreachable(new AggregateError([sys('ECONNREFUSED'), new Error('etcd answered HTTP 401: denied')], 'a; b')), 'one endpoint answered');
   t.notOk(isUnreachable(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })), 'a certificate problem is the pool\'s own alert');

@@ -12,8 +12,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 /** http-request.ts's own timeouts and lost streams, and the watch loops' "ended" errors. */
 const NETWORK_TEXT = /^(timed out after|no response after|connection lost|etcd watch stream ended|the watch ended without an answer|socket hang up)/;
 
-/** etcd itself going away under a live watch (the gateway's gRPC stream closing, no leader). */
-const ETCD_GOING = /transport is closing|\bUnavailable\b|etcdserver: (no leader|request timed out|server stopped)|error reading from server: EOF/;
+/** etcd itself going away under a live watch (the gateway's gRPC stream or client connection closing, no leader). */
+const ETCD_GOING = /transport is closing|the client connection is closing|\bUnavailable\b|etcdserver: (no leader|request timed out|server stopped)|error reading from server: EOF/;
 
 /** True when the failure says the endpoint could not be reached (every endpoint, for a list). */
 export function isUnreachable(e: unknown): boolean {
