@@ -60,7 +60,7 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
     const text = metricsText(copy.snapshot());
     return { mainMs: t1 - t0, workerMs: performance.now() - t1, bytes: text.length, longestTurnMs, workerTurnMs };
   };
-  reading();
+  const first = reading(); // every pool whole (a new worker, a reload)
   const idle: ReturnType<typeof reading>[] = [], all: ReturnType<typeof reading>[] = [], svc: ReturnType<typeof reading>[] = [];
   for (let k = 0; k < 5; k++) {
     idle.push(reading());
@@ -91,6 +91,7 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
   const keptRenderWallMs = performance.now() - t2;
   c.stop();
   return {
+    firstLongestTurnMs: first.longestTurnMs, firstWorkerTurnMs: first.workerTurnMs,
     allChangedLongestTurnMs: median(all.map((r) => r.longestTurnMs)), transitionLongestTurnMs: median(svc.map((r) => r.longestTurnMs)),
     allDownLongestTurnMs: allDown.longestTurnMs, allChangedWorkerTurnMs: median(all.map((r) => r.workerTurnMs)), allDownWorkerTurnMs: allDown.workerTurnMs, keptMaxSliceMs: mc.maxSliceMs, keptRenderWorkMs: mc.lastRenderMs, keptRenderWallMs,
     applyMedianMs: median(applyMs.slice(1, applied)),

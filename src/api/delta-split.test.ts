@@ -120,3 +120,63 @@ t.test('a part that cannot be encoded: the rest dropped, the worker told, the ca
   t.same([errors, sender.waiting], [1, 0]);
   r.c.stop();
 });
+
+t.test('whole pools and whole-service states are cut as well; a pool sent in parts shows once whole', async (t) => {
+  const { r, result, delta } = await rig();
+  const whole = new StatusCopy();
+  const parted = new StatusCopy();
+  const sizes = (ps: ReturnType<typeof splitDelta>): number[][] => ps.map((p) => [
+    ...p.pools.map((x) => x.pool.servers.length), ...(p.appends ?? []).map((a) => a.servers.length),
+    ...(p.states ?? []).map((s) => s.counters.hosts.length),
+  ]);
+  const first = delta(); // a new worker: every pool whole
+  const parts = splitDelta(first, 1000);
+  t.same(sizes(parts), [[1000], [1000], [500]], 'a pool of 2,500 in parts of 1,000');
+  t.same(parts.map((p) => [p.pools[0]?.more ?? null, p.appends?.[0]?.more ?? null]), [[true, null], [null, true], [null, null]]);
+  t.same(parts.map((p) => (p.pools[0]?.series.length ?? 0) + (p.appends?.[0]?.series.length ?? 0)), [1000, 1000, 500], 'each server\'s series go with it');
+  whole.apply(first);
+  parts.forEach((p, i) => {
+    parted.apply(structuredClone(p));
+    if (i < 2) t.same(parted.snapshot().coordinator.pools, [], `after part ${i + 1}: a new pool is not shown half`);
+  });
+  t.same(parted.snapshot(), whole.snapshot(), 'then the same copy');
+
+  // the pool whole again (a reload) with other counters: the old copy is shown until the last part
+  for (const h of hosts) result(h, false, 1);
+  r.changes.service(null);
+  const again = delta();
+  const before = parted.snapshot().coordinator.pools[0]!.servers[2499]!.monitors[0]!.downResults;
+  const againParts = splitDelta(again, 1000);
+  for (const p of againParts.slice(0, 2)) parted.apply(structuredClone(p));
+  const between = parted.snapshot().coordinator.pools[0]!;
+  t.same([between.servers.length, between.servers[2499]!.monitors[0]!.downResults], [2500, before], 'between parts: the old pool, whole');
+  parted.apply(structuredClone(againParts[2]!));
+  whole.apply(again);
+  t.same(parted.snapshot(), whole.snapshot(), 'then the new one');
+
+  // every server down at once (a rack lost): the transitions' states, cut
+  for (const h of hosts) r.c.monitorResult('web', h, 'ProxyFetch', { up: false, reason: 'refused' });
+  r.clock.advance(0);
+  const down = delta();
+  t.ok(down.states?.[0]?.partial, 'the transitions go as a partial StatesDelta');
+  const downParts = splitDelta(down, 1000);
+  t.same(sizes(downParts), [[1000], [1000], [500]]);
+  for (const p of downParts) parted.apply(structuredClone(p));
+  whole.apply(down);
+  t.same(parted.snapshot(), whole.snapshot(), 'the same copy');
+
+  // a whole-service mark with the list unchanged: states by position, cut into parts by host
+  for (const h of hosts.slice(0, 600)) r.c.monitorResult('web', h, 'ProxyFetch', { up: true, reason: 'HTTP 200' });
+  r.clock.advance(0);
+  r.changes.service('web');
+  const marked = delta();
+  t.ok(marked.states?.length === 1 && !marked.states[0]!.partial, 'by position');
+  const markedParts = splitDelta(marked, 1000);
+  t.same(sizes(markedParts), [[1000], [1000], [500]]);
+  t.ok(markedParts.every((p) => p.states?.[0]?.partial), 'each part by host');
+  for (const p of markedParts) parted.apply(structuredClone(p));
+  whole.apply(marked);
+  t.same(parted.snapshot(), whole.snapshot(), 'the same copy');
+  t.ok(parted.snapshot().coordinator.pools[0]!.servers.filter((s) => s.up).length >= 600, 'the 600 back up');
+  r.c.stop();
+});

@@ -20,6 +20,21 @@ t.test('a name is made once per path; paths that differ anywhere get their own',
   t.equal(made, 4);
 });
 
+t.test('a level that held one key takes a second: both found after, at every depth', async (t) => {
+  let made = 0;
+  const make = (text: string) => () => { made++; return [text]; };
+  const paths = [
+    ['d', 'svc', 'h1', 'ProxyFetch', 'ok', 'http://a/'],
+    ['d', 'svc', 'h1', 'ProxyFetch', 'error', 'http://a/'], // under 'ProxyFetch' (a One under a One)
+    ['d', 'svc', 'h1', 'ProxyFetch', 'ok', 'http://b/'], // under 'ok', now in a Map
+    ['d', 'svc', 'h1', 'IdleConnection', 'ok', ''],
+    ['d', 'svc', 'h2', 'ProxyFetch', 'ok', 'http://a/'],
+  ];
+  paths.forEach((p, i) => t.same(cachedNames(p, make(`n${i}`)), [`n${i}`], p.join(' ')));
+  paths.forEach((p, i) => t.same(cachedNames(p, make('again')), [`n${i}`], `${p.join(' ')} found again`));
+  t.equal(made, paths.length);
+});
+
 t.test('monitor and server blocks: every series named by its own labels', async (t) => {
   const s = server('10.0.0.1', [monitor('ProxyFetch', true, 2), monitor('IdleConnection', null, 0)]);
   const blocks = monitorBlocks(pool('web_80'), s);

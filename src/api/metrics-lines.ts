@@ -19,33 +19,54 @@ function cached<T extends string | string[]>(obj: object, key: string, render: (
 }
 
 /**
- * Series names (`name{labels}`) found through nested maps by label value, so that a lookup builds
- * no key string (a render looks up ~60,000 at 10,000 servers). A leaf holds the names of the
- * families that share those labels (all five per-monitor families at once: fewer maps to keep).
+ * Series names (`name{labels}`) found through a trie by label value, so that a lookup builds no
+ * key string (a render looks up ~60,000 at 10,000 servers). A leaf holds the names of the
+ * families that share those labels (all five per-monitor families at once). Below a host most
+ * levels hold one key (its one monitor, result, URL): such a level is a `One`, not a Map, until a
+ * second key comes (four Maps per server were 10 MB of the worker's heap at 10,000 servers).
  * Dropped whole when it outgrows the live series (servers left).
  */
-type NameNode = Map<string, NameNode | string[]>;
-let names: NameNode = new Map();
+class One {
+  constructor(readonly key: string, public next: NameNode) {}
+}
+type Level = Map<string, NameNode> | One;
+type NameNode = Level | string[];
+
+let names: Map<string, NameNode> = new Map();
 let nameCount = 0;
 const NAME_LIMIT = 1_000_000;
 
+function below(level: Level, key: string): NameNode | undefined {
+  if (level instanceof One) return level.key === key ? level.next : undefined;
+  return level.get(key);
+}
+
 /** The names under `path` (what the names are for, then label values), made by `make` the first time. */
 export function cachedNames(path: readonly string[], make: () => string[]): string[] {
-  let node = names;
-  const last = path.length - 1;
-  for (let i = 0; i < last; i++) {
-    let next = node.get(path[i]!) as NameNode | undefined;
-    if (next === undefined) { next = new Map(); node.set(path[i]!, next); }
-    node = next;
+  let parent: Level | null = null;
+  let level: Level = names;
+  for (let i = 0; i < path.length; i++) {
+    const found = below(level, path[i]!);
+    if (found === undefined) return addNames(parent, path[i - 1] ?? '', level, path, i, make);
+    if (i === path.length - 1) return found as string[];
+    parent = level;
+    level = found as Level;
   }
-  let n = node.get(path[last]!) as string[] | undefined;
-  if (n === undefined) {
-    if (nameCount >= NAME_LIMIT) { names = new Map(); nameCount = 0; return cachedNames(path, make); }
-    n = make();
-    node.set(path[last]!, n);
-    nameCount += n.length;
-  }
-  return n;
+  throw new Error('cachedNames: an empty path');
+}
+
+/** `level` (under `parent` at `parentKey`) lacks `path[i]`: the rest of the path is added as a chain of Ones. */
+function addNames(parent: Level | null, parentKey: string, level: Level, path: readonly string[], i: number, make: () => string[]): string[] {
+  if (nameCount >= NAME_LIMIT) { names = new Map(); nameCount = 0; return cachedNames(path, make); }
+  const leaf = make();
+  nameCount += leaf.length;
+  let chain: NameNode = leaf;
+  for (let j = path.length - 1; j > i; j--) chain = new One(path[j]!, chain);
+  if (level instanceof Map) { level.set(path[i]!, chain); return leaf; }
+  const grown = new Map<string, NameNode>([[level.key, level.next], [path[i]!, chain]]);
+  // level is never the root (a Map): it has a parent, which now holds the Map instead
+  if (parent instanceof One) parent.next = grown; else parent!.set(parentKey, grown);
+  return leaf;
 }
 
 /** The per-server, per-monitor PyBal families (monitor.py), in this order. */

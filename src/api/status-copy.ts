@@ -20,16 +20,23 @@ interface PoolCopy {
 
 function poolCopy({ pool, series }: PoolDelta): PoolCopy {
   const { servers, ...rest } = pool;
-  const bySeries = new Map<string, CheckSeries[]>();
+  const p: PoolCopy = { pool: rest, servers: new Map(), series: new Map(), built: null };
+  addServers(p, servers, series);
+  return p;
+}
+
+function addServers(p: PoolCopy, servers: readonly ServerStatus[], series: readonly CheckSeries[]): void {
+  for (const s of servers) p.servers.set(s.host, s);
   for (const s of series) {
-    const list = bySeries.get(s.host);
-    if (list) list.push(s); else bySeries.set(s.host, [s]);
+    const list = p.series.get(s.host);
+    if (list) list.push(s); else p.series.set(s.host, [s]);
   }
-  return { pool: rest, servers: new Map(servers.map((s) => [s.host, s])), series: bySeries, built: null };
 }
 
 export class StatusCopy {
   private pools = new Map<string, PoolCopy>();
+  /** Pools coming in parts (PoolDelta.more): shown once their last part is in, the old copy until then. */
+  private staged = new Map<string, PoolCopy>();
   private base: StatusDelta['base'] | null = null;
   private histograms: StatusDelta['histograms'];
   private series: CheckSeries[] | null = null;
@@ -50,6 +57,7 @@ export class StatusCopy {
     this.full = snap;
     this.base = null;
     this.pools.clear();
+    this.staged.clear();
   }
 
   apply(d: StatusDelta): void {
@@ -57,11 +65,22 @@ export class StatusCopy {
     this.base = d.base;
     this.histograms = d.histograms;
     this.series = null;
-    const sent = new Map(d.pools.map((p) => [p.pool.name, p]));
+    const sent = new Map<string, PoolCopy>();
+    for (const p of d.pools) {
+      this.staged.delete(p.pool.name);
+      (p.more ? this.staged : sent).set(p.pool.name, poolCopy(p));
+    }
+    for (const a of d.appends ?? []) {
+      const p = this.staged.get(a.service);
+      if (!p) continue; // its first part was lost with a failed reading: the next one sends it whole
+      addServers(p, a.servers, a.series);
+      if (a.more) continue;
+      this.staged.delete(a.service);
+      sent.set(a.service, p);
+    }
     const next = new Map<string, PoolCopy>();
     for (const name of d.order) {
-      const whole = sent.get(name);
-      const p = whole ? poolCopy(whole) : this.pools.get(name);
+      const p = sent.get(name) ?? this.pools.get(name);
       if (p) next.set(name, p);
     }
     this.pools = next;

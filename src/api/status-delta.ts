@@ -45,8 +45,15 @@ export interface CounterDelta {
  */
 export interface StatesDelta { states: StateDelta; counters: CounterDelta; partial?: true }
 
-/** A pool sent whole, with every server's series. */
-export interface PoolDelta { pool: PoolStatus; series: CheckSeries[] }
+/**
+ * A pool sent whole, with every server's series. `more`: only its first servers; the rest follow
+ * as PoolAppends in the reading's later parts (delta-parts.ts), and the worker shows the pool it
+ * had until the last has come.
+ */
+export interface PoolDelta { pool: PoolStatus; series: CheckSeries[]; more?: true }
+
+/** More servers of a pool sent whole in an earlier part of the same reading; `more` on all but the last. */
+export interface PoolAppend { service: string; servers: PoolStatus['servers']; series: CheckSeries[]; more?: true }
 
 export interface StatusDelta {
   /** Everything but the pools' servers and the check series, sent whole. */
@@ -54,6 +61,8 @@ export interface StatusDelta {
   /** Service names in order; a service not named is gone. */
   order: string[];
   pools: PoolDelta[];
+  /** The rest of pools begun with `more` (absent: none). */
+  appends?: PoolAppend[];
   /** Services whose states changed but not their server list (absent: none). */
   states?: StatesDelta[];
   counters: CounterDelta[];
