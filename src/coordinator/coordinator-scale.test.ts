@@ -5,7 +5,7 @@ import t from 'tap';
 import { gaveBack, leastBlocking } from '../../test/support/loop-blocking.js';
 import { recordingIpvs } from '../../test/support/recording-ipvs.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
-import { silentLogger } from '../log/logger.js';
+import { createLogger, silentLogger } from '../log/logger.js';
 import { Coordinator } from './coordinator.js';
 import type { HealthTarget, Route, RouteSpec, ServiceSpec } from './types.js';
 
@@ -14,12 +14,12 @@ const route: RouteSpec = { nextHopV4: '10.255.0.254', med: 10, withdrawPolicy: '
 const web: ServiceSpec = { name: 'web', ip: '10.2.1.1', port: 80, protocol: 'tcp', depoolThreshold: 0.5, monitors: ['ProxyFetch'], bgp: true };
 const address = (i: number): string => `10.255.${i >> 8}.${i & 255}`;
 
-function rig(t: { teardown(f: () => unknown): void }) {
+function rig(t: { teardown(f: () => unknown): void }, log = silentLogger) {
   const clock = new FakeClock();
   const started: HealthTarget[] = [];
   const adverts: Route[][] = [];
   const c = new Coordinator({
-    clock, log: silentLogger, ipvs: recordingIpvs().port, speaker: { setAdvertised: (r) => adverts.push(r) },
+    clock, log, ipvs: recordingIpvs().port, speaker: { setAdvertised: (r) => adverts.push(r) },
     health: { start: (tg) => started.push(tg), stop: () => {} },
     resolver: async (host) => (host === 'be-by-name' ? ['10.254.0.1'] : Promise.reject(new Error('NXDOMAIN'))), resolveIntervalMs: 0,
   });
@@ -48,6 +48,25 @@ t.test(`a ${N}-server pool: ready in slices, in list order, announced once every
   for (const tg of started) c.monitorResult('web', tg.host, 'ProxyFetch', { up: true, reason: 'ok' });
   clock.advance(0);
   t.same(adverts.at(-1)?.map((r) => r.prefix), ['10.2.1.1/32'], 'announced once every server has its first result');
+});
+
+t.test(`a pool edit of ${N} servers: a log line each (as PyBal), written in slices`, async (t) => {
+  let merged = 0;
+  let first = '';
+  const log = createLogger({ level: 'info', json: true, write: (l) => {
+    if (!l.includes('merged enabled server, weight 20')) return;
+    merged++;
+    first ||= l;
+  } });
+  const { c } = rig(t, log);
+  const list = (weight: number) => Array.from({ length: N }, (_, i) => ({ host: address(i), weight, enabled: true }));
+  await c.updatePool('web', list(10));
+  const done = c.updatePool('web', list(20)); // every weight changed
+  const inTheSameTurn = merged;
+  await done;
+  t.ok(inTheSameTurn < N, `not every line in the turn of the update (${inTheSameTurn} of ${N}): 10,000 were a 20–30 ms block`);
+  t.equal(merged, N, 'a line per server, every one written by the time the update is done');
+  t.match(JSON.parse(first), { service: 'web', server: address(0) }, 'naming the service and server, in list order');
 });
 
 t.test('the first round waits for servers whose address is not settled yet, though every started one is up', async (t) => {

@@ -214,6 +214,13 @@ export function mergePool(pool: Pool, list: PoolServer[]): MergeResult {
   return res;
 }
 
+/** The log lines of a pool update, per server: removed, merged, new. */
+export function* mergeLines(r: MergeResult): Generator<[string, string]> {
+  for (const s of r.removed) yield ['server removed (no longer in the pool list)', s.host];
+  for (const s of r.changed) yield [`merged ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, s.host];
+  for (const s of r.added) yield [`new ${s.enabled ? 'enabled' : 'disabled'} server, weight ${s.weight}`, s.host];
+}
+
 /** The server's name resolved: PyBal starts it optimistic (up, pooled when enabled). */
 export function markReady(pool: Pool, host: string, ip: string): void {
   const s = pool.servers.get(host);

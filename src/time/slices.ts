@@ -38,6 +38,14 @@ export class Slicer {
   }
 }
 
+/** `each(x)` for every item in order, giving the event loop back between slices. */
+export async function eachSliced<T>(items: Iterable<T>, each: (x: T) => void, slicer = new Slicer()): Promise<void> {
+  for (const x of items) {
+    each(x);
+    if (slicer.due()) await slicer.pause();
+  }
+}
+
 /** The lines of `text` with their 1-based numbers ('\n' separated, a last line without '\n' included), without splitting it into an array. */
 function* linesOf(text: string): Generator<[string, number]> {
   let pos = 0;
