@@ -238,3 +238,21 @@ t.test('a counters read (exclusive) never runs during a batch; a decision after 
   release();
   t.ok((await third).ok, 'and does not stop the queue');
 });
+
+t.test('a batch of 20,000 commands: a log line each, written over several turns of the loop (issue 13 §5)', async (t) => {
+  let turn = 0;
+  const turns = new Set<number>();
+  let lines = 0;
+  const logger = createLogger({ json: true, write: (l) => { if (l.includes('"IPVS change"')) { lines++; turns.add(turn); } } });
+  const ipvs = new DryRunDriver({ owned: [A], logger: createLogger({ json: true, write: () => {} }) });
+  const rec = new IpvsReconciler({ ipvs, clock: new FakeClock(), logger });
+  let on = true;
+  const count = (): void => { turn++; if (on) setImmediate(count); };
+  setImmediate(count);
+  const big: VirtualService = { ...svc(A, []), realServers: Array.from({ length: 19_999 }, (_, i) => realServer({ address: `10.255.${i >> 8}.${i & 255}`, port: 80, weight: 1 })) };
+  const out = await rec.setDesired([big]);
+  on = false;
+  t.equal(out.ok && out.commands.length, 20_000);
+  t.equal(lines, 20_000, 'every command logged');
+  t.ok(turns.size > 1, `over ${turns.size} turns, not one`);
+});

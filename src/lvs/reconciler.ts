@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import { millis, type Cancel, type Clock, type Millis } from '../time/clock.js';
+import { eachSliced } from '../time/slices.js';
 import { renderCommand, type Command } from './commands.js';
 import { IpvsError } from './errors.js';
 import { backoff } from './backoff.js';
@@ -148,11 +149,12 @@ export class IpvsReconciler {
       return { ok: false, error };
     }
     this.streak = 0;
-    for (const c of result.commands) {
+    // a line per command, in slices: a first batch of 10,000 was one block (issue 13 §5)
+    await eachSliced(result.commands, (c) => {
       const ctx = { service: describeService(keyOf(c)), command: renderCommand(c) };
       if (repair) log.warn('repaired IPVS drift', ctx);
       else log.info('IPVS change', ctx);
-    }
+    });
     if (repair) this.repairs += result.commands.length;
     return { ok: true, commands: result.commands };
   }
