@@ -70,6 +70,9 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
     clock.advance(0);
     svc.push(reading());
   }
+  // A service marked whole (a pool edit, the end of a resolution) with its list unchanged: states by position.
+  const marked: ReturnType<typeof reading>[] = [];
+  for (let k = 0; k < 3; k++) { changes.service('scale'); marked.push(reading()); }
   // A whole-service transition: every server down at once (a rack or switch loss), each counted.
   for (const h of hosts) {
     c.monitorResult('scale', h, 'ProxyFetch', { up: false, reason: 'refused' });
@@ -91,7 +94,7 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
   const keptRenderWallMs = performance.now() - t2;
   c.stop();
   return {
-    firstLongestTurnMs: first.longestTurnMs, firstWorkerTurnMs: first.workerTurnMs,
+    firstLongestTurnMs: first.longestTurnMs, markedLongestTurnMs: median(marked.map((r) => r.longestTurnMs)), firstWorkerTurnMs: first.workerTurnMs,
     allChangedLongestTurnMs: median(all.map((r) => r.longestTurnMs)), transitionLongestTurnMs: median(svc.map((r) => r.longestTurnMs)),
     allDownLongestTurnMs: allDown.longestTurnMs, allChangedWorkerTurnMs: median(all.map((r) => r.workerTurnMs)), allDownWorkerTurnMs: allDown.workerTurnMs, keptMaxSliceMs: mc.maxSliceMs, keptRenderWorkMs: mc.lastRenderMs, keptRenderWallMs,
     applyMedianMs: median(applyMs.slice(1, applied)),
