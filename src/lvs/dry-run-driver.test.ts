@@ -1,6 +1,6 @@
 import t from 'tap';
 import { silentLogger } from '../log/logger.js';
-import { DryRunDriver } from './dry-run-driver.js';
+import { DryRunDriver, LOGGED_BATCH_LINES, batchExcerpt } from './dry-run-driver.js';
 import { realServer, serviceId, type ServiceKey, type VirtualService } from './model.js';
 
 const key = (port: number): ServiceKey => ({ protocol: 'tcp', address: '10.255.0.1', port });
@@ -24,4 +24,14 @@ t.test('a service owned later (reload) is deleted once it leaves desired; a fore
   t.same(await ids(d), ['tcp|10.255.0.1|80', 'tcp|10.255.0.1|9999']);
   await d.apply([]);
   t.same(await ids(d), ['tcp|10.255.0.1|9999'], 'owned from the start: deleted; foreign: kept');
+});
+
+t.test('the dry-run log line shows a long batch\'s first lines and how many more; a short one whole', async (t) => {
+  const lines = (n: number): string => Array.from({ length: n }, (_, i) => `-a -t 10.255.0.1:80 -r 10.255.1.${i}:80 -g -w 1`).join('\n') + '\n';
+  t.equal(batchExcerpt(lines(3)), lines(3));
+  t.equal(batchExcerpt(lines(LOGGED_BATCH_LINES)), lines(LOGGED_BATCH_LINES), 'exactly the limit: whole');
+  const cut = batchExcerpt(lines(10_000));
+  t.ok(cut.startsWith(lines(LOGGED_BATCH_LINES)), 'the first lines as they are');
+  t.ok(cut.endsWith(`… and ${10_000 - LOGGED_BATCH_LINES} more lines\n`), cut.slice(-40));
+  t.ok(cut.length < 10_000, `${cut.length} characters`);
 });

@@ -12,6 +12,22 @@ export interface DryRunOptions {
   initial?: IpvsTable;
 }
 
+/** Lines of a batch the dry-run log line shows; the reconciler logs every command on its own line anyway. */
+export const LOGGED_BATCH_LINES = 100;
+
+/** The batch as logged: its first LOGGED_BATCH_LINES lines and how many more (10,000 lines were one 600 KB line written at once). */
+export function batchExcerpt(batch: string): string {
+  let end = -1;
+  for (let i = 0; i < LOGGED_BATCH_LINES; i++) {
+    end = batch.indexOf('\n', end + 1);
+    if (end < 0 || end === batch.length - 1) return batch;
+  }
+  let more = 0;
+  for (let i = end + 1; i < batch.length; i++) if (batch.charCodeAt(i) === 10) more++;
+  if (!batch.endsWith('\n')) more++;
+  return `${batch.slice(0, end + 1)}… and ${more} more lines\n`;
+}
+
 const ZERO: Counters = { conns: 0, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0 };
 
 /** Changes nothing on the machine: logs each batch and keeps the table in memory. */
@@ -43,7 +59,7 @@ export class DryRunDriver implements Ipvs {
       execute: async (batch, commands) => {
         this.table = await applyCommandsSliced(this.table, commands);
         this.batches.push(batch);
-        this.opts.logger.info('dry run: ipvsadm -R batch not applied', { commands: commands.length, batch });
+        this.opts.logger.info('dry run: ipvsadm -R batch not applied', { commands: commands.length, batch: batchExcerpt(batch) });
       },
     }, desired, this.owned, options);
   }
