@@ -9,7 +9,7 @@ import { metricsText } from '../src/api/metrics.js';
 import { StatusCopy } from '../src/api/status-copy.js';
 import { SentLists } from '../src/api/state-delta.js';
 import { lazyParts } from '../src/api/delta-parts.js';
-import { buildDelta, encodeCounters, type CounterJob, type StatusDelta } from '../src/api/status-delta.js';
+import { buildDelta, encodeCounters, encodePiece, type CounterJob, type StatusDelta } from '../src/api/status-delta.js';
 import { DELTA_PART_SERVERS } from '../src/api/delta-sender.js';
 import { keyedRig } from '../test/support/keyed-rig.js';
 import { redactInPlace } from '../src/api/snapshot.js';
@@ -39,7 +39,7 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
     let turn = performance.now() - t0;
     let longestTurnMs = 0;
     const cloned: StatusDelta[] = [];
-    const { parts } = lazyParts(head, jobs, (s, h) => encodeCounters(keyed, s, h), DELTA_PART_SERVERS);
+    const { parts } = lazyParts(head, jobs, (s, h) => encodeCounters(keyed, s, h), DELTA_PART_SERVERS, (j) => encodePiece(keyed, j, sent));
     for (;;) {
       const c0 = performance.now();
       const p = parts.next();

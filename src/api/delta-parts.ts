@@ -6,7 +6,7 @@
  * histograms, so that a part names no service as gone, and a pool cut in parts replaces the
  * worker's old one only when its last part is in, so a copy read between parts is whole. Pure.
  */
-import { COUNTER_STRIDE, type CounterDelta, type CounterJob, type PoolAppend, type PoolDelta, type StatesDelta, type StatusDelta } from './status-delta.js';
+import { COUNTER_STRIDE, type CounterDelta, type CounterJob, type PoolAppend, type PoolDelta, type PoolPiece, type StatesDelta, type StatusDelta } from './status-delta.js';
 
 /** Host entries [from, to) of a CounterDelta, with copies of its numbers (a view would send the whole buffer). */
 function sliceCounters(c: CounterDelta, from: number, to: number): CounterDelta {
@@ -43,11 +43,10 @@ function cut<T>(items: readonly T[], hosts: (x: T) => number, slice: (x: T, from
   return groups;
 }
 
-/** A whole pool's servers [from, to): its first ones as the PoolDelta (`more` when the rest follows), later ones as an append. */
-type PoolPiece = { pool: PoolDelta } | { append: PoolAppend };
 /** What a delta carries per server, in the order the worker applies it (status-copy.ts). */
 type Piece = PoolPiece | { states: StatesDelta } | { counters: CounterDelta };
 
+/** A whole pool's servers [from, to): its first ones as the PoolDelta (`more` when the rest follows), later ones as an append. */
 function slicePool({ pool, series }: PoolDelta, from: number, to: number): PoolPiece {
   const servers = pool.servers.slice(from, to);
   const hosts = new Set(servers.map((s) => s.host));
@@ -114,18 +113,29 @@ export function splitDelta(d: StatusDelta, maxServers: number): StatusDelta[] {
 
 /**
  * `head` (built with buildDelta's `jobs`; itself cut by splitDelta) first, then the jobs' servers
- * at most `maxServers` a part, each part's counters encoded only when it is taken (`encode`:
- * status-delta.ts encodeCounters, at that moment's values). `count` is known up front: every part
- * but the last says `more`.
+ * at most `maxServers` a part, each part's jobs read only when it is taken, at that moment's
+ * values: counters by `encode` (status-delta.ts encodeCounters), pieces of a pool sent whole by
+ * `piece` (encodePiece). `count` is known up front: every part but the last says `more`.
  */
 export function lazyParts(
   head: StatusDelta, jobs: readonly CounterJob[], encode: (service: string, hosts: string[]) => CounterDelta | null, maxServers: number,
+  piece: (job: CounterJob) => PoolPiece = () => { throw new Error('a pool piece without an encoder'); },
 ): { count: number; parts: Iterator<StatusDelta> } {
   const heads = splitDelta(head, maxServers);
-  const chunks = cut(jobs, (j) => j.hosts.length, (j, from, to) => ({ service: j.service, hosts: j.hosts.slice(from, to) }), maxServers);
+  const chunks = cut(jobs, (j) => j.hosts.length, sliceJob, maxServers);
   function* parts(): Generator<StatusDelta> {
     yield* heads;
-    for (const c of chunks) yield later(head, { pools: [], counters: c.flatMap((j) => encode(j.service, j.hosts) ?? []) });
+    for (const c of chunks) {
+      const pieces: Piece[] = [];
+      for (const j of c) {
+        if (j.whole) pieces.push(piece(j));
+        else { const counters = encode(j.service, j.hosts); if (counters) pieces.push({ counters }); }
+      }
+      yield later(head, gather(pieces));
+    }
   }
   return { count: heads.length + chunks.length, parts: parts() };
 }
+
+const sliceJob = (j: CounterJob, from: number, to: number): CounterJob =>
+  ({ service: j.service, hosts: j.hosts.slice(from, to), ...(j.whole ? { whole: { from: j.whole.from + from, of: j.whole.of } } : {}) });

@@ -7,7 +7,7 @@ import type { MainMessage } from './protocol.js';
 import { SentLists } from './state-delta.js';
 import { StatusCopy } from './status-copy.js';
 import { lazyParts, splitDelta } from './delta-parts.js';
-import { buildDelta, encodeCounters, type CounterJob } from './status-delta.js';
+import { buildDelta, encodeCounters, encodePiece, type CounterJob } from './status-delta.js';
 
 const hosts = Array.from({ length: 2500 }, (_, i) => `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
 
@@ -178,5 +178,48 @@ t.test('whole pools and whole-service states are cut as well; a pool sent in par
   whole.apply(marked);
   t.same(parted.snapshot(), whole.snapshot(), 'the same copy');
   t.ok(parted.snapshot().coordinator.pools[0]!.servers.filter((s) => s.up).length >= 600, 'the 600 back up');
+  r.c.stop();
+});
+
+t.test('a first reading: a large pool read piece by piece as its parts go; the copy as from the whole delta', async (t) => {
+  const { r, result } = await rig();
+  for (const h of hosts) result(h, true, 7);
+  r.changes.service(null); // everything, as for a new worker
+  const changes = r.changes.drain();
+  const whole = new StatusCopy();
+  whole.apply(structuredClone(buildDelta(r.src, r.keyed, changes, null)));
+  const sent = new SentLists();
+  const jobs: CounterJob[] = [];
+  const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
+  t.same([head.pools, jobs.map((j) => [j.hosts.length, j.whole])], [[], [[2500, { from: 0, of: 2500 }]]], 'the head reads no server; the pool waits as a job');
+  let read = 0;
+  const { count, parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => { read += j.hosts.length; return encodePiece(r.keyed, j, sent); });
+  t.equal(count, 4, 'the head and three pieces');
+  const parted = new StatusCopy();
+  const taken: number[] = [];
+  for (let p = parts.next(); !p.done; p = parts.next()) {
+    taken.push(read);
+    parted.apply(structuredClone(p.value));
+  }
+  t.same(taken, [0, 1000, 2000, 2500], 'each piece read when its part is taken');
+  t.same(parted.snapshot(), whole.snapshot(), 'the same copy');
+  r.c.monitorResult('web', hosts[5]!, 'ProxyFetch', { up: false, reason: 'refused' });
+  r.clock.advance(0);
+  r.changes.service('web');
+  const next = buildDelta(r.src, r.keyed, r.changes.drain(), null, sent);
+  t.ok(next.pools.length === 0 && next.states?.length === 1, 'the lists sent in pieces were recorded: a later mark goes by position');
+  parted.apply(structuredClone(next));
+  t.equal(parted.snapshot().coordinator.pools[0]!.servers[5]!.up, false, 'and lands on the right server');
+
+  // the service gone (a reload) between the head and its pieces: it is marked, so the next reading settles it
+  r.changes.service(null);
+  const j2: CounterJob[] = [];
+  const h2 = buildDelta(r.src, r.keyed, r.changes.drain(), null, sent, j2);
+  r.c.configure([], { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 });
+  r.changes.drain();
+  const l2 = lazyParts(h2, j2, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => encodePiece(r.keyed, j, sent));
+  for (let p = l2.parts.next(); !p.done; p = l2.parts.next()) parted.apply(structuredClone(p.value));
+  t.equal(parted.snapshot().coordinator.pools[0]!.servers.length, 2500, 'the worker keeps its last whole pool, never a part of one');
+  t.ok(r.changes.drain().services.has('web'), 'and the service is marked for the next reading');
   r.c.stop();
 });

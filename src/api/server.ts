@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, typ
 import { takeSnapshot } from './snapshot.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { SentLists } from './state-delta.js';
-import { buildDelta, encodeCounters, type CounterJob } from './status-delta.js';
+import { buildDelta, encodeCounters, encodePiece, type CounterJob } from './status-delta.js';
 import type { StatusSource } from './types.js';
 
 export { route, wantsJson } from './handler.js';
@@ -100,7 +100,8 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
         try {
           if (keyed) {
             const jobs: CounterJob[] = [];
-            deltas.send(buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent, jobs), jobs, (s, h) => encodeCounters(keyed, s, h));
+            deltas.send(buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent, jobs), jobs,
+              (s, h) => encodeCounters(keyed, s, h), (j) => encodePiece(keyed, j, sent));
           }
           else send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
         } catch (e) {

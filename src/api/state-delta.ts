@@ -45,6 +45,13 @@ export class SentLists {
   /** The worker got `pool` whole. */
   sent(pool: PoolStatus): void { this.lists.set(pool.name, pool.servers.map(keyOf)); }
 
+  /** A pool sent whole in pieces: none yet (begin), then each piece's servers as it goes (append). */
+  begin(name: string): void { this.lists.set(name, []); }
+  append(name: string, servers: readonly ServerStatus[]): void {
+    const list = this.lists.get(name);
+    if (list) for (const s of servers) list.push(keyOf(s));
+  }
+
   /** Only these services remain. */
   keep(names: readonly string[]): void {
     const set = new Set(names);

@@ -180,8 +180,44 @@ export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
  * The delta for what `changes` names: for service marks whole pools, or their states by position
  * when `sent` (the lists this worker has) says it already has the same servers; counters for server marks.
  */
-/** Servers of one service whose counters alone changed, encoded when their part is posted (delta-parts.ts). */
-export interface CounterJob { service: string; hosts: string[] }
+/**
+ * Servers of one service whose counters alone changed, encoded when their part is posted
+ * (delta-parts.ts). `whole`: instead, servers [from, from + hosts.length) of a pool of `of` sent
+ * whole, read when their part is posted (encodePiece).
+ */
+export interface CounterJob { service: string; hosts: string[]; whole?: { from: number; of: number } }
+
+/** A piece of a pool sent whole: its first servers as the PoolDelta, later ones as an append. */
+export type PoolPiece = { pool: PoolDelta } | { append: PoolAppend };
+
+/** From this many servers a pool sent whole goes as jobs, read piece by piece (buildDelta). */
+export const WHOLE_IN_PIECES_FROM = 1000;
+
+/**
+ * A `whole` job's servers as they are now (the first reading of a 10,000-server pool built them
+ * all in one 30–80 ms turn). The pool gone or given overrides since the reading began: no servers,
+ * and the service is marked, so the next reading sends it whole again.
+ */
+export function encodePiece(k: KeyedStatus, job: CounterJob, sent?: SentLists): PoolPiece {
+  const { from, of } = job.whole!;
+  const pool = k.servers?.(job.service, job.hosts) ?? null;
+  if (!pool) k.changes.service(job.service);
+  const servers = pool?.servers ?? [];
+  sent?.append(job.service, servers);
+  const series: CheckSeries[] = [];
+  for (const s of servers) series.push(...seriesOf(k, job.service, s.host, s.monitors));
+  const more = from + job.hosts.length < of ? { more: true as const } : {};
+  return from === 0 && pool ? { pool: { pool, series, ...more } } : { append: { service: job.service, servers, series, ...more } };
+}
+
+/** A pool of `changes.all` pushed as `whole` jobs (false: small, empty, or with overrides: read whole now). */
+function wholeInPieces(k: KeyedStatus, name: string, jobs: CounterJob[], sent?: SentLists): boolean {
+  const hosts = k.hosts?.(name);
+  if (!hosts || hosts.length < WHOLE_IN_PIECES_FROM || !k.servers?.(name, [])) return false;
+  jobs.push({ service: name, hosts, whole: { from: 0, of: hosts.length } });
+  sent?.begin(name);
+  return true;
+}
 
 /**
  * `jobs`: the servers whose counters alone changed go there instead of into `counters`, to be
@@ -209,6 +245,7 @@ export function buildDelta(
       states.push({ states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked)), partial: true });
       if (marked) countersOf(name, [...marked].filter((h) => !moved!.has(h)));
     } else if (changes.all || changes.services.has(name) || moved) {
+      if (changes.all && jobs && wholeInPieces(k, name, jobs, sent)) continue;
       const pool = k.pool(name);
       if (!pool) continue;
       if (changes.all) sent?.sent(pool);

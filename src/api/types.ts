@@ -153,6 +153,8 @@ export interface KeyedStatus {
    * read per server (the pool is gone, or overrides apply to it: they depend on the whole pool).
    */
   servers?(service: string, hosts: Iterable<string>): PoolStatus | null;
+  /** A pool's server hosts in its list's order (cheap: no status built), or null when it is gone. */
+  hosts?(service: string): string[] | null;
   /** One server's monitors (names, states, counters, reasons), or null when it is gone. */
   monitors(service: string, host: string): MonitorStatus[] | null;
   /** One server's check series for one monitor, or null (none yet). Absent without health checks. */

@@ -238,6 +238,7 @@ export class Coordinator {
   serverStatuses(service: string, hosts: Iterable<string>): PoolStatus | null { return readServers(this.reads, service, hosts); }
   monitors(service: string, host: string): MonitorStatus[] | null { return readMonitors(this.reads, service, host); }
   serverHosts(service: string): Map<string, string> | null { return readHosts(this.reads, service); }
+  serverNames(service: string): string[] | null { const svc = this.services.get(service); return svc ? [...svc.pool.servers.keys()] : null; }
   private get reads(): ReadState { return { services: this.services, out: this.out, alerts: this.alerts }; }
 
   /** Re-resolve every hostname: follow address changes, retry failures (PyBal never did). */
@@ -297,4 +298,3 @@ export class Coordinator {
     this.out.touch(svc, false, host !== undefined);
   }
 }
-

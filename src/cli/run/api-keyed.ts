@@ -29,6 +29,7 @@ export function keyedStatus(
     services: () => coordinator.serviceNames(),
     pool: (service) => coordinator.poolStatus(service),
     servers: (service, hosts) => coordinator.serverStatuses(service, hosts),
+    hosts: (service) => coordinator.serverNames(service),
     monitors: (service, host) => coordinator.monitors(service, host),
     series: (service, host, monitor) => checks.series(service, host, monitor),
     histograms: () => checks.histogramList(),
