@@ -6,7 +6,7 @@
  * histograms, so that a part names no service as gone, and a pool cut in parts replaces the
  * worker's old one only when its last part is in, so a copy read between parts is whole. Pure.
  */
-import { COUNTER_STRIDE, type CounterDelta, type CounterJob, type PoolAppend, type PoolDelta, type PoolPiece, type StatesDelta, type StatusDelta } from './status-delta.js';
+import { COUNTER_STRIDE, type CounterDelta, type CounterJob, type PoolAppend, type PoolDelta, type PoolPiece, type PoolReplace, type StatesDelta, type StatusDelta } from './status-delta.js';
 
 /** Host entries [from, to) of a CounterDelta, with copies of its numbers (a view would send the whole buffer). */
 function sliceCounters(c: CounterDelta, from: number, to: number): CounterDelta {
@@ -19,9 +19,10 @@ function sliceCounters(c: CounterDelta, from: number, to: number): CounterDelta 
 }
 
 /** A part after the first: the delta's base, order and histograms with its share of the rest. */
-const later = (d: StatusDelta, pieces: Pick<StatusDelta, 'pools' | 'appends' | 'states' | 'counters'>): StatusDelta => ({
+const later = (d: StatusDelta, pieces: Pieces): StatusDelta => ({
   base: d.base, order: d.order, pools: pieces.pools, ...(pieces.appends?.length ? { appends: pieces.appends } : {}),
-  ...(pieces.states?.length ? { states: pieces.states } : {}), counters: pieces.counters, ...(d.histograms ? { histograms: d.histograms } : {}),
+  ...(pieces.replaces?.length ? { replaces: pieces.replaces } : {}), ...(pieces.states?.length ? { states: pieces.states } : {}),
+  counters: pieces.counters, ...(d.histograms ? { histograms: d.histograms } : {}),
 });
 
 /** `items` cut into groups of at most `max` hosts, an item split where a group fills (`slice`: its hosts [from, to)). */
@@ -74,6 +75,7 @@ const piecesOf = (d: StatusDelta): Piece[] =>
 function sizeOf(x: Piece): number {
   if ('pool' in x) return x.pool.pool.servers.length;
   if ('append' in x) return x.append.servers.length;
+  if ('replace' in x) return x.replace.servers.length;
   return 'states' in x ? x.states.counters.hosts.length : x.counters.hosts.length;
 }
 
@@ -81,18 +83,21 @@ function slicePiece(x: Piece, from: number, to: number): Piece {
   if ('pool' in x) return slicePool(x.pool, from, to);
   if ('states' in x) return { states: sliceStates(x.states, from, to) };
   if ('counters' in x) return { counters: sliceCounters(x.counters, from, to) };
-  throw new Error('an append is never cut again');
+  throw new Error('a piece read from a job is never cut again');
 }
 
-function gather(group: readonly Piece[]): Pick<StatusDelta, 'pools' | 'appends' | 'states' | 'counters'> {
-  const pools: PoolDelta[] = [], appends: PoolAppend[] = [], states: StatesDelta[] = [], counters: CounterDelta[] = [];
+type Pieces = Pick<StatusDelta, 'pools' | 'appends' | 'replaces' | 'states' | 'counters'>;
+
+function gather(group: readonly Piece[]): Pieces {
+  const pools: PoolDelta[] = [], appends: PoolAppend[] = [], replaces: PoolReplace[] = [], states: StatesDelta[] = [], counters: CounterDelta[] = [];
   for (const x of group) {
     if ('pool' in x) pools.push(x.pool);
     else if ('append' in x) appends.push(x.append);
+    else if ('replace' in x) replaces.push(x.replace);
     else if ('states' in x) states.push(x.states);
     else counters.push(x.counters);
   }
-  return { pools, appends, states, counters };
+  return { pools, appends, replaces, states, counters };
 }
 
 /**
@@ -115,11 +120,11 @@ export function splitDelta(d: StatusDelta, maxServers: number): StatusDelta[] {
  * `head` (built with buildDelta's `jobs`; itself cut by splitDelta) first, then the jobs' servers
  * at most `maxServers` a part, each part's jobs read only when it is taken, at that moment's
  * values: counters by `encode` (status-delta.ts encodeCounters), pieces of a pool sent whole by
- * `piece` (encodePiece). `count` is known up front: every part but the last says `more`.
+ * `piece` (delta-pieces.ts encodePiece). `count` is known up front: every part but the last says `more`.
  */
 export function lazyParts(
   head: StatusDelta, jobs: readonly CounterJob[], encode: (service: string, hosts: string[]) => CounterDelta | null, maxServers: number,
-  piece: (job: CounterJob) => PoolPiece = () => { throw new Error('a pool piece without an encoder'); },
+  piece: (job: CounterJob) => PoolPiece | null = () => { throw new Error('a pool piece without an encoder'); },
 ): { count: number; parts: Iterator<StatusDelta> } {
   const heads = splitDelta(head, maxServers);
   const chunks = cut(jobs, (j) => j.hosts.length, sliceJob, maxServers);
@@ -128,7 +133,7 @@ export function lazyParts(
     for (const c of chunks) {
       const pieces: Piece[] = [];
       for (const j of c) {
-        if (j.whole) pieces.push(piece(j));
+        if (j.whole || j.inPlace) { const p = piece(j); if (p) pieces.push(p); }
         else { const counters = encode(j.service, j.hosts); if (counters) pieces.push({ counters }); }
       }
       yield later(head, gather(pieces));
@@ -137,5 +142,7 @@ export function lazyParts(
   return { count: heads.length + chunks.length, parts: parts() };
 }
 
-const sliceJob = (j: CounterJob, from: number, to: number): CounterJob =>
-  ({ service: j.service, hosts: j.hosts.slice(from, to), ...(j.whole ? { whole: { from: j.whole.from + from, of: j.whole.of } } : {}) });
+const sliceJob = (j: CounterJob, from: number, to: number): CounterJob => ({
+  service: j.service, hosts: j.hosts.slice(from, to), ...(j.whole ? { whole: { from: j.whole.from + from, of: j.whole.of } } : {}),
+  ...(j.inPlace ? { inPlace: { from: j.inPlace.from + from } } : {}),
+});

@@ -37,7 +37,7 @@ export class DeltaSender {
   /** `d` as built, or with `jobs` (buildDelta's) whose counters `encode` makes part by part (pools sent whole: `piece`). */
   send(
     d: StatusDelta, jobs: readonly CounterJob[] = [], encode?: (service: string, hosts: string[]) => CounterDelta | null,
-    piece?: (job: CounterJob) => PoolPiece,
+    piece?: (job: CounterJob) => PoolPiece | null,
   ): void {
     while (this.left > 0) this.postOne();
     if (jobs.length && encode) {

@@ -7,7 +7,8 @@ import type { MainMessage } from './protocol.js';
 import { SentLists } from './state-delta.js';
 import { StatusCopy } from './status-copy.js';
 import { lazyParts, splitDelta } from './delta-parts.js';
-import { buildDelta, encodeCounters, encodePiece, type CounterJob } from './status-delta.js';
+import { encodePiece } from './delta-pieces.js';
+import { buildDelta, encodeCounters, type CounterJob } from './status-delta.js';
 
 const hosts = Array.from({ length: 2500 }, (_, i) => `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
 
@@ -221,5 +222,40 @@ t.test('a first reading: a large pool read piece by piece as its parts go; the c
   for (let p = l2.parts.next(); !p.done; p = l2.parts.next()) parted.apply(structuredClone(p.value));
   t.equal(parted.snapshot().coordinator.pools[0]!.servers.length, 2500, 'the worker keeps its last whole pool, never a part of one');
   t.ok(r.changes.drain().services.has('web'), 'and the service is marked for the next reading');
+  r.c.stop();
+});
+
+t.test('a marked pool whose hosts the worker has: pieces replace its servers in place; unchanged ones keep their objects', async (t) => {
+  const { r } = await rig();
+  const sent = new SentLists();
+  const copy = new StatusCopy();
+  const post = (changes: ReturnType<typeof r.changes.drain>): CounterJob[] => {
+    const jobs: CounterJob[] = [];
+    const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
+    const { parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => encodePiece(r.keyed, j, sent));
+    for (let p = parts.next(); !p.done; p = parts.next()) copy.apply(structuredClone(p.value));
+    return jobs;
+  };
+  post(r.changes.drain()); // a new worker: whole, in pieces
+  const before = copy.snapshot().coordinator.pools[0]!.servers;
+  await r.c.updatePool('web', hosts.map((host, i) => ({ host, weight: 10, enabled: true, ...(i < 10 ? { port: 8080 } : {}) })));
+  r.clock.advance(0);
+  const changes = r.changes.drain();
+  t.ok(changes.services.has('web'), 'a list edit marks the service');
+  const jobs = post(changes);
+  t.same(jobs.map((j) => [j.hosts.length, j.inPlace, j.whole]), [[2500, { from: 0 }, undefined]], 'in place: the worker has these hosts');
+  const after = copy.snapshot().coordinator.pools[0]!.servers;
+  t.same(after.slice(0, 10).map((s) => s.port), Array(10).fill(8080), 'the new ports');
+  t.ok(after.slice(10).every((s, i) => s === before[i + 10]), 'every other server keeps its object (its /metrics lines stay cached)');
+  const whole = new StatusCopy();
+  whole.apply(structuredClone(buildDelta(r.src, r.keyed, { all: true, services: new Set(), servers: new Map(), states: new Map() }, null)));
+  t.same(copy.snapshot(), whole.snapshot(), 'the same copy as a whole delta gives');
+  r.c.monitorResult('web', hosts[3]!, 'ProxyFetch', { up: false, reason: 'refused' });
+  r.clock.advance(0);
+  r.changes.service('web');
+  const next = buildDelta(r.src, r.keyed, r.changes.drain(), null, sent);
+  t.ok(next.pools.length === 0 && next.states?.length === 1, 'SentLists followed the pieces: the next mark goes by position');
+  copy.apply(structuredClone(next));
+  t.same([copy.snapshot().coordinator.pools[0]!.servers[3]!.up, copy.snapshot().coordinator.pools[0]!.servers[3]!.port], [false, 8080]);
   r.c.stop();
 });

@@ -13,7 +13,8 @@ import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, typ
 import { takeSnapshot } from './snapshot.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { SentLists } from './state-delta.js';
-import { buildDelta, encodeCounters, encodePiece, type CounterJob } from './status-delta.js';
+import { encodePiece } from './delta-pieces.js';
+import { buildDelta, encodeCounters, type CounterJob } from './status-delta.js';
 import type { StatusSource } from './types.js';
 
 export { route, wantsJson } from './handler.js';

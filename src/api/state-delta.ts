@@ -52,6 +52,26 @@ export class SentLists {
     if (list) for (const s of servers) list.push(keyOf(s));
   }
 
+  /** The worker's list of `name` has these hosts, in this order (its servers may differ otherwise). */
+  sameHosts(name: string, hosts: readonly string[]): boolean {
+    const list = this.lists.get(name);
+    if (!list || list.length !== hosts.length) return false;
+    for (let i = 0; i < hosts.length; i++) {
+      const key = list[i]!, host = hosts[i]!;
+      if (key.charCodeAt(host.length) !== 0 || !key.startsWith(host)) return false;
+    }
+    return true;
+  }
+
+  /** Servers from position `from` replaced in place (delta-pieces.ts). */
+  replaceAt(name: string, from: number, servers: readonly ServerStatus[]): void {
+    const list = this.lists.get(name);
+    if (list) servers.forEach((s, i) => { list[from + i] = keyOf(s); });
+  }
+
+  /** The worker's list of `name` is not known any more: the next reading sends it whole. */
+  forget(name: string): void { this.lists.delete(name); }
+
   /** Only these services remain. */
   keep(names: readonly string[]): void {
     const set = new Set(names);

@@ -6,7 +6,7 @@
 import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
 import type { CheckSeries } from '../health/index.js';
 import { decodeState, sameState, type ServerExtras } from './state-delta.js';
-import { decodeMonitors, type PoolDelta, type StatesDelta, type StatusDelta } from './status-delta.js';
+import { decodeMonitors, type PoolDelta, type PoolReplace, type StatesDelta, type StatusDelta } from './status-delta.js';
 import type { StatusSnapshot } from './types.js';
 
 interface PoolCopy {
@@ -84,6 +84,7 @@ export class StatusCopy {
       if (p) next.set(name, p);
     }
     this.pools = next;
+    for (const r of d.replaces ?? []) this.applyReplace(r);
     for (const st of d.states ?? []) this.applyStates(st);
     for (const c of d.counters) {
       const p = this.pools.get(c.service);
@@ -97,6 +98,26 @@ export class StatusCopy {
         else p.series.delete(host);
         p.built = null;
       });
+    }
+  }
+
+  /** Servers of a list the worker has, by host (delta-pieces.ts); one the same as the worker's keeps its object. */
+  private applyReplace({ pool, servers, series }: PoolReplace): void {
+    const p = this.pools.get(pool.name);
+    if (!p) return;
+    p.pool = pool;
+    p.built = null;
+    const bySeries = new Map<string, CheckSeries[]>();
+    for (const c of series) {
+      const list = bySeries.get(c.host);
+      if (list) list.push(c); else bySeries.set(c.host, [c]);
+    }
+    for (const s of servers) {
+      const prev = p.servers.get(s.host);
+      if (!prev) continue; // not in the worker's list: the main thread sends the pool whole next
+      if (!(sameState(s, prev) && s.ip === prev.ip && s.port === prev.port)) p.servers.set(s.host, s);
+      const own = bySeries.get(s.host);
+      if (own) p.series.set(s.host, own); else p.series.delete(s.host);
     }
   }
 

@@ -55,6 +55,16 @@ export interface PoolDelta { pool: PoolStatus; series: CheckSeries[]; more?: tru
 /** More servers of a pool sent whole in an earlier part of the same reading; `more` on all but the last. */
 export interface PoolAppend { service: string; servers: PoolStatus['servers']; series: CheckSeries[]; more?: true }
 
+/**
+ * Servers of a pool whose list the worker has (the same hosts in the same order), as objects by
+ * host with their series: their addresses, ports or monitors may have changed (a resolution, a
+ * reload); an unchanged one keeps the worker's object.
+ */
+export interface PoolReplace { pool: Omit<PoolStatus, 'servers'>; servers: PoolStatus['servers']; series: CheckSeries[] }
+
+/** A piece of a large pool (delta-pieces.ts): its first servers as the PoolDelta, later ones as an append; or in place. */
+export type PoolPiece = { pool: PoolDelta } | { append: PoolAppend } | { replace: PoolReplace };
+
 export interface StatusDelta {
   /** Everything but the pools' servers and the check series, sent whole. */
   base: Omit<StatusSnapshot, 'coordinator' | 'checks'> & { coordinator: Omit<CoordinatorStatus, 'pools'> };
@@ -63,6 +73,8 @@ export interface StatusDelta {
   pools: PoolDelta[];
   /** The rest of pools begun with `more` (absent: none). */
   appends?: PoolAppend[];
+  /** Servers replaced in place (absent: none). */
+  replaces?: PoolReplace[];
   /** Services whose states changed but not their server list (absent: none). */
   states?: StatesDelta[];
   counters: CounterDelta[];
@@ -110,7 +122,11 @@ export class ChangeTracker {
   }
 }
 
-function seriesOf(k: KeyedStatus, service: string, host: string, monitors: readonly MonitorStatus[]): CheckSeries[] {
+/** From this many servers a pool read whole goes in pieces. */
+export const PIECES_FROM = 1000;
+
+/** One server's check series, one per monitor with a result. */
+export function seriesOf(k: KeyedStatus, service: string, host: string, monitors: readonly MonitorStatus[]): CheckSeries[] {
   const out: CheckSeries[] = [];
   if (!k.series) return out;
   for (const m of monitors) {
@@ -118,6 +134,23 @@ function seriesOf(k: KeyedStatus, service: string, host: string, monitors: reado
     if (s) out.push(s);
   }
   return out;
+}
+
+/**
+ * A pool the reading would read whole (`all`: every pool, for a new worker; else a service mark)
+ * pushed as jobs instead: false when small, empty, or with overrides (they depend on the whole
+ * pool: read whole now). A marked pool whose hosts the worker has goes in place; any other whole.
+ */
+export function inPieces(k: KeyedStatus, name: string, all: boolean, jobs: CounterJob[], sent?: SentLists): boolean {
+  const hosts = k.hosts?.(name);
+  if (!hosts || hosts.length < PIECES_FROM || !k.servers?.(name, [])) return false;
+  if (!all && sent?.sameHosts(name, hosts)) {
+    jobs.push({ service: name, hosts, inPlace: { from: 0 } });
+    return true;
+  }
+  jobs.push({ service: name, hosts, whole: { from: 0, of: hosts.length } });
+  sent?.begin(name);
+  return true;
 }
 
 const num = (v: number | null): number => (v === null ? NaN : v);
@@ -177,51 +210,19 @@ export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
 }
 
 /**
+ * Servers of one service whose counters alone changed, encoded when their part is posted
+ * (delta-parts.ts). Or a piece of a large pool read when its part is posted (delta-pieces.ts):
+ * `whole`, servers [from, from + hosts.length) of a pool of `of` sent whole; `inPlace`, servers
+ * from `from` of a pool whose list the worker has, sent as objects by host.
+ */
+export interface CounterJob { service: string; hosts: string[]; whole?: { from: number; of: number }; inPlace?: { from: number } }
+
+/**
  * The delta for what `changes` names: for service marks whole pools, or their states by position
  * when `sent` (the lists this worker has) says it already has the same servers; counters for server marks.
- */
-/**
- * Servers of one service whose counters alone changed, encoded when their part is posted
- * (delta-parts.ts). `whole`: instead, servers [from, from + hosts.length) of a pool of `of` sent
- * whole, read when their part is posted (encodePiece).
- */
-export interface CounterJob { service: string; hosts: string[]; whole?: { from: number; of: number } }
-
-/** A piece of a pool sent whole: its first servers as the PoolDelta, later ones as an append. */
-export type PoolPiece = { pool: PoolDelta } | { append: PoolAppend };
-
-/** From this many servers a pool sent whole goes as jobs, read piece by piece (buildDelta). */
-export const WHOLE_IN_PIECES_FROM = 1000;
-
-/**
- * A `whole` job's servers as they are now (the first reading of a 10,000-server pool built them
- * all in one 30–80 ms turn). The pool gone or given overrides since the reading began: no servers,
- * and the service is marked, so the next reading sends it whole again.
- */
-export function encodePiece(k: KeyedStatus, job: CounterJob, sent?: SentLists): PoolPiece {
-  const { from, of } = job.whole!;
-  const pool = k.servers?.(job.service, job.hosts) ?? null;
-  if (!pool) k.changes.service(job.service);
-  const servers = pool?.servers ?? [];
-  sent?.append(job.service, servers);
-  const series: CheckSeries[] = [];
-  for (const s of servers) series.push(...seriesOf(k, job.service, s.host, s.monitors));
-  const more = from + job.hosts.length < of ? { more: true as const } : {};
-  return from === 0 && pool ? { pool: { pool, series, ...more } } : { append: { service: job.service, servers, series, ...more } };
-}
-
-/** A pool of `changes.all` pushed as `whole` jobs (false: small, empty, or with overrides: read whole now). */
-function wholeInPieces(k: KeyedStatus, name: string, jobs: CounterJob[], sent?: SentLists): boolean {
-  const hosts = k.hosts?.(name);
-  if (!hosts || hosts.length < WHOLE_IN_PIECES_FROM || !k.servers?.(name, [])) return false;
-  jobs.push({ service: name, hosts, whole: { from: 0, of: hosts.length } });
-  sent?.begin(name);
-  return true;
-}
-
-/**
  * `jobs`: the servers whose counters alone changed go there instead of into `counters`, to be
- * encoded part by part (delta-parts.ts lazyParts: a reading's 10,000 counters were one 75–150 ms block).
+ * encoded part by part (delta-parts.ts lazyParts: a reading's 10,000 counters were one 75–150 ms
+ * block), and so do large pools read whole (inPieces).
  */
 export function buildDelta(
   src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null, sent?: SentLists, jobs?: CounterJob[],
@@ -245,7 +246,7 @@ export function buildDelta(
       states.push({ states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked)), partial: true });
       if (marked) countersOf(name, [...marked].filter((h) => !moved!.has(h)));
     } else if (changes.all || changes.services.has(name) || moved) {
-      if (changes.all && jobs && wholeInPieces(k, name, jobs, sent)) continue;
+      if (jobs && inPieces(k, name, changes.all, jobs, sent)) continue;
       const pool = k.pool(name);
       if (!pool) continue;
       if (changes.all) sent?.sent(pool);
