@@ -133,7 +133,7 @@ export function lazyParts(
     for (const c of chunks) {
       const pieces: Piece[] = [];
       for (const j of c) {
-        if (j.whole || j.inPlace) { const p = piece(j); if (p) pieces.push(p); }
+        if (j.whole || j.inPlace || j.moved) { const p = piece(j); if (p) pieces.push(p); }
         else { const counters = encode(j.service, j.hosts); if (counters) pieces.push({ counters }); }
       }
       yield later(head, gather(pieces));
@@ -144,5 +144,5 @@ export function lazyParts(
 
 const sliceJob = (j: CounterJob, from: number, to: number): CounterJob => ({
   service: j.service, hosts: j.hosts.slice(from, to), ...(j.whole ? { whole: { from: j.whole.from + from, of: j.whole.of } } : {}),
-  ...(j.inPlace ? { inPlace: { from: j.inPlace.from + from } } : {}),
+  ...(j.inPlace ? { inPlace: { from: j.inPlace.from + from } } : {}), ...(j.moved ? { moved: j.moved } : {}),
 });

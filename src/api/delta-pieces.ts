@@ -7,12 +7,13 @@
  * - in place: the worker has the same hosts in the same order, so each piece's servers replace
  *   the worker's by host (addresses, ports or monitors may have changed: a resolution, a reload;
  *   an unchanged server keeps its object).
+ * And the states of many transitions at once (a rack lost), by host.
  * SentLists follows what each piece carried, so a later reading by position stays right. Which
  * pools go in pieces: status-delta.ts inPieces. Pure over a KeyedStatus.
  */
 import type { CheckSeries } from '../health/index.js';
 import type { SentLists } from './state-delta.js';
-import { seriesOf, type CounterJob, type PoolPiece } from './status-delta.js';
+import { encodeMoved, seriesOf, type CounterJob, type PoolPiece } from './status-delta.js';
 import type { KeyedStatus } from './types.js';
 
 /**
@@ -22,6 +23,11 @@ import type { KeyedStatus } from './types.js';
  */
 export function encodePiece(k: KeyedStatus, job: CounterJob, sent?: SentLists): PoolPiece | null {
   const pool = k.servers?.(job.service, job.hosts) ?? null;
+  if (job.moved) {
+    // by host: a server gone since is left out, and the list edit that removed it marked the service
+    if (!pool) k.changes.service(job.service);
+    return pool ? { states: encodeMoved(k, job.service, pool, job.moved.marked) } : null;
+  }
   const complete = pool !== null && pool.servers.length === job.hosts.length;
   if (!complete) { k.changes.service(job.service); sent?.forget(job.service); }
   if (!pool) return null;

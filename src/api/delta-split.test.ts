@@ -259,3 +259,28 @@ t.test('a marked pool whose hosts the worker has: pieces replace its servers in 
   t.same([copy.snapshot().coordinator.pools[0]!.servers[3]!.up, copy.snapshot().coordinator.pools[0]!.servers[3]!.port], [false, 8080]);
   r.c.stop();
 });
+
+t.test('every server down at once: the transitions\' states read piece by piece as the parts go', async (t) => {
+  const { r, result } = await rig();
+  const sent = new SentLists();
+  const whole = new StatusCopy();
+  const parted = new StatusCopy();
+  const first = structuredClone(buildDelta(r.src, r.keyed, r.changes.drain(), null, sent));
+  whole.apply(first);
+  parted.apply(structuredClone(first));
+  for (const h of hosts) { r.c.monitorResult('web', h, 'ProxyFetch', { up: false, reason: 'refused' }); result(h, false, 1); }
+  r.clock.advance(0);
+  const changes = r.changes.drain();
+  whole.apply(structuredClone(buildDelta(r.src, r.keyed, changes, null)));
+  const jobs: CounterJob[] = [];
+  const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
+  t.same([head.states, jobs.map((j) => [j.hosts.length, j.moved !== undefined])], [undefined, [[2500, true]]], 'the head reads no server');
+  let read = 0;
+  const { parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => { read += j.hosts.length; return encodePiece(r.keyed, j, sent); });
+  const taken: number[] = [];
+  for (let p = parts.next(); !p.done; p = parts.next()) { taken.push(read); parted.apply(structuredClone(p.value)); }
+  t.same(taken, [0, 1000, 2000, 2500], 'each piece read when its part is taken');
+  t.same(parted.snapshot(), whole.snapshot(), 'the same copy as the delta built at once');
+  t.ok(parted.snapshot().coordinator.pools[0]!.servers.every((s) => !s.up), 'every server down');
+  r.c.stop();
+});

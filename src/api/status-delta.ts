@@ -62,8 +62,8 @@ export interface PoolAppend { service: string; servers: PoolStatus['servers']; s
  */
 export interface PoolReplace { pool: Omit<PoolStatus, 'servers'>; servers: PoolStatus['servers']; series: CheckSeries[] }
 
-/** A piece of a large pool (delta-pieces.ts): its first servers as the PoolDelta, later ones as an append; or in place. */
-export type PoolPiece = { pool: PoolDelta } | { append: PoolAppend } | { replace: PoolReplace };
+/** A piece of a large pool's reading (delta-pieces.ts): its first servers as the PoolDelta, later ones as an append; in place; or states. */
+export type PoolPiece = { pool: PoolDelta } | { append: PoolAppend } | { replace: PoolReplace } | { states: StatesDelta };
 
 export interface StatusDelta {
   /** Everything but the pools' servers and the check series, sent whole. */
@@ -213,9 +213,13 @@ export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
  * Servers of one service whose counters alone changed, encoded when their part is posted
  * (delta-parts.ts). Or a piece of a large pool read when its part is posted (delta-pieces.ts):
  * `whole`, servers [from, from + hosts.length) of a pool of `of` sent whole; `inPlace`, servers
- * from `from` of a pool whose list the worker has, sent as objects by host.
+ * from `from` of a pool whose list the worker has, sent as objects by host; `moved`, states.
  */
-export interface CounterJob { service: string; hosts: string[]; whole?: { from: number; of: number }; inPlace?: { from: number } }
+export interface CounterJob {
+  service: string; hosts: string[]; whole?: { from: number; of: number }; inPlace?: { from: number };
+  /** Servers whose state moved (a transition), as a partial StatesDelta; `marked`: the service's servers that counted a result. */
+  moved?: { marked: ReadonlySet<string> | null };
+}
 
 /**
  * The delta for what `changes` names: for service marks whole pools, or their states by position
@@ -240,10 +244,13 @@ export function buildDelta(
   for (const name of order) {
     const marked = changes.servers.get(name);
     const moved = changes.all || changes.services.has(name) ? undefined : changes.states.get(name);
-    // A transition's servers alone, when the pool can be read per server (not with overrides: then whole).
-    const part = moved && k.servers ? k.servers(name, moved) : null;
-    if (part) {
-      states.push({ states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked)), partial: true });
+    // A transition's servers alone, when the pool can be read per server (not with overrides: then
+    // whole); many of them (a rack lost) as jobs, read piece by piece.
+    const piecewise = moved && jobs && moved.size >= PIECES_FROM && k.servers?.(name, []);
+    const part = moved && k.servers && !piecewise ? k.servers(name, moved) : null;
+    if (piecewise) jobs.push({ service: name, hosts: [...moved], moved: { marked: marked ?? null } });
+    else if (part) states.push(encodeMoved(k, name, part, marked));
+    if (piecewise || part) {
       if (marked) countersOf(name, [...marked].filter((h) => !moved!.has(h)));
     } else if (changes.all || changes.services.has(name) || moved) {
       if (jobs && inPieces(k, name, changes.all, jobs, sent)) continue;
@@ -267,6 +274,11 @@ export function buildDelta(
   };
   const histograms = k.histograms?.();
   return { base, order, pools, ...(states.length ? { states } : {}), counters, ...(histograms ? { histograms } : {}) };
+}
+
+/** A transition's servers (`part`: the pool's summary and those servers) as a partial StatesDelta; `marked`: those that counted a result. */
+export function encodeMoved(k: KeyedStatus, name: string, part: PoolStatus, marked: ReadonlySet<string> | null | undefined): StatesDelta {
+  return { states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked ?? undefined)), partial: true };
 }
 
 /** The series of servers that counted a result (`marked`); for the others only a forgotten one (a monitor removed) is news. */
