@@ -10,7 +10,7 @@ import { StatusCopy } from '../src/api/status-copy.js';
 import { SentLists } from '../src/api/state-delta.js';
 import { lazyParts } from '../src/api/delta-parts.js';
 import { encodePiece } from '../src/api/delta-pieces.js';
-import { buildDelta, encodeCounters, type CounterJob, type StatusDelta } from '../src/api/status-delta.js';
+import { buildDelta, encodeCounters, type DeltaJob, type StatusDelta } from '../src/api/status-delta.js';
 import { DELTA_PART_SERVERS } from '../src/api/delta-sender.js';
 import { keyedRig } from '../test/support/keyed-rig.js';
 import { redactInPlace } from '../src/api/snapshot.js';
@@ -34,7 +34,7 @@ export async function measureApiDelta(n: number, whole = false): Promise<Record<
     // as server.ts and delta-sender.ts do it: the build and the first part in one turn of the loop,
     // each other part (its counters encoded when it is taken, then cloned) in its own
     const t0 = performance.now();
-    const jobs: CounterJob[] = [];
+    const jobs: DeltaJob[] = [];
     const head = buildDelta(src, keyed, changes.drain(), null, sent, jobs);
     buildMs.push(performance.now() - t0);
     let turn = performance.now() - t0;

@@ -6,7 +6,7 @@
  * histograms, so that a part names no service as gone, and a pool cut in parts replaces the
  * worker's old one only when its last part is in, so a copy read between parts is whole. Pure.
  */
-import { COUNTER_STRIDE, type CounterDelta, type CounterJob, type PoolAppend, type PoolDelta, type PoolPiece, type PoolReplace, type StatesDelta, type StatusDelta } from './status-delta.js';
+import { COUNTER_STRIDE, type CounterDelta, type DeltaJob, type PoolAppend, type PoolDelta, type PoolPiece, type PoolReplace, type StatesDelta, type StatusDelta } from './status-delta.js';
 
 /** Host entries [from, to) of a CounterDelta, with copies of its numbers (a view would send the whole buffer). */
 function sliceCounters(c: CounterDelta, from: number, to: number): CounterDelta {
@@ -45,7 +45,7 @@ function cut<T>(items: readonly T[], hosts: (x: T) => number, slice: (x: T, from
 }
 
 /** What a delta carries per server, in the order the worker applies it (status-copy.ts). */
-type Piece = PoolPiece | { states: StatesDelta } | { counters: CounterDelta };
+type Piece = PoolPiece | { counters: CounterDelta };
 
 /** A whole pool's servers [from, to): its first ones as the PoolDelta (`more` when the rest follows), later ones as an append. */
 function slicePool({ pool, series }: PoolDelta, from: number, to: number): PoolPiece {
@@ -123,8 +123,8 @@ export function splitDelta(d: StatusDelta, maxServers: number): StatusDelta[] {
  * `piece` (delta-pieces.ts encodePiece). `count` is known up front: every part but the last says `more`.
  */
 export function lazyParts(
-  head: StatusDelta, jobs: readonly CounterJob[], encode: (service: string, hosts: string[]) => CounterDelta | null, maxServers: number,
-  piece: (job: CounterJob) => PoolPiece | null = () => { throw new Error('a pool piece without an encoder'); },
+  head: StatusDelta, jobs: readonly DeltaJob[], encode: (service: string, hosts: string[]) => CounterDelta | null, maxServers: number,
+  piece: (job: DeltaJob) => PoolPiece | null = () => { throw new Error('a pool piece without an encoder'); },
 ): { count: number; parts: Iterator<StatusDelta> } {
   const heads = splitDelta(head, maxServers);
   const chunks = cut(jobs, (j) => j.hosts.length, sliceJob, maxServers);
@@ -142,7 +142,7 @@ export function lazyParts(
   return { count: heads.length + chunks.length, parts: parts() };
 }
 
-const sliceJob = (j: CounterJob, from: number, to: number): CounterJob => ({
+const sliceJob = (j: DeltaJob, from: number, to: number): DeltaJob => ({
   service: j.service, hosts: j.hosts.slice(from, to), ...(j.whole ? { whole: { from: j.whole.from + from, of: j.whole.of } } : {}),
   ...(j.inPlace ? { inPlace: { from: j.inPlace.from + from } } : {}), ...(j.moved ? { moved: j.moved } : {}),
 });

@@ -13,7 +13,7 @@
  */
 import type { CheckSeries } from '../health/index.js';
 import type { SentLists } from './state-delta.js';
-import { encodeMoved, seriesOf, type CounterJob, type PoolPiece } from './status-delta.js';
+import { encodeMoved, seriesOf, type DeltaJob, type PoolPiece } from './status-delta.js';
 import type { KeyedStatus } from './types.js';
 
 /**
@@ -21,7 +21,7 @@ import type { KeyedStatus } from './types.js';
  * reading began: what is left goes (or nothing), the service is marked and its list forgotten, so
  * the next reading sends it whole again.
  */
-export function encodePiece(k: KeyedStatus, job: CounterJob, sent?: SentLists): PoolPiece | null {
+export function encodePiece(k: KeyedStatus, job: DeltaJob, sent?: SentLists): PoolPiece | null {
   const pool = k.servers?.(job.service, job.hosts) ?? null;
   if (job.moved) {
     // by host: a server gone since is left out, and the list edit that removed it marked the service

@@ -9,7 +9,7 @@
  */
 import { lazyParts, splitDelta } from './delta-parts.js';
 import type { MainMessage } from './protocol.js';
-import type { CounterDelta, CounterJob, PoolPiece, StatusDelta } from './status-delta.js';
+import type { CounterDelta, DeltaJob, PoolPiece, StatusDelta } from './status-delta.js';
 
 /** Servers' counters per part: ~3 ms of encoding and cloning each on the machine of docs/benchmarks.md. */
 export const DELTA_PART_SERVERS = 1000;
@@ -36,8 +36,8 @@ export class DeltaSender {
 
   /** `d` as built, or with `jobs` (buildDelta's) whose counters `encode` makes part by part (pools sent whole: `piece`). */
   send(
-    d: StatusDelta, jobs: readonly CounterJob[] = [], encode?: (service: string, hosts: string[]) => CounterDelta | null,
-    piece?: (job: CounterJob) => PoolPiece | null,
+    d: StatusDelta, jobs: readonly DeltaJob[] = [], encode?: (service: string, hosts: string[]) => CounterDelta | null,
+    piece?: (job: DeltaJob) => PoolPiece | null,
   ): void {
     while (this.left > 0) this.postOne();
     if (jobs.length && encode) {

@@ -8,7 +8,7 @@ import { SentLists } from './state-delta.js';
 import { StatusCopy } from './status-copy.js';
 import { lazyParts, splitDelta } from './delta-parts.js';
 import { encodePiece } from './delta-pieces.js';
-import { buildDelta, encodeCounters, type CounterJob } from './status-delta.js';
+import { buildDelta, encodeCounters, type DeltaJob } from './status-delta.js';
 
 const hosts = Array.from({ length: 2500 }, (_, i) => `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
 
@@ -79,7 +79,7 @@ t.test('counters encoded part by part, only when a part is taken; applied in ord
   hosts.forEach((h, i) => result(h, i % 5 !== 0, i % 11));
   const changes = r.changes.drain();
   const eager = buildDelta(r.src, r.keyed, changes, null);
-  const jobs: CounterJob[] = [];
+  const jobs: DeltaJob[] = [];
   const head = buildDelta(r.src, r.keyed, changes, null, undefined, jobs);
   t.same([head.counters, jobs.reduce((n, j) => n + j.hosts.length, 0)], [[], 2500], 'the head carries no counters; 2,500 servers wait as jobs');
   let encoded = 0;
@@ -94,7 +94,7 @@ t.test('counters encoded part by part, only when a part is taken; applied in ord
   whole.apply(structuredClone(eager));
   t.same(parted.snapshot(), whole.snapshot(), 'the same copy as the delta built at once');
   hosts.forEach((h) => result(h, true, 2));
-  const j2: CounterJob[] = [];
+  const j2: DeltaJob[] = [];
   const got: MainMessage[] = [];
   const slow = new DeltaSender((m) => { got.push(m); const until = performance.now() + 3; while (performance.now() < until); }, 1000);
   slow.send(buildDelta(r.src, r.keyed, r.changes.drain(), null, undefined, j2), j2, (s, h) => encodeCounters(r.keyed, s, h));
@@ -109,7 +109,7 @@ t.test('a part that cannot be encoded: the rest dropped, the worker told, the ca
   const { r, result, delta } = await rig();
   delta();
   hosts.forEach((h) => result(h, true, 5));
-  const jobs: CounterJob[] = [];
+  const jobs: DeltaJob[] = [];
   const head = buildDelta(r.src, r.keyed, r.changes.drain(), null, undefined, jobs);
   const got: MainMessage[] = [];
   let errors = 0;
@@ -190,7 +190,7 @@ t.test('a first reading: a large pool read piece by piece as its parts go; the c
   const whole = new StatusCopy();
   whole.apply(structuredClone(buildDelta(r.src, r.keyed, changes, null)));
   const sent = new SentLists();
-  const jobs: CounterJob[] = [];
+  const jobs: DeltaJob[] = [];
   const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
   t.same([head.pools, jobs.map((j) => [j.hosts.length, j.whole])], [[], [[2500, { from: 0, of: 2500 }]]], 'the head reads no server; the pool waits as a job');
   let read = 0;
@@ -214,7 +214,7 @@ t.test('a first reading: a large pool read piece by piece as its parts go; the c
 
   // the service gone (a reload) between the head and its pieces: it is marked, so the next reading settles it
   r.changes.service(null);
-  const j2: CounterJob[] = [];
+  const j2: DeltaJob[] = [];
   const h2 = buildDelta(r.src, r.keyed, r.changes.drain(), null, sent, j2);
   r.c.configure([], { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 });
   r.changes.drain();
@@ -229,8 +229,8 @@ t.test('a marked pool whose hosts the worker has: pieces replace its servers in 
   const { r } = await rig();
   const sent = new SentLists();
   const copy = new StatusCopy();
-  const post = (changes: ReturnType<typeof r.changes.drain>): CounterJob[] => {
-    const jobs: CounterJob[] = [];
+  const post = (changes: ReturnType<typeof r.changes.drain>): DeltaJob[] => {
+    const jobs: DeltaJob[] = [];
     const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
     const { parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => encodePiece(r.keyed, j, sent));
     for (let p = parts.next(); !p.done; p = parts.next()) copy.apply(structuredClone(p.value));
@@ -272,7 +272,7 @@ t.test('every server down at once: the transitions\' states read piece by piece 
   r.clock.advance(0);
   const changes = r.changes.drain();
   whole.apply(structuredClone(buildDelta(r.src, r.keyed, changes, null)));
-  const jobs: CounterJob[] = [];
+  const jobs: DeltaJob[] = [];
   const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
   t.same([head.states, jobs.map((j) => [j.hosts.length, j.moved !== undefined])], [undefined, [[2500, true]]], 'the head reads no server');
   let read = 0;

@@ -14,7 +14,7 @@ import { takeSnapshot } from './snapshot.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { SentLists } from './state-delta.js';
 import { encodePiece } from './delta-pieces.js';
-import { buildDelta, encodeCounters, type CounterJob } from './status-delta.js';
+import { buildDelta, encodeCounters, type DeltaJob } from './status-delta.js';
 import type { StatusSource } from './types.js';
 
 export { route, wantsJson } from './handler.js';
@@ -100,7 +100,7 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
         const keyed = opts.source.keyed;
         try {
           if (keyed) {
-            const jobs: CounterJob[] = [];
+            const jobs: DeltaJob[] = [];
             deltas.send(buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent, jobs), jobs,
               (s, h) => encodeCounters(keyed, s, h), (j) => encodePiece(keyed, j, sent));
           }

@@ -84,6 +84,7 @@ export class StatusCopy {
       if (p) next.set(name, p);
     }
     this.pools = next;
+    for (const name of this.staged.keys()) if (!d.order.includes(name)) this.staged.delete(name); // a service gone mid-way
     for (const r of d.replaces ?? []) this.applyReplace(r);
     for (const st of d.states ?? []) this.applyStates(st);
     for (const c of d.counters) {

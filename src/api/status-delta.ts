@@ -141,7 +141,7 @@ export function seriesOf(k: KeyedStatus, service: string, host: string, monitors
  * pushed as jobs instead: false when small, empty, or with overrides (they depend on the whole
  * pool: read whole now). A marked pool whose hosts the worker has goes in place; any other whole.
  */
-export function inPieces(k: KeyedStatus, name: string, all: boolean, jobs: CounterJob[], sent?: SentLists): boolean {
+export function inPieces(k: KeyedStatus, name: string, all: boolean, jobs: DeltaJob[], sent?: SentLists): boolean {
   const hosts = k.hosts?.(name);
   if (!hosts || hosts.length < PIECES_FROM || !k.servers?.(name, [])) return false;
   if (!all && sent?.sameHosts(name, hosts)) {
@@ -210,12 +210,12 @@ export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
 }
 
 /**
- * Servers of one service whose counters alone changed, encoded when their part is posted
- * (delta-parts.ts). Or a piece of a large pool read when its part is posted (delta-pieces.ts):
+ * Work left for a reading's later parts (delta-parts.ts lazyParts), read when its part is posted:
+ * servers of one service whose counters alone changed; or a piece of a large pool (delta-pieces.ts):
  * `whole`, servers [from, from + hosts.length) of a pool of `of` sent whole; `inPlace`, servers
  * from `from` of a pool whose list the worker has, sent as objects by host; `moved`, states.
  */
-export interface CounterJob {
+export interface DeltaJob {
   service: string; hosts: string[]; whole?: { from: number; of: number }; inPlace?: { from: number };
   /** Servers whose state moved (a transition), as a partial StatesDelta; `marked`: the service's servers that counted a result. */
   moved?: { marked: ReadonlySet<string> | null };
@@ -229,7 +229,7 @@ export interface CounterJob {
  * block), and so do large pools read whole (inPieces).
  */
 export function buildDelta(
-  src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null, sent?: SentLists, jobs?: CounterJob[],
+  src: StatusSource, k: KeyedStatus, changes: Changes, loopLag: LoopLag | null, sent?: SentLists, jobs?: DeltaJob[],
 ): StatusDelta {
   const order = k.services();
   const pools: PoolDelta[] = [];
