@@ -25,12 +25,20 @@ function poolCopy({ pool, series }: PoolDelta): PoolCopy {
   return p;
 }
 
+/** Series by host (one per monitor with a result). */
+function byHost(series: readonly CheckSeries[]): Map<string, CheckSeries[]> {
+  const out = new Map<string, CheckSeries[]>();
+  for (const c of series) {
+    const list = out.get(c.host);
+    if (list) list.push(c); else out.set(c.host, [c]);
+  }
+  return out;
+}
+
+/** A pool's servers, or a part of them (a host comes in one part only). */
 function addServers(p: PoolCopy, servers: readonly ServerStatus[], series: readonly CheckSeries[]): void {
   for (const s of servers) p.servers.set(s.host, s);
-  for (const s of series) {
-    const list = p.series.get(s.host);
-    if (list) list.push(s); else p.series.set(s.host, [s]);
-  }
+  for (const [host, list] of byHost(series)) p.series.set(host, list);
 }
 
 export class StatusCopy {
@@ -108,11 +116,7 @@ export class StatusCopy {
     if (!p) return;
     p.pool = pool;
     p.built = null;
-    const bySeries = new Map<string, CheckSeries[]>();
-    for (const c of series) {
-      const list = bySeries.get(c.host);
-      if (list) list.push(c); else bySeries.set(c.host, [c]);
-    }
+    const bySeries = byHost(series);
     for (const s of servers) {
       const prev = p.servers.get(s.host);
       if (!prev) continue; // not in the worker's list: the main thread sends the pool whole next
