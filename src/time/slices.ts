@@ -63,11 +63,8 @@ export function eachLine(text: string, each: (line: string, no: number) => void)
 }
 
 /** `eachLine`, giving the event loop back between slices. */
-export async function eachLineSliced(text: string, each: (line: string, no: number) => void, slicer = new Slicer()): Promise<void> {
-  for (const [line, no] of linesOf(text)) {
-    each(line, no);
-    if (slicer.due()) await slicer.pause();
-  }
+export function eachLineSliced(text: string, each: (line: string, no: number) => void, slicer = new Slicer()): Promise<void> {
+  return eachSliced(linesOf(text), ([line, no]) => each(line, no), slicer);
 }
 
 /**
