@@ -1,14 +1,14 @@
 // A large delta posted in parts (status-delta.ts splitDelta, delta-sender.ts): the parts applied in
 // order give the worker's copy exactly what the whole delta gives; one part per turn of the loop.
 import t from 'tap';
-import { keyedRig } from '../../test/support/keyed-rig.js';
+import { keyedRig, type KeyedRig } from '../../test/support/keyed-rig.js';
 import { DeltaSender } from './delta-sender.js';
 import type { MainMessage } from './protocol.js';
 import { SentLists } from './state-delta.js';
 import { StatusCopy } from './status-copy.js';
 import { lazyParts, splitDelta } from './delta-parts.js';
 import { encodePiece } from './delta-pieces.js';
-import { buildDelta, encodeCounters, type DeltaJob } from './status-delta.js';
+import { buildDelta, encodeCounters, type DeltaJob, type StatusDelta } from './status-delta.js';
 
 const hosts = Array.from({ length: 2500 }, (_, i) => `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
 
@@ -23,6 +23,26 @@ async function rig() {
   r.clock.advance(0);
   const delta = () => structuredClone(buildDelta(r.src, r.keyed, r.changes.drain(), null, sent));
   return { r, result, delta };
+}
+
+/**
+ * A reading posted as the sender does (delta-sender.ts): each part taken in turn, its pieces and
+ * counters read only then; `each` gets the part and how many servers the pieces had read by then.
+ */
+function eachPart(r: KeyedRig, head: StatusDelta, jobs: DeltaJob[], sent: SentLists, each: (part: StatusDelta, read: number) => void): number {
+  let read = 0;
+  const { count, parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000,
+    (j) => { read += j.hosts.length; return encodePiece(r.keyed, j, sent); });
+  for (let p = parts.next(); !p.done; p = parts.next()) each(structuredClone(p.value), read);
+  return count;
+}
+
+/** `host` down and its service marked whole: the next reading (which goes by position when `sent` knows the list). */
+function downAndMarked(r: KeyedRig, sent: SentLists, host: string): StatusDelta {
+  r.c.monitorResult('web', host, 'ProxyFetch', { up: false, reason: 'refused' });
+  r.clock.advance(0);
+  r.changes.service('web');
+  return buildDelta(r.src, r.keyed, r.changes.drain(), null, sent);
 }
 
 t.test('parts applied in order = the whole delta applied', async (t) => {
@@ -193,21 +213,13 @@ t.test('a first reading: a large pool read piece by piece as its parts go; the c
   const jobs: DeltaJob[] = [];
   const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
   t.same([head.pools, jobs.map((j) => [j.hosts.length, j.whole])], [[], [[2500, { from: 0, of: 2500 }]]], 'the head reads no server; the pool waits as a job');
-  let read = 0;
-  const { count, parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => { read += j.hosts.length; return encodePiece(r.keyed, j, sent); });
-  t.equal(count, 4, 'the head and three pieces');
   const parted = new StatusCopy();
   const taken: number[] = [];
-  for (let p = parts.next(); !p.done; p = parts.next()) {
-    taken.push(read);
-    parted.apply(structuredClone(p.value));
-  }
+  const count = eachPart(r, head, jobs, sent, (p, read) => { taken.push(read); parted.apply(p); });
+  t.equal(count, 4, 'the head and three pieces');
   t.same(taken, [0, 1000, 2000, 2500], 'each piece read when its part is taken');
   t.same(parted.snapshot(), whole.snapshot(), 'the same copy');
-  r.c.monitorResult('web', hosts[5]!, 'ProxyFetch', { up: false, reason: 'refused' });
-  r.clock.advance(0);
-  r.changes.service('web');
-  const next = buildDelta(r.src, r.keyed, r.changes.drain(), null, sent);
+  const next = downAndMarked(r, sent, hosts[5]!);
   t.ok(next.pools.length === 0 && next.states?.length === 1, 'the lists sent in pieces were recorded: a later mark goes by position');
   parted.apply(structuredClone(next));
   t.equal(parted.snapshot().coordinator.pools[0]!.servers[5]!.up, false, 'and lands on the right server');
@@ -218,8 +230,7 @@ t.test('a first reading: a large pool read piece by piece as its parts go; the c
   const h2 = buildDelta(r.src, r.keyed, r.changes.drain(), null, sent, j2);
   r.c.configure([], { med: 0, withdrawPolicy: 'all-down', communities: [], largeCommunities: [], asPathPrepend: 0 });
   r.changes.drain();
-  const l2 = lazyParts(h2, j2, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => encodePiece(r.keyed, j, sent));
-  for (let p = l2.parts.next(); !p.done; p = l2.parts.next()) parted.apply(structuredClone(p.value));
+  eachPart(r, h2, j2, sent, (p) => parted.apply(p));
   t.equal(parted.snapshot().coordinator.pools[0]!.servers.length, 2500, 'the worker keeps its last whole pool, never a part of one');
   t.ok(r.changes.drain().services.has('web'), 'and the service is marked for the next reading');
   r.c.stop();
@@ -231,9 +242,7 @@ t.test('a marked pool whose hosts the worker has: pieces replace its servers in 
   const copy = new StatusCopy();
   const post = (changes: ReturnType<typeof r.changes.drain>): DeltaJob[] => {
     const jobs: DeltaJob[] = [];
-    const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
-    const { parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => encodePiece(r.keyed, j, sent));
-    for (let p = parts.next(); !p.done; p = parts.next()) copy.apply(structuredClone(p.value));
+    eachPart(r, buildDelta(r.src, r.keyed, changes, null, sent, jobs), jobs, sent, (p) => copy.apply(p));
     return jobs;
   };
   post(r.changes.drain()); // a new worker: whole, in pieces
@@ -250,10 +259,7 @@ t.test('a marked pool whose hosts the worker has: pieces replace its servers in 
   const whole = new StatusCopy();
   whole.apply(structuredClone(buildDelta(r.src, r.keyed, { all: true, services: new Set(), servers: new Map(), states: new Map() }, null)));
   t.same(copy.snapshot(), whole.snapshot(), 'the same copy as a whole delta gives');
-  r.c.monitorResult('web', hosts[3]!, 'ProxyFetch', { up: false, reason: 'refused' });
-  r.clock.advance(0);
-  r.changes.service('web');
-  const next = buildDelta(r.src, r.keyed, r.changes.drain(), null, sent);
+  const next = downAndMarked(r, sent, hosts[3]!);
   t.ok(next.pools.length === 0 && next.states?.length === 1, 'SentLists followed the pieces: the next mark goes by position');
   copy.apply(structuredClone(next));
   t.same([copy.snapshot().coordinator.pools[0]!.servers[3]!.up, copy.snapshot().coordinator.pools[0]!.servers[3]!.port], [false, 8080]);
@@ -275,10 +281,8 @@ t.test('every server down at once: the transitions\' states read piece by piece 
   const jobs: DeltaJob[] = [];
   const head = buildDelta(r.src, r.keyed, changes, null, sent, jobs);
   t.same([head.states, jobs.map((j) => [j.hosts.length, j.moved !== undefined])], [undefined, [[2500, true]]], 'the head reads no server');
-  let read = 0;
-  const { parts } = lazyParts(head, jobs, (s, h) => encodeCounters(r.keyed, s, h), 1000, (j) => { read += j.hosts.length; return encodePiece(r.keyed, j, sent); });
   const taken: number[] = [];
-  for (let p = parts.next(); !p.done; p = parts.next()) { taken.push(read); parted.apply(structuredClone(p.value)); }
+  eachPart(r, head, jobs, sent, (p, read) => { taken.push(read); parted.apply(p); });
   t.same(taken, [0, 1000, 2000, 2500], 'each piece read when its part is taken');
   t.same(parted.snapshot(), whole.snapshot(), 'the same copy as the delta built at once');
   t.ok(parted.snapshot().coordinator.pools[0]!.servers.every((s) => !s.up), 'every server down');

@@ -136,6 +136,9 @@ export function seriesOf(k: KeyedStatus, service: string, host: string, monitors
   return out;
 }
 
+/** The pool can be read per server (it exists and no override applies to it: overrides depend on the whole pool). */
+const perServer = (k: KeyedStatus, name: string): boolean => k.servers?.(name, []) != null;
+
 /**
  * A pool the reading would read whole (`all`: every pool, for a new worker; else a service mark)
  * pushed as jobs instead: false when small, empty, or with overrides (they depend on the whole
@@ -143,7 +146,7 @@ export function seriesOf(k: KeyedStatus, service: string, host: string, monitors
  */
 export function inPieces(k: KeyedStatus, name: string, all: boolean, jobs: DeltaJob[], sent?: SentLists): boolean {
   const hosts = k.hosts?.(name);
-  if (!hosts || hosts.length < PIECES_FROM || !k.servers?.(name, [])) return false;
+  if (!hosts || hosts.length < PIECES_FROM || !perServer(k, name)) return false;
   if (!all && sent?.sameHosts(name, hosts)) {
     jobs.push({ service: name, hosts, inPlace: { from: 0 } });
     return true;
@@ -218,7 +221,7 @@ export function decodeMonitors(d: CounterDelta, i: number): MonitorStatus[] {
 export interface DeltaJob {
   service: string; hosts: string[]; whole?: { from: number; of: number }; inPlace?: { from: number };
   /** Servers whose state moved (a transition), as a partial StatesDelta; `marked`: the service's servers that counted a result. */
-  moved?: { marked: ReadonlySet<string> | null };
+  moved?: { marked?: ReadonlySet<string> };
 }
 
 /**
@@ -246,9 +249,9 @@ export function buildDelta(
     const moved = changes.all || changes.services.has(name) ? undefined : changes.states.get(name);
     // A transition's servers alone, when the pool can be read per server (not with overrides: then
     // whole); many of them (a rack lost) as jobs, read piece by piece.
-    const piecewise = moved && jobs && moved.size >= PIECES_FROM && k.servers?.(name, []);
+    const piecewise = moved && jobs && moved.size >= PIECES_FROM && perServer(k, name);
     const part = moved && k.servers && !piecewise ? k.servers(name, moved) : null;
-    if (piecewise) jobs.push({ service: name, hosts: [...moved], moved: { marked: marked ?? null } });
+    if (piecewise) jobs.push({ service: name, hosts: [...moved], moved: marked ? { marked } : {} });
     else if (part) states.push(encodeMoved(k, name, part, marked));
     if (piecewise || part) {
       if (marked) countersOf(name, [...marked].filter((h) => !moved!.has(h)));
@@ -277,8 +280,8 @@ export function buildDelta(
 }
 
 /** A transition's servers (`part`: the pool's summary and those servers) as a partial StatesDelta; `marked`: those that counted a result. */
-export function encodeMoved(k: KeyedStatus, name: string, part: PoolStatus, marked: ReadonlySet<string> | null | undefined): StatesDelta {
-  return { states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked ?? undefined)), partial: true };
+export function encodeMoved(k: KeyedStatus, name: string, part: PoolStatus, marked: ReadonlySet<string> | undefined): StatesDelta {
+  return { states: encodeStates(part), counters: encodeMonitors(name, part.servers, seriesIf(k, name, marked)), partial: true };
 }
 
 /** The series of servers that counted a result (`marked`); for the others only a forgotten one (a monitor removed) is news. */

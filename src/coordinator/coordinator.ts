@@ -16,7 +16,7 @@ import { dropMonitors, monitorState, newService, resetMonitors, type Service } f
 import type { OverrideSet } from './overrides.js';
 import type { InstanceRouting } from './overrides-apply.js';
 import { alertSummary, type Alert, type CoordinatorStatus, type MonitorStatus, type PoolStatus } from './status.js';
-import { readHosts, readMonitors, readPool, readServers, readStatus, readSummary, type ReadState } from './status-reads.js';
+import { readHosts, readMonitors, readNames, readPool, readServers, readStatus, readSummary, type ReadState } from './status-reads.js';
 import type { HealthPort, IpvsPort, PoolServer, Resolver, RouteSpec, ServerState, ServiceSpec, SpeakerPort } from './types.js';
 
 export interface CoordinatorDeps {
@@ -238,7 +238,7 @@ export class Coordinator {
   serverStatuses(service: string, hosts: Iterable<string>): PoolStatus | null { return readServers(this.reads, service, hosts); }
   monitors(service: string, host: string): MonitorStatus[] | null { return readMonitors(this.reads, service, host); }
   serverHosts(service: string): Map<string, string> | null { return readHosts(this.reads, service); }
-  serverNames(service: string): string[] | null { const svc = this.services.get(service); return svc ? [...svc.pool.servers.keys()] : null; }
+  serverNames(service: string): string[] | null { return readNames(this.reads, service); }
   private get reads(): ReadState { return { services: this.services, out: this.out, alerts: this.alerts }; }
 
   /** Re-resolve every hostname: follow address changes, retry failures (PyBal never did). */

@@ -51,6 +51,12 @@ export function readServers(r: ReadState, service: string, hosts: Iterable<strin
   return poolStatus(svc.spec, svc.pool, extraOf(svc), hosts);
 }
 
+/** One pool's server hosts in list order, O(its servers); no status built. */
+export function readNames(r: ReadState, service: string): string[] | null {
+  const svc = r.services.get(service);
+  return svc ? [...svc.pool.servers.keys()] : null;
+}
+
 /** One pool's resolved servers by `address|port` (their IPVS entry's key) → host, O(its servers). */
 export function readHosts(r: ReadState, service: string): Map<string, string> | null {
   const svc = r.services.get(service);
