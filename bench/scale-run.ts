@@ -60,7 +60,8 @@ export function fetchText(port: number, path: string, timeoutMs: number): Promis
 }
 
 const WANTED = new Set(['pybal_monitor_up_results_total', 'pybal_monitor_down_results_total', 'vipd_health_checks_started_total',
-  'vipd_health_checks_late_total', 'vipd_health_checks_missed_total', 'vipd_first_round_duration_seconds', 'vipd_event_loop_lag_seconds']);
+  'vipd_health_checks_late_total', 'vipd_health_checks_missed_total', 'vipd_first_round_duration_seconds', 'vipd_event_loop_lag_seconds',
+  'vipd_status_timestamp_seconds']);
 const WANTED_FIRST = new Set([...WANTED, 'pybal_monitor_status']);
 
 const sum = (xs: Sample[], name: string): number => xs.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
@@ -91,8 +92,9 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
   let metricsFailed = 0;
   let loopLagMax: number | null = null;
   let allCheckedAt: number | null = null;
-  let base: { at: number; results: number; cpu: number; system: number; started: number; late: number } | null = null;
-  let last = { at: t0, results: 0, cpu: 0, system: 0, started: 0, late: 0 };
+  // at: when the reading was scraped (CPU is read then); readAt: when the status it shows was read (a kept body's age differs)
+  let base: { at: number; readAt: number; results: number; cpu: number; system: number; started: number; late: number } | null = null;
+  let last = { at: t0, readAt: t0, results: 0, cpu: 0, system: 0, started: 0, late: 0 };
   let samples: Sample[] = [];
   try {
     const end = t0 + o.seconds * 1000;
@@ -110,7 +112,8 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
         const results = sum(samples, 'pybal_monitor_up_results_total') + sum(samples, 'pybal_monitor_down_results_total');
         const checked = new Set(samples.filter((s) => s.name === 'pybal_monitor_status').map((s) => s.labels.host)).size;
         const cpu = cpuSplitOf(pid);
-        last = { at: asked, results, cpu: cpu.user + cpu.system, system: cpu.system, started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
+        const readAt = samples.find((s) => s.name === 'vipd_status_timestamp_seconds')?.value;
+        last = { at: asked, readAt: readAt === undefined ? asked : readAt * 1000, results, cpu: cpu.user + cpu.system, system: cpu.system, started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
         if (allCheckedAt === null && checked >= o.servers) { allCheckedAt = last.at; base = last; }
         const lag = samples.find((s) => s.name === 'vipd_event_loop_lag_seconds' && s.labels.quantile === '1');
         // each reading covers the 10 s before it: from 11 s after the first round, the steady state only
@@ -124,11 +127,12 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
     }
     const firstRound = samples.filter((s) => s.name === 'vipd_first_round_duration_seconds');
     const span = base ? (last.at - base.at) / 1000 : 0;
+    const readSpan = base ? (last.readAt - base.readAt) / 1000 : 0;
     const figures: ScaleFigures = {
       servers: o.servers,
       allCheckedS: allCheckedAt === null ? null : (allCheckedAt - t0) / 1000,
       firstRoundS: firstRound.length ? Math.max(...firstRound.map((s) => s.value)) : null,
-      checksPerS: base && span > 0 ? (last.results - base.results) / span : 0,
+      checksPerS: base && readSpan > 0 ? (last.results - base.results) / readSpan : 0,
       target: o.servers,
       latePct: has(samples, 'vipd_health_checks_late_total') && base && last.started > base.started
         ? (100 * (last.late - base.late)) / (last.started - base.started) : null,

@@ -81,6 +81,7 @@ t.test('vipd_config_reload_timestamp_seconds: ok and error, seconds in the float
   t.match(m, '# TYPE vipd_config_reload_timestamp_seconds gauge\n'
     + 'vipd_config_reload_timestamp_seconds{result="ok"} 1.73345939025e+09\nvipd_config_reload_timestamp_seconds{result="error"} 0.0\n');
   t.match(m, /^vipd_start_time_seconds 1\.7334593295e\+09$/m);
+  t.match(m, /^vipd_status_timestamp_seconds 1\.7334594e\+09$/m, 'when the status shown was read: the snapshot\'s now');
 });
 
 t.test('/vips: announced to N of M peers, BGP disabled', async (t) => {

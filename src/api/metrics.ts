@@ -121,6 +121,9 @@ export function* metricsSliced(src: StatusSnapshot): Generator<void, string> {
     l.push({ labels: {}, value: lag.sum, suffix: '_sum' }, { labels: {}, value: lag.count, suffix: '_count' });
   }
   fam('vipd_start_time_seconds', 'gauge', 'Process start time, seconds since the epoch').push({ labels: {}, value: src.startedAt / 1000 });
+  // A kept body (metrics-cache.ts) shows a reading up to a few seconds old: rates over these counters divide by this clock, not the scrape's.
+  fam('vipd_status_timestamp_seconds', 'gauge', 'When the status these series show was read on the main thread, seconds since the epoch')
+    .push({ labels: {}, value: src.now / 1000 });
   const reload = fam('vipd_config_reload_timestamp_seconds', 'gauge',
     'When the configuration was last loaded (result ok: start or SIGHUP) and last rejected (result error, 0 when never), seconds since the epoch');
   if (src.reload) {
