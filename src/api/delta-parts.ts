@@ -6,6 +6,7 @@
  * histograms, so that a part names no service as gone, and a pool cut in parts replaces the
  * worker's old one only when its last part is in, so a copy read between parts is whole. Pure.
  */
+import { sliceSeries } from './series-pack.js';
 import { COUNTER_STRIDE, type CounterDelta, type DeltaJob, type PoolAppend, type PoolDelta, type PoolPiece, type PoolReplace, type StatesDelta, type StatusDelta } from './status-delta.js';
 
 /** Host entries [from, to) of a CounterDelta, with copies of its numbers (a view would send the whole buffer). */
@@ -14,7 +15,7 @@ function sliceCounters(c: CounterDelta, from: number, to: number): CounterDelta 
   return {
     service: c.service, hosts: c.hosts.slice(from, to), first: c.first.slice(from, to + 1).map((e) => e - e0),
     monitor: c.monitor.slice(e0, e1), names: c.names, values: c.values.slice(e0 * COUNTER_STRIDE, e1 * COUNTER_STRIDE),
-    reasons: c.reasons.slice(e0, e1), series: c.series.slice(from, to),
+    reasons: c.reasons.slice(e0, e1), series: sliceSeries(c.series, from, to),
   };
 }
 

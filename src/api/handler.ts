@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import ipaddr from 'ipaddr.js';
-import { metricsText } from './metrics.js';
+import { metricsBody } from './metrics.js';
 import { handleOverrides } from './overrides-handler.js';
 import { isPagePath, pageAnswer, pageAsset } from './page/index.js';
 import type { OverrideWrite, StatusSnapshot, WriteAnswer } from './types.js';
@@ -145,7 +145,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, ctx: Han
     }
     const snap = await ctx.snapshot();
     if (path === '/metrics') {
-      send(200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(snap));
+      send(200, 'text/plain; version=0.0.4; charset=utf-8', metricsBody(snap));
       return;
     }
     let body: Body | null;

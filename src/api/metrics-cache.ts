@@ -26,7 +26,7 @@ export function scrapeAnswer(o: {
 
 /**
  * How often the kept text is re-rendered, and how old it may be when served (pure). A render's
- * cost grows with the servers whose lines changed (~0.4 s of CPU at 10,000 changing servers), and
+ * cost grows with the servers (~40 ms of CPU at 10,000 servers, session 13 in docs/benchmarks.md), and
  * a render per status reading plus one a second took a third of a core per instance in
  * bench:fleet. While someone scrapes, the data must stay current (an operator watching a rack fail
  * sees it within seconds: test/integration/api-scale.test.ts), so the period stretches only to
@@ -94,9 +94,9 @@ export class MetricsCache {
     if (!snap) { this.running = false; this.wake(); return; }
     this.running = true;
     const at = this.opts.now();
-    let gen: Generator<void, string>;
+    let gen: Generator<void, Buffer>;
     try {
-      gen = metricsSliced(snap());
+      gen = metricsSliced(snap(), this.current?.body.length);
     } catch {
       this.running = false; // no status yet: the next update renders
       this.wake();
@@ -111,7 +111,7 @@ export class MetricsCache {
         for (;;) {
           const r = gen.next();
           if (r.done) {
-            this.current = { body: Buffer.from(r.value), at };
+            this.current = { body: r.value, at };
             this.renders++;
             const spent = this.opts.now() - t0;
             this.lastRenderMs = work + spent;

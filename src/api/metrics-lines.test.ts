@@ -1,13 +1,22 @@
-// Per-server /metrics lines: names found by label values (no key strings), blocks once per object.
+// Per-server /metrics families: names found by label values (no key strings), written per family.
 import t from 'tap';
 import type { MonitorStatus, PoolStatus, ServerStatus } from '../coordinator/status.js';
-import { cachedNames, monitorBlocks, serverBlocks } from './metrics-lines.js';
+import { SLICE, cachedNames, writeMonitorFamily, writeServerFamily } from './metrics-lines.js';
+import { PromWriter } from './prom-text.js';
 
 const monitor = (name: string, up: boolean | null, n: number): MonitorStatus =>
   ({ name, up, upTransitions: n, downTransitions: 0, upResults: n * 10, downResults: 1 } as unknown as MonitorStatus);
 const server = (host: string, monitors: MonitorStatus[]): ServerStatus =>
   ({ host, ip: host, port: 80, weight: 10, enabled: true, ready: true, up: true, partiallyUp: false, pooled: true, pooledDown: false, monitors });
-const pool = (name: string): PoolStatus => ({ name } as PoolStatus);
+const pool = (name: string, servers: ServerStatus[]): PoolStatus => ({ name, servers } as unknown as PoolStatus);
+
+/** What a family writer writes, and how many times it yielded. */
+function written(write: (w: PromWriter) => Generator<void, void>): { text: string; yields: number } {
+  const w = new PromWriter(16);
+  let yields = 0;
+  for (const _ of write(w)) yields++;
+  return { text: w.finish().toString('utf8'), yields };
+}
 
 t.test('a name is made once per path; paths that differ anywhere get their own', async (t) => {
   let made = 0;
@@ -35,24 +44,28 @@ t.test('a level that held one key takes a second: both found after, at every dep
   t.equal(made, paths.length);
 });
 
-t.test('monitor and server blocks: every series named by its own labels', async (t) => {
+t.test('monitor and server families: every series named by its own labels, pools in order', async (t) => {
   const s = server('10.0.0.1', [monitor('ProxyFetch', true, 2), monitor('IdleConnection', null, 0)]);
-  const blocks = monitorBlocks(pool('web_80'), s);
-  t.equal(blocks.length, 5, 'one block per family');
-  t.equal(blocks[0], [
+  const pools = [pool('web_80', [s]), pool('api_443', [server('10.0.0.1', [monitor('ProxyFetch', false, 3)])])];
+  t.equal(written((w) => writeMonitorFamily(pools, 0, w)).text, [
     'pybal_monitor_up_transitions_total{host="10.0.0.1",monitor="ProxyFetch",service="web_80"} 2.0',
     'pybal_monitor_up_transitions_total{host="10.0.0.1",monitor="IdleConnection",service="web_80"} 0.0',
-  ].join('\n'));
-  t.equal(blocks[2], [
-    'pybal_monitor_up_results_total{host="10.0.0.1",monitor="ProxyFetch",service="web_80"} 20.0',
-    'pybal_monitor_up_results_total{host="10.0.0.1",monitor="IdleConnection",service="web_80"} 0.0',
-  ].join('\n'));
-  t.equal(blocks[4], 'pybal_monitor_status{host="10.0.0.1",monitor="ProxyFetch",service="web_80"} 1.0', 'no status before a first result');
-  t.equal(monitorBlocks(pool('web_80'), s), blocks, 'the same object: the same blocks, not rendered again');
-  const other = monitorBlocks(pool('api_443'), server('10.0.0.1', [monitor('ProxyFetch', false, 3)]));
-  t.equal(other[4], 'pybal_monitor_status{host="10.0.0.1",monitor="ProxyFetch",service="api_443"} 0.0', 'same host in another service');
-  t.same(serverBlocks(pool('web_80'), s), [
-    'vipd_server_pooled{host="10.0.0.1",service="web_80"} 1.0',
-    'vipd_server_up{host="10.0.0.1",service="web_80"} 1.0',
-  ]);
+    'pybal_monitor_up_transitions_total{host="10.0.0.1",monitor="ProxyFetch",service="api_443"} 3.0',
+  ].join('\n') + '\n');
+  t.equal(written((w) => writeMonitorFamily(pools, 2, w)).text.split('\n')[0],
+    'pybal_monitor_up_results_total{host="10.0.0.1",monitor="ProxyFetch",service="web_80"} 20.0');
+  t.equal(written((w) => writeMonitorFamily(pools, 4, w)).text, [
+    'pybal_monitor_status{host="10.0.0.1",monitor="ProxyFetch",service="web_80"} 1.0',
+    'pybal_monitor_status{host="10.0.0.1",monitor="ProxyFetch",service="api_443"} 0.0',
+  ].join('\n') + '\n', 'no status before a first result; the same host in another service');
+  t.equal(written((w) => writeServerFamily(pools.slice(0, 1), false, w)).text, 'vipd_server_pooled{host="10.0.0.1",service="web_80"} 1.0\n');
+  t.equal(written((w) => writeServerFamily(pools.slice(0, 1), true, w)).text, 'vipd_server_up{host="10.0.0.1",service="web_80"} 1.0\n');
+});
+
+t.test('a family writer yields every SLICE servers, across pools', async (t) => {
+  const many = (name: string, n: number): PoolStatus =>
+    pool(name, Array.from({ length: n }, (_, i) => server(`h${i}`, [monitor('ProxyFetch', true, i)])));
+  const out = written((w) => writeServerFamily([many('a', SLICE), many('b', SLICE + 1)], true, w));
+  t.equal(out.yields, 2);
+  t.equal(out.text.split('\n').length - 1, 2 * SLICE + 1, 'one line per server');
 });

@@ -1,26 +1,16 @@
 /**
- * Per-server /metrics lines, rendered once per object and reused (issue 13): the worker's status
- * copy (status-copy.ts) gives a changed server a new object, so a scrape renders only the servers
- * that changed since the last one. Label prefixes (`name{labels}`) are built once per series.
+ * Per-server /metrics families, written straight into the body (prom-text.ts PromWriter): one pass
+ * over the servers per family, each name found in a trie by label values and built once per series.
  */
-import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
-import type { CheckSeries } from '../health/index.js';
-import { seriesName, valueText } from './prom-text.js';
+import type { PoolStatus } from '../coordinator/status.js';
+import { seriesName, type PromWriter } from './prom-text.js';
 
-/** One weak table per kind of block (a few kinds): a Map per object cost ~240 bytes each, 10 MB at 10,000 servers. */
-const blocks = new Map<string, WeakMap<object, string | string[]>>();
-
-function cached<T extends string | string[]>(obj: object, key: string, render: () => T): T {
-  let m = blocks.get(key);
-  if (!m) { m = new WeakMap(); blocks.set(key, m); }
-  let v = m.get(obj) as T | undefined;
-  if (v === undefined) { v = render(); m.set(obj, v); }
-  return v;
-}
+/** Yields every SLICE servers so a caller can render in slices (metrics-cache.ts). */
+export const SLICE = 500;
 
 /**
  * Series names (`name{labels}`) found through a trie by label value, so that a lookup builds no
- * key string (a render looks up ~60,000 at 10,000 servers). A leaf holds the names of the
+ * key string (a render looks up ~80,000 at 10,000 servers). A leaf holds the names of the
  * families that share those labels (all five per-monitor families at once). Below a host most
  * levels hold one key (its one monitor, result, URL): such a level is a `One`, not a Map, until a
  * second key comes (four Maps per server were 10 MB of the worker's heap at 10,000 servers).
@@ -78,39 +68,34 @@ export const MONITOR_FAMILIES = [
   ['pybal_monitor_status', 'gauge', 'Monitor up status'],
 ] as const;
 
-/** One block of lines per MONITOR_FAMILIES entry for server `s` of pool `p` ('' when none), rendered once per object. */
-export function monitorBlocks(p: PoolStatus, s: ServerStatus): string[] {
-  return cached(s, 'pybal-monitor', () => {
-    const out: string[][] = MONITOR_FAMILIES.map(() => []);
-    for (const m of s.monitors) {
-      const values = [m.upTransitions, m.downTransitions, m.upResults, m.downResults, m.up === null ? null : m.up ? 1 : 0];
-      const labels = (): Record<string, string> => ({ service: p.name, host: s.host, monitor: m.name });
-      const names = cachedNames(['pybal-monitor', p.name, s.host, m.name], () => MONITOR_FAMILIES.map(([family]) => seriesName(family, labels())));
-      for (let i = 0; i < names.length; i++) {
-        const v = values[i];
+/** MONITOR_FAMILIES[family]'s samples for every monitor of every server, pools in order, yielding every SLICE servers. */
+export function* writeMonitorFamily(pools: readonly PoolStatus[], family: number, w: PromWriter): Generator<void, void> {
+  let n = 0;
+  for (const p of pools) {
+    for (const s of p.servers) {
+      if (++n % SLICE === 0) yield;
+      for (const m of s.monitors) {
+        const v = family === 0 ? m.upTransitions : family === 1 ? m.downTransitions : family === 2 ? m.upResults
+          : family === 3 ? m.downResults : m.up === null ? null : m.up ? 1 : 0;
         // monitor.py sets the status on a transition only: absent before the first result.
-        if (v !== null && v !== undefined) out[i]!.push(`${names[i]!} ${valueText(v)}`);
+        if (v === null || v === undefined) continue;
+        const names = cachedNames(['pybal-monitor', p.name, s.host, m.name],
+          () => MONITOR_FAMILIES.map(([f]) => seriesName(f, { service: p.name, host: s.host, monitor: m.name })));
+        w.sample(names[family]!, v);
       }
     }
-    return out.map((lines) => lines.join('\n'));
-  });
+  }
 }
 
-/** vipd_server_pooled and vipd_server_up for one server. */
-export function serverBlocks(p: PoolStatus, s: ServerStatus): [string, string] {
-  return cached(s, 'vipd-server', (): [string, string] => {
-    const [pooled, up] = cachedNames(['vipd-server', p.name, s.host], () =>
-      ['vipd_server_pooled', 'vipd_server_up'].map((family) => seriesName(family, { service: p.name, host: s.host })));
-    return [`${pooled!} ${valueText(s.pooled ? 1 : 0)}`, `${up!} ${valueText(s.up && s.ready ? 1 : 0)}`];
-  });
-}
-
-/** Appends a block's lines (a cached block may hold several, or none). */
-export function pushBlock(into: string[], block: string): void {
-  if (block !== '') into.push(block);
-}
-
-/** The series' blocks (one per family of the caller's), rendered by `render` once per series object. */
-export function seriesBlocks(s: CheckSeries, key: string, render: (s: CheckSeries) => string[]): string[] {
-  return cached(s, key, () => render(s));
+/** vipd_server_pooled (`up` false) or vipd_server_up for every server, pools in order, yielding every SLICE servers. */
+export function* writeServerFamily(pools: readonly PoolStatus[], up: boolean, w: PromWriter): Generator<void, void> {
+  let n = 0;
+  for (const p of pools) {
+    for (const s of p.servers) {
+      if (++n % SLICE === 0) yield;
+      const [pooledName, upName] = cachedNames(['vipd-server', p.name, s.host], () =>
+        ['vipd_server_pooled', 'vipd_server_up'].map((f) => seriesName(f, { service: p.name, host: s.host })));
+      w.sample(up ? upName! : pooledName!, up ? (s.up && s.ready ? 1 : 0) : (s.pooled ? 1 : 0));
+    }
+  }
 }

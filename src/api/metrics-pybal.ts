@@ -4,13 +4,13 @@
  * PYBAL.md §3, §4.6, §5.4, §6.2), so dashboards and the cookbooks read vipd as they read PyBal.
  */
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
-import { MONITOR_FAMILIES, cachedNames, monitorBlocks, pushBlock, seriesBlocks } from './metrics-lines.js';
-import { seriesName, valueText, type Family, type Sample } from './prom-text.js';
+import { MONITOR_FAMILIES, SLICE, cachedNames, writeMonitorFamily } from './metrics-lines.js';
+import { seriesName, type Family, type PromWriter, type Sample } from './prom-text.js';
 import type { BgpStatus, StatusSnapshot } from './types.js';
 
 type Fam = (name: string, type: Family['type'], help: string) => Sample[];
-/** A family whose sample lines come pre-rendered (metrics-lines.ts). */
-export type Lines = (name: string, type: Family['type'], help: string) => string[];
+/** A family whose samples are written per server into the body (metrics-lines.ts). */
+export type PerServer = (name: string, type: Family['type'], help: string, write: (w: PromWriter) => Generator<void, void>) => void;
 
 /** PyBal's stateDescr (bgp/bgp.py), which labels pybal_bgp_session_state_count. */
 export const PYBAL_STATE: Record<string, string> = {
@@ -31,10 +31,7 @@ export function twistedFailedReason(code: string): string {
 /** Every unclean loss is Twisted's ConnectionLost (a clean close is ConnectionDone and not counted). */
 export const TWISTED_LOST_REASON = 'ConnectionLost';
 
-/** Yields every SLICE servers so a caller can render in slices (metrics-cache.ts). */
-export const SLICE = 500;
-
-export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam, lines: Lines): Generator<void, void> {
+export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam, perServer: PerServer): Generator<void, void> {
   const svc = {
     servers: fam('pybal_service_servers', 'gauge', 'Amount of servers'),
     enabled: fam('pybal_service_servers_enabled', 'gauge', 'Amount of enabled servers'),
@@ -45,7 +42,7 @@ export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fa
     couldNot: fam('pybal_service_could_not_depool_total', 'counter', 'Pybal could not depool a server because too many down'),
     threshold: fam('pybal_service_depool_threshold', 'gauge', "Threshold of up servers vs total servers below which pybal can't depool any more"),
   };
-  const mon = MONITOR_FAMILIES.map(([name, type, help]) => lines(name, type, help));
+  MONITOR_FAMILIES.forEach(([name, type, help], i) => perServer(name, type, help, (w) => writeMonitorFamily(st.pools, i, w)));
   for (const p of st.pools) {
     const labels = { service: p.name };
     let enabled = 0, up = 0, pooled = 0;
@@ -55,7 +52,6 @@ export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fa
       if (s.enabled) enabled++;
       if (s.up && s.ready) up++;
       if (s.pooled) pooled++;
-      monitorBlocks(p, s).forEach((b, i) => pushBlock(mon[i]!, b));
     }
     svc.servers.push({ labels, value: p.servers.length });
     svc.enabled.push({ labels, value: enabled });
@@ -77,41 +73,46 @@ const SERIES_FAMILIES = [
   ['pybal_monitor_idleconnection_connections_lost_total', 'counter', 'Connections lost uncleanly'],
 ] as const;
 
-/** One series' lines, one block per SERIES_FAMILIES entry. */
-function seriesLines(s: CheckSeries): string[] {
-  const out: string[][] = SERIES_FAMILIES.map(() => []);
-  const base = { service: s.service, host: s.host, monitor: s.monitor };
+/** One series' samples of SERIES_FAMILIES[family] (none when the family is another monitor's). */
+function writeSeries(s: CheckSeries, family: number, w: PromWriter): void {
+  const name = SERIES_FAMILIES[family]![0];
   // the name is found by label values (metrics-lines.ts cachedNames): labels are built only for a new series
-  const line = (i: number, extra: Record<string, string>, value: number): void => {
-    const family = SERIES_FAMILIES[i]![0];
-    const [name] = cachedNames([family, s.service, s.host, s.monitor, ...Object.values(extra)], () => [seriesName(family, { ...base, ...extra })]);
-    out[i]!.push(`${name!} ${valueText(value)}`);
+  const sample = (extra: Record<string, string>, value: number): void => {
+    const [series] = cachedNames([name, s.service, s.host, s.monitor, ...Object.values(extra)],
+      () => [seriesName(name, { service: s.service, host: s.host, monitor: s.monitor, ...extra })]);
+    w.sample(series!, value);
   };
-  for (const d of s.durations) {
-    if (s.monitor === 'ProxyFetch') line(0, { result: d.result, url: d.url ?? '' }, d.seconds);
-    else if (s.monitor === 'DNSQuery') line(1, { result: d.result }, d.seconds);
-    else if (s.monitor === 'RunCommand') line(2, { result: d.result, exitcode: d.exitcode ?? 'None' }, d.seconds);
+  if (family < 3) {
+    if (s.monitor !== DURATION_MONITORS[family]) return;
+    for (const d of s.durations) {
+      if (family === 0) sample({ result: d.result, url: d.url ?? '' }, d.seconds);
+      else if (family === 1) sample({ result: d.result }, d.seconds);
+      else sample({ result: d.result, exitcode: d.exitcode ?? 'None' }, d.seconds);
+    }
+    return;
   }
-  if (s.connections) {
-    const byReason = (counts: Record<string, number>, name: (code: string) => string): Map<string, number> => {
-      const m = new Map<string, number>();
-      for (const [code, n] of Object.entries(counts)) m.set(name(code), (m.get(name(code)) ?? 0) + n);
-      return m;
-    };
-    for (const [reason, n] of byReason(s.connections.failed, twistedFailedReason)) line(3, { reason }, n);
-    for (const [reason, n] of byReason(s.connections.lost, () => TWISTED_LOST_REASON)) line(4, { reason }, n);
+  if (!s.connections) return;
+  const counts = family === 3 ? s.connections.failed : s.connections.lost;
+  const byReason = new Map<string, number>();
+  for (const [code, n] of Object.entries(counts)) {
+    const reason = family === 3 ? twistedFailedReason(code) : TWISTED_LOST_REASON;
+    byReason.set(reason, (byReason.get(reason) ?? 0) + n);
   }
-  return out.map((lines) => lines.join('\n'));
+  for (const [reason, n] of byReason) sample({ reason }, n);
 }
 
+/** The monitors whose durations SERIES_FAMILIES 0–2 carry. */
+const DURATION_MONITORS = ['ProxyFetch', 'DNSQuery', 'RunCommand'];
+
 /** ProxyFetch / DNSQuery request and RunCommand run durations, IdleConnection failures and losses. */
-export function* perMonitorFamilies(checks: CheckMetricsStatus | undefined, lines: Lines): Generator<void, void> {
-  const fams = SERIES_FAMILIES.map(([name, type, help]) => lines(name, type, help));
-  let i = 0;
-  for (const s of checks?.series ?? []) {
-    if (++i % SLICE === 0) yield;
-    seriesBlocks(s, 'pybal-series', seriesLines).forEach((b, i) => pushBlock(fams[i]!, b));
-  }
+export function perMonitorFamilies(checks: CheckMetricsStatus | undefined, perServer: PerServer): void {
+  SERIES_FAMILIES.forEach(([name, type, help], family) => perServer(name, type, help, function* (w) {
+    let i = 0;
+    for (const s of checks?.series ?? []) {
+      if (++i % SLICE === 0) yield;
+      writeSeries(s, family, w);
+    }
+  }));
 }
 
 export function bgpFamilies(bgp: BgpStatus, fam: Fam): void {

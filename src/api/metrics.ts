@@ -5,21 +5,28 @@
  */
 import { CHECK_BUCKETS_S } from '../health/index.js';
 import { bgpFamilies, perMonitorFamilies, serviceAndMonitorFamilies } from './metrics-pybal.js';
-import { serverBlocks } from './metrics-lines.js';
-import { SLICE } from './metrics-pybal.js';
+import { writeServerFamily } from './metrics-lines.js';
 import { scheduleFamilies } from './metrics-schedule.js';
 import { counterFamilies } from './metrics-counters.js';
-import { floatToGoString, renderFamiliesSliced, type Family, type Sample } from './prom-text.js';
+import { floatToGoString, PromWriter, renderFamiliesSliced, type Family, type Sample } from './prom-text.js';
 import type { StatusSnapshot } from './types.js';
 import { vipReach } from './vip-reach.js';
 
 export function metricsText(src: StatusSnapshot): string {
+  return metricsBody(src).toString('utf8');
+}
+
+/** The /metrics body's bytes. */
+export function metricsBody(src: StatusSnapshot): Buffer {
   const g = metricsSliced(src);
   for (let r = g.next(); ; r = g.next()) if (r.done) return r.value;
 }
 
-/** metricsText in slices: it yields every few hundred servers (the API worker renders between requests). */
-export function* metricsSliced(src: StatusSnapshot): Generator<void, string> {
+/**
+ * metricsBody in slices: it yields every few hundred servers (the API worker renders between
+ * requests). `sizeHint`: the last body's size, so that the body's buffer is allocated once.
+ */
+export function* metricsSliced(src: StatusSnapshot, sizeHint?: number): Generator<void, Buffer> {
   const st = src.coordinator;
   const bgp = src.bgp;
   const now = src.now;
@@ -29,26 +36,15 @@ export function* metricsSliced(src: StatusSnapshot): Generator<void, string> {
     fams.push(f);
     return f.samples;
   };
-  const lines = (name: string, type: Family['type'], help: string): string[] => {
-    const f: Family = { name, help, type, samples: [], lines: [] };
-    fams.push(f);
-    return f.lines!;
+  const perServer = (name: string, type: Family['type'], help: string, write: (w: PromWriter) => Generator<void, void>): void => {
+    fams.push({ name, help, type, samples: [], write });
   };
 
-  yield* serviceAndMonitorFamilies(st, fam, lines);
-  yield* perMonitorFamilies(src.checks, lines);
+  yield* serviceAndMonitorFamilies(st, fam, perServer);
+  perMonitorFamilies(src.checks, perServer);
   bgpFamilies(bgp, fam);
-  const srvPooled = lines('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)');
-  const srvUp = lines('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)');
-  let n = 0;
-  for (const p of st.pools) {
-    for (const s of p.servers) {
-      if (++n % SLICE === 0) yield;
-      const [pooled, up] = serverBlocks(p, s);
-      srvPooled.push(pooled);
-      srvUp.push(up);
-    }
-  }
+  perServer('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)', (w) => writeServerFamily(st.pools, false, w));
+  perServer('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)', (w) => writeServerFamily(st.pools, true, w));
   const hist = fam('vipd_check_duration_seconds', 'histogram', 'Health check duration (timeouts count as the timeout), by service and monitor');
   for (const h of src.checks?.histograms ?? []) {
     const labels = { service: h.service, monitor: h.monitor };
@@ -129,5 +125,5 @@ export function* metricsSliced(src: StatusSnapshot): Generator<void, string> {
   if (src.reload) {
     reload.push({ labels: { result: 'ok' }, value: (src.reload.okAt ?? 0) / 1000 }, { labels: { result: 'error' }, value: (src.reload.errorAt ?? 0) / 1000 });
   }
-  return yield* renderFamiliesSliced(fams);
+  return yield* renderFamiliesSliced(fams, new PromWriter(sizeHint === undefined ? undefined : 1.05 * sizeHint + 4096));
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { floatToGoString, pythonFloatRepr, renderFamilies } from './prom-text.js';
+import { floatToGoString, PromWriter, pythonFloatRepr, renderFamilies, valueText } from './prom-text.js';
 
 t.test('values print as prometheus_client 0.6 prints them (checked against Python repr + floatToGoString)', async (t) => {
   const cases: [number, string][] = [
@@ -24,4 +24,18 @@ t.test('labels sorted by name and escaped; HELP escaped; empty families left out
   ]);
   t.equal(text, '# HELP a_total A\\\\B\\nC\n# TYPE a_total counter\na_total{a="x\\"y\\\\\\n",z="1"} 2.0\n'
     + '# HELP b B\n# TYPE b gauge\nb 1.0\n');
+});
+
+t.test('PromWriter: a sample\'s value written from its digits reads as valueText; the buffer grows; a family with no sample is left out', async (t) => {
+  const w = new PromWriter(1); // grows from its smallest
+  const values = [0, 1, 9, 10, 99, 100, 999, 1000, 12345, 99999, 100000, 999999, 1e6, 1234567, -1, -0, 0.5, 2.5e-7, 1e22, NaN, Infinity];
+  for (let i = 0; i < 200; i++) for (const v of values) w.sample(`s{i="${i}",h="hôst"}`, v);
+  const expected = Array.from({ length: 200 }, (_, i) => values.map((v) => `s{i="${i}",h="hôst"} ${valueText(v)}\n`).join('')).join('');
+  t.equal(w.finish().toString('utf8'), expected);
+  const text = renderFamilies([
+    { name: 'a', help: 'A', type: 'gauge', samples: [], *write(w) { w.sample('a{x="1"}', 3); yield; } },
+    { name: 'none', help: 'N', type: 'gauge', samples: [], *write() { yield; } },
+    { name: 'b', help: 'B', type: 'gauge', samples: [{ labels: {}, value: 1 }], *write(w) { w.sample('b{x="2"}', 0.25); } },
+  ]);
+  t.equal(text, '# HELP a A\n# TYPE a gauge\na{x="1"} 3.0\n# HELP b B\n# TYPE b gauge\nb 1.0\nb{x="2"} 0.25\n');
 });

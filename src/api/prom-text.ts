@@ -17,8 +17,8 @@ export interface Family {
   help: string;
   type: 'gauge' | 'counter' | 'summary' | 'histogram';
   samples: Sample[];
-  /** Sample lines already rendered (metrics-lines.ts caches them per server), printed after `samples`. */
-  lines?: string[];
+  /** Writes the family's per-server samples straight into the body, after `samples`, yielding between slices (metrics-lines.ts). */
+  write?: (w: PromWriter) => Generator<void, void>;
 }
 
 /** Python's repr(float): the shortest round-trip digits; exponent form when decpt ≤ -4 or > 16. */
@@ -78,30 +78,77 @@ export function valueText(x: number): string {
   return Number.isInteger(x) && x >= 0 && x < 1e6 && !Object.is(x, -0) ? `${x}.0` : floatToGoString(x);
 }
 
-export function sampleLine(name: string, s: Sample): string {
-  return `${seriesName(name + (s.suffix ?? ''), s.labels)} ${valueText(s.value)}`;
+/**
+ * The exposition text written straight into bytes (issue 13 §3): at 10,000 realservers a body holds
+ * ~120,000 lines, and building a string per line, joining them and encoding the result was most of
+ * what the API worker allocated (its garbage collections paused /metrics). A series name is written
+ * from the cached flat string (metrics-lines.ts), an integer value from its digits.
+ */
+export class PromWriter {
+  private buf: Buffer;
+  private len = 0;
+
+  /** `sizeHint`: the bytes expected (the last body's size), so that the buffer is rarely copied to grow. */
+  constructor(sizeHint = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, Math.ceil(sizeHint)));
+  }
+
+  /** Bytes written so far. */
+  get length(): number { return this.len; }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.len + n));
+    this.buf.copy(grown, 0, 0, this.len);
+    this.buf = grown;
+  }
+
+  /** Text as UTF-8 (at most 3 bytes per UTF-16 unit). */
+  text(s: string): void {
+    this.room(3 * s.length);
+    this.len += this.buf.write(s, this.len, 'utf8');
+  }
+
+  /** One sample line: `name value\n`, the value as valueText prints it. */
+  sample(name: string, value: number): void {
+    this.text(name);
+    if (Number.isInteger(value) && value >= 0 && value < 1e6 && !Object.is(value, -0)) {
+      this.room(10);
+      const b = this.buf;
+      b[this.len++] = 0x20;
+      const digits = value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : value < 10000 ? 4 : value < 100000 ? 5 : 6;
+      for (let i = digits - 1, v = value; i >= 0; i--, v = Math.floor(v / 10)) b[this.len + i] = 0x30 + (v % 10);
+      this.len += digits;
+      b[this.len++] = 0x2e; // ".0\n"
+      b[this.len++] = 0x30;
+      b[this.len++] = 0x0a;
+      return;
+    }
+    this.text(` ${floatToGoString(value)}\n`);
+  }
+
+  /** Forgets what was written after `at` (a family that wrote no sample is left out). */
+  truncate(at: number): void { this.len = Math.min(this.len, at); }
+
+  /** The body: a view of the bytes written (the writer is not used after). */
+  finish(): Buffer { return this.buf.subarray(0, this.len); }
 }
 
 /** HELP, TYPE, then each sample, per family (generate_latest's layout); families without samples are left out. */
 export function renderFamilies(families: Family[]): string {
-  const g = renderFamiliesSliced(families);
-  for (let r = g.next(); ; r = g.next()) if (r.done) return r.value;
+  const g = renderFamiliesSliced(families, new PromWriter());
+  for (let r = g.next(); ; r = g.next()) if (r.done) return r.value.toString('utf8');
 }
 
-/** renderFamilies, yielding about every `slice` lines (a caller renders in slices between other work). */
-export function* renderFamiliesSliced(families: Family[], slice = 2000): Generator<void, string> {
-  const parts: string[] = [];
-  let out: string[] = [];
+/** renderFamilies into `w`, yielding where the families' writers yield (a caller renders in slices between other work). */
+export function* renderFamiliesSliced(families: Family[], w: PromWriter): Generator<void, Buffer> {
   for (const f of families) {
-    const lines = f.lines?.filter((l) => l !== '') ?? [];
-    if (f.samples.length === 0 && lines.length === 0) continue;
-    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) out.push(sampleLine(f.name, s));
-    for (const l of lines) {
-      out.push(l);
-      if (out.length >= slice) { parts.push(out.join('\n')); out = []; yield; }
-    }
+    const start = w.length;
+    w.text(`# HELP ${f.name} ${escapeHelp(f.help)}\n# TYPE ${f.name} ${f.type}\n`);
+    const head = w.length;
+    for (const s of f.samples) w.sample(seriesName(f.name + (s.suffix ?? ''), s.labels), s.value);
+    if (f.write) yield* f.write(w);
+    if (w.length === head) w.truncate(start);
   }
-  if (out.length) parts.push(out.join('\n'));
-  return parts.length ? parts.join('\n') + '\n' : '';
+  return w.finish();
 }

@@ -110,7 +110,7 @@ export function decodeState(d: StateDelta, i: number, prev: ServerStatus, extras
   return next;
 }
 
-/** Whether two states are the same (then the worker keeps the old object: its /metrics lines stay cached). */
+/** Whether two states are the same (then the worker keeps the old object). */
 export function sameState(a: ServerStatus, b: ServerStatus): boolean {
   if (a.weight !== b.weight || a.enabled !== b.enabled || a.ready !== b.ready || a.up !== b.up || a.partiallyUp !== b.partiallyUp
     || a.pooled !== b.pooled || a.pooledDown !== b.pooledDown || a.monitors.length !== b.monitors.length) return false;

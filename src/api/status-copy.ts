@@ -1,10 +1,11 @@
 /**
  * The API worker's own copy of the status, kept current by deltas (status-delta.ts) so that a
  * reading costs the main thread only what changed. A changed server gets a new object and an
- * unchanged one keeps its identity: renderers cache per object (metrics-lines.ts). Pure.
+ * unchanged one keeps its own (nothing to allocate). Pure.
  */
 import type { PoolStatus, ServerStatus } from '../coordinator/status.js';
 import type { CheckSeries } from '../health/index.js';
+import { unpackSeries } from './series-pack.js';
 import { decodeState, sameState, type ServerExtras } from './state-delta.js';
 import { decodeMonitors, type PoolDelta, type PoolReplace, type StatesDelta, type StatusDelta } from './status-delta.js';
 import type { StatusSnapshot } from './types.js';
@@ -102,7 +103,7 @@ export class StatusCopy {
         const s = p.servers.get(host);
         if (!s) return;
         p.servers.set(host, { ...s, monitors: decodeMonitors(c, i) }); // counters only: a transition marks the whole service
-        const series = c.series[i] ?? [];
+        const series = unpackSeries(c.series, i, c.service, host) ?? [];
         if (series.length) p.series.set(host, series);
         else p.series.delete(host);
         p.built = null;
@@ -138,8 +139,8 @@ export class StatusCopy {
     const extras = new Map<number, ServerExtras>(states.extras.map((e) => [e.i, e.x]));
     const one = (i: number, host: string, prev: ServerStatus): void => {
       const s = decodeState(states, i, prev, extras.get(i), decodeMonitors(counters, i));
-      if (!sameState(s, prev)) p.servers.set(host, s); // an unchanged server keeps its object (rendered lines cached)
-      const series = counters.series[i];
+      if (!sameState(s, prev)) p.servers.set(host, s); // an unchanged server keeps its object
+      const series = unpackSeries(counters.series, i, counters.service, host);
       if (series?.length) p.series.set(host, series);
       else if (series) p.series.delete(host);
     };

@@ -11,6 +11,7 @@ import type { CoordinatorStatus, MonitorStatus, PoolStatus } from '../coordinato
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
 
 type CheckHistogram = CheckMetricsStatus['histograms'][number];
+import { packSeries, type SeriesPack } from './series-pack.js';
 import { encodeStates, type SentLists, type StateDelta } from './state-delta.js';
 import type { Changes, KeyedStatus, LoopLag, StatusSnapshot, StatusSource } from './types.js';
 
@@ -34,8 +35,8 @@ export interface CounterDelta {
   values: Float64Array;
   /** Per entry, the monitor's reason. */
   reasons: string[];
-  /** Per host, its check series (one per monitor with a result); null: unchanged (StatesDelta only). */
-  series: (CheckSeries[] | null)[];
+  /** Per host, its check series (one per monitor with a result), packed; unchanged ones read as null (StatesDelta only). */
+  series: SeriesPack;
 }
 
 /**
@@ -165,10 +166,11 @@ type Served = { host: string; monitors: readonly MonitorStatus[] };
 function encodeMonitors(service: string, got: readonly Served[], series: (s: Served) => CheckSeries[] | null): CounterDelta {
   let entries = 0;
   for (const g of got) entries += g.monitors.length;
-  const d: CounterDelta = {
+  const d: Omit<CounterDelta, 'series'> = {
     service, hosts: [], first: new Uint32Array(got.length + 1), monitor: new Uint16Array(entries), names: [],
-    values: new Float64Array(entries * COUNTER_STRIDE), reasons: [], series: [],
+    values: new Float64Array(entries * COUNTER_STRIDE), reasons: [],
   };
+  const perHost: (CheckSeries[] | null)[] = [];
   const index = new Map<string, number>();
   let e = 0;
   got.forEach((g, i) => {
@@ -184,10 +186,10 @@ function encodeMonitors(service: string, got: readonly Served[], series: (s: Ser
       d.reasons.push(m.reason);
       e++;
     }
-    d.series.push(series(g));
+    perHost.push(series(g));
   });
   d.first[got.length] = e;
-  return d;
+  return { ...d, series: packSeries(perHost) };
 }
 
 export function encodeCounters(k: KeyedStatus, service: string, hosts: Iterable<string>): CounterDelta | null {

@@ -1,7 +1,7 @@
 /** The health area's public surface for the coordinator, the API and the CLI. */
 export type { CheckRequest, CheckResult, Detail, Monitor, Result, Schedule, Target } from './monitor.js';
 export {
-  CheckMetrics, CHECK_BUCKETS_S, LATENCY_SAMPLES, type CheckHistogram, type CheckMetricsStatus, type CheckSeries, type LearnedTimeouts,
+  CheckMetrics, CHECK_BUCKETS_S, LATENCY_SAMPLES, type CheckDuration, type CheckHistogram, type CheckMetricsStatus, type CheckSeries, type LearnedTimeouts,
 } from './check-metrics.js';
 export type { LearnedTimeout } from './adaptive-timeout.js';
 export type { MonitorOptions, OptionValue } from './options.js';
