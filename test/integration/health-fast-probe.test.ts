@@ -118,7 +118,7 @@ t.test('the server closes first; a server that never closes is cut off after the
   t.same(r, { ok: true, status: 200, body: null });
   t.ok(performance.now() - started < 150, 'the result comes with the status, before the server closes');
   await sleep(400);
-  t.equal(clientFinBeforeOurs, false, 'the probe did not close before the server (TIME_WAIT stays on the server)');
+  t.equal(clientFinBeforeOurs, false, 'the probe did not close before the server');
 
   let closedAfter = -1;
   const { port: lingering } = await rawServer((s) => onRequest(s, (x) => {
@@ -129,6 +129,18 @@ t.test('the server closes first; a server that never closes is cut off after the
   t.same(await fast!.status(IP, lingering, REQUEST, new CheckAbort()), { ok: true, status: 200, body: null });
   for (let i = 0; i < 60 && closedAfter < 0; i++) await sleep(100);
   t.ok(closedAfter >= 1900 && closedAfter < 4000, `the lingering connection was closed by the probe after ~2 s (${closedAfter.toFixed(0)} ms)`);
+});
+
+t.test('after the server\'s FIN the probe resets: no FIN of its own, so no TIME_WAIT on the server', { skip: !fast }, async (t) => {
+  const seen: string[] = [];
+  const { port } = await rawServer((s) => onRequest(s, (x) => {
+    x.on('end', () => seen.push('fin'));
+    x.on('error', (e: NodeJS.ErrnoException) => seen.push(e.code ?? e.message));
+    x.end('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n');
+  }));
+  t.same(await fast!.status(IP, port, REQUEST, new CheckAbort()), { ok: true, status: 200, body: null });
+  for (let i = 0; i < 40 && !seen.length; i++) await sleep(50);
+  t.same(seen, ['ECONNRESET'], 'the server\'s socket saw a reset, not a FIN');
 });
 
 t.test('abort while waiting for the status closes the connection and says so', { skip: !fast }, async (t) => {
