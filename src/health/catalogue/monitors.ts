@@ -31,7 +31,7 @@ function learningSchedule(interval: number, timeout: number, pybal: boolean) {
 
 export const CATALOGUE = {
   ProxyFetch: {
-    doc: "HTTP(S) GET from the server's address and service port; up on the expected status (and body)",
+    doc: "HTTP(S) GET from the server's address and service port; up on the expected status (and body). Each check is its own connection (`Connection: close`) and the server closes it; a plain-HTTP status-only check answers the server's FIN with a reset, so checks leave no TIME_WAIT on the server",
     pybal: true,
     options: {
       url: { kind: 'strings', required: true, pybal: true, check: httpUrlError, example: "[ 'http://en.wikipedia.org/wiki/Main_Page' ]",
