@@ -1,7 +1,7 @@
-// Per-server /metrics families: names found by label values (no key strings), written per family.
+// Per-server /metrics families: label texts found by label values (no key strings), written per family.
 import t from 'tap';
 import type { MonitorStatus, PoolStatus, ServerStatus } from '../coordinator/status.js';
-import { SLICE, cachedNames, writeMonitorFamily, writeServerFamily } from './metrics-lines.js';
+import { SLICE, cachedLabels, writeMonitorFamily, writeServerFamily } from './metrics-lines.js';
 import { PromWriter } from './prom-text.js';
 
 const monitor = (name: string, up: boolean | null, n: number): MonitorStatus =>
@@ -18,20 +18,20 @@ function written(write: (w: PromWriter) => Generator<void, void>): { text: strin
   return { text: w.finish().toString('utf8'), yields };
 }
 
-t.test('a name is made once per path; paths that differ anywhere get their own', async (t) => {
+t.test('a label text is made once per path; paths that differ anywhere get their own', async (t) => {
   let made = 0;
-  const make = (text: string) => () => { made++; return [text]; };
-  t.same(cachedNames(['f', 'svc', 'h1', 'm'], make('a')), ['a']);
-  t.same(cachedNames(['f', 'svc', 'h1', 'm'], make('other')), ['a'], 'found again, not made again');
-  t.same(cachedNames(['f', 'svc', 'h2', 'm'], make('b')), ['b'], 'another host');
-  t.same(cachedNames(['f', 'svc2', 'h1', 'm'], make('c')), ['c'], 'another service');
-  t.same(cachedNames(['g', 'svc', 'h1', 'm'], make('d')), ['d'], 'another family');
+  const make = (text: string) => () => { made++; return text; };
+  t.equal(cachedLabels(['f', 'svc', 'h1', 'm'], make('a')), 'a');
+  t.equal(cachedLabels(['f', 'svc', 'h1', 'm'], make('other')), 'a', 'found again, not made again');
+  t.equal(cachedLabels(['f', 'svc', 'h2', 'm'], make('b')), 'b', 'another host');
+  t.equal(cachedLabels(['f', 'svc2', 'h1', 'm'], make('c')), 'c', 'another service');
+  t.equal(cachedLabels(['g', 'svc', 'h1', 'm'], make('d')), 'd', 'another family');
   t.equal(made, 4);
 });
 
 t.test('a level that held one key takes a second: both found after, at every depth', async (t) => {
   let made = 0;
-  const make = (text: string) => () => { made++; return [text]; };
+  const make = (text: string) => () => { made++; return text; };
   const paths = [
     ['d', 'svc', 'h1', 'ProxyFetch', 'ok', 'http://a/'],
     ['d', 'svc', 'h1', 'ProxyFetch', 'error', 'http://a/'], // under 'ProxyFetch' (a One under a One)
@@ -39,8 +39,8 @@ t.test('a level that held one key takes a second: both found after, at every dep
     ['d', 'svc', 'h1', 'IdleConnection', 'ok', ''],
     ['d', 'svc', 'h2', 'ProxyFetch', 'ok', 'http://a/'],
   ];
-  paths.forEach((p, i) => t.same(cachedNames(p, make(`n${i}`)), [`n${i}`], p.join(' ')));
-  paths.forEach((p, i) => t.same(cachedNames(p, make('again')), [`n${i}`], `${p.join(' ')} found again`));
+  paths.forEach((p, i) => t.equal(cachedLabels(p, make(`n${i}`)), `n${i}`, p.join(' ')));
+  paths.forEach((p, i) => t.equal(cachedLabels(p, make('again')), `n${i}`, `${p.join(' ')} found again`));
   t.equal(made, paths.length);
 });
 

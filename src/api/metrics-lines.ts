@@ -1,6 +1,6 @@
 /**
  * Per-server /metrics families, written straight into the body (prom-text.ts PromWriter): one pass
- * over the servers per family, each name found in a trie by label values and built once per series.
+ * over the servers per family, each series' labels found in a trie by label values and built once.
  */
 import type { PoolStatus } from '../coordinator/status.js';
 import { seriesName, type PromWriter } from './prom-text.js';
@@ -9,9 +9,10 @@ import { seriesName, type PromWriter } from './prom-text.js';
 export const SLICE = 500;
 
 /**
- * Series names (`name{labels}`) found through a trie by label value, so that a lookup builds no
- * key string (a render looks up ~80,000 at 10,000 servers). A leaf holds the names of the
- * families that share those labels (all five per-monitor families at once). Below a host most
+ * Series labels (`{labels}`, sorted and escaped) found through a trie by label value, so that a
+ * lookup builds no key string (a render looks up ~80,000 at 10,000 servers). A leaf is the text of
+ * one label set, which every family with those labels writes after its name (all five per-monitor
+ * families; a name per family and series was 9 MB of the worker's heap). Below a host most
  * levels hold one key (its one monitor, result, URL): such a level is a `One`, not a Map, until a
  * second key comes (four Maps per server were 10 MB of the worker's heap at 10,000 servers).
  * Dropped whole when it outgrows the live series (servers left).
@@ -20,36 +21,36 @@ class One {
   constructor(readonly key: string, public next: NameNode) {}
 }
 type Level = Map<string, NameNode> | One;
-type NameNode = Level | string[];
+type NameNode = Level | string;
 
-let names: Map<string, NameNode> = new Map();
-let nameCount = 0;
-const NAME_LIMIT = 1_000_000;
+let labelTrie: Map<string, NameNode> = new Map();
+let labelCount = 0;
+const LABEL_LIMIT = 1_000_000;
 
 function below(level: Level, key: string): NameNode | undefined {
   if (level instanceof One) return level.key === key ? level.next : undefined;
   return level.get(key);
 }
 
-/** The names under `path` (what the names are for, then label values), made by `make` the first time. */
-export function cachedNames(path: readonly string[], make: () => string[]): string[] {
+/** The labels' text under `path` (what they are for, then the label values), made by `make` the first time. */
+export function cachedLabels(path: readonly string[], make: () => string): string {
   let parent: Level | null = null;
-  let level: Level = names;
+  let level: Level = labelTrie;
   for (let i = 0; i < path.length; i++) {
     const found = below(level, path[i]!);
-    if (found === undefined) return addNames(parent, path[i - 1] ?? '', level, path, i, make);
-    if (i === path.length - 1) return found as string[];
+    if (found === undefined) return addLabels(parent, path[i - 1] ?? '', level, path, i, make);
+    if (i === path.length - 1) return found as string;
     parent = level;
     level = found as Level;
   }
-  throw new Error('cachedNames: an empty path');
+  throw new Error('cachedLabels: an empty path');
 }
 
 /** `level` (under `parent` at `parentKey`) lacks `path[i]`: the rest of the path is added as a chain of Ones. */
-function addNames(parent: Level | null, parentKey: string, level: Level, path: readonly string[], i: number, make: () => string[]): string[] {
-  if (nameCount >= NAME_LIMIT) { names = new Map(); nameCount = 0; return cachedNames(path, make); }
+function addLabels(parent: Level | null, parentKey: string, level: Level, path: readonly string[], i: number, make: () => string): string {
+  if (labelCount >= LABEL_LIMIT) { labelTrie = new Map(); labelCount = 0; return cachedLabels(path, make); }
   const leaf = make();
-  nameCount += leaf.length;
+  labelCount++;
   let chain: NameNode = leaf;
   for (let j = path.length - 1; j > i; j--) chain = new One(path[j]!, chain);
   if (level instanceof Map) { level.set(path[i]!, chain); return leaf; }
@@ -79,9 +80,8 @@ export function* writeMonitorFamily(pools: readonly PoolStatus[], family: number
           : family === 3 ? m.downResults : m.up === null ? null : m.up ? 1 : 0;
         // monitor.py sets the status on a transition only: absent before the first result.
         if (v === null || v === undefined) continue;
-        const names = cachedNames(['pybal-monitor', p.name, s.host, m.name],
-          () => MONITOR_FAMILIES.map(([f]) => seriesName(f, { service: p.name, host: s.host, monitor: m.name })));
-        w.sample(names[family]!, v);
+        w.sample(MONITOR_FAMILIES[family]![0], v, cachedLabels(['monitor', p.name, s.host, m.name],
+          () => seriesName('', { service: p.name, host: s.host, monitor: m.name })));
       }
     }
   }
@@ -93,9 +93,9 @@ export function* writeServerFamily(pools: readonly PoolStatus[], up: boolean, w:
   for (const p of pools) {
     for (const s of p.servers) {
       if (++n % SLICE === 0) yield;
-      const [pooledName, upName] = cachedNames(['vipd-server', p.name, s.host], () =>
-        ['vipd_server_pooled', 'vipd_server_up'].map((f) => seriesName(f, { service: p.name, host: s.host })));
-      w.sample(up ? upName! : pooledName!, up ? (s.up && s.ready ? 1 : 0) : (s.pooled ? 1 : 0));
+      const labels = cachedLabels(['server', p.name, s.host], () => seriesName('', { service: p.name, host: s.host }));
+      if (up) w.sample('vipd_server_up', s.up && s.ready ? 1 : 0, labels);
+      else w.sample('vipd_server_pooled', s.pooled ? 1 : 0, labels);
     }
   }
 }

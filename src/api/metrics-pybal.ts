@@ -4,7 +4,7 @@
  * PYBAL.md §3, §4.6, §5.4, §6.2), so dashboards and the cookbooks read vipd as they read PyBal.
  */
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
-import { MONITOR_FAMILIES, SLICE, cachedNames, writeMonitorFamily } from './metrics-lines.js';
+import { MONITOR_FAMILIES, SLICE, cachedLabels, writeMonitorFamily } from './metrics-lines.js';
 import { seriesName, type Family, type PromWriter, type Sample } from './prom-text.js';
 import type { BgpStatus, StatusSnapshot } from './types.js';
 
@@ -76,11 +76,10 @@ const SERIES_FAMILIES = [
 /** One series' samples of SERIES_FAMILIES[family] (none when the family is another monitor's). */
 function writeSeries(s: CheckSeries, family: number, w: PromWriter): void {
   const name = SERIES_FAMILIES[family]![0];
-  // the name is found by label values (metrics-lines.ts cachedNames): labels are built only for a new series
+  // the labels' text is found by label values (metrics-lines.ts cachedLabels): built only for a new series
   const sample = (extra: Record<string, string>, value: number): void => {
-    const [series] = cachedNames([name, s.service, s.host, s.monitor, ...Object.values(extra)],
-      () => [seriesName(name, { service: s.service, host: s.host, monitor: s.monitor, ...extra })]);
-    w.sample(series!, value);
+    w.sample(name, value, cachedLabels([name, s.service, s.host, s.monitor, ...Object.values(extra)],
+      () => seriesName('', { service: s.service, host: s.host, monitor: s.monitor, ...extra })));
   };
   if (family < 3) {
     if (s.monitor !== DURATION_MONITORS[family]) return;

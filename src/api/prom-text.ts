@@ -62,7 +62,7 @@ export function floatToGoString(x: number): string {
 const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
-/** `name{labels}` with the labels sorted by name, as prometheus_client prints them. */
+/** `name{labels}` with the labels sorted by name, as prometheus_client prints them (name '': the labels' text alone). */
 export function seriesName(name: string, labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
   if (!keys.length) return name;
@@ -81,8 +81,8 @@ export function valueText(x: number): string {
 /**
  * The exposition text written straight into bytes (issue 13 §3): at 10,000 realservers a body holds
  * ~120,000 lines, and building a string per line, joining them and encoding the result was most of
- * what the API worker allocated (its garbage collections paused /metrics). A series name is written
- * from the cached flat string (metrics-lines.ts), an integer value from its digits.
+ * what the API worker allocated (its garbage collections paused /metrics). A series' labels are
+ * written from a cached flat string (metrics-lines.ts), an integer value from its digits.
  */
 export class PromWriter {
   private buf: Buffer;
@@ -109,9 +109,10 @@ export class PromWriter {
     this.len += this.buf.write(s, this.len, 'utf8');
   }
 
-  /** One sample line: `name value\n`, the value as valueText prints it. */
-  sample(name: string, value: number): void {
+  /** One sample line: `name{labels} value\n` (`labels`: seriesName('', …), '' for none), the value as valueText prints it. */
+  sample(name: string, value: number, labels = ''): void {
     this.text(name);
+    if (labels !== '') this.text(labels);
     if (Number.isInteger(value) && value >= 0 && value < 1e6 && !Object.is(value, -0)) {
       this.room(10);
       const b = this.buf;
