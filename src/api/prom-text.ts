@@ -73,9 +73,12 @@ export function seriesName(name: string, labels: Record<string, string>): string
   return parts.join('');
 }
 
-/** floatToGoString with a fast path for the common case, a small non-negative integer (`12.0`). */
+/** The common value, a small non-negative integer, which prints as its digits and `.0` (`12.0`). */
+const isSmallCount = (x: number): boolean => Number.isInteger(x) && x >= 0 && x < 1e6 && !Object.is(x, -0);
+
+/** floatToGoString with a fast path for the common case (isSmallCount). */
 export function valueText(x: number): string {
-  return Number.isInteger(x) && x >= 0 && x < 1e6 && !Object.is(x, -0) ? `${x}.0` : floatToGoString(x);
+  return isSmallCount(x) ? `${x}.0` : floatToGoString(x);
 }
 
 /**
@@ -113,7 +116,7 @@ export class PromWriter {
   sample(name: string, value: number, labels = ''): void {
     this.text(name);
     if (labels !== '') this.text(labels);
-    if (Number.isInteger(value) && value >= 0 && value < 1e6 && !Object.is(value, -0)) {
+    if (isSmallCount(value)) {
       this.room(10);
       const b = this.buf;
       b[this.len++] = 0x20;
