@@ -11,8 +11,8 @@ import { lazyParts, splitDelta } from './delta-parts.js';
 import type { MainMessage } from './protocol.js';
 import type { CounterDelta, DeltaJob, PoolPiece, StatusDelta } from './status-delta.js';
 
-/** Servers' counters per part: ~3 ms of encoding and cloning each on the machine of docs/benchmarks.md. */
-export const DELTA_PART_SERVERS = 1000;
+/** Servers per part: ~1.5 ms of encoding and cloning each on the machine of docs/benchmarks.md, and the worker's deserialising and applying of one part (with its collections) under ~50 ms (1,000: up to ~85 ms). */
+export const DELTA_PART_SERVERS = 500;
 /** Work per turn of the loop before the rest waits for the next turn. */
 const TURN_MS = 5;
 
