@@ -82,7 +82,7 @@ export function packSeries(perHost: readonly (readonly CheckSeries[] | null)[]):
 export function unpackSeries(p: SeriesPack, i: number, service: string, host: string): CheckSeries[] | null {
   if (!p.sent[i]) return null;
   const out: CheckSeries[] = [];
-  let extra = p.extras.length ? firstExtra(p, p.first[i]!) : p.extras.length;
+  let extra = firstExtra(p, p.first[i]!);
   for (let s = p.first[i]!; s < p.first[i + 1]!; s++) {
     const durations: CheckDuration[] = [];
     for (let d = p.durFirst[s]!; d < p.durFirst[s + 1]!; d++) {
