@@ -139,8 +139,9 @@ t.test('the worker copy kept by deltas = a whole snapshot, after any sequence of
     const bad = await run(ops);
     if (bad) throw new Error(bad);
   }), { numRuns: 300 });
-  t.ok(compactTotal > 30, `300 sequences; ${compactTotal} services went as states (compact), the rest whole`);
-  t.ok(partialDeltas > 30, `${partialDeltas} of them with a transition's servers alone (partial)`);
+  // the sequences are random: these only show both paths ran (27–69 of each seen in 300 sequences; 30 was too close)
+  t.ok(compactTotal > 10, `300 sequences; ${compactTotal} services went as states (compact), the rest whole`);
+  t.ok(partialDeltas > 10, `${partialDeltas} of them with a transition's servers alone (partial)`);
 });
 
 t.test('a delta after a server counted one result carries that server alone', async (t) => {
