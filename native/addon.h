@@ -38,6 +38,9 @@ int bfd_attach(napi_env env, napi_value exports);
 /* reexec.c: `vipd run` starting again under its heap flags */
 napi_value js_reexec(napi_env env, napi_callback_info info);
 
+/* malloc-tune.c: large blocks mapped on their own, returned when freed */
+napi_value js_malloc_mmap_threshold(napi_env env, napi_callback_info info);
+
 /* addon.c */
 napi_value js_int(napi_env env, int32_t v);
 napi_value throw_type(napi_env env, const char *msg);

@@ -18,6 +18,8 @@ export interface NativeAddon {
   dpStop?(id: number, packet: Buffer | null): number;
   /** execv(2): returns (a negative errno) only when it fails; absent in older builds (src/cli/run/heap-flags.ts). */
   reexec?(path: string, argv: string[]): number;
+  /** glibc's M_MMAP_THRESHOLD: 0 or a negative errno; absent in older builds (src/cli/run/malloc-tune.ts). */
+  mallocMmapThreshold?(bytes: number): number;
 }
 
 const ADDON = 'native/build/Release/vipd_native.node';
