@@ -62,3 +62,21 @@ t.test("a forgotten server's latency slot is reused by the next", async (t) => {
   m.record('web', 'b', 'ProxyFetch', { up: true, reason: '', ms: 2 });
   t.same(m.status().series.map((s) => [s.host, s.recentMs]), [['b', [2]]], 'the new series starts empty, not with the old samples');
 });
+
+t.test('several monitors on one server: each its own series, found, counted and forgotten together', async (t) => {
+  const m = new CheckMetrics();
+  for (const monitor of ['ProxyFetch', 'IdleConnection', 'RunCommand']) m.record('web', 'a', monitor, { up: true, reason: '', ms: 1 });
+  m.record('web', 'b', 'ProxyFetch', { up: true, reason: '', ms: 4 });
+  m.record('web', 'a', 'IdleConnection', { up: false, reason: '', ms: 2 });
+  m.record('web', 'a', 'RunCommand', { up: true, reason: '', ms: 3, details: { exitCode: 0, signal: '' } });
+  t.same(m.status().series.map((s) => [s.host, s.monitor, s.recentMs]),
+    [['a', 'ProxyFetch', [1]], ['a', 'IdleConnection', [1, 2]], ['a', 'RunCommand', [1, 3]], ['b', 'ProxyFetch', [4]]]);
+  t.same(m.series('web', 'a', 'RunCommand')?.recentMs, [1, 3], 'the third monitor found by name');
+  t.equal(m.series('web', 'a', 'DNSQuery'), null, 'a monitor without results has no series');
+  m.forget('web', 'a');
+  t.same(m.status().series.map((s) => s.host), ['b'], "all of a's series go");
+  m.record('web', 'c', 'ProxyFetch', { up: true, reason: '', ms: 5 });
+  m.record('web', 'd', 'ProxyFetch', { up: true, reason: '', ms: 6 });
+  m.record('web', 'e', 'ProxyFetch', { up: true, reason: '', ms: 7 });
+  t.same(m.status().series.map((s) => [s.host, s.recentMs]), [['b', [4]], ['c', [5]], ['d', [6]], ['e', [7]]], "a's three latency slots released and reused clean");
+});

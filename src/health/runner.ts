@@ -2,7 +2,7 @@ import type { Cancel, Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { applyResult } from './hysteresis.js';
-import { targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
+import { flatString, targetKey, type CheckResult, type Monitor, type Target } from './monitor.js';
 import { failedResult, timeoutResult, verdictOf } from './check-timeout.js';
 import { CheckAbort } from './check-signal.js';
 import { ScheduleCounters, type ScheduleStats } from './schedule-stats.js';
@@ -295,5 +295,5 @@ let nextMonitorId = 0;
 function entryKey(t: Target, m: Monitor): string {
   let id = monitorIds.get(m);
   if (id === undefined) { id = nextMonitorId++; monitorIds.set(m, id); }
-  return `${id}#${targetKey(t)}`;
+  return flatString(`${id}#${targetKey(t)}`);
 }
