@@ -81,22 +81,27 @@ export function packSeries(perHost: readonly (readonly CheckSeries[] | null)[]):
 /** Host i's series as objects (`service` and `host`: the CounterDelta's), or null when unchanged. */
 export function unpackSeries(p: SeriesPack, i: number, service: string, host: string): CheckSeries[] | null {
   if (!p.sent[i]) return null;
-  const out: CheckSeries[] = [];
-  let extra = firstExtra(p, p.first[i]!);
-  for (let s = p.first[i]!; s < p.first[i + 1]!; s++) {
-    const durations: CheckDuration[] = [];
-    for (let d = p.durFirst[s]!; d < p.durFirst[s + 1]!; d++) {
-      const o = d * DURATION_STRIDE;
+  const s0 = p.first[i]!, out = new Array<CheckSeries>(p.first[i + 1]! - s0);
+  let extra = firstExtra(p, s0);
+  for (let s = s0; s < s0 + out.length; s++) {
+    // arrays sized up front: grown by push they keep room for 17 (the worker keeps these)
+    const d0 = p.durFirst[s]!, durations = new Array<CheckDuration>(p.durFirst[s + 1]! - d0);
+    for (let k = 0; k < durations.length; k++) {
+      const d = d0 + k, o = d * DURATION_STRIDE;
       const url = p.labels[o + 1]!, exitcode = p.labels[o + 2]!;
-      durations.push({
+      durations[k] = {
         result: p.strings[p.labels[o]!] as CheckDuration['result'], ...(url ? { url: p.strings[url]! } : {}),
         ...(exitcode ? { exitcode: p.strings[exitcode]! } : {}), seconds: p.seconds[d]!,
-      });
+      };
     }
     const c: CheckSeries = { service, host, monitor: p.strings[p.monitor[s]!]!, durations };
-    if (p.hasRecent[s]) c.recentMs = Array.from(p.recent.subarray(p.recentFirst[s]!, p.recentFirst[s + 1]!));
+    if (p.hasRecent[s]) {
+      const r0 = p.recentFirst[s]!, recent = new Array<number>(p.recentFirst[s + 1]! - r0);
+      for (let k = 0; k < recent.length; k++) recent[k] = p.recent[r0 + k]!;
+      c.recentMs = recent;
+    }
     if (extra < p.extras.length && p.extras[extra]!.at === s) Object.assign(c, p.extras[extra++]!.x);
-    out.push(c);
+    out[s - s0] = c;
   }
   return out;
 }

@@ -25,28 +25,29 @@ class Instant implements Monitor {
   }
 }
 
-function heap(): number {
-  for (let i = 0; i < 3; i++) gc();
+/** The heap in use once the garbage is gone (a collection's sweeping may finish on a later turn). */
+async function heap(): Promise<number> {
+  for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
   return process.memoryUsage().heapUsed;
 }
 
-t.test(`10,000 servers: under 1,000 bytes of heap each for the runner and the check metrics, every server checked each interval`, async (t) => {
+t.test(`10,000 servers: under 850 bytes of heap each for the runner and the check metrics, every server checked each interval`, async (t) => {
   const clock = new FakeClock();
   const m = new Instant();
   const metrics = new CheckMetrics();
   // Targets are the pool's (the coordinator holds them anyway): built before the first measure.
   const targets: Target[] = Array.from({ length: SERVERS }, (_, i) => ({ host: `rs${i}.eqiad.wmnet`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 80 }));
-  const before = heap();
+  const before = await heap();
   const runner = new HealthRunner({
     clock, onTransition: () => {}, onResult: (target, monitor, r) => metrics.record('svc', target.host, monitor, r),
   });
   for (const x of targets) runner.add(x, m);
   for (let ms = 0; ms < 3000; ms += 10) { clock.advance(10); await flush(); }
-  const perServer = (heap() - before) / SERVERS;
+  const perServer = ((await heap()) - before) / SERVERS;
   t.ok(m.checks >= 3 * SERVERS - 1 && m.checks <= 3 * SERVERS, `${m.checks} checks in 3 intervals`);
   t.equal(clock.pendingCount, 1, 'one timer for every server');
-  // 1,147 before the runner's keys were flattened and the check metrics lost their Map per server (session 14)
-  t.ok(perServer < 1000, `${perServer.toFixed(0)} bytes per server`);
+  // 1,104 before the runner's keys were flattened and the check metrics lost their Map per server and their lists grown by push (session 14: 673)
+  t.ok(perServer < 850, `${perServer.toFixed(0)} bytes per server`);
   t.comment(`${perServer.toFixed(0)} bytes of heap per server (runner + check metrics)`);
   t.equal(runner.scheduleStats().late, 0);
   runner.stop();
