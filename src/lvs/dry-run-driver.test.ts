@@ -1,6 +1,6 @@
 import t from 'tap';
 import { silentLogger } from '../log/logger.js';
-import { DryRunDriver, LOGGED_BATCH_LINES, batchExcerpt } from './dry-run-driver.js';
+import { DryRunDriver, KEPT_BATCHES, KEPT_BATCH_CHARS, LOGGED_BATCH_LINES, batchExcerpt } from './dry-run-driver.js';
 import { realServer, serviceId, type ServiceKey, type VirtualService } from './model.js';
 
 const key = (port: number): ServiceKey => ({ protocol: 'tcp', address: '10.255.0.1', port });
@@ -34,4 +34,21 @@ t.test('the dry-run log line shows a long batch\'s first lines and how many more
   t.ok(cut.startsWith(lines(LOGGED_BATCH_LINES)), 'the first lines as they are');
   t.ok(cut.endsWith(`… and ${10_000 - LOGGED_BATCH_LINES} more lines\n`), cut.slice(-40));
   t.ok(cut.length < 10_000, `${cut.length} characters`);
+});
+
+t.test('a long dry run keeps its last batches, bounded in characters and in number', async (t) => {
+  const big = (port: number, n: number): VirtualService => ({
+    ...svc(port), realServers: Array.from({ length: n }, (_, i) => realServer({ address: `10.255.${i >> 8}.${i & 255}`, port, weight: 1 + (port & 1), forwarding: 'route' })),
+  });
+  const d = new DryRunDriver({ owned: [key(80)], logger: silentLogger });
+  await d.apply([big(80, 10_000)]);
+  t.equal(d.batches.length, 1, 'a batch larger than the bound is kept while it is the last');
+  t.ok(d.batches[0]!.length > KEPT_BATCH_CHARS, `${d.batches[0]!.length} characters`);
+  await d.apply([big(81, 20)]); // 81 is not owned: only added
+  t.equal(d.batches.length, 1, 'the big one dropped for the next');
+  for (let i = 0; i < KEPT_BATCHES + 50; i++) { d.own([key(81)]); await d.apply([big(81 + ((i + 1) % 2), 2)]); }
+  t.equal(d.applied, KEPT_BATCHES + 52, 'every batch counted');
+  t.equal(d.batches.length, KEPT_BATCHES, 'at most KEPT_BATCHES kept');
+  t.match(d.batches.at(-1), /-a -t 10\.255\.0\.1:8[12] /, 'the latest is last');
+  t.ok(d.batches.reduce((n, b) => n + b.length, 0) <= KEPT_BATCH_CHARS);
 });

@@ -30,12 +30,23 @@ export function batchExcerpt(batch: string): string {
 
 const ZERO: Counters = { conns: 0, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0 };
 
+/**
+ * How much of its past batches a dry run keeps (for tests and a reader of the driver): the last
+ * batches up to this many characters (at least the last one), at most KEPT_BATCHES of them. Every
+ * batch was kept: a dry run at 10,000 realservers held its first batch (~0.5 MB) for good, and each
+ * later one on top, without bound.
+ */
+export const KEPT_BATCH_CHARS = 256 * 1024;
+export const KEPT_BATCHES = 1000;
+
 /** Changes nothing on the machine: logs each batch and keeps the table in memory. */
 export class DryRunDriver implements Ipvs {
   private table: IpvsTable;
   private readonly owned: Set<string>;
-  /** Every batch "applied", in order. */
+  /** The last batches "applied", oldest first (KEPT_BATCH_CHARS, KEPT_BATCHES); `applied` counts them all. */
   readonly batches: string[] = [];
+  applied = 0;
+  private keptChars = 0;
 
   constructor(private readonly opts: DryRunOptions) {
     this.table = opts.initial ?? [];
@@ -58,10 +69,21 @@ export class DryRunDriver implements Ipvs {
       applied: () => {}, // execute has changed the table already
       execute: async (batch, commands) => {
         this.table = await applyCommandsSliced(this.table, commands);
-        this.batches.push(batch);
+        this.keep(batch);
         this.opts.logger.info('dry run: ipvsadm -R batch not applied', { commands: commands.length, batch: batchExcerpt(batch) });
       },
     }, desired, this.owned, options);
+  }
+
+  private keep(batch: string): void {
+    this.applied++;
+    this.batches.push(batch);
+    this.keptChars += batch.length;
+    let drop = 0;
+    while (this.batches.length - drop > 1 && (this.keptChars > KEPT_BATCH_CHARS || this.batches.length - drop > KEPT_BATCHES)) {
+      this.keptChars -= this.batches[drop++]!.length;
+    }
+    if (drop) this.batches.splice(0, drop);
   }
 
   async stats(): Promise<readonly ServiceRow<Counters>[]> {
