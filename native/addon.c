@@ -6,7 +6,7 @@
  * defaults. tcp-md5.c: TCP-MD5 and GTSM sockets for BGP (Node cannot set them before connect).
  * datapath.c: health checks sent as client traffic reaches a realserver (raw/packet sockets).
  * reexec.c: execv(2), for `vipd run` to start again in place under bounded heaps.
- * malloc-tune.c: glibc's mmap threshold fixed, so large freed blocks go back to the kernel.
+ * malloc-tune.c: glibc's mmap threshold fixed and its arenas trimmed, so freed memory goes back.
  */
 #include "addon.h"
 
@@ -31,6 +31,7 @@ NAPI_MODULE_INIT() {
     { "setKeepalive", NULL, js_set_keepalive, NULL, NULL, NULL, napi_default, NULL },
     { "reexec", NULL, js_reexec, NULL, NULL, NULL, napi_default, NULL },
     { "mallocMmapThreshold", NULL, js_malloc_mmap_threshold, NULL, NULL, NULL, napi_default, NULL },
+    { "mallocTrim", NULL, js_malloc_trim, NULL, NULL, NULL, napi_default, NULL },
     TCP_MD5_PROPS
     DATAPATH_PROPS
   };

@@ -40,6 +40,7 @@ napi_value js_reexec(napi_env env, napi_callback_info info);
 
 /* malloc-tune.c: large blocks mapped on their own, returned when freed */
 napi_value js_malloc_mmap_threshold(napi_env env, napi_callback_info info);
+napi_value js_malloc_trim(napi_env env, napi_callback_info info);
 
 /* addon.c */
 napi_value js_int(napi_env env, int32_t v);

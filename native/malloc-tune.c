@@ -7,6 +7,9 @@
  * (~9 MB) was freed, every later body came from the thread's arena, and an arena keeps what was
  * freed in its middle. Setting the threshold fixes it (and stops the rise): at 10,000 realservers
  * vipd's resident memory fell by ~30 MB (docs/benchmarks.md, session 14).
+ *
+ * mallocTrim() -> malloc_trim(0): gives the arenas' free pages back (src/cli/run/malloc-tune.ts
+ * calls it every 10 s).
  */
 #include <errno.h>
 #include "addon.h"
@@ -24,6 +27,16 @@ napi_value js_malloc_mmap_threshold(napi_env env, napi_callback_info info) {
   }
 #ifdef __GLIBC__
   return js_int(env, mallopt(M_MMAP_THRESHOLD, (int)bytes) == 1 ? 0 : -EINVAL);
+#else
+  return js_int(env, -ENOSYS);
+#endif
+}
+
+/* mallocTrim() -> 1 when memory went back to the kernel, 0 when none, -ENOSYS without glibc. */
+napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
+  (void)info;
+#ifdef __GLIBC__
+  return js_int(env, malloc_trim(0));
 #else
   return js_int(env, -ENOSYS);
 #endif

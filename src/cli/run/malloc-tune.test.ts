@@ -43,3 +43,28 @@ t.test('with the threshold fixed a freed 16 MB block goes back to the kernel eve
   t.equal(after.fixed, 0, 'mallocMmapThreshold said 0');
   t.ok(after.kept.every((mb) => mb < 4), `fixed threshold: every free returns it (MB kept: ${after.kept.map((k) => k.toFixed(1)).join(', ')})`);
 });
+
+// Many small blocks freed at once, one still held after them: glibc keeps the freed pages inside
+// its heap until malloc_trim gives them back.
+const TRIM_CHILD = `
+const a = require(${JSON.stringify(resolve('native/build/Release/vipd_native.node'))});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const rss = () => process.memoryUsage.rss() / 1048576;
+(async () => {
+  let many = Array.from({ length: 20000 }, () => Buffer.allocUnsafeSlow(1000).fill(1));
+  const pin = Buffer.allocUnsafeSlow(1000).fill(2);
+  many = null;
+  for (let k = 0; k < 3; k++) { gc(); await sleep(30); }
+  const freed = rss();
+  const trimmed = a.mallocTrim();
+  console.log(JSON.stringify({ trimmed, givenBackMb: freed - rss(), pin: pin.length }));
+})();`;
+
+t.test('mallocTrim gives the free pages of many small freed blocks back to the kernel', async (t) => {
+  if (!existsSync('native/build/Release/vipd_native.node')) { t.fail('native addon missing: npm run build:native'); return; }
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', TRIM_CHILD], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { trimmed: number; givenBackMb: number };
+  t.equal(got.trimmed, 1, 'malloc_trim said it gave memory back');
+  t.ok(got.givenBackMb > 10, `${got.givenBackMb.toFixed(1)} MB of the ~20 MB freed given back`);
+});

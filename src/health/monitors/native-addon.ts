@@ -20,6 +20,8 @@ export interface NativeAddon {
   reexec?(path: string, argv: string[]): number;
   /** glibc's M_MMAP_THRESHOLD: 0 or a negative errno; absent in older builds (src/cli/run/malloc-tune.ts). */
   mallocMmapThreshold?(bytes: number): number;
+  /** glibc's malloc_trim(0): 1 when memory went back to the kernel, else 0 (negative: not glibc). */
+  mallocTrim?(): number;
 }
 
 const ADDON = 'native/build/Release/vipd_native.node';
