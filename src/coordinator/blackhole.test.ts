@@ -1,14 +1,12 @@
 import t from 'tap';
-import { blackholed, describeBlackhole, type ServerSample, type ServiceSample } from './blackhole.js';
+import { blackholed, describeBlackhole, sampleOf, type ServerSample, type ServiceSample } from './blackhole.js';
 
 const WINDOW = 30_000;
 const EVERY = 5_000;
 /** [weight, active, inactive, cps] per server, a reading every 5 s from t = 0. */
 type Row = Record<string, [number, number, number, number]>;
-const series = (rows: Row[]): ServiceSample[] => rows.map((r, i) => ({
-  at: i * EVERY,
-  servers: Object.entries(r).map(([address, [weight, active, inactive, cps]]): ServerSample => ({ address, weight, active, inactive, cps })),
-}));
+const series = (rows: Row[]): ServiceSample[] => rows.map((r, i) => sampleOf(i * EVERY,
+  Object.entries(r).map(([address, [weight, active, inactive, cps]]): ServerSample => ({ address, weight, active, inactive, cps }))));
 const steady = (row: Row, n = 8): Row[] => Array.from({ length: n }, () => row);
 const names = (rows: Row[]) => blackholed(series(rows), { windowMs: WINDOW }).map((v) => v.server);
 
@@ -71,9 +69,8 @@ function SEED_ABC(): Row {
 }
 
 t.test('linear in the servers: 4x the servers costs well under 16x (no pass over the service per server)', async (t) => {
-  const big = (n: number): ServiceSample[] => Array.from({ length: 8 }, (_, i) => ({
-    at: i * EVERY, servers: Array.from({ length: n }, (_, j): ServerSample => ({ address: `s${j}`, weight: 10, active: 20 + (j % 7), inactive: 30, cps: 2 })),
-  }));
+  const big = (n: number): ServiceSample[] => Array.from({ length: 8 }, (_, i) => sampleOf(i * EVERY,
+    Array.from({ length: n }, (_, j): ServerSample => ({ address: `s${j}`, weight: 10, active: 20 + (j % 7), inactive: 30, cps: 2 }))));
   const cpu = (n: number): number => {
     const s = big(n);
     blackholed(s, { windowMs: WINDOW }); // warm
@@ -108,4 +105,26 @@ t.test('earlier readings listing the servers in another order, or without the su
   t.same(names([SEED, without, ...steady(SEED, 6)]), [], 'absent from the reading before the window: not pooled long enough');
   t.same(names([without, ...steady(SEED, 7)]), ['10.255.1.13'], 'absent only before that: it may fire');
   t.same(names([...steady(SEED, 3), without, ...steady(SEED, 4)]), [], 'absent from one reading in the window');
+});
+
+t.test('readings kept as columns, an address shared with the reading before: under 64 bytes a server a reading', async (t) => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = async (): Promise<number> => {
+    for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers; // the columns' numbers live outside the heap
+  };
+  const n = 10_000;
+  // each read parses new strings, as the driver's parser does
+  const read = (): ServerSample[] => Array.from({ length: n }, (_, j) => ({ address: `10.255.${j >> 8}.${j & 255}`, weight: 10, active: j % 7, inactive: 30, cps: 2.5 }));
+  const before = await heap();
+  const kept: ServiceSample[] = [];
+  for (let i = 0; i < 3; i++) kept.push(sampleOf(i * EVERY, read(), kept.at(-1))); // each read dropped after it
+  const perServer = ((await heap()) - before) / (3 * n);
+  t.same([kept[2]!.address[300], kept[2]!.weight[300], kept[2]!.active[300], kept[2]!.inactive[300], kept[2]!.cps[300]], ['10.255.1.44', 10, 6, 30, 2.5]);
+  // an object per server and reading with its own address string: ~110 B; columns without the sharing: ~83 B
+  t.ok(perServer < 64, `${perServer.toFixed(0)} bytes per server and reading`);
 });

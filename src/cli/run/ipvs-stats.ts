@@ -6,7 +6,7 @@
  */
 import type { CountersStatus, RealServerCountersView } from '../../api/types.js';
 import type { Coordinator } from '../../coordinator/coordinator.js';
-import { blackholed, describeBlackhole, type BlackholeVerdict, type ServiceSample } from '../../coordinator/blackhole.js';
+import { blackholed, describeBlackhole, sampleOf, type BlackholeVerdict, type ServiceSample } from '../../coordinator/blackhole.js';
 import type { ServiceConfig } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import { serviceId, type Ipvs, type IpvsReconciler, type ServiceCounters } from '../../lvs/index.js';
@@ -65,7 +65,8 @@ export class IpvsStats {
   private judge(svc: ServiceConfig, row: ServiceCounters, now: number): BlackholeVerdict[] {
     const windowMs = svc.blackholeWindow * 1000;
     const keep = now - 2 * windowMs - this.d.intervalSeconds * 1000;
-    const hist = [...(this.history.get(svc.name) ?? []).filter((x) => x.at >= keep), { at: now, servers: row.servers }];
+    const kept = (this.history.get(svc.name) ?? []).filter((x) => x.at >= keep);
+    const hist = [...kept, sampleOf(now, row.servers, kept.at(-1))];
     this.history.set(svc.name, hist);
     return blackholed(hist, { windowMs });
   }
