@@ -2,12 +2,15 @@
 // vipd from dist (`run -n`: dry-run IPVS, bgp = no) with 10,000 realservers at interval 1 s
 // (ProxyFetch against nginx on 10,000 loopback addresses, bench/scale-nginx.ts), measured from
 // start for --seconds, then every backend killed at once; the same with 1,000 realservers in the
-// same run, and wrk against the same nginx as the ceiling. Medians of --runs. Needs `npm run build`
+// same run, wrk against the same nginx as the ceiling, and vipd's native probe alone at the largest
+// size's rate as the floor (bench/probe-floor.ts: what the checks' loopback traffic costs by
+// itself). Medians of --runs. Needs `npm run build`
 // first (bench.mjs builds only the bench). Run under `flock /tmp/vipd-cpu.lock` on a shared machine.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findTool } from '../test/support/require-tool.js';
+import { probeFloor, type ProbeFloor } from './probe-floor.js';
 import { startNginx, stopNginx, wrkRate } from './scale-nginx.js';
 import { scaleRun, type ScaleFigures } from './scale-run.js';
 import { loadAverage } from './soak-metrics.js';
@@ -54,6 +57,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vipd-scale-'));
   const bySize = new Map<number, ScaleFigures[]>(SIZES.map((n) => [n, []]));
   const ceilings: number[] = [];
+  const floors: ProbeFloor[] = [];
+  const largest = Math.max(...SIZES);
   console.log(`bench:scale: ${SIZES.join(' and ')} realservers, interval 1 s, ${SECONDS} s each, ${RUNS} run(s), load ${loadAverage()}, dir ${dir}`);
   try {
     for (let run = 1; run <= RUNS; run++) {
@@ -68,6 +73,9 @@ async function main(): Promise<void> {
       const web = await startNginx(nginx, join(dir, 'nginx-wrk'), 1, PORT);
       try { ceilings.push(wrkRate(wrk, PORT)); } finally { await stopNginx(web); }
       console.log(`run ${run}: wrk -c32 'Connection: close' ${ceilings.at(-1)!.toFixed(0)} req/s`);
+      const floorWeb = await startNginx(nginx, join(dir, 'nginx-floor'), largest, PORT);
+      try { floors.push(await probeFloor(process.execPath, largest, PORT, Math.min(SECONDS, 60))); } finally { await stopNginx(floorWeb); }
+      console.log(`run ${run}: the native probe alone at ${largest}/s: ${JSON.stringify(floors.at(-1))}`);
     }
   } finally {
     // VIPD_SCALE_KEEP=1 keeps vipd's logs (with VIPD_SCALE_NODE_ARGS='--trace-gc', its GC lines) for reading.
@@ -83,6 +91,8 @@ async function main(): Promise<void> {
       + `| ${med(rows, (r) => r.withdrawS)} s; ${med(rows, (r) => r.withdrawLogS)} s | ${await transitionCost(n)} |`);
   }
   console.log(`| wrk (ceiling) | ${median(ceilings).toFixed(0)} req/s, new connection each | | | | | | | | | | | |`);
+  const fm = (f: (x: ProbeFloor) => number): string => median(floors.map(f)).toFixed(floors.length ? 1 : 0);
+  console.log(`| the native probe alone (floor) | ${fm((x) => x.checksPerS)} (${largest}), ${fm((x) => x.okPct)}% HTTP 200 | | | ${fm((x) => x.cpuPct)} (${fm((x) => x.cpuSystemPct)}) | | | | | | | | |`);
 }
 
 await main();
