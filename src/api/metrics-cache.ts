@@ -5,6 +5,7 @@
  * writes out the last complete body. A render asked for while one runs restarts once the running
  * one has finished (the newest status wins; nothing queues up).
  */
+import { LineMemo } from './line-memo.js';
 import { metricsSliced } from './metrics.js';
 import type { StatusSnapshot } from './types.js';
 
@@ -56,6 +57,8 @@ export class MetricsCache {
   private running = false;
   private pending: (() => StatusSnapshot) | null = null;
   private waiters: (() => void)[] = [];
+  /** The kept body's per-server lines, so that unchanged families are copied (line-memo.ts). */
+  private readonly memo = new LineMemo();
   /** Longest slice so far (ms): what a scrape may wait behind a render. */
   maxSliceMs = 0;
   /** Renders completed. */
@@ -96,7 +99,7 @@ export class MetricsCache {
     const at = this.opts.now();
     let gen: Generator<void, Buffer>;
     try {
-      gen = metricsSliced(snap(), this.current?.body.length);
+      gen = metricsSliced(snap(), this.current?.body.length, this.memo);
     } catch {
       this.running = false; // no status yet: the next update renders
       this.wake();

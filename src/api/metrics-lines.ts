@@ -3,6 +3,7 @@
  * over the servers per family, each series' labels found in a trie by label values and built once.
  */
 import type { PoolStatus } from '../coordinator/status.js';
+import type { LineMemo } from './line-memo.js';
 import { seriesName, type PromWriter } from './prom-text.js';
 
 /** Yields every SLICE servers so a caller can render in slices (metrics-cache.ts). */
@@ -69,33 +70,74 @@ export const MONITOR_FAMILIES = [
   ['pybal_monitor_status', 'gauge', 'Monitor up status'],
 ] as const;
 
-/** MONITOR_FAMILIES[family]'s samples for every monitor of every server, pools in order, yielding every SLICE servers. */
-export function* writeMonitorFamily(pools: readonly PoolStatus[], family: number, w: PromWriter): Generator<void, void> {
+type Monitor = PoolStatus['servers'][number]['monitors'][number];
+
+/** MONITOR_FAMILIES[family]'s value for one monitor; null writes no line. */
+function monitorValue(m: Monitor, family: number): number | null {
+  const v = family === 0 ? m.upTransitions : family === 1 ? m.downTransitions : family === 2 ? m.upResults
+    : family === 3 ? m.downResults : m.up === null ? null : m.up ? 1 : 0;
+  // monitor.py sets the status on a transition only: absent before the first result.
+  return v === undefined ? null : v;
+}
+
+/** The values one family writes, in line order (NaN: no line), for the memo. */
+function monitorValues(pools: readonly PoolStatus[], family: number): Float64Array {
   let n = 0;
-  for (const p of pools) {
-    for (const s of p.servers) {
-      if (++n % SLICE === 0) yield;
-      for (const m of s.monitors) {
-        const v = family === 0 ? m.upTransitions : family === 1 ? m.downTransitions : family === 2 ? m.upResults
-          : family === 3 ? m.downResults : m.up === null ? null : m.up ? 1 : 0;
-        // monitor.py sets the status on a transition only: absent before the first result.
-        if (v === null || v === undefined) continue;
-        w.sample(MONITOR_FAMILIES[family]![0], v, cachedLabels(['monitor', p.name, s.host, m.name],
-          () => seriesName('', { service: p.name, host: s.host, monitor: m.name })));
+  for (const p of pools) for (const s of p.servers) n += s.monitors.length;
+  const out = new Float64Array(n);
+  let i = 0;
+  for (const p of pools) for (const s of p.servers) for (const m of s.monitors) out[i++] = monitorValue(m, family) ?? NaN;
+  return out;
+}
+
+/**
+ * MONITOR_FAMILIES[family]'s samples for every monitor of every server, pools in order, yielding
+ * every SLICE servers; with a memo, copied from the last body when none of them changed.
+ */
+export function* writeMonitorFamily(pools: readonly PoolStatus[], family: number, w: PromWriter, memo?: LineMemo): Generator<void, void> {
+  const name = MONITOR_FAMILIES[family]![0];
+  const values = memo ? monitorValues(pools, family) : null;
+  const start = w.length;
+  const old = values ? memo!.reusable(name, 'monitor', values) : null;
+  if (old) w.bytes(old.body, old.start, old.end);
+  else {
+    let n = 0;
+    for (const p of pools) {
+      for (const s of p.servers) {
+        if (++n % SLICE === 0) yield;
+        for (const m of s.monitors) {
+          const v = monitorValue(m, family);
+          if (v === null) continue;
+          w.sample(name, v, cachedLabels(['monitor', p.name, s.host, m.name], () => seriesName('', { service: p.name, host: s.host, monitor: m.name })));
+        }
       }
     }
   }
+  if (values) memo!.wrote(name, start, w.length, values);
 }
 
-/** vipd_server_pooled (`up` false) or vipd_server_up for every server, pools in order, yielding every SLICE servers. */
-export function* writeServerFamily(pools: readonly PoolStatus[], up: boolean, w: PromWriter): Generator<void, void> {
-  let n = 0;
-  for (const p of pools) {
-    for (const s of p.servers) {
-      if (++n % SLICE === 0) yield;
-      const labels = cachedLabels(['server', p.name, s.host], () => seriesName('', { service: p.name, host: s.host }));
-      if (up) w.sample('vipd_server_up', s.up && s.ready ? 1 : 0, labels);
-      else w.sample('vipd_server_pooled', s.pooled ? 1 : 0, labels);
+const serverValue = (s: PoolStatus['servers'][number], up: boolean): number => (up ? (s.up && s.ready ? 1 : 0) : s.pooled ? 1 : 0);
+
+/** vipd_server_pooled (`up` false) or vipd_server_up for every server, pools in order, yielding every SLICE servers; with a memo as writeMonitorFamily. */
+export function* writeServerFamily(pools: readonly PoolStatus[], up: boolean, w: PromWriter, memo?: LineMemo): Generator<void, void> {
+  const name = up ? 'vipd_server_up' : 'vipd_server_pooled';
+  let values: Float64Array | null = null;
+  if (memo) {
+    values = new Float64Array(pools.reduce((n, p) => n + p.servers.length, 0));
+    let i = 0;
+    for (const p of pools) for (const s of p.servers) values[i++] = serverValue(s, up);
+  }
+  const start = w.length;
+  const old = values ? memo!.reusable(name, 'server', values) : null;
+  if (old) w.bytes(old.body, old.start, old.end);
+  else {
+    let n = 0;
+    for (const p of pools) {
+      for (const s of p.servers) {
+        if (++n % SLICE === 0) yield;
+        w.sample(name, serverValue(s, up), cachedLabels(['server', p.name, s.host], () => seriesName('', { service: p.name, host: s.host })));
+      }
     }
   }
+  if (values) memo!.wrote(name, start, w.length, values);
 }

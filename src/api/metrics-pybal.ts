@@ -4,6 +4,7 @@
  * PYBAL.md §3, §4.6, §5.4, §6.2), so dashboards and the cookbooks read vipd as they read PyBal.
  */
 import type { CheckMetricsStatus, CheckSeries } from '../health/index.js';
+import type { LineMemo } from './line-memo.js';
 import { MONITOR_FAMILIES, SLICE, cachedLabels, writeMonitorFamily } from './metrics-lines.js';
 import { seriesName, type Family, type PromWriter, type Sample } from './prom-text.js';
 import type { BgpStatus, StatusSnapshot } from './types.js';
@@ -31,7 +32,7 @@ export function twistedFailedReason(code: string): string {
 /** Every unclean loss is Twisted's ConnectionLost (a clean close is ConnectionDone and not counted). */
 export const TWISTED_LOST_REASON = 'ConnectionLost';
 
-export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam, perServer: PerServer): Generator<void, void> {
+export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fam: Fam, perServer: PerServer, memo?: LineMemo): Generator<void, void> {
   const svc = {
     servers: fam('pybal_service_servers', 'gauge', 'Amount of servers'),
     enabled: fam('pybal_service_servers_enabled', 'gauge', 'Amount of enabled servers'),
@@ -42,7 +43,7 @@ export function* serviceAndMonitorFamilies(st: StatusSnapshot['coordinator'], fa
     couldNot: fam('pybal_service_could_not_depool_total', 'counter', 'Pybal could not depool a server because too many down'),
     threshold: fam('pybal_service_depool_threshold', 'gauge', "Threshold of up servers vs total servers below which pybal can't depool any more"),
   };
-  MONITOR_FAMILIES.forEach(([name, type, help], i) => perServer(name, type, help, (w) => writeMonitorFamily(st.pools, i, w)));
+  MONITOR_FAMILIES.forEach(([name, type, help], i) => perServer(name, type, help, (w) => writeMonitorFamily(st.pools, i, w, memo)));
   for (const p of st.pools) {
     const labels = { service: p.name };
     let enabled = 0, up = 0, pooled = 0;

@@ -8,6 +8,7 @@ import { bgpFamilies, perMonitorFamilies, serviceAndMonitorFamilies } from './me
 import { writeServerFamily } from './metrics-lines.js';
 import { scheduleFamilies } from './metrics-schedule.js';
 import { counterFamilies } from './metrics-counters.js';
+import type { LineMemo } from './line-memo.js';
 import { floatToGoString, PromWriter, renderFamiliesSliced, type Family, type Sample } from './prom-text.js';
 import type { StatusSnapshot } from './types.js';
 import { vipReach } from './vip-reach.js';
@@ -24,9 +25,11 @@ export function metricsBody(src: StatusSnapshot): Buffer {
 
 /**
  * metricsBody in slices: it yields every few hundred servers (the API worker renders between
- * requests). `sizeHint`: the last body's size, so that the body's buffer is allocated once.
+ * requests). `sizeHint`: the last body's size, so that the body's buffer is allocated once. `memo`
+ * (the kept render's, line-memo.ts): per-server families that did not change are copied from the
+ * last body it completed; it takes this body when complete.
  */
-export function* metricsSliced(src: StatusSnapshot, sizeHint?: number): Generator<void, Buffer> {
+export function* metricsSliced(src: StatusSnapshot, sizeHint?: number, memo?: LineMemo): Generator<void, Buffer> {
   const st = src.coordinator;
   const bgp = src.bgp;
   const now = src.now;
@@ -40,11 +43,12 @@ export function* metricsSliced(src: StatusSnapshot, sizeHint?: number): Generato
     fams.push({ name, help, type, samples: [], write });
   };
 
-  yield* serviceAndMonitorFamilies(st, fam, perServer);
+  memo?.begin(st.pools);
+  yield* serviceAndMonitorFamilies(st, fam, perServer, memo);
   perMonitorFamilies(src.checks, perServer);
   bgpFamilies(bgp, fam);
-  perServer('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)', (w) => writeServerFamily(st.pools, false, w));
-  perServer('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)', (w) => writeServerFamily(st.pools, true, w));
+  perServer('vipd_server_pooled', 'gauge', 'Server is in IPVS (1) or not (0)', (w) => writeServerFamily(st.pools, false, w, memo));
+  perServer('vipd_server_up', 'gauge', 'All monitors of the server are up (1) or not (0)', (w) => writeServerFamily(st.pools, true, w, memo));
   const hist = fam('vipd_check_duration_seconds', 'histogram', 'Health check duration (timeouts count as the timeout), by service and monitor');
   for (const h of src.checks?.histograms ?? []) {
     const labels = { service: h.service, monitor: h.monitor };
@@ -125,5 +129,7 @@ export function* metricsSliced(src: StatusSnapshot, sizeHint?: number): Generato
   if (src.reload) {
     reload.push({ labels: { result: 'ok' }, value: (src.reload.okAt ?? 0) / 1000 }, { labels: { result: 'error' }, value: (src.reload.errorAt ?? 0) / 1000 });
   }
-  return yield* renderFamiliesSliced(fams, new PromWriter(sizeHint === undefined ? undefined : 1.05 * sizeHint + 4096));
+  const body = yield* renderFamiliesSliced(fams, new PromWriter(sizeHint === undefined ? undefined : 1.05 * sizeHint + 4096));
+  memo?.commit(body);
+  return body;
 }

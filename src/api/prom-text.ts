@@ -131,6 +131,12 @@ export class PromWriter {
     this.text(` ${floatToGoString(value)}\n`);
   }
 
+  /** Bytes [start, end) of `from` as they are (a family copied from the last body, line-memo.ts). */
+  bytes(from: Buffer, start: number, end: number): void {
+    this.room(end - start);
+    this.len += from.copy(this.buf, this.len, start, end);
+  }
+
   /** Forgets what was written after `at` (a family that wrote no sample is left out). */
   truncate(at: number): void { this.len = Math.min(this.len, at); }
 
