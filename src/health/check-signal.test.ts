@@ -28,3 +28,21 @@ t.test('a real AbortSignal is a CheckSignal too', async (t) => {
   t.equal(ran, 1);
   t.equal(s.aborted, true);
 });
+
+t.test('the first listener removed, then others added: all that remain run once, in the order added', async (t) => {
+  const a = new CheckAbort();
+  const seen: string[] = [];
+  const one = (): void => { seen.push('one'); };
+  a.addEventListener('abort', one);
+  a.removeEventListener('abort', one);
+  a.addEventListener('abort', () => seen.push('two'));
+  a.addEventListener('abort', () => seen.push('three'));
+  a.removeEventListener('abort', one); // not there any more: nothing happens
+  a.abort();
+  t.same(seen, ['two', 'three']);
+  const b = new CheckAbort();
+  b.addEventListener('abort', one);
+  b.addEventListener('abort', () => seen.push('after one'));
+  b.abort();
+  t.same(seen.slice(2), ['one', 'after one']);
+});
