@@ -52,11 +52,11 @@ async function child(servers: number, port: number, seconds: number): Promise<Pr
   const cpu0 = process.cpuUsage(), t0 = performance.now(), done0 = done, ok0 = ok;
   await sleep(Math.max(1000, seconds * 1000 - WARMUP_MS));
   const cpu = process.cpuUsage(cpu0), ms = performance.now() - t0;
+  const results = done - done0, oks = ok - ok0;
   clearInterval(tick);
-  const results = done - done0;
   await sleep(1500); // the last checks end before the process does
   return {
-    checksPerS: (results * 1000) / ms, okPct: results ? (100 * (ok - ok0)) / results : 0,
+    checksPerS: (results * 1000) / ms, okPct: results ? (100 * oks) / results : 0,
     cpuPct: (100 * (cpu.user + cpu.system)) / 1000 / ms, cpuSystemPct: (100 * cpu.system) / 1000 / ms,
   };
 }
