@@ -90,17 +90,23 @@ function monitorValues(pools: readonly PoolStatus[], family: number): Float64Arr
   return out;
 }
 
+/** `write` the family's samples, or with a memo copy them from the last body when its values did not change (line-memo.ts). */
+function* memoized(name: string, kind: 'monitor' | 'server', values: Float64Array | null, w: PromWriter, memo: LineMemo | undefined,
+  write: () => Generator<void, void>): Generator<void, void> {
+  const start = w.length;
+  const old = values && memo ? memo.reusable(name, kind, values) : null;
+  if (old) w.bytes(old.body, old.start, old.end);
+  else yield* write();
+  if (values && memo) memo.wrote(name, start, w.length, values);
+}
+
 /**
  * MONITOR_FAMILIES[family]'s samples for every monitor of every server, pools in order, yielding
  * every SLICE servers; with a memo, copied from the last body when none of them changed.
  */
 export function* writeMonitorFamily(pools: readonly PoolStatus[], family: number, w: PromWriter, memo?: LineMemo): Generator<void, void> {
   const name = MONITOR_FAMILIES[family]![0];
-  const values = memo ? monitorValues(pools, family) : null;
-  const start = w.length;
-  const old = values ? memo!.reusable(name, 'monitor', values) : null;
-  if (old) w.bytes(old.body, old.start, old.end);
-  else {
+  yield* memoized(name, 'monitor', memo ? monitorValues(pools, family) : null, w, memo, function* () {
     let n = 0;
     for (const p of pools) {
       for (const s of p.servers) {
@@ -112,25 +118,22 @@ export function* writeMonitorFamily(pools: readonly PoolStatus[], family: number
         }
       }
     }
-  }
-  if (values) memo!.wrote(name, start, w.length, values);
+  });
 }
 
 const serverValue = (s: PoolStatus['servers'][number], up: boolean): number => (up ? (s.up && s.ready ? 1 : 0) : s.pooled ? 1 : 0);
 
+function serverValues(pools: readonly PoolStatus[], up: boolean): Float64Array {
+  const out = new Float64Array(pools.reduce((n, p) => n + p.servers.length, 0));
+  let i = 0;
+  for (const p of pools) for (const s of p.servers) out[i++] = serverValue(s, up);
+  return out;
+}
+
 /** vipd_server_pooled (`up` false) or vipd_server_up for every server, pools in order, yielding every SLICE servers; with a memo as writeMonitorFamily. */
 export function* writeServerFamily(pools: readonly PoolStatus[], up: boolean, w: PromWriter, memo?: LineMemo): Generator<void, void> {
   const name = up ? 'vipd_server_up' : 'vipd_server_pooled';
-  let values: Float64Array | null = null;
-  if (memo) {
-    values = new Float64Array(pools.reduce((n, p) => n + p.servers.length, 0));
-    let i = 0;
-    for (const p of pools) for (const s of p.servers) values[i++] = serverValue(s, up);
-  }
-  const start = w.length;
-  const old = values ? memo!.reusable(name, 'server', values) : null;
-  if (old) w.bytes(old.body, old.start, old.end);
-  else {
+  yield* memoized(name, 'server', memo ? serverValues(pools, up) : null, w, memo, function* () {
     let n = 0;
     for (const p of pools) {
       for (const s of p.servers) {
@@ -138,6 +141,5 @@ export function* writeServerFamily(pools: readonly PoolStatus[], up: boolean, w:
         w.sample(name, serverValue(s, up), cachedLabels(['server', p.name, s.host], () => seriesName('', { service: p.name, host: s.host })));
       }
     }
-  }
-  if (values) memo!.wrote(name, start, w.length, values);
+  });
 }
