@@ -2,20 +2,13 @@
 // as the worker holds it after the first reading (every pool whole) and one with every server's
 // counters and series changed (the reading of every second), through the serialiser as postMessage.
 import t from 'tap';
-import { deserialize, serialize, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { deserialize, serialize } from 'node:v8';
 import { keyedRig } from '../../test/support/keyed-rig.js';
+import { settledHeap } from '../../test/support/settled-heap.js';
 import { SentLists } from './state-delta.js';
 import { StatusCopy } from './status-copy.js';
 import { buildDelta, type StatusDelta } from './status-delta.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-/** The heap in use once the garbage is gone (a collection's sweeping may finish on a later turn). */
-async function heap(): Promise<number> {
-  for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
-  return process.memoryUsage().heapUsed;
-}
 const SERVERS = 10_000;
 
 t.test(`10,000 servers: the worker's copy holds under 1,150 bytes of heap per server`, async (t) => {
@@ -35,11 +28,11 @@ t.test(`10,000 servers: the worker's copy holds under 1,150 bytes of heap per se
   const readings = [serialize(buildDelta(r.src, r.keyed, r.changes.drain(), null, sent))];
   round(4.25);
   readings.push(serialize(buildDelta(r.src, r.keyed, r.changes.drain(), null, sent)));
-  const before = await heap();
+  const before = await settledHeap();
   const copy = new StatusCopy();
   for (const b of readings) copy.apply(deserialize(b) as StatusDelta);
   const snap = copy.snapshot(); // what /metrics and the JSON pages read: the assembled pools and the series list
-  const perServer = ((await heap()) - before) / SERVERS;
+  const perServer = ((await settledHeap()) - before) / SERVERS;
   t.equal(snap.coordinator.pools[0]?.servers.length, SERVERS);
   t.equal(snap.checks?.series.length, SERVERS);
   t.same(snap.checks?.series[0]?.recentMs, [3, 4.25], 'the second reading is in');

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { settledHeap } from '../../test/support/settled-heap.js';
 import { blackholed, describeBlackhole, sampleOf, type ServerSample, type ServiceSample } from './blackhole.js';
 
 const WINDOW = 30_000;
@@ -108,22 +109,13 @@ t.test('earlier readings listing the servers in another order, or without the su
 });
 
 t.test('readings kept as columns, an address shared with the reading before: under 72 bytes a server a reading', async (t) => {
-  const { setFlagsFromString } = await import('node:v8');
-  const { runInNewContext } = await import('node:vm');
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const heap = async (): Promise<number> => {
-    for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers; // the columns' numbers live outside the heap
-  };
   const n = 10_000;
   // each read parses new strings, as the driver's parser does
   const read = (): ServerSample[] => Array.from({ length: n }, (_, j) => ({ address: `10.255.${j >> 8}.${j & 255}`, weight: 10, active: j % 7, inactive: 30, cps: 2.5 }));
-  const before = await heap();
+  const before = await settledHeap({ arrayBuffers: true }); // the columns' numbers live outside the heap
   const kept: ServiceSample[] = [];
   for (let i = 0; i < 3; i++) kept.push(sampleOf(i * EVERY, read(), kept.at(-1))); // each read dropped after it
-  const perServer = ((await heap()) - before) / (3 * n);
+  const perServer = ((await settledHeap({ arrayBuffers: true })) - before) / (3 * n);
   t.same([kept[2]!.address[300], kept[2]!.weight[300], kept[2]!.active[300], kept[2]!.inactive[300], kept[2]!.cps[300]], ['10.255.1.44', 10, 6, 30, 2.5]);
   // an object per server and reading with its own address string: ~110 B; columns without the sharing: ~83 B
   t.ok(perServer < 72, `${perServer.toFixed(0)} bytes per server and reading`);

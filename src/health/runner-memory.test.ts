@@ -1,16 +1,13 @@
 // Issue 13 §3: the health side's state per realserver stays compact at 10,000 servers: the
 // runner's entry (one wheel, no timer or closure per server) and the metrics a result leaves.
 import t from 'tap';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { FakeClock } from '../../test/support/fake-clock.js';
+import { settledHeap } from '../../test/support/settled-heap.js';
 import { millis } from '../time/clock.js';
 import { CheckMetrics } from './check-metrics.js';
 import type { CheckResult, Monitor, Target } from './monitor.js';
 import { HealthRunner } from './runner.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 const SERVERS = 10_000;
 
@@ -25,25 +22,19 @@ class Instant implements Monitor {
   }
 }
 
-/** The heap in use once the garbage is gone (a collection's sweeping may finish on a later turn). */
-async function heap(): Promise<number> {
-  for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
-  return process.memoryUsage().heapUsed;
-}
-
 t.test(`10,000 servers: under 850 bytes of heap each for the runner and the check metrics, every server checked each interval`, async (t) => {
   const clock = new FakeClock();
   const m = new Instant();
   const metrics = new CheckMetrics();
   // Targets are the pool's (the coordinator holds them anyway): built before the first measure.
   const targets: Target[] = Array.from({ length: SERVERS }, (_, i) => ({ host: `rs${i}.eqiad.wmnet`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 80 }));
-  const before = await heap();
+  const before = await settledHeap();
   const runner = new HealthRunner({
     clock, onTransition: () => {}, onResult: (target, monitor, r) => metrics.record('svc', target.host, monitor, r),
   });
   for (const x of targets) runner.add(x, m);
   for (let ms = 0; ms < 3000; ms += 10) { clock.advance(10); await flush(); }
-  const perServer = ((await heap()) - before) / SERVERS;
+  const perServer = ((await settledHeap()) - before) / SERVERS;
   t.ok(m.checks >= 3 * SERVERS - 1 && m.checks <= 3 * SERVERS, `${m.checks} checks in 3 intervals`);
   t.equal(clock.pendingCount, 1, 'one timer for every server');
   // 1,104 before the runner's keys were flattened and the check metrics lost their Map per server and their lists grown by push (session 14: 673)

@@ -10,7 +10,7 @@ import { startDemo, type Demo } from '../run/demo.js';
 import { stopKindOf } from '../run/graceful-restart.js';
 import { withEventLog } from '../run/status-events.js';
 import { restartUnderHeapFlags } from '../run/heap-flags.js';
-import { fixMallocThreshold } from '../run/malloc-tune.js';
+import { tuneMalloc } from '../run/malloc-tune.js';
 import { installLoopBlockHook } from '../run/loop-block-hook.js';
 
 interface Args { config?: string; dryrun: boolean; debug: boolean; demo: boolean; 'allow-empty': boolean; 'state-dir'?: string }
@@ -114,7 +114,7 @@ export const runCommand: CommandModule<object, Args> = {
     const log = createLogger({ level: args.debug ? 'debug' : 'info', json: !process.stdout.isTTY, write: out.write });
     if (heapNote.bounded) log.info(heapNote.text);
     else log.warn(heapNote.text);
-    const mallocNote = fixMallocThreshold();
+    const mallocNote = tuneMalloc();
     if (mallocNote.fixed) log.info(mallocNote.text);
     else log.warn(mallocNote.text);
     const code = await run(args, log);

@@ -2,13 +2,13 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fixMallocThreshold, MMAP_THRESHOLD, operatorThreshold } from './malloc-tune.js';
+import { tuneMalloc, MMAP_THRESHOLD, operatorThreshold } from './malloc-tune.js';
 
 t.test("an operator's GLIBC_TUNABLES threshold is kept, other tunables are not one", async (t) => {
   t.equal(operatorThreshold({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=65536' }), 'glibc.malloc.mmap_threshold=65536');
   t.equal(operatorThreshold({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }), null);
   t.equal(operatorThreshold({}), null);
-  t.same(fixMallocThreshold({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=65536' }), { fixed: true, text: 'malloc: GLIBC_TUNABLES glibc.malloc.mmap_threshold=65536 kept' });
+  t.same(tuneMalloc({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=65536' }), { fixed: true, text: 'malloc: GLIBC_TUNABLES glibc.malloc.mmap_threshold=65536 kept' });
 });
 
 // A child node allocates and frees a 16 MB buffer four times and says how much RSS each free kept.

@@ -22,8 +22,8 @@ export function operatorThreshold(env: Readonly<Record<string, string | undefine
   return own ?? null;
 }
 
-/** Fixes the threshold through the native addon, unless the operator set it. */
-export function fixMallocThreshold(env: Readonly<Record<string, string | undefined>> = process.env): MallocNote {
+/** Fixes the threshold through the native addon (unless the operator set it) and starts the trims. */
+export function tuneMalloc(env: Readonly<Record<string, string | undefined>> = process.env): MallocNote {
   const own = operatorThreshold(env);
   if (own) return { fixed: true, text: `malloc: GLIBC_TUNABLES ${own} kept` };
   const addon = nativeAddon();
