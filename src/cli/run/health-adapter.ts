@@ -111,6 +111,7 @@ export class HealthAdapter implements HealthPort {
   /** A no-verdict result raises the service's alert (once); it clears when every such check has given a real result again. */
   private verdict(service: string, host: string, monitor: string, r: CheckResult): void {
     const set = this.noVerdict.get(service);
+    if (!set && !r.noVerdict) return; // the usual case: nothing to raise or clear, no key built per check
     const key = `${monitor} ${host}`;
     if (r.noVerdict) {
       if (set?.has(key)) return;

@@ -17,19 +17,31 @@ const CLOSED_EARLY = -100001;
 const NO_BUDGET = -100004;
 const PHASES = ['connect', 'response'];
 
-/** One probe in flight: what its result needs, kept by slot (the addon's slots are small dense integers). */
-interface Pending {
-  resolve: (r: StatusResult) => void;
-  signal: CheckSignal;
-  onAbort: () => void;
-  ip: string;
-  port: number;
+/**
+ * One probe in flight: what its result needs, kept by slot (the addon's slots are small dense
+ * integers). A class, not an object literal: V8 tracks a literal's survivors and, after the first
+ * round's slow checks, allocated every later one in the old generation, where each dead one kept
+ * its check's promise chain alive until the next full GC (a full GC every second at 10,000/s).
+ */
+class Pending {
+  constructor(
+    readonly resolve: (r: StatusResult) => void, readonly signal: CheckSignal, readonly onAbort: () => void,
+    readonly ip: string, readonly port: number,
+  ) {}
 }
+const ONCE = { once: true } as const;
 
 let budget = 0; // descriptors the probes may hold at once (native/descriptor-budget.c)
 
+/** A success per status code, shared (not a literal per check: see Pending). */
+const statusResults = new Map<number, StatusResult>();
+
 function describe(code: number, phase: number, head: string | undefined, ip: string, port: number): StatusResult {
-  if (code > 0) return { ok: true, status: code, body: null };
+  if (code > 0) {
+    let r = statusResults.get(code);
+    if (r === undefined) statusResults.set(code, (r = Object.freeze({ ok: true, status: code, body: null } as const)));
+    return r;
+  }
   if (head !== undefined) {
     const s = peekStatus(Buffer.from(head, 'latin1'));
     return { ok: false, reason: typeof s === 'string' ? s : 'malformed status line' };
@@ -73,8 +85,8 @@ class FastHttpProbe {
         const phase = this.binding.cancel(slot);
         resolve({ ok: false, reason: `aborted during ${PHASES[phase] ?? 'connect'}` });
       };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.pending[slot] = { resolve, signal, onAbort, ip, port };
+      signal.addEventListener('abort', onAbort, ONCE);
+      this.pending[slot] = new Pending(resolve, signal, onAbort, ip, port);
     });
   }
 }
