@@ -256,3 +256,19 @@ t.test('a batch of 20,000 commands: a log line each, written over several turns 
   t.equal(lines, 20_000, 'every command logged');
   t.ok(turns.size > 1, `over ${turns.size} turns, not one`);
 });
+
+t.test('the queue keeps none of what its work returned: a counters read is collected once its reader is done', async (t) => {
+  const { settledHeap } = await import('../../test/support/settled-heap.js');
+  const { rec } = setup();
+  let rows: WeakRef<object> | null = null;
+  await (async () => {
+    const got = await rec.exclusive(async () => { const r = { servers: new Array(1000).fill(0) }; rows = new WeakRef(r); return r; });
+    t.equal(got.servers.length, 1000);
+  })();
+  await settledHeap();
+  t.equal(rows!.deref(), undefined, 'the rows are gone');
+  const failed = rec.exclusive(() => Promise.reject(new Error('read failed')));
+  await t.rejects(failed, /read failed/, 'the reader hears the failure');
+  const out = await rec.setDesired([svc(A, [10])]);
+  t.ok(out.ok, 'a failed read does not fail the decisions after it');
+});

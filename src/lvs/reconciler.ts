@@ -47,7 +47,8 @@ export class IpvsReconciler {
   /** Failed applies (decisions and checks). */
   failures = 0;
   private desired: IpvsTable | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Settles when the last queued work has; holds none of its results (a counters read is 10,000 rows). */
+  private queue: Promise<void> = Promise.resolve();
   private pending: Pending | null = null;
   private cancel: Cancel | null = null;
   private running = false;
@@ -77,7 +78,7 @@ export class IpvsReconciler {
    */
   exclusive<T>(read: () => Promise<T>): Promise<T> {
     const done = this.queue.then(read);
-    this.queue = done.catch(() => undefined);
+    this.queue = ended(done);
     return done;
   }
 
@@ -127,7 +128,7 @@ export class IpvsReconciler {
       })
       .then((o) => { this.listener(o); return o; });
     this.pending = slot;
-    this.queue = slot.done;
+    this.queue = ended(slot.done);
     return slot.done;
   }
 
@@ -159,3 +160,6 @@ export class IpvsReconciler {
     return { ok: true, commands: result.commands };
   }
 }
+
+/** `p` settled, its value or error dropped. */
+const ended = (p: Promise<unknown>): Promise<void> => p.then(() => undefined, () => undefined);
