@@ -29,6 +29,8 @@ export interface ScaleFigures {
   cpuSystemPct: number;
   rssMaxMb: number;
   metricsMaxMs: number;
+  /** The main thread's full (major) garbage collections per second after the first round (vipd_gc_collections_total). */
+  majorGcPerS: number | null;
   /** The longest event-loop block from 11 s after the first round (`vipd_event_loop_lag_seconds` max of each reading's 10 s window). */
   loopLagMaxMs: number | null;
   /** /metrics asks after the first 5 s that got no metrics (an error answer or a timeout). */
@@ -61,7 +63,7 @@ export function fetchText(port: number, path: string, timeoutMs: number): Promis
 
 const WANTED = new Set(['pybal_monitor_up_results_total', 'pybal_monitor_down_results_total', 'vipd_health_checks_started_total',
   'vipd_health_checks_late_total', 'vipd_health_checks_missed_total', 'vipd_first_round_duration_seconds', 'vipd_event_loop_lag_seconds',
-  'vipd_status_timestamp_seconds']);
+  'vipd_status_timestamp_seconds', 'vipd_gc_collections_total']);
 const WANTED_FIRST = new Set([...WANTED, 'pybal_monitor_status']);
 
 const sum = (xs: Sample[], name: string): number => xs.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
@@ -93,8 +95,8 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
   let loopLagMax: number | null = null;
   let allCheckedAt: number | null = null;
   // at: when the reading was scraped (CPU is read then); readAt: when the status it shows was read (a kept body's age differs)
-  let base: { at: number; readAt: number; results: number; cpu: number; system: number; started: number; late: number } | null = null;
-  let last = { at: t0, readAt: t0, results: 0, cpu: 0, system: 0, started: 0, late: 0 };
+  let base: { at: number; readAt: number; results: number; cpu: number; system: number; started: number; late: number; majorGc: number } | null = null;
+  let last = { at: t0, readAt: t0, results: 0, cpu: 0, system: 0, started: 0, late: 0, majorGc: 0 };
   let samples: Sample[] = [];
   try {
     const end = t0 + o.seconds * 1000;
@@ -113,7 +115,8 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
         const checked = new Set(samples.filter((s) => s.name === 'pybal_monitor_status').map((s) => s.labels.host)).size;
         const cpu = cpuSplitOf(pid);
         const readAt = samples.find((s) => s.name === 'vipd_status_timestamp_seconds')?.value;
-        last = { at: asked, readAt: readAt === undefined ? asked : readAt * 1000, results, cpu: cpu.user + cpu.system, system: cpu.system, started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total') };
+        last = { at: asked, readAt: readAt === undefined ? asked : readAt * 1000, results, cpu: cpu.user + cpu.system, system: cpu.system, started: sum(samples, 'vipd_health_checks_started_total'), late: sum(samples, 'vipd_health_checks_late_total'),
+          majorGc: sum(samples.filter((s) => s.labels.kind === 'major'), 'vipd_gc_collections_total') };
         if (allCheckedAt === null && checked >= o.servers) { allCheckedAt = last.at; base = last; }
         const lag = samples.find((s) => s.name === 'vipd_event_loop_lag_seconds' && s.labels.quantile === '1');
         // each reading covers the 10 s before it: from 11 s after the first round, the steady state only
@@ -144,6 +147,7 @@ export async function scaleRun(o: ScaleRunOptions): Promise<ScaleFigures> {
       metricsMaxMs,
       metricsFailed,
       loopLagMaxMs: loopLagMax,
+      majorGcPerS: has(samples, 'vipd_gc_collections_total') && base && readSpan > 0 ? (last.majorGc - base.majorGc) / readSpan : null,
       withdrawS: null,
       withdrawLogS: null,
       announcedS: logged(log, 'VIP announced', t0),

@@ -83,16 +83,16 @@ async function main(): Promise<void> {
     else rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nmedians of ${RUNS} run(s), ${SECONDS} s each, load ${loadAverage()} at the end:`);
-  console.log('| servers | checks/s after first round (target) | late % after first round (from start) | missed | CPU % of a core (of it kernel) | all checked after start | first round | VIP announced after start | max RSS | /metrics max (failed) | loop lag max | killed → VIP withdrawn (/vips; log) | transition cost |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| servers | checks/s after first round (target) | late % after first round (from start) | missed | CPU % of a core (of it kernel) | all checked after start | first round | VIP announced after start | max RSS | /metrics max (failed) | loop lag max | main-thread full GCs/s | killed → VIP withdrawn (/vips; log) | transition cost |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [n, rows] of bySize) {
     console.log(`| ${n} | ${med(rows, (r) => r.checksPerS)} (${n}) | ${med(rows, (r) => r.latePct)} (${med(rows, (r) => r.latePctAll)}) | ${med(rows, (r) => r.missed)} | ${med(rows, (r) => r.cpuPct)} (${med(rows, (r) => r.cpuSystemPct)}) `
-      + `| ${med(rows, (r) => r.allCheckedS)} s | ${med(rows, (r) => r.firstRoundS)} s | ${med(rows, (r) => r.announcedS)} s | ${med(rows, (r) => r.rssMaxMb)} MB | ${med(rows, (r) => r.metricsMaxMs)} ms (${med(rows, (r) => r.metricsFailed)}) | ${med(rows, (r) => r.loopLagMaxMs)} ms `
+      + `| ${med(rows, (r) => r.allCheckedS)} s | ${med(rows, (r) => r.firstRoundS)} s | ${med(rows, (r) => r.announcedS)} s | ${med(rows, (r) => r.rssMaxMb)} MB | ${med(rows, (r) => r.metricsMaxMs)} ms (${med(rows, (r) => r.metricsFailed)}) | ${med(rows, (r) => r.loopLagMaxMs)} ms | ${med(rows, (r) => r.majorGcPerS)} `
       + `| ${med(rows, (r) => r.withdrawS)} s; ${med(rows, (r) => r.withdrawLogS)} s | ${await transitionCost(n)} |`);
   }
-  console.log(`| wrk (ceiling) | ${median(ceilings).toFixed(0)} req/s, new connection each | | | | | | | | | | | |`);
+  console.log(`| wrk (ceiling) | ${median(ceilings).toFixed(0)} req/s, new connection each | | | | | | | | | | | | |`);
   const fm = (f: (x: ProbeFloor) => number): string => median(floors.map(f)).toFixed(floors.length ? 1 : 0);
-  console.log(`| the native probe alone (floor) | ${fm((x) => x.checksPerS)} (${largest}), ${fm((x) => x.okPct)}% HTTP 200 | | | ${fm((x) => x.cpuPct)} (${fm((x) => x.cpuSystemPct)}) | | | | | | | | |`);
+  console.log(`| the native probe alone (floor) | ${fm((x) => x.checksPerS)} (${largest}), ${fm((x) => x.okPct)}% HTTP 200 | | | ${fm((x) => x.cpuPct)} (${fm((x) => x.cpuSystemPct)}) | | | | | | | | | |`);
 }
 
 await main();

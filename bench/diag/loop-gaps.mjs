@@ -9,7 +9,7 @@ import { threadId } from 'node:worker_threads';
 let last = performance.now();
 const t = setInterval(() => {
   const now = performance.now();
-  if (now - last > 40) process.stderr.write(`GAP thread ${threadId} ${(now - last).toFixed(0)} ms ending ${Number(process.hrtime.bigint() / 1000n)}\n`);
+  if (now - last > Number(process.env.GAP_MS ?? 40)) process.stderr.write(`GAP thread ${threadId} ${(now - last).toFixed(0)} ms ending ${Number(process.hrtime.bigint() / 1000n)}\n`);
   last = now;
 }, 5);
 t.unref();

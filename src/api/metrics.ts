@@ -120,6 +120,14 @@ export function* metricsSliced(src: StatusSnapshot, sizeHint?: number, memo?: Li
       { labels: { quantile: '1' }, value: lag.max });
     l.push({ labels: {}, value: lag.sum, suffix: '_sum' }, { labels: {}, value: lag.count, suffix: '_count' });
   }
+  if (src.gc) {
+    const n = fam('vipd_gc_collections_total', 'counter', "The main thread's garbage collections by kind (minor: young generation; major: full)");
+    const t = fam('vipd_gc_pause_seconds_total', 'counter', "Time the main thread's garbage collections held it, by kind");
+    for (const kind of ['minor', 'major', 'incremental', 'weakcb'] as const) {
+      n.push({ labels: { kind }, value: src.gc[kind].count });
+      t.push({ labels: { kind }, value: src.gc[kind].seconds });
+    }
+  }
   fam('vipd_start_time_seconds', 'gauge', 'Process start time, seconds since the epoch').push({ labels: {}, value: src.startedAt / 1000 });
   // A kept body (metrics-cache.ts) shows a reading up to a few seconds old: rates over these counters divide by this clock, not the scrape's.
   fam('vipd_status_timestamp_seconds', 'gauge', 'When the status these series show was read on the main thread, seconds since the epoch')

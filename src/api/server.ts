@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import { DeltaSender } from './delta-sender.js';
+import { GcMonitor } from './gc-totals.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { DEFAULT_LIMITS, type ApiLimits, type BindFailure, type MainMessage, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { takeSnapshot } from './snapshot.js';
@@ -83,6 +84,9 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
     ...(opts.hostnames ? { hostnames: opts.hostnames } : {}),
   };
   const lag = new LoopLagMonitor();
+  const gc = new GcMonitor();
+  // the main thread's own measures, read with every status the worker asks for
+  const source: StatusSource = { ...opts.source, gc: () => gc.read() };
   const backoff = new RestartBackoff();
   let snapshots = 0;
   let restarts = 0;
@@ -101,10 +105,10 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
         try {
           if (keyed) {
             const jobs: DeltaJob[] = [];
-            deltas.send(buildDelta(opts.source, keyed, keyed.changes.drain(), lag.read(), sent, jobs), jobs,
+            deltas.send(buildDelta(source, keyed, keyed.changes.drain(), lag.read(), sent, jobs), jobs,
               (s, h) => encodeCounters(keyed, s, h), (j) => encodePiece(keyed, j, sent));
           }
-          else send({ t: 'snapshot', snapshot: takeSnapshot(opts.source, lag.read()) });
+          else send({ t: 'snapshot', snapshot: takeSnapshot(source, lag.read()) });
         } catch (e) {
           keyed?.changes.service(null); // the marks drained with the failed delta: the next one is complete
           send({ t: 'snapshot-error', message: e instanceof Error ? e.message : String(e) });
@@ -219,6 +223,7 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
   } catch (e) {
     closing = true;
     lag.stop();
+    gc.stop();
     throw e;
   }
   let closed: Promise<void> | null = null;
@@ -240,6 +245,7 @@ export async function startApiServer(opts: ApiOptions): Promise<ApiServer> {
           await w.terminate();
         }
         lag.stop();
+        gc.stop();
       })();
       return closed;
     },

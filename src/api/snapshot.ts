@@ -14,6 +14,7 @@ export function takeSnapshot(src: StatusSource, loopLag: LoopLag | null): Status
     ...(src.reload ? { reload: src.reload() } : {}),
     ...(src.schedule ? { schedule: src.schedule() } : {}),
     ...(src.events ? { events: src.events() } : {}),
+    ...(src.gc ? { gc: src.gc() } : {}),
     ...withCounters(src.counters?.() ?? null),
   };
 }

@@ -277,6 +277,7 @@ export function buildDelta(
     ...(src.reload ? { reload: src.reload() } : {}),
     ...(src.schedule ? { schedule: src.schedule() } : {}),
     ...(src.events ? { events: src.events() } : {}),
+    ...(src.gc ? { gc: src.gc() } : {}),
   };
   const histograms = k.histograms?.();
   return { base, order, pools, ...(states.length ? { states } : {}), counters, ...(histograms ? { histograms } : {}) };

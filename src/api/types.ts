@@ -112,6 +112,10 @@ export interface LoopLag {
   count: number;
 }
 
+export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb';
+/** The main thread's garbage collections since start, by kind: how many, and their pauses summed (gc-totals.ts). */
+export type GcTotals = Record<GcKind, { count: number; seconds: number }>;
+
 /**
  * One reading of a StatusSource as plain data (structured-clone safe): what the API worker
  * thread renders every endpoint from, so the main thread only pays for taking it.
@@ -123,6 +127,8 @@ export interface StatusSnapshot {
   startedAt: number;
   now: number;
   loopLag: LoopLag | null;
+  /** The main thread's collections (absent from sources that do not measure them: tests). */
+  gc?: GcTotals;
   /** Absent from sources without health checks or reloads (tests, `vipd speak`). */
   checks?: CheckMetricsStatus;
   reload?: ReloadStatus;
@@ -174,6 +180,7 @@ export interface StatusSource {
   /** Per-server access and change marks: the worker then gets deltas, not whole snapshots (issue 13). */
   keyed?: KeyedStatus;
   counters?(): CountersStatus | null;
+  gc?(): GcTotals;
   /** Wall-clock ms of process start and the current time (injected for tests). */
   startedAt: number;
   now(): number;
