@@ -1,5 +1,5 @@
 // A preload for finding event-loop blocks (docs/benchmarks.md, session 11): every thread (the main
-// one and each worker) logs each gap over 40 ms in its own 5 ms timer, with the monotonic time the
+// one and each worker) logs each gap over 40 ms (GAP_MS) in its own 5 ms timer, with the monotonic time the
 // gap ended in µs (the clock of a .cpuprofile's timestamps). With bench:scale:
 //   VIPD_SCALE_KEEP=1 VIPD_SCALE_NODE_ARGS="--max-semi-space-size=2 --max-old-space-size=256 \
 //     --import=$PWD/bench/diag/loop-gaps.mjs --cpu-prof --cpu-prof-dir=/tmp/prof" node build/bench/bench/scale.bench.js ...

@@ -74,31 +74,56 @@ const SERIES_FAMILIES = [
   ['pybal_monitor_idleconnection_connections_lost_total', 'counter', 'Connections lost uncleanly'],
 ] as const;
 
+/** Each family's labels after service, host and monitor (SERIES_FAMILIES order). */
+const EXTRA_LABELS: readonly (readonly string[])[] = [['result', 'url'], ['result'], ['result', 'exitcode'], ['reason'], ['reason']];
+
+/**
+ * The sample being written: its family's name, then the label values (service, host, monitor, the
+ * family's extras), the path cachedLabels looks the labels' text up by. Reused for every sample
+ * (a render writes ~10,000 a second at 10,000 servers; cachedLabels keeps none of it).
+ */
+const paths = EXTRA_LABELS.map((extra) => new Array<string>(4 + extra.length).fill(''));
+let family = 0;
+
+/** The labels' text of the sample being written (paths[family]), made once per new series. */
+function currentLabels(): string {
+  const labels: Record<string, string> = {};
+  const path = paths[family]!;
+  ['service', 'host', 'monitor', ...EXTRA_LABELS[family]!].forEach((k, i) => { labels[k] = path[i + 1]!; });
+  return seriesName('', labels);
+}
+
+function sample(w: PromWriter, value: number, a: string, b?: string): void {
+  const path = paths[family]!;
+  path[4] = a;
+  if (b !== undefined) path[5] = b;
+  w.sample(path[0]!, value, cachedLabels(path, currentLabels));
+}
+
 /** One series' samples of SERIES_FAMILIES[family] (none when the family is another monitor's). */
-function writeSeries(s: CheckSeries, family: number, w: PromWriter): void {
-  const name = SERIES_FAMILIES[family]![0];
-  // the labels' text is found by label values (metrics-lines.ts cachedLabels): built only for a new series
-  const sample = (extra: Record<string, string>, value: number): void => {
-    w.sample(name, value, cachedLabels([name, s.service, s.host, s.monitor, ...Object.values(extra)],
-      () => seriesName('', { service: s.service, host: s.host, monitor: s.monitor, ...extra })));
-  };
-  if (family < 3) {
-    if (s.monitor !== DURATION_MONITORS[family]) return;
+function writeSeries(s: CheckSeries, f: number, w: PromWriter): void {
+  if (f < 3 ? s.monitor !== DURATION_MONITORS[f] : !s.connections) return;
+  family = f;
+  const path = paths[f]!;
+  path[0] = SERIES_FAMILIES[f]![0];
+  path[1] = s.service;
+  path[2] = s.host;
+  path[3] = s.monitor;
+  if (f < 3) {
     for (const d of s.durations) {
-      if (family === 0) sample({ result: d.result, url: d.url ?? '' }, d.seconds);
-      else if (family === 1) sample({ result: d.result }, d.seconds);
-      else sample({ result: d.result, exitcode: d.exitcode ?? 'None' }, d.seconds);
+      if (f === 0) sample(w, d.seconds, d.result, d.url ?? '');
+      else if (f === 1) sample(w, d.seconds, d.result);
+      else sample(w, d.seconds, d.result, d.exitcode ?? 'None');
     }
     return;
   }
-  if (!s.connections) return;
-  const counts = family === 3 ? s.connections.failed : s.connections.lost;
+  const counts = f === 3 ? s.connections!.failed : s.connections!.lost;
   const byReason = new Map<string, number>();
   for (const [code, n] of Object.entries(counts)) {
-    const reason = family === 3 ? twistedFailedReason(code) : TWISTED_LOST_REASON;
+    const reason = f === 3 ? twistedFailedReason(code) : TWISTED_LOST_REASON;
     byReason.set(reason, (byReason.get(reason) ?? 0) + n);
   }
-  for (const [reason, n] of byReason) sample({ reason }, n);
+  for (const [reason, n] of byReason) sample(w, n, reason);
 }
 
 /** The monitors whose durations SERIES_FAMILIES 0–2 carry. */

@@ -88,11 +88,12 @@ export function unpackSeries(p: SeriesPack, i: number, service: string, host: st
     const d0 = p.durFirst[s]!, durations = new Array<CheckDuration>(p.durFirst[s + 1]! - d0);
     for (let k = 0; k < durations.length; k++) {
       const d = d0 + k, o = d * DURATION_STRIDE;
-      const url = p.labels[o + 1]!, exitcode = p.labels[o + 2]!;
-      durations[k] = {
-        result: p.strings[p.labels[o]!] as CheckDuration['result'], ...(url ? { url: p.strings[url]! } : {}),
-        ...(exitcode ? { exitcode: p.strings[exitcode]! } : {}), seconds: p.seconds[d]!,
-      };
+      const result = p.strings[p.labels[o]!] as CheckDuration['result'], url = p.labels[o + 1]!, exitcode = p.labels[o + 2]!;
+      const seconds = p.seconds[d]!;
+      // no spreads of temporaries: ~10,000 of these a second at 10,000 servers (same keys, same order)
+      durations[k] = url
+        ? (exitcode ? { result, url: p.strings[url]!, exitcode: p.strings[exitcode]!, seconds } : { result, url: p.strings[url]!, seconds })
+        : (exitcode ? { result, exitcode: p.strings[exitcode]!, seconds } : { result, seconds });
     }
     const c: CheckSeries = { service, host, monitor: p.strings[p.monitor[s]!]!, durations };
     if (p.hasRecent[s]) {

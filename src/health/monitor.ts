@@ -57,6 +57,11 @@ export interface Monitor {
   /** Never throws and never rejects; an aborted signal ends the check promptly as down. */
   check(target: Target, signal: CheckSignal): Promise<CheckResult>;
   /**
+   * `check` without a promise, where the monitor can (ProxyFetch through the native probe): `done`
+   * gets the same result once, perhaps before this returns. False: nothing started, use `check`.
+   */
+  checkThen?(target: Target, signal: CheckSignal, done: (result: CheckResult) => void): boolean;
+  /**
    * Stateful monitors only: reports each change of a server's state the moment the monitor sees
    * it (a closed connection), so the runner need not wait for its next tick. Returns the unsubscribe.
    */

@@ -104,9 +104,7 @@ export class HealthRunner {
 
   stats(): RunnerStats {
     const s = this.schedule;
-    return {
-      ...this.counters, checksStarted: s.checksStarted, lateChecks: s.late, maxLateMs: s.maxLagMs, skippedOverlaps: s.missedOverlap,
-    };
+    return { ...this.counters, checksStarted: s.checksStarted, lateChecks: s.late, maxLateMs: s.maxLagMs, skippedOverlaps: s.missedOverlap };
   }
 
   /** Lag histogram, late and missed checks, first round (schedule-stats.ts defines each). */
@@ -190,11 +188,12 @@ export class HealthRunner {
     e.abort = ac;
     e.timeoutMs = this.learned.timeoutMs(e.auto, e.monitor.schedule);
     this.deadlines.set(e.id, now + e.timeoutMs);
+    const done = (r: CheckResult): void => { if (e.gen === gen) this.settle(e, verdictOf(r)); };
     try {
-      e.monitor.check(e.target, ac).then(
-        (r) => { if (e.gen === gen) this.settle(e, verdictOf(r)); },
-        (x: unknown) => { if (e.gen === gen) this.settle(e, verdictOf(failedResult(x, this.clock.now() - e.startedAt))); },
-      );
+      // a monitor that can calls back without a promise (~500 B and two microtasks less a check); it may settle before it returns
+      if (!e.monitor.checkThen?.(e.target, ac, done)) {
+        e.monitor.check(e.target, ac).then(done, (x: unknown) => done(failedResult(x, this.clock.now() - e.startedAt)));
+      }
     } catch (x) {
       this.settle(e, verdictOf(failedResult(x, this.clock.now() - now)));
     }

@@ -2,9 +2,12 @@ import t from 'tap';
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createMonitor, checkWithTimeout, type CheckResult, type Monitor, type MonitorOptions, type Target } from '../../src/health/index.js';
+import { CheckAbort, createMonitor, checkWithTimeout, type CheckResult, type Monitor, type MonitorOptions, type Target } from '../../src/health/index.js';
+import { fastHttpProbe } from '../../src/health/monitors/fast-http-probe.js';
+import { nativeAddonUnavailable } from '../../src/health/monitors/native-addon.js';
 import { systemClock } from '../../src/time/clock.js';
 import { selfSignedCert } from '../support/self-signed.js';
+import { inCI } from '../support/require-tool.js';
 
 const IP = `127.44.${process.pid % 250}.1`;
 
@@ -172,4 +175,36 @@ t.test('reasons never show URL userinfo or query values (issue 11)', async (t) =
   const bad = createMonitor('ProxyFetch', { url: 'ftp://ops:s3cret@host/x?token=abc123' });
   t.equal(bad.ok, false);
   for (const text of [failing.reason, refused.reason, bad.ok ? '' : bad.error]) t.notMatch(text, /s3cret|abc123/);
+});
+
+t.test("checkThen, the runner's path without a promise: check()'s results, and what it leaves to check()", async (t) => {
+  const port = await httpPort;
+  const gone = createNetServer();
+  const closed = await new Promise<number>((r) => gone.listen(0, IP, () => r((gone.address() as AddressInfo).port)));
+  await new Promise<void>((r) => gone.close(() => r())); // refused
+  const viaThen = (m: Monitor, p: number): Promise<CheckResult | 'declined'> => new Promise((resolve) => {
+    if (!m.checkThen!({ host: 'web1', ip: IP, port: p }, new CheckAbort(), resolve)) resolve('declined');
+  });
+  const native = fastHttpProbe();
+  if (!native) {
+    if (inCI()) t.fail(`CI=true and the native probe is unavailable: ${nativeAddonUnavailable()}`);
+    t.equal(await viaThen(monitor({ url: 'http://a/s/200' }), port), 'declined', 'without the addon: check() does it');
+    return;
+  }
+  for (const [url, p] of [['http://a/s/200', port], ['http://a/s/503', port], ['http://a/s/200', closed]] as const) {
+    const m = monitor({ url });
+    const [got, want] = [await viaThen(m, p), await check(m, p)];
+    t.not(got, 'declined');
+    const r = got as CheckResult;
+    t.same([r.up, r.reason, r.requests!.map((q) => [q.url, q.up])], [want.up, want.reason, want.requests!.map((q) => [q.url, q.up])], `${url} on ${p}`);
+    t.ok(r.ms >= 0 && r.requests![0]!.ms === r.ms);
+  }
+  t.equal(await viaThen(monitor({ url: 'http://a/body', 'expect-body': 'healthy' }), port), 'declined', 'a body to match');
+  t.equal(await viaThen(monitor({ url: ['http://a/s/200', 'https://a/s/200'] }), port), 'declined', 'an HTTPS URL');
+  t.equal(await viaThen(monitor({ url: ['http://a/s/200', 'http://a/s/500'], check_all: true }), port), 'declined', 'check_all');
+  const aborted = new CheckAbort();
+  aborted.abort();
+  let early: CheckResult | null = null;
+  t.ok(monitor({ url: 'http://a/s/200' }).checkThen!({ host: 'web1', ip: IP, port }, aborted, (r) => { early = r; }));
+  t.match(early, { up: false, reason: /aborted/ }, 'an aborted signal: the result before checkThen returns');
 });

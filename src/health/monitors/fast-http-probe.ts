@@ -69,25 +69,32 @@ class FastHttpProbe {
 
   /** One check; `request` is the whole HTTP/1.1 request with `Connection: close`. */
   status(ip: string, port: number, request: Buffer, signal: CheckSignal): Promise<StatusResult> {
-    return new Promise((resolve) => {
-      if (signal.aborted) { resolve({ ok: false, reason: 'aborted' }); return; }
-      let slot: number;
-      try {
-        slot = this.binding.start(ip, port, request);
-      } catch (e) {
-        resolve({ ok: false, reason: `connect: ${(e as Error).message} (${ip})` });
-        return;
-      }
-      if (slot < 0) { resolve(describe(slot, 0, undefined, ip, port)); return; }
-      const onAbort = (): void => {
-        if (this.pending[slot]?.onAbort !== onAbort) return;
-        this.pending[slot] = undefined;
-        const phase = this.binding.cancel(slot);
-        resolve({ ok: false, reason: `aborted during ${PHASES[phase] ?? 'connect'}` });
-      };
-      signal.addEventListener('abort', onAbort, ONCE);
-      this.pending[slot] = new Pending(resolve, signal, onAbort, ip, port);
-    });
+    return new Promise((resolve) => this.statusThen(ip, port, request, signal, resolve));
+  }
+
+  /**
+   * `status` without a promise: `done` gets the result once, perhaps before this returns (no
+   * descriptor left, an address the kernel refuses at once, a signal aborted already). The
+   * runner's path at 10,000 checks a second: a promise chain is ~500 B and two microtasks a check.
+   */
+  statusThen(ip: string, port: number, request: Buffer, signal: CheckSignal, done: (r: StatusResult) => void): void {
+    if (signal.aborted) { done({ ok: false, reason: 'aborted' }); return; }
+    let slot: number;
+    try {
+      slot = this.binding.start(ip, port, request);
+    } catch (e) {
+      done({ ok: false, reason: `connect: ${(e as Error).message} (${ip})` });
+      return;
+    }
+    if (slot < 0) { done(describe(slot, 0, undefined, ip, port)); return; }
+    const onAbort = (): void => {
+      if (this.pending[slot]?.onAbort !== onAbort) return;
+      this.pending[slot] = undefined;
+      const phase = this.binding.cancel(slot);
+      done({ ok: false, reason: `aborted during ${PHASES[phase] ?? 'connect'}` });
+    };
+    signal.addEventListener('abort', onAbort, ONCE);
+    this.pending[slot] = new Pending(done, signal, onAbort, ip, port);
   }
 }
 

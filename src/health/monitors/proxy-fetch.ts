@@ -81,15 +81,12 @@ export class ProxyFetchMonitor implements Monitor {
   }
 
   check(target: Target, signal: CheckSignal): Promise<CheckResult> {
-    const started = performance.now();
     const urls = this.cfg.urls;
+    const started = performance.now();
     if (!this.cfg.checkAll) {
       // One promise and one result per check (issue 13: the JavaScript per check at 10,000 servers).
-      const u = urls.length === 1 ? urls[0]! : urls[Math.floor(this.random() * urls.length) % urls.length]!;
-      return this.probe(u, target, signal).then((res) => {
-        const j = this.judge(u, res);
-        return new OneFetch(j.up, j.reason, performance.now() - started, u.text);
-      });
+      const u = this.pick();
+      return this.probe(u, target, signal).then((res) => this.outcome(u, res, started));
     }
     return Promise.all(urls.map((u) => this.fetchOne(u, target, signal))).then((outcomes) => {
       const failures = outcomes.filter((o) => !o.up);
@@ -98,6 +95,27 @@ export class ProxyFetchMonitor implements Monitor {
       const requests = outcomes.map((o, i) => ({ url: urls[i]!.text, up: o.up, ms: o.ms }));
       return { up, reason, ms: performance.now() - started, requests };
     });
+  }
+
+  /** Through the native probe when every URL can go that way (plain HTTP, no body to match) and one is checked at a time. */
+  checkThen(target: Target, signal: CheckSignal, done: (result: CheckResult) => void): boolean {
+    const fast = !this.cfg.checkAll && this.cfg.expectBody === null && this.cfg.urls.every((u) => !u.tls) ? fastHttpProbe() : null;
+    if (!fast) return false;
+    const u = this.pick();
+    const started = performance.now();
+    fast.statusThen(target.ip, target.port, u.request, signal, (res) => done(this.outcome(u, res, started)));
+    return true;
+  }
+
+  /** The URL of a check that fetches one (check_all off): each in turn at random. */
+  private pick(): ProbeUrl {
+    const urls = this.cfg.urls;
+    return urls.length === 1 ? urls[0]! : urls[Math.floor(this.random() * urls.length) % urls.length]!;
+  }
+
+  private outcome(u: ProbeUrl, res: HttpProbeResult, started: number): CheckResult {
+    const j = this.judge(u, res);
+    return new OneFetch(j.up, j.reason, performance.now() - started, u.text);
   }
 
   private fetchOne(u: ProbeUrl, target: Target, signal: CheckSignal): Promise<{ up: boolean; reason: string; ms: number }> {
