@@ -25,7 +25,7 @@ const PHASES = ['connect', 'response'];
  */
 class Pending {
   constructor(
-    readonly resolve: (r: StatusResult) => void, readonly signal: CheckSignal, readonly onAbort: () => void,
+    readonly done: (r: StatusResult) => void, readonly signal: CheckSignal, readonly onAbort: () => void,
     readonly ip: string, readonly port: number,
   ) {}
 }
@@ -63,7 +63,7 @@ class FastHttpProbe {
       if (!p) return;
       this.pending[slot] = undefined;
       p.signal.removeEventListener('abort', p.onAbort);
-      p.resolve(describe(code, phase, head, p.ip, p.port));
+      p.done(describe(code, phase, head, p.ip, p.port));
     });
   }
 
