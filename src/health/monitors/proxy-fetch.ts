@@ -76,8 +76,11 @@ class FetchRequest implements CheckRequest {
 export class ProxyFetchMonitor implements Monitor {
   readonly kind = 'ProxyFetch';
   readonly schedule: Schedule;
+  /** Every check can go through the native probe: one URL at a time, plain HTTP, no body to match. */
+  private readonly plain: boolean;
   constructor(private readonly cfg: ProxyFetchConfig, private readonly random: () => number = Math.random) {
     this.schedule = cfg.schedule;
+    this.plain = !cfg.checkAll && cfg.expectBody === null && cfg.urls.every((u) => !u.tls);
   }
 
   check(target: Target, signal: CheckSignal): Promise<CheckResult> {
@@ -97,9 +100,9 @@ export class ProxyFetchMonitor implements Monitor {
     });
   }
 
-  /** Through the native probe when every URL can go that way (plain HTTP, no body to match) and one is checked at a time. */
+  /** Through the native probe when every check can go that way (`plain`). */
   checkThen(target: Target, signal: CheckSignal, done: (result: CheckResult) => void): boolean {
-    const fast = !this.cfg.checkAll && this.cfg.expectBody === null && this.cfg.urls.every((u) => !u.tls) ? fastHttpProbe() : null;
+    const fast = this.plain ? fastHttpProbe() : null;
     if (!fast) return false;
     const u = this.pick();
     const started = performance.now();
