@@ -39,9 +39,10 @@ ip addr add ${VIP}/32 dev lo
 `;
 
 // A realserver: HTTP 200 to everyone, or (reset) to the director only; every client connection
-// it accepts is counted in COUNT_FILE, written every 200 ms.
+// it accepts is counted in COUNT_FILE, written every 200 ms (whole: a file rewritten in place reads
+// empty while it is truncated, and a count of 0 once failed the "no new connection" scenario).
 const REALSERVER = `import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 const [host, mode, director, countFile] = process.argv.slice(2);
 let clients = 0;
 createServer((c) => {
@@ -50,7 +51,7 @@ createServer((c) => {
   if (mode === 'reset' && c.remoteAddress !== director) { c.resetAndDestroy(); return; }
   c.on('data', () => c.write('HTTP/1.1 200 OK\\r\\ncontent-length: 3\\r\\n\\r\\nok\\n'));
 }).listen(80, host);
-setInterval(() => writeFileSync(countFile, String(clients)), 200);
+setInterval(() => { writeFileSync(countFile + '.new', String(clients)); renameSync(countFile + '.new', countFile); }, 200);
 `;
 
 // Steady client traffic: a new connection to the VIP every 100 ms, each held 3 s.
