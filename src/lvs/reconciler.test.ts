@@ -1,5 +1,6 @@
 import t from 'tap';
 import { FakeClock } from '../../test/support/fake-clock.js';
+import { settledHeap } from '../../test/support/settled-heap.js';
 import { createLogger } from '../log/logger.js';
 import { millis } from '../time/clock.js';
 import { DryRunDriver } from './dry-run-driver.js';
@@ -258,7 +259,6 @@ t.test('a batch of 20,000 commands: a log line each, written over several turns 
 });
 
 t.test('the queue keeps none of what its work returned: a counters read is collected once its reader is done', async (t) => {
-  const { settledHeap } = await import('../../test/support/settled-heap.js');
   const { rec } = setup();
   let rows: WeakRef<object> | null = null;
   await (async () => {

@@ -55,11 +55,8 @@ t.test('--allow-empty: the reload to an empty config is applied', async (t) => {
   s.vipd.signal('SIGHUP');
   await s.vipd.waitLog((x) => x.msg === 'config reloaded', 5_000, 'reloaded', mark);
   // the API worker answers from its copy when the main thread takes over 40 ms (a loaded machine): ask again, bounded
-  let pools: unknown = null;
-  for (let i = 0; i < 20; i++) {
-    pools = (await s.vipd.get('/pools')).body;
-    if (Array.isArray(pools) && pools.length === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const read = async (): Promise<unknown> => (await s.vipd.get('/pools')).body;
+  const pools = await waitFor('/pools empty', 2_000, async () => { const b = await read(); return Array.isArray(b) && b.length === 0 ? b : false; })
+    .catch(read);
   t.same(pools, [], 'both services removed, as asked');
 });

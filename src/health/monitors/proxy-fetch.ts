@@ -56,12 +56,7 @@ export function parseProxyFetch(options: MonitorOptions): ProxyFetchConfig {
   };
 }
 
-/**
- * The result of a check of one URL. Classes, not object or array literals: V8 tracks a literal's
- * survivors and, after the first round's slow checks, allocated every later one in the old
- * generation, where each dead one kept what it points to alive until the next full GC (at 10,000
- * checks a second, a full GC every second).
- */
+/** The result of a check of one URL: classes, not literals (why: fast-http-probe.ts's Pending). */
 class OneFetch implements CheckResult {
   readonly requests: CheckRequest[];
   constructor(readonly up: boolean, readonly reason: string, readonly ms: number, url: string) {
