@@ -89,3 +89,19 @@ t.test('the timeout settles first: the signal is aborted and a late or second re
   t.same(results.slice(1), ['true at once'], 'the next check is its own');
   runner.stop();
 });
+
+t.test('a checkThen that throws fails that check only: the other server and the next check go on', async (t) => {
+  const clock = new FakeClock();
+  const good = new CallbackMonitor();
+  const bad = new CallbackMonitor();
+  bad.checkThen = () => { throw new Error('probe exploded'); };
+  const results: string[] = [];
+  const runner = new HealthRunner({ clock, random: () => 0, onTransition: () => {}, onResult: (x, _k, r) => results.push(`${x.host} ${r.up} ${r.reason}`) });
+  runner.add(target, good);
+  runner.add({ ...target, host: 'rs1', ip: '127.0.0.2' }, bad);
+  clock.advance(0);
+  t.same([...results].sort(), ['rs0 true at once', 'rs1 false check failed: Error: probe exploded'], 'one failure, named by its server');
+  clock.advance(1000);
+  t.equal(results.filter((r) => r.startsWith('rs0 true')).length, 2, 'the other server is checked on schedule');
+  runner.stop();
+});
